@@ -1,0 +1,1 @@
+"""Docket's outside world: the ledger application, storage, GraphQL, auth and the CLI."""

@@ -1,0 +1,43 @@
+"""The starter policy catalog a fresh database begins with."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from app.ledger import Ledger
+from domain.policy import PolicyTerms
+
+STARTER_CATALOG = Path(__file__).with_name("starter_catalog.toml")
+STARTER_ACTOR = "system:starter-catalog"
+
+
+def load_catalog(path: Path = STARTER_CATALOG) -> list[tuple[str, str, PolicyTerms]]:
+    entries = tomllib.loads(path.read_text())["policies"]
+    return [
+        (
+            e["domain"],
+            e["key"],
+            PolicyTerms(
+                title=e["title"],
+                text=e["text"],
+                severity=e["severity"],
+                strike_points=e["strike_points"],
+                allowed_actions=tuple(e["allowed_actions"]),
+                dsa_category=e["dsa_category"],
+                dsa_ground=e["dsa_ground"],
+                zero_tolerance=e.get("zero_tolerance", False),
+            ),
+        )
+        for e in entries
+    ]
+
+
+def seed_catalog(ledger: Ledger) -> int:
+    """Publishes each starter policy that does not exist yet; operators' revisions are left alone."""
+    published = 0
+    for domain, key, terms in load_catalog():
+        if ledger.find_policy(domain, key) is None:
+            ledger.publish_policy(domain, key, terms, STARTER_ACTOR)
+            published += 1
+    return published

@@ -1,0 +1,89 @@
+"""Where the ledger lives: one URL picks the embedded SQLite file or a PostgreSQL database."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+DEFAULT_URL = "sqlite:///./docket.db"
+
+
+class DatabaseUrlError(ValueError):
+    """Raised when DOCKET_DATABASE_URL is neither a sqlite:/// path nor a postgresql:// URL."""
+
+
+@dataclass(frozen=True)
+class Database:
+    """A parsed DOCKET_DATABASE_URL."""
+
+    url: str
+    engine: str
+    sqlite_path: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 5432
+    dbname: str = ""
+    user: str = ""
+    password: str = ""
+    schema: str = "public"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine == "postgres"
+
+    @classmethod
+    def parse(cls, url: str) -> Database:
+        parts = urlsplit(url)
+        if parts.scheme == "sqlite":
+            path = unquote(parts.path)
+            if parts.netloc or not path.startswith("/") or path == "/":
+                raise DatabaseUrlError(f"a SQLite URL looks like sqlite:///./docket.db, not {url!r}")
+            raw = path[1:]
+            return cls(url=url, engine="sqlite", sqlite_path=Path(raw) if raw == ":memory:" else Path(raw).resolve())
+        if parts.scheme in ("postgresql", "postgres"):
+            query = parse_qs(parts.query)
+            return cls(
+                url=url,
+                engine="postgres",
+                host=parts.hostname or "127.0.0.1",
+                port=parts.port or 5432,
+                dbname=unquote(parts.path.lstrip("/")) or "postgres",
+                user=unquote(parts.username) if parts.username else getpass.getuser(),
+                password=unquote(parts.password) if parts.password else "",
+                schema=query.get("schema", ["public"])[0],
+            )
+        raise DatabaseUrlError(
+            f"DOCKET_DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}"
+        )
+
+    def conninfo(self) -> str:
+        from psycopg.conninfo import make_conninfo
+
+        return make_conninfo(
+            host=self.host, port=self.port, dbname=self.dbname, user=self.user,
+            password=self.password or None, options=f"-c search_path={self.schema}",
+        )
+
+    def library_env(self) -> dict[str, str]:
+        """The eventsourcing library's settings for this database."""
+        if not self.is_postgres:
+            assert self.sqlite_path is not None
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.sqlite_path),
+                "SQLITE_LOCK_TIMEOUT": "30",
+            }
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": self.dbname,
+            "POSTGRES_HOST": self.host,
+            "POSTGRES_PORT": str(self.port),
+            "POSTGRES_USER": self.user,
+            "POSTGRES_PASSWORD": self.password,
+            "POSTGRES_SCHEMA": self.schema,
+            "POSTGRES_POOL_SIZE": "8",
+            "POSTGRES_MAX_OVERFLOW": "8",
+            "POSTGRES_LOCK_TIMEOUT": "10",
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+        }

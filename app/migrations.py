@@ -1,0 +1,72 @@
+"""Applies the numbered SQL files in migrations/, each once, and records what it applied."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from app.store import ReadStore
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+_CREATE_LEDGER = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version     INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    checksum    TEXT NOT NULL,
+    applied_at  TIMESTAMPTZ NOT NULL
+)
+"""
+
+
+class MigrationError(RuntimeError):
+    """Raised when an applied migration file was changed afterwards, or a file is misnamed."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+
+def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    migrations = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _FILE.match(path.name)
+        if match is None:
+            raise MigrationError(f"{path.name}: migration files are named NNNN_name.sql")
+        migrations.append(Migration(int(match[1]), match[2], path.read_text()))
+    return migrations
+
+
+def migrate(store: ReadStore, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Applies every migration not yet applied, in order, each in its own transaction."""
+    applied_now = []
+    with store.transaction(lock="docket-migrate") as sql:
+        sql.execute(_CREATE_LEDGER)
+    for migration in available(directory):
+        with store.transaction(lock="docket-migrate") as sql:
+            sql.execute("SELECT checksum FROM schema_migrations WHERE version = ?", (migration.version,))
+            row = sql.fetchone()
+            if row is not None:
+                if row[0] != migration.checksum:
+                    raise MigrationError(
+                        f"migration {migration.version:04d}_{migration.name} was changed after it was applied"
+                    )
+                continue
+            sql.executescript(migration.sql)  # type: ignore[attr-defined]
+            sql.execute(
+                "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
+                (migration.version, migration.name, migration.checksum, datetime.now(timezone.utc)),
+            )
+            applied_now.append(migration)
+    return applied_now

@@ -1,0 +1,120 @@
+"""Runs the projections: each reads the ledger after its position and writes rows and position together."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from datetime import datetime, timezone
+
+from eventsourcing.utils import get_topic
+
+from app.ledger import Ledger
+from app.store import ReadStore
+from projections.base import Projection
+
+log = logging.getLogger(__name__)
+
+_POSITION = "SELECT position FROM projection_positions WHERE name = ?"
+_TRACK = """
+INSERT INTO projection_positions (name, position, updated_at) VALUES (?, ?, ?)
+ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
+"""
+
+
+class Projector:
+    """Keeps read models up to date; exactly once, because rows and position commit together."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        store: ReadStore,
+        projections: Sequence[Projection],
+        batch_size: int = 500,
+        poll_interval: float = 0.2,
+    ) -> None:
+        self.ledger = ledger
+        self.store = store
+        self.projections = list(projections)
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self._topics = {p.name: {get_topic(t) for t in p.event_types} for p in self.projections}
+        self._progress = threading.Condition()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def step(self, projection: Projection) -> int:
+        """Projects the next batch in one transaction; returns how many events it read."""
+        topics = self._topics[projection.name]
+        with self.store.transaction(lock=f"projection:{projection.name}") as sql:
+            sql.execute(_POSITION, (projection.name,))
+            row = sql.fetchone()
+            position = 0 if row is None else int(row[0])
+            notifications = self.ledger.recorder.select_notifications(start=position + 1, limit=self.batch_size)
+            if not notifications:
+                return 0
+            for notification in notifications:
+                if notification.topic in topics:
+                    projection.apply(self.ledger.mapper.to_domain_event(notification), notification.id, sql)
+            sql.execute(_TRACK, (projection.name, notifications[-1].id, datetime.now(timezone.utc)))
+        return len(notifications)
+
+    def catch_up(self) -> int:
+        """Projects until every read model has reached the head of the ledger."""
+        total = 0
+        while True:
+            read = sum(self.step(p) for p in self.projections)
+            if read == 0:
+                return total
+            total += read
+            with self._progress:
+                self._progress.notify_all()
+
+    def positions(self) -> dict[str, int]:
+        with self.store.transaction(write=False) as sql:
+            sql.execute("SELECT name, position FROM projection_positions")
+            found = {name: int(position) for name, position in sql.fetchall()}
+        return {p.name: found.get(p.name, 0) for p in self.projections}
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Blocks until every read model has reached `position`, or `timeout` seconds pass."""
+        deadline = time.monotonic() + timeout
+        self._wake.set()
+        while min(self.positions().values(), default=0) < position:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            with self._progress:
+                # Woken by our own runner at once; the bound catches a runner in another process.
+                self._progress.wait(min(remaining, 0.05))
+        return True
+
+    def wake(self, _position: int = 0) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        """Runs the projections on a background thread, woken by local writes and by polling."""
+        self.ledger.listeners.append(self.wake)
+        self._thread = threading.Thread(target=self._run, name="docket-projector", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        if self.wake in self.ledger.listeners:
+            self.ledger.listeners.remove(self.wake)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self.catch_up()
+            except Exception:
+                log.exception("projection failed; retrying")
+                self._stop.wait(1.0)
+                continue
+            self._wake.wait(self.poll_interval)

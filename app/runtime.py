@@ -1,0 +1,51 @@
+"""Wires one Docket process: the ledger, the read store and the projections over one database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from app.catalog import seed_catalog
+from app.ledger import Ledger
+from app.migrations import migrate
+from app.projector import Projector
+from app.settings import Settings
+from app.store import ReadStore, open_read_store
+from domain.base import Clock
+from projections.account_standing.projection import AccountStandingProjection
+from projections.base import Projection
+from projections.case_status.projection import CaseStatusProjection
+from projections.policy_catalog.projection import PolicyCatalogProjection
+
+
+def system_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def all_projections() -> list[Projection]:
+    return [PolicyCatalogProjection(), CaseStatusProjection(), AccountStandingProjection()]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    ledger: Ledger
+    store: ReadStore
+    projector: Projector
+
+    def close(self) -> None:
+        self.projector.stop()
+        self.store.close()
+        self.ledger.close()
+
+
+def open_runtime(settings: Settings, clock: Clock = system_clock, prepare: bool = True) -> Runtime:
+    """Opens the database; with `prepare`, applies migrations and seeds the starter catalog first."""
+    database = settings.database
+    store = open_read_store(database)
+    if prepare:
+        migrate(store)
+    ledger = Ledger(env=database.library_env(), clock=clock)
+    if prepare:
+        seed_catalog(ledger)
+    return Runtime(settings, ledger, store, Projector(ledger, store, all_projections()))

@@ -1,0 +1,34 @@
+"""Docket's configuration, read from the environment once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.database import DEFAULT_URL, Database
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_URL
+    tokens_file: Path | None = None
+    consistency_timeout: float = 5.0
+    """How long a query with `minPosition` waits for the read models, in seconds."""
+    run_projections: bool = True
+    """Whether this process keeps the read models up to date itself."""
+
+    @property
+    def database(self) -> Database:
+        return Database.parse(self.database_url)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
+        tokens = environ.get("DOCKET_TOKENS_FILE")
+        return cls(
+            database_url=environ.get("DOCKET_DATABASE_URL") or DEFAULT_URL,
+            tokens_file=Path(tokens) if tokens else None,
+            consistency_timeout=float(environ.get("DOCKET_CONSISTENCY_TIMEOUT", "5")),
+            run_projections=environ.get("DOCKET_RUN_PROJECTIONS", "1") not in ("0", "false", "no"),
+        )

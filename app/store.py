@@ -1,0 +1,151 @@
+"""Transactions on Docket's own read-model tables, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from app.database import Database
+
+_UTC_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
+
+
+def _sqlite_timestamp(value: datetime) -> str:
+    # A fixed-width UTC form, so that text comparison in SQL is time comparison.
+    return value.astimezone(timezone.utc).strftime(_UTC_FORMAT)
+
+
+sqlite3.register_adapter(datetime, _sqlite_timestamp)
+
+
+class _SqliteSql:
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(statement, tuple(params))
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self._cursor.fetchone()
+        return row
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self._cursor.fetchall()
+
+    def executescript(self, script: str) -> None:
+        for statement in split_statements(script):
+            self._cursor.execute(statement)
+
+
+class SqliteReadStore:
+    """One connection per thread; a write transaction takes SQLite's write lock at once."""
+
+    def __init__(self, database: Database) -> None:
+        self._path = str(database.sqlite_path)
+        self._local = threading.local()
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self._path, timeout=30, isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            self._local.connection = connection
+        return connection
+
+    @contextmanager
+    def transaction(self, write: bool = True, lock: str | None = None) -> Iterator[_SqliteSql]:
+        """One transaction; a writing one holds SQLite's single write lock, which serialises writers."""
+        connection = self._connection()
+        cursor = connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        try:
+            yield _SqliteSql(cursor)
+        except BaseException:
+            connection.rollback()
+            raise
+        else:
+            connection.commit()
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+
+class _PostgresSql:
+    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
+        self._cursor = cursor
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(statement.replace("?", "%s"), tuple(params))  # type: ignore[arg-type]
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self._cursor.fetchall()
+
+    def executescript(self, script: str) -> None:
+        for statement in split_statements(script):
+            self._cursor.execute(statement.encode())
+
+
+class PostgresReadStore:
+    """A connection pool; a named lock is a transaction-scoped advisory lock."""
+
+    def __init__(self, database: Database, max_size: int = 8) -> None:
+        self.pool = ConnectionPool(database.conninfo(), min_size=1, max_size=max_size, open=True,
+                                   kwargs={"autocommit": False})
+
+    @contextmanager
+    def transaction(self, write: bool = True, lock: str | None = None) -> Iterator[_PostgresSql]:
+        """One transaction; writers that name the same `lock` run one at a time."""
+        with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
+            if not write:
+                cursor.execute("SET TRANSACTION READ ONLY")
+            if lock is not None:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (lock,))
+            yield _PostgresSql(cursor)
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+ReadStore = SqliteReadStore | PostgresReadStore
+
+
+def open_read_store(database: Database) -> ReadStore:
+    return PostgresReadStore(database) if database.is_postgres else SqliteReadStore(database)
+
+
+def split_statements(script: str) -> list[str]:
+    """The statements of a migration file: `;` at the end of a line ends one."""
+    statements, current = [], []
+    for line in script.splitlines():
+        if line.strip().startswith("--"):
+            continue
+        current.append(line)
+        if line.rstrip().endswith(";"):
+            statements.append("\n".join(current).strip().rstrip(";"))
+            current = []
+    tail = "\n".join(current).strip()
+    if tail:
+        statements.append(tail)
+    return [s for s in statements if s]
+
+
+def read(store: ReadStore, query: Any, *args: Any) -> Any:
+    """Runs one read function of a projection's queries module in its own read-only transaction."""
+    with store.transaction(write=False) as sql:
+        return query(sql, *args)

@@ -1,0 +1,35 @@
+"""How the domain's value types are stored inside events, as JSON objects."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from eventsourcing.persistence import Transcoder, Transcoding
+
+from domain.case import Decision
+from domain.detection import DetectionFacts
+from domain.policy import PolicyTerms
+from domain.standing import Strike
+from domain.values import Action, Content, Subject
+
+VALUE_TYPES: tuple[type, ...] = (Subject, Content, Action, PolicyTerms, DetectionFacts, Decision, Strike)
+
+
+class DataclassAsDict(Transcoding):
+    """A frozen dataclass as an object of its fields; decoding coerces but never re-validates."""
+
+    def __init__(self, cls: type) -> None:
+        self.type = cls
+        self.name = cls.__name__
+
+    def encode(self, obj: Any) -> dict[str, Any]:
+        return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        return self.type(**data)
+
+
+def register_value_types(transcoder: Transcoder) -> None:
+    for cls in VALUE_TYPES:
+        transcoder.register(DataclassAsDict(cls))  # type: ignore[attr-defined]

@@ -1,0 +1,1 @@
+"""The pure enforcement domain: aggregates, their events, and policy arithmetic."""

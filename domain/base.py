@@ -1,0 +1,40 @@
+"""The base aggregate and events: every event says who acted and when."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+Clock = Callable[[], datetime]
+"""Injected time: the domain never reads the system clock."""
+
+NAMESPACE = UUID("6f1c2b1e-5d0a-4c55-9a53-8a7c1f6d9e21")
+
+A = TypeVar("A", bound="DocketAggregate")
+
+
+def natural_id(*parts: str) -> UUID:
+    """A deterministic id from outside-world names, so that retried writes collide."""
+    return uuid5(NAMESPACE, "/".join(parts))
+
+
+class DocketAggregate(Aggregate):
+    """An aggregate whose events carry `actor` and `occurred_at` from the caller."""
+
+    class Event(Aggregate.Event):
+        actor: str
+        occurred_at: datetime
+
+    class Created(Event, Aggregate.Created):
+        pass
+
+    def _record(self, event_class: type[Aggregate.Event], actor: str, at: datetime, **attrs: Any) -> None:
+        self.trigger_event(event_class, timestamp=at, actor=actor, occurred_at=at, **attrs)
+
+    @classmethod
+    def _start(cls: type[A], event_class: type[Aggregate.Created], id: UUID, actor: str, at: datetime, **attrs: Any) -> A:
+        return cls._create(event_class, id=id, timestamp=at, actor=actor, occurred_at=at, **attrs)

@@ -1,0 +1,192 @@
+"""Case: everything decided about one subject, one live decision per policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from domain.base import DocketAggregate, natural_id
+from domain.detection import Detection
+from domain.errors import ValidationError
+from domain.policy import Policy
+from domain.values import (
+    Action,
+    AutomationLevel,
+    Content,
+    ContentType,
+    DsaGround,
+    Outcome,
+    Subject,
+    check_text,
+    parse_enum,
+)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A verdict on a subject under one policy version, with what DSA statements of reasons need."""
+
+    decision_id: UUID
+    policy_key: str
+    policy_version: int
+    outcome: Outcome
+    actions: tuple[Action, ...]
+    detection_ids: tuple[UUID, ...]
+    content: Content | None
+    content_type: ContentType | None
+    rationale: str
+    automation: AutomationLevel
+    automated_detection: bool
+    dsa_source_type: str
+    dsa_category: str
+    dsa_ground: DsaGround
+    idempotency_key: str | None = None
+    supersedes: UUID | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "outcome", Outcome(self.outcome))
+        object.__setattr__(self, "automation", AutomationLevel(self.automation))
+        object.__setattr__(self, "dsa_ground", DsaGround(self.dsa_ground))
+        object.__setattr__(self, "actions", tuple(self.actions))
+        object.__setattr__(self, "detection_ids", tuple(self.detection_ids))
+        if self.content_type is not None:
+            object.__setattr__(self, "content_type", ContentType(self.content_type))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a decider asks for, before the case checks it against policy and detections."""
+
+    outcome: Outcome
+    actions: tuple[Action, ...]
+    rationale: str
+    content: Content | None = None
+    content_type: ContentType | None = None
+    automation: AutomationLevel = AutomationLevel.NOT_AUTOMATED
+    idempotency_key: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "outcome", parse_enum(Outcome, self.outcome, "outcome"))
+        object.__setattr__(self, "actions", tuple(self.actions))
+        object.__setattr__(self, "automation", parse_enum(AutomationLevel, self.automation, "automation"))
+        if self.content_type is not None:
+            object.__setattr__(self, "content_type", parse_enum(ContentType, self.content_type, "contentType"))
+
+    def validate(self) -> Verdict:
+        for action in self.actions:
+            action.validate()
+        if self.content is not None:
+            self.content.validate()
+        check_text(self.rationale, "rationale")
+        if self.outcome is Outcome.VIOLATING and not self.actions:
+            raise ValidationError("a VIOLATING decision needs at least one action", "actions")
+        if self.outcome is Outcome.NOT_VIOLATING and self.actions:
+            raise ValidationError("a NOT_VIOLATING decision takes no actions", "actions")
+        if len({a.type for a in self.actions}) != len(self.actions):
+            raise ValidationError("an action type must not repeat within one decision", "actions")
+        return self
+
+
+class Case(DocketAggregate):
+    """The subject's case file: opened once, decided per policy, superseded, never rewritten."""
+
+    @staticmethod
+    def create_id(subject: Subject) -> UUID:
+        return natural_id("case", subject.domain, subject.kind, subject.id)
+
+    class Opened(DocketAggregate.Created):
+        subject: Subject
+        account_id: str | None
+
+        def apply(self, case: Case) -> None:
+            case.subject = self.subject
+            case.account_id = self.account_id
+            case.decisions = {}
+            case.live = {}
+
+    class Decided(DocketAggregate.Event):
+        decision: Decision
+        account_id: str | None
+
+        def apply(self, case: Case) -> None:
+            decision = self.decision
+            case.decisions[decision.decision_id] = decision
+            case.live[decision.policy_key] = decision.decision_id
+
+    @classmethod
+    def open(cls, subject: Subject, account_id: str | None, actor: str, at: datetime) -> Case:
+        subject.validate()
+        return cls._start(cls.Opened, cls.create_id(subject), actor, at, subject=subject, account_id=account_id)
+
+    def live_decision(self, policy_key: str) -> Decision | None:
+        decision_id = self.live.get(policy_key)
+        return None if decision_id is None else self.decisions[decision_id]
+
+    def decide(
+        self,
+        decision_id: UUID,
+        policy: Policy,
+        verdict: Verdict,
+        detections: list[Detection],
+        account_id: str | None,
+        actor: str,
+        at: datetime,
+    ) -> Decision:
+        """Records a decision under `policy`, superseding the policy's live decision on this case."""
+        verdict.validate()
+        if policy.domain != self.subject.domain:
+            raise ValidationError(
+                f"policy {policy.domain}/{policy.key} belongs to another domain than the subject's "
+                f"({self.subject.domain})",
+                "policy",
+            )
+        policy.check_allows(tuple(a.type for a in verdict.actions))
+        for detection in detections:
+            if detection.facts.subject != self.subject:
+                raise ValidationError(f"detection {detection.id} is about another subject", "detectionIds")
+        pinned = verdict.content or _latest_content(detections)
+        previous = self.live_decision(policy.key)
+        decision = Decision(
+            decision_id=decision_id,
+            policy_key=policy.key,
+            policy_version=policy.policy_version,
+            outcome=verdict.outcome,
+            actions=verdict.actions,
+            detection_ids=tuple(d.id for d in detections),
+            content=pinned,
+            content_type=verdict.content_type or _content_type(detections),
+            rationale=verdict.rationale,
+            automation=verdict.automation,
+            automated_detection=any(d.facts.source.automated for d in detections),
+            dsa_source_type=_dsa_source_type(detections),
+            dsa_category=policy.terms.dsa_category,
+            dsa_ground=policy.terms.dsa_ground,
+            idempotency_key=verdict.idempotency_key,
+            supersedes=None if previous is None else previous.decision_id,
+        )
+        self._record(self.Decided, actor, at, decision=decision, account_id=account_id or self.account_id)
+        return decision
+
+
+def _latest(detections: list[Detection]) -> Detection | None:
+    return max(detections, key=lambda d: d.facts.detected_at, default=None)
+
+
+def _latest_content(detections: list[Detection]) -> Content | None:
+    latest = _latest([d for d in detections if d.facts.content is not None])
+    return None if latest is None else latest.facts.content
+
+
+def _content_type(detections: list[Detection]) -> ContentType | None:
+    latest = _latest(detections)
+    return None if latest is None else latest.facts.content_type
+
+
+def _dsa_source_type(detections: list[Detection]) -> str:
+    """Notices outrank own-initiative detection: a decision prompted by a notice is reported as one."""
+    types = {d.facts.source.dsa_source_type for d in detections}
+    for source_type in ("SOURCE_TRUSTED_FLAGGER", "SOURCE_ARTICLE_16", "SOURCE_TYPE_OTHER_NOTIFICATION"):
+        if source_type in types:
+            return source_type
+    return "SOURCE_VOLUNTARY"

@@ -1,0 +1,99 @@
+"""Detection: one signal that a subject may break a policy, recorded once."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from domain.base import DocketAggregate, natural_id
+from domain.errors import ValidationError
+from domain.values import (
+    Content,
+    ContentType,
+    DetectionSource,
+    Subject,
+    check_aware,
+    check_identifier,
+    check_name,
+    check_text,
+    parse_enum,
+)
+
+MAX_EVIDENCE_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class DetectionFacts:
+    """What a detector saw: the subject, the policy it points at and its evidence."""
+
+    subject: Subject
+    account_id: str | None
+    policy_key: str
+    source: DetectionSource
+    external_id: str
+    confidence: float
+    model: str | None
+    content_type: ContentType
+    content: Content | None
+    evidence: dict[str, Any]
+    detected_at: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "source", parse_enum(DetectionSource, self.source, "source"))
+        object.__setattr__(self, "content_type", parse_enum(ContentType, self.content_type, "contentType"))
+
+    def validate(self) -> DetectionFacts:
+        self.subject.validate()
+        if self.content is not None:
+            self.content.validate()
+        if self.account_id is not None:
+            check_identifier(self.account_id, "accountId")
+        check_name(self.policy_key, "policy")
+        check_identifier(self.external_id, "externalId")
+        if not isinstance(self.confidence, (int, float)) or not 0.0 <= self.confidence <= 1.0:
+            raise ValidationError("confidence must be between 0 and 1", "confidence")
+        object.__setattr__(self, "confidence", float(self.confidence))
+        if self.model is not None:
+            check_text(self.model, "model", 200)
+        if not isinstance(self.evidence, dict):
+            raise ValidationError("evidence must be a JSON object", "evidence")
+        if len(json.dumps(self.evidence, default=str)) > MAX_EVIDENCE_BYTES:
+            raise ValidationError(f"evidence must be at most {MAX_EVIDENCE_BYTES} bytes of JSON", "evidence")
+        check_aware(self.detected_at, "detectedAt")
+        return self
+
+
+class Detection(DocketAggregate):
+    """A recorded signal; its id is its source and external id, so a retry finds the original."""
+
+    @staticmethod
+    def create_id(source: str, external_id: str) -> UUID:
+        return natural_id("detection", source, external_id)
+
+    class Recorded(DocketAggregate.Created):
+        facts: DetectionFacts
+        policy_version: int
+        automated: bool
+        dsa_source_type: str
+
+        def apply(self, detection: Detection) -> None:
+            detection.facts = self.facts
+            detection.policy_version = self.policy_version
+
+    @classmethod
+    def record(cls, facts: DetectionFacts, policy_version: int, actor: str, at: datetime) -> Detection:
+        facts.validate()
+        source = DetectionSource(facts.source)
+        return cls._start(
+            cls.Recorded,
+            cls.create_id(source, facts.external_id),
+            actor,
+            at,
+            facts=facts,
+            policy_version=policy_version,
+            automated=source.automated,
+            dsa_source_type=source.dsa_source_type,
+        )

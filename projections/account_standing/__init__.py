@@ -1,0 +1,1 @@
+"""Account standing: every account seen, and its strikes with when they count."""

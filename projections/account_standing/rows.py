@@ -1,0 +1,17 @@
+"""Rows of the account standing read model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.standing import Standing, Strike
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    account_id: str
+    first_seen_at: datetime
+    strikes: tuple[Strike, ...]
+    """Every strike issued by the moment asked about, counted or not."""
+    standing: Standing

@@ -1,0 +1,1 @@
+"""Case status: each subject's case with its detections and decisions."""

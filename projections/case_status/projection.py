@@ -1,0 +1,128 @@
+"""Keeps every case's status, detections and decisions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from domain.account import Account
+from domain.case import Case
+from domain.detection import Detection
+from domain.values import Subject
+from projections.base import Projection
+from projections.sql import Sql
+from projections.values import actions_json, content_columns
+
+_OPEN_CASE = """
+INSERT INTO cases (case_id, domain, subject_kind, subject_id, account_id, status, opened_at, updated_at,
+                   last_position)
+VALUES (?, ?, ?, ?, ?, 'OPEN', ?, ?, 0)
+ON CONFLICT (case_id) DO NOTHING
+"""
+_COUNT_DETECTION = """
+INSERT INTO case_policies (case_id, policy_key, detections) VALUES (?, ?, 1)
+ON CONFLICT (case_id, policy_key) DO UPDATE SET detections = case_policies.detections + 1
+"""
+_INSERT_DETECTION = """
+INSERT INTO detections (detection_id, case_id, domain, account_id, policy_key, policy_version, source,
+                        external_id, confidence, model, content_type, content_uri, content_hash,
+                        content_version, automated, detected_at, recorded_at, recorded_by, position)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+_INSERT_DECISION = """
+INSERT INTO decisions (decision_id, case_id, domain, account_id, policy_key, policy_version, outcome,
+                       actions, detection_ids, content_uri, content_hash, content_version, rationale,
+                       automation, dsa_category, dsa_ground, live, superseded_by, strike_id, decided_at,
+                       decided_by, position)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)
+"""
+_LIVE_DECISION = """
+INSERT INTO case_policies (case_id, policy_key, detections, live_decision_id, live_outcome)
+VALUES (?, ?, 0, ?, ?)
+ON CONFLICT (case_id, policy_key) DO UPDATE SET
+    live_decision_id = excluded.live_decision_id, live_outcome = excluded.live_outcome
+"""
+_STATUS = """
+UPDATE cases SET status = CASE
+        WHEN EXISTS (SELECT 1 FROM case_policies p WHERE p.case_id = cases.case_id
+                     AND p.live_decision_id IS NULL) THEN 'OPEN'
+        WHEN EXISTS (SELECT 1 FROM case_policies p WHERE p.case_id = cases.case_id
+                     AND p.live_outcome = 'VIOLATING') THEN 'ACTIONED'
+        ELSE 'CLEARED' END,
+    updated_at = ?, last_position = ?,
+    account_id = COALESCE(account_id, ?)
+WHERE case_id = ?
+"""
+
+
+class CaseStatusProjection(Projection):
+    name = "case_status"
+    tables = ("cases", "case_policies", "detections", "decisions")
+    event_types = (Detection.Recorded, Case.Opened, Case.Decided, Account.StrikeIssued)
+
+    def apply(self, event: Any, position: int, sql: Sql) -> None:
+        if isinstance(event, Detection.Recorded):
+            self._detected(event, position, sql)
+        elif isinstance(event, Case.Opened):
+            _open(sql, str(event.originator_id), event.subject, event.account_id, event)
+            _settle(sql, str(event.originator_id), event.account_id, event, position)
+        elif isinstance(event, Case.Decided):
+            self._decided(event, position, sql)
+        elif isinstance(event, Account.StrikeIssued):
+            strike = event.strike
+            sql.execute(
+                "UPDATE decisions SET strike_id = ? WHERE decision_id = ?",
+                (str(strike.strike_id), str(strike.decision_id)),
+            )
+
+    @staticmethod
+    def _detected(event: Detection.Recorded, position: int, sql: Sql) -> None:
+        facts = event.facts
+        case_id = str(Case.create_id(facts.subject))
+        _open(sql, case_id, facts.subject, facts.account_id, event)
+        sql.execute(_COUNT_DETECTION, (case_id, facts.policy_key))
+        sql.execute(
+            _INSERT_DETECTION,
+            (
+                str(event.originator_id), case_id, facts.subject.domain, facts.account_id, facts.policy_key,
+                event.policy_version, str(facts.source), facts.external_id, facts.confidence, facts.model,
+                str(facts.content_type), *content_columns(facts.content), event.automated, facts.detected_at,
+                event.occurred_at, event.actor, position,
+            ),
+        )
+        _settle(sql, case_id, facts.account_id, event, position)
+
+    @staticmethod
+    def _decided(event: Case.Decided, position: int, sql: Sql) -> None:
+        d = event.decision
+        case_id = str(event.originator_id)
+        sql.execute("SELECT domain FROM cases WHERE case_id = ?", (case_id,))
+        row = sql.fetchone()
+        assert row is not None, f"case {case_id} was decided before it was opened"
+        sql.execute(
+            _INSERT_DECISION,
+            (
+                str(d.decision_id), case_id, row[0], event.account_id, d.policy_key, d.policy_version,
+                str(d.outcome), actions_json(d.actions), json.dumps([str(i) for i in d.detection_ids]),
+                *content_columns(d.content), d.rationale, str(d.automation), d.dsa_category,
+                str(d.dsa_ground), True, event.occurred_at, event.actor, position,
+            ),
+        )
+        if d.supersedes is not None:
+            sql.execute(
+                "UPDATE decisions SET live = ?, superseded_by = ? WHERE decision_id = ?",
+                (False, str(d.decision_id), str(d.supersedes)),
+            )
+        sql.execute(_LIVE_DECISION, (case_id, d.policy_key, str(d.decision_id), str(d.outcome)))
+        _settle(sql, case_id, event.account_id, event, position)
+
+
+def _open(sql: Sql, case_id: str, subject: Subject, account_id: str | None, event: Any) -> None:
+    sql.execute(
+        _OPEN_CASE,
+        (case_id, subject.domain, subject.kind, subject.id, account_id, event.occurred_at, event.occurred_at),
+    )
+
+
+def _settle(sql: Sql, case_id: str, account_id: str | None, event: Any, position: int) -> None:
+    sql.execute(_STATUS, (event.occurred_at, position, account_id, case_id))

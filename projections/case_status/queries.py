@@ -1,0 +1,78 @@
+"""Reads of the case status read model."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from domain.values import Subject
+from projections.case_status.rows import CaseRow, DecisionRow, DetectionRow
+from projections.sql import Sql
+from projections.values import actions_from, content_from, utc
+
+_DECISION_COLUMNS = """d.decision_id, d.case_id, c.domain, c.subject_kind, c.subject_id, d.account_id,
+d.policy_key, d.policy_version, d.outcome, d.actions, d.detection_ids, d.content_uri, d.content_hash,
+d.content_version, d.rationale, d.automation, d.dsa_category, d.dsa_ground, d.live, d.superseded_by,
+d.strike_id, d.decided_at, d.decided_by, d.position"""
+
+
+def find_case(sql: Sql, subject: Subject) -> CaseRow | None:
+    sql.execute(
+        "SELECT case_id, domain, subject_kind, subject_id, account_id, status, opened_at, updated_at, "
+        "last_position FROM cases WHERE domain = ? AND subject_kind = ? AND subject_id = ?",
+        (subject.domain, subject.kind, subject.id),
+    )
+    r = sql.fetchone()
+    if r is None:
+        return None
+    return CaseRow(
+        case_id=r[0], subject=Subject(r[1], r[2], r[3]), account_id=r[4], status=r[5], opened_at=utc(r[6]),
+        updated_at=utc(r[7]), last_position=r[8],
+    )
+
+
+def case_detections(sql: Sql, case_id: str) -> list[DetectionRow]:
+    sql.execute(
+        "SELECT detection_id, policy_key, policy_version, source, external_id, confidence, model, content_type, "
+        "content_uri, content_hash, content_version, automated, detected_at, recorded_at, recorded_by, position "
+        "FROM detections WHERE case_id = ? ORDER BY position",
+        (case_id,),
+    )
+    return [
+        DetectionRow(
+            detection_id=r[0], policy_key=r[1], policy_version=r[2], source=r[3], external_id=r[4],
+            confidence=r[5], model=r[6], content_type=r[7], content=content_from(r[8], r[9], r[10]),
+            automated=bool(r[11]), detected_at=utc(r[12]), recorded_at=utc(r[13]), recorded_by=r[14],
+            position=r[15],
+        )
+        for r in sql.fetchall()
+    ]
+
+
+def case_decisions(sql: Sql, case_id: str) -> list[DecisionRow]:
+    sql.execute(
+        f"SELECT {_DECISION_COLUMNS} FROM decisions d JOIN cases c ON c.case_id = d.case_id "
+        "WHERE d.case_id = ? ORDER BY d.position",
+        (case_id,),
+    )
+    return [_decision(r) for r in sql.fetchall()]
+
+
+def find_decision(sql: Sql, decision_id: str) -> DecisionRow | None:
+    sql.execute(
+        f"SELECT {_DECISION_COLUMNS} FROM decisions d JOIN cases c ON c.case_id = d.case_id "
+        "WHERE d.decision_id = ?",
+        (decision_id,),
+    )
+    r = sql.fetchone()
+    return None if r is None else _decision(r)
+
+
+def _decision(r: tuple[Any, ...]) -> DecisionRow:
+    return DecisionRow(
+        decision_id=r[0], case_id=r[1], subject=Subject(r[2], r[3], r[4]), account_id=r[5], policy_key=r[6],
+        policy_version=r[7], outcome=r[8], actions=actions_from(r[9]), detection_ids=tuple(json.loads(r[10])),
+        content=content_from(r[11], r[12], r[13]), rationale=r[14], automation=r[15], dsa_category=r[16],
+        dsa_ground=r[17], live=bool(r[18]), superseded_by=r[19], strike_id=r[20], decided_at=utc(r[21]),
+        decided_by=r[22], position=r[23],
+    )

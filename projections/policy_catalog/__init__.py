@@ -1,0 +1,1 @@
+"""The policy catalog: the current version of every policy, by domain."""

@@ -1,0 +1,60 @@
+"""How domain values become column values, and back."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+from uuid import UUID
+
+from domain.values import Action, Content
+
+
+def text_id(value: UUID | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def content_columns(content: Content | None) -> tuple[str | None, str | None, str | None]:
+    if content is None:
+        return (None, None, None)
+    return (content.uri, content.hash, content.version)
+
+
+def content_from(uri: str | None, hash_: str | None, version: str | None) -> Content | None:
+    return None if uri is None else Content(uri=uri, hash=hash_ or "", version=version or "")
+
+
+def actions_json(actions: tuple[Action, ...]) -> str:
+    return json.dumps(
+        [
+            {
+                "type": str(a.type),
+                "territories": list(a.territories),
+                "ends_at": None if a.ends_at is None else a.ends_at.isoformat(),
+            }
+            for a in actions
+        ]
+    )
+
+
+def actions_from(text: str) -> tuple[Action, ...]:
+    return tuple(
+        Action(
+            type=a["type"],
+            territories=tuple(a["territories"]),
+            ends_at=None if a["ends_at"] is None else datetime.fromisoformat(a["ends_at"]),
+        )
+        for a in json.loads(text)
+    )
+
+
+def utc(value: Any) -> datetime:
+    """A stored timestamp as an aware UTC datetime, whatever the engine returned."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value.astimezone(timezone.utc)
+
+
+def maybe_utc(value: Any) -> datetime | None:
+    return None if value is None else utc(value)
