@@ -48,6 +48,17 @@ def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return migrations
 
 
+def pending(store: ReadStore, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """The migrations not yet applied."""
+    with store.transaction(write=False) as sql:
+        try:
+            sql.execute("SELECT version FROM schema_migrations")
+            applied = {row[0] for row in sql.fetchall()}
+        except Exception:  # noqa: BLE001 - no ledger table yet means nothing is applied
+            applied = set()
+    return [m for m in available(directory) if m.version not in applied]
+
+
 def migrate(store: ReadStore, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     """Applies every migration not yet applied, in order, each in its own transaction."""
     applied_now = []

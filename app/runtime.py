@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from app.catalog import seed_catalog
 from app.ledger import Ledger
-from app.migrations import migrate
+from app.migrations import Migration, migrate
 from app.projector import Projector
 from app.settings import Settings
 from app.store import ReadStore, open_read_store
@@ -33,6 +33,12 @@ class Runtime:
     store: ReadStore
     projector: Projector
 
+    def prepare(self) -> list[Migration]:
+        """Applies pending migrations and seeds the starter catalog; returns what it applied."""
+        applied = migrate(self.store)
+        seed_catalog(self.ledger)
+        return applied
+
     def close(self) -> None:
         self.projector.stop()
         self.store.close()
@@ -43,9 +49,8 @@ def open_runtime(settings: Settings, clock: Clock = system_clock, prepare: bool 
     """Opens the database; with `prepare`, applies migrations and seeds the starter catalog first."""
     database = settings.database
     store = open_read_store(database)
-    if prepare:
-        migrate(store)
     ledger = Ledger(env=database.library_env(), clock=clock)
+    runtime = Runtime(settings, ledger, store, Projector(ledger, store, all_projections()))
     if prepare:
-        seed_catalog(ledger)
-    return Runtime(settings, ledger, store, Projector(ledger, store, all_projections()))
+        runtime.prepare()
+    return runtime

@@ -40,3 +40,18 @@ def _as_of(strike: Strike, at: datetime) -> Strike:
     if strike.removed_at is not None and strike.removed_at > at:
         return Strike(**{**strike.__dict__, "removed_at": None, "removal_reason": None})
     return strike
+
+
+def find_strikes(sql: Sql, strike_ids: list[str]) -> dict[str, Strike]:
+    """Strikes by id, as they stand now."""
+    found = {}
+    for strike_id in strike_ids:
+        sql.execute(
+            "SELECT strike_id, domain, policy_key, policy_version, points, decision_id, case_id, issued_at, "
+            "expires_at, removed_at, removal_reason FROM strikes WHERE strike_id = ?",
+            (strike_id,),
+        )
+        row = sql.fetchone()
+        if row is not None:
+            found[strike_id] = _strike(row)
+    return found

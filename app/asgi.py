@@ -1,0 +1,102 @@
+"""The ASGI app: /graphql behind bearer-token authentication, plus health checks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from app.auth import Principal, TokenRegistry
+from app.graphql.context import Context
+from app.graphql.schema import schema
+from app.runtime import Runtime, open_runtime, system_clock
+from app.settings import Settings
+from domain.base import Clock
+
+
+class DocketGraphQL(GraphQL[Context, None]):
+    async def get_context(self, request: Any, response: Any = None) -> Context:
+        return Context(runtime=request.app.state.runtime, principal=request.scope["principal"], request=request)
+
+
+class BearerAuth:
+    """Refuses every /graphql request without a known bearer token, before anything runs."""
+
+    def __init__(self, app: ASGIApp, registry: TokenRegistry) -> None:
+        self.app = app
+        self.registry = registry
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/graphql"):
+            await self.app(scope, receive, send)
+            return
+        principal = self._principal(scope)
+        if principal is None:
+            response = JSONResponse(
+                {"errors": [{"message": "a valid bearer token is required", "extensions": {"code": "UNAUTHENTICATED"}}]},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="docket"'},
+            )
+            await response(scope, receive, send)
+            return
+        scope["principal"] = principal
+        await self.app(scope, receive, send)
+
+    def _principal(self, scope: Scope) -> Principal | None:
+        headers = dict(scope["headers"])
+        value = headers.get(b"authorization", b"").decode("latin-1")
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return self.registry.authenticate(token.strip())
+
+
+async def healthz(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+async def readyz(request: Request) -> Response:
+    runtime: Runtime = request.app.state.runtime
+    try:
+        head = runtime.ledger.head()
+        positions = runtime.projector.positions()
+    except Exception as error:  # noqa: BLE001 - any storage failure means not ready
+        return JSONResponse({"ready": False, "error": type(error).__name__}, status_code=503)
+    return Response(
+        json.dumps({"ready": True, "head": str(head), "projections": {k: str(v) for k, v in positions.items()}}),
+        media_type="application/json",
+    )
+
+
+def create_app(settings: Settings, clock: Clock = system_clock) -> Starlette:
+    """Builds the app; the lifespan opens the ledger and, unless told not to, runs the projections."""
+    if settings.tokens_file is None:
+        raise ValueError("DOCKET_TOKENS_FILE must name the tokens file")
+    registry = TokenRegistry(settings.tokens_file)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        runtime = open_runtime(settings, clock=clock, prepare=not settings.database.is_postgres)
+        app.state.runtime = runtime
+        if settings.run_projections:
+            runtime.projector.start()
+        try:
+            yield
+        finally:
+            runtime.close()
+
+    graphql = DocketGraphQL(schema, graphql_ide=None)
+    app = Starlette(
+        routes=[Route("/graphql", graphql, methods=["GET", "POST"]), Route("/healthz", healthz), Route("/readyz", readyz)],
+        lifespan=lifespan,
+    )
+    app.add_middleware(BearerAuth, registry=registry)
+    return app

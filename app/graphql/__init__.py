@@ -1,0 +1,1 @@
+"""The GraphQL API: types, one module per mutation, the queries, and the schema."""

@@ -1,0 +1,25 @@
+"""What every resolver can reach: the runtime and the authenticated principal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from strawberry.types import Info as StrawberryInfo
+
+from app.auth import Principal
+from app.runtime import Runtime
+
+
+@dataclass
+class Context:
+    runtime: Runtime
+    principal: Principal
+    request: Any
+
+    @property
+    def actor(self) -> str:
+        return self.principal.name
+
+
+Info = StrawberryInfo[Context, None]

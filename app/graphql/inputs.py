@@ -1,0 +1,39 @@
+"""Input types shared by several mutations and queries, and their conversion to domain values."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from domain.values import Action, ActionType, Content, Subject
+
+
+@strawberry.input(description="Whatever is enforced upon, named by domain, kind and id.")
+class SubjectInput:
+    domain: str
+    kind: str
+    id: str
+
+    def to_domain(self) -> Subject:
+        return Subject(domain=self.domain, kind=self.kind, id=self.id)
+
+
+@strawberry.input(description="Exactly what was judged: where it lives, its hash and its version.")
+class ContentInput:
+    uri: str
+    hash: str
+    version: str
+
+    def to_domain(self) -> Content:
+        return Content(uri=self.uri, hash=self.hash, version=self.version)
+
+
+@strawberry.input(description="An enforcement action; no territories means worldwide, no endsAt means indefinite.")
+class ActionInput:
+    type: ActionType
+    territories: list[str] = strawberry.field(default_factory=list)
+    ends_at: datetime | None = None
+
+    def to_domain(self) -> Action:
+        return Action(type=self.type, territories=tuple(self.territories), ends_at=self.ends_at)

@@ -1,0 +1,62 @@
+"""decide: a verdict on a subject under a policy, with its actions and the strike it causes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+import strawberry
+
+from app.graphql.context import Info
+from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt
+from app.graphql.inputs import ActionInput, ContentInput, SubjectInput
+from app.graphql.types import Decision
+from app.ledger import DecisionMade
+from domain.case import Verdict
+from domain.values import ContentType, Outcome
+
+
+@strawberry.input
+class DecideInput:
+    subject: SubjectInput
+    account_id: str | None = None
+    policy: str
+    outcome: Outcome
+    actions: list[ActionInput] = strawberry.field(default_factory=list)
+    detection_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    rationale: str
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="A retry with the same key on the same subject returns the original decision."
+    )
+    content: ContentInput | None = strawberry.field(
+        default=None, description="What was judged; defaults to the newest content the detections pinned."
+    )
+    content_type: ContentType | None = None
+
+
+DecideResult = Annotated[Decision | ValidationError | NotFoundError | ConflictError, strawberry.union("DecideResult")]
+
+
+@strawberry.type
+class DecideMutation:
+    @strawberry.mutation(description="Decides a case under a policy; VIOLATING strikes the account in the same transaction.")
+    async def decide(self, info: Info, input: DecideInput) -> DecideResult:
+        detection_ids = []
+        for raw in input.detection_ids:
+            try:
+                detection_ids.append(UUID(str(raw)))
+            except ValueError:
+                return ValidationError(message=f"detectionIds: {raw!r} is not a detection id", field="detectionIds")
+        verdict = Verdict(
+            outcome=input.outcome, actions=tuple(a.to_domain() for a in input.actions), rationale=input.rationale,
+            content=None if input.content is None else input.content.to_domain(),
+            content_type=input.content_type, idempotency_key=input.idempotency_key,
+        )
+        ledger = info.context.runtime.ledger
+        result = await attempt(
+            ledger.decide, input.subject.to_domain(), input.policy, verdict, detection_ids, input.account_id,
+            info.context.actor,
+        )
+        if not isinstance(result, DecisionMade):
+            return result
+        return Decision.of(result.decision, result.strike, result.position)

@@ -1,0 +1,134 @@
+"""The queries: read models for accounts, cases and policies; the ledger itself for events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+
+from app.event_json import event_data
+from app.graphql.context import Info
+from app.graphql.errors import bad_input, not_yet_consistent
+from app.graphql.inputs import SubjectInput
+from app.graphql.types import (
+    Account,
+    Case,
+    Decision,
+    LedgerEvent,
+    LedgerEventConnection,
+    LedgerEventEdge,
+    PageInfo,
+    Policy,
+)
+from app.runtime import Runtime
+from app.store import read
+from domain.errors import ValidationError
+from projections.account_standing.queries import find_account, find_strikes
+from projections.case_status.queries import case_decisions, case_detections, find_case, find_decision
+from projections.policy_catalog.queries import list_policies
+
+MAX_PAGE = 500
+DEFAULT_PAGE = 50
+
+
+def parse_position(value: str | None, argument: str) -> int | None:
+    """A position or cursor string as a ledger position."""
+    if value is None:
+        return None
+    if not value.isdigit() or len(value) > 19:
+        raise bad_input(f"{argument} must be a ledger position: a string of decimal digits", argument)
+    return int(value)
+
+
+async def consistent(info: Info, min_position: str | None) -> Runtime:
+    """The runtime, once the read models have reached `min_position` (bounded wait)."""
+    runtime = info.context.runtime
+    position = parse_position(min_position, "minPosition")
+    if position is not None:
+        timeout = runtime.settings.consistency_timeout
+        if not await run_in_threadpool(runtime.projector.wait_for, position, timeout):
+            raise not_yet_consistent(position, timeout)
+    return runtime
+
+
+def moment(runtime: Runtime, as_of: datetime | None) -> datetime:
+    now = runtime.ledger.clock()
+    if as_of is None:
+        return now
+    if as_of.tzinfo is None:
+        raise bad_input("asOf must carry a time zone", "asOf")
+    if as_of > now:
+        raise bad_input("asOf must not be in the future", "asOf")
+    return as_of
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="An account's standing and strikes, now or as of a past moment.")
+    async def account(
+        self, info: Info, id: str, as_of: datetime | None = None, min_position: str | None = None
+    ) -> Account | None:
+        runtime = await consistent(info, min_position)
+        row = await run_in_threadpool(read, runtime.store, find_account, id, moment(runtime, as_of))
+        return None if row is None else Account.of_row(row)
+
+    @strawberry.field(description="Everything recorded about one subject.")
+    async def case(self, info: Info, subject: SubjectInput, min_position: str | None = None) -> Case | None:
+        runtime = await consistent(info, min_position)
+        try:
+            key = subject.to_domain().validate()
+        except ValidationError as error:
+            raise bad_input(error.message, "subject") from None
+        return await run_in_threadpool(_load_case, runtime, key)
+
+    @strawberry.field(description="One decision by id.")
+    async def decision(self, info: Info, id: strawberry.ID, min_position: str | None = None) -> Decision | None:
+        runtime = await consistent(info, min_position)
+        row = await run_in_threadpool(read, runtime.store, find_decision, str(id))
+        if row is None:
+            return None
+        strikes = await run_in_threadpool(read, runtime.store, find_strikes, [row.strike_id] if row.strike_id else [])
+        return Decision.of_row(row, strikes.get(row.strike_id or ""))
+
+    @strawberry.field(description="The current version of every policy, or of one domain's.")
+    async def policies(self, info: Info, domain: str | None = None, min_position: str | None = None) -> list[Policy]:
+        runtime = await consistent(info, min_position)
+        rows = await run_in_threadpool(read, runtime.store, list_policies, domain)
+        return [Policy.of_row(r) for r in rows]
+
+    @strawberry.field(description="The ledger's events in order, after a cursor.")
+    async def events(self, info: Info, after: str | None = None, first: int = DEFAULT_PAGE) -> LedgerEventConnection:
+        start = parse_position(after, "after") or 0
+        if not 1 <= first <= MAX_PAGE:
+            raise bad_input(f"first must be between 1 and {MAX_PAGE}", "first")
+        ledger = info.context.runtime.ledger
+        stored = await run_in_threadpool(ledger.read_events, start, first + 1)
+        page = stored[:first]
+        edges = [
+            LedgerEventEdge(
+                cursor=str(s.position),
+                node=LedgerEvent(
+                    position=str(s.position), type=type(s.event).__qualname__,
+                    topic=f"{type(s.event).__module__}:{type(s.event).__qualname__}",
+                    aggregate_id=strawberry.ID(str(s.event.originator_id)),
+                    aggregate_version=s.event.originator_version, occurred_at=s.event.occurred_at,
+                    actor=s.event.actor, data=event_data(s.event),
+                ),
+            )
+            for s in page
+        ]
+        return LedgerEventConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=len(stored) > first, end_cursor=edges[-1].cursor if edges else after),
+        )
+
+
+def _load_case(runtime: Runtime, subject: object) -> Case | None:
+    with runtime.store.transaction(write=False) as sql:
+        row = find_case(sql, subject)  # type: ignore[arg-type]
+        if row is None:
+            return None
+        decisions = case_decisions(sql, row.case_id)
+        strikes = find_strikes(sql, [d.strike_id for d in decisions if d.strike_id])
+        return Case.of_row(row, case_detections(sql, row.case_id), decisions, strikes)

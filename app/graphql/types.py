@@ -1,0 +1,284 @@
+"""GraphQL output types, each built from a domain value or a read-model row."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from domain.case import Decision as DomainDecision
+from domain.detection import Detection as DomainDetection
+from domain.policy import PolicyTerms
+from domain.standing import Standing as DomainStanding
+from domain.standing import StandingLevel
+from domain.standing import Strike as DomainStrike
+from domain.values import (
+    Action as DomainAction,
+)
+from domain.values import (
+    ActionType,
+    AutomationLevel,
+    ContentType,
+    DetectionSource,
+    DsaGround,
+    Outcome,
+    Severity,
+)
+from domain.values import Content as DomainContent
+from domain.values import Subject as DomainSubject
+from projections.account_standing.rows import AccountRow
+from projections.case_status.rows import CaseRow, DecisionRow, DetectionRow
+from projections.policy_catalog.rows import PolicyRow
+
+
+@strawberry.type
+class Subject:
+    domain: str
+    kind: str
+    id: str
+
+    @classmethod
+    def of(cls, subject: DomainSubject) -> Subject:
+        return cls(domain=subject.domain, kind=subject.kind, id=subject.id)
+
+
+@strawberry.type(description="The content a detection or decision pinned: what was judged.")
+class Content:
+    uri: str
+    hash: str
+    version: str
+
+    @classmethod
+    def of(cls, content: DomainContent | None) -> Content | None:
+        return None if content is None else cls(uri=content.uri, hash=content.hash, version=content.version)
+
+
+@strawberry.type
+class Action:
+    type: ActionType
+    territories: list[str]
+    ends_at: datetime | None
+
+    @classmethod
+    def of(cls, action: DomainAction) -> Action:
+        return cls(type=action.type, territories=list(action.territories), ends_at=action.ends_at)
+
+
+@strawberry.type(description="One version of a domain's policy.")
+class Policy:
+    domain: str
+    key: str
+    version: int
+    title: str
+    text: str
+    severity: Severity
+    strike_points: int
+    allowed_actions: list[ActionType]
+    dsa_category: str
+    dsa_ground: DsaGround
+    zero_tolerance: bool
+    retired: bool
+    position: str | None = strawberry.field(description="The ledger position of the write, on mutation results.")
+
+    @classmethod
+    def of(cls, domain: str, key: str, version: int, terms: PolicyTerms, retired: bool, position: int | None) -> Policy:
+        return cls(
+            domain=domain, key=key, version=version, title=terms.title, text=terms.text, severity=terms.severity,
+            strike_points=terms.strike_points, allowed_actions=list(terms.allowed_actions),
+            dsa_category=terms.dsa_category, dsa_ground=terms.dsa_ground, zero_tolerance=terms.zero_tolerance,
+            retired=retired, position=None if position is None else str(position),
+        )
+
+    @classmethod
+    def of_row(cls, row: PolicyRow) -> Policy:
+        return cls.of(row.domain, row.key, row.version, row.terms, row.retired, None)
+
+
+@strawberry.type(description="A recorded signal that a subject may break a policy.")
+class Detection:
+    id: strawberry.ID
+    policy: str
+    policy_version: int
+    source: DetectionSource
+    external_id: str
+    confidence: float
+    model: str | None
+    content_type: ContentType
+    content: Content | None
+    automated: bool
+    detected_at: datetime
+    position: str | None
+
+    @classmethod
+    def of(cls, detection: DomainDetection, position: int) -> Detection:
+        f = detection.facts
+        return cls(
+            id=strawberry.ID(str(detection.id)), policy=f.policy_key, policy_version=detection.policy_version,
+            source=f.source, external_id=f.external_id, confidence=f.confidence, model=f.model,
+            content_type=f.content_type, content=Content.of(f.content), automated=f.source.automated,
+            detected_at=f.detected_at, position=str(position),
+        )
+
+    @classmethod
+    def of_row(cls, row: DetectionRow) -> Detection:
+        return cls(
+            id=strawberry.ID(row.detection_id), policy=row.policy_key, policy_version=row.policy_version,
+            source=DetectionSource(row.source), external_id=row.external_id, confidence=row.confidence,
+            model=row.model, content_type=ContentType(row.content_type), content=Content.of(row.content),
+            automated=row.automated, detected_at=row.detected_at, position=str(row.position),
+        )
+
+
+@strawberry.type(description="A strike against an account; it counts while issued, unexpired and not removed.")
+class Strike:
+    id: strawberry.ID
+    domain: str
+    policy: str
+    policy_version: int
+    points: int
+    decision_id: strawberry.ID
+    issued_at: datetime
+    expires_at: datetime
+    removed_at: datetime | None
+    removal_reason: str | None
+
+    @classmethod
+    def of(cls, strike: DomainStrike) -> Strike:
+        return cls(
+            id=strawberry.ID(str(strike.strike_id)), domain=strike.domain, policy=strike.policy_key,
+            policy_version=strike.policy_version, points=strike.points,
+            decision_id=strawberry.ID(str(strike.decision_id)), issued_at=strike.issued_at,
+            expires_at=strike.expires_at, removed_at=strike.removed_at, removal_reason=strike.removal_reason,
+        )
+
+
+@strawberry.type(description="A verdict on a subject under one policy version.")
+class Decision:
+    id: strawberry.ID
+    policy: str
+    policy_version: int
+    outcome: Outcome
+    actions: list[Action]
+    rationale: str
+    detection_ids: list[strawberry.ID]
+    content: Content | None
+    automation: AutomationLevel
+    dsa_category: str
+    dsa_ground: DsaGround
+    live: bool
+    superseded_by: strawberry.ID | None
+    supersedes: strawberry.ID | None
+    decided_at: datetime | None
+    decided_by: str | None
+    strike: Strike | None
+    position: str | None
+
+    @classmethod
+    def of(cls, decision: DomainDecision, strike: DomainStrike | None, position: int) -> Decision:
+        return cls(
+            id=strawberry.ID(str(decision.decision_id)), policy=decision.policy_key,
+            policy_version=decision.policy_version, outcome=decision.outcome,
+            actions=[Action.of(a) for a in decision.actions], rationale=decision.rationale,
+            detection_ids=[strawberry.ID(str(i)) for i in decision.detection_ids],
+            content=Content.of(decision.content), automation=decision.automation,
+            dsa_category=decision.dsa_category, dsa_ground=decision.dsa_ground, live=True, superseded_by=None,
+            supersedes=None if decision.supersedes is None else strawberry.ID(str(decision.supersedes)),
+            decided_at=None, decided_by=None, strike=None if strike is None else Strike.of(strike),
+            position=str(position),
+        )
+
+    @classmethod
+    def of_row(cls, row: DecisionRow, strike: DomainStrike | None) -> Decision:
+        return cls(
+            id=strawberry.ID(row.decision_id), policy=row.policy_key, policy_version=row.policy_version,
+            outcome=Outcome(row.outcome), actions=[Action.of(a) for a in row.actions], rationale=row.rationale,
+            detection_ids=[strawberry.ID(i) for i in row.detection_ids], content=Content.of(row.content),
+            automation=AutomationLevel(row.automation), dsa_category=row.dsa_category,
+            dsa_ground=DsaGround(row.dsa_ground), live=row.live,
+            superseded_by=None if row.superseded_by is None else strawberry.ID(row.superseded_by),
+            supersedes=None, decided_at=row.decided_at, decided_by=row.decided_by,
+            strike=None if strike is None else Strike.of(strike), position=str(row.position),
+        )
+
+
+@strawberry.type(description="Where an account stands at the moment asked about.")
+class Standing:
+    level: StandingLevel
+    strike_points: int
+    active_strikes: int
+
+    @classmethod
+    def of(cls, standing: DomainStanding) -> Standing:
+        return cls(
+            level=standing.level, strike_points=standing.strike_points, active_strikes=len(standing.active_strikes)
+        )
+
+
+@strawberry.type
+class Account:
+    id: strawberry.ID
+    first_seen_at: datetime
+    standing: Standing
+    strikes: list[Strike] = strawberry.field(description="Every strike issued by the moment asked about.")
+
+    @classmethod
+    def of_row(cls, row: AccountRow) -> Account:
+        return cls(
+            id=strawberry.ID(row.account_id), first_seen_at=row.first_seen_at, standing=Standing.of(row.standing),
+            strikes=[Strike.of(s) for s in row.strikes],
+        )
+
+
+@strawberry.type(description="Everything recorded about one subject.")
+class Case:
+    id: strawberry.ID
+    subject: Subject
+    account_id: str | None
+    status: str = strawberry.field(description="OPEN (awaiting a decision), ACTIONED or CLEARED.")
+    opened_at: datetime
+    updated_at: datetime
+    detections: list[Detection]
+    decisions: list[Decision]
+
+    @classmethod
+    def of_row(
+        cls, row: CaseRow, detections: list[DetectionRow], decisions: list[DecisionRow], strikes: dict[str, DomainStrike]
+    ) -> Case:
+        return cls(
+            id=strawberry.ID(row.case_id), subject=Subject.of(row.subject), account_id=row.account_id,
+            status=row.status, opened_at=row.opened_at, updated_at=row.updated_at,
+            detections=[Detection.of_row(d) for d in detections],
+            decisions=[Decision.of_row(d, strikes.get(d.strike_id or "")) for d in decisions],
+        )
+
+
+@strawberry.type(description="One immutable event of the ledger.")
+class LedgerEvent:
+    position: str
+    type: str = strawberry.field(description="The aggregate and event, e.g. Case.Decided.")
+    topic: str
+    aggregate_id: strawberry.ID
+    aggregate_version: int
+    occurred_at: datetime
+    actor: str
+    data: JSON
+
+
+@strawberry.type
+class LedgerEventEdge:
+    cursor: str
+    node: LedgerEvent
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type(description="Events in ledger order; cursors are positions.")
+class LedgerEventConnection:
+    edges: list[LedgerEventEdge]
+    page_info: PageInfo
+
