@@ -87,6 +87,8 @@ def create_app(settings: Settings, clock: Clock = system_clock) -> Starlette:
         runtime = open_runtime(settings, clock=clock, prepare=not settings.database.is_postgres)
         app.state.runtime = runtime
         if settings.run_projections:
+            # Serve nothing stale: catch up with what is already stored before taking requests.
+            runtime.projector.catch_up()
             runtime.projector.start()
         try:
             yield

@@ -43,6 +43,10 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="load a realistic scenario across trust_safety, ads and shopping")
     demo.set_defaults(run=_demo)
 
+    export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL), or write it to a file")
+    export.add_argument("--output", type=Path)
+    export.set_defaults(run=_export_schema)
+
     token = commands.add_parser("token", help="manage API tokens")
     token_commands = token.add_subparsers(required=True, metavar="ACTION")
     create = token_commands.add_parser("create", help="add a principal and print its new token once")
@@ -114,6 +118,16 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         runtime.close()
     print(summary)
+    return 0
+
+
+def _export_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from app.graphql.schema import sdl
+
+    if args.output is None:
+        print(sdl(), end="")
+    else:
+        args.output.write_text(sdl())
     return 0
 
 

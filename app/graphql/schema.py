@@ -15,6 +15,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.printer import print_schema
 from strawberry.tools import merge_types
 
 from app.graphql.mutations.decide import DecideMutation
@@ -51,3 +52,8 @@ schema = strawberry.Schema(
         lambda: ValidationCache(maxsize=512),
     ],
 )
+
+
+def sdl() -> str:
+    """The schema as checked in at schema.graphql."""
+    return print_schema(schema) + "\n"

@@ -1,0 +1,50 @@
+"""Helpers shared by the test levels: a clock tests can move, and a GraphQL client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from starlette.testclient import TestClient
+
+START = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
+
+
+@dataclass
+class MovableClock:
+    """Injected time that only moves when a test says so."""
+
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> datetime:
+        self.now += delta
+        return self.now
+
+
+@dataclass
+class Api:
+    """Posts GraphQL documents to the real ASGI app as a given principal."""
+
+    client: TestClient
+    token: str
+    clock: MovableClock
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def post(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> Any:
+        response = self.client.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {token or self.token}"},
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def data(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> Any:
+        """The `data` of a response that must have no errors."""
+        body = self.post(query, variables, token)
+        assert "errors" not in body, body["errors"]
+        return body["data"]
