@@ -162,14 +162,21 @@ class Ledger(Application[UUID]):
         detection_ids: list[UUID],
         account_id: str | None,
         actor: str,
+        known_account: str | None = None,
     ) -> DecisionMade:
-        """Decides a case under a policy; a VIOLATING decision strikes the account in the same transaction."""
+        """Decides a case under a policy; a VIOLATING decision strikes the account in the same transaction.
+
+        The account struck is `account_id`, else the case's, else the detections' named, else
+        `known_account`: the one the read models have seen for the subject.
+        """
         subject.validate()
         verdict.validate()
         case_id = Case.create_id(subject)
         decision_id = natural_id("decision", str(case_id), verdict.idempotency_key or str(uuid4()))
         return self._retrying(
-            lambda: self._decide(subject, case_id, decision_id, policy_key, verdict, detection_ids, account_id, actor)
+            lambda: self._decide(
+                subject, case_id, decision_id, policy_key, verdict, detection_ids, account_id, actor, known_account
+            )
         )
 
     def _decide(
@@ -182,6 +189,7 @@ class Ledger(Application[UUID]):
         detection_ids: list[UUID],
         account_id: str | None,
         actor: str,
+        known_account: str | None,
     ) -> DecisionMade:
         now = self.clock()
         policy = self.get_policy(subject.domain, policy_key)
@@ -189,7 +197,7 @@ class Ledger(Application[UUID]):
         case = self._find(Case, case_id)
         if case is not None and decision_id in case.decisions:
             return self._replayed(case, decision_id, policy_key, verdict)
-        owner = _owner(account_id, case, detections)
+        owner = _owner(account_id, case, detections) or known_account
         if case is None:
             case = Case.open(subject, owner, actor, now)
         decision = case.decide(decision_id, policy, verdict, detections, owner, actor, now)

@@ -6,14 +6,17 @@ from typing import Annotated
 from uuid import UUID
 
 import strawberry
+from starlette.concurrency import run_in_threadpool
 
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt
 from app.graphql.inputs import ActionInput, ContentInput, SubjectInput
 from app.graphql.types import Decision
 from app.ledger import DecisionMade
+from app.store import read
 from domain.case import Verdict
 from domain.values import ContentType, Outcome
+from projections.case_status.queries import find_case
 
 
 @strawberry.input
@@ -52,10 +55,15 @@ class DecideMutation:
             content=None if input.content is None else input.content.to_domain(),
             content_type=input.content_type, idempotency_key=input.idempotency_key,
         )
-        ledger = info.context.runtime.ledger
+        runtime = info.context.runtime
+        subject = input.subject.to_domain()
+        known_account = None
+        if input.account_id is None:
+            case = await run_in_threadpool(read, runtime.store, find_case, subject)
+            known_account = None if case is None else case.account_id
         result = await attempt(
-            ledger.decide, input.subject.to_domain(), input.policy, verdict, detection_ids, input.account_id,
-            info.context.actor,
+            runtime.ledger.decide, subject, input.policy, verdict, detection_ids, input.account_id,
+            info.context.actor, known_account,
         )
         if not isinstance(result, DecisionMade):
             return result
