@@ -13,9 +13,10 @@ from app.graphql.errors import ConflictError, NotFoundError, ValidationError, at
 from app.graphql.inputs import ActionInput, ContentInput, SubjectInput
 from app.graphql.types import Decision
 from app.ledger import DecisionMade
+from app.runtime import Runtime
 from app.store import read
 from domain.case import Verdict
-from domain.values import ContentType, Outcome
+from domain.values import ContentType, Outcome, Subject
 from projections.case_status.queries import find_case
 
 
@@ -59,8 +60,7 @@ class DecideMutation:
         subject = input.subject.to_domain()
         known_account = None
         if input.account_id is None:
-            case = await run_in_threadpool(read, runtime.store, find_case, subject)
-            known_account = None if case is None else case.account_id
+            known_account = await run_in_threadpool(_known_account, runtime, subject)
         result = await attempt(
             runtime.ledger.decide, subject, input.policy, verdict, detection_ids, input.account_id,
             info.context.actor, known_account,
@@ -68,3 +68,10 @@ class DecideMutation:
         if not isinstance(result, DecisionMade):
             return result
         return Decision.of(result.decision, result.strike, result.position)
+
+
+def _known_account(runtime: Runtime, subject: Subject) -> str | None:
+    """The account the read models have seen for the subject, once they hold everything written so far."""
+    runtime.projector.wait_for(runtime.ledger.head(), runtime.settings.consistency_timeout)
+    case = read(runtime.store, find_case, subject)
+    return None if case is None else case.account_id
