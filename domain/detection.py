@@ -23,6 +23,8 @@ from domain.values import (
 )
 
 MAX_EVIDENCE_BYTES = 64 * 1024
+RESERVED_EVIDENCE_KEYS = frozenset({"_type_", "_data_"})
+"""An object with both keys reads back from the ledger as a stored value type, not as itself."""
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,23 @@ class DetectionFacts:
             raise ValidationError("evidence must be a JSON object", "evidence")
         if len(json.dumps(self.evidence, default=str)) > MAX_EVIDENCE_BYTES:
             raise ValidationError(f"evidence must be at most {MAX_EVIDENCE_BYTES} bytes of JSON", "evidence")
+        if _uses_reserved_keys(self.evidence):
+            raise ValidationError("evidence objects must not have both the keys _type_ and _data_", "evidence")
         check_aware(self.detected_at, "detectedAt")
         return self
+
+
+def _uses_reserved_keys(evidence: Any) -> bool:
+    pending = [evidence]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            if value.keys() >= RESERVED_EVIDENCE_KEYS:
+                return True
+            pending.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            pending.extend(value)
+    return False
 
 
 class Detection(DocketAggregate):

@@ -1,0 +1,108 @@
+"""Builders of domain values and aggregates for tests: pure, with time and actor always explicit."""
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+from domain.base import natural_id
+from domain.case import Case, Decision, Verdict
+from domain.detection import Detection, DetectionFacts
+from domain.policy import Policy, PolicyTerms
+from domain.values import Action, ActionType, Content, ContentType, DetectionSource, DsaGround, Outcome, Severity, Subject
+
+T0 = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
+DOMAIN = "trust_safety"
+POLICY_KEY = "spam"
+ACCOUNT = "acct-1"
+SUBJECT = Subject(DOMAIN, "pin", "pin-1")
+
+
+def at(minutes: float = 0, days: float = 0) -> datetime:
+    """A moment relative to T0."""
+    return T0 + timedelta(minutes=minutes, days=days)
+
+
+def terms(**changes: Any) -> PolicyTerms:
+    values: dict[str, Any] = {
+        "title": "Spam",
+        "text": "Do not post repetitive, unsolicited commercial content.",
+        "severity": Severity.MEDIUM,
+        "strike_points": 1,
+        "allowed_actions": (ActionType.REMOVE, ActionType.DEMOTE, ActionType.LABEL),
+        "dsa_category": "STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
+        "dsa_ground": DsaGround.INCOMPATIBLE_CONTENT,
+        "zero_tolerance": False,
+    }
+    values.update(changes)
+    return PolicyTerms(**values)
+
+
+def published_policy(
+    domain: str = DOMAIN, key: str = POLICY_KEY, when: datetime = T0, actor: str = "policy:carol", **changes: Any
+) -> Policy:
+    """A published policy whose Published event has already been collected."""
+    policy = Policy.publish(domain, key, terms(**changes), actor, when)
+    policy.collect_events()
+    return policy
+
+
+def facts(**changes: Any) -> DetectionFacts:
+    values: dict[str, Any] = {
+        "subject": SUBJECT,
+        "account_id": ACCOUNT,
+        "policy_key": POLICY_KEY,
+        "source": DetectionSource.CLASSIFIER,
+        "external_id": "clf-0001",
+        "confidence": 0.93,
+        "model": "spam-clf-v7",
+        "content_type": ContentType.TEXT,
+        "content": Content(uri="https://example.test/pins/pin-1", hash="sha256:aaaa", version="1"),
+        "evidence": {"score": 0.93, "features": ["links", "repetition"]},
+        "detected_at": T0,
+    }
+    values.update(changes)
+    return DetectionFacts(**values)
+
+
+def recorded_detection(when: datetime = T0, actor: str = "svc:classifier", policy_version: int = 1, **changes: Any) -> Detection:
+    detection = Detection.record(facts(**changes), policy_version, actor, when)
+    detection.collect_events()
+    return detection
+
+
+def opened_case(subject: Subject = SUBJECT, account_id: str | None = ACCOUNT, when: datetime = T0) -> Case:
+    case = Case.open(subject, account_id, "reviewer:alice", when)
+    case.collect_events()
+    return case
+
+
+def violating(*actions: Action, rationale: str = "Repeated unsolicited links.", **changes: Any) -> Verdict:
+    return Verdict(
+        outcome=Outcome.VIOLATING,
+        actions=actions or (Action(ActionType.REMOVE),),
+        rationale=rationale,
+        **changes,
+    )
+
+
+def not_violating(rationale: str = "Ordinary content; no spam signals.", **changes: Any) -> Verdict:
+    return Verdict(outcome=Outcome.NOT_VIOLATING, actions=(), rationale=rationale, **changes)
+
+
+def decision_id(name: str) -> UUID:
+    return natural_id("test-decision", name)
+
+
+def decided(
+    case: Case,
+    policy: Policy,
+    verdict: Verdict,
+    name: str,
+    when: datetime = T0,
+    detections: list[Detection] | None = None,
+    actor: str = "reviewer:alice",
+) -> Decision:
+    """Decides `case`, collecting the Decided event."""
+    decision = case.decide(decision_id(name), policy, verdict, detections or [], None, actor, when)
+    case.collect_events()
+    return decision

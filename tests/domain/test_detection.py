@@ -1,0 +1,227 @@
+from datetime import datetime
+
+import pytest
+
+from domain.detection import MAX_EVIDENCE_BYTES, Detection
+from domain.errors import ValidationError
+from domain.values import Content, ContentType, DetectionSource, Subject
+from tests.domain.factories import ACCOUNT, POLICY_KEY, SUBJECT, T0, at, facts
+
+
+def test_recording_a_detection_records_its_facts_once() -> None:
+    detection = Detection.record(facts(), 3, "svc:classifier", at(minutes=1))
+
+    events = detection.collect_events()
+
+    assert len(events) == 1
+    recorded = events[0]
+    assert isinstance(recorded, Detection.Recorded)
+    assert recorded.facts == facts()
+    assert recorded.policy_version == 3
+    assert (recorded.actor, recorded.occurred_at, recorded.timestamp) == ("svc:classifier", at(minutes=1), at(minutes=1))
+    assert detection.facts == facts()
+    assert detection.policy_version == 3
+    assert detection.facts.subject == SUBJECT
+    assert detection.facts.account_id == ACCOUNT
+
+
+def test_detection_id_is_deterministic_from_source_and_external_id() -> None:
+    first = Detection.record(facts(), 1, "svc:classifier", T0)
+    retry = Detection.record(facts(confidence=0.5, detected_at=at(minutes=3)), 1, "svc:classifier", at(minutes=4))
+
+    assert first.id == retry.id
+    assert first.id == Detection.create_id(DetectionSource.CLASSIFIER, "clf-0001")
+    assert first.id == Detection.create_id("CLASSIFIER", "clf-0001")
+
+
+def test_the_same_external_id_from_another_source_is_another_detection() -> None:
+    classifier = Detection.record(facts(source=DetectionSource.CLASSIFIER), 1, "svc:intake", T0)
+    report = Detection.record(facts(source=DetectionSource.USER_REPORT), 1, "svc:intake", T0)
+
+    assert classifier.id != report.id
+
+
+def test_another_external_id_from_the_same_source_is_another_detection() -> None:
+    first = Detection.record(facts(external_id="clf-0001"), 1, "svc:classifier", T0)
+    second = Detection.record(facts(external_id="clf-0002"), 1, "svc:classifier", T0)
+
+    assert first.id != second.id
+
+
+@pytest.mark.parametrize(
+    ("source", "automated", "dsa_source_type"),
+    [
+        (DetectionSource.USER_REPORT, False, "SOURCE_ARTICLE_16"),
+        (DetectionSource.TRUSTED_FLAGGER, False, "SOURCE_TRUSTED_FLAGGER"),
+        (DetectionSource.AUTHORITY_ORDER, False, "SOURCE_TYPE_OTHER_NOTIFICATION"),
+        (DetectionSource.CLASSIFIER, True, "SOURCE_VOLUNTARY"),
+        (DetectionSource.HASH_MATCH, True, "SOURCE_VOLUNTARY"),
+        (DetectionSource.LLM, True, "SOURCE_VOLUNTARY"),
+        (DetectionSource.VLM, True, "SOURCE_VOLUNTARY"),
+        (DetectionSource.RULE, True, "SOURCE_VOLUNTARY"),
+        (DetectionSource.HUMAN_REVIEW, False, "SOURCE_VOLUNTARY"),
+    ],
+)
+def test_source_decides_the_automated_flag_and_dsa_source_type(
+    source: DetectionSource, automated: bool, dsa_source_type: str
+) -> None:
+    detection = Detection.record(facts(source=source), 1, "svc:intake", T0)
+
+    recorded = detection.collect_events()[0]
+
+    assert isinstance(recorded, Detection.Recorded)
+    assert recorded.automated is automated
+    assert recorded.dsa_source_type == dsa_source_type
+    assert source.automated is automated
+    assert source.dsa_source_type == dsa_source_type
+
+
+def test_every_detection_source_is_mapped() -> None:
+    assert {s.dsa_source_type for s in DetectionSource} <= {
+        "SOURCE_ARTICLE_16",
+        "SOURCE_TRUSTED_FLAGGER",
+        "SOURCE_TYPE_OTHER_NOTIFICATION",
+        "SOURCE_VOLUNTARY",
+    }
+
+
+def test_source_and_content_type_given_as_strings_become_enums() -> None:
+    detection_facts = facts(source="TRUSTED_FLAGGER", content_type="IMAGE")
+
+    assert detection_facts.source is DetectionSource.TRUSTED_FLAGGER
+    assert detection_facts.content_type is ContentType.IMAGE
+
+
+@pytest.mark.parametrize(("changes", "field"), [({"source": "WEB_CRAWLER"}, "source"), ({"content_type": "HOLOGRAM"}, "contentType")])
+def test_unknown_enum_values_raise_a_validation_error_naming_the_field(changes: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        facts(**changes)
+
+    assert raised.value.field == field
+
+
+@pytest.mark.parametrize("confidence", [0, 0.0, 0.5, 1, 1.0])
+def test_confidence_from_zero_to_one_is_accepted_as_a_float(confidence: float) -> None:
+    detection = Detection.record(facts(confidence=confidence), 1, "svc:classifier", T0)
+
+    assert detection.facts.confidence == confidence
+    assert type(detection.facts.confidence) is float
+
+
+@pytest.mark.parametrize("confidence", [-0.01, 1.01, 2, float("nan"), float("inf"), "0.5", None])
+def test_confidence_outside_zero_to_one_is_rejected(confidence: object) -> None:
+    with pytest.raises(ValidationError) as raised:
+        Detection.record(facts(confidence=confidence), 1, "svc:classifier", T0)
+
+    assert raised.value.field == "confidence"
+
+
+@pytest.mark.parametrize(
+    ("subject", "field"),
+    [
+        (Subject("Bad Domain", "pin", "pin-1"), "subject.domain"),
+        (Subject("", "pin", "pin-1"), "subject.domain"),
+        (Subject("trust_safety", "Pin", "pin-1"), "subject.kind"),
+        (Subject("trust_safety", "pin", ""), "subject.id"),
+        (Subject("trust_safety", "pin", "pin 1"), "subject.id"),
+        (Subject("trust_safety", "pin", "pin-1\n"), "subject.id"),
+        (Subject("trust_safety", "pin", "p" * 257), "subject.id"),
+    ],
+)
+def test_a_malformed_subject_is_rejected_naming_the_part(subject: Subject, field: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        Detection.record(facts(subject=subject), 1, "svc:classifier", T0)
+
+    assert raised.value.field == field
+
+
+def test_a_subject_id_of_the_maximum_length_is_accepted() -> None:
+    detection = Detection.record(facts(subject=Subject("trust_safety", "pin", "p" * 256)), 1, "svc:classifier", T0)
+
+    assert detection.facts.subject.id == "p" * 256
+
+
+def test_a_naive_detected_at_is_rejected() -> None:
+    with pytest.raises(ValidationError) as raised:
+        Detection.record(facts(detected_at=datetime(2026, 3, 2, 9, 30)), 1, "svc:classifier", T0)
+
+    assert raised.value.field == "detectedAt"
+
+
+@pytest.mark.parametrize("evidence", [["score", 0.9], "score=0.9", None, 0.9])
+def test_evidence_that_is_not_a_json_object_is_rejected(evidence: object) -> None:
+    with pytest.raises(ValidationError) as raised:
+        Detection.record(facts(evidence=evidence), 1, "svc:classifier", T0)
+
+    assert raised.value.field == "evidence"
+
+
+def test_oversize_evidence_is_rejected() -> None:
+    with pytest.raises(ValidationError) as raised:
+        Detection.record(facts(evidence={"blob": "x" * MAX_EVIDENCE_BYTES}), 1, "svc:classifier", T0)
+
+    assert raised.value.field == "evidence"
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        {"_type_": "uuid_hex", "_data_": "6f1c2b1e5d0a4c559a538a7c1f6d9e21"},
+        {"hits": [{"_type_": "not_a_type", "_data_": 1}]},
+        {"a": {"b": {"_type_": "Strike", "_data_": {}, "extra": True}}},
+    ],
+)
+def test_evidence_objects_shaped_like_stored_value_types_are_rejected(evidence: dict[str, object]) -> None:
+    # The ledger stores value types as {"_type_": ..., "_data_": ...}: such evidence would read back
+    # as something else, or not at all, and make the detection unloadable.
+    with pytest.raises(ValidationError) as raised:
+        Detection.record(facts(evidence=evidence), 1, "svc:classifier", T0)
+
+    assert raised.value.field == "evidence"
+
+
+def test_evidence_may_use_either_reserved_key_alone() -> None:
+    evidence = {"_type_": "phishing", "nested": [{"_data_": [1, 2]}]}
+
+    detection = Detection.record(facts(evidence=evidence), 1, "svc:classifier", T0)
+
+    assert detection.facts.evidence == evidence
+
+
+def test_evidence_just_under_the_limit_is_accepted() -> None:
+    evidence = {"blob": "x" * (MAX_EVIDENCE_BYTES - 20)}
+
+    detection = Detection.record(facts(evidence=evidence), 1, "svc:classifier", T0)
+
+    assert detection.facts.evidence == evidence
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"policy_key": "Spam Links"}, "policy"),
+        ({"external_id": ""}, "externalId"),
+        ({"external_id": "clf 0001"}, "externalId"),
+        ({"account_id": "acct 1"}, "accountId"),
+        ({"account_id": ""}, "accountId"),
+        ({"model": "  "}, "model"),
+        ({"model": "m" * 201}, "model"),
+        ({"content": Content(uri="", hash="sha256:aaaa", version="1")}, "content.uri"),
+        ({"content": Content(uri="https://example.test/p", hash="sha 256", version="1")}, "content.hash"),
+        ({"content": Content(uri="https://example.test/p", hash="sha256:aaaa", version="")}, "content.version"),
+    ],
+)
+def test_other_malformed_facts_are_rejected_naming_the_field(changes: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        Detection.record(facts(**changes), 1, "svc:classifier", T0)
+
+    assert raised.value.field == field
+
+
+def test_account_model_and_content_are_optional() -> None:
+    detection = Detection.record(facts(account_id=None, model=None, content=None), 1, "svc:user-reports", T0)
+
+    assert detection.facts.account_id is None
+    assert detection.facts.model is None
+    assert detection.facts.content is None
+    assert detection.facts.policy_key == POLICY_KEY

@@ -1,0 +1,58 @@
+"""Stored topics are data: renaming or moving an event class must be a deliberate, visible change."""
+
+import importlib
+import pkgutil
+
+import pytest
+from eventsourcing.domain import DomainEvent
+from eventsourcing.utils import get_topic, resolve_topic
+
+import domain
+from domain.account import Account
+from domain.appeal import Appeal
+from domain.base import DocketAggregate
+from domain.case import Case
+from domain.detection import Detection
+from domain.policy import Policy
+
+PINNED: dict[type, str] = {
+    Policy.Published: "domain.policy:Policy.Published",
+    Policy.Revised: "domain.policy:Policy.Revised",
+    Policy.Retired: "domain.policy:Policy.Retired",
+    Detection.Recorded: "domain.detection:Detection.Recorded",
+    Case.Opened: "domain.case:Case.Opened",
+    Case.Decided: "domain.case:Case.Decided",
+    Account.Registered: "domain.account:Account.Registered",
+    Account.StrikeIssued: "domain.account:Account.StrikeIssued",
+    Account.StrikeRemoved: "domain.account:Account.StrikeRemoved",
+    Account.PenaltyImposed: "domain.account:Account.PenaltyImposed",
+    Account.PenaltyLifted: "domain.account:Account.PenaltyLifted",
+    Case.ActionsReversed: "domain.case:Case.ActionsReversed",
+    Appeal.Filed: "domain.appeal:Appeal.Filed",
+    Appeal.Upheld: "domain.appeal:Appeal.Upheld",
+    Appeal.Overturned: "domain.appeal:Appeal.Overturned",
+}
+
+
+@pytest.mark.parametrize(("event_class", "topic"), PINNED.items(), ids=list(PINNED.values()))
+def test_event_topic_is_pinned(event_class: type, topic: str) -> None:
+    assert get_topic(event_class) == topic
+    assert resolve_topic(topic) is event_class
+
+
+def test_every_domain_event_has_a_pinned_topic() -> None:
+    """A new event class must be added to PINNED, so that its topic is pinned from its first day."""
+    for module in pkgutil.iter_modules(domain.__path__):
+        importlib.import_module(f"domain.{module.name}")
+    aggregates, pending = [], [DocketAggregate]
+    while pending:
+        subclasses = pending.pop().__subclasses__()
+        aggregates.extend(subclasses)
+        pending.extend(subclasses)
+    found = set()
+    for aggregate in aggregates:
+        for name, value in vars(aggregate).items():
+            if isinstance(value, type) and issubclass(value, DomainEvent) and name not in ("Event", "Created"):
+                found.add(value)
+
+    assert found == set(PINNED)
