@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 import tempfile
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import tomli_w
+
+log = logging.getLogger(__name__)
 
 ROLES = frozenset({"admin", "policy_admin", "reviewer", "service", "auditor", "subscriber"})
 
@@ -74,12 +77,16 @@ class TokenRegistry:
         return found
 
     def _current(self) -> list[tuple[str, Principal]]:
-        stat = self.path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
+        """The principals as the file says now; if it cannot be read, as it said last (and say so)."""
         with self._lock:
-            if stamp != self._stamp:
-                self._entries = parse_tokens(self.path.read_text(), str(self.path))
-                self._stamp = stamp
+            try:
+                stat = self.path.stat()
+                stamp = (stat.st_mtime_ns, stat.st_size)
+                if stamp != self._stamp:
+                    self._entries = parse_tokens(self.path.read_text(), str(self.path))
+                    self._stamp = stamp
+            except (OSError, TokensFileError) as error:
+                log.error("tokens file unusable, keeping the principals last read from it: %s", error)
             return self._entries
 
 

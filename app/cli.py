@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app.auth import TokensFileError, create_token
 from app.database import DatabaseUrlError
+from app.ladders import LaddersFileError, load_ladders
 from app.migrations import MigrationError, pending
 from app.settings import Settings
 
@@ -21,9 +22,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         settings.database  # noqa: B018 - parse the URL now, to fail before doing anything
+        if settings.ladders_file is not None:
+            load_ladders(settings.ladders_file)
         result: int = args.run(args, settings)
         return result
-    except (DatabaseUrlError, TokensFileError, MigrationError) as error:
+    except (DatabaseUrlError, TokensFileError, MigrationError, LaddersFileError) as error:
         print(f"docket: {error}", file=sys.stderr)
         return 2
 

@@ -4,20 +4,37 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TypeVar
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    project_aggregate,
+)
 from eventsourcing.domain import DomainEvent
-from eventsourcing.persistence import RecordConflictError, Transcoder
+from eventsourcing.persistence import (
+    InterfaceError,
+    OperationalError,
+    RecordConflictError,
+    Recorder,
+    Transcoder,
+)
+from eventsourcing.persistence import StoredEvent as PersistedEvent
+from eventsourcing.postgres import PostgresAggregateRecorder
+from eventsourcing.sqlite import SQLiteAggregateRecorder
+from eventsourcing.utils import retry
+from psycopg.sql import SQL, Identifier
 
+from app.appeals import AppealCommands
+from app.ladders import load_ladders
 from app.transcodings import register_value_types
-from domain.account import DEFAULT_STRIKE_LIFETIME, DEFAULT_STRIKE_LIFETIMES, Account
+from domain.account import Account
 from domain.base import Clock, DocketAggregate, natural_id
 from domain.case import Case, Decision, Verdict
 from domain.detection import Detection, DetectionFacts
 from domain.errors import ConflictError, NotFoundError, ValidationError
+from domain.ladder import Ladder
 from domain.policy import Policy, PolicyTerms
 from domain.standing import Strike
 from domain.values import Subject
@@ -27,6 +44,7 @@ A = TypeVar("A", bound=DocketAggregate)
 
 MAX_ATTEMPTS = 8
 MAX_BULK = 1000
+_SQLITE_CHUNK = 500  # bound parameters per query, well under SQLite's limit
 
 
 @dataclass(frozen=True)
@@ -57,7 +75,7 @@ class StoredEvent:
     event: DomainEvent
 
 
-class Ledger(Application[UUID]):
+class Ledger(AppealCommands, Application[UUID]):
     """Docket's event-sourced application: policies, detections, cases and accounts."""
 
     name = "Docket"
@@ -66,11 +84,11 @@ class Ledger(Application[UUID]):
         self,
         env: dict[str, str],
         clock: Clock,
-        strike_lifetimes: dict[str, timedelta] | None = None,
+        ladders: Callable[[str], Ladder] | None = None,
     ) -> None:
         super().__init__(env=env)
         self.clock = clock
-        self.strike_lifetimes = DEFAULT_STRIKE_LIFETIMES if strike_lifetimes is None else strike_lifetimes
+        self.ladders = ladders or load_ladders()
         self.listeners: list[Callable[[int], None]] = []
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
@@ -113,13 +131,22 @@ class Ledger(Application[UUID]):
             raise ValidationError(f"at most {MAX_BULK} detections per call", "inputs")
         for index, facts in enumerate(batch):
             _indexed(index, len(batch), facts.validate)
-        policies = {}
+        names = dict.fromkeys((f.subject.domain, f.policy_key) for f in batch)
+        stored_policies = self._load_many([Policy.create_id(*name) for name in names])
+        policies: dict[tuple[str, str], Policy] = {}
         for index, facts in enumerate(batch):
             name = (facts.subject.domain, facts.policy_key)
             if name not in policies:
-                policies[name] = _indexed(index, len(batch), lambda: self.get_policy(*name))
+                policies[name] = _indexed(index, len(batch), lambda: self._loaded_policy(stored_policies, *name))
             _indexed(index, len(batch), lambda: policies[name].check_allows(()))
         return self._retrying(lambda: self._record_new(batch, policies, actor))
+
+    def _loaded_policy(self, loaded: dict[UUID, object], domain: str, key: str) -> Policy:
+        """`get_policy` over aggregates loaded beforehand."""
+        policy_id = Policy.create_id(domain, key)
+        if policy_id not in loaded:
+            raise NotFoundError(f"domain {domain!r} has no policy {key!r}")
+        return _expect(Policy, policy_id, loaded[policy_id])
 
     def _record_new(
         self, batch: list[DetectionFacts], policies: dict[tuple[str, str], Policy], actor: str
@@ -139,12 +166,30 @@ class Ledger(Application[UUID]):
         ]
 
     def _existing_detections(self, ids: list[UUID]) -> dict[UUID, Detection]:
-        found = {}
-        for detection_id in set(ids):
-            detection = self._find(Detection, detection_id)
-            if detection is not None:
-                found[detection_id] = detection
-        return found
+        """The detections among `ids` already recorded."""
+        return {i: _expect(Detection, i, aggregate) for i, aggregate in self._load_many(ids).items()}
+
+    def _load_many(self, ids: list[UUID]) -> dict[UUID, object]:
+        """The aggregates among `ids` that exist, read in one query where the store allows it.
+
+        The same as `repository.get` on each id, without a round trip per id.
+        """
+        unique = list(dict.fromkeys(ids))
+        stored = None
+        if self.repository.snapshot_store is None and self.repository.cache is None:
+            stored = _select_events_of(self.recorder, unique)
+        if stored is None:  # another store, or snapshots or a cache that repository.get must honour
+            found = {}
+            for aggregate_id in unique:
+                try:
+                    found[aggregate_id] = self.repository.get(aggregate_id)
+                except AggregateNotFoundError:
+                    pass
+            return found
+        histories: dict[UUID, list[DomainEvent]] = {}
+        for stored_event in stored:
+            histories.setdefault(stored_event.originator_id, []).append(self.mapper.to_domain_event(stored_event))
+        return {i: project_aggregate(None, events) for i, events in histories.items()}
 
     def get_detection(self, detection_id: UUID) -> Detection:
         detection = self._find(Detection, detection_id)
@@ -205,8 +250,7 @@ class Ledger(Application[UUID]):
         strike = None
         if owner is not None:
             account = self._find(Account, Account.create_id(owner)) or Account.register(owner, actor, now)
-            lifetime = self.strike_lifetimes.get(subject.domain, DEFAULT_STRIKE_LIFETIME)
-            strike = account.apply_decision(case_id, decision, policy, lifetime, actor, now)
+            strike = account.apply_decision(case_id, decision, policy, self.ladders(subject.domain), actor, now)
         position = self._store(case, *([account] if account is not None else []))
         return DecisionMade(decision, case_id, strike, position, True)
 
@@ -284,6 +328,55 @@ def _owner(account_id: str | None, case: Case | None, detections: Iterable[Detec
     if case is not None and case.account_id is not None:
         return case.account_id
     return next((d.facts.account_id for d in detections if d.facts.account_id is not None), None)
+
+
+def _expect(cls: type[A], aggregate_id: UUID, aggregate: object) -> A:
+    """`aggregate` as a `cls`, with the error `_find` raises when an id names another kind of aggregate."""
+    if not isinstance(aggregate, cls):
+        raise ConflictError(f"{aggregate_id} is a {type(aggregate).__name__}, not a {cls.__name__}")
+    return aggregate
+
+
+@retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+def _select_events_of(recorder: Recorder, ids: list[UUID]) -> list[PersistedEvent] | None:
+    """Every stored event of the aggregates `ids`, in one round trip; None if the recorder is not one we know.
+
+    Aggregate ids are UUIDs (stored as `uuid` on PostgreSQL, as hex text on SQLite), as in the
+    library's own `select_events`. Events come grouped by aggregate, in version order.
+    """
+    if not ids:
+        return []
+    if isinstance(recorder, PostgresAggregateRecorder):
+        if recorder.datastore.originator_id_type != "uuid":
+            return None
+        statement = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {0}.{1} "
+            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+        ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+        with recorder.datastore.get_connection() as connection, connection.cursor() as cursor:
+            cursor.execute(statement, (ids,), prepare=True)
+            rows = cursor.fetchall()
+        return [
+            PersistedEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])) for r in rows
+        ]
+    if isinstance(recorder, SQLiteAggregateRecorder):
+        if recorder.datastore.originator_id_type != "uuid":
+            return None
+        found = []
+        with recorder.datastore.transaction(commit=False) as cursor:
+            for start in range(0, len(ids), _SQLITE_CHUNK):
+                chunk = [i.hex for i in ids[start:start + _SQLITE_CHUNK]]
+                cursor.execute(
+                    f"SELECT originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
+                    f"WHERE originator_id IN ({','.join('?' * len(chunk))}) ORDER BY originator_id, originator_version",
+                    chunk,
+                )
+                found += [
+                    PersistedEvent(UUID(r["originator_id"]), r["originator_version"], r["topic"], r["state"])
+                    for r in cursor.fetchall()
+                ]
+        return found
+    return None
 
 
 def _indexed(index: int, size: int, check: Callable[[], T]) -> T:

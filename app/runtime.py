@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from app.catalog import seed_catalog
+from app.ladders import load_ladders
 from app.ledger import Ledger
 from app.migrations import Migration, migrate
 from app.projector import Projector
@@ -13,6 +14,7 @@ from app.settings import Settings
 from app.store import ReadStore, open_read_store
 from domain.base import Clock
 from projections.account_standing.projection import AccountStandingProjection
+from projections.appeals.projection import AppealsProjection
 from projections.base import Projection
 from projections.case_status.projection import CaseStatusProjection
 from projections.policy_catalog.projection import PolicyCatalogProjection
@@ -23,7 +25,7 @@ def system_clock() -> datetime:
 
 
 def all_projections() -> list[Projection]:
-    return [PolicyCatalogProjection(), CaseStatusProjection(), AccountStandingProjection()]
+    return [PolicyCatalogProjection(), CaseStatusProjection(), AccountStandingProjection(), AppealsProjection()]
 
 
 @dataclass
@@ -49,7 +51,8 @@ def open_runtime(settings: Settings, clock: Clock = system_clock, prepare: bool 
     """Opens the database; with `prepare`, applies migrations and seeds the starter catalog first."""
     database = settings.database
     store = open_read_store(database)
-    ledger = Ledger(env=database.library_env(), clock=clock)
+    ladders = load_ladders() if settings.ladders_file is None else load_ladders(settings.ladders_file)
+    ledger = Ledger(env=database.library_env(), clock=clock, ladders=ladders)
     runtime = Runtime(settings, ledger, store, Projector(ledger, store, all_projections()))
     if prepare:
         runtime.prepare()

@@ -18,6 +18,8 @@ class Settings:
     """How long a query with `minPosition` waits for the read models, in seconds."""
     run_projections: bool = True
     """Whether this process keeps the read models up to date itself."""
+    ladders_file: Path | None = None
+    """The strike ladders; None means the shipped defaults (app/ladders.toml)."""
 
     @property
     def database(self) -> Database:
@@ -26,9 +28,11 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
         tokens = environ.get("DOCKET_TOKENS_FILE")
+        ladders = environ.get("DOCKET_LADDERS_FILE")
         return cls(
             database_url=environ.get("DOCKET_DATABASE_URL") or DEFAULT_URL,
             tokens_file=Path(tokens) if tokens else None,
             consistency_timeout=float(environ.get("DOCKET_CONSISTENCY_TIMEOUT", "5")),
             run_projections=environ.get("DOCKET_RUN_PROJECTIONS", "1") not in ("0", "false", "no"),
+            ladders_file=Path(ladders) if ladders else None,
         )

@@ -10,10 +10,10 @@ from eventsourcing.persistence import Transcoder, Transcoding
 from domain.case import Decision
 from domain.detection import DetectionFacts
 from domain.policy import PolicyTerms
-from domain.standing import Strike
+from domain.standing import Penalty, Strike
 from domain.values import Action, Content, Subject
 
-VALUE_TYPES: tuple[type, ...] = (Subject, Content, Action, PolicyTerms, DetectionFacts, Decision, Strike)
+VALUE_TYPES: tuple[type, ...] = (Subject, Content, Action, PolicyTerms, DetectionFacts, Decision, Strike, Penalty)
 
 
 class DataclassAsDict(Transcoding):

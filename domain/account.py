@@ -1,28 +1,30 @@
-"""Account: who content belongs to, and the strikes that decisions give it."""
+"""Account: who content belongs to, and the strikes and penalties that decisions give it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
 from domain.case import Decision
 from domain.errors import ConflictError, NotFoundError
+from domain.ladder import Ladder
 from domain.policy import Policy
-from domain.standing import Standing, Strike, standing_at
+from domain.standing import (
+    Penalty,
+    PenaltyKind,
+    Standing,
+    Strike,
+    active_points,
+    standing_at,
+)
 from domain.values import Outcome, check_identifier
-
-DEFAULT_STRIKE_LIFETIME = timedelta(days=365)
-DEFAULT_STRIKE_LIFETIMES = {
-    "trust_safety": timedelta(days=365),
-    "ads": timedelta(days=90),
-    "shopping": timedelta(days=180),
-}
 
 
 class Account(DocketAggregate):
-    """An account's enforcement record: strikes are issued and removed, never rewritten."""
+    """An account's enforcement record: strikes and penalties are issued and lifted, never rewritten."""
 
     @staticmethod
     def create_id(account_id: str) -> UUID:
@@ -34,6 +36,7 @@ class Account(DocketAggregate):
         def apply(self, account: Account) -> None:
             account.account_id = self.account_id
             account.strikes = {}
+            account.penalties = {}
 
     class StrikeIssued(DocketAggregate.Event):
         strike: Strike
@@ -47,9 +50,21 @@ class Account(DocketAggregate):
 
         def apply(self, account: Account) -> None:
             strike = account.strikes[self.strike_id]
-            account.strikes[self.strike_id] = replace(
-                strike, removed_at=self.occurred_at, removal_reason=self.reason
-            )
+            account.strikes[self.strike_id] = replace(strike, removed_at=self.occurred_at, removal_reason=self.reason)
+
+    class PenaltyImposed(DocketAggregate.Event):
+        penalty: Penalty
+
+        def apply(self, account: Account) -> None:
+            account.penalties[self.penalty.penalty_id] = self.penalty
+
+    class PenaltyLifted(DocketAggregate.Event):
+        penalty_id: UUID
+        reason: str
+
+        def apply(self, account: Account) -> None:
+            penalty = account.penalties[self.penalty_id]
+            account.penalties[self.penalty_id] = replace(penalty, lifted_at=self.occurred_at, lift_reason=self.reason)
 
     @classmethod
     def register(cls, account_id: str, actor: str, at: datetime) -> Account:
@@ -63,38 +78,82 @@ class Account(DocketAggregate):
                 return strike
         return None
 
+    def strike_for_decision(self, decision_id: UUID) -> Strike | None:
+        return next((s for s in self.strikes.values() if s.decision_id == decision_id), None)
+
     def apply_decision(
-        self, case_id: UUID, decision: Decision, policy: Policy, lifetime: timedelta, actor: str, at: datetime
+        self, case_id: UUID, decision: Decision, policy: Policy, ladder: Ladder, actor: str, at: datetime
     ) -> Strike | None:
-        """Issues, keeps or removes the case's strike so that it follows the live decision."""
+        """Issues, keeps or removes the case's strike so that it follows the live decision, with its penalties."""
         existing = self.live_strike_for(case_id, decision.policy_key)
         if decision.outcome is Outcome.NOT_VIOLATING:
             if existing is not None:
                 self.remove_strike(existing.strike_id, f"superseded by decision {decision.decision_id}", actor, at)
             return None
-        if existing is not None or policy.terms.strike_points == 0:
+        points = ladder.points_for(policy.terms)
+        if existing is not None or (points == 0 and not policy.terms.zero_tolerance):
             return existing
+        before = active_points(self.strikes.values(), policy.domain, at)
         strike = Strike(
             strike_id=natural_id("strike", str(decision.decision_id)),
             domain=policy.domain,
             policy_key=policy.key,
             policy_version=decision.policy_version,
-            points=policy.terms.strike_points,
+            points=points,
             decision_id=decision.decision_id,
             case_id=case_id,
             issued_at=at,
-            expires_at=at + lifetime,
+            expires_at=at + ladder.strike_lifetime,
         )
         self._record(self.StrikeIssued, actor, at, strike=strike)
+        self._impose(ladder, strike, before, policy.terms.zero_tolerance, actor, at)
         return strike
 
+    def _impose(self, ladder: Ladder, strike: Strike, before: int, zero_tolerance: bool, actor: str, at: datetime) -> None:
+        """Imposes the penalty of the rung the strike reaches, if it newly reaches one; zero tolerance terminates."""
+        penalty_id = natural_id("penalty", str(strike.strike_id))
+        if zero_tolerance:
+            penalty = Penalty(penalty_id, strike.domain, PenaltyKind.TERMINATION, 0, at, None, False, strike.strike_id)
+        else:
+            rung = ladder.rung_for(before + strike.points)
+            if rung is None or rung.penalty is None or rung.points <= before:
+                return
+            bound = rung.duration is None and rung.penalty is not PenaltyKind.TERMINATION
+            ends_at = None if rung.duration is None else at + rung.duration
+            penalty = Penalty(
+                penalty_id, strike.domain, rung.penalty, rung.points, at, ends_at, bound, strike.strike_id, rung.features
+            )
+        self._record(self.PenaltyImposed, actor, at, penalty=penalty)
+
     def remove_strike(self, strike_id: UUID, reason: str, actor: str, at: datetime) -> None:
+        """Removes a strike and lifts every penalty that no longer follows from the ladder."""
         strike = self.strikes.get(strike_id)
         if strike is None:
             raise NotFoundError(f"account {self.account_id} has no strike {strike_id}")
         if strike.removed_at is not None:
             raise ConflictError(f"strike {strike_id} was already removed")
         self._record(self.StrikeRemoved, actor, at, strike_id=strike_id, reason=reason)
+        for penalty in list(self.penalties.values()):
+            if self._unfounded(penalty, at):
+                self._record(
+                    self.PenaltyLifted, actor, at, penalty_id=penalty.penalty_id,
+                    reason=f"no longer follows from the ladder: {reason}",
+                )
 
-    def standing(self, at: datetime) -> Standing:
-        return standing_at(tuple(self.strikes.values()), at)
+    def _unfounded(self, penalty: Penalty, at: datetime) -> bool:
+        """A running penalty whose cause is gone: too few points left, or its zero-tolerance strike removed."""
+        if penalty.lifted_at is not None or (penalty.ends_at is not None and at >= penalty.ends_at):
+            return False
+        if penalty.threshold == 0:
+            return self.strikes[penalty.cause_strike_id].removed_at is not None
+        if active_points(self.strikes.values(), penalty.domain, at) >= penalty.threshold:
+            return False
+        if penalty.points_bound:
+            return True
+        # A timed penalty runs on as its strikes expire: it goes only if the strikes that counted when it
+        # was imposed, less those removed, no longer reach it.
+        standing = [s for s in self.strikes.values() if s.removed_at is None]
+        return active_points(standing, penalty.domain, penalty.starts_at) < penalty.threshold
+
+    def standing(self, at: datetime, ladders: Callable[[str], Ladder] | None = None) -> Standing:
+        return standing_at(self.strikes.values(), at, self.penalties.values(), ladders)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
 from domain.detection import Detection
-from domain.errors import ValidationError
+from domain.errors import ConflictError, NotFoundError, ValidationError
 from domain.policy import Policy
 from domain.values import (
     Action,
@@ -104,6 +104,8 @@ class Case(DocketAggregate):
             case.account_id = self.account_id
             case.decisions = {}
             case.live = {}
+            case.decided = {}
+            case.reversed = {}
 
     class Decided(DocketAggregate.Event):
         decision: Decision
@@ -113,11 +115,33 @@ class Case(DocketAggregate):
             decision = self.decision
             case.decisions[decision.decision_id] = decision
             case.live[decision.policy_key] = decision.decision_id
+            case.decided[decision.decision_id] = (self.actor, self.occurred_at)
+
+    class ActionsReversed(DocketAggregate.Event):
+        decision_id: UUID
+        reason: str
+
+        def apply(self, case: Case) -> None:
+            decision = case.decisions[self.decision_id]
+            case.reversed[self.decision_id] = self.occurred_at
+            if case.live.get(decision.policy_key) == self.decision_id:
+                del case.live[decision.policy_key]
 
     @classmethod
     def open(cls, subject: Subject, account_id: str | None, actor: str, at: datetime) -> Case:
         subject.validate()
         return cls._start(cls.Opened, cls.create_id(subject), actor, at, subject=subject, account_id=account_id)
+
+    def reverse_actions(self, decision_id: UUID, reason: str, actor: str, at: datetime) -> Decision:
+        """Reverses a live decision's actions; the decision stays in the record, no longer live."""
+        decision = self.decisions.get(decision_id)
+        if decision is None:
+            raise NotFoundError(f"case {self.id} has no decision {decision_id}")
+        if self.live.get(decision.policy_key) != decision_id:
+            raise ConflictError(f"decision {decision_id} is no longer live; only live actions can be reversed")
+        check_text(reason, "rationale")
+        self._record(self.ActionsReversed, actor, at, decision_id=decision_id, reason=reason)
+        return decision
 
     def live_decision(self, policy_key: str) -> Decision | None:
         decision_id = self.live.get(policy_key)

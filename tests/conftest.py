@@ -86,4 +86,4 @@ def api(database_url: str, clock: MovableClock, tmp_path: Path) -> Iterator[Api]
     settings = Settings(database_url=database_url, tokens_file=tokens_file)
     open_runtime(settings, clock=clock).close()  # migrate and seed, as `docket migrate` would
     with TestClient(create_app(settings, clock=clock)) as client:
-        yield Api(client=client, token=token, clock=clock, tokens={"alice": token})
+        yield Api(client=client, token=token, clock=clock, tokens={"alice": token}, tokens_file=tokens_file)

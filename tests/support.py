@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from starlette.testclient import TestClient
+
+from app.auth import create_token
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
 
@@ -33,6 +36,14 @@ class Api:
     token: str
     clock: MovableClock
     tokens: dict[str, str] = field(default_factory=dict)
+    tokens_file: Path | None = None
+
+    def principal(self, name: str, roles: list[str], domains: list[str] | None = None) -> str:
+        """Adds a principal to the running app's tokens file; returns its token."""
+        assert self.tokens_file is not None
+        token = create_token(self.tokens_file, name, roles, domains or ["*"])
+        self.tokens[name] = token
+        return token
 
     def post(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> Any:
         response = self.client.post(

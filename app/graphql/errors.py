@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
+from uuid import UUID
 
 import strawberry
 from graphql import GraphQLError
@@ -47,6 +48,14 @@ async def attempt(command: Callable[..., T], *args: Any) -> T | Failure:
         return await run_in_threadpool(command, *args)
     except errors.DocketError as error:
         return as_failure(error)
+
+
+def parse_id(raw: object, field: str) -> UUID | ValidationError:
+    """An id argument as a UUID, or the ValidationError that names the field."""
+    try:
+        return UUID(str(raw))
+    except ValueError:
+        return ValidationError(message=f"{field}: {raw!r} is not an id Docket issued", field=field)
 
 
 def bad_input(message: str, argument: str) -> GraphQLError:

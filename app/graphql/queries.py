@@ -13,6 +13,9 @@ from app.graphql.errors import bad_input, not_yet_consistent
 from app.graphql.inputs import SubjectInput
 from app.graphql.types import (
     Account,
+    Appeal,
+    AppealConnection,
+    AppealEdge,
     Case,
     Decision,
     LedgerEvent,
@@ -23,20 +26,30 @@ from app.graphql.types import (
 )
 from app.runtime import Runtime
 from app.store import read
+from domain.appeal import AppealStatus
 from domain.errors import ValidationError
 from projections.account_standing.queries import find_account, find_strikes
-from projections.case_status.queries import case_decisions, case_detections, find_case, find_decision
+from projections.appeals.queries import account_appeals, appeal_queue, find_appeal
+from projections.case_status.queries import (
+    case_decisions,
+    case_detections,
+    find_case,
+    find_decision,
+)
 from projections.policy_catalog.queries import list_policies
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50
+MAX_POSITION = 2**63 - 1
+"""The largest position either engine can store (a signed 64-bit integer)."""
 
 
 def parse_position(value: str | None, argument: str) -> int | None:
     """A position or cursor string as a ledger position."""
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 19:
+    # ASCII only: str.isdigit() also accepts digits such as "²" that int() refuses.
+    if not (value.isascii() and value.isdigit()) or len(value) > 19 or int(value) > MAX_POSITION:
         raise bad_input(f"{argument} must be a ledger position: a string of decimal digits", argument)
     return int(value)
 
@@ -50,6 +63,11 @@ async def consistent(info: Info, min_position: str | None) -> Runtime:
         if not await run_in_threadpool(runtime.projector.wait_for, position, timeout):
             raise not_yet_consistent(position, timeout)
     return runtime
+
+
+def check_page(first: int) -> None:
+    if not 1 <= first <= MAX_PAGE:
+        raise bad_input(f"first must be between 1 and {MAX_PAGE}", "first")
 
 
 def moment(runtime: Runtime, as_of: datetime | None) -> datetime:
@@ -70,8 +88,33 @@ class Query:
         self, info: Info, id: str, as_of: datetime | None = None, min_position: str | None = None
     ) -> Account | None:
         runtime = await consistent(info, min_position)
-        row = await run_in_threadpool(read, runtime.store, find_account, id, moment(runtime, as_of))
-        return None if row is None else Account.of_row(row)
+        return await run_in_threadpool(_load_account, runtime, id, moment(runtime, as_of))
+
+    @strawberry.field(description="One appeal by id.")
+    async def appeal(self, info: Info, id: strawberry.ID, min_position: str | None = None) -> Appeal | None:
+        runtime = await consistent(info, min_position)
+        row = await run_in_threadpool(read, runtime.store, find_appeal, str(id))
+        return None if row is None else Appeal.of_row(row)
+
+    @strawberry.field(description="The appeal queue: appeals of a status (pending by default), oldest first.")
+    async def appeals(
+        self,
+        info: Info,
+        status: AppealStatus = AppealStatus.PENDING,
+        domain: str | None = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+        min_position: str | None = None,
+    ) -> AppealConnection:
+        runtime = await consistent(info, min_position)
+        start = parse_position(after, "after") or 0
+        check_page(first)
+        rows = await run_in_threadpool(read, runtime.store, appeal_queue, str(status), domain, start, first + 1)
+        edges = [AppealEdge(cursor=str(r.position), node=Appeal.of_row(r)) for r in rows[:first]]
+        return AppealConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else after),
+        )
 
     @strawberry.field(description="Everything recorded about one subject.")
     async def case(self, info: Info, subject: SubjectInput, min_position: str | None = None) -> Case | None:
@@ -100,10 +143,10 @@ class Query:
     @strawberry.field(description="The ledger's events in order, after a cursor.")
     async def events(self, info: Info, after: str | None = None, first: int = DEFAULT_PAGE) -> LedgerEventConnection:
         start = parse_position(after, "after") or 0
-        if not 1 <= first <= MAX_PAGE:
-            raise bad_input(f"first must be between 1 and {MAX_PAGE}", "first")
+        check_page(first)
         ledger = info.context.runtime.ledger
-        stored = await run_in_threadpool(ledger.read_events, start, first + 1)
+        # Nothing can follow the largest storable position (and SQLite cannot bind the one after it).
+        stored = [] if start >= MAX_POSITION else await run_in_threadpool(ledger.read_events, start, first + 1)
         page = stored[:first]
         edges = [
             LedgerEventEdge(
@@ -122,6 +165,15 @@ class Query:
             edges=edges,
             page_info=PageInfo(has_next_page=len(stored) > first, end_cursor=edges[-1].cursor if edges else after),
         )
+
+
+def _load_account(runtime: Runtime, account_id: str, at: datetime) -> Account | None:
+    with runtime.store.transaction(write=False) as sql:
+        row = find_account(sql, account_id, at, runtime.ledger.ladders)
+        if row is None:
+            return None
+        appeals = [a for a in account_appeals(sql, account_id) if a.filed_at <= at]
+        return Account.of_row(row, appeals)
 
 
 def _load_case(runtime: Runtime, subject: object) -> Case | None:

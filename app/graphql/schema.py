@@ -19,13 +19,23 @@ from strawberry.printer import print_schema
 from strawberry.tools import merge_types
 
 from app.graphql.mutations.decide import DecideMutation
+from app.graphql.mutations.file_appeal import FileAppealMutation
 from app.graphql.mutations.publish_policy import PublishPolicyMutation
 from app.graphql.mutations.record_detection import RecordDetectionMutation
 from app.graphql.mutations.record_detections import RecordDetectionsMutation
+from app.graphql.mutations.resolve_appeal import ResolveAppealMutation
 from app.graphql.queries import Query
 
 Mutation = merge_types(
-    "Mutation", (PublishPolicyMutation, RecordDetectionMutation, RecordDetectionsMutation, DecideMutation)
+    "Mutation",
+    (
+        PublishPolicyMutation,
+        RecordDetectionMutation,
+        RecordDetectionsMutation,
+        DecideMutation,
+        FileAppealMutation,
+        ResolveAppealMutation,
+    ),
 )
 
 # Built once: rule classes made per request would defeat the validation cache.

@@ -7,11 +7,14 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
+from domain.appeal import AppealStatus
 from domain.case import Decision as DomainDecision
 from domain.detection import Detection as DomainDetection
 from domain.policy import PolicyTerms
-from domain.standing import Standing as DomainStanding
-from domain.standing import StandingLevel
+from domain.standing import DomainStanding as DomainStandingValue
+from domain.standing import Penalty as DomainPenalty
+from domain.standing import PenaltyKind, StandingLevel
+from domain.standing import Standing as DomainStandingTotal
 from domain.standing import Strike as DomainStrike
 from domain.values import (
     Action as DomainAction,
@@ -28,6 +31,7 @@ from domain.values import (
 from domain.values import Content as DomainContent
 from domain.values import Subject as DomainSubject
 from projections.account_standing.rows import AccountRow
+from projections.appeals.rows import AppealRow
 from projections.case_status.rows import CaseRow, DecisionRow, DetectionRow
 from projections.policy_catalog.rows import PolicyRow
 
@@ -173,6 +177,8 @@ class Decision:
     decided_by: str | None
     strike: Strike | None
     position: str | None
+    reversed_at: datetime | None = None
+    reversal_reason: str | None = None
 
     @classmethod
     def of(cls, decision: DomainDecision, strike: DomainStrike | None, position: int) -> Decision:
@@ -199,19 +205,96 @@ class Decision:
             superseded_by=None if row.superseded_by is None else strawberry.ID(row.superseded_by),
             supersedes=None, decided_at=row.decided_at, decided_by=row.decided_by,
             strike=None if strike is None else Strike.of(strike), position=str(row.position),
+            reversed_at=row.reversed_at, reversal_reason=row.reversal_reason,
         )
 
 
-@strawberry.type(description="Where an account stands at the moment asked about.")
+@strawberry.type(description="A penalty a strike ladder imposed: feature limits, a suspension or termination.")
+class Penalty:
+    id: strawberry.ID
+    domain: str
+    kind: PenaltyKind
+    level: StandingLevel
+    threshold: int = strawberry.field(description="The active strike points that imposed it (0: zero tolerance).")
+    features: list[str]
+    starts_at: datetime
+    ends_at: datetime | None = strawberry.field(
+        description="When it ends as things stand; null: until lifted. One that lasts while points hold ends as strikes expire."
+    )
+    lasts_while_points_hold: bool
+    lifted_at: datetime | None
+    lift_reason: str | None
+
+    @classmethod
+    def of(cls, p: DomainPenalty) -> Penalty:
+        return cls(
+            id=strawberry.ID(str(p.penalty_id)), domain=p.domain, kind=p.kind, level=p.level, threshold=p.threshold,
+            features=list(p.features), starts_at=p.starts_at, ends_at=p.ends_at, lasts_while_points_hold=p.points_bound,
+            lifted_at=p.lifted_at, lift_reason=p.lift_reason,
+        )
+
+
+@strawberry.type(description="Where an account stands in one domain, under that domain's ladder.")
+class DomainStanding:
+    domain: str
+    level: StandingLevel
+    strike_points: int
+    active_strikes: int
+    penalties: list[Penalty]
+    explanation: str
+
+    @classmethod
+    def of(cls, d: DomainStandingValue) -> DomainStanding:
+        return cls(
+            domain=d.domain, level=d.level, strike_points=d.strike_points, active_strikes=len(d.active_strikes),
+            penalties=[Penalty.of(p) for p in d.penalties], explanation=d.explanation,
+        )
+
+
+@strawberry.type(description="Where an account stands at the moment asked about: the worst of its domains.")
 class Standing:
     level: StandingLevel
     strike_points: int
     active_strikes: int
+    penalty: Penalty | None = strawberry.field(description="The most severe penalty in force.")
+    explanation: str = strawberry.field(
+        description="Which strikes count, which expired or were removed, and which ladder rung applies."
+    )
 
     @classmethod
-    def of(cls, standing: DomainStanding) -> Standing:
+    def of(cls, standing: DomainStandingTotal) -> Standing:
         return cls(
-            level=standing.level, strike_points=standing.strike_points, active_strikes=len(standing.active_strikes)
+            level=standing.level, strike_points=standing.strike_points, active_strikes=len(standing.active_strikes),
+            penalty=None if standing.penalty is None else Penalty.of(standing.penalty),
+            explanation=standing.explanation,
+        )
+
+
+@strawberry.type(description="An appeal of a VIOLATING decision.")
+class Appeal:
+    id: strawberry.ID
+    decision_id: strawberry.ID
+    subject: Subject
+    account_id: str | None
+    policy: str
+    statement: str
+    status: AppealStatus
+    filed_at: datetime
+    filed_by: str
+    window_ends_at: datetime
+    resolved_at: datetime | None
+    resolved_by: str | None
+    rationale: str | None
+    position: str | None
+
+    @classmethod
+    def of_row(cls, row: AppealRow) -> Appeal:
+        return cls(
+            id=strawberry.ID(row.appeal_id), decision_id=strawberry.ID(row.decision_id), subject=Subject.of(row.subject),
+            account_id=row.account_id, policy=row.policy_key, statement=row.statement, status=AppealStatus(row.status),
+            filed_at=row.filed_at, filed_by=row.filed_by, window_ends_at=row.window_ends_at,
+            resolved_at=row.resolved_at, resolved_by=row.resolved_by, rationale=row.rationale,
+            position=str(row.position),
         )
 
 
@@ -220,13 +303,18 @@ class Account:
     id: strawberry.ID
     first_seen_at: datetime
     standing: Standing
+    standings: list[DomainStanding] = strawberry.field(description="Standing per domain, each under its own ladder.")
     strikes: list[Strike] = strawberry.field(description="Every strike issued by the moment asked about.")
+    penalties: list[Penalty] = strawberry.field(description="Every penalty imposed by the moment asked about.")
+    appeals: list[Appeal]
 
     @classmethod
-    def of_row(cls, row: AccountRow) -> Account:
+    def of_row(cls, row: AccountRow, appeals: list[AppealRow]) -> Account:
         return cls(
             id=strawberry.ID(row.account_id), first_seen_at=row.first_seen_at, standing=Standing.of(row.standing),
-            strikes=[Strike.of(s) for s in row.strikes],
+            standings=[DomainStanding.of(d) for d in row.standing.domains],
+            strikes=[Strike.of(s) for s in row.strikes], penalties=[Penalty.of(p) for p in row.penalties],
+            appeals=[Appeal.of_row(a) for a in appeals],
         )
 
 
@@ -282,3 +370,15 @@ class LedgerEventConnection:
     edges: list[LedgerEventEdge]
     page_info: PageInfo
 
+
+
+@strawberry.type
+class AppealEdge:
+    cursor: str
+    node: Appeal
+
+
+@strawberry.type(description="Appeals in the order they were filed; cursors are positions.")
+class AppealConnection:
+    edges: list[AppealEdge]
+    page_info: PageInfo

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,11 @@ _SEEN = """
 INSERT INTO accounts (account_id, stream_id, first_seen_at, updated_at) VALUES (?, ?, ?, ?)
 ON CONFLICT (account_id) DO UPDATE SET updated_at = excluded.updated_at
 """
+_PENALTY = """
+INSERT INTO penalties (penalty_id, account_id, domain, kind, threshold, starts_at, ends_at, points_bound,
+                       cause_strike_id, features)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
 _STRIKE = """
 INSERT INTO strikes (strike_id, account_id, domain, policy_key, policy_version, points, decision_id, case_id,
                      issued_at, expires_at)
@@ -24,13 +30,15 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 
 class AccountStandingProjection(Projection):
     name = "account_standing"
-    tables = ("accounts", "strikes")
+    tables = ("accounts", "strikes", "penalties")
     event_types = (
         Detection.Recorded,
         Case.Opened,
         Account.Registered,
         Account.StrikeIssued,
         Account.StrikeRemoved,
+        Account.PenaltyImposed,
+        Account.PenaltyLifted,
     )
 
     def apply(self, event: Any, position: int, sql: Sql) -> None:
@@ -49,6 +57,20 @@ class AccountStandingProjection(Projection):
                     str(s.strike_id), account_id, s.domain, s.policy_key, s.policy_version, s.points,
                     str(s.decision_id), str(s.case_id), s.issued_at, s.expires_at,
                 ),
+            )
+        elif isinstance(event, Account.PenaltyImposed):
+            p = event.penalty
+            sql.execute(
+                _PENALTY,
+                (
+                    str(p.penalty_id), _account_id(sql, event), p.domain, str(p.kind), p.threshold, p.starts_at,
+                    p.ends_at, p.points_bound, str(p.cause_strike_id), json.dumps(list(p.features)),
+                ),
+            )
+        elif isinstance(event, Account.PenaltyLifted):
+            sql.execute(
+                "UPDATE penalties SET lifted_at = ?, lift_reason = ? WHERE penalty_id = ?",
+                (event.occurred_at, event.reason, str(event.penalty_id)),
             )
         elif isinstance(event, Account.StrikeRemoved):
             sql.execute(

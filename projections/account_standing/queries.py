@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
-from domain.standing import Strike, standing_at
+from domain.ladder import Ladder
+from domain.standing import Penalty, Strike, standing_at
 from projections.account_standing.rows import AccountRow
 from projections.sql import Sql
 from projections.values import maybe_utc, utc
 
 
-def find_account(sql: Sql, account_id: str, at: datetime) -> AccountRow | None:
-    """The account as it stood at `at`: strikes issued by then, removals made by then."""
+def find_account(
+    sql: Sql, account_id: str, at: datetime, ladders: Callable[[str], Ladder] | None = None
+) -> AccountRow | None:
+    """The account as it stood at `at`: strikes and penalties issued by then, removals and lifts made by then."""
     sql.execute("SELECT first_seen_at FROM accounts WHERE account_id = ?", (account_id,))
     row = sql.fetchone()
     if row is None or utc(row[0]) > at:
@@ -24,7 +30,31 @@ def find_account(sql: Sql, account_id: str, at: datetime) -> AccountRow | None:
         (account_id, at),
     )
     strikes = tuple(_as_of(_strike(r), at) for r in sql.fetchall())
-    return AccountRow(account_id=account_id, first_seen_at=utc(row[0]), strikes=strikes, standing=standing_at(strikes, at))
+    sql.execute(
+        "SELECT penalty_id, domain, kind, threshold, starts_at, ends_at, points_bound, cause_strike_id, features, "
+        "lifted_at, lift_reason FROM penalties WHERE account_id = ? AND starts_at <= ? ORDER BY starts_at, penalty_id",
+        (account_id, at),
+    )
+    penalties = tuple(_penalty_as_of(_penalty(r), at) for r in sql.fetchall())
+    return AccountRow(
+        account_id=account_id, first_seen_at=utc(row[0]), strikes=strikes, penalties=penalties,
+        standing=standing_at(strikes, at, penalties, ladders),
+    )
+
+
+def _penalty(r: tuple) -> Penalty:  # type: ignore[type-arg]
+    return Penalty(
+        penalty_id=UUID(r[0]), domain=r[1], kind=r[2], threshold=r[3], starts_at=utc(r[4]), ends_at=maybe_utc(r[5]),
+        points_bound=bool(r[6]), cause_strike_id=UUID(r[7]), features=tuple(json.loads(r[8])),
+        lifted_at=maybe_utc(r[9]), lift_reason=r[10],
+    )
+
+
+def _penalty_as_of(penalty: Penalty, at: datetime) -> Penalty:
+    """Hides a lift that had not yet happened at `at`."""
+    if penalty.lifted_at is not None and penalty.lifted_at > at:
+        return replace(penalty, lifted_at=None, lift_reason=None)
+    return penalty
 
 
 def _strike(r: tuple) -> Strike:  # type: ignore[type-arg]
@@ -38,7 +68,7 @@ def _strike(r: tuple) -> Strike:  # type: ignore[type-arg]
 def _as_of(strike: Strike, at: datetime) -> Strike:
     """Hides a removal that had not yet happened at `at`."""
     if strike.removed_at is not None and strike.removed_at > at:
-        return Strike(**{**strike.__dict__, "removed_at": None, "removal_reason": None})
+        return replace(strike, removed_at=None, removal_reason=None)
     return strike
 
 

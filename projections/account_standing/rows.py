@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.standing import Standing, Strike
+from domain.standing import Penalty, Standing, Strike
 
 
 @dataclass(frozen=True)
@@ -14,4 +14,6 @@ class AccountRow:
     first_seen_at: datetime
     strikes: tuple[Strike, ...]
     """Every strike issued by the moment asked about, counted or not."""
+    penalties: tuple[Penalty, ...]
+    """Every penalty imposed by the moment asked about, in force or not."""
     standing: Standing

@@ -58,7 +58,7 @@ WHERE case_id = ?
 class CaseStatusProjection(Projection):
     name = "case_status"
     tables = ("cases", "case_policies", "detections", "decisions")
-    event_types = (Detection.Recorded, Case.Opened, Case.Decided, Account.StrikeIssued)
+    event_types = (Detection.Recorded, Case.Opened, Case.Decided, Case.ActionsReversed, Account.StrikeIssued)
 
     def apply(self, event: Any, position: int, sql: Sql) -> None:
         if isinstance(event, Detection.Recorded):
@@ -68,6 +68,18 @@ class CaseStatusProjection(Projection):
             _settle(sql, str(event.originator_id), event.account_id, event, position)
         elif isinstance(event, Case.Decided):
             self._decided(event, position, sql)
+        elif isinstance(event, Case.ActionsReversed):
+            case_id = str(event.originator_id)
+            decision_id = str(event.decision_id)
+            sql.execute(
+                "UPDATE decisions SET live = ?, reversed_at = ?, reversal_reason = ? WHERE decision_id = ?",
+                (False, event.occurred_at, event.reason, decision_id),
+            )
+            sql.execute(
+                "UPDATE case_policies SET live_outcome = 'REVERSED' WHERE case_id = ? AND live_decision_id = ?",
+                (case_id, decision_id),
+            )
+            _settle(sql, case_id, None, event, position)
         elif isinstance(event, Account.StrikeIssued):
             strike = event.strike
             sql.execute(

@@ -48,6 +48,8 @@ class DecisionRow:
     decided_at: datetime
     decided_by: str
     position: int
+    reversed_at: datetime | None = None
+    reversal_reason: str | None = None
 
 
 @dataclass(frozen=True)

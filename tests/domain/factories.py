@@ -8,7 +8,17 @@ from domain.base import natural_id
 from domain.case import Case, Decision, Verdict
 from domain.detection import Detection, DetectionFacts
 from domain.policy import Policy, PolicyTerms
-from domain.values import Action, ActionType, Content, ContentType, DetectionSource, DsaGround, Outcome, Severity, Subject
+from domain.values import (
+    Action,
+    ActionType,
+    Content,
+    ContentType,
+    DetectionSource,
+    DsaGround,
+    Outcome,
+    Severity,
+    Subject,
+)
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
 DOMAIN = "trust_safety"

@@ -8,7 +8,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from eventsourcing.domain import DomainEvent
-from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, Mapper, UUIDAsHex
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    JSONTranscoder,
+    Mapper,
+    UUIDAsHex,
+)
 
 from app.store import ReadStore
 from app.transcodings import register_value_types

@@ -10,7 +10,17 @@ from domain.ladder import default_ladder
 from domain.standing import StandingLevel, Strike
 from projections.account_standing.projection import AccountStandingProjection
 from projections.account_standing.queries import find_account, find_strikes
-from tests.domain.factories import ACCOUNT, SUBJECT, T0, at, decision_id, facts, not_violating, published_policy, violating
+from tests.domain.factories import (
+    ACCOUNT,
+    SUBJECT,
+    T0,
+    at,
+    decision_id,
+    facts,
+    not_violating,
+    published_policy,
+    violating,
+)
 from tests.projections.feed import Feed
 
 LADDER = default_ladder("trust_safety")

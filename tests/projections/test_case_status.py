@@ -5,9 +5,21 @@ from domain.account import Account
 from domain.case import Case
 from domain.detection import Detection
 from domain.ladder import default_ladder
-from domain.values import Action, ActionType, Content, ContentType, DetectionSource, Subject
+from domain.values import (
+    Action,
+    ActionType,
+    Content,
+    ContentType,
+    DetectionSource,
+    Subject,
+)
 from projections.case_status.projection import CaseStatusProjection
-from projections.case_status.queries import case_decisions, case_detections, find_case, find_decision
+from projections.case_status.queries import (
+    case_decisions,
+    case_detections,
+    find_case,
+    find_decision,
+)
 from tests.domain.factories import (
     ACCOUNT,
     POLICY_KEY,

@@ -6,7 +6,12 @@ from datetime import timedelta, timezone
 from typing import Any
 
 import pytest
-from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, UUIDAsHex
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    DecimalAsStr,
+    JSONTranscoder,
+    UUIDAsHex,
+)
 
 from app.transcodings import VALUE_TYPES, register_value_types
 from domain.account import Account
@@ -28,7 +33,18 @@ from domain.values import (
     Severity,
     Subject,
 )
-from tests.domain.factories import ACCOUNT, DOMAIN, POLICY_KEY, SUBJECT, T0, at, decision_id, facts, terms, violating
+from tests.domain.factories import (
+    ACCOUNT,
+    DOMAIN,
+    POLICY_KEY,
+    SUBJECT,
+    T0,
+    at,
+    decision_id,
+    facts,
+    terms,
+    violating,
+)
 from tests.domain.test_event_topics import PINNED
 from tests.projections.feed import ledger_mapper
 

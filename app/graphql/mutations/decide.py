@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from typing import Annotated
-from uuid import UUID
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
 from app.graphql.context import Info
-from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt
+from app.graphql.errors import (
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+    attempt,
+    parse_id,
+)
 from app.graphql.inputs import ActionInput, ContentInput, SubjectInput
 from app.graphql.types import Decision
 from app.ledger import DecisionMade
@@ -45,12 +50,10 @@ DecideResult = Annotated[Decision | ValidationError | NotFoundError | ConflictEr
 class DecideMutation:
     @strawberry.mutation(description="Decides a case under a policy; VIOLATING strikes the account in the same transaction.")
     async def decide(self, info: Info, input: DecideInput) -> DecideResult:
-        detection_ids = []
-        for raw in input.detection_ids:
-            try:
-                detection_ids.append(UUID(str(raw)))
-            except ValueError:
-                return ValidationError(message=f"detectionIds: {raw!r} is not a detection id", field="detectionIds")
+        detection_ids = [parse_id(raw, "detectionIds") for raw in input.detection_ids]
+        failure = next((d for d in detection_ids if isinstance(d, ValidationError)), None)
+        if failure is not None:
+            return failure
         verdict = Verdict(
             outcome=input.outcome, actions=tuple(a.to_domain() for a in input.actions), rationale=input.rationale,
             content=None if input.content is None else input.content.to_domain(),

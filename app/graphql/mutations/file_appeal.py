@@ -1,0 +1,74 @@
+"""fileAppeal: the affected party asks for a VIOLATING decision to be looked at again."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+
+from app.appeals import AppealFiled
+from app.graphql.context import Info
+from app.graphql.errors import (
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+    attempt,
+    not_yet_consistent,
+    parse_id,
+)
+from app.graphql.types import Appeal
+from app.runtime import Runtime
+from app.store import read
+from projections.appeals.queries import find_appeal
+from projections.case_status.queries import find_decision
+
+
+@strawberry.input
+class FileAppealInput:
+    decision_id: strawberry.ID
+    statement: str
+    idempotency_key: str | None = None
+
+
+FileAppealResult = Annotated[Appeal | ValidationError | NotFoundError | ConflictError, strawberry.union("FileAppealResult")]
+
+
+@strawberry.type
+class FileAppealMutation:
+    @strawberry.mutation(description="Files the one appeal of a VIOLATING decision, within the domain's appeal window.")
+    async def file_appeal(self, info: Info, input: FileAppealInput) -> FileAppealResult:
+        decision_id = parse_id(input.decision_id, "decisionId")
+        if isinstance(decision_id, ValidationError):
+            return decision_id
+        runtime = info.context.runtime
+        case_id = await run_in_threadpool(_case_of, runtime, decision_id)
+        if case_id is None:
+            return NotFoundError(message=f"no decision {decision_id}")
+        result = await attempt(
+            runtime.ledger.file_appeal, case_id, decision_id, input.statement, input.idempotency_key,
+            info.context.actor,
+        )
+        if not isinstance(result, AppealFiled):
+            return result
+        return await run_in_threadpool(appeal_view, runtime, result.appeal.id, result.position)
+
+
+def _case_of(runtime: Runtime, decision_id: UUID) -> UUID | None:
+    """The case a decision belongs to, once the read models hold everything written so far."""
+    runtime.projector.wait_for(runtime.ledger.head(), runtime.settings.consistency_timeout)
+    row = read(runtime.store, find_decision, str(decision_id))
+    return None if row is None else UUID(row.case_id)
+
+
+def appeal_view(runtime: Runtime, appeal_id: UUID, position: int) -> Appeal:
+    """The appeal as the read model shows it, once it has caught up with `position`."""
+    timeout = runtime.settings.consistency_timeout
+    runtime.projector.wait_for(position, timeout)
+    row = read(runtime.store, find_appeal, str(appeal_id))
+    if row is None:
+        raise not_yet_consistent(position, timeout)
+    appeal = Appeal.of_row(row)
+    appeal.position = str(position)
+    return appeal

@@ -1,0 +1,50 @@
+"""resolveAppeal: a second reviewer upholds or overturns; an overturn undoes the decision's effects at once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+
+from app.appeals import AppealResolved
+from app.graphql.context import Info
+from app.graphql.errors import (
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+    attempt,
+    parse_id,
+)
+from app.graphql.mutations.file_appeal import appeal_view
+from app.graphql.types import Appeal
+from domain.appeal import AppealOutcome
+
+
+@strawberry.input
+class ResolveAppealInput:
+    appeal_id: strawberry.ID
+    outcome: AppealOutcome
+    rationale: str
+
+
+ResolveAppealResult = Annotated[
+    Appeal | ValidationError | NotFoundError | ConflictError, strawberry.union("ResolveAppealResult")
+]
+
+
+@strawberry.type
+class ResolveAppealMutation:
+    @strawberry.mutation(
+        description="Upholds or overturns an appeal; an overturn reverses the actions, removes the strike and "
+        "lifts the penalties that no longer follow, in one transaction."
+    )
+    async def resolve_appeal(self, info: Info, input: ResolveAppealInput) -> ResolveAppealResult:
+        appeal_id = parse_id(input.appeal_id, "appealId")
+        if isinstance(appeal_id, ValidationError):
+            return appeal_id
+        runtime = info.context.runtime
+        result = await attempt(runtime.ledger.resolve_appeal, appeal_id, input.outcome, input.rationale, info.context.actor)
+        if not isinstance(result, AppealResolved):
+            return result
+        return await run_in_threadpool(appeal_view, runtime, appeal_id, result.position)

@@ -1,0 +1,1 @@
+"""Appeals: every appeal with its status, and the queue of pending ones."""

@@ -1,0 +1,48 @@
+"""Reads of appeals: one, an account's, and the queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.values import Subject
+from projections.appeals.rows import AppealRow
+from projections.sql import Sql
+from projections.values import maybe_utc, utc
+
+_COLUMNS = """appeal_id, decision_id, case_id, domain, subject_kind, subject_id, account_id, policy_key, statement,
+status, filed_at, filed_by, window_ends_at, decided_by, resolved_at, resolved_by, rationale, position"""
+
+
+def find_appeal(sql: Sql, appeal_id: str) -> AppealRow | None:
+    sql.execute(f"SELECT {_COLUMNS} FROM appeals WHERE appeal_id = ?", (appeal_id,))
+    row = sql.fetchone()
+    return None if row is None else _row(row)
+
+
+def account_appeals(sql: Sql, account_id: str) -> list[AppealRow]:
+    sql.execute(f"SELECT {_COLUMNS} FROM appeals WHERE account_id = ? ORDER BY position", (account_id,))
+    return [_row(r) for r in sql.fetchall()]
+
+
+def appeal_queue(sql: Sql, status: str, domain: str | None, after: int, limit: int) -> list[AppealRow]:
+    """Appeals of a status, oldest filed first, after a position cursor."""
+    if domain is None:
+        sql.execute(
+            f"SELECT {_COLUMNS} FROM appeals WHERE status = ? AND position > ? ORDER BY position LIMIT ?",
+            (status, after, limit),
+        )
+    else:
+        sql.execute(
+            f"SELECT {_COLUMNS} FROM appeals WHERE status = ? AND domain = ? AND position > ? ORDER BY position LIMIT ?",
+            (status, domain, after, limit),
+        )
+    return [_row(r) for r in sql.fetchall()]
+
+
+def _row(r: tuple[Any, ...]) -> AppealRow:
+    return AppealRow(
+        appeal_id=r[0], decision_id=r[1], case_id=r[2], subject=Subject(r[3], r[4], r[5]), account_id=r[6],
+        policy_key=r[7], statement=r[8], status=r[9], filed_at=utc(r[10]), filed_by=r[11],
+        window_ends_at=utc(r[12]), decided_by=r[13], resolved_at=maybe_utc(r[14]), resolved_by=r[15],
+        rationale=r[16], position=r[17],
+    )

@@ -1,0 +1,140 @@
+"""recordDetection(s): idempotent on source and externalId; a batch is one all-or-nothing transaction."""
+
+from __future__ import annotations
+
+from tests.api.ledger_api import (
+    CASE,
+    RECORD_DETECTIONS,
+    detection_input,
+    events_after,
+    head,
+    record_detection,
+    subject,
+    types_after,
+)
+from tests.support import Api
+
+
+def recorded_count(api: Api, after: str) -> int:
+    return sum(1 for e in events_after(api, after) if e["type"] == "Detection.Recorded")
+
+
+def test_a_detection_is_recorded_with_an_id_and_a_string_position(api: Api) -> None:
+    before = head(api)
+
+    detection = record_detection(api)
+
+    assert detection["__typename"] == "Detection"
+    assert detection["id"]
+    assert isinstance(detection["position"], str) and int(detection["position"]) > int(before)
+    assert (detection["policy"], detection["policyVersion"], detection["confidence"]) == ("spam", 1, 0.93)
+    assert types_after(api, before) == ["Detection.Recorded"]
+
+
+def test_a_retried_detection_returns_the_original_and_records_no_second_event(api: Api) -> None:
+    before = head(api)
+    first = record_detection(api, externalId="clf-77")
+
+    retry = record_detection(api, externalId="clf-77", confidence=0.5)
+
+    assert retry["__typename"] == "Detection"
+    assert retry["id"] == first["id"]
+    assert retry["confidence"] == 0.93
+    assert recorded_count(api, before) == 1
+
+
+def test_the_same_external_id_from_another_source_is_another_detection(api: Api) -> None:
+    first = record_detection(api, externalId="x-1", source="CLASSIFIER")
+    other = record_detection(api, externalId="x-1", source="USER_REPORT")
+
+    assert other["__typename"] == "Detection"
+    assert other["id"] != first["id"]
+
+
+def test_recorded_detections_appear_on_the_case(api: Api) -> None:
+    detection = record_detection(api, subject=subject("pin-9"))
+
+    case = api.data(CASE, {"subject": subject("pin-9"), "minPosition": detection["position"]})["case"]
+
+    assert case["status"] == "OPEN"
+    assert case["accountId"] == "acct-1"
+    assert case["detections"] == [{"id": detection["id"], "source": "CLASSIFIER"}]
+
+
+def test_a_batch_records_every_detection_in_one_transaction(api: Api) -> None:
+    before = head(api)
+    inputs = [detection_input(f"batch-{i}", subject=subject(f"pin-{i}")) for i in range(5)]
+
+    batch = api.data(RECORD_DETECTIONS, {"inputs": inputs})["recordDetections"]
+
+    assert batch["__typename"] == "DetectionBatch"
+    assert [d["externalId"] for d in batch["detections"]] == [f"batch-{i}" for i in range(5)]
+    assert len({d["id"] for d in batch["detections"]}) == 5
+    events = events_after(api, before)
+    assert [e["type"] for e in events] == ["Detection.Recorded"] * 5
+    # One transaction: contiguous positions, the last being the batch's position.
+    positions = [int(e["position"]) for e in events]
+    assert positions == list(range(positions[0], positions[0] + 5))
+    assert batch["position"] == events[-1]["position"]
+
+
+def test_a_batch_with_retried_entries_returns_their_originals_and_records_only_new_ones(api: Api) -> None:
+    original = record_detection(api, externalId="batch-0")
+    before = head(api)
+
+    batch = api.data(
+        RECORD_DETECTIONS,
+        {"inputs": [detection_input("batch-0"), detection_input("batch-1"), detection_input("batch-1")]},
+    )["recordDetections"]
+
+    assert batch["__typename"] == "DetectionBatch"
+    ids = [d["id"] for d in batch["detections"]]
+    assert ids[0] == original["id"]
+    assert ids[1] == ids[2] != ids[0]
+    assert recorded_count(api, before) == 1
+
+
+def test_one_bad_input_fails_the_whole_batch_naming_its_index_and_writes_nothing(api: Api) -> None:
+    before = head(api)
+    inputs = [detection_input(f"batch-{i}") for i in range(4)]
+    inputs[2]["confidence"] = 1.5
+
+    result = api.data(RECORD_DETECTIONS, {"inputs": inputs})["recordDetections"]
+
+    assert result["__typename"] == "ValidationError"
+    assert result["field"] == "inputs[2].confidence"
+    assert "inputs[2]" in result["message"]
+    assert events_after(api, before) == []
+
+
+def test_an_unknown_policy_in_a_batch_is_not_found_naming_its_index_and_writes_nothing(api: Api) -> None:
+    before = head(api)
+    inputs = [detection_input("batch-0"), detection_input("batch-1", policy="no_such_policy")]
+
+    result = api.data(RECORD_DETECTIONS, {"inputs": inputs})["recordDetections"]
+
+    assert result["__typename"] == "NotFoundError"
+    assert "inputs[1]" in result["message"]
+    assert events_after(api, before) == []
+
+
+def test_an_empty_batch_records_nothing(api: Api) -> None:
+    before = head(api)
+
+    batch = api.data(RECORD_DETECTIONS, {"inputs": []})["recordDetections"]
+
+    assert batch["__typename"] == "DetectionBatch"
+    assert batch["detections"] == []
+    assert batch["position"] == before
+    assert events_after(api, before) == []
+
+
+def test_a_batch_over_the_limit_is_refused_whole(api: Api) -> None:
+    before = head(api)
+    inputs = [detection_input(f"bulk-{i}") for i in range(1001)]
+
+    result = api.data(RECORD_DETECTIONS, {"inputs": inputs})["recordDetections"]
+
+    assert result["__typename"] == "ValidationError"
+    assert result["field"] == "inputs"
+    assert events_after(api, before) == []

@@ -1,0 +1,143 @@
+"""Every bad input is a typed union member, and writes nothing to the ledger."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.api.ledger_api import (
+    DECIDE,
+    PUBLISH_POLICY,
+    RECORD_DETECTION,
+    decide_input,
+    detection_input,
+    events_after,
+    head,
+    record_detection,
+    subject,
+)
+from tests.support import Api
+
+BAD_DECISIONS: dict[str, tuple[dict[str, Any], str, str | None]] = {
+    # name: (overrides of a valid decide input, expected __typename, expected field)
+    "unknown policy": ({"policy": "no_such_policy"}, "NotFoundError", None),
+    "unknown domain": ({"subject": subject(domain="podcasts")}, "NotFoundError", None),
+    "policy of another domain": ({"subject": subject(domain="ads", kind="ad"), "policy": "spam"}, "NotFoundError", None),
+    "malformed subject domain": ({"subject": subject(domain="Bad Domain")}, "ValidationError", "subject.domain"),
+    "malformed subject kind": ({"subject": subject(kind="")}, "ValidationError", "subject.kind"),
+    "subject id with spaces": ({"subject": subject("pin 1")}, "ValidationError", "subject.id"),
+    "violating without actions": ({"actions": []}, "ValidationError", "actions"),
+    "not violating with actions": ({"outcome": "NOT_VIOLATING"}, "ValidationError", "actions"),
+    "action the policy does not allow": ({"actions": [{"type": "TERMINATE_ACCOUNT"}]}, "ValidationError", "actions"),
+    "repeated action": ({"actions": [{"type": "REMOVE"}, {"type": "REMOVE"}]}, "ValidationError", "actions"),
+    "empty rationale": ({"rationale": ""}, "ValidationError", "rationale"),
+    "blank rationale": ({"rationale": "   "}, "ValidationError", "rationale"),
+    "unknown territory": (
+        {"actions": [{"type": "REMOVE", "territories": ["XX"]}]}, "ValidationError", "actions.territories",
+    ),
+    "naive action end": (
+        {"actions": [{"type": "REMOVE", "endsAt": "2026-04-01T00:00:00"}]}, "ValidationError", "actions.endsAt",
+    ),
+    "unknown detection id": ({"detectionIds": [str(uuid.uuid4())]}, "NotFoundError", None),
+    "malformed detection id": ({"detectionIds": ["not-a-uuid"]}, "ValidationError", "detectionIds"),
+    "account id with spaces": ({"accountId": "acct 1"}, "ValidationError", "accountId"),
+}
+
+BAD_DETECTIONS: dict[str, tuple[dict[str, Any], str, str | None]] = {
+    "confidence above 1": ({"confidence": 1.5}, "ValidationError", "confidence"),
+    "confidence below 0": ({"confidence": -0.01}, "ValidationError", "confidence"),
+    "unknown policy": ({"policy": "no_such_policy"}, "NotFoundError", None),
+    "unknown domain": ({"subject": subject(domain="podcasts")}, "NotFoundError", None),
+    "policy of another domain": ({"subject": subject(domain="ads", kind="ad"), "policy": "spam"}, "NotFoundError", None),
+    "malformed subject domain": ({"subject": subject(domain="Bad Domain")}, "ValidationError", "subject.domain"),
+    "subject id with spaces": ({"subject": subject("pin 1")}, "ValidationError", "subject.id"),
+    "malformed policy key": ({"policy": "Spam!"}, "ValidationError", "policy"),
+    "external id with spaces": ({"externalId": "clf 1"}, "ValidationError", "externalId"),
+    "empty external id": ({"externalId": ""}, "ValidationError", "externalId"),
+    "account id with spaces": ({"accountId": "acct 1"}, "ValidationError", "accountId"),
+    "naive detection time": ({"detectedAt": "2026-03-01T08:00:00"}, "ValidationError", "detectedAt"),
+    "evidence not an object": ({"evidence": [1, 2]}, "ValidationError", "evidence"),
+}
+
+BAD_POLICIES: dict[str, tuple[dict[str, Any], str, str | None]] = {
+    "malformed domain": ({"domain": "Bad Domain"}, "ValidationError", "domain"),
+    "malformed key": ({"key": "hate speech"}, "ValidationError", "key"),
+    "negative strike points": ({"strikePoints": -1}, "ValidationError", "strikePoints"),
+    "no allowed actions": ({"allowedActions": []}, "ValidationError", "allowedActions"),
+    "empty title": ({"title": " "}, "ValidationError", "title"),
+    "unknown DSA category": ({"dsaCategory": "STATEMENT_CATEGORY_NOPE"}, "ValidationError", "dsaCategory"),
+}
+
+
+def policy_input(**overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "domain": "podcasts", "key": "hate_speech", "title": "Hate speech", "text": "No attacks on people.",
+        "severity": "HIGH", "strikePoints": 2, "allowedActions": ["REMOVE"],
+        "dsaCategory": "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH", "dsaGround": "INCOMPATIBLE_CONTENT",
+    }
+    return {**values, **overrides}
+
+
+def assert_rejected(result: dict[str, Any], typename: str, field: str | None) -> None:
+    assert result["__typename"] == typename, result
+    assert result["message"]
+    if typename == "ValidationError":
+        assert result["field"] == field
+
+
+@pytest.mark.parametrize("overrides, typename, field", BAD_DECISIONS.values(), ids=BAD_DECISIONS.keys())
+def test_a_bad_decision_is_typed_and_writes_nothing(
+    api: Api, overrides: dict[str, Any], typename: str, field: str | None
+) -> None:
+    before = head(api)
+
+    result = api.data(DECIDE, {"input": decide_input(**overrides)})["decide"]
+
+    assert_rejected(result, typename, field)
+    assert events_after(api, before) == []
+
+
+@pytest.mark.parametrize("overrides, typename, field", BAD_DETECTIONS.values(), ids=BAD_DETECTIONS.keys())
+def test_a_bad_detection_is_typed_and_writes_nothing(
+    api: Api, overrides: dict[str, Any], typename: str, field: str | None
+) -> None:
+    before = head(api)
+
+    result = api.data(RECORD_DETECTION, {"input": detection_input(**overrides)})["recordDetection"]
+
+    assert_rejected(result, typename, field)
+    assert events_after(api, before) == []
+
+
+@pytest.mark.parametrize("overrides, typename, field", BAD_POLICIES.values(), ids=BAD_POLICIES.keys())
+def test_a_bad_policy_is_typed_and_writes_nothing(
+    api: Api, overrides: dict[str, Any], typename: str, field: str | None
+) -> None:
+    before = head(api)
+
+    result = api.data(PUBLISH_POLICY, {"input": policy_input(**overrides)})["publishPolicy"]
+
+    assert_rejected(result, typename, field)
+    assert events_after(api, before) == []
+
+
+def test_a_detection_about_another_subject_cannot_support_a_decision(api: Api) -> None:
+    elsewhere = record_detection(api, subject=subject("pin-2"))
+    before = head(api)
+
+    result = api.data(DECIDE, {"input": decide_input(detectionIds=[elsewhere["id"]])})["decide"]
+
+    assert_rejected(result, "ValidationError", "detectionIds")
+    assert events_after(api, before) == []
+
+
+def test_a_decision_naming_another_account_than_the_cases_is_rejected(api: Api) -> None:
+    api.data(DECIDE, {"input": decide_input(accountId="acct-1", idempotencyKey="a")})
+    before = head(api)
+
+    result = api.data(DECIDE, {"input": decide_input(accountId="acct-2", idempotencyKey="b")})["decide"]
+
+    assert_rejected(result, "ValidationError", "accountId")
+    assert events_after(api, before) == []
