@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 from uuid import UUID, uuid4
 
@@ -67,6 +68,8 @@ class DecisionMade:
     strike: Strike | None
     position: int
     created: bool
+    decided_by: str
+    decided_at: datetime
 
 
 @dataclass(frozen=True)
@@ -252,7 +255,7 @@ class Ledger(AppealCommands, Application[UUID]):
             account = self._find(Account, Account.create_id(owner)) or Account.register(owner, actor, now)
             strike = account.apply_decision(case_id, decision, policy, self.ladders(subject.domain), actor, now)
         position = self._store(case, *([account] if account is not None else []))
-        return DecisionMade(decision, case_id, strike, position, True)
+        return DecisionMade(decision, case_id, strike, position, True, *case.decided[decision.decision_id])
 
     def _replayed(self, case: Case, decision_id: UUID, policy_key: str, verdict: Verdict) -> DecisionMade:
         decision = case.decisions[decision_id]
@@ -265,7 +268,7 @@ class Ledger(AppealCommands, Application[UUID]):
             account = self._find(Account, Account.create_id(case.account_id))
             if account is not None:
                 strike = next((s for s in account.strikes.values() if s.decision_id == decision_id), None)
-        return DecisionMade(decision, case.id, strike, self.recorder.max_notification_id() or 0, False)
+        return DecisionMade(decision, case.id, strike, self.head(), False, *case.decided[decision_id])
 
     def get_case(self, subject: Subject) -> Case:
         case = self._find(Case, Case.create_id(subject))

@@ -37,7 +37,8 @@ CREATE TABLE appeals (
     resolved_at      TIMESTAMPTZ,
     resolved_by      TEXT,
     rationale        TEXT,
+    filed_position   BIGINT NOT NULL,
     position         BIGINT NOT NULL
 );
-CREATE INDEX appeals_queue ON appeals (status, domain, filed_at);
-CREATE INDEX appeals_account ON appeals (account_id, filed_at);
+CREATE INDEX appeals_queue ON appeals (status, domain, filed_position);
+CREATE INDEX appeals_account ON appeals (account_id, filed_position);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import strawberry
@@ -30,6 +31,7 @@ from domain.appeal import AppealStatus
 from domain.errors import ValidationError
 from projections.account_standing.queries import find_account, find_strikes
 from projections.appeals.queries import account_appeals, appeal_queue, find_appeal
+from projections.appeals.rows import AppealRow
 from projections.case_status.queries import (
     case_decisions,
     case_detections,
@@ -110,7 +112,7 @@ class Query:
         start = parse_position(after, "after") or 0
         check_page(first)
         rows = await run_in_threadpool(read, runtime.store, appeal_queue, str(status), domain, start, first + 1)
-        edges = [AppealEdge(cursor=str(r.position), node=Appeal.of_row(r)) for r in rows[:first]]
+        edges = [AppealEdge(cursor=str(r.filed_position), node=Appeal.of_row(r)) for r in rows[:first]]
         return AppealConnection(
             edges=edges,
             page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else after),
@@ -172,8 +174,15 @@ def _load_account(runtime: Runtime, account_id: str, at: datetime) -> Account | 
         row = find_account(sql, account_id, at, runtime.ledger.ladders)
         if row is None:
             return None
-        appeals = [a for a in account_appeals(sql, account_id) if a.filed_at <= at]
+        appeals = [_appeal_as_of(a, at) for a in account_appeals(sql, account_id) if a.filed_at <= at]
         return Account.of_row(row, appeals)
+
+
+def _appeal_as_of(row: AppealRow, at: datetime) -> AppealRow:
+    """Hides a resolution that had not yet happened at `at`, as strikes and penalties hide theirs."""
+    if row.resolved_at is not None and row.resolved_at > at:
+        return replace(row, status=str(AppealStatus.PENDING), resolved_at=None, resolved_by=None, rationale=None)
+    return row
 
 
 def _load_case(runtime: Runtime, subject: object) -> Case | None:

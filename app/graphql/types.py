@@ -181,7 +181,9 @@ class Decision:
     reversal_reason: str | None = None
 
     @classmethod
-    def of(cls, decision: DomainDecision, strike: DomainStrike | None, position: int) -> Decision:
+    def of(
+        cls, decision: DomainDecision, strike: DomainStrike | None, position: int, decided_by: str, decided_at: datetime
+    ) -> Decision:
         return cls(
             id=strawberry.ID(str(decision.decision_id)), policy=decision.policy_key,
             policy_version=decision.policy_version, outcome=decision.outcome,
@@ -190,7 +192,7 @@ class Decision:
             content=Content.of(decision.content), automation=decision.automation,
             dsa_category=decision.dsa_category, dsa_ground=decision.dsa_ground, live=True, superseded_by=None,
             supersedes=None if decision.supersedes is None else strawberry.ID(str(decision.supersedes)),
-            decided_at=None, decided_by=None, strike=None if strike is None else Strike.of(strike),
+            decided_at=decided_at, decided_by=decided_by, strike=None if strike is None else Strike.of(strike),
             position=str(position),
         )
 

@@ -10,8 +10,8 @@ from projections.sql import Sql
 
 _FILE = """
 INSERT INTO appeals (appeal_id, decision_id, case_id, domain, subject_kind, subject_id, account_id, policy_key,
-                     statement, status, filed_at, filed_by, window_ends_at, decided_by, position)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?)
+                     statement, status, filed_at, filed_by, window_ends_at, decided_by, filed_position, position)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?)
 """
 _RESOLVE = """
 UPDATE appeals SET status = ?, resolved_at = ?, resolved_by = ?, rationale = ?, position = ? WHERE appeal_id = ?
@@ -32,7 +32,7 @@ class AppealsProjection(Projection):
                 (
                     appeal_id, str(event.decision_id), str(event.case_id), s.domain, s.kind, s.id, event.account_id,
                     event.policy_key, event.statement, event.occurred_at, event.actor, event.window_ends_at,
-                    event.decided_by, position,
+                    event.decided_by, position, position,
                 ),
             )
         else:

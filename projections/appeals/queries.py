@@ -10,7 +10,8 @@ from projections.sql import Sql
 from projections.values import maybe_utc, utc
 
 _COLUMNS = """appeal_id, decision_id, case_id, domain, subject_kind, subject_id, account_id, policy_key, statement,
-status, filed_at, filed_by, window_ends_at, decided_by, resolved_at, resolved_by, rationale, position"""
+status, filed_at, filed_by, window_ends_at, decided_by, resolved_at, resolved_by, rationale, filed_position,
+position"""
 
 
 def find_appeal(sql: Sql, appeal_id: str) -> AppealRow | None:
@@ -20,20 +21,21 @@ def find_appeal(sql: Sql, appeal_id: str) -> AppealRow | None:
 
 
 def account_appeals(sql: Sql, account_id: str) -> list[AppealRow]:
-    sql.execute(f"SELECT {_COLUMNS} FROM appeals WHERE account_id = ? ORDER BY position", (account_id,))
+    sql.execute(f"SELECT {_COLUMNS} FROM appeals WHERE account_id = ? ORDER BY filed_position", (account_id,))
     return [_row(r) for r in sql.fetchall()]
 
 
 def appeal_queue(sql: Sql, status: str, domain: str | None, after: int, limit: int) -> list[AppealRow]:
-    """Appeals of a status, oldest filed first, after a position cursor."""
+    """Appeals of a status, in the order they were filed, after a filing-position cursor."""
     if domain is None:
         sql.execute(
-            f"SELECT {_COLUMNS} FROM appeals WHERE status = ? AND position > ? ORDER BY position LIMIT ?",
+            f"SELECT {_COLUMNS} FROM appeals WHERE status = ? AND filed_position > ? ORDER BY filed_position LIMIT ?",
             (status, after, limit),
         )
     else:
         sql.execute(
-            f"SELECT {_COLUMNS} FROM appeals WHERE status = ? AND domain = ? AND position > ? ORDER BY position LIMIT ?",
+            f"SELECT {_COLUMNS} FROM appeals WHERE status = ? AND domain = ? AND filed_position > ? "
+            "ORDER BY filed_position LIMIT ?",
             (status, domain, after, limit),
         )
     return [_row(r) for r in sql.fetchall()]
@@ -44,5 +46,5 @@ def _row(r: tuple[Any, ...]) -> AppealRow:
         appeal_id=r[0], decision_id=r[1], case_id=r[2], subject=Subject(r[3], r[4], r[5]), account_id=r[6],
         policy_key=r[7], statement=r[8], status=r[9], filed_at=utc(r[10]), filed_by=r[11],
         window_ends_at=utc(r[12]), decided_by=r[13], resolved_at=maybe_utc(r[14]), resolved_by=r[15],
-        rationale=r[16], position=r[17],
+        rationale=r[16], filed_position=r[17], position=r[18],
     )

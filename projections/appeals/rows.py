@@ -25,4 +25,6 @@ class AppealRow:
     resolved_at: datetime | None
     resolved_by: str | None
     rationale: str | None
+    filed_position: int
     position: int
+    """The position of the appeal's latest event."""

@@ -70,7 +70,7 @@ class DecideMutation:
         )
         if not isinstance(result, DecisionMade):
             return result
-        return Decision.of(result.decision, result.strike, result.position)
+        return Decision.of(result.decision, result.strike, result.position, result.decided_by, result.decided_at)
 
 
 def _known_account(runtime: Runtime, subject: Subject) -> str | None:
