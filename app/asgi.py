@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -16,6 +17,7 @@ from strawberry.asgi import GraphQL
 
 from app.auth import Principal, TokenRegistry
 from app.graphql.context import Context
+from app.health import LagCollector, health
 from app.graphql.schema import schema
 from app.runtime import Runtime, open_runtime, system_clock
 from app.settings import Settings
@@ -64,16 +66,21 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
+    """Ready when the ledger and the read models can be read; says how far each read model lags."""
     runtime: Runtime = request.app.state.runtime
     try:
-        head = runtime.ledger.head()
-        positions = runtime.projector.positions()
+        state = await run_in_threadpool(health, runtime)
     except Exception as error:  # noqa: BLE001 - any storage failure means not ready
         return JSONResponse({"ready": False, "error": type(error).__name__}, status_code=503)
-    return Response(
-        json.dumps({"ready": True, "head": str(head), "projections": {k: str(v) for k, v in positions.items()}}),
-        media_type="application/json",
-    )
+    lags = {p.name: {"position": str(p.position), "lag": p.lag} for p in state.projections}
+    return JSONResponse({"ready": True, "head": str(state.head), "projections": lags})
+
+
+async def metrics(request: Request) -> Response:
+    """Prometheus text format: the ledger head and each read model's position and lag."""
+    registry: CollectorRegistry = request.app.state.metrics
+    body = await run_in_threadpool(generate_latest, registry)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
 def create_app(settings: Settings, clock: Clock = system_clock) -> Starlette:
@@ -86,6 +93,8 @@ def create_app(settings: Settings, clock: Clock = system_clock) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         runtime = open_runtime(settings, clock=clock, prepare=not settings.database.is_postgres)
         app.state.runtime = runtime
+        app.state.metrics = CollectorRegistry()
+        app.state.metrics.register(LagCollector(runtime))
         if settings.run_projections:
             # Serve nothing stale: catch up with what is already stored before taking requests.
             runtime.projector.catch_up()
@@ -97,7 +106,12 @@ def create_app(settings: Settings, clock: Clock = system_clock) -> Starlette:
 
     graphql = DocketGraphQL(schema, graphql_ide=None)
     app = Starlette(
-        routes=[Route("/graphql", graphql, methods=["GET", "POST"]), Route("/healthz", healthz), Route("/readyz", readyz)],
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+        ],
         lifespan=lifespan,
     )
     app.add_middleware(BearerAuth, registry=registry)

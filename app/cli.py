@@ -46,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="load a realistic scenario across trust_safety, ads and shopping")
     demo.set_defaults(run=_demo)
 
+    sql = commands.add_parser("sql", help="a read-only SQL shell over the read models (see migrations/README.md)")
+    sql.add_argument("-c", "--command", action="append", help="run this statement and exit; repeatable")
+    sql.set_defaults(run=_sql)
+
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL), or write it to a file")
     export.add_argument("--output", type=Path)
     export.set_defaults(run=_export_schema)
@@ -122,6 +126,12 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         runtime.close()
     print(summary)
     return 0
+
+
+def _sql(args: argparse.Namespace, settings: Settings) -> int:
+    from app.sql_shell import run
+
+    return run(settings.database, args.command)
 
 
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:

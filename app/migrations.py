@@ -11,7 +11,7 @@ from pathlib import Path
 from app.store import ReadStore
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+?)(?:\.(postgres|sqlite))?\.sql$")
 
 _CREATE_LEDGER = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -32,19 +32,24 @@ class Migration:
     version: int
     name: str
     sql: str
+    engine: str | None = None
+    """Only for this engine (a file named NNNN_name.postgres.sql); None: for both."""
 
     @property
     def checksum(self) -> str:
         return hashlib.sha256(self.sql.encode()).hexdigest()
 
 
-def available(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+def available(engine: str, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """The migrations for `engine`, in order."""
     migrations = []
     for path in sorted(directory.glob("*.sql")):
         match = _FILE.match(path.name)
         if match is None:
-            raise MigrationError(f"{path.name}: migration files are named NNNN_name.sql")
-        migrations.append(Migration(int(match[1]), match[2], path.read_text()))
+            raise MigrationError(f"{path.name}: migration files are named NNNN_name.sql or NNNN_name.postgres.sql")
+        migration = Migration(int(match[1]), match[2], path.read_text(), match[3])
+        if migration.engine in (None, engine):
+            migrations.append(migration)
     return migrations
 
 
@@ -56,7 +61,7 @@ def pending(store: ReadStore, directory: Path = MIGRATIONS_DIR) -> list[Migratio
             applied = {row[0] for row in sql.fetchall()}
         except Exception:  # noqa: BLE001 - no ledger table yet means nothing is applied
             applied = set()
-    return [m for m in available(directory) if m.version not in applied]
+    return [m for m in available(store.engine, directory) if m.version not in applied]
 
 
 def migrate(store: ReadStore, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
@@ -64,7 +69,7 @@ def migrate(store: ReadStore, directory: Path = MIGRATIONS_DIR) -> list[Migratio
     applied_now = []
     with store.transaction(lock="docket-migrate") as sql:
         sql.execute(_CREATE_LEDGER)
-    for migration in available(directory):
+    for migration in available(store.engine, directory):
         with store.transaction(lock="docket-migrate") as sql:
             sql.execute("SELECT checksum FROM schema_migrations WHERE version = ?", (migration.version,))
             row = sql.fetchone()

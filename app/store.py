@@ -47,6 +47,8 @@ class _SqliteSql:
 class SqliteReadStore:
     """One connection per thread; a write transaction takes SQLite's write lock at once."""
 
+    engine = "sqlite"
+
     def __init__(self, database: Database) -> None:
         self._path = str(database.sqlite_path)
         self._local = threading.local()
@@ -104,6 +106,8 @@ class _PostgresSql:
 class PostgresReadStore:
     """A connection pool; a named lock is a transaction-scoped advisory lock."""
 
+    engine = "postgres"
+
     def __init__(self, database: Database, max_size: int = 8) -> None:
         self.pool = ConnectionPool(database.conninfo(), min_size=1, max_size=max_size, open=True,
                                    kwargs={"autocommit": False})
@@ -130,13 +134,15 @@ def open_read_store(database: Database) -> ReadStore:
 
 
 def split_statements(script: str) -> list[str]:
-    """The statements of a migration file: `;` at the end of a line ends one."""
+    """The statements of a migration file: `;` at the end of a line ends one, outside `$$` quotes."""
     statements, current = [], []
+    quoted = False
     for line in script.splitlines():
-        if line.strip().startswith("--"):
+        if line.strip().startswith("--") and not quoted:
             continue
         current.append(line)
-        if line.rstrip().endswith(";"):
+        quoted ^= line.count("$$") % 2 == 1
+        if line.rstrip().endswith(";") and not quoted:
             statements.append("\n".join(current).strip().rstrip(";"))
             current = []
     tail = "\n".join(current).strip()

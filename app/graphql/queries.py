@@ -9,6 +9,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 
 from app.event_json import event_data
+from app.health import health as read_health
 from app.graphql.context import Info
 from app.graphql.errors import bad_input, not_yet_consistent
 from app.graphql.inputs import SubjectInput
@@ -19,11 +20,13 @@ from app.graphql.types import (
     AppealEdge,
     Case,
     Decision,
+    HealthReport,
     LedgerEvent,
     LedgerEventConnection,
     LedgerEventEdge,
     PageInfo,
     Policy,
+    ProjectionHealth,
 )
 from app.runtime import Runtime
 from app.store import read
@@ -141,6 +144,14 @@ class Query:
         runtime = await consistent(info, min_position)
         rows = await run_in_threadpool(read, runtime.store, list_policies, domain)
         return [Policy.of_row(r) for r in rows]
+
+    @strawberry.field(description="The ledger's head and how far each read model is behind it.")
+    async def health(self, info: Info) -> HealthReport:
+        state = await run_in_threadpool(read_health, info.context.runtime)
+        return HealthReport(
+            head=str(state.head),
+            projections=[ProjectionHealth(name=p.name, position=str(p.position), lag=p.lag) for p in state.projections],
+        )
 
     @strawberry.field(description="The ledger's events in order, after a cursor.")
     async def events(self, info: Info, after: str | None = None, first: int = DEFAULT_PAGE) -> LedgerEventConnection:

@@ -384,3 +384,16 @@ class AppealEdge:
 class AppealConnection:
     edges: list[AppealEdge]
     page_info: PageInfo
+
+
+@strawberry.type(description="How far a read model is behind the ledger.")
+class ProjectionHealth:
+    name: str
+    position: str
+    lag: int = strawberry.field(description="Events behind the ledger head.")
+
+
+@strawberry.type
+class HealthReport:
+    head: str
+    projections: list[ProjectionHealth]

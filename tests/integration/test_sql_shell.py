@@ -1,0 +1,51 @@
+"""`docket sql`: analysts read the read models and cannot write or read the event store."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DOCKET = str(Path(sys.executable).with_name("docket"))
+
+
+def _docket(url: str, cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DOCKET_DATABASE_URL": url}
+    return subprocess.run(
+        [DOCKET, *args], cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_sql_shell_on_sqlite_answers_queries_and_refuses_writes(sqlite_url: str, tmp_path: Path) -> None:
+    assert _docket(sqlite_url, tmp_path, "demo").returncode == 0
+    counted = _docket(sqlite_url, tmp_path, "sql", "-c", "SELECT count(*) AS n FROM decisions")
+    assert counted.returncode == 0, counted.stderr
+    assert counted.stdout.splitlines()[2].strip() == "10"
+
+    refused = _docket(sqlite_url, tmp_path, "sql", "-c", "DELETE FROM decisions")
+    assert refused.returncode == 1
+    assert "readonly" in refused.stdout
+    still = _docket(sqlite_url, tmp_path, "sql", stdin="SELECT count(*)\nFROM decisions;\n")
+    assert still.stdout.splitlines()[2].strip() == "10"
+
+
+@pytest.mark.postgres
+def test_sql_shell_on_postgres_reads_read_models_as_the_analyst_role_and_nothing_else(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    assert _docket(postgres_url, tmp_path, "migrate").returncode == 0
+    assert _docket(postgres_url, tmp_path, "demo").returncode == 0
+    counted = _docket(postgres_url, tmp_path, "sql", "-c", "SELECT count(*) AS n FROM strikes", "-c", "SELECT current_user")
+    assert counted.returncode == 0, counted.stdout + counted.stderr
+    assert counted.stdout.splitlines()[2].strip() == "8"
+    assert "docket_analyst" in counted.stdout
+
+    for statement in (
+        "SELECT count(*) FROM docket_events",
+        "INSERT INTO accounts (account_id, stream_id, first_seen_at, updated_at) VALUES ('x', 'y', now(), now())",
+        "DELETE FROM decisions",
+    ):
+        refused = _docket(postgres_url, tmp_path, "sql", "-c", statement)
+        assert refused.returncode == 1, statement
+        assert "error:" in refused.stdout
