@@ -1,4 +1,4 @@
-"""The `docket` command: serve, migrate, demo and token management."""
+"""The `docket` command: serve, migrate, demo, project, rebuild and token management."""
 
 from __future__ import annotations
 
@@ -49,6 +49,32 @@ def _parser() -> argparse.ArgumentParser:
     sql = commands.add_parser("sql", help="a read-only SQL shell over the read models (see migrations/README.md)")
     sql.add_argument("-c", "--command", action="append", help="run this statement and exit; repeatable")
     sql.set_defaults(run=_sql)
+
+    verify = commands.add_parser(
+        "verify", help="check every stored event against the ledger chain and its signed checkpoints"
+    )
+    verify.add_argument("--checkpoint", action="store_true",
+                        help="when clean, chain the newest events and sign a checkpoint at the head")
+    verify.add_argument("--expect", metavar="POSITION:CHAIN_HASH",
+                        help="a checkpoint seen before, which must still be there (catches a cut-back chain)")
+    verify.set_defaults(run=_verify)
+
+    project = commands.add_parser(
+        "project", help="keep the read models up to date as a worker of its own, until SIGTERM or SIGINT"
+    )
+    project.add_argument("--poll-interval", type=float, default=1.0, metavar="SECONDS",
+                         help="poll at least this often, NOTIFY or not (default 1)")
+    project.set_defaults(run=_project)
+
+    rebuild = commands.add_parser(
+        "rebuild", help="rebuild read models from zero beside the live ones, then swap them in at once"
+    )
+    rebuild.add_argument("--projection", action="append", metavar="NAME",
+                         help="the read model to rebuild; repeatable; default: every one")
+    rebuild.add_argument("--batch", type=int, default=5000, help="events per transaction (default 5000)")
+    rebuild.add_argument("--workdir", type=Path,
+                         help="where the build file goes (default: beside a SQLite database, else the temp directory)")
+    rebuild.set_defaults(run=_rebuild)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL), or write it to a file")
     export.add_argument("--output", type=Path)
@@ -132,6 +158,69 @@ def _sql(args: argparse.Namespace, settings: Settings) -> int:
     from app.sql_shell import run
 
     return run(settings.database, args.command)
+
+
+def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    from app.integrity import run_verify
+
+    return run_verify(settings, sign=args.checkpoint, expect=args.expect)
+
+
+def _project(args: argparse.Namespace, settings: Settings) -> int:
+    from app.runtime import open_runtime
+    from app.store import open_read_store
+    from app.worker import ProjectionWorker, stop_on_signals
+
+    if settings.database.is_postgres:
+        store = open_read_store(settings.database)
+        try:
+            waiting = pending(store)
+        finally:
+            store.close()
+        if waiting:
+            print(f"docket: {len(waiting)} migrations are not applied yet; run `docket migrate` first",
+                  file=sys.stderr)
+            return 2
+    import faulthandler
+
+    faulthandler.enable()  # a stuck worker killed with SIGABRT says where it was
+    runtime = open_runtime(settings, prepare=not settings.database.is_postgres)
+    try:
+        with stop_on_signals() as stop:
+            ProjectionWorker(runtime, poll_interval=args.poll_interval).run(stop)
+    finally:
+        runtime.close()
+    return 0
+
+
+def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    import sqlite3
+
+    import psycopg
+
+    from app.progress import Progress
+    from app.rebuild import RebuildError, UnknownProjection, choose, rebuild
+    from app.runtime import open_runtime
+
+    runtime = open_runtime(settings, prepare=False)
+    try:
+        try:
+            choose(runtime.projector.projections, args.projection)
+        except UnknownProjection as error:
+            print(f"docket: {error}", file=sys.stderr)
+            return 2
+        try:
+            report = rebuild(runtime, args.projection, batch=args.batch, workdir=args.workdir, progress=Progress())
+        except (RebuildError, psycopg.Error, sqlite3.Error) as error:
+            print(f"docket: rebuild failed: {error}; the live read models are unchanged", file=sys.stderr)
+            return 1
+    finally:
+        runtime.close()
+    rate = report.built_to / report.build_seconds if report.build_seconds else 0.0
+    print(f"rebuilt {', '.join(report.names)} from zero and swapped them in at position {report.position}: "
+          f"{report.rows:,} rows; built {report.built_to:,} events in {report.build_seconds:.1f}s ({rate:,.0f}/s), "
+          f"published in {report.publish_seconds:.1f}s")
+    return 0
 
 
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:

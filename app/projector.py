@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
+from typing import Any
 
+from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
 from app.ledger import Ledger
@@ -21,6 +23,35 @@ _TRACK = """
 INSERT INTO projection_positions (name, position, updated_at) VALUES (?, ?, ?)
 ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
 """
+
+
+def topics_of(projection: Projection) -> frozenset[str]:
+    """The stored topics a projection reads; empty for a `raw` one, which reads every event."""
+    return frozenset(get_topic(t) for t in projection.event_types)
+
+
+def feed(
+    projection: Projection,
+    topics: frozenset[str] | set[str],
+    notifications: Sequence[Notification],
+    decode: Callable[[Notification], Any],
+    sql: Any,
+) -> None:
+    """Applies stored events, in ledger order, to one projection inside the caller's transaction.
+
+    The one way events reach a projection: the projector's steps and `docket rebuild` both use it.
+    """
+    if projection.raw:  # the stored events themselves, undecoded, whatever their topics
+        projection.apply_stored(notifications, sql)
+    else:
+        for notification in notifications:
+            if notification.topic in topics:
+                projection.apply(decode(notification), notification.id, sql)
+
+
+def track(sql: Any, name: str, position: int) -> None:
+    """Records that read model `name` has applied the ledger up to `position` (in the caller's transaction)."""
+    sql.execute(_TRACK, (name, position, datetime.now(timezone.utc)))
 
 
 class Projector:
@@ -55,10 +86,8 @@ class Projector:
             notifications = self.ledger.recorder.select_notifications(start=position + 1, limit=self.batch_size)
             if not notifications:
                 return 0
-            for notification in notifications:
-                if notification.topic in topics:
-                    projection.apply(self.ledger.mapper.to_domain_event(notification), notification.id, sql)
-            sql.execute(_TRACK, (projection.name, notifications[-1].id, datetime.now(timezone.utc)))
+            feed(projection, topics, notifications, self.ledger.mapper.to_domain_event, sql)
+            track(sql, projection.name, notifications[-1].id)
         return len(notifications)
 
     def catch_up(self) -> int:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from app.catalog import seed_catalog
+from app.integrity import checkpoint_key
 from app.ladders import load_ladders
 from app.ledger import Ledger
 from app.migrations import Migration, migrate
@@ -15,17 +17,26 @@ from app.store import ReadStore, open_read_store
 from domain.base import Clock
 from projections.account_standing.projection import AccountStandingProjection
 from projections.appeals.projection import AppealsProjection
+from projections.audit_trail.projection import AuditTrailProjection
 from projections.base import Projection
 from projections.case_status.projection import CaseStatusProjection
+from projections.decisions_by_policy.projection import DecisionsByPolicyProjection
+from projections.ledger_chain.projection import LedgerChainProjection
 from projections.policy_catalog.projection import PolicyCatalogProjection
+from projections.review_queue.projection import ReviewQueueProjection
 
 
 def system_clock() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def all_projections() -> list[Projection]:
-    return [PolicyCatalogProjection(), CaseStatusProjection(), AccountStandingProjection(), AppealsProjection()]
+def all_projections(key: Callable[[], bytes | None] = lambda: None) -> list[Projection]:
+    """The read models, and the ledger chain (whose checkpoints `key` signs; None: unsigned)."""
+    return [
+        PolicyCatalogProjection(), CaseStatusProjection(), AccountStandingProjection(), AppealsProjection(),
+        LedgerChainProjection(key=key),
+        ReviewQueueProjection(), DecisionsByPolicyProjection(), AuditTrailProjection(),
+    ]
 
 
 @dataclass
@@ -53,7 +64,8 @@ def open_runtime(settings: Settings, clock: Clock = system_clock, prepare: bool 
     store = open_read_store(database)
     ladders = load_ladders() if settings.ladders_file is None else load_ladders(settings.ladders_file)
     ledger = Ledger(env=database.library_env(), clock=clock, ladders=ladders)
-    runtime = Runtime(settings, ledger, store, Projector(ledger, store, all_projections()))
+    projections = all_projections(lambda: checkpoint_key(settings, create=True))
+    runtime = Runtime(settings, ledger, store, Projector(ledger, store, projections))
     if prepare:
         runtime.prepare()
     return runtime

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.database import DEFAULT_URL, Database
@@ -20,6 +20,8 @@ class Settings:
     """Whether this process keeps the read models up to date itself."""
     ladders_file: Path | None = None
     """The strike ladders; None means the shipped defaults (app/ladders.toml)."""
+    checkpoint_key: str | None = field(default=None, repr=False)
+    """The key that signs the ledger chain's checkpoints; None: on SQLite a key file beside the database."""
 
     @property
     def database(self) -> Database:
@@ -35,4 +37,5 @@ class Settings:
             consistency_timeout=float(environ.get("DOCKET_CONSISTENCY_TIMEOUT", "5")),
             run_projections=environ.get("DOCKET_RUN_PROJECTIONS", "1") not in ("0", "false", "no"),
             ladders_file=Path(ladders) if ladders else None,
+            checkpoint_key=environ.get("DOCKET_CHECKPOINT_KEY") or None,
         )

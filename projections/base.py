@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from eventsourcing.domain import DomainEvent
@@ -19,6 +20,14 @@ class Projection(ABC):
 
     event_types: ClassVar[tuple[type[DomainEvent], ...]]
 
+    raw: ClassVar[bool] = False
+    """When true, the runner gives `apply_stored` every batch of stored events, undecoded, whatever their topics."""
+
     @abstractmethod
     def apply(self, event: Any, position: int, sql: Sql) -> None:
         """Writes what `event`, stored at ledger `position`, changes."""
+
+    def apply_stored(self, notifications: Sequence[Any], sql: Sql) -> None:
+        """For a `raw` projection: writes what stored events (eventsourcing `Notification`s, in order) change."""
+        for notification in notifications:
+            self.apply(notification, notification.id, sql)

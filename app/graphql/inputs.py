@@ -37,3 +37,20 @@ class ActionInput:
 
     def to_domain(self) -> Action:
         return Action(type=self.type, territories=tuple(self.territories), ends_at=self.ends_at)
+
+
+@strawberry.input(description="Which ledger events to return: every criterion given must hold.")
+class EventFilter:
+    domains: list[str] | None = strawberry.field(default=None, description="Events in any of these domains.")
+    event_types: list[str] | None = strawberry.field(default=None, description="Event types, e.g. Case.Decided.")
+    account_id: str | None = strawberry.field(
+        default=None,
+        description="Events touching the account: its strikes, penalties and appeals, its subjects' detections "
+        "and case events.",
+    )
+    subject: SubjectInput | None = strawberry.field(
+        default=None, description="Events touching the subject: its detections, case events and appeals."
+    )
+    actor: str | None = strawberry.field(default=None, description="Events caused by this principal.")
+    from_: datetime | None = strawberry.field(name="from", default=None, description="Occurred at or after.")
+    to: datetime | None = strawberry.field(default=None, description="Occurred before.")

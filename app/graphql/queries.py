@@ -10,23 +10,41 @@ from starlette.concurrency import run_in_threadpool
 
 from app.event_json import event_data
 from app.health import health as read_health
+from app.integrity import integrity as read_integrity
+from app.graphql.auditor import (
+    event_query,
+    filtered_events,
+    ledger_began,
+    load_case_as_of,
+    parse_queue_cursor,
+    queue_cursor,
+    valid_subject,
+)
 from app.graphql.context import Info
 from app.graphql.errors import bad_input, not_yet_consistent
-from app.graphql.inputs import SubjectInput
+from app.graphql.inputs import EventFilter, SubjectInput
 from app.graphql.types import (
     Account,
     Appeal,
     AppealConnection,
     AppealEdge,
+    AuditEntry,
+    AuditEntryEdge,
+    AuditTrailConnection,
     Case,
     Decision,
     HealthReport,
     LedgerEvent,
     LedgerEventConnection,
+    LedgerCheckpoint,
     LedgerEventEdge,
+    LedgerIntegrity,
     PageInfo,
     Policy,
     ProjectionHealth,
+    ReviewQueueConnection,
+    ReviewQueueEdge,
+    ReviewQueueEntry,
 )
 from app.runtime import Runtime
 from app.store import read
@@ -35,6 +53,8 @@ from domain.errors import ValidationError
 from projections.account_standing.queries import find_account, find_strikes
 from projections.appeals.queries import account_appeals, appeal_queue, find_appeal
 from projections.appeals.rows import AppealRow
+from projections.audit_trail.queries import account_trail, subject_trail
+from projections.audit_trail.rows import EventQuery
 from projections.case_status.queries import (
     case_decisions,
     case_detections,
@@ -42,6 +62,7 @@ from projections.case_status.queries import (
     find_decision,
 )
 from projections.policy_catalog.queries import list_policies
+from projections.review_queue.queries import review_queue as queue_page
 
 MAX_PAGE = 500
 DEFAULT_PAGE = 50
@@ -83,7 +104,20 @@ def moment(runtime: Runtime, as_of: datetime | None) -> datetime:
         raise bad_input("asOf must carry a time zone", "asOf")
     if as_of > now:
         raise bad_input("asOf must not be in the future", "asOf")
+    began = ledger_began(runtime.ledger)
+    if began is None or as_of < began:
+        since = "" if began is None else f" ({began.isoformat()})"
+        raise bad_input(f"asOf must not be before the ledger's first event{since}", "asOf")
     return as_of
+
+
+def event_filter(value: EventFilter | None) -> EventQuery | None:
+    if value is None:
+        return None
+    return event_query(
+        value.domains, value.event_types, value.account_id, None if value.subject is None else value.subject.to_domain(),
+        value.actor, value.from_, value.to,
+    )
 
 
 @strawberry.type
@@ -93,7 +127,8 @@ class Query:
         self, info: Info, id: str, as_of: datetime | None = None, min_position: str | None = None
     ) -> Account | None:
         runtime = await consistent(info, min_position)
-        return await run_in_threadpool(_load_account, runtime, id, moment(runtime, as_of))
+        at = await run_in_threadpool(moment, runtime, as_of)
+        return await run_in_threadpool(_load_account, runtime, id, at)
 
     @strawberry.field(description="One appeal by id.")
     async def appeal(self, info: Info, id: strawberry.ID, min_position: str | None = None) -> Appeal | None:
@@ -121,14 +156,76 @@ class Query:
             page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else after),
         )
 
-    @strawberry.field(description="Everything recorded about one subject.")
-    async def case(self, info: Info, subject: SubjectInput, min_position: str | None = None) -> Case | None:
+    @strawberry.field(
+        description="Everything recorded about one subject; with asOf, only what was recorded by that moment, "
+        "and decisions as they stood then."
+    )
+    async def case(
+        self, info: Info, subject: SubjectInput, as_of: datetime | None = None, min_position: str | None = None
+    ) -> Case | None:
         runtime = await consistent(info, min_position)
         try:
             key = subject.to_domain().validate()
         except ValidationError as error:
             raise bad_input(error.message, "subject") from None
-        return await run_in_threadpool(_load_case, runtime, key)
+        if as_of is None:
+            return await run_in_threadpool(_load_case, runtime, key)
+        at = await run_in_threadpool(moment, runtime, as_of)
+        past = await run_in_threadpool(load_case_as_of, runtime, key, at)
+        return None if past is None else Case.of_row(*past)
+
+    @strawberry.field(
+        description="Cases and policies with detections awaiting a decision: most severe policy first, then the "
+        "highest confidence, then the longest waiting."
+    )
+    async def review_queue(
+        self,
+        info: Info,
+        domain: str | None = None,
+        policy: str | None = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+        min_position: str | None = None,
+    ) -> ReviewQueueConnection:
+        runtime = await consistent(info, min_position)
+        key = parse_queue_cursor(after)
+        check_page(first)
+        rows = await run_in_threadpool(read, runtime.store, queue_page, domain, policy, key, first + 1)
+        edges = [ReviewQueueEdge(cursor=queue_cursor(r.sort_key), node=ReviewQueueEntry.of_row(r)) for r in rows[:first]]
+        return ReviewQueueConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else after),
+        )
+
+    @strawberry.field(
+        description="What happened to a subject or an account, in ledger order: give exactly one of subject and "
+        "accountId."
+    )
+    async def audit_trail(
+        self,
+        info: Info,
+        subject: SubjectInput | None = None,
+        account_id: str | None = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+        min_position: str | None = None,
+    ) -> AuditTrailConnection:
+        runtime = await consistent(info, min_position)
+        if (subject is None) == (account_id is None):
+            raise bad_input("give exactly one of subject and accountId", "subject")
+        start = parse_position(after, "after") or 0
+        check_page(first)
+        if subject is not None:
+            rows = await run_in_threadpool(
+                read, runtime.store, subject_trail, valid_subject(subject.to_domain(), "subject").key, start, first + 1
+            )
+        else:
+            rows = await run_in_threadpool(read, runtime.store, account_trail, account_id, start, first + 1)
+        edges = [AuditEntryEdge(cursor=str(r.position), node=AuditEntry.of_row(r)) for r in rows[:first]]
+        return AuditTrailConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else after),
+        )
 
     @strawberry.field(description="One decision by id.")
     async def decision(self, info: Info, id: strawberry.ID, min_position: str | None = None) -> Decision | None:
@@ -153,13 +250,43 @@ class Query:
             projections=[ProjectionHealth(name=p.name, position=str(p.position), lag=p.lag) for p in state.projections],
         )
 
-    @strawberry.field(description="The ledger's events in order, after a cursor.")
-    async def events(self, info: Info, after: str | None = None, first: int = DEFAULT_PAGE) -> LedgerEventConnection:
+    @strawberry.field(description="The hash chain's position and its latest signed checkpoint; re-verifies nothing.")
+    async def ledger_integrity(self, info: Info) -> LedgerIntegrity:
+        state = await run_in_threadpool(read_integrity, info.context.runtime)
+        mark = state.latest_checkpoint
+        return LedgerIntegrity(
+            chain_position=str(state.chain_position),
+            latest_checkpoint=None if mark is None else LedgerCheckpoint(
+                position=str(mark.position), chain_hash=mark.chain_hash, signed_at=mark.signed_at,
+                key_id=mark.key_id, signature=mark.signature,
+            ),
+            signature_valid=state.signature_valid,
+        )
+
+    @strawberry.field(
+        description="The ledger's events in order, after a cursor; with a filter, only the events it selects "
+        "(as far as the event index has reached: pass minPosition to wait for a write)."
+    )
+    async def events(
+        self,
+        info: Info,
+        after: str | None = None,
+        first: int = DEFAULT_PAGE,
+        filter: EventFilter | None = None,
+        min_position: str | None = None,
+    ) -> LedgerEventConnection:
+        runtime = await consistent(info, min_position)
         start = parse_position(after, "after") or 0
         check_page(first)
-        ledger = info.context.runtime.ledger
+        query = event_filter(filter)
+        ledger = runtime.ledger
         # Nothing can follow the largest storable position (and SQLite cannot bind the one after it).
-        stored = [] if start >= MAX_POSITION else await run_in_threadpool(ledger.read_events, start, first + 1)
+        if start >= MAX_POSITION:
+            stored = []
+        elif query is None or query.empty:
+            stored = await run_in_threadpool(ledger.read_events, start, first + 1)
+        else:
+            stored = await run_in_threadpool(filtered_events, runtime, query, start, first + 1)
         page = stored[:first]
         edges = [
             LedgerEventEdge(

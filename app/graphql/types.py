@@ -32,8 +32,10 @@ from domain.values import Content as DomainContent
 from domain.values import Subject as DomainSubject
 from projections.account_standing.rows import AccountRow
 from projections.appeals.rows import AppealRow
+from projections.audit_trail.rows import AuditEntryRow
 from projections.case_status.rows import CaseRow, DecisionRow, DetectionRow
 from projections.policy_catalog.rows import PolicyRow
+from projections.review_queue.rows import QueueEntryRow
 
 
 @strawberry.type
@@ -397,3 +399,94 @@ class ProjectionHealth:
 class HealthReport:
     head: str
     projections: list[ProjectionHealth]
+
+
+@strawberry.type(description="A checkpoint of the ledger chain: its hash at a position, signed with HMAC-SHA256.")
+class LedgerCheckpoint:
+    position: str
+    chain_hash: str
+    signed_at: datetime
+    key_id: str = strawberry.field(description="A public fingerprint of the key that signed it.")
+    signature: str
+
+
+@strawberry.type(description="Tamper evidence: how far the ledger's hash chain has reached, and its latest checkpoint.")
+class LedgerIntegrity:
+    chain_position: str = strawberry.field(description="The newest ledger position the chain covers.")
+    latest_checkpoint: LedgerCheckpoint | None
+    signature_valid: bool | None = strawberry.field(
+        description="Whether the latest checkpoint's signature validates with this server's key; null without a key. "
+        "Run `docket verify` to check every event against the chain."
+    )
+
+
+@strawberry.type(description="A case and policy awaiting review: detections that no live decision answers yet.")
+class ReviewQueueEntry:
+    case_id: strawberry.ID
+    subject: Subject
+    account_id: str | None
+    policy: str
+    severity: Severity = strawberry.field(description="The policy's current severity.")
+    max_confidence: float = strawberry.field(description="The highest confidence among the waiting detections.")
+    detections: int = strawberry.field(description="How many detections have been waiting since the entry was queued.")
+    oldest_detected_at: datetime
+    enqueued_at: datetime
+    position: str = strawberry.field(description="The ledger position of the entry's latest change.")
+
+    @classmethod
+    def of_row(cls, row: QueueEntryRow) -> ReviewQueueEntry:
+        return cls(
+            case_id=strawberry.ID(row.case_id), subject=Subject.of(row.subject), account_id=row.account_id,
+            policy=row.policy_key, severity=Severity(row.severity), max_confidence=row.max_confidence,
+            detections=row.detections, oldest_detected_at=row.oldest_detected_at, enqueued_at=row.enqueued_at,
+            position=str(row.position),
+        )
+
+
+@strawberry.type
+class ReviewQueueEdge:
+    cursor: str
+    node: ReviewQueueEntry
+
+
+@strawberry.type(
+    description="The review queue in priority order: most severe policy, then highest confidence, then longest "
+    "waiting. Cursors are opaque and mark a place in that order."
+)
+class ReviewQueueConnection:
+    edges: list[ReviewQueueEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(description="One ledger event of an audit trail: what it touched and, in a line, what happened.")
+class AuditEntry:
+    position: str
+    type: str = strawberry.field(description="The aggregate and event, e.g. Case.Decided.")
+    aggregate_id: strawberry.ID
+    occurred_at: datetime
+    actor: str
+    domain: str | None
+    account_id: str | None
+    subject: Subject | None
+    summary: str
+
+    @classmethod
+    def of_row(cls, row: AuditEntryRow) -> AuditEntry:
+        subject = row.subject
+        return cls(
+            position=str(row.position), type=row.type, aggregate_id=strawberry.ID(row.stream_id),
+            occurred_at=row.occurred_at, actor=row.actor, domain=row.domain, account_id=row.account_id,
+            subject=None if subject is None else Subject.of(subject), summary=row.summary,
+        )
+
+
+@strawberry.type
+class AuditEntryEdge:
+    cursor: str
+    node: AuditEntry
+
+
+@strawberry.type(description="A subject's or an account's events in ledger order; cursors are positions.")
+class AuditTrailConnection:
+    edges: list[AuditEntryEdge]
+    page_info: PageInfo

@@ -393,9 +393,9 @@ def test_as_of_shows_the_standing_at_a_past_moment_even_after_a_suspension_ended
     assert (before["level"], before["strikePoints"]) == ("RESTRICTED", 6)
     at_first = standing(api, "past", as_of=START)
     assert at_first["level"] == "RESTRICTED"  # all six were issued at START
-    # Before the account was first seen, there is no account to show.
-    body = api.data(ACCOUNT, {"id": "past", "asOf": (START - timedelta(seconds=1)).isoformat()})
-    assert body["account"] is None
+    # The account was first seen as the ledger began: a moment before that is before the ledger itself.
+    body = api.post(ACCOUNT, {"id": "past", "asOf": (START - timedelta(seconds=1)).isoformat()})
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "asOf"}
 
 
 def test_as_of_in_the_future_is_refused(api: Api) -> None:

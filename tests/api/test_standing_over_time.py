@@ -47,9 +47,10 @@ def test_as_of_before_the_strike_the_account_was_in_good_standing(api: Api) -> N
 
 
 def test_as_of_before_the_account_was_first_seen_there_is_no_account(api: Api) -> None:
+    api.clock.advance(timedelta(hours=1))  # after the ledger began (a moment before it is refused)
     decision = decide(api)
 
-    assert account(api, "acct-1", decision["position"], iso(START - timedelta(seconds=1))) is None
+    assert account(api, "acct-1", decision["position"], iso(START + timedelta(minutes=30))) is None
 
 
 def test_as_of_before_a_removal_the_strike_still_counted(api: Api) -> None:

@@ -1,0 +1,175 @@
+"""Indexes every ledger event by the domain, account and subject it touches, with a one-line summary.
+
+An event names what it touches directly (a detection its subject and account) or through its
+stream (a strike removal only its account's stream and the strike's id); the projection keeps
+what each stream, strike and penalty touches in `event_index_refs` to resolve the latter.
+An event counts for an account when it, or its case or appeal as known at that point of the
+ledger, names the account.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.account import Account
+from domain.appeal import Appeal
+from domain.case import Case
+from domain.detection import Detection
+from domain.policy import Policy
+from projections.base import Projection
+from projections.sql import Sql
+
+MAX_SUMMARY = 300
+
+_INDEX = """
+INSERT INTO event_index (position, type, stream_id, domain, account_id, subject_key, actor, occurred_at, summary)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+_REF = """
+INSERT INTO event_index_refs (ref_id, domain, account_id, subject_key) VALUES (?, ?, ?, ?)
+ON CONFLICT (ref_id) DO UPDATE SET domain = COALESCE(event_index_refs.domain, excluded.domain),
+    account_id = COALESCE(event_index_refs.account_id, excluded.account_id),
+    subject_key = COALESCE(event_index_refs.subject_key, excluded.subject_key)
+"""
+
+Touches = tuple[str | None, str | None, str | None]
+"""(domain, account id, subject key)"""
+
+
+class AuditTrailProjection(Projection):
+    name = "audit_trail"
+    tables = ("event_index", "event_index_refs")
+    event_types = (
+        Policy.Published,
+        Policy.Revised,
+        Policy.Retired,
+        Detection.Recorded,
+        Case.Opened,
+        Case.Decided,
+        Case.ActionsReversed,
+        Account.Registered,
+        Account.StrikeIssued,
+        Account.StrikeRemoved,
+        Account.PenaltyImposed,
+        Account.PenaltyLifted,
+        Appeal.Filed,
+        Appeal.Upheld,
+        Appeal.Overturned,
+    )
+
+    def apply(self, event: Any, position: int, sql: Sql) -> None:
+        stream = str(event.originator_id)
+        domain, account_id, subject_key = _touches(event, stream, sql)
+        sql.execute(
+            _INDEX,
+            (
+                position, type(event).__qualname__, stream, domain, account_id, subject_key, event.actor,
+                event.occurred_at, _clip(summary(event)),
+            ),
+        )
+
+
+def event_type_names() -> frozenset[str]:
+    """The event types the index knows, as `events(filter: {eventTypes})` names them."""
+    return frozenset(t.__qualname__ for t in AuditTrailProjection.event_types)
+
+
+def _touches(event: Any, stream: str, sql: Sql) -> Touches:
+    if isinstance(event, Detection.Recorded):
+        facts = event.facts
+        return (facts.subject.domain, facts.account_id, facts.subject.key)
+    if isinstance(event, Policy.Published):
+        return _remember(sql, stream, (event.domain, None, None))
+    if isinstance(event, (Case.Opened, Appeal.Filed)):
+        return _remember(sql, stream, (event.subject.domain, event.account_id, event.subject.key))
+    if isinstance(event, Case.Decided):
+        domain, account_id, subject_key = _recall(sql, stream)
+        if event.account_id is not None and account_id is None:
+            _remember(sql, stream, (domain, event.account_id, subject_key))
+        return (domain, event.account_id or account_id, subject_key)
+    if isinstance(event, Account.Registered):
+        return _remember(sql, stream, (None, event.account_id, None))
+    if isinstance(event, Account.StrikeIssued):
+        account_id = _recall(sql, stream)[1]
+        return _remember(sql, str(event.strike.strike_id), (event.strike.domain, account_id, None))
+    if isinstance(event, Account.PenaltyImposed):
+        account_id = _recall(sql, stream)[1]
+        return _remember(sql, str(event.penalty.penalty_id), (event.penalty.domain, account_id, None))
+    if isinstance(event, Account.StrikeRemoved):
+        return _recall(sql, str(event.strike_id))
+    if isinstance(event, Account.PenaltyLifted):
+        return _recall(sql, str(event.penalty_id))
+    # Policy.Revised, Policy.Retired, Case.ActionsReversed, Appeal.Upheld, Appeal.Overturned: as their stream.
+    return _recall(sql, stream)
+
+
+def _remember(sql: Sql, ref_id: str, touches: Touches) -> Touches:
+    sql.execute(_REF, (ref_id, *touches))
+    return touches
+
+
+def _recall(sql: Sql, ref_id: str) -> Touches:
+    sql.execute("SELECT domain, account_id, subject_key FROM event_index_refs WHERE ref_id = ?", (ref_id,))
+    row = sql.fetchone()
+    return (None, None, None) if row is None else (row[0], row[1], row[2])
+
+
+def summary(event: Any) -> str:
+    """What happened, in one line."""
+    if isinstance(event, Policy.Published):
+        t = event.terms
+        return f"policy {event.domain}/{event.key} v1 published: {t.severity}, {_points(t.strike_points)}"
+    if isinstance(event, Policy.Revised):
+        t = event.terms
+        return f"policy revised to v{event.policy_version}: {t.severity}, {_points(t.strike_points)}"
+    if isinstance(event, Policy.Retired):
+        return f"policy retired: {event.reason}"
+    if isinstance(event, Detection.Recorded):
+        f = event.facts
+        model = "" if f.model is None else f" by {f.model}"
+        return f"{f.source} detection under {f.policy_key} (confidence {f.confidence:g}){model}"
+    if isinstance(event, Case.Opened):
+        return f"case opened for {event.subject.key}"
+    if isinstance(event, Case.Decided):
+        d = event.decision
+        actions = ", ".join(_action(a) for a in d.actions)
+        text = f"decided {d.outcome} under {d.policy_key} v{d.policy_version}"
+        text += f": {actions}" if actions else ""
+        return text + ("" if d.supersedes is None else f"; supersedes {d.supersedes}")
+    if isinstance(event, Case.ActionsReversed):
+        return f"actions of decision {event.decision_id} reversed: {event.reason}"
+    if isinstance(event, Account.Registered):
+        return f"account {event.account_id} registered"
+    if isinstance(event, Account.StrikeIssued):
+        s = event.strike
+        return (f"strike of {_points(s.points)} under {s.domain}/{s.policy_key} for decision {s.decision_id}, "
+                f"expires {s.expires_at.isoformat()}")
+    if isinstance(event, Account.StrikeRemoved):
+        return f"strike {event.strike_id} removed: {event.reason}"
+    if isinstance(event, Account.PenaltyImposed):
+        p = event.penalty
+        until = "until lifted" if p.ends_at is None else f"until {p.ends_at.isoformat()}"
+        return f"{p.kind} in {p.domain} at {_points(p.threshold)}, {until}"
+    if isinstance(event, Account.PenaltyLifted):
+        return f"penalty {event.penalty_id} lifted: {event.reason}"
+    if isinstance(event, Appeal.Filed):
+        return f"appeal filed against decision {event.decision_id} under {event.policy_key}"
+    if isinstance(event, Appeal.Upheld):
+        return f"appeal upheld: {event.rationale}"
+    if isinstance(event, Appeal.Overturned):
+        return f"appeal overturned: {event.rationale}"
+    return type(event).__qualname__
+
+
+def _points(points: int) -> str:
+    return f"{points} strike point" + ("" if points == 1 else "s")
+
+
+def _action(action: Any) -> str:
+    scope = f" in {'/'.join(action.territories)}" if action.territories else ""
+    return f"{action.type}{scope}"
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_SUMMARY else text[: MAX_SUMMARY - 1] + "…"

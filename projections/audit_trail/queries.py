@@ -1,0 +1,79 @@
+"""Reads of the audit trail: a subject's or an account's events, and ledger positions by filter."""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import replace
+from itertools import islice
+from typing import Any
+
+from projections.audit_trail.rows import AuditEntryRow, EventQuery
+from projections.sql import Sql
+from projections.values import utc
+
+_COLUMNS = "position, type, stream_id, domain, account_id, subject_key, actor, occurred_at, summary"
+
+
+def subject_trail(sql: Sql, subject_key: str, after: int, limit: int) -> list[AuditEntryRow]:
+    """Every event touching a subject (its detections, case and appeals), in ledger order."""
+    return entries(sql, EventQuery(subject_key=subject_key), after, limit)
+
+
+def account_trail(sql: Sql, account_id: str, after: int, limit: int) -> list[AuditEntryRow]:
+    """Every event touching an account (its strikes, penalties, appeals, its subjects' detections and cases)."""
+    return entries(sql, EventQuery(account_id=account_id), after, limit)
+
+
+def entries(sql: Sql, query: EventQuery, after: int, limit: int) -> list[AuditEntryRow]:
+    """The indexed events that `query` selects, after position `after`, in ledger order."""
+    where, params = _where(query, after)
+    sql.execute(f"SELECT {_COLUMNS} FROM event_index WHERE {where} ORDER BY position LIMIT ?", (*params, limit))
+    return [_row(r) for r in sql.fetchall()]
+
+
+def positions(sql: Sql, query: EventQuery, after: int, limit: int) -> list[int]:
+    """The positions of the events that `query` selects, after `after`, in ledger order.
+
+    Several domains or event types are read one value at a time, each an ordered range of its
+    index, and merged: an event has one domain and one type, so the ranges never overlap, and a
+    page costs at most `limit` rows per value instead of a sort of every match.
+    """
+    if query.domains is not None and len(query.domains) > 1:
+        parts = [replace(query, domains=(d,)) for d in query.domains]
+    elif query.types is not None and len(query.types) > 1:
+        parts = [replace(query, types=(t,)) for t in query.types]
+    else:
+        parts = [query]
+    found: list[list[int]] = []
+    for part in parts:
+        where, params = _where(part, after)
+        sql.execute(f"SELECT position FROM event_index WHERE {where} ORDER BY position LIMIT ?", (*params, limit))
+        found.append([int(r[0]) for r in sql.fetchall()])
+    return list(islice(heapq.merge(*found), limit))
+
+
+def _where(query: EventQuery, after: int) -> tuple[str, list[Any]]:
+    conditions = ["position > ?"]
+    params: list[Any] = [after]
+    for column, values in (("domain", query.domains), ("type", query.types)):
+        if values is not None:
+            conditions.append(f"{column} IN ({', '.join('?' * len(values))})" if values else "1 = 0")
+            params += list(values)
+    for column, value in (("account_id", query.account_id), ("subject_key", query.subject_key), ("actor", query.actor)):
+        if value is not None:
+            conditions.append(f"{column} = ?")
+            params.append(value)
+    if query.occurred_from is not None:
+        conditions.append("occurred_at >= ?")
+        params.append(query.occurred_from)
+    if query.occurred_to is not None:
+        conditions.append("occurred_at < ?")
+        params.append(query.occurred_to)
+    return " AND ".join(conditions), params
+
+
+def _row(r: tuple[Any, ...]) -> AuditEntryRow:
+    return AuditEntryRow(
+        position=int(r[0]), type=r[1], stream_id=r[2], domain=r[3], account_id=r[4], subject_key=r[5], actor=r[6],
+        occurred_at=utc(r[7]), summary=r[8],
+    )

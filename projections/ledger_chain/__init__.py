@@ -1,0 +1,1 @@
+"""Tamper evidence: a hash chain over the stored events, with signed checkpoints."""

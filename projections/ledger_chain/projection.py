@@ -1,0 +1,92 @@
+"""Chains every stored event, as stored, and signs a checkpoint every `every` positions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from projections.base import Projection
+from projections.ledger_chain import hashing
+from projections.ledger_chain.queries import chain_head, checkpoint_at
+from projections.ledger_chain.rows import CheckpointRow
+from projections.sql import Sql
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT_EVERY = 1000
+"""A checkpoint is signed at the first chained position at or after each multiple of this."""
+
+_ROWS_PER_INSERT = 12  # 48 parameters: psycopg caches the parsed statement only up to 50
+_CHAIN = "INSERT INTO ledger_chain (position, state_hash, event_hash, chain_hash) VALUES "
+_CHECKPOINT = """
+INSERT INTO ledger_checkpoints (position, chain_hash, signed_at, key_id, signature) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (position) DO NOTHING
+"""
+
+
+class LedgerChainProjection(Projection):
+    """Sees every stored event undecoded (`raw`), in position order, inside the projector's transaction.
+
+    `key` gives the checkpoint key, or None when there is none: then the chain is kept and no
+    checkpoint is signed.
+    """
+
+    name = "ledger_chain"
+    tables = ()
+    """None: a rebuild from zero replays past the chained positions and never recomputes them, so it
+    cannot launder a tampered store into a fresh chain."""
+    event_types = ()
+    raw = True
+
+    def __init__(self, key: Callable[[], bytes | None] = lambda: None, every: int = CHECKPOINT_EVERY) -> None:
+        self.key = key
+        self.every = every
+        self._warned = False
+
+    def apply(self, event: Any, position: int, sql: Sql) -> None:
+        self.apply_stored([event], sql)
+
+    def apply_stored(self, notifications: Sequence[Any], sql: Sql) -> None:
+        head = chain_head(sql)
+        previous_position, previous_hash = (0, hashing.GENESIS) if head is None else (head.position, head.chain_hash)
+        rows: list[tuple[int, str, str, str]] = []
+        marks: list[tuple[int, str]] = []
+        for event in notifications:
+            position = event.id
+            if position <= previous_position:
+                continue  # already chained: the chain is append-only
+            state_sha = hashing.state_hash(event.state)
+            event_sha = hashing.event_hash(
+                position, event.originator_id, event.originator_version, event.topic, state_sha
+            )
+            chain_sha = hashing.chain_hash(previous_hash, event_sha)
+            rows.append((position, state_sha, event_sha, chain_sha))
+            if previous_position // self.every != position // self.every:
+                marks.append((position, chain_sha))
+            previous_position, previous_hash = position, chain_sha
+        for start in range(0, len(rows), _ROWS_PER_INSERT):
+            chunk = rows[start:start + _ROWS_PER_INSERT]
+            sql.execute(_CHAIN + ", ".join(["(?, ?, ?, ?)"] * len(chunk)), [v for row in chunk for v in row])
+        for position, chain_sha in marks:
+            self._sign(sql, position, chain_sha)
+
+    def checkpoint_head(self, sql: Sql) -> CheckpointRow | None:
+        """Signs a checkpoint at the head of the chain, unless there is one; None if nothing is chained or no key."""
+        head = chain_head(sql)
+        if head is None:
+            return None
+        self._sign(sql, head.position, head.chain_hash)
+        return checkpoint_at(sql, head.position)
+
+    def _sign(self, sql: Sql, position: int, chain_sha: str) -> None:
+        key = self.key()
+        if key is None:
+            if not self._warned:
+                log.warning("no checkpoint key (DOCKET_CHECKPOINT_KEY): the ledger chain is kept but not signed")
+                self._warned = True
+            return
+        signed_at = datetime.now(timezone.utc)
+        signature = hashing.sign(key, position, chain_sha, signed_at)
+        sql.execute(_CHECKPOINT, (position, chain_sha, signed_at, hashing.key_id(key), signature))

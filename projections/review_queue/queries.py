@@ -1,0 +1,54 @@
+"""Reads of the review queue, in priority order, a page at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.values import Subject
+from projections.review_queue.rows import QueueEntryRow, QueueKey
+from projections.sql import Sql
+from projections.values import utc
+
+_COLUMNS = """case_id, domain, subject_kind, subject_id, account_id, policy_key, severity, severity_rank,
+max_confidence, detections, oldest_detected_at, enqueued_at, position"""
+_ORDER = "severity_rank DESC, max_confidence DESC, oldest_detected_at, case_id, policy_key"
+_AFTER = """(severity_rank < ? OR (severity_rank = ? AND (max_confidence < ? OR (max_confidence = ? AND (
+    oldest_detected_at > ? OR (oldest_detected_at = ? AND (case_id > ? OR (case_id = ? AND policy_key > ?))))))))"""
+
+
+def review_queue(
+    sql: Sql, domain: str | None, policy_key: str | None, after: QueueKey | None, limit: int
+) -> list[QueueEntryRow]:
+    """Entries in priority order: most severe policy first, then highest confidence, then the longest waiting.
+
+    Ties fall to the case id and policy key, so the order is total and a page starts exactly after
+    the entry `after` names, wherever that entry has since moved or gone.
+    """
+    conditions = ["policy_retired = ?"]
+    params: list[Any] = [False]
+    if domain is not None:
+        conditions.append("domain = ?")
+        params.append(domain)
+    if policy_key is not None:
+        conditions.append("policy_key = ?")
+        params.append(policy_key)
+    if after is not None:
+        conditions.append(_AFTER)
+        k = after
+        params += [
+            k.severity_rank, k.severity_rank, k.max_confidence, k.max_confidence, k.oldest_detected_at,
+            k.oldest_detected_at, k.case_id, k.case_id, k.policy_key,
+        ]
+    sql.execute(
+        f"SELECT {_COLUMNS} FROM review_queue WHERE {' AND '.join(conditions)} ORDER BY {_ORDER} LIMIT ?",
+        (*params, limit),
+    )
+    return [_row(r) for r in sql.fetchall()]
+
+
+def _row(r: tuple[Any, ...]) -> QueueEntryRow:
+    return QueueEntryRow(
+        case_id=r[0], subject=Subject(r[1], r[2], r[3]), account_id=r[4], policy_key=r[5], severity=r[6],
+        severity_rank=int(r[7]), max_confidence=float(r[8]), detections=int(r[9]), oldest_detected_at=utc(r[10]),
+        enqueued_at=utc(r[11]), position=int(r[12]),
+    )

@@ -1,0 +1,57 @@
+"""`ledgerIntegrity`: the hash chain's position and its latest signed checkpoint, read cheaply."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from app.asgi import create_app
+from app.auth import create_token
+from app.integrity import sign_head
+from app.runtime import open_runtime
+from app.settings import Settings
+from projections.ledger_chain import hashing
+from tests.support import Api, MovableClock
+
+INTEGRITY = """
+{ ledgerIntegrity { chainPosition signatureValid latestCheckpoint { position chainHash signedAt keyId signature } } }
+"""
+KEY = "api test checkpoint key"
+
+
+def integrity(settings: Settings, clock: MovableClock, token: str) -> Any:
+    with TestClient(create_app(settings, clock=clock)) as client:
+        return Api(client=client, token=token, clock=clock).data(INTEGRITY)["ledgerIntegrity"]
+
+
+def test_ledger_integrity_reports_the_chain_and_its_latest_signed_checkpoint(
+    database_url: str, clock: MovableClock, tmp_path: Path
+) -> None:
+    tokens_file = tmp_path / "tokens.toml"
+    token = create_token(tokens_file, "auditor", ["auditor"], ["*"])
+    settings = Settings(database_url=database_url, tokens_file=tokens_file, checkpoint_key=KEY)
+    runtime = open_runtime(settings, clock=clock)  # migrated and seeded, nothing chained yet
+    try:
+        head = runtime.ledger.head()
+
+        before = integrity(settings, clock, token)  # the app catches up before it serves
+        assert before == {"chainPosition": str(head), "signatureValid": None, "latestCheckpoint": None}
+
+        mark = sign_head(runtime)
+        assert mark is not None
+    finally:
+        runtime.close()
+
+    signed = integrity(settings, clock, token)
+    assert signed["chainPosition"] == str(head)
+    assert signed["signatureValid"] is True
+    assert signed["latestCheckpoint"] == {
+        "position": str(head), "chainHash": mark.chain_hash, "signedAt": mark.signed_at.isoformat(),
+        "keyId": hashing.key_id(KEY.encode()), "signature": mark.signature,
+    }
+
+    elsewhere = integrity(replace(settings, checkpoint_key="another key"), clock, token)
+    assert elsewhere["signatureValid"] is False

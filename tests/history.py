@@ -1,0 +1,97 @@
+"""A varied ledger history written through the ledger's own commands, for tests of whole read models.
+
+Detections in batches across every starter policy, decisions on some of their subjects (some
+re-decided, some NOT_VIOLATING), strikes and penalties, appeals upheld and overturned, and a
+policy revision: every kind of event the read models handle.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from app.catalog import load_catalog
+from app.ledger import Ledger
+from domain.appeal import AppealOutcome
+from domain.case import Verdict
+from domain.detection import DetectionFacts
+from domain.values import Action, Content, ContentType, DetectionSource, Outcome, Severity, Subject
+
+KINDS = {"trust_safety": "pin", "ads": "ad", "shopping": "listing"}
+
+
+def write_history(
+    ledger: Ledger,
+    detections: int,
+    seed: int = 3,
+    batch: int = 50,
+    run: str = "h",
+    subjects: int = 400,
+    accounts: int = 40,
+    stop: Callable[[], bool] = lambda: False,
+) -> int:
+    """Writes about `detections` detections and the rest; returns the head position."""
+    rng = random.Random(seed)
+    policies = [(domain, key) for domain, key, _ in load_catalog()]
+    start = ledger.clock()
+    written = 0
+    round_ = 0
+    while written < detections and not stop():
+        batch_facts = [
+            _facts(rng, policies, start, f"{run}-{round_}-{i}", subjects, accounts)
+            for i in range(min(batch, detections - written))
+        ]
+        recorded = ledger.record_detections(batch_facts, f"pipeline:{run}")
+        written += len(batch_facts)
+        for result in recorded[: max(1, len(recorded) // 5)]:
+            _decide(rng, ledger, result.detection.facts, result.detection.id, f"{run}-{round_}")
+        if round_ == 2:
+            domain, key = policies[0]
+            terms = ledger.get_policy(domain, key).terms
+            severity = Severity.HIGH if terms.severity is not Severity.HIGH else Severity.MEDIUM
+            ledger.publish_policy(domain, key, replace(terms, severity=severity, strike_points=2), "policy:carol")
+        round_ += 1
+    return ledger.head()
+
+
+def _facts(
+    rng: random.Random, policies: list[tuple[str, str]], start: datetime, external_id: str, subjects: int,
+    accounts: int,
+) -> DetectionFacts:
+    domain, key = policies[rng.randrange(len(policies))]
+    kind = KINDS.get(domain, "item")
+    source = rng.choice([DetectionSource.CLASSIFIER, DetectionSource.USER_REPORT, DetectionSource.LLM])
+    return DetectionFacts(
+        subject=Subject(domain, kind, f"{kind}-{rng.randrange(subjects)}"),
+        account_id=None if rng.random() < 0.1 else f"acct-{rng.randrange(accounts)}",
+        policy_key=key,
+        source=source,
+        external_id=external_id,
+        confidence=round(rng.uniform(0.5, 1.0), 3),
+        model=None if source is DetectionSource.USER_REPORT else "clf-v1",
+        content_type=ContentType.IMAGE,
+        content=None if rng.random() < 0.3 else Content(f"https://example.com/{kind}", f"sha256:{rng.getrandbits(64):x}",
+                                                        "1"),
+        evidence={"score": round(rng.random(), 3)},
+        detected_at=start - timedelta(minutes=rng.randrange(600)),
+    )
+
+
+def _decide(rng: random.Random, ledger: Ledger, facts: DetectionFacts, detection_id: object, key: str) -> None:
+    policy = ledger.get_policy(facts.subject.domain, facts.policy_key)
+    violating = rng.random() < 0.75
+    verdict = Verdict(
+        outcome=Outcome.VIOLATING if violating else Outcome.NOT_VIOLATING,
+        actions=(Action(policy.terms.allowed_actions[0]),) if violating else (),
+        rationale="Breaks the policy." if violating else "Allowed.",
+        idempotency_key=f"{key}-{detection_id}",
+    )
+    made = ledger.decide(facts.subject, facts.policy_key, verdict, [detection_id], None,  # type: ignore[list-item]
+                         f"reviewer:{rng.randrange(5)}")
+    if violating and made.created and rng.random() < 0.2:
+        filed = ledger.file_appeal(made.case_id, made.decision.decision_id, "Please look again.", None, "user:x")
+        if rng.random() < 0.7:
+            outcome = AppealOutcome.OVERTURN if rng.random() < 0.5 else AppealOutcome.UPHOLD
+            ledger.resolve_appeal(filed.appeal.id, outcome, "Second look.", "reviewer:appeals")

@@ -1,0 +1,239 @@
+"""`docket rebuild`: read models rebuilt from zero beside the live ones and swapped in at once.
+
+Each test runs on the embedded SQLite default and on PostgreSQL. The oracle is the projector
+itself: a read model emptied and projected again from position zero, one event at a time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+import app.rebuild as rebuild_module
+from app.cli import main
+from app.progress import Silent
+from app.rebuild import RebuildError, UnknownProjection, choose, rebuild, rebuildable
+from app.runtime import Runtime, open_runtime
+from app.settings import Settings
+from app.store import read
+from domain.values import Subject
+from projections.case_status.queries import find_case
+from tests.history import write_history
+
+
+def tables(runtime: Runtime, names: list[str] | None = None) -> list[str]:
+    return [t for p in rebuildable(runtime.projector.projections) if names is None or p.name in names for t in p.tables]
+
+
+def snapshot(runtime: Runtime, names: list[str] | None = None) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the read models' tables, in a stable order."""
+    found = {}
+    with runtime.store.transaction(write=False) as sql:
+        for table in tables(runtime, names):
+            sql.execute(f"SELECT * FROM {table}")
+            found[table] = sorted(sql.fetchall(), key=repr)
+    return found
+
+
+def projected_from_zero(runtime: Runtime) -> dict[str, list[tuple[Any, ...]]]:
+    """The oracle: every read model emptied and projected again by the projector, from position zero."""
+    with runtime.store.transaction() as sql:
+        for projection in rebuildable(runtime.projector.projections):
+            for table in projection.tables:
+                sql.execute(f"DELETE FROM {table}")
+            sql.execute("DELETE FROM projection_positions WHERE name = ?", (projection.name,))
+    runtime.projector.catch_up()
+    return snapshot(runtime)
+
+
+def positions(runtime: Runtime) -> dict[str, int]:
+    return runtime.projector.positions()
+
+
+def vandalise(runtime: Runtime) -> None:
+    """Wrong rows a rebuild from zero must not keep."""
+    with runtime.store.transaction() as sql:
+        sql.execute("UPDATE cases SET status = 'BOGUS'")
+        sql.execute("DELETE FROM detections")
+        sql.execute("UPDATE appeals SET statement = 'tampered'")
+
+
+class Crash(Silent):
+    """Fails the rebuild when a phase reports progress: a kill, as far as the database can tell."""
+
+    def __init__(self, phase: str) -> None:
+        super().__init__()
+        self.at = phase
+
+    def update(self, done: int, total: int | None = None) -> None:
+        if self.phase == self.at:
+            raise RuntimeError(f"killed while {self.phase}")
+        super().update(done, total)
+
+
+def test_a_rebuild_from_zero_reproduces_every_read_model_and_the_projector_carries_on(runtime: Runtime) -> None:
+    head = write_history(runtime.ledger, 120)
+    runtime.projector.catch_up()
+    before = snapshot(runtime)
+    vandalise(runtime)
+
+    report = rebuild(runtime, batch=100)
+
+    assert snapshot(runtime) == before
+    assert report.position == head == runtime.ledger.head()
+    assert set(report.names) == {p.name for p in rebuildable(runtime.projector.projections)}
+    assert all(positions(runtime)[name] == head for name in report.names)
+    assert report.rows == sum(len(rows) for rows in before.values())
+
+    write_history(runtime.ledger, 40, seed=9, run="later")
+    runtime.projector.catch_up()
+    assert snapshot(runtime) == projected_from_zero(runtime)
+
+
+def test_a_rebuild_of_one_read_model_leaves_the_others_as_they_are(runtime: Runtime) -> None:
+    write_history(runtime.ledger, 60)
+    runtime.projector.catch_up()
+    expected = snapshot(runtime)
+    vandalise(runtime)
+    vandalised = snapshot(runtime)
+    before = positions(runtime)
+
+    report = rebuild(runtime, ["case_status"], batch=100)
+
+    after = snapshot(runtime)
+    assert report.names == ["case_status"]
+    for table in tables(runtime, ["case_status"]):
+        assert after[table] == expected[table]
+    assert after["appeals"] == vandalised["appeals"]  # not rebuilt, so still wrong
+    assert positions(runtime) == before
+
+
+def test_a_rebuild_catches_up_with_events_written_while_it_runs(runtime: Runtime) -> None:
+    write_history(runtime.ledger, 80)
+    runtime.projector.catch_up()
+
+    class WritesMeanwhile(Silent):
+        written = False
+
+        def update(self, done: int, total: int | None = None) -> None:
+            if self.phase == "rebuild" and not self.written:
+                self.written = True
+                write_history(runtime.ledger, 60, seed=5, run="meanwhile")
+            super().update(done, total)
+
+    report = rebuild(runtime, batch=50, progress=WritesMeanwhile())
+
+    head = runtime.ledger.head()
+    assert report.built_to < report.position == head
+    rebuilt = snapshot(runtime)
+    assert rebuilt == projected_from_zero(runtime)
+
+
+@pytest.mark.parametrize("phase", ["rebuild", "copying to PostgreSQL"])
+def test_a_rebuild_killed_half_way_leaves_the_old_read_models_serving(runtime: Runtime, phase: str) -> None:
+    if phase.endswith("PostgreSQL") and not runtime.settings.database.is_postgres:
+        pytest.skip("SQLite copies nothing to PostgreSQL")
+    write_history(runtime.ledger, 80)
+    runtime.projector.catch_up()
+    before, at = snapshot(runtime), positions(runtime)
+    some_case = before["cases"][0]
+
+    with pytest.raises(RuntimeError, match="killed"):
+        rebuild(runtime, batch=20, progress=Crash(phase))
+
+    assert snapshot(runtime) == before
+    assert positions(runtime) == at
+    assert read(runtime.store, find_case, _subject(some_case)) is not None  # the old read model still answers
+    write_history(runtime.ledger, 20, seed=4, run="after")
+    runtime.projector.catch_up()  # and is still kept up to date
+    expected = snapshot(runtime)
+
+    rebuild(runtime, batch=100)  # the next rebuild clears what the killed one left
+    assert snapshot(runtime) == expected
+    _assert_nothing_left_behind(runtime)
+
+
+def test_a_failure_inside_the_swap_changes_nothing(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_history(runtime.ledger, 60)
+    runtime.projector.catch_up()
+    vandalise(runtime)  # so that a swap that went half-way would show
+    before, at = snapshot(runtime), positions(runtime)
+
+    def fail(*args: Any) -> None:
+        raise RuntimeError("killed after every table was swapped, before the commit")
+
+    monkeypatch.setattr(rebuild_module, "_record_positions", fail)
+    with pytest.raises(RuntimeError, match="before the commit"):
+        rebuild(runtime, batch=100)
+
+    assert snapshot(runtime) == before
+    assert positions(runtime) == at
+
+
+def test_unknown_projection_names_are_refused_with_the_read_models_named(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(UnknownProjection) as raised:
+        choose(runtime.projector.projections, ["case_status", "cases"])
+    assert raised.value.unknown == ["cases"]
+    assert "case_status" in raised.value.known and "account_standing" in raised.value.known
+    assert "ledger_chain" not in raised.value.known  # it owns no tables: nothing to rebuild
+
+    monkeypatch.setenv("DOCKET_DATABASE_URL", runtime.settings.database_url)
+    assert main(["rebuild", "--projection", "nonsense"]) == 2
+    error = capsys.readouterr().err
+    assert "nonsense" in error
+    for projection in rebuildable(runtime.projector.projections):
+        assert projection.name in error
+
+
+@pytest.mark.postgres
+def test_on_postgres_the_swapped_in_tables_keep_their_grants_and_views_are_refused(postgres_url: str) -> None:
+    runtime = open_runtime(Settings(database_url=postgres_url))
+    try:
+        write_history(runtime.ledger, 20)
+        runtime.projector.catch_up()
+        rebuild(runtime)
+        with psycopg.connect(runtime.settings.database.conninfo(), autocommit=True) as connection:
+            granted = connection.execute("SELECT has_table_privilege('docket_analyst', 'cases', 'SELECT')").fetchone()
+            assert granted == (True,)  # migration 0005's grant, replicated onto the new table
+            connection.execute("CREATE VIEW open_cases AS SELECT case_id FROM cases WHERE status = 'OPEN'")
+        with pytest.raises(RebuildError, match="open_cases on cases"):
+            rebuild(runtime, ["case_status"])
+        with psycopg.connect(runtime.settings.database.conninfo(), autocommit=True) as connection:
+            assert connection.execute("SELECT count(*) FROM open_cases").fetchone() is not None
+    finally:
+        runtime.close()
+
+
+def test_one_rebuild_at_a_time(runtime: Runtime) -> None:
+    write_history(runtime.ledger, 20)
+
+    class RebuildsAgain(Silent):
+        def update(self, done: int, total: int | None = None) -> None:
+            with pytest.raises(RebuildError, match="another rebuild"):
+                rebuild(runtime)
+            super().update(done, total)
+
+    rebuild(runtime, batch=1000, progress=RebuildsAgain())
+
+
+def _subject(case_row: tuple[Any, ...]) -> Subject:
+    return Subject(case_row[1], case_row[2], case_row[3])
+
+
+def _assert_nothing_left_behind(runtime: Runtime) -> None:
+    database = runtime.settings.database
+    if database.is_postgres:
+        shadow, side = rebuild_module._side_schemas(database.schema)
+        with psycopg.connect(database.conninfo()) as connection:
+            left = connection.execute(
+                "SELECT nspname FROM pg_namespace WHERE nspname IN (%s, %s)", (shadow, side)
+            ).fetchall()
+        assert left == []
+    else:
+        assert database.sqlite_path is not None
+        assert not Path(f"{database.sqlite_path}.rebuild").exists()
