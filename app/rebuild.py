@@ -340,13 +340,22 @@ def _swap_postgres(
     """The one transaction: the last events into the shadow, then the tables trade places."""
     with shadow_store.transaction() as sql:
         sql.execute(f"SET LOCAL lock_timeout = '{SWAP_LOCK_TIMEOUT}'")
-        for name in sorted(p.name for p in build.chosen):  # the projector's own locks: no step meanwhile
+        names = sorted(p.name for p in build.chosen)
+        for name in names:  # the projector's own locks: no step of these read models until we commit
             sql.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"projection:{name}",))
-        head = runtime.ledger.head()
-        while position < head:
-            notifications = build.read(position, head)
+        # The new tables must not be behind the old ones (a reader who waited for a position must keep
+        # seeing it). Beyond that, the head if it is near; what is left the projector carries on with.
+        sql.execute(
+            f"SELECT coalesce(max(position), 0) FROM {_quote(live)}.projection_positions WHERE name = ANY(?)",
+            (names,),
+        )
+        row = sql.fetchone()
+        live_position = int(row[0]) if row else 0
+        target = max(position, live_position, min(runtime.ledger.head(), position + SWAP_TAIL))
+        while position < target:
+            notifications = build.read(position, target)
             build.apply(notifications, sql)
-            position = build.reached(notifications, head)
+            position = build.reached(notifications, target)
         sql.execute(f"CREATE SCHEMA {_quote(side)}")
         for table in build.tables():
             sql.execute(f"ALTER TABLE {_quote(live)}.{_quote(table)} SET SCHEMA {_quote(side)}")
