@@ -90,6 +90,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_migrated(settings: Settings) -> None:
+    """On PostgreSQL, refuses to go on before `docket migrate` (SQLite migrates itself on start)."""
+    from app.store import open_read_store
+
+    if not settings.database.is_postgres:
+        return
+    store = open_read_store(settings.database)
+    try:
+        waiting = pending(store)
+    finally:
+        store.close()
+    if waiting:
+        raise MigrationError(f"{len(waiting)} migrations are not applied yet; run `docket migrate` first")
+
+
 def _tokens_file(settings: Settings) -> Path:
     return settings.tokens_file or DEFAULT_TOKENS_FILE.resolve()
 
@@ -98,7 +113,6 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from app.asgi import create_app
-    from app.store import open_read_store
 
     database = settings.database
     if database.is_postgres:
@@ -106,15 +120,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             print("docket: set DOCKET_TOKENS_FILE; Docket never invents tokens for a PostgreSQL deployment",
                   file=sys.stderr)
             return 2
-        store = open_read_store(database)
-        try:
-            waiting = pending(store)
-        finally:
-            store.close()
-        if waiting:
-            print(f"docket: {len(waiting)} migrations are not applied yet; run `docket migrate` first",
-                  file=sys.stderr)
-            return 2
+        _check_migrated(settings)
     else:
         tokens_file = _tokens_file(settings)
         if not tokens_file.exists():
@@ -144,6 +150,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from app.demo import load_demo
     from app.runtime import open_runtime
 
+    _check_migrated(settings)
     runtime = open_runtime(settings, prepare=not settings.database.is_postgres)
     try:
         summary = load_demo(runtime.ledger)
@@ -168,19 +175,9 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
 
 def _project(args: argparse.Namespace, settings: Settings) -> int:
     from app.runtime import open_runtime
-    from app.store import open_read_store
     from app.worker import ProjectionWorker, stop_on_signals
 
-    if settings.database.is_postgres:
-        store = open_read_store(settings.database)
-        try:
-            waiting = pending(store)
-        finally:
-            store.close()
-        if waiting:
-            print(f"docket: {len(waiting)} migrations are not applied yet; run `docket migrate` first",
-                  file=sys.stderr)
-            return 2
+    _check_migrated(settings)
     import faulthandler
 
     faulthandler.enable()  # a stuck worker killed with SIGABRT says where it was

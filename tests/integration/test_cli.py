@@ -214,3 +214,12 @@ def test_serve_on_an_unmigrated_postgres_database_refuses_to_start(postgres_url:
 
     assert result.returncode != 0
     assert "docket migrate" in result.stderr
+
+
+@pytest.mark.postgres
+def test_demo_on_an_unmigrated_postgres_database_asks_for_docket_migrate(postgres_url: str, tmp_path: Path) -> None:
+    result = docket("demo", cwd=tmp_path, timeout=60, env=clean_env(DOCKET_DATABASE_URL=postgres_url))
+
+    assert result.returncode == 2
+    assert "run `docket migrate` first" in result.stderr
+    assert "Traceback" not in result.stderr
