@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from datetime import datetime, timezone
 
 from app.catalog import seed_catalog
@@ -13,7 +14,7 @@ from app.ledger import Ledger
 from app.migrations import Migration, migrate
 from app.projector import Projector
 from app.settings import Settings
-from app.store import ReadStore, open_read_store
+from app.store import ReadStore, open_read_store, read
 from domain.base import Clock
 from projections.account_standing.projection import AccountStandingProjection
 from projections.appeals.projection import AppealsProjection
@@ -51,6 +52,11 @@ class Runtime:
         applied = migrate(self.store)
         seed_catalog(self.ledger)
         return applied
+
+    def read_current(self, query: Any, *args: Any) -> Any:
+        """Runs a read-model query once the read models hold everything written so far (bounded wait)."""
+        self.projector.wait_for(self.ledger.head(), self.settings.consistency_timeout)
+        return read(self.store, query, *args)
 
     def close(self) -> None:
         self.projector.stop()

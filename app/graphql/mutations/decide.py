@@ -19,7 +19,6 @@ from app.graphql.inputs import ActionInput, ContentInput, SubjectInput
 from app.graphql.types import Decision
 from app.ledger import DecisionMade
 from app.runtime import Runtime
-from app.store import read
 from domain.case import Verdict
 from domain.values import ContentType, Outcome, Subject
 from projections.case_status.queries import find_case
@@ -75,6 +74,5 @@ class DecideMutation:
 
 def _known_account(runtime: Runtime, subject: Subject) -> str | None:
     """The account the read models have seen for the subject, once they hold everything written so far."""
-    runtime.projector.wait_for(runtime.ledger.head(), runtime.settings.consistency_timeout)
-    case = read(runtime.store, find_case, subject)
+    case = runtime.read_current(find_case, subject)
     return None if case is None else case.account_id

@@ -57,8 +57,7 @@ class FileAppealMutation:
 
 def _case_of(runtime: Runtime, decision_id: UUID) -> UUID | None:
     """The case a decision belongs to, once the read models hold everything written so far."""
-    runtime.projector.wait_for(runtime.ledger.head(), runtime.settings.consistency_timeout)
-    row = read(runtime.store, find_decision, str(decision_id))
+    row = runtime.read_current(find_decision, str(decision_id))
     return None if row is None else UUID(row.case_id)
 
 
