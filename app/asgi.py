@@ -13,20 +13,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
-from strawberry.asgi import GraphQL
 
 from app.auth import Principal, TokenRegistry
 from app.graphql.context import Context
 from app.health import LagCollector, health
-from app.graphql.schema import schema
+from app.graphql.http import GraphQLEndpoint
+from app.graphql.schema import build_schema
 from app.runtime import Runtime, open_runtime, system_clock
 from app.settings import Settings
 from domain.base import Clock
 
 
-class DocketGraphQL(GraphQL[Context, None]):
-    async def get_context(self, request: Any, response: Any = None) -> Context:
-        return Context(runtime=request.app.state.runtime, principal=request.scope["principal"], request=request)
+def graphql_context(request: Request, request_id: str) -> Context:
+    return Context(
+        runtime=request.app.state.runtime, principal=request.scope["principal"], request=request, request_id=request_id
+    )
 
 
 class BearerAuth:
@@ -104,10 +105,12 @@ def create_app(settings: Settings, clock: Clock = system_clock) -> Starlette:
         finally:
             runtime.close()
 
-    graphql = DocketGraphQL(schema, graphql_ide=None)
+    graphql = GraphQLEndpoint(
+        lambda: build_schema(settings.introspection), graphql_context, max_body=settings.max_body_bytes
+    )
     app = Starlette(
         routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),

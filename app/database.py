@@ -86,4 +86,6 @@ class Database:
             "POSTGRES_MAX_OVERFLOW": "8",
             "POSTGRES_LOCK_TIMEOUT": "10",
             "POSTGRES_CONNECT_TIMEOUT": "5",
+            # A restarted server leaves the pool's connections dead: test each before use.
+            "POSTGRES_PRE_PING": "y",
         }

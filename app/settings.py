@@ -20,6 +20,10 @@ class Settings:
     """Whether this process keeps the read models up to date itself."""
     ladders_file: Path | None = None
     """The strike ladders; None means the shipped defaults (app/ladders.toml)."""
+    max_body_bytes: int = 4 * 1024 * 1024
+    """The largest /graphql request body accepted; larger ones get 413 before anything is read into memory."""
+    introspection: bool = True
+    """Whether clients may introspect the schema (DOCKET_INTROSPECTION=0 turns it off)."""
     checkpoint_key: str | None = field(default=None, repr=False)
     """The key that signs the ledger chain's checkpoints; None: on SQLite a key file beside the database."""
 
@@ -35,7 +39,13 @@ class Settings:
             database_url=environ.get("DOCKET_DATABASE_URL") or DEFAULT_URL,
             tokens_file=Path(tokens) if tokens else None,
             consistency_timeout=float(environ.get("DOCKET_CONSISTENCY_TIMEOUT", "5")),
-            run_projections=environ.get("DOCKET_RUN_PROJECTIONS", "1") not in ("0", "false", "no"),
+            run_projections=_flag(environ.get("DOCKET_RUN_PROJECTIONS", "1")),
             ladders_file=Path(ladders) if ladders else None,
+            max_body_bytes=int(environ.get("DOCKET_MAX_BODY_BYTES", str(4 * 1024 * 1024))),
+            introspection=_flag(environ.get("DOCKET_INTROSPECTION", "1")),
             checkpoint_key=environ.get("DOCKET_CHECKPOINT_KEY") or None,
         )
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() not in ("0", "false", "no", "off")

@@ -109,8 +109,10 @@ class PostgresReadStore:
     engine = "postgres"
 
     def __init__(self, database: Database, max_size: int = 8) -> None:
+        # Checked before use, so a restarted server costs no failed request once it is back; a short wait,
+        # so a request while it is down fails fast (503) instead of queueing.
         self.pool = ConnectionPool(database.conninfo(), min_size=1, max_size=max_size, open=True,
-                                   kwargs={"autocommit": False})
+                                   kwargs={"autocommit": False}, check=ConnectionPool.check_connection, timeout=5)
 
     @contextmanager
     def transaction(self, write: bool = True, lock: str | None = None) -> Iterator[_PostgresSql]:

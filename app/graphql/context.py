@@ -16,6 +16,8 @@ class Context:
     runtime: Runtime
     principal: Principal
     request: Any
+    request_id: str = "-"
+    """Names the request in logs and in the masked error a client sees."""
 
     @property
     def actor(self) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from functools import cache
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -16,8 +15,11 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.printer import print_schema
+from strawberry.types import ExecutionContext
 from strawberry.tools import merge_types
 
+from app.graphql.access import RoleCheck
+from app.graphql.error_codes import log_unexpected
 from app.graphql.mutations.decide import DecideMutation
 from app.graphql.mutations.file_appeal import FileAppealMutation
 from app.graphql.mutations.publish_policy import PublishPolicyMutation
@@ -43,27 +45,33 @@ LIMIT_RULES = [
     *QueryDepthLimiter(max_depth=12).validation_rules,
     *MaxAliasesLimiter(max_alias_count=30).validation_rules,
 ]
+MAX_TOKENS = 5000
 
 
-def is_unexpected(error: GraphQLError) -> bool:
-    """Masks crashes; keeps validation errors and the typed errors raised on purpose."""
-    original: Any = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
+class DocketSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Logs crashes (never expected errors) with the request's id, before the HTTP layer masks them."""
+        context = None if execution_context is None else execution_context.context
+        log_unexpected(errors, getattr(context, "request_id", "-"))
 
 
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    extensions=[
-        lambda: AddValidationRules(LIMIT_RULES),
-        lambda: MaxTokensLimiter(max_token_count=5000),
-        lambda: MaskErrors(should_mask_error=is_unexpected),
-        lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-    ],
-)
+@cache
+def build_schema(introspection: bool = True) -> strawberry.Schema:
+    """The schema with its limits, caches and checks; one per introspection setting, built once."""
+    rules = LIMIT_RULES if introspection else [*LIMIT_RULES, NoSchemaIntrospectionCustomRule]
+    return DocketSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            lambda: AddValidationRules(rules),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            RoleCheck,
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+        ],
+    )
 
 
 def sdl() -> str:
     """The schema as checked in at schema.graphql."""
-    return print_schema(schema) + "\n"
+    return print_schema(build_schema()) + "\n"

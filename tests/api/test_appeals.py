@@ -263,13 +263,13 @@ def test_the_original_decider_cannot_resolve_the_appeal(api: Api) -> None:
     assert api.data(APPEAL, {"id": appeal["id"]})["appeal"]["status"] == "PENDING"
 
 
-def test_an_appeal_filed_by_the_affected_party_is_resolved_by_a_reviewer_other_than_the_decider(
+def test_an_appeal_filed_by_the_appeals_intake_is_resolved_by_a_reviewer_other_than_the_decider(
     api: Api, bo: str
 ) -> None:
-    advertiser = api.principal("adv-5-owner", ["subscriber"])
+    intake = api.principal("appeals-intake", ["service"])
     made = decide(api, "ads", "ad-5", "adv-5")
-    appeal = file(api, made["id"], token=advertiser)
-    assert appeal["filedBy"] == "adv-5-owner"
+    appeal = file(api, made["id"], token=intake)
+    assert appeal["filedBy"] == "appeals-intake"
     # The filer is not the decider; only the decider is barred, and alice decided.
     assert resolve(api, appeal["id"], "UPHOLD")["__typename"] == "ConflictError"
     assert resolve(api, appeal["id"], "UPHOLD", bo)["status"] == "UPHELD"

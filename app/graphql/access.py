@@ -1,0 +1,92 @@
+"""Who may run what: one table of the roles allowed each root field, checked before anything executes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    SelectionSetNode,
+    get_operation_ast,
+)
+from graphql import ExecutionResult as GraphQLExecutionResult
+from strawberry.extensions import SchemaExtension
+
+from app.auth import Principal
+
+READERS = frozenset({"admin", "policy_admin", "reviewer", "auditor"})
+"""The people who look at cases and accounts; `service` reads only what a pipeline needs."""
+
+ALLOWED: dict[str, frozenset[str]] = {
+    # Reads.
+    "Query.policies": READERS | {"service"},
+    "Query.account": READERS | {"service"},
+    "Query.case": READERS | {"service"},
+    "Query.decision": READERS | {"service"},
+    "Query.appeal": READERS | {"service"},
+    "Query.appeals": READERS,
+    "Query.reviewQueue": READERS,
+    "Query.auditTrail": frozenset({"admin", "reviewer", "auditor"}),
+    "Query.events": frozenset({"admin", "auditor"}),
+    "Query.ledgerIntegrity": frozenset({"admin", "auditor"}),
+    "Query.health": READERS | {"service"},
+    # Writes.
+    "Mutation.publishPolicy": frozenset({"admin", "policy_admin"}),
+    "Mutation.recordDetection": frozenset({"admin", "service"}),
+    "Mutation.recordDetections": frozenset({"admin", "service"}),
+    "Mutation.decide": frozenset({"admin", "reviewer"}),
+    "Mutation.fileAppeal": frozenset({"admin", "service"}),
+    "Mutation.resolveAppeal": frozenset({"admin", "reviewer"}),
+}
+"""Every root field and the roles that may run it; a field missing here is denied to everyone but admin."""
+
+ALWAYS_ALLOWED = frozenset({"__typename", "__schema", "__type"})
+
+
+def allowed(principal: Principal, field: str) -> bool:
+    if "admin" in principal.roles:
+        return True
+    return not principal.roles.isdisjoint(ALLOWED.get(field, frozenset()))
+
+
+def forbidden(fields: list[str]) -> GraphQLError:
+    return GraphQLError(
+        f"your role may not run {', '.join(fields)}; nothing was executed",
+        extensions={"code": "FORBIDDEN", "fields": fields},
+    )
+
+
+class RoleCheck(SchemaExtension):
+    """Refuses the whole operation, before it runs, when any of its root fields is not the caller's to run."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        operation = context.operation_type.value.capitalize()
+        principal: Principal = context.context.principal
+        document = context.graphql_document
+        assert document is not None
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        selected = get_operation_ast(document, context.operation_name)
+        assert selected is not None
+        denied = sorted({
+            f"{operation}.{name}" for name in _root_fields(selected.selection_set, fragments)
+            if name not in ALWAYS_ALLOWED and not allowed(principal, f"{operation}.{name}")
+        })
+        if denied:
+            context.result = GraphQLExecutionResult(data=None, errors=[forbidden(denied)])
+        yield
+
+
+def _root_fields(selections: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode]) -> Iterator[str]:
+    """The field names an operation selects at its root, through fragments."""
+    for selection in selections.selections:
+        if isinstance(selection, FieldNode):
+            yield selection.name.value
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _root_fields(selection.selection_set, fragments)
+        elif isinstance(selection, FragmentSpreadNode):
+            yield from _root_fields(fragments[selection.name.value].selection_set, fragments)
