@@ -32,6 +32,20 @@ class Principal:
     roles: frozenset[str]
     domains: frozenset[str]
 
+    @property
+    def scope(self) -> tuple[str, ...] | None:
+        """The domains this principal sees and acts on; None: all of them."""
+        return None if "*" in self.domains else tuple(sorted(self.domains))
+
+    def sees(self, domain: str) -> bool:
+        return "*" in self.domains or domain in self.domains
+
+    def within(self, domain: str | None) -> tuple[str, ...] | None:
+        """The domains a list may show: the one asked for if this principal sees it; None: every domain."""
+        if domain is not None:
+            return (domain,) if self.sees(domain) else ()
+        return self.scope
+
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()

@@ -120,7 +120,7 @@ class Ledger(AppealCommands, Application[UUID]):
     def get_policy(self, domain: str, key: str) -> Policy:
         policy = self.find_policy(domain, key)
         if policy is None:
-            raise NotFoundError(f"domain {domain!r} has no policy {key!r}")
+            raise no_such_policy(domain, key)
         return policy
 
     # Detections.
@@ -148,7 +148,7 @@ class Ledger(AppealCommands, Application[UUID]):
         """`get_policy` over aggregates loaded beforehand."""
         policy_id = Policy.create_id(domain, key)
         if policy_id not in loaded:
-            raise NotFoundError(f"domain {domain!r} has no policy {key!r}")
+            raise no_such_policy(domain, key)
         return _expect(Policy, policy_id, loaded[policy_id])
 
     def _record_new(
@@ -380,6 +380,11 @@ def _select_events_of(recorder: Recorder, ids: list[UUID]) -> list[PersistedEven
                 ]
         return found
     return None
+
+
+def no_such_policy(domain: str, key: str) -> NotFoundError:
+    """Also what a caller is told of a policy in a domain outside its view, which must look the same."""
+    return NotFoundError(f"domain {domain!r} has no policy {key!r}")
 
 
 def _indexed(index: int, size: int, check: Callable[[], T]) -> T:

@@ -56,6 +56,7 @@ from projections.appeals.rows import AppealRow
 from projections.audit_trail.queries import account_trail, subject_trail
 from projections.audit_trail.rows import EventQuery
 from projections.case_status.queries import (
+    account_domains,
     case_decisions,
     case_detections,
     find_case,
@@ -111,13 +112,16 @@ def moment(runtime: Runtime, as_of: datetime | None) -> datetime:
     return as_of
 
 
-def event_filter(value: EventFilter | None) -> EventQuery | None:
-    if value is None:
-        return None
-    return event_query(
+def event_filter(value: EventFilter | None, scope: tuple[str, ...] | None) -> EventQuery | None:
+    """The filter as an index query, narrowed to the caller's domains."""
+    query = None if value is None else event_query(
         value.domains, value.event_types, value.account_id, None if value.subject is None else value.subject.to_domain(),
         value.actor, value.from_, value.to,
     )
+    if scope is None:
+        return query
+    query = query or EventQuery()
+    return replace(query, domains=scope if query.domains is None else tuple(d for d in query.domains if d in scope))
 
 
 @strawberry.type
@@ -128,13 +132,13 @@ class Query:
     ) -> Account | None:
         runtime = await consistent(info, min_position)
         at = await run_in_threadpool(moment, runtime, as_of)
-        return await run_in_threadpool(_load_account, runtime, id, at)
+        return await run_in_threadpool(_load_account, runtime, id, at, info.context.principal.scope)
 
     @strawberry.field(description="One appeal by id.")
     async def appeal(self, info: Info, id: strawberry.ID, min_position: str | None = None) -> Appeal | None:
         runtime = await consistent(info, min_position)
         row = await run_in_threadpool(read, runtime.store, find_appeal, str(id))
-        return None if row is None else Appeal.of_row(row)
+        return None if row is None or not info.context.principal.sees(row.subject.domain) else Appeal.of_row(row)
 
     @strawberry.field(description="The appeal queue: appeals of a status (pending by default), oldest first.")
     async def appeals(
@@ -149,7 +153,8 @@ class Query:
         runtime = await consistent(info, min_position)
         start = parse_position(after, "after") or 0
         check_page(first)
-        rows = await run_in_threadpool(read, runtime.store, appeal_queue, str(status), domain, start, first + 1)
+        domains = info.context.principal.within(domain)
+        rows = await run_in_threadpool(read, runtime.store, appeal_queue, str(status), domains, start, first + 1)
         edges = [AppealEdge(cursor=str(r.filed_position), node=Appeal.of_row(r)) for r in rows[:first]]
         return AppealConnection(
             edges=edges,
@@ -168,6 +173,8 @@ class Query:
             key = subject.to_domain().validate()
         except ValidationError as error:
             raise bad_input(error.message, "subject") from None
+        if not info.context.principal.sees(key.domain):
+            return None
         if as_of is None:
             return await run_in_threadpool(_load_case, runtime, key)
         at = await run_in_threadpool(moment, runtime, as_of)
@@ -190,7 +197,8 @@ class Query:
         runtime = await consistent(info, min_position)
         key = parse_queue_cursor(after)
         check_page(first)
-        rows = await run_in_threadpool(read, runtime.store, queue_page, domain, policy, key, first + 1)
+        domains = info.context.principal.within(domain)
+        rows = await run_in_threadpool(read, runtime.store, queue_page, domains, policy, key, first + 1)
         edges = [ReviewQueueEdge(cursor=queue_cursor(r.sort_key), node=ReviewQueueEntry.of_row(r)) for r in rows[:first]]
         return ReviewQueueConnection(
             edges=edges,
@@ -215,12 +223,16 @@ class Query:
             raise bad_input("give exactly one of subject and accountId", "subject")
         start = parse_position(after, "after") or 0
         check_page(first)
+        principal = info.context.principal
         if subject is not None:
-            rows = await run_in_threadpool(
-                read, runtime.store, subject_trail, valid_subject(subject.to_domain(), "subject").key, start, first + 1
+            key = valid_subject(subject.to_domain(), "subject")
+            rows = [] if not principal.sees(key.domain) else await run_in_threadpool(
+                read, runtime.store, subject_trail, key.key, start, first + 1
             )
         else:
-            rows = await run_in_threadpool(read, runtime.store, account_trail, account_id, start, first + 1)
+            rows = await run_in_threadpool(
+                read, runtime.store, account_trail, account_id, start, first + 1, principal.scope
+            )
         edges = [AuditEntryEdge(cursor=str(r.position), node=AuditEntry.of_row(r)) for r in rows[:first]]
         return AuditTrailConnection(
             edges=edges,
@@ -231,7 +243,7 @@ class Query:
     async def decision(self, info: Info, id: strawberry.ID, min_position: str | None = None) -> Decision | None:
         runtime = await consistent(info, min_position)
         row = await run_in_threadpool(read, runtime.store, find_decision, str(id))
-        if row is None:
+        if row is None or not info.context.principal.sees(row.subject.domain):
             return None
         strikes = await run_in_threadpool(read, runtime.store, find_strikes, [row.strike_id] if row.strike_id else [])
         return Decision.of_row(row, strikes.get(row.strike_id or ""))
@@ -240,7 +252,7 @@ class Query:
     async def policies(self, info: Info, domain: str | None = None, min_position: str | None = None) -> list[Policy]:
         runtime = await consistent(info, min_position)
         rows = await run_in_threadpool(read, runtime.store, list_policies, domain)
-        return [Policy.of_row(r) for r in rows]
+        return [Policy.of_row(r) for r in rows if info.context.principal.sees(r.domain)]
 
     @strawberry.field(description="The ledger's head and how far each read model is behind it.")
     async def health(self, info: Info) -> HealthReport:
@@ -278,7 +290,7 @@ class Query:
         runtime = await consistent(info, min_position)
         start = parse_position(after, "after") or 0
         check_page(first)
-        query = event_filter(filter)
+        query = event_filter(filter, info.context.principal.scope)
         ledger = runtime.ledger
         # Nothing can follow the largest storable position (and SQLite cannot bind the one after it).
         if start >= MAX_POSITION:
@@ -307,12 +319,18 @@ class Query:
         )
 
 
-def _load_account(runtime: Runtime, account_id: str, at: datetime) -> Account | None:
+def _load_account(runtime: Runtime, account_id: str, at: datetime, scope: tuple[str, ...] | None) -> Account | None:
+    """The account as it stood at `at`, as far as the domains of `scope` (None: all) tell."""
     with runtime.store.transaction(write=False) as sql:
-        row = find_account(sql, account_id, at, runtime.ledger.ladders)
+        if scope is not None and not set(scope) & account_domains(sql, account_id):
+            return None
+        row = find_account(sql, account_id, at, runtime.ledger.ladders, scope)
         if row is None:
             return None
-        appeals = [_appeal_as_of(a, at) for a in account_appeals(sql, account_id) if a.filed_at <= at]
+        appeals = [
+            _appeal_as_of(a, at) for a in account_appeals(sql, account_id)
+            if a.filed_at <= at and (scope is None or a.subject.domain in scope)
+        ]
         return Account.of_row(row, appeals)
 
 

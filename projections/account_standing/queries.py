@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
@@ -16,9 +16,16 @@ from projections.values import maybe_utc, utc
 
 
 def find_account(
-    sql: Sql, account_id: str, at: datetime, ladders: Callable[[str], Ladder] | None = None
+    sql: Sql,
+    account_id: str,
+    at: datetime,
+    ladders: Callable[[str], Ladder] | None = None,
+    domains: Sequence[str] | None = None,
 ) -> AccountRow | None:
-    """The account as it stood at `at`: strikes and penalties issued by then, removals and lifts made by then."""
+    """The account as it stood at `at`: strikes and penalties issued by then, removals and lifts made by then.
+
+    With `domains`, the account as those domains alone know it: their strikes, penalties and standing.
+    """
     sql.execute("SELECT first_seen_at FROM accounts WHERE account_id = ?", (account_id,))
     row = sql.fetchone()
     if row is None or utc(row[0]) > at:
@@ -29,13 +36,15 @@ def find_account(
         "ORDER BY issued_at, strike_id",
         (account_id, at),
     )
-    strikes = tuple(_as_of(_strike(r), at) for r in sql.fetchall())
+    strikes = tuple(_as_of(s, at) for s in map(_strike, sql.fetchall()) if domains is None or s.domain in domains)
     sql.execute(
         "SELECT penalty_id, domain, kind, threshold, starts_at, ends_at, points_bound, cause_strike_id, features, "
         "lifted_at, lift_reason FROM penalties WHERE account_id = ? AND starts_at <= ? ORDER BY starts_at, penalty_id",
         (account_id, at),
     )
-    penalties = tuple(_penalty_as_of(_penalty(r), at) for r in sql.fetchall())
+    penalties = tuple(
+        _penalty_as_of(p, at) for p in map(_penalty, sql.fetchall()) if domains is None or p.domain in domains
+    )
     return AccountRow(
         account_id=account_id, first_seen_at=utc(row[0]), strikes=strikes, penalties=penalties,
         standing=standing_at(strikes, at, penalties, ladders),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from domain.values import Subject
 from projections.appeals.rows import AppealRow
-from projections.sql import Sql
+from projections.sql import Sql, one_of
 from projections.values import maybe_utc, utc
 
 _COLUMNS = """appeal_id, decision_id, case_id, domain, subject_kind, subject_id, account_id, policy_key, statement,
@@ -25,19 +26,16 @@ def account_appeals(sql: Sql, account_id: str) -> list[AppealRow]:
     return [_row(r) for r in sql.fetchall()]
 
 
-def appeal_queue(sql: Sql, status: str, domain: str | None, after: int, limit: int) -> list[AppealRow]:
-    """Appeals of a status, in the order they were filed, after a filing-position cursor."""
-    if domain is None:
-        sql.execute(
-            f"SELECT {_COLUMNS} FROM appeals WHERE status = ? AND filed_position > ? ORDER BY filed_position LIMIT ?",
-            (status, after, limit),
-        )
-    else:
-        sql.execute(
-            f"SELECT {_COLUMNS} FROM appeals WHERE status = ? AND domain = ? AND filed_position > ? "
-            "ORDER BY filed_position LIMIT ?",
-            (status, domain, after, limit),
-        )
+def appeal_queue(
+    sql: Sql, status: str, domains: Sequence[str] | None, after: int, limit: int
+) -> list[AppealRow]:
+    """Appeals of a status (in `domains`; None: in any), in the order they were filed, after a cursor."""
+    within = "" if domains is None else f" AND {one_of('domain', domains)}"
+    sql.execute(
+        f"SELECT {_COLUMNS} FROM appeals WHERE status = ?{within} AND filed_position > ? "
+        "ORDER BY filed_position LIMIT ?",
+        (status, *(domains or ()), after, limit),
+    )
     return [_row(r) for r in sql.fetchall()]
 
 

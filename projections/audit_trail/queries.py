@@ -8,7 +8,7 @@ from itertools import islice
 from typing import Any
 
 from projections.audit_trail.rows import AuditEntryRow, EventQuery
-from projections.sql import Sql
+from projections.sql import Sql, one_of
 from projections.values import utc
 
 _COLUMNS = "position, type, stream_id, domain, account_id, subject_key, actor, occurred_at, summary"
@@ -19,9 +19,14 @@ def subject_trail(sql: Sql, subject_key: str, after: int, limit: int) -> list[Au
     return entries(sql, EventQuery(subject_key=subject_key), after, limit)
 
 
-def account_trail(sql: Sql, account_id: str, after: int, limit: int) -> list[AuditEntryRow]:
-    """Every event touching an account (its strikes, penalties, appeals, its subjects' detections and cases)."""
-    return entries(sql, EventQuery(account_id=account_id), after, limit)
+def account_trail(
+    sql: Sql, account_id: str, after: int, limit: int, domains: tuple[str, ...] | None = None
+) -> list[AuditEntryRow]:
+    """Every event touching an account (its strikes, penalties, appeals, its subjects' detections and cases).
+
+    With `domains`, only the events of those domains.
+    """
+    return entries(sql, EventQuery(account_id=account_id, domains=domains), after, limit)
 
 
 def entries(sql: Sql, query: EventQuery, after: int, limit: int) -> list[AuditEntryRow]:
@@ -57,7 +62,7 @@ def _where(query: EventQuery, after: int) -> tuple[str, list[Any]]:
     params: list[Any] = [after]
     for column, values in (("domain", query.domains), ("type", query.types)):
         if values is not None:
-            conditions.append(f"{column} IN ({', '.join('?' * len(values))})" if values else "1 = 0")
+            conditions.append(one_of(column, values))
             params += list(values)
     for column, value in (("account_id", query.account_id), ("subject_key", query.subject_key), ("actor", query.actor)):
         if value is not None:

@@ -16,6 +16,12 @@ d.content_version, d.rationale, d.automation, d.dsa_category, d.dsa_ground, d.li
 d.strike_id, d.decided_at, d.decided_by, d.position, d.reversed_at, d.reversal_reason"""
 
 
+def account_domains(sql: Sql, account_id: str) -> set[str]:
+    """The domains in which the account has a case."""
+    sql.execute("SELECT DISTINCT domain FROM cases WHERE account_id = ?", (account_id,))
+    return {r[0] for r in sql.fetchall()}
+
+
 def find_case(sql: Sql, subject: Subject) -> CaseRow | None:
     sql.execute(
         "SELECT case_id, domain, subject_kind, subject_id, account_id, status, opened_at, updated_at, "

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from domain.values import Subject
 from projections.review_queue.rows import QueueEntryRow, QueueKey
-from projections.sql import Sql
+from projections.sql import Sql, one_of
 from projections.values import utc
 
 _COLUMNS = """case_id, domain, subject_kind, subject_id, account_id, policy_key, severity, severity_rank,
@@ -17,7 +18,7 @@ _AFTER = """(severity_rank < ? OR (severity_rank = ? AND (max_confidence < ? OR 
 
 
 def review_queue(
-    sql: Sql, domain: str | None, policy_key: str | None, after: QueueKey | None, limit: int
+    sql: Sql, domains: Sequence[str] | None, policy_key: str | None, after: QueueKey | None, limit: int
 ) -> list[QueueEntryRow]:
     """Entries in priority order: most severe policy first, then highest confidence, then the longest waiting.
 
@@ -26,9 +27,9 @@ def review_queue(
     """
     conditions = ["policy_retired = ?"]
     params: list[Any] = [False]
-    if domain is not None:
-        conditions.append("domain = ?")
-        params.append(domain)
+    if domains is not None:
+        conditions.append(one_of("domain", domains))
+        params += domains
     if policy_key is not None:
         conditions.append("policy_key = ?")
         params.append(policy_key)

@@ -45,7 +45,7 @@ def detect(
 
 
 def queue(feed: Feed, domain: str | None = None, policy: str | None = None) -> list[QueueEntryRow]:
-    return feed.read(review_queue, domain, policy, None, 500)
+    return feed.read(review_queue, None if domain is None else [domain], policy, None, 500)
 
 
 def keys(rows: list[QueueEntryRow]) -> list[tuple[str, str]]:

@@ -15,6 +15,7 @@ from app.graphql.errors import (
     attempt,
     parse_id,
 )
+from app.graphql.scope import unseen_policies
 from app.graphql.inputs import ActionInput, ContentInput, SubjectInput
 from app.graphql.types import Decision
 from app.ledger import DecisionMade
@@ -53,6 +54,9 @@ class DecideMutation:
         failure = next((d for d in detection_ids if isinstance(d, ValidationError)), None)
         if failure is not None:
             return failure
+        unseen = unseen_policies(info.context.principal, [(input.subject.domain, input.policy)])
+        if unseen is not None:
+            return unseen
         verdict = Verdict(
             outcome=input.outcome, actions=tuple(a.to_domain() for a in input.actions), rationale=input.rationale,
             content=None if input.content is None else input.content.to_domain(),

@@ -43,22 +43,16 @@ class FileAppealMutation:
         if isinstance(decision_id, ValidationError):
             return decision_id
         runtime = info.context.runtime
-        case_id = await run_in_threadpool(_case_of, runtime, decision_id)
-        if case_id is None:
+        decision = await run_in_threadpool(runtime.read_current, find_decision, str(decision_id))
+        if decision is None or not info.context.principal.sees(decision.subject.domain):
             return NotFoundError(message=f"no decision {decision_id}")
         result = await attempt(
-            runtime.ledger.file_appeal, case_id, decision_id, input.statement, input.idempotency_key,
+            runtime.ledger.file_appeal, UUID(decision.case_id), decision_id, input.statement, input.idempotency_key,
             info.context.actor,
         )
         if not isinstance(result, AppealFiled):
             return result
         return await run_in_threadpool(appeal_view, runtime, result.appeal.id, result.position)
-
-
-def _case_of(runtime: Runtime, decision_id: UUID) -> UUID | None:
-    """The case a decision belongs to, once the read models hold everything written so far."""
-    row = runtime.read_current(find_decision, str(decision_id))
-    return None if row is None else UUID(row.case_id)
 
 
 def appeal_view(runtime: Runtime, appeal_id: UUID, position: int) -> Appeal:

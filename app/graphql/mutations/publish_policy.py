@@ -42,6 +42,8 @@ class PublishPolicyMutation:
             allowed_actions=tuple(input.allowed_actions), dsa_category=input.dsa_category,
             dsa_ground=input.dsa_ground, zero_tolerance=input.zero_tolerance,
         )
+        if not info.context.principal.sees(input.domain):
+            return NotFoundError(message=f"no domain {input.domain!r}")
         ledger = info.context.runtime.ledger
         result = await attempt(ledger.publish_policy, input.domain, input.key, terms, info.context.actor)
         if not isinstance(result, PolicyPublished):

@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt
+from app.graphql.scope import unseen_policies
 from app.graphql.inputs import ContentInput, SubjectInput
 from app.graphql.types import Detection
 from app.ledger import DetectionRecorded
@@ -52,6 +53,9 @@ class RecordDetectionMutation:
     @strawberry.mutation(description="Records a detection; a retry with the same source and externalId returns the original.")
     async def record_detection(self, info: Info, input: RecordDetectionInput) -> RecordDetectionResult:
         ledger = info.context.runtime.ledger
+        unseen = unseen_policies(info.context.principal, [(input.subject.domain, input.policy)])
+        if unseen is not None:
+            return unseen
         result = await attempt(ledger.record_detection, input.to_facts(ledger.clock), info.context.actor)
         if not isinstance(result, DetectionRecorded):
             return result

@@ -8,6 +8,7 @@ import strawberry
 
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt
+from app.graphql.scope import unseen_policies
 from app.graphql.mutations.record_detection import RecordDetectionInput
 from app.graphql.types import Detection
 
@@ -28,6 +29,9 @@ class RecordDetectionsMutation:
     @strawberry.mutation(description="Records up to 1000 detections in one transaction; a bad one writes none.")
     async def record_detections(self, info: Info, inputs: list[RecordDetectionInput]) -> RecordDetectionsResult:
         ledger = info.context.runtime.ledger
+        unseen = unseen_policies(info.context.principal, [(i.subject.domain, i.policy) for i in inputs])
+        if unseen is not None:
+            return unseen
         batch = [i.to_facts(ledger.clock) for i in inputs]
         result = await attempt(ledger.record_detections, batch, info.context.actor)
         if not isinstance(result, list):

@@ -19,6 +19,7 @@ from app.graphql.errors import (
 from app.graphql.mutations.file_appeal import appeal_view
 from app.graphql.types import Appeal
 from domain.appeal import AppealOutcome
+from projections.appeals.queries import find_appeal
 
 
 @strawberry.input
@@ -44,6 +45,9 @@ class ResolveAppealMutation:
         if isinstance(appeal_id, ValidationError):
             return appeal_id
         runtime = info.context.runtime
+        appeal = await run_in_threadpool(runtime.read_current, find_appeal, str(appeal_id))
+        if appeal is not None and not info.context.principal.sees(appeal.subject.domain):
+            return NotFoundError(message=f"no appeal {appeal_id}")
         result = await attempt(runtime.ledger.resolve_appeal, appeal_id, input.outcome, input.rationale, info.context.actor)
         if not isinstance(result, AppealResolved):
             return result

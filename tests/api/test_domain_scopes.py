@@ -1,0 +1,134 @@
+"""Domain scopes: a principal scoped to ads sees and changes only ads; the rest behaves as if it did not exist."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from app.graphql.access import ALLOWED
+from tests.api.ledger_api import DECIDE, RECORD_DETECTION, RECORD_DETECTIONS, decide_input, detection_input, head, subject
+from tests.api.test_appeals import FILE, RESOLVE
+from tests.support import Api
+
+UNSCOPED = {"Query.health", "Query.ledgerIntegrity"}
+"""Figures about the ledger as a whole, not about any domain's subjects."""
+
+ADS = subject("ad-1", "ads", "ad")
+TS = subject("pin-1", "trust_safety", "pin")
+
+
+class Calls:
+    """Runs documents as one principal and remembers which root fields it exercised."""
+
+    def __init__(self, api: Api, token: str) -> None:
+        self.api, self.token, self.fields = api, token, set()
+
+    def data(self, field: str, document: str, variables: dict[str, Any] | None = None) -> Any:
+        self.fields.add(field)
+        return self.api.data(document, variables, self.token)[field.split(".")[1]]
+
+
+@pytest.fixture
+def seeded(api: Api) -> dict[str, Any]:
+    """One account struck in ads and in trust & safety, each decision appealed; a t&s-only account too."""
+    made = {}
+    for name, where, policy, action in (("ads", ADS, "misleading_claims", "REJECT_AD"), ("ts", TS, "spam", "REMOVE")):
+        api.data(RECORD_DETECTION, {"input": detection_input(f"clf-{name}", subject=where, policy=policy)})
+        decided = api.data(DECIDE, {"input": decide_input(subject=where, policy=policy, actions=[{"type": action}])})[
+            "decide"
+        ]
+        appeal = api.data(FILE, {"i": {"decisionId": decided["id"], "statement": "Not me."}})["fileAppeal"]
+        made[name] = {"decision": decided["id"], "appeal": appeal["id"]}
+    other = subject("pin-2", "trust_safety", "pin")
+    api.data(RECORD_DETECTION, {"input": detection_input("clf-other", subject=other, accountId="acct-ts-only")})
+    return made
+
+
+def test_an_ads_principal_reads_only_ads(api: Api, seeded: dict[str, Any]) -> None:
+    calls = Calls(api, api.principal("ads-auditor", ["auditor"], ["ads"]))
+
+    acct = calls.data("Query.account", """{ account(id: "acct-1") {
+        standings { domain } strikes { policy } appeals { policy } } }""")
+    assert acct == {"standings": [{"domain": "ads"}], "strikes": [{"policy": "misleading_claims"}],
+                    "appeals": [{"policy": "misleading_claims"}]}
+    assert calls.data("Query.account", '{ account(id: "acct-ts-only") { id } }') is None
+
+    case = "query($s: SubjectInput!) { case(subject: $s) { subject { domain } } }"
+    assert calls.data("Query.case", case, {"s": ADS}) == {"subject": {"domain": "ads"}}
+    assert calls.data("Query.case", case, {"s": TS}) is None
+
+    decision = "query($id: ID!) { decision(id: $id) { policy } }"
+    assert calls.data("Query.decision", decision, {"id": seeded["ads"]["decision"]}) == {"policy": "misleading_claims"}
+    assert calls.data("Query.decision", decision, {"id": seeded["ts"]["decision"]}) is None
+
+    appeal = "query($id: ID!) { appeal(id: $id) { policy } }"
+    assert calls.data("Query.appeal", appeal, {"id": seeded["ads"]["appeal"]}) == {"policy": "misleading_claims"}
+    assert calls.data("Query.appeal", appeal, {"id": seeded["ts"]["appeal"]}) is None
+
+    appeals = "query($d: String) { appeals(domain: $d) { edges { node { subject { domain } } } } }"
+    assert domains_of(calls.data("Query.appeals", appeals)) == {"ads"}
+    assert domains_of(calls.data("Query.appeals", appeals, {"d": "trust_safety"})) == set()
+
+    queue = "query($d: String) { reviewQueue(domain: $d) { edges { node { subject { domain } } } } }"
+    assert domains_of(calls.data("Query.reviewQueue", queue)) <= {"ads"}
+    assert domains_of(calls.data("Query.reviewQueue", queue, {"d": "trust_safety"})) == set()
+
+    trail = """query($s: SubjectInput, $a: String) { auditTrail(subject: $s, accountId: $a) {
+        edges { node { domain } } } }"""
+    assert {e["node"]["domain"] for e in calls.data("Query.auditTrail", trail, {"a": "acct-1"})["edges"]} == {"ads"}
+    assert calls.data("Query.auditTrail", trail, {"s": TS})["edges"] == []
+
+    policies = calls.data("Query.policies", "{ policies { domain } }")
+    assert {p["domain"] for p in policies} == {"ads"}
+    assert calls.data("Query.policies", '{ policies(domain: "trust_safety") { key } }') == []
+
+    events = """query($f: EventFilter) { events(first: 500, filter: $f) { edges { node { data } } } }"""
+    everything = calls.data("Query.events", events)["edges"]
+    assert any("misleading_claims" in json.dumps(e["node"]["data"]) for e in everything)
+    # Nothing of trust & safety: not its subjects, nor the account's strike under its spam policy.
+    assert not any(word in json.dumps(e["node"]["data"]) for e in everything for word in ("trust_safety", '"spam"'))
+    assert calls.data("Query.events", events, {"f": {"domains": ["trust_safety"]}})["edges"] == []
+
+    assert calls.fields == {f for f in ALLOWED if f.startswith("Query.")} - UNSCOPED
+
+
+def test_an_ads_principal_changes_only_ads_and_is_told_nothing_else_exists(api: Api, seeded: dict[str, Any]) -> None:
+    token = api.principal("ads-everything", ["policy_admin", "reviewer", "service"], ["ads"])
+    calls = Calls(api, token)
+    before = head(api)
+
+    refused = {
+        "Mutation.recordDetection": calls.data("Mutation.recordDetection", RECORD_DETECTION, {
+            "input": detection_input("clf-new", subject=TS)}),
+        "Mutation.recordDetections": calls.data("Mutation.recordDetections", RECORD_DETECTIONS, {
+            "inputs": [detection_input("clf-a", subject=ADS, policy="misleading_claims"),
+                       detection_input("clf-b", subject=TS)]}),
+        "Mutation.decide": calls.data("Mutation.decide", DECIDE, {"input": decide_input(subject=TS)}),
+        "Mutation.fileAppeal": calls.data("Mutation.fileAppeal", FILE, {
+            "i": {"decisionId": seeded["ts"]["decision"], "statement": "x"}}),
+        "Mutation.resolveAppeal": calls.data("Mutation.resolveAppeal", RESOLVE, {
+            "i": {"appealId": seeded["ts"]["appeal"], "outcome": "OVERTURN", "rationale": "x"}}),
+        "Mutation.publishPolicy": calls.data("Mutation.publishPolicy", """mutation($i: PublishPolicyInput!) {
+            publishPolicy(input: $i) { __typename ... on NotFoundError { message } } }""", {"i": {
+            "domain": "trust_safety", "key": "new", "title": "t", "text": "t", "severity": "LOW", "strikePoints": 1,
+            "allowedActions": ["REMOVE"], "dsaCategory": "STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
+            "dsaGround": "INCOMPATIBLE_CONTENT"}}),
+    }
+
+    assert {name: r["__typename"] for name, r in refused.items()} == dict.fromkeys(refused, "NotFoundError")
+    # Indistinguishable from a domain that really has no such policy.
+    unknown = api.data(DECIDE, {"input": decide_input(subject=subject("x", "nowhere"), policy="spam")})["decide"]
+    assert refused["Mutation.decide"]["message"] == unknown["message"].replace("nowhere", "trust_safety")
+    assert refused["Mutation.recordDetections"]["message"].startswith("inputs[1]: ")
+    assert head(api) == before
+    assert calls.fields == {f for f in ALLOWED if f.startswith("Mutation.")}
+
+    allowed = calls.data("Mutation.decide", DECIDE, {"input": decide_input(
+        subject=subject("ad-2", "ads", "ad"), policy="misleading_claims", actions=[{"type": "REJECT_AD"}])})
+    assert allowed["__typename"] == "Decision"
+
+
+def domains_of(connection: dict[str, Any]) -> set[str]:
+    return {edge["node"]["subject"]["domain"] for edge in connection["edges"]}
