@@ -69,6 +69,8 @@ async def readyz(request: Request) -> Response:
     """Ready when the ledger and the read models can be read; says how far each read model lags."""
     runtime: Runtime = request.app.state.runtime
     try:
+        if not runtime.gate.is_open():
+            raise ConnectionError("the database is down")
         state = await run_in_threadpool(health, runtime)
     except Exception as error:  # noqa: BLE001 - any storage failure means not ready
         return JSONResponse({"ready": False, "error": type(error).__name__}, status_code=503)
@@ -92,6 +94,7 @@ def create_app(settings: Settings, clock: Clock = system_clock) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         runtime = open_runtime(settings, clock=clock, prepare=not settings.database.is_postgres)
+        runtime.gate.start()
         app.state.runtime = runtime
         app.state.metrics = CollectorRegistry()
         app.state.metrics.register(LagCollector(runtime))

@@ -85,7 +85,7 @@ class Database:
             "POSTGRES_POOL_SIZE": "8",
             "POSTGRES_MAX_OVERFLOW": "8",
             "POSTGRES_LOCK_TIMEOUT": "10",
-            "POSTGRES_CONNECT_TIMEOUT": "5",
+            "POSTGRES_CONNECT_TIMEOUT": "2",
             # A restarted server leaves the pool's connections dead: test each before use.
             "POSTGRES_PRE_PING": "y",
         }

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from datetime import datetime, timezone
 
+from app.availability import DatabaseGate
 from app.catalog import seed_catalog
 from app.integrity import checkpoint_key
 from app.ladders import load_ladders
@@ -46,6 +47,11 @@ class Runtime:
     ledger: Ledger
     store: ReadStore
     projector: Projector
+    gate: DatabaseGate = field(init=False)
+
+    def __post_init__(self) -> None:
+        # SQLite is a file beside the process: nothing to watch.
+        self.gate = DatabaseGate(self.store.ping if self.store.engine == "postgres" else None)
 
     def prepare(self) -> list[Migration]:
         """Applies pending migrations and seeds the starter catalog; returns what it applied."""
@@ -59,6 +65,7 @@ class Runtime:
         return read(self.store, query, *args)
 
     def close(self) -> None:
+        self.gate.stop()
         self.projector.stop()
         self.store.close()
         self.ledger.close()

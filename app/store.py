@@ -111,8 +111,9 @@ class PostgresReadStore:
     def __init__(self, database: Database, max_size: int = 8) -> None:
         # Checked before use, so a restarted server costs no failed request once it is back; a short wait,
         # so a request while it is down fails fast (503) instead of queueing.
-        self.pool = ConnectionPool(database.conninfo(), min_size=1, max_size=max_size, open=True,
-                                   kwargs={"autocommit": False}, check=ConnectionPool.check_connection, timeout=5)
+        self.conninfo = database.conninfo()
+        self.pool = ConnectionPool(self.conninfo, min_size=1, max_size=max_size, open=True,
+                                   kwargs={"autocommit": False}, check=ConnectionPool.check_connection, timeout=2)
 
     @contextmanager
     def transaction(self, write: bool = True, lock: str | None = None) -> Iterator[_PostgresSql]:
@@ -123,6 +124,11 @@ class PostgresReadStore:
             if lock is not None:
                 cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (lock,))
             yield _PostgresSql(cursor)
+
+    def ping(self) -> None:
+        """Raises unless the server answers now: a connection of its own, not one the pool may wait for."""
+        with psycopg.connect(self.conninfo, connect_timeout=2) as connection:
+            connection.execute("SELECT 1")
 
     def close(self) -> None:
         self.pool.close()

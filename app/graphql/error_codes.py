@@ -18,6 +18,7 @@ UNAVAILABLE_ERRORS = (
 """What the database raises while it cannot be reached: the client should retry, not report a bug."""
 
 MASKED_MESSAGE = "Unexpected error."
+UNAVAILABLE_MESSAGE = "the database is unavailable; retry shortly (writes with an idempotency key are safe to repeat)"
 
 
 def is_unexpected(error: GraphQLError) -> bool:
@@ -51,8 +52,7 @@ def coded(error: GraphQLError, request_id: str) -> GraphQLError:
     """The error as a client may see it: with a code, and a crash masked down to the request's id."""
     if is_unavailable(error):
         return GraphQLError(
-            "the database is unavailable; retry shortly (writes with an idempotency key are safe to repeat)",
-            path=error.path, extensions={"code": "UNAVAILABLE", "requestId": request_id},
+            UNAVAILABLE_MESSAGE, path=error.path, extensions={"code": "UNAVAILABLE", "requestId": request_id}
         )
     if is_unexpected(error):
         return GraphQLError(

@@ -19,7 +19,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types.graphql import OperationType
 
 from app.graphql.context import Context
-from app.graphql.error_codes import coded
+from app.graphql.error_codes import UNAVAILABLE_MESSAGE, coded
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -72,10 +72,14 @@ class GraphQLEndpoint:
             raise RequestError(405, "GraphQL is served over GET (queries) and POST", headers={"Allow": "GET, POST"})
         parsed = await self._read(request)
         allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
+        context = self.context(request, request_id)
+        gate = context.runtime.gate
+        if not gate.is_open():
+            raise RequestError(503, UNAVAILABLE_MESSAGE, code="UNAVAILABLE")
         try:
             result = await self.schema().execute(
                 parsed.query, variable_values=parsed.variables, operation_name=parsed.operation_name,
-                context_value=self.context(request, request_id), allowed_operation_types=allowed,
+                context_value=context, allowed_operation_types=allowed,
             )
         except InvalidOperationTypeError as error:
             if request.method == "GET" and error.operation_type is OperationType.MUTATION:
@@ -85,7 +89,10 @@ class GraphQLEndpoint:
             raise RequestError(400, "the request has no GraphQL document in `query`") from None
         except CannotGetOperationTypeError as error:
             raise RequestError(400, error.as_http_error_reason()) from None
-        return _respond(*_body_and_status(result, media, request_id), media)
+        body, status = _body_and_status(result, media, request_id)
+        if status == 503:
+            gate.trip()
+        return _respond(body, status, media)
 
     async def _read(self, request: Request) -> GraphQLRequest:
         if request.method == "GET":

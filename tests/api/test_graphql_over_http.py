@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
+
+from app.asgi import create_app
+from app.auth import create_token
+from app.settings import Settings
 
 from tests.api.ledger_api import DECIDE, decide_input, events_after, head
 from tests.support import Api
@@ -222,3 +228,31 @@ def test_tokens_never_reach_the_logs(api: Api, caplog: pytest.LogCaptureFixture)
     assert caplog.records
     assert all(api.token not in record.getMessage() for record in caplog.records)
     assert all(api.token not in json.dumps(e) for e in events_after(api, None))
+
+
+def test_introspection_can_be_turned_off(tmp_path: Path, sqlite_url: str) -> None:
+    tokens = tmp_path / "tokens.toml"
+    token = create_token(tokens, "alice", ["admin"], ["*"])
+    settings = Settings(database_url=sqlite_url, tokens_file=tokens, introspection=False)
+    with TestClient(create_app(settings)) as client:
+        headers = {"Authorization": f"Bearer {token}", "Accept": GRAPHQL_RESPONSE}
+        refused = client.post("/graphql", headers=headers, json={"query": "{ __schema { types { name } } }"})
+        served = client.post("/graphql", headers=headers, json={"query": POLICIES})
+
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert served.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "where",
+    [{"headers": {"X-Api-Key": "{token}"}}, {"headers": {"Cookie": "token={token}"}}, {"params": {"token": "{token}"}}],
+    ids=["api key header", "cookie", "query string"],
+)
+def test_a_token_anywhere_but_the_authorization_header_is_refused(api: Api, where: dict[str, Any]) -> None:
+    placed = {kind: {k: v.format(token=api.token) for k, v in values.items()} for kind, values in where.items()}
+
+    response = api.client.request("POST", "/graphql", json={"query": POLICIES}, **placed)
+
+    assert response.status_code == 401
+    assert api.token not in response.text
