@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+import uuid
 from contextlib import asynccontextmanager
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.datastructures import Headers
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
+from strawberry import Schema
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
-from app.auth import Principal, TokenRegistry
+from app.auth import ANONYMOUS, TokenRegistry
 from app.graphql.context import Context
 from app.health import LagCollector, health
 from app.graphql.http import GraphQLEndpoint
@@ -37,10 +45,15 @@ class BearerAuth:
         self.registry = registry
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/graphql"):
+        if scope["type"] not in ("http", "websocket") or not scope["path"].startswith("/graphql"):
             await self.app(scope, receive, send)
             return
-        principal = self._principal(scope)
+        principal = self.registry.authenticate_header(Headers(scope=scope).get("authorization"))
+        if scope["type"] == "websocket":
+            # Browsers cannot set headers on a WebSocket: connection_init may present the token instead.
+            scope["principal"] = principal or ANONYMOUS
+            await self.app(scope, receive, send)
+            return
         if principal is None:
             response = JSONResponse(
                 {"errors": [{"message": "a valid bearer token is required", "extensions": {"code": "UNAUTHENTICATED"}}]},
@@ -52,13 +65,28 @@ class BearerAuth:
         scope["principal"] = principal
         await self.app(scope, receive, send)
 
-    def _principal(self, scope: Scope) -> Principal | None:
-        headers = dict(scope["headers"])
-        value = headers.get(b"authorization", b"").decode("latin-1")
-        scheme, _, token = value.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return None
-        return self.registry.authenticate(token.strip())
+
+class Subscriptions(GraphQL[Context, None]):
+    """graphql-transport-ws on /graphql; the token in the upgrade's Authorization header or in connection_init."""
+
+    def __init__(self, schema: Schema, registry: TokenRegistry) -> None:
+        super().__init__(schema, graphql_ide=None, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,))
+        self.registry = registry
+
+    async def get_context(self, request: Any, response: Any = None) -> Context:
+        return Context(
+            runtime=request.app.state.runtime, principal=request.scope["principal"], request=request,
+            request_id=uuid.uuid4().hex,
+        )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        if context.principal is ANONYMOUS:
+            params = context.connection_params or {}
+            principal = self.registry.authenticate_header(str(params.get("Authorization", "")))
+            if principal is None:
+                raise ConnectionRejectionError({"message": "a valid bearer token is required"})
+            context.principal = principal
+        return UNSET
 
 
 async def healthz(request: Request) -> Response:
@@ -113,6 +141,7 @@ def create_app(settings: Settings, clock: Clock = system_clock) -> Starlette:
     app = Starlette(
         routes=[
             Route("/graphql", graphql),
+            WebSocketRoute("/graphql", Subscriptions(build_schema(settings.introspection), registry)),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),

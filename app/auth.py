@@ -47,6 +47,10 @@ class Principal:
         return self.scope
 
 
+ANONYMOUS = Principal(name="anonymous", roles=frozenset(), domains=frozenset())
+"""Nobody yet: a WebSocket before its connection_init names a token. It may run nothing."""
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -80,6 +84,13 @@ class TokenRegistry:
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._entries: list[tuple[str, Principal]] = []
+
+    def authenticate_header(self, value: str | None) -> Principal | None:
+        """The principal an `Authorization: Bearer <token>` value names, if any."""
+        scheme, _, token = (value or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return self.authenticate(token.strip())
 
     def authenticate(self, token: str) -> Principal | None:
         digest = token_hash(token)

@@ -13,7 +13,6 @@ from graphql import (
     SelectionSetNode,
     get_operation_ast,
 )
-from graphql import ExecutionResult as GraphQLExecutionResult
 from strawberry.extensions import SchemaExtension
 
 from app.auth import Principal
@@ -41,6 +40,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Mutation.decide": frozenset({"admin", "reviewer"}),
     "Mutation.fileAppeal": frozenset({"admin", "service"}),
     "Mutation.resolveAppeal": frozenset({"admin", "reviewer"}),
+    # Subscriptions.
+    "Subscription.ledgerEvents": frozenset({"admin", "auditor", "subscriber"}),
 }
 """Every root field and the roles that may run it; a field missing here is denied to everyone but admin."""
 
@@ -77,7 +78,8 @@ class RoleCheck(SchemaExtension):
             if name not in ALWAYS_ALLOWED and not allowed(principal, f"{operation}.{name}")
         })
         if denied:
-            context.result = GraphQLExecutionResult(data=None, errors=[forbidden(denied)])
+            # Raised, not returned as a result: the one way that stops a subscription as well.
+            raise forbidden(denied)
         yield
 
 

@@ -18,6 +18,8 @@ class Context:
     request: Any
     request_id: str = "-"
     """Names the request in logs and in the masked error a client sees."""
+    connection_params: dict[str, Any] | None = None
+    """A WebSocket's connection_init payload, where a subscriber may present its token."""
 
     @property
     def actor(self) -> str:

@@ -9,6 +9,7 @@ import psycopg
 import psycopg_pool
 from eventsourcing import persistence
 from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import MaskErrors
 
 log = logging.getLogger("docket.graphql")
 
@@ -63,3 +64,11 @@ def coded(error: GraphQLError, request_id: str) -> GraphQLError:
     code = request_code(error) if error.path is None else "INTERNAL_SERVER_ERROR"
     error.extensions = {**(error.extensions or {}), "code": code}
     return error
+
+
+class CodedErrors(MaskErrors):
+    """`coded` applied to every result the schema produces, streamed subscription results included."""
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        request_id = getattr(self.execution_context.context, "request_id", "-")
+        return [coded(error, request_id) for error in errors]

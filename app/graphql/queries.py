@@ -8,7 +8,7 @@ from datetime import datetime
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
-from app.event_json import event_data
+from app.ledger import StoredEvent
 from app.health import health as read_health
 from app.integrity import integrity as read_integrity
 from app.graphql.auditor import (
@@ -291,32 +291,22 @@ class Query:
         start = parse_position(after, "after") or 0
         check_page(first)
         query = event_filter(filter, info.context.principal.scope)
-        ledger = runtime.ledger
-        # Nothing can follow the largest storable position (and SQLite cannot bind the one after it).
-        if start >= MAX_POSITION:
-            stored = []
-        elif query is None or query.empty:
-            stored = await run_in_threadpool(ledger.read_events, start, first + 1)
-        else:
-            stored = await run_in_threadpool(filtered_events, runtime, query, start, first + 1)
-        page = stored[:first]
-        edges = [
-            LedgerEventEdge(
-                cursor=str(s.position),
-                node=LedgerEvent(
-                    position=str(s.position), type=type(s.event).__qualname__,
-                    topic=f"{type(s.event).__module__}:{type(s.event).__qualname__}",
-                    aggregate_id=strawberry.ID(str(s.event.originator_id)),
-                    aggregate_version=s.event.originator_version, occurred_at=s.event.occurred_at,
-                    actor=s.event.actor, data=event_data(s.event),
-                ),
-            )
-            for s in page
-        ]
+        stored = await run_in_threadpool(events_page, runtime, query, start, first + 1)
+        edges = [LedgerEventEdge(cursor=str(s.position), node=LedgerEvent.of(s)) for s in stored[:first]]
         return LedgerEventConnection(
             edges=edges,
             page_info=PageInfo(has_next_page=len(stored) > first, end_cursor=edges[-1].cursor if edges else after),
         )
+
+
+def events_page(runtime: Runtime, query: EventQuery | None, after: int, limit: int) -> list[StoredEvent]:
+    """The events after `after` in ledger order: all of them, or those the query selects."""
+    # Nothing can follow the largest storable position (and SQLite cannot bind the one after it).
+    if after >= MAX_POSITION:
+        return []
+    if query is None or query.empty:
+        return runtime.ledger.read_events(after, limit)
+    return filtered_events(runtime, query, after, limit)
 
 
 def _load_account(runtime: Runtime, account_id: str, at: datetime, scope: tuple[str, ...] | None) -> Account | None:

@@ -19,7 +19,7 @@ from strawberry.types import ExecutionContext
 from strawberry.tools import merge_types
 
 from app.graphql.access import RoleCheck
-from app.graphql.error_codes import log_unexpected
+from app.graphql.error_codes import CodedErrors, log_unexpected
 from app.graphql.mutations.decide import DecideMutation
 from app.graphql.mutations.file_appeal import FileAppealMutation
 from app.graphql.mutations.publish_policy import PublishPolicyMutation
@@ -27,6 +27,7 @@ from app.graphql.mutations.record_detection import RecordDetectionMutation
 from app.graphql.mutations.record_detections import RecordDetectionsMutation
 from app.graphql.mutations.resolve_appeal import ResolveAppealMutation
 from app.graphql.queries import Query
+from app.graphql.subscriptions import Subscription
 
 Mutation = merge_types(
     "Mutation",
@@ -50,7 +51,7 @@ MAX_TOKENS = 5000
 
 class DocketSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        """Logs crashes (never expected errors) with the request's id, before the HTTP layer masks them."""
+        """Logs crashes (never expected errors) with the request's id, before CodedErrors masks them."""
         context = None if execution_context is None else execution_context.context
         log_unexpected(errors, getattr(context, "request_id", "-"))
 
@@ -62,9 +63,11 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
     return DocketSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[
             lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            CodedErrors,
             RoleCheck,
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),

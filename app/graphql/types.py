@@ -7,6 +7,8 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
+from app.event_json import event_data
+from app.ledger import StoredEvent
 from domain.appeal import AppealStatus
 from domain.case import Decision as DomainDecision
 from domain.detection import Detection as DomainDetection
@@ -355,6 +357,16 @@ class LedgerEvent:
     occurred_at: datetime
     actor: str
     data: JSON
+
+    @classmethod
+    def of(cls, stored: StoredEvent) -> LedgerEvent:
+        event = stored.event
+        return cls(
+            position=str(stored.position), type=type(event).__qualname__,
+            topic=f"{type(event).__module__}:{type(event).__qualname__}",
+            aggregate_id=strawberry.ID(str(event.originator_id)), aggregate_version=event.originator_version,
+            occurred_at=event.occurred_at, actor=event.actor, data=event_data(event),
+        )
 
 
 @strawberry.type

@@ -1,0 +1,101 @@
+"""ledgerEvents over graphql-transport-ws: replay from a cursor, then live; only for the roles and domains allowed."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.websockets import WebSocketDisconnect
+
+from tests.api.ledger_api import events_after, record_detection, subject
+from tests.api.subscriber import LEDGER_EVENTS, connected, next_events, subscribe
+from tests.support import Api
+
+
+def test_a_subscriber_replays_the_ledger_then_receives_new_events_live(api: Api) -> None:
+    history = events_after(api)
+    token = api.principal("ranking", ["subscriber"])
+
+    with connected(api, token) as ws:
+        subscribe(ws, LEDGER_EVENTS)
+        replayed = next_events(ws, len(history))
+        recorded = record_detection(api)
+        [live] = next_events(ws, 1)
+
+    assert [e["position"] for e in replayed] == [e["position"] for e in history]
+    assert live["type"] == "Detection.Recorded"
+    assert live["position"] == recorded["position"]
+
+
+def test_a_subscriber_resumes_after_the_last_position_it_received(api: Api) -> None:
+    first = record_detection(api, externalId="clf-1")
+    second = record_detection(api, externalId="clf-2", subject=subject("pin-2"))
+    token = api.principal("ranking", ["subscriber"])
+
+    with connected(api, token, header=True) as ws:
+        subscribe(ws, LEDGER_EVENTS, {"after": first["position"]})
+        [resumed] = next_events(ws, 1)
+
+    assert resumed["position"] == second["position"]
+    assert resumed["data"]["facts"]["external_id"] == "clf-2"
+
+
+def test_a_scoped_subscriber_receives_only_its_domains_events(api: Api) -> None:
+    record_detection(api, externalId="clf-ts")
+    ads = record_detection(
+        api, externalId="clf-ads", subject=subject("ad-1", "ads", "ad"), policy="misleading_claims"
+    )
+    token = api.principal("ads-team", ["subscriber"], ["ads"])
+
+    with connected(api, token) as ws:
+        subscribe(ws, LEDGER_EVENTS, {"filter": {"eventTypes": ["Detection.Recorded"]}, "after": None})
+        [only] = next_events(ws, 1)
+
+    assert only["position"] == ads["position"]
+
+
+def test_a_role_without_subscriptions_is_refused_before_anything_is_sent(api: Api) -> None:
+    token = api.principal("bo", ["reviewer"])
+
+    with connected(api, token) as ws:
+        subscribe(ws, LEDGER_EVENTS)
+        message = ws.receive_json()
+
+    assert message["type"] == "next", message
+    assert message["payload"]["data"] is None
+    assert message["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+@pytest.mark.parametrize("token", [None, "dkt_not-a-real-token"], ids=["no token", "unknown token"])
+def test_a_connection_without_a_valid_token_is_closed(api: Api, token: str | None) -> None:
+    payload = {"Authorization": f"Bearer {token}"} if token else {}
+    with api.client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init", "payload": payload})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+
+    assert closed.value.code == 4403
+
+
+def test_the_filter_is_validated_like_the_events_query(api: Api) -> None:
+    token = api.principal("ranking", ["subscriber"])
+
+    with connected(api, token) as ws:
+        subscribe(ws, LEDGER_EVENTS, {"filter": {"eventTypes": ["No.Such"]}})
+        message = ws.receive_json()
+
+    assert message["type"] == "next", message
+    assert message["payload"]["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_a_crash_in_a_subscription_is_masked_too(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(*args: object) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("app.graphql.subscriptions.events_page", explode)
+    token = api.principal("ranking", ["subscriber"])
+
+    with connected(api, token) as ws:
+        subscribe(ws, LEDGER_EVENTS)
+        message = ws.receive_json()
+
+    assert "secret internals" not in str(message)
+    assert message["payload"]["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
