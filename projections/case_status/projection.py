@@ -58,7 +58,9 @@ WHERE case_id = ?
 class CaseStatusProjection(Projection):
     name = "case_status"
     tables = ("cases", "case_policies", "detections", "decisions")
-    event_types = (Detection.Recorded, Case.Opened, Case.Decided, Case.ActionsReversed, Account.StrikeIssued)
+    event_types = (
+        Detection.Recorded, Case.Opened, Case.Decided, Case.ActionsReversed, Account.StrikeIssued, Case.Reported,
+    )
 
     def apply(self, event: Any, position: int, sql: Sql) -> None:
         if isinstance(event, Detection.Recorded):
@@ -78,6 +80,15 @@ class CaseStatusProjection(Projection):
             sql.execute(
                 "UPDATE case_policies SET live_outcome = 'REVERSED' WHERE case_id = ? AND live_decision_id = ?",
                 (case_id, decision_id),
+            )
+            _settle(sql, case_id, None, event, position)
+        elif isinstance(event, Case.Reported):
+            # A reported policy awaits a decision like a detected one.
+            case_id = str(event.originator_id)
+            sql.execute(
+                "INSERT INTO case_policies (case_id, policy_key, detections) VALUES (?, ?, 0) "
+                "ON CONFLICT (case_id, policy_key) DO NOTHING",
+                (case_id, event.policy_key),
             )
             _settle(sql, case_id, None, event, position)
         elif isinstance(event, Account.StrikeIssued):

@@ -23,8 +23,11 @@ def find_case(sql: Sql, subject: Subject) -> CaseRow | None:
         (subject.domain, subject.kind, subject.id),
     )
     r = sql.fetchone()
-    if r is None:
-        return None
+    return None if r is None else case_row(r)
+
+
+def case_row(r: tuple[Any, ...]) -> CaseRow:
+    """A row of `cases`, its columns selected in table order."""
     return CaseRow(
         case_id=r[0], subject=Subject(r[1], r[2], r[3]), account_id=r[4], status=r[5], opened_at=utc(r[6]),
         updated_at=utc(r[7]), last_position=r[8],

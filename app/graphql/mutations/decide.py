@@ -60,19 +60,19 @@ class DecideMutation:
         )
         runtime = info.context.runtime
         subject = input.subject.to_domain()
-        known_account = None
+        known = None
         if input.account_id is None:
-            known_account = await run_in_threadpool(_known_account, runtime, subject)
+            known = await run_in_threadpool(known_account, runtime, subject)
         result = await attempt(
             runtime.ledger.decide, subject, input.policy, verdict, detection_ids, input.account_id,
-            info.context.actor, known_account,
+            info.context.actor, known, info.context.is_admin,
         )
         if not isinstance(result, DecisionMade):
             return result
         return Decision.of(result.decision, result.strike, result.position, result.decided_by, result.decided_at)
 
 
-def _known_account(runtime: Runtime, subject: Subject) -> str | None:
+def known_account(runtime: Runtime, subject: Subject) -> str | None:
     """The account the read models have seen for the subject, once they hold everything written so far."""
     case = runtime.read_current(find_case, subject)
     return None if case is None else case.account_id

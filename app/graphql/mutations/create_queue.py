@@ -1,0 +1,37 @@
+"""createQueue: a named review queue in a domain."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+
+from app.graphql.context import Info
+from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt
+from app.graphql.review_types import Queue
+from app.graphql.review_views import view_after
+from app.review import Written
+from projections.review_queue.queues import find_queue
+
+
+@strawberry.input
+class QueueInput:
+    name: str
+    domain: str
+    description: str
+
+
+QueueResult = Annotated[Queue | ValidationError | NotFoundError | ConflictError, strawberry.union("QueueResult")]
+
+
+@strawberry.type
+class CreateQueueMutation:
+    @strawberry.mutation(description="Creates a review queue; routing rules then send work to it.")
+    async def create_queue(self, info: Info, input: QueueInput) -> QueueResult:
+        runtime = info.context.runtime
+        result = await attempt(runtime.ledger.create_queue, input.name, input.domain, input.description, info.context.actor)
+        if not isinstance(result, Written):
+            return result
+        row = await run_in_threadpool(view_after, runtime, result.position, find_queue, input.name)
+        return Queue.of_row(row, result.position)
