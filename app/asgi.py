@@ -18,6 +18,7 @@ from strawberry.asgi import GraphQL
 from app.auth import Principal, TokenRegistry
 from app.graphql.context import Context
 from app.health import LagCollector, health
+from app.review_metrics import ReviewCollector
 from app.graphql.schema import schema
 from app.runtime import Runtime, open_runtime, system_clock
 from app.settings import Settings
@@ -95,6 +96,7 @@ def create_app(settings: Settings, clock: Clock = system_clock) -> Starlette:
         app.state.runtime = runtime
         app.state.metrics = CollectorRegistry()
         app.state.metrics.register(LagCollector(runtime))
+        app.state.metrics.register(ReviewCollector(runtime))
         if settings.run_projections:
             # Serve nothing stale: catch up with what is already stored before taking requests.
             runtime.projector.catch_up()

@@ -2,6 +2,11 @@
 -- with leases, case notes, and a log of queue work for the operations figures.
 -- Portable SQL, like 0001: the same file runs on SQLite and PostgreSQL.
 
+-- Cases (projection case_status) remember the position that opened them, the order case search lists them in;
+-- cases projected before this migration list first until `docket rebuild` fills it in.
+ALTER TABLE cases ADD COLUMN opened_position BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX cases_opened ON cases (opened_position, case_id);
+
 -- The review queue's entries (projection review_queue) also wait on reports now, and carry what
 -- routing and the in-queue order look at.
 ALTER TABLE review_queue ADD COLUMN reports INTEGER NOT NULL DEFAULT 0;

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
@@ -13,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from app.graphql.case_review import summary_edge
 from app.graphql.context import Info
 from app.graphql.errors import bad_input
-from app.graphql.queries import DEFAULT_PAGE, check_page, consistent
+from app.graphql.queries import DEFAULT_PAGE, check_page, consistent, parse_position
 from app.graphql.review_types import (
     CaseConnection,
     OperationsFigures,
@@ -26,14 +23,13 @@ from app.graphql.types import PageInfo, ReviewQueueEntry
 from app.runtime import Runtime
 from app.store import read
 from projections.case_status.search import CaseFilter as CaseQuery
-from projections.case_status.search import CaseKey, search_cases
+from projections.case_status.search import search_cases
 from projections.review_queue.figures import queue_figures, reviewer_figures
 from projections.review_queue.queues import find_queue, list_queues, queue_entries
 from projections.review_queue.routing import load_table
 from projections.reports.queries import find_reporter
 
 MAX_WINDOW_HOURS = 24 * 31
-_MAX_CURSOR = 400
 
 
 @strawberry.input(description="Which cases to list: every criterion given must hold.")
@@ -49,31 +45,11 @@ class CaseFilter:
                          reporter_id=self.reporter, account_id=account_id)
 
 
-def case_cursor(key: CaseKey) -> str:
-    raw = json.dumps([key.opened_at.isoformat(), key.case_id], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def parse_case_cursor(value: str | None) -> CaseKey | None:
-    if value is None:
-        return None
-    try:
-        if len(value) > _MAX_CURSOR:
-            raise ValueError(value)
-        opened, case_id = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
-        key = CaseKey(datetime.fromisoformat(opened), str(case_id))
-        if key.opened_at.tzinfo is None:
-            raise ValueError(value)
-    except (binascii.Error, ValueError, TypeError):
-        raise bad_input("after is not a cursor this list issued", "after") from None
-    return key
-
-
 async def case_page(runtime: Runtime, query: CaseQuery, first: int, after: str | None) -> CaseConnection:
-    key = parse_case_cursor(after)
+    start = parse_position(after, "after") or 0
     check_page(first)
-    rows = await run_in_threadpool(read, runtime.store, search_cases, query, key, first + 1)
-    edges = [summary_edge(r, case_cursor(CaseKey(r.opened_at, r.case_id))) for r in rows[:first]]
+    rows = await run_in_threadpool(read, runtime.store, search_cases, query, start, first + 1)
+    edges = [summary_edge(r, str(r.opened_position)) for r in rows[:first]]
     return CaseConnection(
         edges=edges, page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else after)
     )

@@ -213,7 +213,7 @@ class CaseSummary:
     updated_at: datetime
 
 
-@strawberry.type(description="Cases in the order they were opened; cursors are opaque.")
+@strawberry.type(description="Cases in the order the ledger opened them; cursors are positions.")
 class CaseConnection:
     edges: list[CaseSummaryEdge]
     page_info: PageInfo

@@ -1,10 +1,9 @@
-"""Case search: cases by status, domain, policy, queue, reporter or account, in the order they were opened."""
+"""Case search: cases by status, domain, policy, queue, reporter or account, in the order the ledger opened them."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from projections.case_status.queries import case_row
@@ -24,26 +23,18 @@ class CaseFilter:
     account_id: str | None = None
 
 
-@dataclass(frozen=True)
-class CaseKey:
-    """Where a case stands in the search order: a page starts after one of these."""
-
-    opened_at: datetime
-    case_id: str
-
-
 def search_cases(
-    sql: Sql, found: CaseFilter, after: CaseKey | None, limit: int, domains: Collection[str] | None = None
+    sql: Sql, found: CaseFilter, after: int, limit: int, domains: Collection[str] | None = None
 ) -> list[CaseRow]:
+    """Cases in the order the ledger opened them, after the case opened at position `after`."""
     conditions, params = _conditions(found)
-    if after is not None:
-        conditions.append("(c.opened_at > ? OR (c.opened_at = ? AND c.case_id > ?))")
-        params += [after.opened_at, after.opened_at, after.case_id]
+    conditions.append("c.opened_position > ?")
+    params.append(after)
     scope, scope_params = in_clause("c.domain", domains)
     sql.execute(
         "SELECT c.case_id, c.domain, c.subject_kind, c.subject_id, c.account_id, c.status, c.opened_at, c.updated_at, "
-        f"c.last_position FROM cases c WHERE {' AND '.join(conditions)}{scope} "
-        "ORDER BY c.opened_at, c.case_id LIMIT ?",
+        f"c.last_position, c.opened_position FROM cases c WHERE {' AND '.join(conditions)}{scope} "
+        "ORDER BY c.opened_position LIMIT ?",
         (*params, *scope_params, limit),
     )
     return [case_row(r) for r in sql.fetchall()]

@@ -18,6 +18,7 @@ from domain.queue import Queue
 from domain.report import Report
 from domain.reporter import Reporter
 from domain.routing import Routing
+from tests.domain.factories import declared_event
 
 PINNED: dict[type, str] = {
     Policy.Published: "domain.policy:Policy.Published",
@@ -54,16 +55,6 @@ PINNED: dict[type, str] = {
 }
 
 
-def _declared(name: str, event_class: type) -> bool:
-    """Whether the aggregate declares the event; the library derives an `Event` and a `Created` for each one.
-
-    A `Created` the aggregate does declare (Queue.Created) is derived from too, under the same name.
-    """
-    if name == "Event":
-        return False
-    return name != "Created" or event_class.__mro__[1].__qualname__ == event_class.__qualname__
-
-
 @pytest.mark.parametrize(("event_class", "topic"), PINNED.items(), ids=list(PINNED.values()))
 def test_event_topic_is_pinned(event_class: type, topic: str) -> None:
     assert get_topic(event_class) == topic
@@ -82,7 +73,7 @@ def test_every_domain_event_has_a_pinned_topic() -> None:
     found = set()
     for aggregate in aggregates:
         for name, value in vars(aggregate).items():
-            if isinstance(value, type) and issubclass(value, DomainEvent) and _declared(name, value):
+            if isinstance(value, type) and issubclass(value, DomainEvent) and declared_event(name, value):
                 found.add(value)
 
     assert found == set(PINNED)
