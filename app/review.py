@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
-from uuid import UUID
 
 from domain.base import Clock
 from domain.case import Case
@@ -14,10 +13,10 @@ from domain.claims import Claim, ReleaseReason
 from domain.errors import ConflictError, NotFoundError
 from domain.policy import Policy
 from domain.queue import Queue
-from domain.report import Report, ReporterKind
+from domain.report import Notice, Report
 from domain.reporter import Reporter
 from domain.routing import Routing, RoutingRule
-from domain.values import Content, Subject
+from domain.values import Subject
 
 T = TypeVar("T")
 
@@ -56,34 +55,22 @@ class ReviewCommands:
 
     # Reports.
 
-    def submit_report(
-        self,
-        subject: Subject,
-        account_id: str | None,
-        reporter_id: str,
-        reporter_kind: ReporterKind,
-        policy_key: str,
-        text: str,
-        content: Content | None,
-        idempotency_key: str,
-        actor: str,
-    ) -> ReportSubmitted:
+    def submit_report(self, notice: Notice, idempotency_key: str, actor: str) -> ReportSubmitted:
         """Records a notice and joins it to the subject's case, opening the case if need be; a retry returns it."""
 
         def attempt() -> ReportSubmitted:
             now = self.clock()
-            report = Report.submit(
-                subject, account_id, reporter_id, reporter_kind, policy_key, text, content, idempotency_key, actor, now
-            )
+            report = Report.submit(notice, idempotency_key, actor, now)
             existing = self._find(Report, report.id)
             if existing is not None:
                 return ReportSubmitted(existing, self.head(), False)
-            self.get_policy(subject.domain, policy_key).check_allows(())
-            reporter = self._find(Reporter, Reporter.create_id(reporter_id))
+            subject = notice.subject
+            self.get_policy(subject.domain, notice.policy_key).check_allows(())
+            reporter = self._find(Reporter, Reporter.create_id(notice.reporter_id))
             if reporter is not None:
                 reporter.check_may_report(now)
-            case = self._find(Case, Case.create_id(subject)) or Case.open(subject, account_id, actor, now)
-            case.receive_report(report.id, policy_key, actor, now)
+            case = self._find(Case, Case.create_id(subject)) or Case.open(subject, notice.account_id, actor, now)
+            case.receive_report(report.id, notice.policy_key, actor, now)
             return ReportSubmitted(report, self._store(report, case), True)
 
         return self._run(attempt)
@@ -93,7 +80,8 @@ class ReviewCommands:
 
         def attempt() -> Written:
             now = self.clock()
-            reporter = self._find(Reporter, Reporter.create_id(reporter_id)) or Reporter.register(reporter_id, actor, now)
+            reporter = self._find(Reporter, Reporter.create_id(reporter_id))
+            reporter = reporter or Reporter.register(reporter_id, actor, now)
             reporter.warn(reason, actor, now)
             return Written(reporter, self._store(reporter))
 

@@ -257,7 +257,8 @@ class Case(DocketAggregate):
         """Refuses a change to a case someone else holds, unless the caller may override claims."""
         holder = self.holder(at)
         if holder is not None and holder != actor and not override:
-            raise ConflictError(f"case {self.subject.key} is claimed by {holder} until {self.claim.expires_at.isoformat()}")  # type: ignore[union-attr]
+            until = self.claim.expires_at.isoformat()  # type: ignore[union-attr]
+            raise ConflictError(f"case {self.subject.key} is claimed by {holder} until {until}")
 
     def claim_for(self, queue: str, policy_key: str, lease: timedelta, actor: str, at: datetime) -> Claim:
         """Leases the case to `actor`; a lease that ran out is recorded as expired first."""
@@ -283,7 +284,9 @@ class Case(DocketAggregate):
             raise ConflictError(f"{actor} holds no live claim on case {self.subject.key}")
         self._record(self.Released, actor, at, holder=actor, reason=reason)
 
-    def escalate(self, policy_key: str, queue: str, note: str, actor: str, at: datetime, override: bool = False) -> None:
+    def escalate(
+        self, policy_key: str, queue: str, note: str, actor: str, at: datetime, override: bool = False
+    ) -> None:
         """Sends the work under `policy_key` to another queue with a note; the escalator's claim ends."""
         check_text(note, "note")
         self.check_not_held_by_another(actor, at, override)

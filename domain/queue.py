@@ -42,7 +42,9 @@ class Queue(DocketAggregate):
         check_name(name, "name")
         check_name(domain, "domain")
         check_text(description, "description", MAX_DESCRIPTION)
-        return cls._start(cls.Created, cls.create_id(name), actor, at, name=name, domain=domain, description=description)
+        return cls._start(
+            cls.Created, cls.create_id(name), actor, at, name=name, domain=domain, description=description
+        )
 
     def update(self, domain: str, description: str, actor: str, at: datetime) -> None:
         """Changes the domain and description; the same values again change nothing."""

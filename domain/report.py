@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
@@ -29,6 +30,33 @@ class ReportStatus(StrEnum):
     OPEN = "OPEN"
     IN_REVIEW = "IN_REVIEW"
     CLOSED = "CLOSED"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a reporter says: which subject breaks which policy, and why."""
+
+    subject: Subject
+    account_id: str | None
+    reporter_id: str
+    reporter_kind: ReporterKind
+    policy_key: str
+    text: str
+    content: Content | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reporter_kind", parse_enum(ReporterKind, self.reporter_kind, "reporter.kind"))
+
+    def validate(self) -> Notice:
+        self.subject.validate()
+        check_identifier(self.reporter_id, "reporter.id")
+        check_name(self.policy_key, "policy")
+        check_text(self.text, "text", MAX_REPORT_TEXT)
+        if self.account_id is not None:
+            check_identifier(self.account_id, "accountId")
+        if self.content is not None:
+            self.content.validate()
+        return self
 
 
 def told(outcome: Outcome, policy_key: str) -> str:
@@ -75,32 +103,14 @@ class Report(DocketAggregate):
             report.outcome = Outcome(self.outcome)
 
     @classmethod
-    def submit(
-        cls,
-        subject: Subject,
-        account_id: str | None,
-        reporter_id: str,
-        reporter_kind: ReporterKind,
-        policy_key: str,
-        text: str,
-        content: Content | None,
-        idempotency_key: str,
-        actor: str,
-        at: datetime,
-    ) -> Report:
-        subject.validate()
-        check_identifier(reporter_id, "reporter.id")
+    def submit(cls, notice: Notice, idempotency_key: str, actor: str, at: datetime) -> Report:
+        notice.validate()
         check_identifier(idempotency_key, "idempotencyKey")
-        check_name(policy_key, "policy")
-        check_text(text, "text", MAX_REPORT_TEXT)
-        if account_id is not None:
-            check_identifier(account_id, "accountId")
-        if content is not None:
-            content.validate()
         return cls._start(
-            cls.Submitted, cls.create_id(reporter_id, idempotency_key), actor, at, subject=subject,
-            account_id=account_id, reporter_id=reporter_id, reporter_kind=str(parse_enum(ReporterKind, reporter_kind, "reporter.kind")),
-            policy_key=policy_key, text=text, content=content, case_id=Case.create_id(subject),
+            cls.Submitted, cls.create_id(notice.reporter_id, idempotency_key), actor, at, subject=notice.subject,
+            account_id=notice.account_id, reporter_id=notice.reporter_id, reporter_kind=str(notice.reporter_kind),
+            policy_key=notice.policy_key, text=notice.text, content=notice.content,
+            case_id=Case.create_id(notice.subject),
         )
 
     @property
@@ -111,4 +121,5 @@ class Report(DocketAggregate):
         """Closes the notice with the outcome its reporter is told."""
         if self.closed:
             raise ConflictError(f"report {self.id} is already closed")
-        self._record(self.Closed, actor, at, outcome=outcome, decision_id=decision_id, told=told(outcome, self.policy_key))
+        notice = told(outcome, self.policy_key)
+        self._record(self.Closed, actor, at, outcome=outcome, decision_id=decision_id, told=notice)

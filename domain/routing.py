@@ -116,7 +116,9 @@ class Routing(DocketAggregate):
         for index, rule in enumerate(rules):
             rule.validate(f"rules[{index}]")
             if rule.queue not in known_queues:
-                raise ValidationError(f"rules[{index}] routes to {rule.queue!r}, which is no queue", f"rules[{index}].queue")
+                raise ValidationError(
+                    f"rules[{index}] routes to {rule.queue!r}, which is no queue", f"rules[{index}].queue"
+                )
         check_name(default_queue, "defaultQueue")
         if default_queue not in known_queues:
             raise ValidationError(f"the default queue {default_queue!r} is no queue", "defaultQueue")

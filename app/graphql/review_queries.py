@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import strawberry
@@ -24,7 +25,7 @@ from app.runtime import Runtime
 from app.store import read
 from projections.case_status.search import CaseFilter as CaseQuery
 from projections.case_status.search import search_cases
-from projections.review_queue.figures import queue_figures, reviewer_figures
+from projections.review_queue.figures import Figures, queue_figures, reviewer_figures
 from projections.review_queue.queues import find_queue, list_queues, queue_entries
 from projections.review_queue.routing import load_table
 from projections.reports.queries import find_reporter
@@ -51,7 +52,8 @@ async def case_page(runtime: Runtime, query: CaseQuery, first: int, after: str |
     rows = await run_in_threadpool(read, runtime.store, search_cases, query, start, first + 1)
     edges = [summary_edge(r, str(r.opened_position)) for r in rows[:first]]
     return CaseConnection(
-        edges=edges, page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else after)
+        edges=edges,
+        page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else after),
     )
 
 
@@ -116,22 +118,25 @@ class ReviewQuery:
         runtime = await consistent(info, min_position)
         return await case_page(runtime, (filter or CaseFilter()).to_query(), first, after)
 
-    @strawberry.field(description="Per queue: backlog, oldest waiting, inbound and decided per hour, handling time, expiries.")
+    @strawberry.field(
+        description="Per queue: backlog, oldest waiting, inbound and decided per hour, handling time, expiries."
+    )
     async def queue_figures(
         self, info: Info, window_hours: float = 1.0, min_position: str | None = None
     ) -> list[OperationsFigures]:
-        runtime = await consistent(info, min_position)
-        span = window(window_hours)
-        now = runtime.ledger.clock()
-        return [OperationsFigures.of(f, now) for f in await run_in_threadpool(read, runtime.store, queue_figures, now, span)]
+        return await _figures(info, queue_figures, window_hours, min_position)
 
     @strawberry.field(description="Per reviewer: cases held, decided per hour, handling time and claim expiries.")
     async def reviewer_figures(
         self, info: Info, window_hours: float = 1.0, min_position: str | None = None
     ) -> list[OperationsFigures]:
-        runtime = await consistent(info, min_position)
-        span = window(window_hours)
-        now = runtime.ledger.clock()
-        rows = await run_in_threadpool(read, runtime.store, reviewer_figures, now, span)
-        return [OperationsFigures.of(f, now) for f in rows]
+        return await _figures(info, reviewer_figures, window_hours, min_position)
 
+
+async def _figures(
+    info: Info, query: Callable[..., list[Figures]], window_hours: float, min_position: str | None
+) -> list[OperationsFigures]:
+    runtime = await consistent(info, min_position)
+    span = window(window_hours)
+    now = runtime.ledger.clock()
+    return [OperationsFigures.of(f, now) for f in await run_in_threadpool(read, runtime.store, query, now, span)]

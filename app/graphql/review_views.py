@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from starlette.concurrency import run_in_threadpool
+
 from app.graphql.review_types import CaseUpdate, Reporter
-from app.graphql.errors import not_yet_consistent
+from app.graphql.context import Info
+from app.graphql.errors import attempt, not_yet_consistent
+from app.graphql.inputs import SubjectInput
 from app.graphql.types import Subject
+from app.review import Written
 from app.runtime import Runtime
 from app.store import read
 from domain.case import Case
@@ -42,3 +47,25 @@ def known_case(runtime: Runtime, subject: DomainSubject) -> None:
     """Refuses a subject the read models know no case of, once they hold everything written so far."""
     if runtime.read_current(find_case, subject.validate()) is None:
         raise NotFoundError(f"no case for {subject.key}")
+
+
+async def change_case(info: Info, subject: SubjectInput, command: Callable[..., Written], *args: Any) -> Any:
+    """Runs a command on a case the read models know; answers with the change or the typed failure."""
+    runtime = info.context.runtime
+
+    def run() -> Written:
+        key = subject.to_domain()
+        known_case(runtime, key)
+        return command(key, *args)
+
+    result = await attempt(run)
+    return case_update(result.aggregate, result.position) if isinstance(result, Written) else result
+
+
+async def write_reporter(info: Info, command: Callable[..., Written], reporter_id: str, *args: Any) -> Any:
+    """Runs a reporter command; answers with the reporter's record after the write, or the typed failure."""
+    runtime = info.context.runtime
+    result = await attempt(command, reporter_id, *args, info.context.actor)
+    if not isinstance(result, Written):
+        return result
+    return await run_in_threadpool(reporter_view, runtime, reporter_id, result.position)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import Any
 
 from domain.values import Subject
 from projections.reports.rows import ReporterRow, ReportRow
-from projections.sql import Sql, in_clause
+from projections.sql import Sql
 from projections.values import content_from, maybe_utc, utc
 
 _COLUMNS = """report_id, case_id, domain, subject_kind, subject_id, account_id, policy_key, reporter_id, reporter_kind,
@@ -24,18 +23,6 @@ def find_report(sql: Sql, report_id: str) -> ReportRow | None:
     sql.execute(f"SELECT {_COLUMNS} FROM reports WHERE report_id = ?", (report_id,))
     r = sql.fetchone()
     return None if r is None else _report(r)
-
-
-def reporter_reports(
-    sql: Sql, reporter_id: str, after: int, limit: int, domains: Collection[str] | None = None
-) -> list[ReportRow]:
-    """A reporter's reports in the order they were submitted, after ledger position `after`."""
-    scope, params = in_clause("domain", domains)
-    sql.execute(
-        f"SELECT {_COLUMNS} FROM reports WHERE reporter_id = ? AND position > ?{scope} ORDER BY position LIMIT ?",
-        (reporter_id, after, *params, limit),
-    )
-    return [_report(r) for r in sql.fetchall()]
 
 
 def find_reporter(sql: Sql, reporter_id: str) -> ReporterRow | None:

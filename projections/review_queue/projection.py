@@ -1,4 +1,4 @@
-"""Keeps the review queue: a detection queues its case and policy unless a live decision answers it; a report always does."""
+"""Keeps the review queue: a detection queues its case and policy unless a decision answers it; a report always."""
 
 from __future__ import annotations
 

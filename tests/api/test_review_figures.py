@@ -13,7 +13,9 @@ query($f: CaseFilter, $first: Int!, $after: String, $p: String) {
   cases(filter: $f, first: $first, after: $after, minPosition: $p) {
     edges { cursor node { subject { id } status accountId } } pageInfo { hasNextPage endCursor } } }
 """
-ACCOUNT_CASES = """query($id: String!) { account(id: $id) { cases(first: 10) { edges { node { subject { id } } } } } }"""
+ACCOUNT_CASES = """
+query($id: String!) { account(id: $id) { cases(first: 10) { edges { node { subject { id } } } } } }
+"""
 FIGURES = """
 query($h: Float!, $p: String) {
   queueFigures(windowHours: $h, minPosition: $p) { name backlog oldestWaitingSeconds inboundPerHour decidedPerHour

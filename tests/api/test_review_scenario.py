@@ -1,4 +1,4 @@
-"""The review scenario end to end: many reports on one pin, one case on top of its queue, two reviewers, one decision."""
+"""The review scenario end to end: many reports on one pin, one case on top of its queue, two reviewers, a decision."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from domain.errors import ConflictError, ValidationError
-from domain.report import Report, ReporterKind
+from domain.report import Notice, Report, ReporterKind
 from domain.reporter import Reporter
 from domain.values import Outcome
 from tests.domain.factories import ACCOUNT, SUBJECT, at, decided, not_violating, opened_case, published_policy
@@ -14,11 +14,10 @@ from tests.domain.factories import ACCOUNT, SUBJECT, at, decided, not_violating,
 def report(key: str = "r-1", reporter: str = "user-1", kind: str = "USER", **changes: object) -> Report:
     values: dict[str, object] = {
         "subject": SUBJECT, "account_id": ACCOUNT, "reporter_id": reporter, "reporter_kind": kind,
-        "policy_key": "spam", "text": "Scam link.", "content": None, "idempotency_key": key,
-        "actor": "svc:intake", "at": at(),
+        "policy_key": "spam", "text": "Scam link.", "content": None,
     }
     values.update(changes)
-    return Report.submit(**values)  # type: ignore[arg-type]
+    return Report.submit(Notice(**values), key, "svc:intake", at())  # type: ignore[arg-type]
 
 
 def test_a_report_is_named_by_its_reporter_and_idempotency_key_and_belongs_to_the_subjects_case() -> None:

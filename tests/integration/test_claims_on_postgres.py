@@ -14,7 +14,7 @@ from app.runtime import Runtime, open_runtime
 from app.settings import Settings
 from domain.claims import DEFAULT_LEASE
 from domain.case import Case
-from domain.report import ReporterKind
+from domain.report import Notice, ReporterKind
 from domain.routing import RoutingRule
 from domain.values import Subject
 from tests.support import MovableClock
@@ -45,8 +45,8 @@ def waiting_work(runtime: Runtime, cases: int) -> None:
     ledger.create_queue(QUEUE, "trust_safety", "Everyday review", "ops:lee")
     ledger.set_routing([RoutingRule(QUEUE, domains=("trust_safety",))], QUEUE, "ops:lee")
     for n in range(cases):
-        ledger.submit_report(pin(n), "acct-1", f"user-{n}", ReporterKind.USER, "spam", "Scam link.", None, f"r-{n}",
-                             "svc:intake")
+        notice = Notice(pin(n), "acct-1", f"user-{n}", ReporterKind.USER, "spam", "Scam link.")
+        ledger.submit_report(notice, f"r-{n}", "svc:intake")
 
 
 def race(runtimes: tuple[Runtime, Runtime], reviewers: int) -> list[NextClaim | None]:

@@ -10,7 +10,7 @@ from domain.claims import DEFAULT_LEASE, ReleaseReason
 from domain.detection import Detection
 from domain.policy import Policy
 from domain.queue import Queue
-from domain.report import Report
+from domain.report import Notice, Report
 from domain.routing import Routing, RoutingRule
 from domain.values import Severity, Subject
 from projections.reports.projection import ReportsProjection
@@ -45,9 +45,12 @@ def pin(id: str) -> Subject:
     return Subject(DOMAIN, "pin", id)
 
 
+def notice(item: str, reporter: str, kind: str = "USER", policy: str = "spam") -> Notice:
+    return Notice(pin(item), "acct-1", reporter, kind, policy, "Scam.")  # type: ignore[arg-type]
+
+
 def report(feed: Feed, item: str, key: str, kind: str = "USER", policy: str = "spam", minutes: float = 0) -> Report:
-    r = Report.submit(pin(item), "acct-1", f"reporter-{key}", kind, policy, "Scam.", None, key, "svc:intake",
-                      at(minutes=minutes))
+    r = Report.submit(notice(item, f"reporter-{key}", kind, policy), key, "svc:intake", at(minutes=minutes))
     case = Case.open(pin(item), "acct-1", "svc:intake", at(minutes=minutes))
     case.receive_report(r.id, policy, "svc:intake", at(minutes=minutes))
     feed.save(r, case)
@@ -145,7 +148,7 @@ def test_reports_are_in_review_once_claimed_and_closed_with_the_decision(feed: F
     policy = Policy.publish(DOMAIN, "spam", terms(), "p", T0)
     decision = case.decide(Case.create_id(pin("x")), policy, not_violating(), [], None, "rita", at(minutes=5))
     closing = []
-    for r in (first, Report.submit(pin("pin-1"), "acct-1", "reporter-b", "USER", "spam", "Scam.", None, "b", "s", at())):
+    for r in (first, Report.submit(notice("pin-1", "reporter-b"), "b", "s", at())):
         r.collect_events()
         r.close(decision.outcome, decision.decision_id, "rita", at(minutes=5))
         closing.append(r)

@@ -47,7 +47,10 @@ DecideResult = Annotated[Decision | ValidationError | NotFoundError | ConflictEr
 
 @strawberry.type
 class DecideMutation:
-    @strawberry.mutation(description="Decides a case under a policy; VIOLATING strikes the account in the same transaction.")
+    @strawberry.mutation(
+        description="Decides a case under a policy; VIOLATING strikes the account, and the policy's open reports "
+        "close, in the same transaction. A case someone else has claimed is refused unless the caller is an admin."
+    )
     async def decide(self, info: Info, input: DecideInput) -> DecideResult:
         detection_ids = [parse_id(raw, "detectionIds") for raw in input.detection_ids]
         failure = next((d for d in detection_ids if isinstance(d, ValidationError)), None)

@@ -14,13 +14,19 @@ from app.graphql.review_types import Claim
 from app.graphql.types import Subject
 from app.review import ClaimTaken
 
-RenewClaimResult = Annotated[Claim | ValidationError | NotFoundError | ConflictError, strawberry.union("RenewClaimResult")]
+RenewClaimResult = Annotated[
+    Claim | ValidationError | NotFoundError | ConflictError, strawberry.union("RenewClaimResult")
+]
 
 
 @strawberry.type
 class RenewClaimMutation:
-    @strawberry.mutation(description="Extends the caller's live lease on a case by leaseSeconds (10 minutes by default).")
-    async def renew_claim(self, info: Info, subject: SubjectInput, lease_seconds: int | None = None) -> RenewClaimResult:
+    @strawberry.mutation(
+        description="Extends the caller's live lease on a case by leaseSeconds (10 minutes by default)."
+    )
+    async def renew_claim(
+        self, info: Info, subject: SubjectInput, lease_seconds: int | None = None
+    ) -> RenewClaimResult:
         result = await attempt(
             info.context.runtime.ledger.renew_claim, subject.to_domain(), lease_of(lease_seconds), info.context.actor
         )

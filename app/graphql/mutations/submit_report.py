@@ -14,7 +14,7 @@ from app.graphql.review_types import Report
 from app.graphql.review_views import view_after
 from app.review import ReportSubmitted
 from app.runtime import Runtime
-from domain.report import ReporterKind
+from domain.report import Notice, ReporterKind
 from projections.reports.queries import find_report
 
 
@@ -47,11 +47,12 @@ class SubmitReportMutation:
     @strawberry.mutation(description="Records a report and queues its case; a decision under its policy closes it.")
     async def submit_report(self, info: Info, input: SubmitReportInput) -> SubmitReportResult:
         runtime = info.context.runtime
-        result = await attempt(
-            runtime.ledger.submit_report, input.subject.to_domain(), input.account_id, input.reporter.id,
-            input.reporter.kind, input.policy, input.text,
-            None if input.content is None else input.content.to_domain(), input.idempotency_key, info.context.actor,
+        notice = Notice(
+            subject=input.subject.to_domain(), account_id=input.account_id, reporter_id=input.reporter.id,
+            reporter_kind=input.reporter.kind, policy_key=input.policy, text=input.text,
+            content=None if input.content is None else input.content.to_domain(),
         )
+        result = await attempt(runtime.ledger.submit_report, notice, input.idempotency_key, info.context.actor)
         if not isinstance(result, ReportSubmitted):
             return result
         return await run_in_threadpool(_view, runtime, result)

@@ -5,13 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 
 from app.graphql.context import Info
-from app.graphql.errors import attempt
 from app.graphql.mutations.warn_reporter import ReporterResult
-from app.graphql.review_views import reporter_view
-from app.review import Written
+from app.graphql.review_views import write_reporter
 
 
 @strawberry.input
@@ -25,10 +22,5 @@ class SuspendReporterInput:
 class SuspendReporterMutation:
     @strawberry.mutation(description="Refuses the reporter's notices until `until`; only after a warning.")
     async def suspend_reporter(self, info: Info, input: SuspendReporterInput) -> ReporterResult:
-        runtime = info.context.runtime
-        result = await attempt(
-            runtime.ledger.suspend_reporter, input.reporter_id, input.reason, input.until, info.context.actor
-        )
-        if not isinstance(result, Written):
-            return result
-        return await run_in_threadpool(reporter_view, runtime, input.reporter_id, result.position)
+        ledger = info.context.runtime.ledger
+        return await write_reporter(info, ledger.suspend_reporter, input.reporter_id, input.reason, input.until)

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 
 from app.graphql.context import Info
-from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt
+from app.graphql.errors import ConflictError, NotFoundError, ValidationError
 from app.graphql.review_types import Reporter
-from app.graphql.review_views import reporter_view
-from app.review import Written
+from app.graphql.review_views import write_reporter
 
-ReporterResult = Annotated[Reporter | ValidationError | NotFoundError | ConflictError, strawberry.union("ReporterResult")]
+ReporterResult = Annotated[
+    Reporter | ValidationError | NotFoundError | ConflictError, strawberry.union("ReporterResult")
+]
 
 
 @strawberry.input
@@ -26,8 +26,4 @@ class WarnReporterInput:
 class WarnReporterMutation:
     @strawberry.mutation(description="Warns a reporter, with reasons; a suspension needs a warning first.")
     async def warn_reporter(self, info: Info, input: WarnReporterInput) -> ReporterResult:
-        runtime = info.context.runtime
-        result = await attempt(runtime.ledger.warn_reporter, input.reporter_id, input.reason, info.context.actor)
-        if not isinstance(result, Written):
-            return result
-        return await run_in_threadpool(reporter_view, runtime, input.reporter_id, result.position)
+        return await write_reporter(info, info.context.runtime.ledger.warn_reporter, input.reporter_id, input.reason)
