@@ -20,6 +20,7 @@ from domain.errors import NotFoundError
 from domain.values import Subject as DomainSubject
 from projections.case_status.queries import find_case
 from projections.reports.queries import find_reporter
+from projections.review_queue.queues import case_entries
 
 R = TypeVar("R")
 
@@ -43,19 +44,24 @@ def case_update(case: Case, position: int) -> CaseUpdate:
     return CaseUpdate(case_id=str(case.id), subject=Subject.of(case.subject), position=str(position))  # type: ignore[arg-type]
 
 
-def known_case(runtime: Runtime, subject: DomainSubject) -> None:
-    """Refuses a subject the read models know no case of, once they hold everything written so far."""
-    if runtime.read_current(find_case, subject.validate()) is None:
+def known_case(runtime: Runtime, subject: DomainSubject, waiting: str | None = None) -> None:
+    """Refuses a subject the read models know no case of, or, given a policy, no work waiting under it."""
+    case = runtime.read_current(find_case, subject.validate())
+    if case is None:
         raise NotFoundError(f"no case for {subject.key}")
+    if waiting is not None and waiting not in {e.policy_key for e in read(runtime.store, case_entries, case.case_id)}:
+        raise NotFoundError(f"case {subject.key} has no work waiting for review under {waiting!r}")
 
 
-async def change_case(info: Info, subject: SubjectInput, command: Callable[..., Written], *args: Any) -> Any:
-    """Runs a command on a case the read models know; answers with the change or the typed failure."""
+async def change_case(
+    info: Info, subject: SubjectInput, command: Callable[..., Written], *args: Any, waiting: str | None = None
+) -> Any:
+    """Runs a command on a case the read models know (with work waiting under the policy `waiting`, if given)."""
     runtime = info.context.runtime
 
     def run() -> Written:
         key = subject.to_domain()
-        known_case(runtime, key)
+        known_case(runtime, key, waiting)
         return command(key, *args)
 
     result = await attempt(run)

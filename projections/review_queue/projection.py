@@ -10,7 +10,7 @@ from domain.policy import Policy
 from domain.values import Severity
 from projections.base import Projection
 from projections.review_queue import work
-from projections.review_queue.routing import reroute
+from projections.review_queue.routing import add_signal, reroute_all
 from projections.sql import Sql
 
 SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
@@ -91,7 +91,7 @@ class ReviewQueueProjection(Projection):
         elif isinstance(event, Policy.Revised):
             severity = Severity(event.terms.severity)
             _policy_changed(sql, str(event.originator_id), str(severity), SEVERITY_RANK[severity], False)
-            reroute(sql, position, event.occurred_at)
+            reroute_all(sql, position, event.occurred_at)
         elif isinstance(event, Policy.Retired):
             _policy_changed(sql, str(event.originator_id), None, None, True)
 
@@ -119,8 +119,7 @@ def _detected(event: Detection.Recorded, position: int, sql: Sql) -> None:
             policy[1], bool(policy[2]), float(facts.confidence), facts.detected_at, event.occurred_at, position,
         ),
     )
-    work.add_signal(sql, case_id, facts.policy_key, "sources", str(facts.source))
-    reroute(sql, position, event.occurred_at, case_id, facts.policy_key)
+    add_signal(sql, case_id, facts.policy_key, position, event.occurred_at, source=str(facts.source))
 
 
 def _policy_changed(sql: Sql, policy_id: str, severity: str | None, rank: int | None, retired: bool) -> None:

@@ -9,7 +9,7 @@ from domain.claims import ReleaseReason
 from domain.queue import Queue
 from domain.report import Report, ReporterKind
 from domain.routing import Routing
-from projections.review_queue.routing import add_to_set, log, move, reroute, save_table
+from projections.review_queue.routing import add_signal, log, move, reroute_all, save_table
 from projections.sql import Sql
 from projections.values import utc
 
@@ -59,7 +59,7 @@ def apply_review(event: Any, position: int, sql: Sql) -> None:
         )
     elif isinstance(event, Routing.Changed):
         save_table(sql, tuple(event.rules), event.default_queue, event.actor, at)
-        reroute(sql, position, at)
+        reroute_all(sql, position, at)
     elif isinstance(event, Case.Claimed):
         sql.execute(_CLAIM, (case_id, event.queue, event.policy_key, event.actor, at, event.expires_at))
     elif isinstance(event, Case.ClaimRenewed):
@@ -67,11 +67,11 @@ def apply_review(event: Any, position: int, sql: Sql) -> None:
     elif isinstance(event, Case.Released):
         _released(event, position, sql)
     elif isinstance(event, Case.Escalated):
+        move(sql, case_id, event.policy_key, event.queue, position, at)
         sql.execute(
             "UPDATE review_queue SET escalated = ? WHERE case_id = ? AND policy_key = ?",
             (True, case_id, event.policy_key),
         )
-        move(sql, case_id, event.policy_key, event.queue, position, at)
         sql.execute(_NOTE, (position, case_id, event.policy_key, "ESCALATION", event.note, event.queue, None,
                             event.actor, at))
     elif isinstance(event, Case.NoteAdded):
@@ -121,19 +121,7 @@ def _reported(event: Report.Submitted, position: int, sql: Sql) -> None:
             policy[1], bool(policy[2]), event.occurred_at, event.occurred_at, position, kind.rank, str(kind),
         ),
     )
-    add_signal(sql, case_id, event.policy_key, "reporter_kinds", str(kind))
-    reroute(sql, position, event.occurred_at, case_id, event.policy_key)
-
-
-def add_signal(sql: Sql, case_id: str, policy_key: str, column: str, value: str) -> None:
-    """Adds a detection source or a reporter kind to what an entry's routing looks at."""
-    sql.execute(f"SELECT {column} FROM review_queue WHERE case_id = ? AND policy_key = ?", (case_id, policy_key))
-    row = sql.fetchone()
-    if row is not None:
-        sql.execute(
-            f"UPDATE review_queue SET {column} = ? WHERE case_id = ? AND policy_key = ?",
-            (add_to_set(row[0], value), case_id, policy_key),
-        )
+    add_signal(sql, case_id, event.policy_key, position, event.occurred_at, reporter_kind=str(kind))
 
 
 def _released(event: Case.Released, position: int, sql: Sql) -> None:

@@ -50,6 +50,10 @@ def test_escalation_moves_the_work_to_another_queue_with_its_note_and_keeps_it_t
                                 "priority": None, "actor": "alice"}]
     nowhere = api.data(ESCALATE, {"i": {**escalate, "queue": "nowhere"}})["escalateCase"]
     assert nowhere["__typename"] == "NotFoundError"
+    idle = api.data(ESCALATE, {"i": {**escalate, "policy": "scam"}})["escalateCase"]
+    assert (idle["__typename"], idle["message"]) == (
+        "NotFoundError", "case trust_safety/pin/pin-1 has no work waiting for review under 'scam'"
+    )
 
 
 def test_notes_and_a_priority_override_are_events_on_the_case_in_its_history(api: Api) -> None:

@@ -38,6 +38,7 @@ def test_twenty_reports_make_one_case_on_top_of_its_queue_and_one_decision_close
 
     # The reports are in review now, and nobody else may decide the case.
     review = case_review(api, position=first["position"])
+    assert review["status"] == "OPEN"
     assert {r["status"] for r in review["reports"]} == {"IN_REVIEW"}
     assert review["claim"] == {"holder": "rita", "queue": "ts_general", "live": True}
     refused = api.data(DECIDE, {"input": decide_input()}, token=sam)["decide"]

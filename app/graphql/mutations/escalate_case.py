@@ -25,5 +25,5 @@ class EscalateCaseMutation:
         c = info.context
         return await change_case(
             info, input.subject, c.runtime.ledger.escalate_case, input.policy, input.queue, input.note, c.actor,
-            c.is_admin,
+            c.is_admin, waiting=input.policy,
         )
