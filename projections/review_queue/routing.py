@@ -71,6 +71,8 @@ def add_signal(
     queue = row[8]
     if not row[9]:
         queue = route(*load_table(sql), _facts((*row[:5], " ".join(sources), " ".join(kinds), *row[7:])))
+    if (sources, kinds, queue) == (_set(row[5]), _set(row[6]), row[8]):
+        return
     sql.execute(
         "UPDATE review_queue SET sources = ?, reporter_kinds = ?, queue = ? WHERE case_id = ? AND policy_key = ?",
         (" ".join(sorted(sources)), " ".join(sorted(kinds)), queue, case_id, policy_key),
