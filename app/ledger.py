@@ -28,14 +28,13 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
 from app.appeals import AppealCommands
-from app.review import ReviewCommands
+from app.review import ReviewCommands, close_reports
 from app.ladders import load_ladders
 from app.transcodings import register_value_types
 from domain.account import Account
 from domain.base import Clock, DocketAggregate, natural_id
 from domain.case import Case, Decision, Verdict
 from domain.detection import Detection, DetectionFacts
-from domain.report import Report
 from domain.errors import ConflictError, NotFoundError, ValidationError
 from domain.ladder import Ladder
 from domain.policy import Policy, PolicyTerms
@@ -256,10 +255,9 @@ class Ledger(AppealCommands, ReviewCommands, Application[UUID]):
         if case is None:
             case = Case.open(subject, owner, actor, now)
         case.check_not_held_by_another(actor, now, override_claims)
-        reports = [_expect(Report, i, r) for i, r in self._load_many(case.open_reports_under(policy_key)).items()]
+        reports = self.open_reports(case, policy_key)
         decision = case.decide(decision_id, policy, verdict, detections, owner, actor, now)
-        for report in reports:
-            report.close(decision.outcome, decision.decision_id, actor, now)
+        close_reports(reports, decision, actor, now)
         account = None
         strike = None
         if owner is not None:

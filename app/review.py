@@ -6,9 +6,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
+from uuid import UUID
 
 from domain.base import Clock
-from domain.case import Case
+from domain.case import Case, Decision
 from domain.claims import Claim, ReleaseReason
 from domain.errors import ConflictError, NotFoundError
 from domain.policy import Policy
@@ -52,6 +53,7 @@ class ReviewCommands:
     _retrying: Any
     head: Callable[[], int]
     get_policy: Callable[[str, str], Policy]
+    _load_many: Callable[[list[UUID]], dict[UUID, object]]
 
     # Reports.
 
@@ -98,6 +100,11 @@ class ReviewCommands:
             return Written(reporter, self._store(reporter))
 
         return self._run(attempt)
+
+    def open_reports(self, case: Case, policy_key: str) -> list[Report]:
+        """The case's open reports under a policy: load them before deciding, close them with the decision."""
+        loaded = self._load_many(case.open_reports_under(policy_key))
+        return [report for report in loaded.values() if isinstance(report, Report)]
 
     # Queues and routing.
 
@@ -198,3 +205,9 @@ class ReviewCommands:
     def _run(self, attempt: Callable[[], T]) -> T:
         result: T = self._retrying(attempt)
         return result
+
+
+def close_reports(reports: list[Report], decision: Decision, actor: str, at: datetime) -> None:
+    """Closes reports with the decision's outcome, in the transaction that saves the decision."""
+    for report in reports:
+        report.close(decision.outcome, decision.decision_id, actor, at)
