@@ -382,7 +382,7 @@ class Case:
 
     @strawberry.field(
         description="The whole story in ledger order: reports, detections, claims, notes, escalations, decisions, "
-        "reversals and appeals."
+        "reversals and appeals (the first 1000 events; auditTrail pages through any number)."
     )
     async def history(self, info: strawberry.Info) -> list[AuditEntry]:
         return (await _review(self, info)).history
