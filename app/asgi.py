@@ -26,6 +26,7 @@ from app.graphql.context import Context
 from app.health import LagCollector, health
 from app.graphql.http import GraphQLEndpoint
 from app.graphql.schema import build_schema
+from app.review_metrics import ReviewCollector
 from app.runtime import Runtime, open_runtime, system_clock
 from app.settings import Settings
 from domain.base import Clock
@@ -126,6 +127,7 @@ def create_app(settings: Settings, clock: Clock = system_clock) -> Starlette:
         app.state.runtime = runtime
         app.state.metrics = CollectorRegistry()
         app.state.metrics.register(LagCollector(runtime))
+        app.state.metrics.register(ReviewCollector(runtime))
         if settings.run_projections:
             # Serve nothing stale: catch up with what is already stored before taking requests.
             runtime.projector.catch_up()

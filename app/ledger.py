@@ -28,6 +28,7 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
 from app.appeals import AppealCommands
+from app.review import ReviewCommands, close_reports
 from app.ladders import load_ladders
 from app.transcodings import register_value_types
 from domain.account import Account
@@ -78,7 +79,7 @@ class StoredEvent:
     event: DomainEvent
 
 
-class Ledger(AppealCommands, Application[UUID]):
+class Ledger(AppealCommands, ReviewCommands, Application[UUID]):
     """Docket's event-sourced application: policies, detections, cases and accounts."""
 
     name = "Docket"
@@ -211,11 +212,14 @@ class Ledger(AppealCommands, Application[UUID]):
         account_id: str | None,
         actor: str,
         known_account: str | None = None,
+        override_claims: bool = False,
     ) -> DecisionMade:
         """Decides a case under a policy; a VIOLATING decision strikes the account in the same transaction.
 
         The account struck is `account_id`, else the case's, else the detections' named, else
-        `known_account`: the one the read models have seen for the subject.
+        `known_account`: the one the read models have seen for the subject. The decision closes the
+        open reports under the policy with it. A case someone else has claimed is refused unless
+        `override_claims` (an admin).
         """
         subject.validate()
         verdict.validate()
@@ -223,7 +227,8 @@ class Ledger(AppealCommands, Application[UUID]):
         decision_id = natural_id("decision", str(case_id), verdict.idempotency_key or str(uuid4()))
         return self._retrying(
             lambda: self._decide(
-                subject, case_id, decision_id, policy_key, verdict, detection_ids, account_id, actor, known_account
+                subject, case_id, decision_id, policy_key, verdict, detection_ids, account_id, actor, known_account,
+                override_claims,
             )
         )
 
@@ -238,6 +243,7 @@ class Ledger(AppealCommands, Application[UUID]):
         account_id: str | None,
         actor: str,
         known_account: str | None,
+        override_claims: bool = False,
     ) -> DecisionMade:
         now = self.clock()
         policy = self.get_policy(subject.domain, policy_key)
@@ -248,13 +254,16 @@ class Ledger(AppealCommands, Application[UUID]):
         owner = _owner(account_id, case, detections) or known_account
         if case is None:
             case = Case.open(subject, owner, actor, now)
+        case.check_not_held_by_another(actor, now, override_claims)
+        reports = self.open_reports(case, policy_key)
         decision = case.decide(decision_id, policy, verdict, detections, owner, actor, now)
+        close_reports(reports, decision, actor, now)
         account = None
         strike = None
         if owner is not None:
             account = self._find(Account, Account.create_id(owner)) or Account.register(owner, actor, now)
             strike = account.apply_decision(case_id, decision, policy, self.ladders(subject.domain), actor, now)
-        position = self._store(case, *([account] if account is not None else []))
+        position = self._store(case, *reports, *([account] if account is not None else []))
         return DecisionMade(decision, case_id, strike, position, True, *case.decided[decision.decision_id])
 
     def _replayed(self, case: Case, decision_id: UUID, policy_key: str, verdict: Verdict) -> DecisionMade:

@@ -25,6 +25,7 @@ from projections.case_status.projection import CaseStatusProjection
 from projections.decisions_by_policy.projection import DecisionsByPolicyProjection
 from projections.ledger_chain.projection import LedgerChainProjection
 from projections.policy_catalog.projection import PolicyCatalogProjection
+from projections.reports.projection import ReportsProjection
 from projections.review_queue.projection import ReviewQueueProjection
 
 
@@ -37,7 +38,7 @@ def all_projections(key: Callable[[], bytes | None] = lambda: None) -> list[Proj
     return [
         PolicyCatalogProjection(), CaseStatusProjection(), AccountStandingProjection(), AppealsProjection(),
         LedgerChainProjection(key=key),
-        ReviewQueueProjection(), DecisionsByPolicyProjection(), AuditTrailProjection(),
+        ReviewQueueProjection(), DecisionsByPolicyProjection(), AuditTrailProjection(), ReportsProjection(),
     ]
 
 

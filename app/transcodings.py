@@ -10,10 +10,12 @@ from eventsourcing.persistence import Transcoder, Transcoding
 from domain.case import Decision
 from domain.detection import DetectionFacts
 from domain.policy import PolicyTerms
+from domain.routing import RoutingRule
 from domain.standing import Penalty, Strike
 from domain.values import Action, Content, Subject
 
-VALUE_TYPES: tuple[type, ...] = (Subject, Content, Action, PolicyTerms, DetectionFacts, Decision, Strike, Penalty)
+VALUE_TYPES: tuple[type, ...] = (Subject, Content, Action, PolicyTerms, DetectionFacts, Decision, Strike, Penalty,
+                                 RoutingRule)
 
 
 class DataclassAsDict(Transcoding):

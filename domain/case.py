@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
+from domain.claims import Claim, ReleaseReason, check_lease
 from domain.detection import Detection
 from domain.errors import ConflictError, NotFoundError, ValidationError
 from domain.policy import Policy
@@ -106,6 +107,8 @@ class Case(DocketAggregate):
             case.live = {}
             case.decided = {}
             case.reversed = {}
+            case.open_reports = {}
+            case.claim = None
 
     class Decided(DocketAggregate.Event):
         decision: Decision
@@ -116,6 +119,7 @@ class Case(DocketAggregate):
             case.decisions[decision.decision_id] = decision
             case.live[decision.policy_key] = decision.decision_id
             case.decided[decision.decision_id] = (self.actor, self.occurred_at)
+            case.open_reports.pop(decision.policy_key, None)
 
     class ActionsReversed(DocketAggregate.Event):
         decision_id: UUID
@@ -126,6 +130,48 @@ class Case(DocketAggregate):
             case.reversed[self.decision_id] = self.occurred_at
             if case.live.get(decision.policy_key) == self.decision_id:
                 del case.live[decision.policy_key]
+
+    class Reported(DocketAggregate.Event):
+        report_id: UUID
+        policy_key: str
+
+        def apply(self, case: Case) -> None:
+            case.open_reports.setdefault(self.policy_key, []).append(self.report_id)
+
+    class Claimed(DocketAggregate.Event):
+        queue: str
+        policy_key: str
+        expires_at: datetime
+
+        def apply(self, case: Case) -> None:
+            case.claim = Claim(self.actor, self.queue, self.policy_key, self.occurred_at, self.expires_at)
+
+    class ClaimRenewed(DocketAggregate.Event):
+        expires_at: datetime
+
+        def apply(self, case: Case) -> None:
+            case.claim = replace(case.claim, expires_at=self.expires_at)
+
+    class Released(DocketAggregate.Event):
+        holder: str
+        reason: str
+
+        def apply(self, case: Case) -> None:
+            case.claim = None
+
+    class Escalated(DocketAggregate.Event):
+        policy_key: str
+        queue: str
+        note: str
+
+    class NoteAdded(DocketAggregate.Event):
+        policy_key: str | None
+        note: str
+
+    class Prioritized(DocketAggregate.Event):
+        policy_key: str
+        priority: int
+        reason: str
 
     @classmethod
     def open(cls, subject: Subject, account_id: str | None, actor: str, at: datetime) -> Case:
@@ -190,7 +236,74 @@ class Case(DocketAggregate):
             supersedes=None if previous is None else previous.decision_id,
         )
         self._record(self.Decided, actor, at, decision=decision, account_id=account_id or self.account_id)
+        if self.claim is not None and self.claim.policy_key == policy.key:
+            self._record(self.Released, actor, at, holder=self.claim.holder, reason=ReleaseReason.DECIDED)
         return decision
+
+    # Review: reports joining the case, claims, escalations, notes and priority.
+
+    def receive_report(self, report_id: UUID, policy_key: str, actor: str, at: datetime) -> None:
+        """Joins a report to the case; the next decision under its policy closes it."""
+        self._record(self.Reported, actor, at, report_id=report_id, policy_key=policy_key)
+
+    def open_reports_under(self, policy_key: str) -> list[UUID]:
+        return list(self.open_reports.get(policy_key, []))
+
+    def holder(self, at: datetime) -> str | None:
+        """Who holds the case at `at`, if anyone's lease still runs."""
+        return self.claim.holder if self.claim is not None and self.claim.live(at) else None
+
+    def check_not_held_by_another(self, actor: str, at: datetime, override: bool = False) -> None:
+        """Refuses a change to a case someone else holds, unless the caller may override claims."""
+        holder = self.holder(at)
+        if holder is not None and holder != actor and not override:
+            until = self.claim.expires_at.isoformat()  # type: ignore[union-attr]
+            raise ConflictError(f"case {self.subject.key} is claimed by {holder} until {until}")
+
+    def claim_for(self, queue: str, policy_key: str, lease: timedelta, actor: str, at: datetime) -> Claim:
+        """Leases the case to `actor`; a lease that ran out is recorded as expired first."""
+        check_lease(lease)
+        holder = self.holder(at)
+        if holder is not None:
+            raise ConflictError(f"case {self.subject.key} is already claimed by {holder}")
+        if self.claim is not None:
+            self._record(self.Released, actor, at, holder=self.claim.holder, reason=ReleaseReason.EXPIRED)
+        self._record(self.Claimed, actor, at, queue=queue, policy_key=policy_key, expires_at=at + lease)
+        return self.claim  # type: ignore[return-value]
+
+    def renew_claim(self, lease: timedelta, actor: str, at: datetime) -> Claim:
+        check_lease(lease)
+        if self.holder(at) != actor:
+            raise ConflictError(f"{actor} holds no live claim on case {self.subject.key}")
+        self._record(self.ClaimRenewed, actor, at, expires_at=at + lease)
+        return self.claim  # type: ignore[return-value]
+
+    def release(self, reason: ReleaseReason, actor: str, at: datetime) -> None:
+        """Gives the case back to its queue; only its holder can, while the lease runs."""
+        if self.holder(at) != actor:
+            raise ConflictError(f"{actor} holds no live claim on case {self.subject.key}")
+        self._record(self.Released, actor, at, holder=actor, reason=reason)
+
+    def escalate(
+        self, policy_key: str, queue: str, note: str, actor: str, at: datetime, override: bool = False
+    ) -> None:
+        """Sends the work under `policy_key` to another queue with a note; the escalator's claim ends."""
+        check_text(note, "note")
+        self.check_not_held_by_another(actor, at, override)
+        self._record(self.Escalated, actor, at, policy_key=policy_key, queue=queue, note=note)
+        if self.claim is not None and self.claim.policy_key == policy_key:
+            self._record(self.Released, actor, at, holder=self.claim.holder, reason=ReleaseReason.ESCALATED)
+
+    def add_note(self, policy_key: str | None, note: str, actor: str, at: datetime) -> None:
+        check_text(note, "note")
+        self._record(self.NoteAdded, actor, at, policy_key=policy_key, note=note)
+
+    def prioritize(self, policy_key: str, priority: int, reason: str, actor: str, at: datetime) -> None:
+        """Overrides the computed order: higher priorities come first, 0 is the default."""
+        check_text(reason, "reason")
+        if not isinstance(priority, int) or not -1000 <= priority <= 1000:
+            raise ValidationError("priority must be an integer from -1000 to 1000", "priority")
+        self._record(self.Prioritized, actor, at, policy_key=policy_key, priority=priority, reason=reason)
 
 
 def _latest(detections: list[Detection]) -> Detection | None:

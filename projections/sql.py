@@ -6,7 +6,7 @@ datetimes, ids as text, JSON as text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Protocol
 
 
@@ -21,3 +21,13 @@ class Sql(Protocol):
     def fetchone(self) -> tuple[Any, ...] | None: ...
 
     def fetchall(self) -> list[tuple[Any, ...]]: ...
+
+
+def in_clause(column: str, values: Collection[str] | None) -> tuple[str, list[Any]]:
+    """An ` AND column IN (...)` clause and its parameters; nothing when `values` is None (no restriction)."""
+    if values is None:
+        return "", []
+    listed = list(values)
+    if not listed:
+        return " AND 1 = 0", []
+    return f" AND {column} IN ({', '.join('?' * len(listed))})", listed

@@ -25,5 +25,10 @@ class Context:
     def actor(self) -> str:
         return self.principal.name
 
+    @property
+    def is_admin(self) -> bool:
+        """Whether the caller may act on a case someone else has claimed."""
+        return "admin" in self.principal.roles
+
 
 Info = StrawberryInfo[Context, None]

@@ -26,8 +26,29 @@ from app.graphql.mutations.publish_policy import PublishPolicyMutation
 from app.graphql.mutations.record_detection import RecordDetectionMutation
 from app.graphql.mutations.record_detections import RecordDetectionsMutation
 from app.graphql.mutations.resolve_appeal import ResolveAppealMutation
-from app.graphql.queries import Query
+from app.graphql.mutations.add_case_note import AddCaseNoteMutation
+from app.graphql.mutations.claim_next import ClaimNextMutation
+from app.graphql.mutations.create_queue import CreateQueueMutation
+from app.graphql.mutations.dismiss_case import DismissCaseMutation
+from app.graphql.mutations.escalate_case import EscalateCaseMutation
+from app.graphql.mutations.release_claim import ReleaseClaimMutation
+from app.graphql.mutations.renew_claim import RenewClaimMutation
+from app.graphql.mutations.set_case_priority import SetCasePriorityMutation
+from app.graphql.mutations.set_routing_rules import SetRoutingRulesMutation
+from app.graphql.mutations.skip_case import SkipCaseMutation
+from app.graphql.mutations.submit_report import SubmitReportMutation
+from app.graphql.mutations.suspend_reporter import SuspendReporterMutation
+from app.graphql.mutations.update_queue import UpdateQueueMutation
+from app.graphql.mutations.warn_reporter import WarnReporterMutation
+from app.graphql.queries import Query as LedgerQuery
+from app.graphql.review_queries import ReviewQuery
 from app.graphql.subscriptions import Subscription
+
+REVIEW_MUTATIONS = (
+    SubmitReportMutation, CreateQueueMutation, UpdateQueueMutation, SetRoutingRulesMutation, ClaimNextMutation,
+    RenewClaimMutation, ReleaseClaimMutation, SkipCaseMutation, DismissCaseMutation, EscalateCaseMutation,
+    AddCaseNoteMutation, SetCasePriorityMutation, WarnReporterMutation, SuspendReporterMutation,
+)
 
 Mutation = merge_types(
     "Mutation",
@@ -38,8 +59,10 @@ Mutation = merge_types(
         DecideMutation,
         FileAppealMutation,
         ResolveAppealMutation,
+        *REVIEW_MUTATIONS,
     ),
 )
+Query = merge_types("Query", (LedgerQuery, ReviewQuery))
 
 # Built once: rule classes made per request would defeat the validation cache.
 LIMIT_RULES = [

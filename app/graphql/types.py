@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -38,6 +39,11 @@ from projections.audit_trail.rows import AuditEntryRow
 from projections.case_status.rows import CaseRow, DecisionRow, DetectionRow
 from projections.policy_catalog.rows import PolicyRow
 from projections.review_queue.rows import QueueEntryRow
+
+if TYPE_CHECKING:
+    from app.graphql.review_types import CaseConnection, CaseNote, Claim, Report
+
+_REVIEW = "app.graphql.review_types"
 
 
 @strawberry.type
@@ -323,6 +329,14 @@ class Account:
             appeals=[Appeal.of_row(a) for a in appeals],
         )
 
+    @strawberry.field(description="The account's cases as they stand now, in the order they were opened.")
+    async def cases(
+        self, info: strawberry.Info, first: int = 50, after: str | None = None
+    ) -> Annotated[CaseConnection, strawberry.lazy(_REVIEW)]:
+        from app.graphql.review_queries import account_cases
+
+        return await account_cases(info, str(self.id), first, after)
+
 
 @strawberry.type(description="Everything recorded about one subject.")
 class Case:
@@ -345,6 +359,41 @@ class Case:
             detections=[Detection.of_row(d) for d in detections],
             decisions=[Decision.of_row(d, strikes.get(d.strike_id or "")) for d in decisions],
         )
+
+    # The reviewer's view: as things stand now, also on a case asked `asOf` a past moment.
+
+    @strawberry.field(description="The reports on the subject, in the order they came in.")
+    async def reports(self, info: strawberry.Info) -> list[Annotated[Report, strawberry.lazy(_REVIEW)]]:
+        return (await _review(self, info)).reports
+
+    @strawberry.field(description="Notes, escalations and priority overrides, in order.")
+    async def notes(self, info: strawberry.Info) -> list[Annotated[CaseNote, strawberry.lazy(_REVIEW)]]:
+        return (await _review(self, info)).notes
+
+    @strawberry.field(description="The latest claim on the case, if it has not ended; see `live` for its lease.")
+    async def claim(self, info: strawberry.Info) -> Annotated[Claim, strawberry.lazy(_REVIEW)] | None:
+        return (await _review(self, info)).claim
+
+    @strawberry.field(description="The case's work awaiting review, one entry per policy, with its queue.")
+    async def waiting(self, info: strawberry.Info) -> list[ReviewQueueEntry]:
+        return (await _review(self, info)).waiting
+
+    @strawberry.field(description="Appeals of the case's decisions, in the order they were filed.")
+    async def appeals(self, info: strawberry.Info) -> list[Appeal]:
+        return (await _review(self, info)).appeals
+
+    @strawberry.field(
+        description="The whole story in ledger order: reports, detections, claims, notes, escalations, decisions, "
+        "reversals and appeals (the first 1000 events; auditTrail pages through any number)."
+    )
+    async def history(self, info: strawberry.Info) -> list[AuditEntry]:
+        return (await _review(self, info)).history
+
+
+async def _review(case: Case, info: strawberry.Info) -> Any:
+    from app.graphql.case_review import case_review
+
+    return await case_review(info, str(case.id), case.subject)
 
 
 @strawberry.type(description="One immutable event of the ledger.")
@@ -432,7 +481,9 @@ class LedgerIntegrity:
     )
 
 
-@strawberry.type(description="A case and policy awaiting review: detections that no live decision answers yet.")
+@strawberry.type(
+    description="A case and policy awaiting review: detections that no live decision answers yet, or reports."
+)
 class ReviewQueueEntry:
     case_id: strawberry.ID
     subject: Subject
@@ -444,6 +495,10 @@ class ReviewQueueEntry:
     oldest_detected_at: datetime
     enqueued_at: datetime
     position: str = strawberry.field(description="The ledger position of the entry's latest change.")
+    reports: int = strawberry.field(description="How many reports have come in since the entry was queued.")
+    queue: str | None = strawberry.field(description="The queue routing or an escalation put it in.")
+    priority: int = strawberry.field(description="The explicit override of its order in the queue; 0 by default.")
+    escalated: bool
 
     @classmethod
     def of_row(cls, row: QueueEntryRow) -> ReviewQueueEntry:
@@ -451,7 +506,8 @@ class ReviewQueueEntry:
             case_id=strawberry.ID(row.case_id), subject=Subject.of(row.subject), account_id=row.account_id,
             policy=row.policy_key, severity=Severity(row.severity), max_confidence=row.max_confidence,
             detections=row.detections, oldest_detected_at=row.oldest_detected_at, enqueued_at=row.enqueued_at,
-            position=str(row.position),
+            position=str(row.position), reports=row.reports, queue=row.queue, priority=row.priority,
+            escalated=row.escalated,
         )
 
 

@@ -26,6 +26,11 @@ def account_appeals(sql: Sql, account_id: str) -> list[AppealRow]:
     return [_row(r) for r in sql.fetchall()]
 
 
+def case_appeals(sql: Sql, case_id: str) -> list[AppealRow]:
+    sql.execute(f"SELECT {_COLUMNS} FROM appeals WHERE case_id = ? ORDER BY filed_position", (case_id,))
+    return [_row(r) for r in sql.fetchall()]
+
+
 def appeal_queue(
     sql: Sql, status: str, domains: Sequence[str] | None, after: int, limit: int
 ) -> list[AppealRow]:

@@ -16,6 +16,10 @@ from domain.appeal import Appeal
 from domain.case import Case
 from domain.detection import Detection
 from domain.policy import Policy
+from domain.queue import Queue
+from domain.report import Report
+from domain.reporter import Reporter
+from domain.routing import Routing
 from projections.base import Projection
 from projections.sql import Sql
 
@@ -55,6 +59,22 @@ class AuditTrailProjection(Projection):
         Appeal.Filed,
         Appeal.Upheld,
         Appeal.Overturned,
+        Report.Submitted,
+        Report.Closed,
+        Reporter.Registered,
+        Reporter.Warned,
+        Reporter.Suspended,
+        Queue.Created,
+        Queue.Updated,
+        Routing.Created,
+        Routing.Changed,
+        Case.Reported,
+        Case.Claimed,
+        Case.ClaimRenewed,
+        Case.Released,
+        Case.Escalated,
+        Case.NoteAdded,
+        Case.Prioritized,
     )
 
     def apply(self, event: Any, position: int, sql: Sql) -> None:
@@ -80,13 +100,15 @@ def _touches(event: Any, stream: str, sql: Sql) -> Touches:
         return (facts.subject.domain, facts.account_id, facts.subject.key)
     if isinstance(event, Policy.Published):
         return _remember(sql, stream, (event.domain, None, None))
-    if isinstance(event, (Case.Opened, Appeal.Filed)):
+    if isinstance(event, (Case.Opened, Appeal.Filed, Report.Submitted)):
         return _remember(sql, stream, (event.subject.domain, event.account_id, event.subject.key))
     if isinstance(event, Case.Decided):
         domain, account_id, subject_key = _recall(sql, stream)
         if event.account_id is not None and account_id is None:
             _remember(sql, stream, (domain, event.account_id, subject_key))
         return (domain, event.account_id or account_id, subject_key)
+    if isinstance(event, (Queue.Created, Queue.Updated)):
+        return (event.domain, None, None)
     if isinstance(event, Account.Registered):
         return _remember(sql, stream, (None, event.account_id, None))
     if isinstance(event, Account.StrikeIssued):
@@ -158,6 +180,37 @@ def summary(event: Any) -> str:
         return f"appeal upheld: {event.rationale}"
     if isinstance(event, Appeal.Overturned):
         return f"appeal overturned: {event.rationale}"
+    return review_summary(event)
+
+
+def review_summary(event: Any) -> str:
+    """What happened in human review, in one line."""
+    if isinstance(event, Report.Submitted):
+        return f"{event.reporter_kind} report by {event.reporter_id} under {event.policy_key}"
+    if isinstance(event, Report.Closed):
+        return f"report closed: {event.outcome}; the reporter was told: {event.told}"
+    if isinstance(event, Reporter.Warned):
+        return f"reporter warned: {event.reason}"
+    if isinstance(event, Reporter.Suspended):
+        return f"reporter's notices suspended until {event.until.isoformat()}: {event.reason}"
+    if isinstance(event, (Queue.Created, Queue.Updated)):
+        return f"queue {event.name} ({event.domain}): {event.description}"
+    if isinstance(event, Routing.Changed):
+        return f"routing changed: {len(event.rules)} rules, default queue {event.default_queue}"
+    if isinstance(event, Case.Reported):
+        return f"report {event.report_id} joined the case under {event.policy_key}"
+    if isinstance(event, Case.Claimed):
+        return f"claimed from queue {event.queue} under {event.policy_key} until {event.expires_at.isoformat()}"
+    if isinstance(event, Case.ClaimRenewed):
+        return f"claim renewed until {event.expires_at.isoformat()}"
+    if isinstance(event, Case.Released):
+        return f"claim of {event.holder} ended: {event.reason}"
+    if isinstance(event, Case.Escalated):
+        return f"escalated under {event.policy_key} to queue {event.queue}: {event.note}"
+    if isinstance(event, Case.NoteAdded):
+        return f"note: {event.note}"
+    if isinstance(event, Case.Prioritized):
+        return f"priority under {event.policy_key} set to {event.priority}: {event.reason}"
     return type(event).__qualname__
 
 

@@ -15,8 +15,8 @@ from projections.values import actions_json, content_columns
 
 _OPEN_CASE = """
 INSERT INTO cases (case_id, domain, subject_kind, subject_id, account_id, status, opened_at, updated_at,
-                   last_position)
-VALUES (?, ?, ?, ?, ?, 'OPEN', ?, ?, 0)
+                   last_position, opened_position)
+VALUES (?, ?, ?, ?, ?, 'OPEN', ?, ?, 0, ?)
 ON CONFLICT (case_id) DO NOTHING
 """
 _COUNT_DETECTION = """
@@ -58,13 +58,15 @@ WHERE case_id = ?
 class CaseStatusProjection(Projection):
     name = "case_status"
     tables = ("cases", "case_policies", "detections", "decisions")
-    event_types = (Detection.Recorded, Case.Opened, Case.Decided, Case.ActionsReversed, Account.StrikeIssued)
+    event_types = (
+        Detection.Recorded, Case.Opened, Case.Decided, Case.ActionsReversed, Account.StrikeIssued, Case.Reported,
+    )
 
     def apply(self, event: Any, position: int, sql: Sql) -> None:
         if isinstance(event, Detection.Recorded):
             self._detected(event, position, sql)
         elif isinstance(event, Case.Opened):
-            _open(sql, str(event.originator_id), event.subject, event.account_id, event)
+            _open(sql, str(event.originator_id), event.subject, event.account_id, event, position)
             _settle(sql, str(event.originator_id), event.account_id, event, position)
         elif isinstance(event, Case.Decided):
             self._decided(event, position, sql)
@@ -80,6 +82,15 @@ class CaseStatusProjection(Projection):
                 (case_id, decision_id),
             )
             _settle(sql, case_id, None, event, position)
+        elif isinstance(event, Case.Reported):
+            # A reported policy awaits a decision like a detected one.
+            case_id = str(event.originator_id)
+            sql.execute(
+                "INSERT INTO case_policies (case_id, policy_key, detections) VALUES (?, ?, 0) "
+                "ON CONFLICT (case_id, policy_key) DO NOTHING",
+                (case_id, event.policy_key),
+            )
+            _settle(sql, case_id, None, event, position)
         elif isinstance(event, Account.StrikeIssued):
             strike = event.strike
             sql.execute(
@@ -91,7 +102,7 @@ class CaseStatusProjection(Projection):
     def _detected(event: Detection.Recorded, position: int, sql: Sql) -> None:
         facts = event.facts
         case_id = str(Case.create_id(facts.subject))
-        _open(sql, case_id, facts.subject, facts.account_id, event)
+        _open(sql, case_id, facts.subject, facts.account_id, event, position)
         sql.execute(_COUNT_DETECTION, (case_id, facts.policy_key))
         sql.execute(
             _INSERT_DETECTION,
@@ -129,10 +140,10 @@ class CaseStatusProjection(Projection):
         _settle(sql, case_id, event.account_id, event, position)
 
 
-def _open(sql: Sql, case_id: str, subject: Subject, account_id: str | None, event: Any) -> None:
+def _open(sql: Sql, case_id: str, subject: Subject, account_id: str | None, event: Any, position: int) -> None:
     sql.execute(
         _OPEN_CASE,
-        (case_id, subject.domain, subject.kind, subject.id, account_id, event.occurred_at, event.occurred_at),
+        (case_id, subject.domain, subject.kind, subject.id, account_id, event.occurred_at, event.occurred_at, position),
     )
 
 

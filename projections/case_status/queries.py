@@ -25,15 +25,18 @@ def account_domains(sql: Sql, account_id: str) -> set[str]:
 def find_case(sql: Sql, subject: Subject) -> CaseRow | None:
     sql.execute(
         "SELECT case_id, domain, subject_kind, subject_id, account_id, status, opened_at, updated_at, "
-        "last_position FROM cases WHERE domain = ? AND subject_kind = ? AND subject_id = ?",
+        "last_position, opened_position FROM cases WHERE domain = ? AND subject_kind = ? AND subject_id = ?",
         (subject.domain, subject.kind, subject.id),
     )
     r = sql.fetchone()
-    if r is None:
-        return None
+    return None if r is None else case_row(r)
+
+
+def case_row(r: tuple[Any, ...]) -> CaseRow:
+    """A row of `cases`, its columns selected in table order."""
     return CaseRow(
         case_id=r[0], subject=Subject(r[1], r[2], r[3]), account_id=r[4], status=r[5], opened_at=utc(r[6]),
-        updated_at=utc(r[7]), last_position=r[8],
+        updated_at=utc(r[7]), last_position=r[8], opened_position=int(r[9]),
     )
 
 

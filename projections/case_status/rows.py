@@ -61,3 +61,5 @@ class CaseRow:
     opened_at: datetime
     updated_at: datetime
     last_position: int
+    opened_position: int = 0
+    """The ledger position of the event that opened the case."""

@@ -1,4 +1,4 @@
-"""Keeps the review queue: a detection queues its case and policy unless a live decision answers it."""
+"""Keeps the review queue: a detection queues its case and policy unless a decision answers it; a report always."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from domain.detection import Detection
 from domain.policy import Policy
 from domain.values import Severity
 from projections.base import Projection
+from projections.review_queue import work
+from projections.review_queue.routing import add_signal, reroute_all
 from projections.sql import Sql
 
 SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
@@ -44,10 +46,16 @@ class ReviewQueueProjection(Projection):
     back while that decision stays live. Once the decision's actions are reversed (an overturned
     appeal), the policy is undecided again and the next detection queues it anew. Entries under a
     retired policy stay in the table but out of the queue, since that policy takes no decisions.
+    A report queues its case and policy even while a decision is live: every notice is answered.
+    Each entry is routed to a named queue (see `routing`); claims, skips, escalations, notes and the
+    work log behind the operations figures are kept beside it (see `work`).
     """
 
     name = "review_queue"
-    tables = ("review_policies", "review_decided", "review_queue")
+    tables = (
+        "review_policies", "review_decided", "review_queue", "review_queues", "review_routing", "review_claims",
+        "review_skips", "review_notes", "review_log",
+    )
     event_types = (
         Policy.Published,
         Policy.Revised,
@@ -55,14 +63,18 @@ class ReviewQueueProjection(Projection):
         Detection.Recorded,
         Case.Decided,
         Case.ActionsReversed,
+        *work.EVENT_TYPES,
     )
 
     def apply(self, event: Any, position: int, sql: Sql) -> None:
-        if isinstance(event, Detection.Recorded):
+        if isinstance(event, work.EVENT_TYPES):
+            work.apply_review(event, position, sql)
+        elif isinstance(event, Detection.Recorded):
             _detected(event, position, sql)
         elif isinstance(event, Case.Decided):
             case_id = str(event.originator_id)
             d = event.decision
+            work.decided(event, position, sql)
             sql.execute("DELETE FROM review_queue WHERE case_id = ? AND policy_key = ?", (case_id, d.policy_key))
             sql.execute(_DECIDED, (case_id, d.policy_key, str(d.decision_id)))
         elif isinstance(event, Case.ActionsReversed):
@@ -79,6 +91,7 @@ class ReviewQueueProjection(Projection):
         elif isinstance(event, Policy.Revised):
             severity = Severity(event.terms.severity)
             _policy_changed(sql, str(event.originator_id), str(severity), SEVERITY_RANK[severity], False)
+            reroute_all(sql, position, event.occurred_at)
         elif isinstance(event, Policy.Retired):
             _policy_changed(sql, str(event.originator_id), None, None, True)
 
@@ -106,6 +119,7 @@ def _detected(event: Detection.Recorded, position: int, sql: Sql) -> None:
             policy[1], bool(policy[2]), float(facts.confidence), facts.detected_at, event.occurred_at, position,
         ),
     )
+    add_signal(sql, case_id, facts.policy_key, position, event.occurred_at, source=str(facts.source))
 
 
 def _policy_changed(sql: Sql, policy_id: str, severity: str | None, rank: int | None, retired: bool) -> None:

@@ -10,8 +10,9 @@ from projections.review_queue.rows import QueueEntryRow, QueueKey
 from projections.sql import Sql, one_of
 from projections.values import utc
 
-_COLUMNS = """case_id, domain, subject_kind, subject_id, account_id, policy_key, severity, severity_rank,
-max_confidence, detections, oldest_detected_at, enqueued_at, position"""
+ENTRY_COLUMNS = """case_id, domain, subject_kind, subject_id, account_id, policy_key, severity, severity_rank,
+max_confidence, detections, oldest_detected_at, enqueued_at, position, reports, reporter_rank, queue, priority,
+escalated"""
 _ORDER = "severity_rank DESC, max_confidence DESC, oldest_detected_at, case_id, policy_key"
 _AFTER = """(severity_rank < ? OR (severity_rank = ? AND (max_confidence < ? OR (max_confidence = ? AND (
     oldest_detected_at > ? OR (oldest_detected_at = ? AND (case_id > ? OR (case_id = ? AND policy_key > ?))))))))"""
@@ -41,15 +42,16 @@ def review_queue(
             k.oldest_detected_at, k.case_id, k.case_id, k.policy_key,
         ]
     sql.execute(
-        f"SELECT {_COLUMNS} FROM review_queue WHERE {' AND '.join(conditions)} ORDER BY {_ORDER} LIMIT ?",
+        f"SELECT {ENTRY_COLUMNS} FROM review_queue WHERE {' AND '.join(conditions)} ORDER BY {_ORDER} LIMIT ?",
         (*params, limit),
     )
-    return [_row(r) for r in sql.fetchall()]
+    return [entry_row(r) for r in sql.fetchall()]
 
 
-def _row(r: tuple[Any, ...]) -> QueueEntryRow:
+def entry_row(r: tuple[Any, ...]) -> QueueEntryRow:
     return QueueEntryRow(
         case_id=r[0], subject=Subject(r[1], r[2], r[3]), account_id=r[4], policy_key=r[5], severity=r[6],
         severity_rank=int(r[7]), max_confidence=float(r[8]), detections=int(r[9]), oldest_detected_at=utc(r[10]),
-        enqueued_at=utc(r[11]), position=int(r[12]),
+        enqueued_at=utc(r[11]), position=int(r[12]), reports=int(r[13]), reporter_rank=int(r[14]), queue=r[15],
+        priority=int(r[16]), escalated=bool(r[17]),
     )

@@ -25,6 +25,14 @@ class QueueEntryRow:
     enqueued_at: datetime
     position: int
     """The ledger position of the entry's latest change."""
+    reports: int = 0
+    """The reports received since the entry was queued."""
+    reporter_rank: int = 0
+    """The most weighty reporter among them: 2 an authority, 1 a trusted flagger, 0 users only."""
+    queue: str | None = None
+    priority: int = 0
+    """The explicit override of the computed order: higher first."""
+    escalated: bool = False
 
     @property
     def sort_key(self) -> QueueKey:
@@ -40,3 +48,37 @@ class QueueKey:
     oldest_detected_at: datetime
     case_id: str
     policy_key: str
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    name: str
+    domain: str
+    description: str
+    created_at: datetime
+    created_by: str
+    position: int
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    case_id: str
+    queue: str
+    policy_key: str
+    holder: str
+    claimed_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    """A note, an escalation (with the queue it went to) or a priority override (with the priority) on a case."""
+
+    position: int
+    policy_key: str | None
+    kind: str
+    note: str
+    queue: str | None
+    priority: int | None
+    actor: str
+    occurred_at: datetime

@@ -116,3 +116,13 @@ def decided(
     decision = case.decide(decision_id(name), policy, verdict, detections or [], None, actor, when)
     case.collect_events()
     return decision
+
+
+def declared_event(name: str, event_class: type) -> bool:
+    """Whether an aggregate declares the event `name`; the library derives an `Event` and a `Created` for each one.
+
+    A `Created` the aggregate does declare (Queue.Created) is derived from too, under the same name.
+    """
+    if name == "Event":
+        return False
+    return name != "Created" or event_class.__mro__[1].__qualname__ == event_class.__qualname__

@@ -48,7 +48,10 @@ DecideResult = Annotated[Decision | ValidationError | NotFoundError | ConflictEr
 
 @strawberry.type
 class DecideMutation:
-    @strawberry.mutation(description="Decides a case under a policy; VIOLATING strikes the account in the same transaction.")
+    @strawberry.mutation(
+        description="Decides a case under a policy; VIOLATING strikes the account, and the policy's open reports "
+        "close, in the same transaction. A case someone else has claimed is refused unless the caller is an admin."
+    )
     async def decide(self, info: Info, input: DecideInput) -> DecideResult:
         detection_ids = [parse_id(raw, "detectionIds") for raw in input.detection_ids]
         failure = next((d for d in detection_ids if isinstance(d, ValidationError)), None)
@@ -64,19 +67,19 @@ class DecideMutation:
         )
         runtime = info.context.runtime
         subject = input.subject.to_domain()
-        known_account = None
+        known = None
         if input.account_id is None:
-            known_account = await run_in_threadpool(_known_account, runtime, subject)
+            known = await run_in_threadpool(known_account, runtime, subject)
         result = await attempt(
             runtime.ledger.decide, subject, input.policy, verdict, detection_ids, input.account_id,
-            info.context.actor, known_account,
+            info.context.actor, known, info.context.is_admin,
         )
         if not isinstance(result, DecisionMade):
             return result
         return Decision.of(result.decision, result.strike, result.position, result.decided_by, result.decided_at)
 
 
-def _known_account(runtime: Runtime, subject: Subject) -> str | None:
+def known_account(runtime: Runtime, subject: Subject) -> str | None:
     """The account the read models have seen for the subject, once they hold everything written so far."""
     case = runtime.read_current(find_case, subject)
     return None if case is None else case.account_id

@@ -1,0 +1,42 @@
+"""createQueue: a named review queue in a domain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+
+from app.graphql.context import Info
+from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt
+from app.graphql.review_types import Queue
+from app.graphql.review_views import view_after
+from app.review import Written
+from projections.review_queue.queues import find_queue
+
+
+@strawberry.input
+class QueueInput:
+    name: str
+    domain: str
+    description: str
+
+
+QueueResult = Annotated[Queue | ValidationError | NotFoundError | ConflictError, strawberry.union("QueueResult")]
+
+
+async def write_queue(info: Info, command: Callable[..., Written], input: QueueInput) -> QueueResult:
+    """Runs a queue command and answers with the queue as the read model shows it after the write."""
+    result = await attempt(command, input.name, input.domain, input.description, info.context.actor)
+    if not isinstance(result, Written):
+        return result
+    row = await run_in_threadpool(view_after, info.context.runtime, result.position, find_queue, input.name)
+    return Queue.of_row(row, result.position)
+
+
+@strawberry.type
+class CreateQueueMutation:
+    @strawberry.mutation(description="Creates a review queue; routing rules then send work to it.")
+    async def create_queue(self, info: Info, input: QueueInput) -> QueueResult:
+        return await write_queue(info, info.context.runtime.ledger.create_queue, input)

@@ -1,0 +1,54 @@
+"""The operations figures of every queue and reviewer at /metrics, read at each scrape over the last hour."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from app.runtime import Runtime
+from app.store import read
+from projections.review_queue.figures import Figures, queue_figures, reviewer_figures
+
+WINDOW = timedelta(hours=1)
+
+_GAUGES: tuple[tuple[str, str, Callable[[Figures], float | None]], ...] = (
+    ("backlog", "Queue: entries waiting; reviewer: cases held under a live lease.", lambda f: f.backlog),
+    ("inbound_per_hour", "Entries that arrived in the last hour.", lambda f: f.per_hour(f.inbound)),
+    ("decided_per_hour", "Decisions in the last hour.", lambda f: f.per_hour(f.decided)),
+    ("handling_median_seconds", "Median claim-to-decision time in the last hour.", lambda f: f.median_handling),
+    ("handling_p90_seconds", "90th percentile claim-to-decision time in the last hour.", lambda f: f.p90_handling),
+    ("claim_expiries", "Leases that ran out in the last hour.", lambda f: f.claim_expiries),
+)
+
+
+class ReviewCollector(Collector):
+    """docket_queue_* per queue and docket_reviewer_* per reviewer."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        now = self.runtime.ledger.clock()
+        queues = read(self.runtime.store, queue_figures, now, WINDOW)
+        oldest = GaugeMetricFamily(
+            "docket_queue_oldest_waiting_seconds", "Age of the queue's longest-waiting entry.", labels=["queue"]
+        )
+        for f in queues:
+            if f.oldest_waiting_since is not None:
+                oldest.add_metric([f.name], (now - f.oldest_waiting_since).total_seconds())
+        yield oldest
+        yield from _families("docket_queue", "queue", queues)
+        yield from _families("docket_reviewer", "reviewer", read(self.runtime.store, reviewer_figures, now, WINDOW))
+
+
+def _families(prefix: str, label: str, figures: list[Figures]) -> Iterator[GaugeMetricFamily]:
+    for name, text, value in _GAUGES:
+        family = GaugeMetricFamily(f"{prefix}_{name}", text, labels=[label])
+        for f in figures:
+            measured = value(f)
+            if measured is not None:
+                family.add_metric([f.name], measured)
+        yield family

@@ -1,0 +1,71 @@
+"""Reporter: whoever submits notices; an operator may warn, then suspend one whose notices are manifestly unfounded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from domain.base import DocketAggregate, natural_id
+from domain.errors import ConflictError, ValidationError
+from domain.values import check_aware, check_identifier, check_text
+
+
+class Reporter(DocketAggregate):
+    """DSA Art. 23: a suspension of a reporter's notices follows a prior warning, lasts a set time and gives reasons."""
+
+    @staticmethod
+    def create_id(reporter_id: str) -> UUID:
+        return natural_id("reporter", reporter_id)
+
+    class Registered(DocketAggregate.Created):
+        reporter_id: str
+
+        def apply(self, reporter: Reporter) -> None:
+            reporter.reporter_id = self.reporter_id
+            reporter.warned = False
+            reporter.suspended_until = None
+
+    class Warned(DocketAggregate.Event):
+        reason: str
+
+        def apply(self, reporter: Reporter) -> None:
+            reporter.warned = True
+
+    class Suspended(DocketAggregate.Event):
+        reason: str
+        until: datetime
+
+        def apply(self, reporter: Reporter) -> None:
+            reporter.suspended_until = self.until
+
+    @classmethod
+    def register(cls, reporter_id: str, actor: str, at: datetime) -> Reporter:
+        check_identifier(reporter_id, "reporterId")
+        return cls._start(cls.Registered, cls.create_id(reporter_id), actor, at, reporter_id=reporter_id)
+
+    def warn(self, reason: str, actor: str, at: datetime) -> None:
+        """Warns that notices found manifestly unfounded may lead to a suspension."""
+        check_text(reason, "reason")
+        self._record(self.Warned, actor, at, reason=reason)
+
+    def suspend(self, reason: str, until: datetime, actor: str, at: datetime) -> None:
+        """Suspends the processing of the reporter's notices until `until`."""
+        check_text(reason, "reason")
+        check_aware(until, "until")
+        if until <= at:
+            raise ValidationError("until must be in the future", "until")
+        if not self.warned:
+            raise ConflictError(f"reporter {self.reporter_id!r} must be warned before being suspended")
+        if self.suspended(at):
+            raise ConflictError(f"reporter {self.reporter_id!r} is already suspended until {self.suspended_until}")
+        self._record(self.Suspended, actor, at, reason=reason, until=until)
+
+    def suspended(self, at: datetime) -> bool:
+        return self.suspended_until is not None and at < self.suspended_until
+
+    def check_may_report(self, at: datetime) -> None:
+        if self.suspended(at):
+            raise ConflictError(
+                f"the processing of notices from reporter {self.reporter_id!r} is suspended until "
+                f"{self.suspended_until.isoformat()}"  # type: ignore[union-attr]
+            )

@@ -1,0 +1,99 @@
+"""Reads of named queues: their entries in priority order, what a reviewer may claim next, claims, notes, routing."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from projections.review_queue.queries import ENTRY_COLUMNS, entry_row
+from projections.review_queue.rows import ClaimRow, NoteRow, QueueRow, QueueEntryRow
+from projections.sql import Sql, in_clause
+from projections.values import utc
+
+PRIORITY_SCORE = """(severity_rank * 10000 + reporter_rank * 1000 + max_confidence * 500
++ CASE WHEN detections + reports > 50 THEN 50 ELSE detections + reports END * 10)"""
+"""Severity outweighs everything else; then an authority's or a trusted flagger's notice (DSA Art. 22 gives
+these priority); then the evidence: the most confident detection (up to 500) and the number of reports and
+detections (10 each, up to 500), so that twenty reports weigh like a 0.4-confident classifier."""
+IN_QUEUE_ORDER = f"priority DESC, {PRIORITY_SCORE} DESC, oldest_detected_at, case_id, policy_key"
+"""Within a queue: the explicit override, then the score, then the longest waiting."""
+
+
+def claim_candidates(sql: Sql, queue: str, reviewer: str, now: datetime, limit: int) -> list[QueueEntryRow]:
+    """The entries of `queue` nobody holds at `now` and `reviewer` has not skipped, highest priority first."""
+    sql.execute(
+        f"SELECT {ENTRY_COLUMNS} FROM review_queue q WHERE queue = ? AND policy_retired = ? "
+        "AND NOT EXISTS (SELECT 1 FROM review_claims c WHERE c.case_id = q.case_id AND c.expires_at > ?) "
+        "AND NOT EXISTS (SELECT 1 FROM review_skips s WHERE s.case_id = q.case_id AND s.policy_key = q.policy_key "
+        f"AND s.reviewer = ?) ORDER BY {IN_QUEUE_ORDER} LIMIT ?",
+        (queue, False, now, reviewer, limit),
+    )
+    return [entry_row(r) for r in sql.fetchall()]
+
+
+def queue_entries(sql: Sql, queue: str, offset: int, limit: int) -> list[QueueEntryRow]:
+    """A queue's entries, claimed or not, in the order reviewers get them."""
+    sql.execute(
+        f"SELECT {ENTRY_COLUMNS} FROM review_queue WHERE queue = ? AND policy_retired = ? "
+        f"ORDER BY {IN_QUEUE_ORDER} LIMIT ? OFFSET ?",
+        (queue, False, limit, offset),
+    )
+    return [entry_row(r) for r in sql.fetchall()]
+
+
+def list_queues(sql: Sql, domains: Collection[str] | None = None) -> list[QueueRow]:
+    scope, params = in_clause("domain", domains)
+    sql.execute(
+        f"SELECT name, domain, description, created_at, created_by, position FROM review_queues WHERE 1 = 1{scope} "
+        "ORDER BY name",
+        params,
+    )
+    return [_queue(r) for r in sql.fetchall()]
+
+
+def find_queue(sql: Sql, name: str) -> QueueRow | None:
+    sql.execute(
+        "SELECT name, domain, description, created_at, created_by, position FROM review_queues WHERE name = ?", (name,)
+    )
+    r = sql.fetchone()
+    return None if r is None else _queue(r)
+
+
+def case_claim(sql: Sql, case_id: str) -> ClaimRow | None:
+    """The case's latest claim as recorded; whether its lease still runs is the reader's clock's call."""
+    sql.execute(
+        "SELECT case_id, queue, policy_key, holder, claimed_at, expires_at FROM review_claims WHERE case_id = ?",
+        (case_id,),
+    )
+    r = sql.fetchone()
+    return None if r is None else _claim(r)
+
+
+def case_entries(sql: Sql, case_id: str) -> list[QueueEntryRow]:
+    """The case's work waiting for review, one entry per policy."""
+    sql.execute(f"SELECT {ENTRY_COLUMNS} FROM review_queue WHERE case_id = ? ORDER BY policy_key", (case_id,))
+    return [entry_row(r) for r in sql.fetchall()]
+
+
+def case_notes(sql: Sql, case_id: str) -> list[NoteRow]:
+    sql.execute(
+        "SELECT position, policy_key, kind, note, queue, priority, actor, occurred_at FROM review_notes "
+        "WHERE case_id = ? ORDER BY position",
+        (case_id,),
+    )
+    return [
+        NoteRow(position=int(r[0]), policy_key=r[1], kind=r[2], note=r[3], queue=r[4], priority=r[5], actor=r[6],
+                occurred_at=utc(r[7]))
+        for r in sql.fetchall()
+    ]
+
+
+def _queue(r: tuple[Any, ...]) -> QueueRow:
+    return QueueRow(name=r[0], domain=r[1], description=r[2], created_at=utc(r[3]), created_by=r[4],
+                    position=int(r[5]))
+
+
+def _claim(r: tuple[Any, ...]) -> ClaimRow:
+    return ClaimRow(case_id=r[0], queue=r[1], policy_key=r[2], holder=r[3], claimed_at=utc(r[4]),
+                    expires_at=utc(r[5]))
