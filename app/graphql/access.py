@@ -20,6 +20,8 @@ from app.auth import Principal
 READERS = frozenset({"admin", "policy_admin", "reviewer", "auditor"})
 """The people who look at cases and accounts; `service` reads only what a pipeline needs."""
 
+REVIEWERS = frozenset({"admin", "reviewer"})
+
 ALLOWED: dict[str, frozenset[str]] = {
     # Reads.
     "Query.policies": READERS | {"service"},
@@ -33,13 +35,35 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Query.events": frozenset({"admin", "auditor"}),
     "Query.ledgerIntegrity": frozenset({"admin", "auditor"}),
     "Query.health": READERS | {"service"},
+    "Query.queues": READERS,
+    "Query.queue": READERS,
+    "Query.queueEntries": READERS,
+    "Query.routing": READERS,
+    "Query.cases": READERS,
+    "Query.reporter": READERS,
+    "Query.queueFigures": READERS,
+    "Query.reviewerFigures": READERS,
     # Writes.
     "Mutation.publishPolicy": frozenset({"admin", "policy_admin"}),
     "Mutation.recordDetection": frozenset({"admin", "service"}),
     "Mutation.recordDetections": frozenset({"admin", "service"}),
-    "Mutation.decide": frozenset({"admin", "reviewer"}),
+    "Mutation.decide": REVIEWERS,
     "Mutation.fileAppeal": frozenset({"admin", "service"}),
-    "Mutation.resolveAppeal": frozenset({"admin", "reviewer"}),
+    "Mutation.resolveAppeal": REVIEWERS,
+    "Mutation.submitReport": frozenset({"admin", "service"}),
+    "Mutation.createQueue": frozenset({"admin", "policy_admin"}),
+    "Mutation.updateQueue": frozenset({"admin", "policy_admin"}),
+    "Mutation.setRoutingRules": frozenset({"admin", "policy_admin"}),
+    "Mutation.claimNext": REVIEWERS,
+    "Mutation.renewClaim": REVIEWERS,
+    "Mutation.releaseClaim": REVIEWERS,
+    "Mutation.skipCase": REVIEWERS,
+    "Mutation.dismissCase": REVIEWERS,
+    "Mutation.escalateCase": REVIEWERS,
+    "Mutation.addCaseNote": REVIEWERS,
+    "Mutation.setCasePriority": REVIEWERS,
+    "Mutation.warnReporter": frozenset({"admin", "policy_admin"}),
+    "Mutation.suspendReporter": frozenset({"admin", "policy_admin"}),
     # Subscriptions.
     "Subscription.ledgerEvents": frozenset({"admin", "auditor", "subscriber"}),
 }
