@@ -43,6 +43,7 @@ class Decision:
     dsa_ground: DsaGround
     idempotency_key: str | None = None
     supersedes: UUID | None = None
+    batch_id: UUID | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcome", Outcome(self.outcome))
@@ -65,6 +66,7 @@ class Verdict:
     content_type: ContentType | None = None
     automation: AutomationLevel = AutomationLevel.NOT_AUTOMATED
     idempotency_key: str | None = None
+    batch_id: UUID | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcome", parse_enum(Outcome, self.outcome, "outcome"))
@@ -116,6 +118,7 @@ class Case(DocketAggregate):
             case.decisions[decision.decision_id] = decision
             case.live[decision.policy_key] = decision.decision_id
             case.decided[decision.decision_id] = (self.actor, self.occurred_at)
+            case.account_id = case.account_id or self.account_id
 
     class ActionsReversed(DocketAggregate.Event):
         decision_id: UUID
@@ -188,6 +191,7 @@ class Case(DocketAggregate):
             dsa_ground=policy.terms.dsa_ground,
             idempotency_key=verdict.idempotency_key,
             supersedes=None if previous is None else previous.decision_id,
+            batch_id=verdict.batch_id,
         )
         self._record(self.Decided, actor, at, decision=decision, account_id=account_id or self.account_id)
         return decision
