@@ -18,13 +18,17 @@ from strawberry.extensions import (
 from strawberry.printer import print_schema
 from strawberry.tools import merge_types
 
+from app.graphql.batch_query import BatchQuery
+from app.graphql.mutations.bulk_decide import BulkDecideMutation
 from app.graphql.mutations.decide import DecideMutation
 from app.graphql.mutations.file_appeal import FileAppealMutation
 from app.graphql.mutations.publish_policy import PublishPolicyMutation
 from app.graphql.mutations.record_detection import RecordDetectionMutation
 from app.graphql.mutations.record_detections import RecordDetectionsMutation
 from app.graphql.mutations.resolve_appeal import ResolveAppealMutation
-from app.graphql.queries import Query
+from app.graphql.mutations.reverse_batch import ReverseBatchMutation
+from app.graphql.mutations.reverse_decision import ReverseDecisionMutation
+from app.graphql.queries import Query as LedgerQuery
 
 Mutation = merge_types(
     "Mutation",
@@ -35,8 +39,12 @@ Mutation = merge_types(
         DecideMutation,
         FileAppealMutation,
         ResolveAppealMutation,
+        ReverseDecisionMutation,
+        BulkDecideMutation,
+        ReverseBatchMutation,
     ),
 )
+Query = merge_types("Query", (LedgerQuery, BatchQuery))
 
 # Built once: rule classes made per request would defeat the validation cache.
 LIMIT_RULES = [

@@ -43,7 +43,7 @@ class FileAppealMutation:
         if isinstance(decision_id, ValidationError):
             return decision_id
         runtime = info.context.runtime
-        case_id = await run_in_threadpool(_case_of, runtime, decision_id)
+        case_id = await run_in_threadpool(case_of, runtime, decision_id)
         if case_id is None:
             return NotFoundError(message=f"no decision {decision_id}")
         result = await attempt(
@@ -55,7 +55,7 @@ class FileAppealMutation:
         return await run_in_threadpool(appeal_view, runtime, result.appeal.id, result.position)
 
 
-def _case_of(runtime: Runtime, decision_id: UUID) -> UUID | None:
+def case_of(runtime: Runtime, decision_id: UUID) -> UUID | None:
     """The case a decision belongs to, once the read models hold everything written so far."""
     row = runtime.read_current(find_decision, str(decision_id))
     return None if row is None else UUID(row.case_id)
