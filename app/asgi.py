@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from app.auth import Principal, TokenRegistry
+from app.batch_runner import start_resuming
 from app.graphql.context import Context
 from app.health import LagCollector, health
 from app.graphql.schema import schema
@@ -99,9 +100,11 @@ def create_app(settings: Settings, clock: Clock = system_clock) -> Starlette:
             # Serve nothing stale: catch up with what is already stored before taking requests.
             runtime.projector.catch_up()
             runtime.projector.start()
+        app.state.batch_resumer = start_resuming(runtime)
         try:
             yield
         finally:
+            app.state.batch_resumer.join(timeout=30)
             runtime.close()
 
     graphql = DocketGraphQL(schema, graphql_ide=None)
