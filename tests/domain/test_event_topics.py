@@ -11,6 +11,7 @@ import domain
 from domain.account import Account
 from domain.appeal import Appeal
 from domain.base import DocketAggregate
+from domain.batch import Batch
 from domain.case import Case
 from domain.detection import Detection
 from domain.policy import Policy
@@ -31,6 +32,12 @@ PINNED: dict[type, str] = {
     Appeal.Filed: "domain.appeal:Appeal.Filed",
     Appeal.Upheld: "domain.appeal:Appeal.Upheld",
     Appeal.Overturned: "domain.appeal:Appeal.Overturned",
+    Batch.Started: "domain.batch:Batch.Started",
+    Batch.SubjectsDecided: "domain.batch:Batch.SubjectsDecided",
+    Batch.Completed: "domain.batch:Batch.Completed",
+    Batch.ReversalStarted: "domain.batch:Batch.ReversalStarted",
+    Batch.SubjectsReversed: "domain.batch:Batch.SubjectsReversed",
+    Batch.Reversed: "domain.batch:Batch.Reversed",
 }
 
 
