@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from app.runtime import Runtime
 from tests.api.ledger_api import subject
 from tests.support import Api
 
@@ -23,6 +25,13 @@ query($id: ID!, $p: String, $status: BatchSubjectStatus, $first: Int! = 50, $aft
       edges { cursor node { index subject { id } accountId status decisionId reason } }
       pageInfo { hasNextPage endCursor } } } }
 """
+
+
+def patient(api: Api) -> Api:
+    """The API with time for the read models to take in thousands of events before a query answers."""
+    runtime: Runtime = api.client.app.state.runtime  # type: ignore[attr-defined]
+    runtime.settings = replace(runtime.settings, consistency_timeout=120.0)
+    return api
 
 
 def wave(size: int, accounts: int = 1, prefix: str = "pin") -> list[dict[str, Any]]:

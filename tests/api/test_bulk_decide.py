@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from app.runtime import Runtime
-from tests.api.bulk_api import BULK_DECIDE, batch, bulk_decide, bulk_input, reverse_batch, wave
+from tests.api.bulk_api import BULK_DECIDE, batch, bulk_decide, bulk_input, patient, reverse_batch, wave
 from tests.api.ledger_api import account, decide, events_after, head, subject
 from tests.support import Api
 
@@ -20,22 +18,14 @@ query($id: String!, $p: String) { account(id: $id, minPosition: $p) {
 """
 
 
-@pytest.fixture
-def patient(api: Api) -> Api:
-    """The API with time for the read models to take in a thousand decisions before a query answers."""
-    runtime: Runtime = api.client.app.state.runtime  # type: ignore[attr-defined]
-    runtime.settings = replace(runtime.settings, consistency_timeout=120.0)
-    return api
-
-
 def standing(api: Api, account_id: str, position: str) -> Any:
     return api.data(STANDINGS, {"id": account_id, "p": position})["account"]["standing"]
 
 
 def test_a_spam_wave_of_a_thousand_pins_is_decided_then_rolled_back_restoring_every_account(
-    patient: Api, capsys: pytest.CaptureFixture[str]
+    api: Api, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    api = patient
+    patient(api)
     # 1,000 pins from 200 accounts: five strikes each restrict every account.
     started = time.perf_counter()
     decided = bulk_decide(api, wave(1000, accounts=200), idempotencyKey="wave-1")
