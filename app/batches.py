@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from domain.account import Account
@@ -22,6 +22,8 @@ from domain.correction import check_reversible, reverse_decision
 from domain.errors import DocketError, NotFoundError
 from domain.ladder import Ladder
 from domain.policy import Policy
+
+A = TypeVar("A")
 
 CHUNK = 250
 """Subjects per transaction: large enough to amortise a save, small enough to keep each one short."""
@@ -79,20 +81,21 @@ class BatchCommands:
 
     def resume_batch(self, batch_id: UUID) -> Batch:
         """Finishes what a batch was doing when it stopped: deciding, or undoing."""
-        loaded: list[Batch] = []
+        run = _Run()
 
         def step() -> bool:
-            if not loaded:
-                loaded.append(self.get_batch(batch_id))
+            if run.batch is None:
+                run.batch = self.get_batch(batch_id)
             try:
-                return self._decide_chunk(loaded[0]) or self._reverse_chunk(loaded[0])
+                return self._decide_chunk(run) or self._reverse_chunk(run)
             except BaseException:
-                loaded.clear()  # its unsaved events are void: reload
+                run.forget()  # what it holds may have unsaved events, or be stale after a conflict
                 raise
 
         while self._retrying(step):
             pass
-        return loaded[0]
+        assert run.batch is not None
+        return run.batch
 
     def get_batch(self, batch_id: UUID) -> Batch:
         batch = self._find(Batch, batch_id)
@@ -100,15 +103,16 @@ class BatchCommands:
             raise NotFoundError(f"no batch {batch_id}")
         return batch
 
-    def _decide_chunk(self, batch: Batch) -> bool:
+    def _decide_chunk(self, run: _Run) -> bool:
         """Decides the next chunk of subjects in one transaction; False when none is pending."""
+        batch = run.current
         chunk = batch.pending(CHUNK)
         if not chunk:
             return False
         now, actor = self.clock(), batch.started_by
         policy = self.get_policy(batch.domain, batch.policy_key)
-        cases = self._load_all(Case, [Case.create_id(item.subject) for _, item in chunk])
-        accounts = self._load_all(Account, [Account.create_id(item.account_id) for _, item in chunk])
+        cases = run.load(self._load_all, Case, [Case.create_id(item.subject) for _, item in chunk])
+        accounts = run.load(self._load_all, Account, [Account.create_id(item.account_id) for _, item in chunk])
         try:
             policy.check_allows(tuple(a.type for a in batch.verdict.actions))
         except DocketError as error:  # retired, or narrowed, since the batch started
@@ -118,17 +122,19 @@ class BatchCommands:
             results = [decide_subject(batch, policy, ladder, index, item, cases, accounts, actor, now) for index, item in chunk]
         batch.record_decided(results, actor, now)
         self._store(batch, *cases.values(), *accounts.values())
+        run.keep(cases, accounts)
         return True
 
-    def _reverse_chunk(self, batch: Batch) -> bool:
+    def _reverse_chunk(self, run: _Run) -> bool:
         """Undoes the next chunk of the batch's decisions in one transaction; False when none is left."""
+        batch = run.current
         chunk = batch.to_reverse(CHUNK)
         if not chunk:
             return False
         now, actor = self.clock(), batch.reversed_by
         items = [batch.subjects[r.index] for r in chunk]
-        cases = self._load_all(Case, [Case.create_id(item.subject) for item in items])
-        accounts = self._load_all(Account, [Account.create_id(item.account_id) for item in items])
+        cases = run.load(self._load_all, Case, [Case.create_id(item.subject) for item in items])
+        accounts = run.load(self._load_all, Account, [Account.create_id(item.account_id) for item in items])
         results = []
         for result, item in zip(chunk, items, strict=True):
             case = cases[Case.create_id(item.subject)]
@@ -146,7 +152,34 @@ class BatchCommands:
                 results.append(replace(result, status=SubjectStatus.REVERSED))
         batch.record_reversed(results, actor, now)
         self._store(batch, *cases.values(), *accounts.values())
+        run.keep(cases, accounts)
         return True
+
+
+class _Run:
+    """A batch and the aggregates its chunks loaded, kept while every save succeeds: a wave's accounts recur."""
+
+    def __init__(self) -> None:
+        self.batch: Batch | None = None
+        self._aggregates: dict[UUID, Any] = {}
+
+    @property
+    def current(self) -> Batch:
+        assert self.batch is not None
+        return self.batch
+
+    def load(self, load_all: Callable[[type[A], list[UUID]], dict[UUID, A]], cls: type[A], ids: list[UUID]) -> dict[UUID, A]:
+        """The `cls` aggregates among `ids` that exist, loading only those not already held."""
+        self._aggregates.update(load_all(cls, [i for i in ids if i not in self._aggregates]))
+        return {i: self._aggregates[i] for i in ids if i in self._aggregates}
+
+    def keep(self, *saved: dict[UUID, Any]) -> None:
+        for aggregates in saved:
+            self._aggregates.update(aggregates)
+
+    def forget(self) -> None:
+        self.batch = None
+        self._aggregates.clear()
 
 
 def decide_subject(

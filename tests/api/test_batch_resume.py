@@ -28,11 +28,11 @@ def crashing(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ledger]:
     decide_chunk = ledger._decide_chunk
     chunks = []
 
-    def crash_after_one(batch: Batch) -> bool:
+    def crash_after_one(run: Any) -> bool:
         if chunks:
             raise RuntimeError("killed")
-        chunks.append(batch.id)
-        return decide_chunk(batch)
+        chunks.append(run)
+        return decide_chunk(run)
 
     monkeypatch.setattr(ledger, "_decide_chunk", crash_after_one)
     yield ledger
