@@ -16,7 +16,13 @@ from uuid import UUID, uuid4
 
 from domain.account import Account
 from domain.base import Clock, natural_id
-from domain.batch import Batch, BatchSubject, SubjectResult, SubjectStatus, check_subjects
+from domain.batch import (
+    Batch,
+    BatchSubject,
+    SubjectResult,
+    SubjectStatus,
+    check_subjects,
+)
 from domain.case import Case, Verdict
 from domain.correction import check_reversible, reverse_decision
 from domain.errors import DocketError, NotFoundError
@@ -111,8 +117,7 @@ class BatchCommands:
             return False
         now, actor = self.clock(), batch.started_by
         policy = self.get_policy(batch.domain, batch.policy_key)
-        cases = run.load(self._load_all, Case, [Case.create_id(item.subject) for _, item in chunk])
-        accounts = run.load(self._load_all, Account, [Account.create_id(item.account_id) for _, item in chunk])
+        cases, accounts = run.load(self._load_all, [item for _, item in chunk])
         try:
             policy.check_allows(tuple(a.type for a in batch.verdict.actions))
         except DocketError as error:  # retired, or narrowed, since the batch started
@@ -121,8 +126,7 @@ class BatchCommands:
             ladder = self.ladders(batch.domain)
             results = [decide_subject(batch, policy, ladder, index, item, cases, accounts, actor, now) for index, item in chunk]
         batch.record_decided(results, actor, now)
-        self._store(batch, *cases.values(), *accounts.values())
-        run.keep(cases, accounts)
+        self._save_chunk(run, cases, accounts)
         return True
 
     def _reverse_chunk(self, run: _Run) -> bool:
@@ -133,8 +137,7 @@ class BatchCommands:
             return False
         now, actor = self.clock(), batch.reversed_by
         items = [batch.subjects[r.index] for r in chunk]
-        cases = run.load(self._load_all, Case, [Case.create_id(item.subject) for item in items])
-        accounts = run.load(self._load_all, Account, [Account.create_id(item.account_id) for item in items])
+        cases, accounts = run.load(self._load_all, items)
         results = []
         for result, item in zip(chunk, items, strict=True):
             case = cases[Case.create_id(item.subject)]
@@ -151,9 +154,13 @@ class BatchCommands:
             else:
                 results.append(replace(result, status=SubjectStatus.REVERSED))
         batch.record_reversed(results, actor, now)
-        self._store(batch, *cases.values(), *accounts.values())
-        run.keep(cases, accounts)
+        self._save_chunk(run, cases, accounts)
         return True
+
+    def _save_chunk(self, run: _Run, cases: dict[UUID, Case], accounts: dict[UUID, Account]) -> None:
+        """Saves the batch's record of a chunk with the chunk's cases and accounts, in one transaction."""
+        self._store(run.current, *cases.values(), *accounts.values())
+        run.keep(cases, accounts)
 
 
 class _Run:
@@ -168,8 +175,15 @@ class _Run:
         assert self.batch is not None
         return self.batch
 
-    def load(self, load_all: Callable[[type[A], list[UUID]], dict[UUID, A]], cls: type[A], ids: list[UUID]) -> dict[UUID, A]:
-        """The `cls` aggregates among `ids` that exist, loading only those not already held."""
+    def load(
+        self, load_all: Callable[..., dict[UUID, Any]], items: list[BatchSubject]
+    ) -> tuple[dict[UUID, Case], dict[UUID, Account]]:
+        """The cases and accounts of `items` that exist, loading only those not already held."""
+        cases = self._load(load_all, Case, [Case.create_id(i.subject) for i in items])
+        accounts = self._load(load_all, Account, [Account.create_id(i.account_id) for i in items])
+        return cases, accounts
+
+    def _load(self, load_all: Callable[..., dict[UUID, Any]], cls: type[A], ids: list[UUID]) -> dict[UUID, A]:
         self._aggregates.update(load_all(cls, [i for i in ids if i not in self._aggregates]))
         return {i: self._aggregates[i] for i in ids if i in self._aggregates}
 

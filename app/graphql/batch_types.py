@@ -18,6 +18,7 @@ from domain.values import Outcome
 from projections.batch_progress.queries import batch_subjects
 from projections.batch_progress.rows import BatchRow, BatchSubjectRow
 
+
 @strawberry.enum(description="What became of a subject of a batch.")
 class BatchSubjectStatus(StrEnum):
     PENDING = "PENDING"
@@ -28,25 +29,22 @@ class BatchSubjectStatus(StrEnum):
     KEPT = "KEPT"
 
 
-_COUNTS = {
-    "decided": "Decisions the batch made (reversed or not).",
-    "skipped": "Subjects left alone: already decided this way, or already decided under this batch.",
-    "failed": "Subjects that could not be decided, each with its reason.",
-    "reversed": "Decisions undone by reverseBatch.",
-    "kept": "Decisions reverseBatch left standing: superseded or reversed since.",
-}
+@strawberry.interface(description="How far a batch has got: its subjects by what became of them.")
+class BatchCounts:
+    status: BatchStatus
+    total: int
+    decided: int = strawberry.field(description="Decisions the batch made (reversed or not).")
+    skipped: int = strawberry.field(
+        description="Subjects left alone: already decided this way, or already decided under this batch."
+    )
+    failed: int = strawberry.field(description="Subjects that could not be decided, each with its reason.")
+    reversed: int = strawberry.field(description="Decisions undone by reverseBatch.")
+    kept: int = strawberry.field(description="Decisions reverseBatch left standing: superseded or reversed since.")
 
 
 @strawberry.type(description="Where a batch stands after a bulkDecide or reverseBatch call.")
-class BatchProgress:
+class BatchProgress(BatchCounts):
     batch_id: strawberry.ID
-    status: BatchStatus
-    total: int
-    decided: int = strawberry.field(description=_COUNTS["decided"])
-    skipped: int = strawberry.field(description=_COUNTS["skipped"])
-    failed: int = strawberry.field(description=_COUNTS["failed"])
-    reversed: int = strawberry.field(description=_COUNTS["reversed"])
-    kept: int = strawberry.field(description=_COUNTS["kept"])
     created: bool = strawberry.field(description="False when a retry with the same idempotency key found the batch.")
     position: str
 
@@ -93,21 +91,14 @@ class BatchSubjectConnection:
 
 
 @strawberry.type(description="A bulk decision: one verdict over many subjects, its progress and its rollback.")
-class Batch:
+class Batch(BatchCounts):
     id: strawberry.ID
     domain: str
     policy: str
     outcome: Outcome
     actions: list[Action]
     rationale: str
-    status: BatchStatus
-    total: int
     pending: int = strawberry.field(description="Subjects not yet reached.")
-    decided: int = strawberry.field(description=_COUNTS["decided"])
-    skipped: int = strawberry.field(description=_COUNTS["skipped"])
-    failed: int = strawberry.field(description=_COUNTS["failed"])
-    reversed: int = strawberry.field(description=_COUNTS["reversed"])
-    kept: int = strawberry.field(description=_COUNTS["kept"])
     started_at: datetime
     started_by: str
     completed_at: datetime | None

@@ -14,7 +14,15 @@ from app.asgi import create_app
 from app.ledger import Ledger
 from app.settings import Settings
 from domain.batch import Batch
-from tests.api.bulk_api import BULK_DECIDE, batch, bulk_decide, bulk_input, patient, reverse_batch, wave
+from tests.api.bulk_api import (
+    BULK_DECIDE,
+    batch,
+    bulk_decide,
+    bulk_input,
+    patient,
+    reverse_batch,
+    wave,
+)
 from tests.api.ledger_api import account, events_after, head
 from tests.support import Api
 

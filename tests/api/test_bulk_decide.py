@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from tests.api.bulk_api import BULK_DECIDE, batch, bulk_decide, bulk_input, patient, reverse_batch, wave
+from tests.api.bulk_api import (
+    BULK_DECIDE,
+    batch,
+    bulk_decide,
+    bulk_input,
+    patient,
+    reverse_batch,
+    wave,
+)
 from tests.api.ledger_api import account, decide, events_after, head, subject
 from tests.support import Api
 

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import pytest
 
+from domain.base import natural_id
 from domain.batch import (
     MAX_SUBJECTS,
     Batch,
@@ -12,10 +13,16 @@ from domain.batch import (
     SubjectResult,
     SubjectStatus,
 )
-from domain.base import natural_id
 from domain.errors import ConflictError, ValidationError
 from domain.values import Action, ActionType, Subject
-from tests.domain.factories import DOMAIN, T0, at, not_violating, published_policy, violating
+from tests.domain.factories import (
+    DOMAIN,
+    T0,
+    at,
+    not_violating,
+    published_policy,
+    violating,
+)
 
 BATCH_ID = natural_id("test-batch", "1")
 

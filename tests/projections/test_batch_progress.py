@@ -6,8 +6,15 @@ from app.store import ReadStore
 from domain.base import natural_id
 from domain.batch import Batch, BatchSubject, SubjectResult, SubjectStatus
 from domain.values import ActionType, Subject
-from projections.batch_progress.projection import ROWS_PER_INSERT, BatchProgressProjection
-from projections.batch_progress.queries import batch_subjects, find_batch, unfinished_batches
+from projections.batch_progress.projection import (
+    ROWS_PER_INSERT,
+    BatchProgressProjection,
+)
+from projections.batch_progress.queries import (
+    batch_subjects,
+    find_batch,
+    unfinished_batches,
+)
 from tests.domain.factories import DOMAIN, T0, at, published_policy, violating
 from tests.projections.feed import Feed
 

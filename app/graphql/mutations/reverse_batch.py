@@ -9,7 +9,13 @@ import strawberry
 from app.batches import BatchRun
 from app.graphql.batch_types import BatchProgress
 from app.graphql.context import Info
-from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt, parse_id
+from app.graphql.errors import (
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+    attempt,
+    parse_id,
+)
 
 
 @strawberry.input
