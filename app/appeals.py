@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
-from domain.account import Account
+from app.corrections import undo
 from domain.appeal import Appeal, AppealOutcome, AppealStatus
 from domain.base import Clock
 from domain.case import Case
@@ -71,18 +71,10 @@ class AppealCommands:
             changed: list[Any] = [appeal]
             if appeal.status is AppealStatus.OVERTURNED:
                 case = self._find(Case, appeal.case_id)
-                decision = case.reverse_actions(
-                    appeal.decision_id, f"appeal {appeal.id} overturned: {rationale}", actor, now
+                changed += undo(
+                    self._find, case, appeal.decision_id, f"appeal {appeal.id} overturned: {rationale}",
+                    f"appeal {appeal.id} overturned", actor, now,
                 )
-                changed.append(case)
-                if case.account_id is not None:
-                    account = self._find(Account, Account.create_id(case.account_id))
-                    # The case's live strike under the policy: a VIOLATING re-decision keeps the strike
-                    # its case already counted, issued for an earlier decision.
-                    strike = None if account is None else account.live_strike_for(case.id, decision.policy_key)
-                    if strike is not None:
-                        account.remove_strike(strike.strike_id, f"appeal {appeal.id} overturned", actor, now)
-                        changed.append(account)
             return AppealResolved(appeal, self._store(*changed))
 
         result: AppealResolved = self._retrying(attempt)

@@ -22,6 +22,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.auth import ANONYMOUS, TokenRegistry
+from app.batch_runner import start_resuming
 from app.graphql.context import Context
 from app.health import LagCollector, health
 from app.graphql.http import GraphQLEndpoint
@@ -132,9 +133,11 @@ def create_app(settings: Settings, clock: Clock = system_clock) -> Starlette:
             # Serve nothing stale: catch up with what is already stored before taking requests.
             runtime.projector.catch_up()
             runtime.projector.start()
+        app.state.batch_resumer = start_resuming(runtime)
         try:
             yield
         finally:
+            app.state.batch_resumer.join(timeout=30)
             runtime.close()
 
     graphql = GraphQLEndpoint(

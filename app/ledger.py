@@ -28,6 +28,8 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
 from app.appeals import AppealCommands
+from app.batches import BatchCommands
+from app.corrections import CorrectionCommands
 from app.review import ReviewCommands, close_reports
 from app.ladders import load_ladders
 from app.transcodings import register_value_types
@@ -79,7 +81,7 @@ class StoredEvent:
     event: DomainEvent
 
 
-class Ledger(AppealCommands, ReviewCommands, Application[UUID]):
+class Ledger(AppealCommands, ReviewCommands, CorrectionCommands, BatchCommands, Application[UUID]):
     """Docket's event-sourced application: policies, detections, cases and accounts."""
 
     name = "Docket"
@@ -171,7 +173,11 @@ class Ledger(AppealCommands, ReviewCommands, Application[UUID]):
 
     def _existing_detections(self, ids: list[UUID]) -> dict[UUID, Detection]:
         """The detections among `ids` already recorded."""
-        return {i: _expect(Detection, i, aggregate) for i, aggregate in self._load_many(ids).items()}
+        return self._load_all(Detection, ids)
+
+    def _load_all(self, cls: type[A], ids: list[UUID]) -> dict[UUID, A]:
+        """The `cls` aggregates among `ids` that exist, read together (see `_load_many`)."""
+        return {i: _expect(cls, i, aggregate) for i, aggregate in self._load_many(ids).items()}
 
     def _load_many(self, ids: list[UUID]) -> dict[UUID, object]:
         """The aggregates among `ids` that exist, read in one query where the store allows it.

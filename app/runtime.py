@@ -21,6 +21,7 @@ from projections.account_standing.projection import AccountStandingProjection
 from projections.appeals.projection import AppealsProjection
 from projections.audit_trail.projection import AuditTrailProjection
 from projections.base import Projection
+from projections.batch_progress.projection import BatchProgressProjection
 from projections.case_status.projection import CaseStatusProjection
 from projections.decisions_by_policy.projection import DecisionsByPolicyProjection
 from projections.ledger_chain.projection import LedgerChainProjection
@@ -39,6 +40,7 @@ def all_projections(key: Callable[[], bytes | None] = lambda: None) -> list[Proj
         PolicyCatalogProjection(), CaseStatusProjection(), AccountStandingProjection(), AppealsProjection(),
         LedgerChainProjection(key=key),
         ReviewQueueProjection(), DecisionsByPolicyProjection(), AuditTrailProjection(), ReportsProjection(),
+        BatchProgressProjection(),
     ]
 
 

@@ -7,15 +7,18 @@ from typing import Any
 
 from eventsourcing.persistence import Transcoder, Transcoding
 
-from domain.case import Decision
+from domain.batch import BatchSubject, SubjectResult
+from domain.case import Decision, Verdict
 from domain.detection import DetectionFacts
 from domain.policy import PolicyTerms
 from domain.routing import RoutingRule
 from domain.standing import Penalty, Strike
 from domain.values import Action, Content, Subject
 
-VALUE_TYPES: tuple[type, ...] = (Subject, Content, Action, PolicyTerms, DetectionFacts, Decision, Strike, Penalty,
-                                 RoutingRule)
+VALUE_TYPES: tuple[type, ...] = (
+    Subject, Content, Action, PolicyTerms, DetectionFacts, Decision, Strike, Penalty, Verdict, BatchSubject,
+    SubjectResult, RoutingRule,
+)
 
 
 class DataclassAsDict(Transcoding):

@@ -44,6 +44,7 @@ class Decision:
     dsa_ground: DsaGround
     idempotency_key: str | None = None
     supersedes: UUID | None = None
+    batch_id: UUID | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcome", Outcome(self.outcome))
@@ -66,6 +67,7 @@ class Verdict:
     content_type: ContentType | None = None
     automation: AutomationLevel = AutomationLevel.NOT_AUTOMATED
     idempotency_key: str | None = None
+    batch_id: UUID | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcome", parse_enum(Outcome, self.outcome, "outcome"))
@@ -120,6 +122,7 @@ class Case(DocketAggregate):
             case.live[decision.policy_key] = decision.decision_id
             case.decided[decision.decision_id] = (self.actor, self.occurred_at)
             case.open_reports.pop(decision.policy_key, None)
+            case.account_id = case.account_id or self.account_id
 
     class ActionsReversed(DocketAggregate.Event):
         decision_id: UUID
@@ -234,6 +237,7 @@ class Case(DocketAggregate):
             dsa_ground=policy.terms.dsa_ground,
             idempotency_key=verdict.idempotency_key,
             supersedes=None if previous is None else previous.decision_id,
+            batch_id=verdict.batch_id,
         )
         self._record(self.Decided, actor, at, decision=decision, account_id=account_id or self.account_id)
         if self.claim is not None and self.claim.policy_key == policy.key:

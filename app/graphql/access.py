@@ -43,6 +43,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Query.reporter": READERS,
     "Query.queueFigures": READERS,
     "Query.reviewerFigures": READERS,
+    "Query.batch": READERS,
     # Writes.
     "Mutation.publishPolicy": frozenset({"admin", "policy_admin"}),
     "Mutation.recordDetection": frozenset({"admin", "service"}),
@@ -64,6 +65,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Mutation.setCasePriority": REVIEWERS,
     "Mutation.warnReporter": frozenset({"admin", "policy_admin"}),
     "Mutation.suspendReporter": frozenset({"admin", "policy_admin"}),
+    "Mutation.reverseDecision": REVIEWERS,
+    "Mutation.bulkDecide": REVIEWERS,
+    "Mutation.reverseBatch": REVIEWERS,
     # Subscriptions.
     "Subscription.ledgerEvents": frozenset({"admin", "auditor", "subscriber"}),
 }

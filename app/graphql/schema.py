@@ -20,6 +20,8 @@ from strawberry.tools import merge_types
 
 from app.graphql.access import RoleCheck
 from app.graphql.error_codes import CodedErrors, log_unexpected
+from app.graphql.batch_query import BatchQuery
+from app.graphql.mutations.bulk_decide import BulkDecideMutation
 from app.graphql.mutations.decide import DecideMutation
 from app.graphql.mutations.file_appeal import FileAppealMutation
 from app.graphql.mutations.publish_policy import PublishPolicyMutation
@@ -40,6 +42,8 @@ from app.graphql.mutations.submit_report import SubmitReportMutation
 from app.graphql.mutations.suspend_reporter import SuspendReporterMutation
 from app.graphql.mutations.update_queue import UpdateQueueMutation
 from app.graphql.mutations.warn_reporter import WarnReporterMutation
+from app.graphql.mutations.reverse_batch import ReverseBatchMutation
+from app.graphql.mutations.reverse_decision import ReverseDecisionMutation
 from app.graphql.queries import Query as LedgerQuery
 from app.graphql.review_queries import ReviewQuery
 from app.graphql.subscriptions import Subscription
@@ -60,9 +64,12 @@ Mutation = merge_types(
         FileAppealMutation,
         ResolveAppealMutation,
         *REVIEW_MUTATIONS,
+        ReverseDecisionMutation,
+        BulkDecideMutation,
+        ReverseBatchMutation,
     ),
 )
-Query = merge_types("Query", (LedgerQuery, ReviewQuery))
+Query = merge_types("Query", (LedgerQuery, ReviewQuery, BatchQuery))
 
 # Built once: rule classes made per request would defeat the validation cache.
 LIMIT_RULES = [

@@ -11,6 +11,7 @@ import domain
 from domain.account import Account
 from domain.appeal import Appeal
 from domain.base import DocketAggregate
+from domain.batch import Batch
 from domain.case import Case
 from domain.detection import Detection
 from domain.policy import Policy
@@ -52,6 +53,12 @@ PINNED: dict[type, str] = {
     Queue.Updated: "domain.queue:Queue.Updated",
     Routing.Created: "domain.routing:Routing.Created",
     Routing.Changed: "domain.routing:Routing.Changed",
+    Batch.Started: "domain.batch:Batch.Started",
+    Batch.SubjectsDecided: "domain.batch:Batch.SubjectsDecided",
+    Batch.Completed: "domain.batch:Batch.Completed",
+    Batch.ReversalStarted: "domain.batch:Batch.ReversalStarted",
+    Batch.SubjectsReversed: "domain.batch:Batch.SubjectsReversed",
+    Batch.Reversed: "domain.batch:Batch.Reversed",
 }
 
 

@@ -9,6 +9,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 
 from app.appeals import AppealFiled
+from app.auth import Principal
 from app.graphql.context import Info
 from app.graphql.errors import (
     ConflictError,
@@ -23,6 +24,7 @@ from app.runtime import Runtime
 from app.store import read
 from projections.appeals.queries import find_appeal
 from projections.case_status.queries import find_decision
+from projections.case_status.rows import DecisionRow
 
 
 @strawberry.input
@@ -43,8 +45,8 @@ class FileAppealMutation:
         if isinstance(decision_id, ValidationError):
             return decision_id
         runtime = info.context.runtime
-        decision = await run_in_threadpool(runtime.read_current, find_decision, str(decision_id))
-        if decision is None or not info.context.principal.sees(decision.subject.domain):
+        decision = await run_in_threadpool(visible_decision, runtime, info.context.principal, decision_id)
+        if decision is None:
             return NotFoundError(message=f"no decision {decision_id}")
         result = await attempt(
             runtime.ledger.file_appeal, UUID(decision.case_id), decision_id, input.statement, input.idempotency_key,
@@ -53,6 +55,12 @@ class FileAppealMutation:
         if not isinstance(result, AppealFiled):
             return result
         return await run_in_threadpool(appeal_view, runtime, result.appeal.id, result.position)
+
+
+def visible_decision(runtime: Runtime, principal: Principal, decision_id: UUID) -> DecisionRow | None:
+    """The decision, once the read models hold everything written so far, if it is in the caller's domains."""
+    row = runtime.read_current(find_decision, str(decision_id))
+    return row if row is not None and principal.sees(row.subject.domain) else None
 
 
 def appeal_view(runtime: Runtime, appeal_id: UUID, position: int) -> Appeal:

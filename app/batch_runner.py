@@ -1,0 +1,42 @@
+"""Finishes the batches a crashed or stopped process left half done."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+from uuid import UUID
+
+from app.runtime import Runtime
+from projections.batch_progress.queries import unfinished_batches
+
+log = logging.getLogger(__name__)
+
+IDLE = timedelta(minutes=1)
+"""How long a batch must have made no progress before another process takes it over: one that runs saves a
+chunk every second or so."""
+
+
+def resume_unfinished(runtime: Runtime, idle_for: timedelta = IDLE) -> list[UUID]:
+    """Finishes every batch, deciding or undoing, that has made no progress for `idle_for`; returns their ids."""
+    stalled = [UUID(b) for b in runtime.read_current(unfinished_batches, runtime.ledger.clock() - idle_for)]
+    for batch_id in stalled:
+        runtime.ledger.resume_batch(batch_id)
+    return stalled
+
+
+def start_resuming(runtime: Runtime) -> threading.Thread:
+    """Resumes stalled batches on a background thread, so that serving starts at once."""
+
+    def run() -> None:
+        try:
+            resumed = resume_unfinished(runtime)
+        except Exception:
+            log.exception("resuming unfinished batches failed; they resume at the next start or retry")
+            return
+        if resumed:
+            log.info("resumed %d unfinished batches: %s", len(resumed), ", ".join(map(str, resumed)))
+
+    thread = threading.Thread(target=run, name="docket-batch-resumer", daemon=True)
+    thread.start()
+    return thread

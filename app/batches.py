@@ -1,0 +1,232 @@
+"""The ledger's bulk commands: decide many subjects under one verdict, and roll such a batch back.
+
+A batch is recorded whole before anything is decided. It then runs in chunks: each chunk loads its
+cases and accounts together and saves them with the batch's record of the chunk in one
+transaction, so every subject is decided (or undone) atomically and exactly once, and a batch
+interrupted at any point resumes after its last saved chunk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
+
+from domain.account import Account
+from domain.base import Clock, natural_id
+from domain.batch import (
+    Batch,
+    BatchSubject,
+    SubjectResult,
+    SubjectStatus,
+    check_subjects,
+)
+from domain.case import Case, Verdict
+from domain.correction import check_reversible, reverse_decision
+from domain.errors import DocketError, NotFoundError
+from domain.ladder import Ladder
+from domain.policy import Policy
+
+A = TypeVar("A")
+
+CHUNK = 250
+"""Subjects per transaction: large enough to amortise a save, small enough to keep each one short."""
+
+
+@dataclass(frozen=True)
+class BatchRun:
+    batch: Batch
+    position: int
+    created: bool
+
+
+class BatchCommands:
+    """Mixed into the Ledger: it supplies the clock, the ladders, and loading, saving and retrying."""
+
+    clock: Clock
+    ladders: Callable[[str], Ladder]
+    _find: Any
+    _load_all: Any
+    _store: Callable[..., int]
+    _retrying: Any
+    head: Callable[[], int]
+    get_policy: Callable[[str, str], Policy]
+
+    def bulk_decide(
+        self, policy_key: str, verdict: Verdict, subjects: list[BatchSubject], idempotency_key: str | None, actor: str
+    ) -> BatchRun:
+        """Starts a batch and runs it to the end; a retry with the same key resumes it and decides nothing twice."""
+        check_subjects(subjects, subjects[0].subject.domain if subjects else "")
+        verdict.validate()
+        batch_id = uuid4() if idempotency_key is None else Batch.create_id(actor, idempotency_key)
+
+        def start() -> bool:
+            batch = self._find(Batch, batch_id)
+            if batch is not None:
+                batch.check_retry(policy_key, verdict, subjects)
+                return False
+            policy = self.get_policy(subjects[0].subject.domain, policy_key)
+            self._store(Batch.start(batch_id, policy, verdict, subjects, idempotency_key, actor, self.clock()))
+            return True
+
+        created: bool = self._retrying(start)
+        return BatchRun(self.resume_batch(batch_id), self.head(), created)
+
+    def reverse_batch(self, batch_id: UUID, rationale: str, actor: str) -> BatchRun:
+        """Stops a batch and undoes every decision it made, strikes included; asked again, it finishes the undoing."""
+
+        def start() -> None:
+            batch = self.get_batch(batch_id)
+            batch.start_reversal(rationale, actor, self.clock())
+            self._store(batch)
+
+        self._retrying(start)
+        return BatchRun(self.resume_batch(batch_id), self.head(), False)
+
+    def resume_batch(self, batch_id: UUID) -> Batch:
+        """Finishes what a batch was doing when it stopped: deciding, or undoing."""
+        run = _Run()
+
+        def step() -> bool:
+            if run.batch is None:
+                run.batch = self.get_batch(batch_id)
+            try:
+                return self._decide_chunk(run) or self._reverse_chunk(run)
+            except BaseException:
+                run.forget()  # what it holds may have unsaved events, or be stale after a conflict
+                raise
+
+        while self._retrying(step):
+            pass
+        assert run.batch is not None
+        return run.batch
+
+    def get_batch(self, batch_id: UUID) -> Batch:
+        batch = self._find(Batch, batch_id)
+        if batch is None:
+            raise NotFoundError(f"no batch {batch_id}")
+        return batch
+
+    def _decide_chunk(self, run: _Run) -> bool:
+        """Decides the next chunk of subjects in one transaction; False when none is pending."""
+        batch = run.current
+        chunk = batch.pending(CHUNK)
+        if not chunk:
+            return False
+        now, actor = self.clock(), batch.started_by
+        policy = self.get_policy(batch.domain, batch.policy_key)
+        cases, accounts = run.load(self._load_all, [item for _, item in chunk])
+        try:
+            policy.check_allows(tuple(a.type for a in batch.verdict.actions))
+        except DocketError as error:  # retired, or narrowed, since the batch started
+            results = [SubjectResult(index, SubjectStatus.FAILED, reason=error.message) for index, _ in chunk]
+        else:
+            ladder = self.ladders(batch.domain)
+            results = [decide_subject(batch, policy, ladder, index, item, cases, accounts, actor, now) for index, item in chunk]
+        batch.record_decided(results, actor, now)
+        self._save_chunk(run, cases, accounts)
+        return True
+
+    def _reverse_chunk(self, run: _Run) -> bool:
+        """Undoes the next chunk of the batch's decisions in one transaction; False when none is left."""
+        batch = run.current
+        chunk = batch.to_reverse(CHUNK)
+        if not chunk:
+            return False
+        now, actor = self.clock(), batch.reversed_by
+        items = [batch.subjects[r.index] for r in chunk]
+        cases, accounts = run.load(self._load_all, items)
+        results = []
+        for result, item in zip(chunk, items, strict=True):
+            case = cases[Case.create_id(item.subject)]
+            account = accounts.get(Account.create_id(item.account_id))
+            assert result.decision_id is not None
+            try:
+                check_reversible(case, result.decision_id)
+                reverse_decision(
+                    case, account, result.decision_id, f"batch {batch.id} reversed: {batch.reversal_rationale}",
+                    f"batch {batch.id} reversed", actor, now,
+                )
+            except DocketError as error:  # superseded or reversed since: the later decision stands
+                results.append(replace(result, status=SubjectStatus.KEPT, reason=error.message))
+            else:
+                results.append(replace(result, status=SubjectStatus.REVERSED))
+        batch.record_reversed(results, actor, now)
+        self._save_chunk(run, cases, accounts)
+        return True
+
+    def _save_chunk(self, run: _Run, cases: dict[UUID, Case], accounts: dict[UUID, Account]) -> None:
+        """Saves the batch's record of a chunk with the chunk's cases and accounts, in one transaction."""
+        self._store(run.current, *cases.values(), *accounts.values())
+        run.keep(cases, accounts)
+
+
+class _Run:
+    """A batch and the aggregates its chunks loaded, kept while every save succeeds: a wave's accounts recur."""
+
+    def __init__(self) -> None:
+        self.batch: Batch | None = None
+        self._aggregates: dict[UUID, Any] = {}
+
+    @property
+    def current(self) -> Batch:
+        assert self.batch is not None
+        return self.batch
+
+    def load(
+        self, load_all: Callable[..., dict[UUID, Any]], items: list[BatchSubject]
+    ) -> tuple[dict[UUID, Case], dict[UUID, Account]]:
+        """The cases and accounts of `items` that exist, loading only those not already held."""
+        cases = self._load(load_all, Case, [Case.create_id(i.subject) for i in items])
+        accounts = self._load(load_all, Account, [Account.create_id(i.account_id) for i in items])
+        return cases, accounts
+
+    def _load(self, load_all: Callable[..., dict[UUID, Any]], cls: type[A], ids: list[UUID]) -> dict[UUID, A]:
+        self._aggregates.update(load_all(cls, [i for i in ids if i not in self._aggregates]))
+        return {i: self._aggregates[i] for i in ids if i in self._aggregates}
+
+    def keep(self, *saved: dict[UUID, Any]) -> None:
+        for aggregates in saved:
+            self._aggregates.update(aggregates)
+
+    def forget(self) -> None:
+        self.batch = None
+        self._aggregates.clear()
+
+
+def decide_subject(
+    batch: Batch,
+    policy: Policy,
+    ladder: Ladder,
+    index: int,
+    item: BatchSubject,
+    cases: dict[UUID, Case],
+    accounts: dict[UUID, Account],
+    actor: str,
+    at: datetime,
+) -> SubjectResult:
+    """Decides one subject of a batch on the loaded aggregates (opening or registering what is new), or says why not."""
+    case_id = Case.create_id(item.subject)
+    decision_id = natural_id("decision", str(case_id), f"batch/{batch.id}")
+    case = cases.get(case_id)
+    if case is not None:
+        if decision_id in case.decisions:
+            return SubjectResult(index, SubjectStatus.SKIPPED, decision_id, "already decided under this batch")
+        live = case.live_decision(policy.key)
+        if live is not None and live.outcome is batch.verdict.outcome:
+            reason = f"already {live.outcome} under {policy.key} by decision {live.decision_id}"
+            return SubjectResult(index, SubjectStatus.SKIPPED, None, reason)
+        if case.account_id is not None and case.account_id != item.account_id:
+            reason = f"the subject belongs to account {case.account_id}, not {item.account_id}"
+            return SubjectResult(index, SubjectStatus.FAILED, None, reason)
+    else:
+        case = cases[case_id] = Case.open(item.subject, item.account_id, actor, at)
+    decision = case.decide(decision_id, policy, batch.verdict, [], item.account_id, actor, at)
+    account_id = Account.create_id(item.account_id)
+    account = accounts.get(account_id)
+    if account is None:
+        account = accounts[account_id] = Account.register(item.account_id, actor, at)
+    account.apply_decision(case_id, decision, policy, ladder, actor, at)
+    return SubjectResult(index, SubjectStatus.DECIDED, decision_id)

@@ -1,0 +1,45 @@
+"""reverseBatch: rolls a bad wave back, every decision of the batch undone with its strike."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from app.batches import BatchRun
+from app.graphql.batch_types import BatchProgress
+from app.graphql.context import Info
+from app.graphql.errors import (
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+    attempt,
+    parse_id,
+)
+
+
+@strawberry.input
+class ReverseBatchInput:
+    batch_id: strawberry.ID
+    rationale: str
+
+
+ReverseBatchResult = Annotated[
+    BatchProgress | ValidationError | NotFoundError | ConflictError, strawberry.union("ReverseBatchResult")
+]
+
+
+@strawberry.type
+class ReverseBatchMutation:
+    @strawberry.mutation(
+        description="Stops a batch and reverses every decision it made: actions reversed, strikes removed, "
+        "penalties lifted, one subject per transaction. Asked again while it runs, it finishes the rollback."
+    )
+    async def reverse_batch(self, info: Info, input: ReverseBatchInput) -> ReverseBatchResult:
+        batch_id = parse_id(input.batch_id, "batchId")
+        if isinstance(batch_id, ValidationError):
+            return batch_id
+        result = await attempt(info.context.runtime.ledger.reverse_batch, batch_id, input.rationale, info.context.actor)
+        if not isinstance(result, BatchRun):
+            return result
+        return BatchProgress.of(result.batch, result.position, result.created)
