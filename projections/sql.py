@@ -10,11 +10,6 @@ from collections.abc import Collection, Sequence
 from typing import Any, Protocol
 
 
-def one_of(column: str, values: Sequence[Any]) -> str:
-    """`column IN (?, ...)` for the values; with none, a condition nothing meets."""
-    return f"{column} IN ({', '.join('?' * len(values))})" if values else "1 = 0"
-
-
 class Sql(Protocol):
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None: ...
 

@@ -18,4 +18,4 @@ class BatchQuery:
     async def batch(self, info: Info, id: strawberry.ID, min_position: str | None = None) -> Batch | None:
         runtime = await consistent(info, min_position)
         row = await run_in_threadpool(read, runtime.store, find_batch, str(id))
-        return None if row is None else Batch.of_row(row)
+        return None if row is None or not info.context.principal.sees(row.domain) else Batch.of_row(row)

@@ -12,6 +12,7 @@ from app.graphql.case_review import summary_edge
 from app.graphql.context import Info
 from app.graphql.errors import bad_input
 from app.graphql.queries import DEFAULT_PAGE, check_page, consistent, parse_position
+from app.graphql.scope import unseen_queue
 from app.graphql.review_types import (
     CaseConnection,
     OperationsFigures,
@@ -46,10 +47,12 @@ class CaseFilter:
                          reporter_id=self.reporter, account_id=account_id)
 
 
-async def case_page(runtime: Runtime, query: CaseQuery, first: int, after: str | None) -> CaseConnection:
+async def case_page(info: Info, runtime: Runtime, query: CaseQuery, first: int, after: str | None) -> CaseConnection:
+    """A page of the cases the query selects, within the caller's domains."""
     start = parse_position(after, "after") or 0
     check_page(first)
-    rows = await run_in_threadpool(read, runtime.store, search_cases, query, start, first + 1)
+    scope = info.context.principal.scope
+    rows = await run_in_threadpool(read, runtime.store, search_cases, query, start, first + 1, scope)
     edges = [summary_edge(r, str(r.opened_position)) for r in rows[:first]]
     return CaseConnection(
         edges=edges,
@@ -58,7 +61,7 @@ async def case_page(runtime: Runtime, query: CaseQuery, first: int, after: str |
 
 
 async def account_cases(info: Info, account_id: str, first: int, after: str | None) -> CaseConnection:
-    return await case_page(info.context.runtime, CaseQuery(account_id=account_id), first, after)
+    return await case_page(info, info.context.runtime, CaseQuery(account_id=account_id), first, after)
 
 
 def window(hours: float) -> timedelta:
@@ -72,13 +75,14 @@ class ReviewQuery:
     @strawberry.field(description="Every review queue, by name.")
     async def queues(self, info: Info, min_position: str | None = None) -> list[Queue]:
         runtime = await consistent(info, min_position)
-        return [Queue.of_row(r) for r in await run_in_threadpool(read, runtime.store, list_queues)]
+        scope = info.context.principal.scope
+        return [Queue.of_row(r) for r in await run_in_threadpool(read, runtime.store, list_queues, scope)]
 
     @strawberry.field(description="One queue by name.")
     async def queue(self, info: Info, name: str, min_position: str | None = None) -> Queue | None:
         runtime = await consistent(info, min_position)
         row = await run_in_threadpool(read, runtime.store, find_queue, name)
-        return None if row is None else Queue.of_row(row)
+        return None if row is None or not info.context.principal.sees(row.domain) else Queue.of_row(row)
 
     @strawberry.field(
         description="A queue's waiting work in the order reviewers get it: priority override, severity, authorities "
@@ -91,6 +95,8 @@ class ReviewQuery:
         check_page(first)
         if offset < 0:
             raise bad_input("offset must not be negative", "offset")
+        if await run_in_threadpool(unseen_queue, runtime, info.context.principal, queue) is not None:
+            return []
         rows = await run_in_threadpool(read, runtime.store, queue_entries, queue, offset, first)
         return [ReviewQueueEntry.of_row(r) for r in rows]
 
@@ -98,11 +104,19 @@ class ReviewQuery:
     async def routing(self, info: Info, min_position: str | None = None) -> RoutingTable:
         runtime = await consistent(info, min_position)
         rules, default_queue = await run_in_threadpool(read, runtime.store, load_table)
+        scope = info.context.principal.scope
+        if scope is not None:  # only the rules that route to the caller's queues
+            visible = {q.name for q in await run_in_threadpool(read, runtime.store, list_queues, scope)}
+            rules = [r for r in rules if r.queue in visible]
+            default_queue = default_queue if default_queue in visible else None
         return RoutingTable(rules=[RoutingRule.of(r) for r in rules], default_queue=default_queue)
 
     @strawberry.field(description="A reporter's record: reports, upheld rate, warnings and suspension.")
     async def reporter(self, info: Info, id: str, min_position: str | None = None) -> Reporter | None:
         runtime = await consistent(info, min_position)
+        # A reporter's record spans every domain: who reported what is beyond a scoped principal.
+        if info.context.principal.scope is not None:
+            return None
         row = await run_in_threadpool(read, runtime.store, find_reporter, id)
         return None if row is None else Reporter.of_row(row, runtime.ledger.clock())
 
@@ -116,7 +130,7 @@ class ReviewQuery:
         min_position: str | None = None,
     ) -> CaseConnection:
         runtime = await consistent(info, min_position)
-        return await case_page(runtime, (filter or CaseFilter()).to_query(), first, after)
+        return await case_page(info, runtime, (filter or CaseFilter()).to_query(), first, after)
 
     @strawberry.field(
         description="Per queue: backlog, oldest waiting, inbound and decided per hour, handling time, expiries."
@@ -139,4 +153,5 @@ async def _figures(
     runtime = await consistent(info, min_position)
     span = window(window_hours)
     now = runtime.ledger.clock()
-    return [OperationsFigures.of(f, now) for f in await run_in_threadpool(read, runtime.store, query, now, span)]
+    scope = info.context.principal.scope
+    return [OperationsFigures.of(f, now) for f in await run_in_threadpool(read, runtime.store, query, now, span, scope)]

@@ -7,10 +7,11 @@ from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
-from app.graphql.review_types import CaseUpdate, Reporter
 from app.graphql.context import Info
 from app.graphql.errors import attempt, not_yet_consistent
 from app.graphql.inputs import SubjectInput
+from app.graphql.review_types import CaseUpdate, Reporter
+from app.graphql.scope import shared_record, unseen_case
 from app.graphql.types import Subject
 from app.review import Written
 from app.runtime import Runtime
@@ -58,6 +59,9 @@ async def change_case(
 ) -> Any:
     """Runs a command on a case the read models know (with work waiting under the policy `waiting`, if given)."""
     runtime = info.context.runtime
+    unseen = unseen_case(info.context.principal, subject.to_domain())
+    if unseen is not None:
+        return unseen
 
     def run() -> Written:
         key = subject.to_domain()
@@ -71,6 +75,9 @@ async def change_case(
 async def write_reporter(info: Info, command: Callable[..., Written], reporter_id: str, *args: Any) -> Any:
     """Runs a reporter command; answers with the reporter's record after the write, or the typed failure."""
     runtime = info.context.runtime
+    unseen = shared_record(info.context.principal, f"no reporter {reporter_id!r}")
+    if unseen is not None:
+        return unseen
     result = await attempt(command, reporter_id, *args, info.context.actor)
     if not isinstance(result, Written):
         return result

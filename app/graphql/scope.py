@@ -1,4 +1,4 @@
-"""Domain scopes for writes: a domain outside the caller's view answers as if it held nothing."""
+"""Domain scopes for writes: what lies outside the caller's domains answers as if it did not exist."""
 
 from __future__ import annotations
 
@@ -7,15 +7,37 @@ from collections.abc import Sequence
 from app.auth import Principal
 from app.graphql.errors import NotFoundError, as_failure
 from app.ledger import no_such_policy
+from app.runtime import Runtime
+from domain.values import Subject
+from projections.review_queue.queues import find_queue
 
 
-def unseen_policies(principal: Principal, named: Sequence[tuple[str, str]]) -> NotFoundError | None:
+def unseen_policies(
+    principal: Principal, named: Sequence[tuple[str, str]], field: str = "inputs"
+) -> NotFoundError | None:
     """The NotFoundError for the first (domain, policy) outside the caller's view; in a batch, named by index."""
     for index, (domain, key) in enumerate(named):
         if not principal.sees(domain):
             failure = as_failure(no_such_policy(domain, key))
             assert isinstance(failure, NotFoundError)
             if len(named) > 1:
-                failure.message = f"inputs[{index}]: {failure.message}"
+                failure.message = f"{field}[{index}]: {failure.message}"
             return failure
     return None
+
+
+def unseen_case(principal: Principal, subject: Subject) -> NotFoundError | None:
+    return None if principal.sees(subject.domain) else NotFoundError(message=f"no case for {subject.key}")
+
+
+def unseen_queue(runtime: Runtime, principal: Principal, name: str) -> NotFoundError | None:
+    """A queue of another domain answers as a queue that does not exist (blocking: call off the event loop)."""
+    if principal.scope is None:
+        return None
+    row = runtime.read_current(find_queue, name)
+    return None if row is None or principal.sees(row.domain) else NotFoundError(message=f"no queue named {name!r}")
+
+
+def shared_record(principal: Principal, missing: str) -> NotFoundError | None:
+    """Records every domain shares (reporters, the routing table) are out of a scoped principal's reach."""
+    return None if principal.scope is None else NotFoundError(message=missing)

@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.values import Subject
 from projections.appeals.rows import AppealRow
-from projections.sql import Sql, one_of
+from projections.sql import Sql, in_clause
 from projections.values import maybe_utc, utc
 
 _COLUMNS = """appeal_id, decision_id, case_id, domain, subject_kind, subject_id, account_id, policy_key, statement,
@@ -35,11 +35,11 @@ def appeal_queue(
     sql: Sql, status: str, domains: Sequence[str] | None, after: int, limit: int
 ) -> list[AppealRow]:
     """Appeals of a status (in `domains`; None: in any), in the order they were filed, after a cursor."""
-    within = "" if domains is None else f" AND {one_of('domain', domains)}"
+    within, params = in_clause("domain", domains)
     sql.execute(
         f"SELECT {_COLUMNS} FROM appeals WHERE status = ?{within} AND filed_position > ? "
         "ORDER BY filed_position LIMIT ?",
-        (status, *(domains or ()), after, limit),
+        (status, *params, after, limit),
     )
     return [_row(r) for r in sql.fetchall()]
 

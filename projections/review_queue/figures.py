@@ -65,28 +65,39 @@ def queue_figures(sql: Sql, now: datetime, window: timedelta, domains: Collectio
     return figures
 
 
-def reviewer_figures(sql: Sql, now: datetime, window: timedelta) -> list[Figures]:
-    """Every reviewer who held a claim or decided within the window."""
+def reviewer_figures(
+    sql: Sql, now: datetime, window: timedelta, domains: Collection[str] | None = None
+) -> list[Figures]:
+    """Every reviewer who held a claim or decided within the window (in the queues of `domains`, if given)."""
     since = now - window
+    queues: list[str] | None = None
+    if domains is not None:
+        scope, params = in_clause("domain", domains)
+        sql.execute(f"SELECT name FROM review_queues WHERE 1 = 1{scope}", params)
+        queues = [r[0] for r in sql.fetchall()]
+    of_queues, queue_params = in_clause("queue", queues)
     sql.execute(
-        "SELECT DISTINCT reviewer FROM review_log WHERE reviewer IS NOT NULL AND occurred_at >= ? "
-        "UNION SELECT holder FROM review_claims",
-        (since,),
+        f"SELECT DISTINCT reviewer FROM review_log WHERE reviewer IS NOT NULL AND occurred_at >= ?{of_queues} "
+        f"UNION SELECT holder FROM review_claims WHERE 1 = 1{of_queues}",
+        (since, *queue_params, *queue_params),
     )
     names = sorted(r[0] for r in sql.fetchall())
     figures = []
     for name in names:
-        sql.execute("SELECT count(*) FROM review_claims WHERE holder = ? AND expires_at > ?", (name, now))
+        claims = f"SELECT count(*) FROM review_claims WHERE holder = ? AND expires_at {{}} ?{of_queues}"
+        sql.execute(claims.format(">"), (name, now, *queue_params))
         held = _count(sql)
-        sql.execute("SELECT count(*) FROM review_claims WHERE holder = ? AND expires_at <= ?", (name, now))
+        sql.execute(claims.format("<="), (name, now, *queue_params))
         lapsed = _count(sql)
-        figures.append(_figures(name, held, None, _log(sql, "reviewer", name, since), lapsed, window))
+        figures.append(_figures(name, held, None, _log(sql, "reviewer", name, since, queues), lapsed, window))
     return figures
 
 
-def _log(sql: Sql, column: str, name: str, since: datetime) -> list[tuple[Any, ...]]:
+def _log(sql: Sql, column: str, name: str, since: datetime, queues: list[str] | None = None) -> list[tuple[Any, ...]]:
+    of_queues, params = in_clause("queue", queues)
     sql.execute(
-        f"SELECT kind, handling_seconds FROM review_log WHERE {column} = ? AND occurred_at >= ?", (name, since)
+        f"SELECT kind, handling_seconds FROM review_log WHERE {column} = ? AND occurred_at >= ?{of_queues}",
+        (name, since, *params),
     )
     return sql.fetchall()
 

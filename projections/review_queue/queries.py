@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.values import Subject
 from projections.review_queue.rows import QueueEntryRow, QueueKey
-from projections.sql import Sql, one_of
+from projections.sql import Sql, in_clause
 from projections.values import utc
 
 ENTRY_COLUMNS = """case_id, domain, subject_kind, subject_id, account_id, policy_key, severity, severity_rank,
@@ -26,11 +26,9 @@ def review_queue(
     Ties fall to the case id and policy key, so the order is total and a page starts exactly after
     the entry `after` names, wherever that entry has since moved or gone.
     """
-    conditions = ["policy_retired = ?"]
-    params: list[Any] = [False]
-    if domains is not None:
-        conditions.append(one_of("domain", domains))
-        params += domains
+    within, params = in_clause("domain", domains)
+    conditions = [f"policy_retired = ?{within}"]
+    params = [False, *params]
     if policy_key is not None:
         conditions.append("policy_key = ?")
         params.append(policy_key)

@@ -9,6 +9,24 @@ import pytest
 
 from app.graphql.access import ALLOWED
 from tests.api.ledger_api import DECIDE, RECORD_DETECTION, RECORD_DETECTIONS, decide_input, detection_input, head, subject
+from tests.api.bulk_api import BULK_DECIDE, REVERSE_BATCH, bulk_decide, bulk_input
+from tests.api.review_api import (
+    CLAIM_NEXT,
+    CREATE_QUEUE,
+    DISMISS,
+    ESCALATE,
+    NOTE,
+    PRIORITY,
+    RELEASE,
+    RENEW,
+    SET_ROUTING,
+    SKIP,
+    SUBMIT_REPORT,
+    UPDATE_QUEUE,
+    create_queue,
+    set_routing,
+    submit_report,
+)
 from tests.api.test_appeals import FILE, RESOLVE
 from tests.support import Api
 
@@ -17,6 +35,8 @@ UNSCOPED = {"Query.health", "Query.ledgerIntegrity"}
 
 ADS = subject("ad-1", "ads", "ad")
 TS = subject("pin-1", "trust_safety", "pin")
+ADS_3 = subject("ad-3", "ads", "ad")
+TS_3 = subject("pin-3", "trust_safety", "pin")
 
 
 class Calls:
@@ -43,6 +63,17 @@ def seeded(api: Api) -> dict[str, Any]:
         made[name] = {"decision": decided["id"], "appeal": appeal["id"]}
     other = subject("pin-2", "trust_safety", "pin")
     api.data(RECORD_DETECTION, {"input": detection_input("clf-other", subject=other, accountId="acct-ts-only")})
+    create_queue(api, "ts_general")
+    create_queue(api, "ads_review", "ads")
+    set_routing(api, [{"queue": "ads_review", "domains": ["ads"]}, {"queue": "ts_general", "domains": ["trust_safety"]}],
+                "ts_general")
+    for where, policy in ((ADS_3, "misleading_claims"), (TS_3, "spam")):
+        assert submit_report(api, f"r-{where['id']}", "user-9", subject=where, policy=policy)["__typename"] == "Report"
+    made["ts"]["batch"] = bulk_decide(api, [{"subject": subject("pin-4"), "accountId": "acct-1"}])["batchId"]
+    made["ads"]["batch"] = bulk_decide(
+        api, [{"subject": subject("ad-4", "ads", "ad"), "accountId": "acct-1"}], policy="misleading_claims",
+        actions=[{"type": "REJECT_AD"}],
+    )["batchId"]
     return made
 
 
@@ -50,9 +81,10 @@ def test_an_ads_principal_reads_only_ads(api: Api, seeded: dict[str, Any]) -> No
     calls = Calls(api, api.principal("ads-auditor", ["auditor"], ["ads"]))
 
     acct = calls.data("Query.account", """{ account(id: "acct-1") {
-        standings { domain } strikes { policy } appeals { policy } } }""")
-    assert acct == {"standings": [{"domain": "ads"}], "strikes": [{"policy": "misleading_claims"}],
-                    "appeals": [{"policy": "misleading_claims"}]}
+        standings { domain } strikes { policy } appeals { policy } cases { edges { node { subject { domain } } } } } }""")
+    assert {s["policy"] for s in acct["strikes"]} == {"misleading_claims"}
+    assert (acct["standings"], acct["appeals"]) == ([{"domain": "ads"}], [{"policy": "misleading_claims"}])
+    assert domains_of(acct["cases"]) == {"ads"}
     assert calls.data("Query.account", '{ account(id: "acct-ts-only") { id } }') is None
 
     case = "query($s: SubjectInput!) { case(subject: $s) { subject { domain } } }"
@@ -91,6 +123,26 @@ def test_an_ads_principal_reads_only_ads(api: Api, seeded: dict[str, Any]) -> No
     assert not any(word in json.dumps(e["node"]["data"]) for e in everything for word in ("trust_safety", '"spam"'))
     assert calls.data("Query.events", events, {"f": {"domains": ["trust_safety"]}})["edges"] == []
 
+    assert [q["name"] for q in calls.data("Query.queues", "{ queues { name } }")] == ["ads_review"]
+    queue = "query($n: String!) { queue(name: $n) { name } }"
+    assert calls.data("Query.queue", queue, {"n": "ts_general"}) is None
+    assert calls.data("Query.queue", queue, {"n": "ads_review"}) == {"name": "ads_review"}
+    entries = "query($n: String!) { queueEntries(queue: $n) { subject { domain } } }"
+    assert calls.data("Query.queueEntries", entries, {"n": "ts_general"}) == []
+    assert {e["subject"]["domain"] for e in calls.data("Query.queueEntries", entries, {"n": "ads_review"})} == {"ads"}
+    routing = calls.data("Query.routing", "{ routing { defaultQueue rules { queue } } }")
+    assert routing == {"defaultQueue": None, "rules": [{"queue": "ads_review"}]}
+    assert calls.data("Query.reporter", '{ reporter(id: "user-9") { reports } }') is None
+    cases = "query($f: CaseFilter) { cases(filter: $f) { edges { node { subject { domain } } } } }"
+    assert domains_of(calls.data("Query.cases", cases)) == {"ads"}
+    assert domains_of(calls.data("Query.cases", cases, {"f": {"domain": "trust_safety"}})) == set()
+    figures = "{ queueFigures { name } }"
+    assert [f["name"] for f in calls.data("Query.queueFigures", figures)] == ["ads_review"]
+    assert calls.data("Query.reviewerFigures", "{ reviewerFigures { name } }") == []
+    batch = "query($id: ID!) { batch(id: $id) { domain } }"
+    assert calls.data("Query.batch", batch, {"id": seeded["ts"]["batch"]}) is None
+    assert calls.data("Query.batch", batch, {"id": seeded["ads"]["batch"]}) == {"domain": "ads"}
+
     assert calls.fields == {f for f in ALLOWED if f.startswith("Query.")} - UNSCOPED
 
 
@@ -117,6 +169,7 @@ def test_an_ads_principal_changes_only_ads_and_is_told_nothing_else_exists(api: 
             "dsaGround": "INCOMPATIBLE_CONTENT"}}),
     }
 
+    refused |= refused_review_work(calls, seeded)
     assert {name: r["__typename"] for name, r in refused.items()} == dict.fromkeys(refused, "NotFoundError")
     # Indistinguishable from a domain that really has no such policy.
     unknown = api.data(DECIDE, {"input": decide_input(subject=subject("x", "nowhere"), policy="spam")})["decide"]
@@ -128,6 +181,44 @@ def test_an_ads_principal_changes_only_ads_and_is_told_nothing_else_exists(api: 
     allowed = calls.data("Mutation.decide", DECIDE, {"input": decide_input(
         subject=subject("ad-2", "ads", "ad"), policy="misleading_claims", actions=[{"type": "REJECT_AD"}])})
     assert allowed["__typename"] == "Decision"
+
+
+def refused_review_work(calls: Calls, seeded: dict[str, Any]) -> dict[str, Any]:
+    """Every review and correction write aimed at trust & safety, as an ads principal."""
+    case_update = "__typename ... on NotFoundError { message }"
+    queue = {"name": "ts_general", "domain": "trust_safety", "description": "d"}
+    return {
+        "Mutation.submitReport": calls.data("Mutation.submitReport", SUBMIT_REPORT, {"i": {
+            "subject": TS, "reporter": {"id": "user-1", "kind": "USER"}, "policy": "spam", "text": "t",
+            "idempotencyKey": "k"}}),
+        "Mutation.createQueue": calls.data("Mutation.createQueue", CREATE_QUEUE, {"i": {**queue, "name": "ts_new"}}),
+        "Mutation.updateQueue": calls.data("Mutation.updateQueue", UPDATE_QUEUE, {"i": {**queue, "domain": "ads"}}),
+        "Mutation.setRoutingRules": calls.data("Mutation.setRoutingRules", SET_ROUTING, {"i": {
+            "rules": [{"queue": "ads_review"}], "defaultQueue": "ads_review"}}),
+        "Mutation.claimNext": calls.data("Mutation.claimNext", CLAIM_NEXT, {"q": "ts_general"}),
+        "Mutation.renewClaim": calls.data("Mutation.renewClaim", RENEW, {"s": TS_3}),
+        "Mutation.releaseClaim": calls.data("Mutation.releaseClaim", RELEASE, {"s": TS_3}),
+        "Mutation.skipCase": calls.data("Mutation.skipCase", SKIP, {"s": TS_3}),
+        "Mutation.dismissCase": calls.data("Mutation.dismissCase", DISMISS, {"i": {
+            "subject": TS_3, "policy": "spam", "rationale": "r"}}),
+        "Mutation.escalateCase": calls.data("Mutation.escalateCase", ESCALATE, {"i": {
+            "subject": ADS_3, "policy": "misleading_claims", "queue": "ts_general", "note": "n"}}),
+        "Mutation.addCaseNote": calls.data("Mutation.addCaseNote", NOTE, {"i": {"subject": TS_3, "note": "n"}}),
+        "Mutation.setCasePriority": calls.data("Mutation.setCasePriority", PRIORITY, {"i": {
+            "subject": TS_3, "policy": "spam", "priority": 9, "reason": "r"}}),
+        "Mutation.warnReporter": calls.data("Mutation.warnReporter", f"""mutation($i: WarnReporterInput!) {{
+            warnReporter(input: $i) {{ {case_update} }} }}""", {"i": {"reporterId": "user-9", "reason": "r"}}),
+        "Mutation.suspendReporter": calls.data("Mutation.suspendReporter", f"""mutation($i: SuspendReporterInput!) {{
+            suspendReporter(input: $i) {{ {case_update} }} }}""", {"i": {
+            "reporterId": "user-9", "reason": "r", "until": "2027-01-01T00:00:00+00:00"}}),
+        "Mutation.reverseDecision": calls.data("Mutation.reverseDecision", f"""mutation($i: ReverseDecisionInput!) {{
+            reverseDecision(input: $i) {{ {case_update} }} }}""", {"i": {
+            "decisionId": seeded["ts"]["decision"], "rationale": "r"}}),
+        "Mutation.bulkDecide": calls.data("Mutation.bulkDecide", BULK_DECIDE, {"i": bulk_input(
+            [{"subject": subject("pin-9"), "accountId": "a"}, {"subject": TS_3, "accountId": "a"}])}),
+        "Mutation.reverseBatch": calls.data("Mutation.reverseBatch", REVERSE_BATCH, {"i": {
+            "batchId": seeded["ts"]["batch"], "rationale": "r"}}),
+    }
 
 
 def domains_of(connection: dict[str, Any]) -> set[str]:

@@ -11,6 +11,7 @@ from app.graphql.batch_types import BatchProgress
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt
 from app.graphql.inputs import ActionInput, SubjectInput
+from app.graphql.scope import unseen_policies
 from domain.batch import MAX_SUBJECTS, BatchSubject
 from domain.case import Verdict
 from domain.values import Outcome
@@ -51,6 +52,10 @@ class BulkDecideMutation:
         "takes. Each subject is decided with its strike in one transaction; one already decided that way is skipped."
     )
     async def bulk_decide(self, info: Info, input: BulkDecideInput) -> BulkDecideResult:
+        named = [(s.subject.domain, input.policy) for s in input.subjects]
+        unseen = unseen_policies(info.context.principal, named, "subjects")
+        if unseen is not None:
+            return unseen
         verdict = Verdict(
             outcome=input.outcome, actions=tuple(a.to_domain() for a in input.actions), rationale=input.rationale
         )

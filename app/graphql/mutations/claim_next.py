@@ -6,11 +6,13 @@ from datetime import timedelta
 from typing import Annotated
 
 import strawberry
+from starlette.concurrency import run_in_threadpool
 
 from app.claiming import NextClaim, claim_next
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt
 from app.graphql.review_types import ClaimedCase
+from app.graphql.scope import unseen_queue
 from app.graphql.types import ReviewQueueEntry
 from domain.claims import DEFAULT_LEASE
 
@@ -28,6 +30,9 @@ class ClaimNextMutation:
         "says otherwise); null when the queue has nothing to claim. Two reviewers never get the same case."
     )
     async def claim_next(self, info: Info, queue: str, lease_seconds: int | None = None) -> ClaimResult | None:
+        unseen = await run_in_threadpool(unseen_queue, info.context.runtime, info.context.principal, queue)
+        if unseen is not None:
+            return unseen
         result = await attempt(claim_next, info.context.runtime, queue, lease_of(lease_seconds), info.context.actor)
         if not isinstance(result, NextClaim):
             return result

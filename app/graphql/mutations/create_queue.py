@@ -12,6 +12,7 @@ from app.graphql.context import Info
 from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt
 from app.graphql.review_types import Queue
 from app.graphql.review_views import view_after
+from app.graphql.scope import unseen_queue
 from app.review import Written
 from projections.review_queue.queues import find_queue
 
@@ -28,6 +29,12 @@ QueueResult = Annotated[Queue | ValidationError | NotFoundError | ConflictError,
 
 async def write_queue(info: Info, command: Callable[..., Written], input: QueueInput) -> QueueResult:
     """Runs a queue command and answers with the queue as the read model shows it after the write."""
+    principal = info.context.principal
+    if not principal.sees(input.domain):
+        return NotFoundError(message=f"no domain {input.domain!r}")
+    unseen = await run_in_threadpool(unseen_queue, info.context.runtime, principal, input.name)
+    if unseen is not None:
+        return unseen
     result = await attempt(command, input.name, input.domain, input.description, info.context.actor)
     if not isinstance(result, Written):
         return result

@@ -15,8 +15,8 @@ from app.graphql.errors import (
     attempt,
     parse_id,
 )
-from app.graphql.scope import unseen_policies
 from app.graphql.inputs import ActionInput, ContentInput, SubjectInput
+from app.graphql.scope import unseen_policies
 from app.graphql.types import Decision
 from app.ledger import DecisionMade
 from app.runtime import Runtime

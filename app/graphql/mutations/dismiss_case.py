@@ -9,6 +9,7 @@ from app.graphql.context import Info
 from app.graphql.errors import attempt
 from app.graphql.inputs import SubjectInput
 from app.graphql.mutations.decide import DecideResult, known_account
+from app.graphql.scope import unseen_policies
 from app.graphql.types import Decision
 from app.ledger import DecisionMade
 from domain.case import Verdict
@@ -27,6 +28,9 @@ class DismissCaseInput:
 class DismissCaseMutation:
     @strawberry.mutation(description="Decides NOT_VIOLATING: no action, no strike; the open reports close with it.")
     async def dismiss_case(self, info: Info, input: DismissCaseInput) -> DecideResult:
+        unseen = unseen_policies(info.context.principal, [(input.subject.domain, input.policy)])
+        if unseen is not None:
+            return unseen
         runtime = info.context.runtime
         subject = input.subject.to_domain()
         verdict = Verdict(

@@ -10,8 +10,8 @@ from strawberry.scalars import JSON
 
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt
-from app.graphql.scope import unseen_policies
 from app.graphql.inputs import ContentInput, SubjectInput
+from app.graphql.scope import unseen_policies
 from app.graphql.types import Detection
 from app.ledger import DetectionRecorded
 from domain.base import Clock

@@ -8,8 +8,8 @@ import strawberry
 
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt
-from app.graphql.scope import unseen_policies
 from app.graphql.mutations.record_detection import RecordDetectionInput
+from app.graphql.scope import unseen_policies
 from app.graphql.types import Detection
 
 

@@ -11,6 +11,7 @@ from app.graphql.errors import ConflictError, NotFoundError, ValidationError, at
 from app.graphql.inputs import SubjectInput
 from app.graphql.review_types import CaseUpdate
 from app.graphql.review_views import case_update
+from app.graphql.scope import unseen_case
 from app.review import Written
 from domain.claims import ReleaseReason
 
@@ -20,6 +21,9 @@ CaseUpdateResult = Annotated[
 
 
 async def release(info: Info, subject: SubjectInput, reason: ReleaseReason) -> CaseUpdateResult:
+    unseen = unseen_case(info.context.principal, subject.to_domain())
+    if unseen is not None:
+        return unseen
     result = await attempt(info.context.runtime.ledger.release_claim, subject.to_domain(), reason, info.context.actor)
     return case_update(result.aggregate, result.position) if isinstance(result, Written) else result
 

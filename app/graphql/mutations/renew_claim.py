@@ -11,6 +11,7 @@ from app.graphql.errors import ConflictError, NotFoundError, ValidationError, at
 from app.graphql.inputs import SubjectInput
 from app.graphql.mutations.claim_next import lease_of
 from app.graphql.review_types import Claim
+from app.graphql.scope import unseen_case
 from app.graphql.types import Subject
 from app.review import ClaimTaken
 
@@ -27,6 +28,9 @@ class RenewClaimMutation:
     async def renew_claim(
         self, info: Info, subject: SubjectInput, lease_seconds: int | None = None
     ) -> RenewClaimResult:
+        unseen = unseen_case(info.context.principal, subject.to_domain())
+        if unseen is not None:
+            return unseen
         result = await attempt(
             info.context.runtime.ledger.renew_claim, subject.to_domain(), lease_of(lease_seconds), info.context.actor
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from starlette.concurrency import run_in_threadpool
 
 from app.batches import BatchRun
 from app.graphql.batch_types import BatchProgress
@@ -16,6 +17,7 @@ from app.graphql.errors import (
     attempt,
     parse_id,
 )
+from projections.batch_progress.queries import find_batch
 
 
 @strawberry.input
@@ -39,7 +41,11 @@ class ReverseBatchMutation:
         batch_id = parse_id(input.batch_id, "batchId")
         if isinstance(batch_id, ValidationError):
             return batch_id
-        result = await attempt(info.context.runtime.ledger.reverse_batch, batch_id, input.rationale, info.context.actor)
+        runtime = info.context.runtime
+        row = await run_in_threadpool(runtime.read_current, find_batch, str(batch_id))
+        if row is not None and not info.context.principal.sees(row.domain):
+            return NotFoundError(message=f"no batch {batch_id}")
+        result = await attempt(runtime.ledger.reverse_batch, batch_id, input.rationale, info.context.actor)
         if not isinstance(result, BatchRun):
             return result
         return BatchProgress.of(result.batch, result.position, result.created)

@@ -9,6 +9,7 @@ import strawberry
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt
 from app.graphql.review_types import RoutingRule, RoutingTable
+from app.graphql.scope import shared_record
 from app.review import Written
 from domain.report import ReporterKind
 from domain.routing import RoutingRule as DomainRoutingRule
@@ -58,6 +59,10 @@ class SetRoutingRulesMutation:
         description="Replaces the routing table and routes the waiting work again; escalated work stays put."
     )
     async def set_routing_rules(self, info: Info, input: SetRoutingRulesInput) -> SetRoutingRulesResult:
+        unseen = shared_record(info.context.principal, "the routing table is shared by every domain: only a principal "
+                               "of every domain may change it")
+        if unseen is not None:
+            return unseen
         rules = [r.to_domain() for r in input.rules]
         result = await attempt(info.context.runtime.ledger.set_routing, rules, input.default_queue, info.context.actor)
         if not isinstance(result, Written):

@@ -12,6 +12,7 @@ from app.graphql.errors import ConflictError, NotFoundError, ValidationError, at
 from app.graphql.inputs import ContentInput, SubjectInput
 from app.graphql.review_types import Report
 from app.graphql.review_views import view_after
+from app.graphql.scope import unseen_policies
 from app.review import ReportSubmitted
 from app.runtime import Runtime
 from domain.report import Notice, ReporterKind
@@ -46,6 +47,9 @@ SubmitReportResult = Annotated[
 class SubmitReportMutation:
     @strawberry.mutation(description="Records a report and queues its case; a decision under its policy closes it.")
     async def submit_report(self, info: Info, input: SubmitReportInput) -> SubmitReportResult:
+        unseen = unseen_policies(info.context.principal, [(input.subject.domain, input.policy)])
+        if unseen is not None:
+            return unseen
         runtime = info.context.runtime
         notice = Notice(
             subject=input.subject.to_domain(), account_id=input.account_id, reporter_id=input.reporter.id,
