@@ -118,3 +118,19 @@ def test_a_server_leaves_alone_a_batch_that_is_still_making_progress(
         restarted.app.state.batch_resumer.join(timeout=120)  # type: ignore[attr-defined]
 
     assert batch(api, batch_id, head(api))["status"] == "RUNNING"
+
+
+def test_subjects_left_when_the_policy_is_retired_mid_batch_fail_with_the_reason(
+    api: Api, crashing: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch_id, _ = interrupted(api)
+    monkeypatch.undo()
+    policy = crashing.get_policy("trust_safety", "spam")
+    policy.retire("Merged into a broader policy.", "policy:carol", api.clock.now)
+    crashing.save(policy)
+
+    finished = bulk_decide(api, wave(SIZE, accounts=100), idempotencyKey="wave-9")
+
+    assert (finished["status"], finished["decided"], finished["failed"]) == ("COMPLETED", 250, SIZE - 250)
+    failed = batch(api, batch_id, finished["position"], status="FAILED", first=1)["subjects"]["edges"]
+    assert "retired" in failed[0]["node"]["reason"]
