@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
+from app.review import close_reports
 from domain.account import Account
 from domain.base import Clock, natural_id
 from domain.batch import (
@@ -25,9 +26,10 @@ from domain.batch import (
 )
 from domain.case import Case, Verdict
 from domain.correction import check_reversible, reverse_decision
-from domain.errors import DocketError, NotFoundError
+from domain.errors import ConflictError, DocketError, NotFoundError
 from domain.ladder import Ladder
 from domain.policy import Policy
+from domain.report import Report
 
 A = TypeVar("A")
 
@@ -118,15 +120,20 @@ class BatchCommands:
         now, actor = self.clock(), batch.started_by
         policy = self.get_policy(batch.domain, batch.policy_key)
         cases, accounts = run.load(self._load_all, [item for _, item in chunk])
+        # The reports each decision answers close in the chunk's transaction, as with one decision.
+        reports = self._load_all(Report, [r for c in cases.values() for r in c.open_reports_under(batch.policy_key)])
         try:
             policy.check_allows(tuple(a.type for a in batch.verdict.actions))
         except DocketError as error:  # retired, or narrowed, since the batch started
             results = [SubjectResult(index, SubjectStatus.FAILED, reason=error.message) for index, _ in chunk]
         else:
             ladder = self.ladders(batch.domain)
-            results = [decide_subject(batch, policy, ladder, index, item, cases, accounts, actor, now) for index, item in chunk]
+            results = [
+                decide_subject(batch, policy, ladder, index, item, cases, accounts, reports, actor, now)
+                for index, item in chunk
+            ]
         batch.record_decided(results, actor, now)
-        self._save_chunk(run, cases, accounts)
+        self._save_chunk(run, cases, accounts, reports)
         return True
 
     def _reverse_chunk(self, run: _Run) -> bool:
@@ -157,9 +164,11 @@ class BatchCommands:
         self._save_chunk(run, cases, accounts)
         return True
 
-    def _save_chunk(self, run: _Run, cases: dict[UUID, Case], accounts: dict[UUID, Account]) -> None:
-        """Saves the batch's record of a chunk with the chunk's cases and accounts, in one transaction."""
-        self._store(run.current, *cases.values(), *accounts.values())
+    def _save_chunk(
+        self, run: _Run, cases: dict[UUID, Case], accounts: dict[UUID, Account], reports: dict[UUID, Report] | None = None
+    ) -> None:
+        """Saves the batch's record of a chunk with the chunk's cases, accounts and reports, in one transaction."""
+        self._store(run.current, *cases.values(), *accounts.values(), *(reports or {}).values())
         run.keep(cases, accounts)
 
 
@@ -204,6 +213,7 @@ def decide_subject(
     item: BatchSubject,
     cases: dict[UUID, Case],
     accounts: dict[UUID, Account],
+    reports: dict[UUID, Report],
     actor: str,
     at: datetime,
 ) -> SubjectResult:
@@ -221,9 +231,15 @@ def decide_subject(
         if case.account_id is not None and case.account_id != item.account_id:
             reason = f"the subject belongs to account {case.account_id}, not {item.account_id}"
             return SubjectResult(index, SubjectStatus.FAILED, None, reason)
+        try:  # a reviewer working the case keeps it: a wave does not decide over their claim
+            case.check_not_held_by_another(actor, at)
+        except ConflictError as error:
+            return SubjectResult(index, SubjectStatus.FAILED, None, error.message)
     else:
         case = cases[case_id] = Case.open(item.subject, item.account_id, actor, at)
+    answered = [reports[r] for r in case.open_reports_under(policy.key) if r in reports]
     decision = case.decide(decision_id, policy, batch.verdict, [], item.account_id, actor, at)
+    close_reports(answered, decision, actor, at)
     account_id = Account.create_id(item.account_id)
     account = accounts.get(account_id)
     if account is None:

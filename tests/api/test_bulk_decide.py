@@ -18,6 +18,7 @@ from tests.api.bulk_api import (
     wave,
 )
 from tests.api.ledger_api import account, decide, events_after, head, subject
+from tests.api.review_api import case_review, claim_next, standard_queues, submit_report
 from tests.support import Api
 
 STANDINGS = """
@@ -193,3 +194,21 @@ def test_a_not_violating_batch_has_nothing_to_roll_back(api: Api) -> None:
     assert refused["__typename"] == "ConflictError" and "NOT_VIOLATING" in refused["message"]
     assert head(api) == before
     assert account(api, "acct-0", done["position"])["standing"]["level"] == "GOOD"
+
+
+def test_a_wave_closes_the_reports_it_answers_and_leaves_a_claimed_case_to_its_reviewer(api: Api) -> None:
+    standard_queues(api)
+    for item, reporter in (("pin-0", "user-1"), ("pin-1", "user-2")):
+        submit_report(api, f"k-{item}", reporter, subject=subject(item), accountId="acct-0")
+    rita = api.principal("rita", ["reviewer"])
+    claimed = claim_next(api, "ts_general", token=rita)
+
+    done = bulk_decide(patient(api), wave(2))
+
+    held = claimed["claim"]["subject"]["id"]
+    free = next(s for s in ("pin-0", "pin-1") if s != held)
+    assert (done["decided"], done["failed"]) == (1, 1)
+    failure = batch(api, done["batchId"], done["position"], status="FAILED")["subjects"]["edges"][0]["node"]
+    assert failure["subject"]["id"] == held and "claimed by rita" in failure["reason"]
+    assert [r["status"] for r in case_review(api, free, done["position"])["reports"]] == ["CLOSED"]
+    assert [r["status"] for r in case_review(api, held, done["position"])["reports"]] == ["IN_REVIEW"]
