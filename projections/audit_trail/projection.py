@@ -13,6 +13,7 @@ from typing import Any
 
 from domain.account import Account
 from domain.appeal import Appeal
+from domain.batch import Batch
 from domain.case import Case
 from domain.detection import Detection
 from domain.policy import Policy
@@ -75,6 +76,12 @@ class AuditTrailProjection(Projection):
         Case.Escalated,
         Case.NoteAdded,
         Case.Prioritized,
+        Batch.Started,
+        Batch.SubjectsDecided,
+        Batch.Completed,
+        Batch.ReversalStarted,
+        Batch.SubjectsReversed,
+        Batch.Reversed,
     )
 
     def apply(self, event: Any, position: int, sql: Sql) -> None:
@@ -109,6 +116,8 @@ def _touches(event: Any, stream: str, sql: Sql) -> Touches:
         return (domain, event.account_id or account_id, subject_key)
     if isinstance(event, (Queue.Created, Queue.Updated)):
         return (event.domain, None, None)
+    if isinstance(event, Batch.Started):
+        return _remember(sql, stream, (event.subjects[0].subject.domain, None, None))
     if isinstance(event, Account.Registered):
         return _remember(sql, stream, (None, event.account_id, None))
     if isinstance(event, Account.StrikeIssued):
@@ -211,6 +220,20 @@ def review_summary(event: Any) -> str:
         return f"note: {event.note}"
     if isinstance(event, Case.Prioritized):
         return f"priority under {event.policy_key} set to {event.priority}: {event.reason}"
+    return batch_summary(event)
+
+
+def batch_summary(event: Any) -> str:
+    """What happened to a bulk decision, in one line."""
+    if isinstance(event, Batch.Started):
+        return f"batch of {len(event.subjects)} subjects started: {event.verdict.outcome} under {event.policy_key}"
+    if isinstance(event, (Batch.SubjectsDecided, Batch.SubjectsReversed)):
+        done = "decided" if isinstance(event, Batch.SubjectsDecided) else "reversed"
+        return f"{len(event.results)} subjects of the batch {done}"
+    if isinstance(event, Batch.ReversalStarted):
+        return f"batch reversal started: {event.rationale}"
+    if isinstance(event, (Batch.Completed, Batch.Reversed)):
+        return f"batch {type(event).__name__.lower()}"
     return type(event).__qualname__
 
 
