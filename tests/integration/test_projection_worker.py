@@ -27,8 +27,8 @@ from app.migrations import migrate
 from app.rebuild import rebuild, rebuildable
 from app.runtime import Runtime, all_projections, open_runtime
 from app.settings import Settings
+from bench.servers import DOCKET, STARTUP, clean_env, docket, serving
 from tests.history import write_history
-from tests.integration.test_cli import DOCKET, STARTUP, clean_env, docket, serving
 
 pytestmark = pytest.mark.postgres
 
