@@ -6,6 +6,7 @@ typed (`extensions.code`) or a validation error; a masked crash (INTERNAL_SERVER
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +25,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from bench.servers import admin_server
 
-EXAMPLES_PER_OPERATION = 50
+# A few minutes in CI; set DOCKET_FUZZ_EXAMPLES higher to search longer.
+EXAMPLES_PER_OPERATION = int(os.environ.get("DOCKET_FUZZ_EXAMPLES", "50"))
 # Every operation of the checked-in schema (a test keeps it equal to the code's).
 OPERATIONS = [
     result.ok().label
