@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -125,6 +126,21 @@ def serving(cwd: Path, env: dict[str, str]) -> Iterator[Server]:
         assert process.stdout is not None
         process.stdout.close()
         stderr.close()
+
+
+@contextmanager
+def worker(url: str, cwd: Path, *args: str) -> Iterator[subprocess.Popen[str]]:
+    """`docket project` in the background, its stderr in a file; killed at the end if still running."""
+    log = (cwd / f"project-{uuid.uuid4().hex[:6]}.stderr").open("w")
+    process = subprocess.Popen([DOCKET, "project", *args], cwd=cwd, env=clean_env(DOCKET_DATABASE_URL=url),
+                               stdout=subprocess.DEVNULL, stderr=log, text=True)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=15)
+        log.close()
 
 
 @contextmanager

@@ -145,3 +145,29 @@ def test_every_operation_answers_typed_errors_and_never_crashes(
         )
 
     fuzz()
+
+
+MASKED = {"data": None, "errors": [{"message": "Unexpected error.", "path": ["account"],
+                                    "extensions": {"code": "INTERNAL_SERVER_ERROR", "requestId": "r-1"}}]}
+
+
+@pytest.mark.parametrize(("status", "body"), [
+    (500, {"errors": [{"message": "boom"}]}),
+    (200, MASKED),
+    (200, {"data": None, "errors": [{"message": "Unexpected error.", "path": ["account"]}]}),
+    (200, {"data": None, "errors": [{"message": 'Traceback (most recent call last):\n  File "app/x.py"'}]}),
+])
+def test_the_fuzz_check_refuses_crashes_masked_or_not(status: int, body: dict[str, Any]) -> None:
+    with pytest.raises(AssertionError):
+        typed_errors_only(None, httpx.Response(status, json=body), None)
+
+
+@pytest.mark.parametrize(("status", "body"), [
+    (200, {"data": {"account": None}}),
+    (200, {"data": None, "errors": [{"message": "minPosition must be ...", "path": ["account"],
+                                     "extensions": {"code": "BAD_USER_INPUT"}}]}),
+    (200, {"errors": [{"message": "Cannot query field 'x' on type 'Query'.", "locations": [{"line": 1, "column": 3}]}]}),
+    (400, {"errors": [{"message": "Syntax Error", "extensions": {"code": "GRAPHQL_PARSE_FAILED"}}]}),
+])
+def test_the_fuzz_check_accepts_data_typed_errors_and_validation_errors(status: int, body: dict[str, Any]) -> None:
+    typed_errors_only(None, httpx.Response(status, json=body), None)
