@@ -326,7 +326,8 @@ def summarise(run: Run, seconds: float, marks: dict[str, float], report: Report,
         seen = f"{recovered - first_503:.1f}s" if recovered is not None else "never recovered"
         print(f"outage as clients saw it: first 503 at {first_503:.1f}s, last at {last_503:.1f}s, first success "
               f"after the first 503 at {recovered if recovered is not None else float('nan'):.1f}s: {seen}; "
-              f"{len(unavailable)} answers 503")
+              f"{len(unavailable)} answers 503, in {statistics.median(a.ended - a.started for a in unavailable):.2f}s "
+              f"(median)")
     lagging = [a.ended for a in attempts if a.outcome == "lagging"]
     if lagging:
         print(f"NOT_YET_CONSISTENT (retried): {len(lagging)}, between {min(lagging):.1f}s and {max(lagging):.1f}s")
