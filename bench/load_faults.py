@@ -58,7 +58,7 @@ class Attempt:
     started: float
     ended: float
     outcome: str
-    """ok, unavailable (503), lagging (NOT_YET_CONSISTENT) or error."""
+    """ok, unavailable (503), lagging (NOT_YET_CONSISTENT), error, or abandoned (never acknowledged in time)."""
     detail: str = ""
 
 
@@ -93,30 +93,26 @@ class Run:
 
 def judge(response: httpx.Response, field_name: str, expected: str | None) -> tuple[str, str, Any]:
     """The outcome of one response, why, and the field's value when it is ok."""
+    try:
+        body = response.json()
+    except ValueError:
+        return "error", f"HTTP {response.status_code}, not JSON: {response.text[:300]}", None
+    errors = body.get("errors") or []
+    codes = {(e.get("extensions") or {}).get("code") for e in errors}
     if response.status_code == 503:
-        codes = _codes(response)
         if codes == {"UNAVAILABLE"}:
             return "unavailable", "", None
         return "error", f"503 without code UNAVAILABLE: {response.text[:300]}", None
     if response.status_code != 200:
         return "error", f"HTTP {response.status_code}: {response.text[:300]}", None
-    codes = _codes(response)
     if codes == {"NOT_YET_CONSISTENT"}:
         return "lagging", "", None
-    if codes:
-        return "error", f"errors {response.json()['errors']}"[:400], None
-    value = response.json()["data"][field_name]
+    if errors:
+        return "error", f"errors {errors}"[:400], None
+    value = body["data"][field_name]
     if expected is not None and (value or {}).get("__typename") != expected:
         return "error", f"{field_name} answered {value}"[:400], None
     return "ok", "", value
-
-
-def _codes(response: httpx.Response) -> set[str]:
-    try:
-        errors = response.json().get("errors") or []
-    except ValueError:
-        return {"(not JSON)"}
-    return {str((e.get("extensions") or {}).get("code")) for e in errors}
 
 
 class Client(threading.Thread):
@@ -201,20 +197,27 @@ class Client(threading.Thread):
             if outcome == "ok":
                 return value
             time.sleep(RETRY_PAUSE)
+        self.run_state.add(Attempt(operation, self.run_state.now(), self.run_state.now(), "abandoned"))
         return None
 
 
 def restart_postgres(run: Run, at: float, down: float, marks: dict[str, float]) -> None:
     """Stops the PostgreSQL cluster at `at`, starts it again `down` seconds later."""
     version = max(os.listdir("/etc/postgresql"))
+
+    def cluster(*action: str) -> None:
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", *action],
+                       check=True, capture_output=True)
+
     time.sleep(max(0.0, at - run.now()))
-    for action in ("stop", "start"):
-        marks[action] = run.now()
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action, *(
-            ["-m", "fast"] if action == "stop" else [])], check=True, capture_output=True)
-        if action == "stop":
-            time.sleep(down)
-    marks["started"] = run.now()
+    marks["stop"] = run.now()
+    try:
+        cluster("stop", "-m", "fast")
+        time.sleep(down)
+    finally:  # never leave the shared server down
+        marks["start"] = run.now()
+        cluster("start")
+        marks["started"] = run.now()
 
 
 def ledger_writes(
@@ -291,6 +294,17 @@ class Report:
             self.problems.append(problem)
 
 
+def print_latencies(ok: list[Attempt], window: tuple[float, float]) -> None:
+    """p50 and p99 of the acknowledged requests that did not overlap the outage window, and per operation."""
+    steady = [a for a in ok if a.ended < window[0] or a.started > window[1]]
+    if not steady:
+        return
+    for operation in ["all operations", *sorted({a.operation for a in steady})]:
+        times = [a.ended - a.started for a in steady if operation in (a.operation, "all operations")]
+        print(f"    {operation:<16} p50 {percentile(times, 50) * 1000:7.1f} ms, p99 {percentile(times, 99) * 1000:7.1f} "
+              f"ms, mean {statistics.fmean(times) * 1000:7.1f} ms ({len(times)} requests)")
+
+
 def summarise(run: Run, seconds: float, marks: dict[str, float], report: Report, outage: bool) -> None:
     attempts = sorted(run.attempts, key=lambda a: a.started)
     outcomes = Counter(a.outcome for a in attempts)
@@ -301,21 +315,12 @@ def summarise(run: Run, seconds: float, marks: dict[str, float], report: Report,
         recovered = min((a.ended for a in attempts if a.outcome == "ok" and a.started > first_503), default=None)
     window = (marks.get("stop", 0.0), recovered if recovered is not None else marks.get("started", 0.0))
     ok = [a for a in attempts if a.outcome == "ok"]
-    steady = [a.ended - a.started for a in ok if a.ended < window[0] or a.started > window[1]]
     by_operation = Counter(a.operation for a in ok)
     acknowledged = len(ok)
     print(f"attempts: {dict(outcomes)}; acknowledged by operation: {dict(by_operation)}")
     print(f"throughput: {acknowledged / seconds:,.0f} acknowledged requests/s over {seconds:.0f}s "
-          f"({len(attempts) / seconds:,.0f} attempts/s)")
-    if steady:
-        print(f"latency outside the outage: p50 {percentile(steady, 50) * 1000:.1f} ms, "
-              f"p99 {percentile(steady, 99) * 1000:.1f} ms ({len(steady)} requests)")
-        for operation in sorted(by_operation):
-            times = [a.ended - a.started for a in ok
-                     if a.operation == operation and (a.ended < window[0] or a.started > window[1])]
-            if times:
-                print(f"    {operation:<16} p50 {percentile(times, 50) * 1000:7.1f} ms, "
-                      f"p99 {percentile(times, 99) * 1000:7.1f} ms, mean {statistics.fmean(times) * 1000:7.1f} ms")
+          f"({len(attempts) / seconds:,.0f} attempts/s); latency outside the outage:")
+    print_latencies(ok, window)
     if marks:
         print(f"PostgreSQL stopped at {marks['stop']:.1f}s, started at {marks['start']:.1f}s "
               f"(ready at {marks['started']:.1f}s)")
@@ -339,6 +344,8 @@ def summarise(run: Run, seconds: float, marks: dict[str, float], report: Report,
     for detail, count in Counter(f"{a.operation}: {a.detail}" for a in errors).most_common(8):
         print(f"    error x{count} {detail}")
     report.check(not errors, f"{len(errors)} errors")
+    report.check(not outcomes["abandoned"], f"{outcomes['abandoned']} requests never acknowledged")
+    report.check(recovered is not None or first_503 is None, "no request succeeded after the first 503")
     report.check(first_503 is not None or not outage, "no client saw a 503 while PostgreSQL was down")
 
 
