@@ -26,12 +26,10 @@ from app.catalog import load_catalog, seed_catalog
 from app.database import Database
 from app.ledger import Ledger
 from app.runtime import system_clock
+from bench.databases import DEFAULT_ADMIN_URL, own_database
 from domain.detection import Detection, DetectionFacts
 from domain.values import Content, ContentType, DetectionSource, Subject
 
-DEFAULT_ADMIN_URL = os.environ.get(
-    "DOCKET_BENCH_POSTGRES", os.environ.get("DOCKET_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-)
 DESIGN_TARGET = 30_000
 ACTOR = "pipeline:bench"
 
@@ -267,21 +265,15 @@ def main(argv: list[str] | None = None) -> int:
     facts = make_facts(args.events, args.seed, run)
     naive_count = args.naive_events if args.naive_events is not None else max(1, args.events // 10)
     database = f"bench_{run}"
-    with psycopg.connect(args.admin_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
-        server = admin.execute("SHOW server_version").fetchone()
-    bench = Bench(args.admin_url, database)
-    try:
-        print(f"bench.ingest: N={args.events} detections, batches of {args.batch}, PostgreSQL {server and server[0]}, "
+    with own_database(args.admin_url, database) as (_, version):
+        bench = Bench(args.admin_url, database)
+        print(f"bench.ingest: N={args.events} detections, batches of {args.batch}, PostgreSQL {version}, "
               f"database {database}, load average {os.getloadavg()[0]:.2f}", flush=True)
         results = {r.name: r for r in ledger_bulk(bench, facts, args.batch, args.profile)}
         if not args.only_ledger:
             results["naive"] = library_naive(bench, make_facts(naive_count, args.seed + 1, run + "n"))
             results["batched"] = library_batched(bench, facts, args.batch)
             results.update((r.name, r) for r in raw_copy(bench, facts, args.batch))
-    finally:
-        with psycopg.connect(args.admin_url, autocommit=True) as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
 
     labels = {
         "ledger": f"(a) ledger.record_detections, {args.batch}/call",

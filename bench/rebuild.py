@@ -27,9 +27,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-DEFAULT_ADMIN_URL = os.environ.get(
-    "DOCKET_BENCH_POSTGRES", os.environ.get("DOCKET_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-)
+from bench.databases import DEFAULT_ADMIN_URL
+
 TARGET_RATE = 50_000
 TARGET_RATIO = 0.5
 TARGET_RSS_MB = 500

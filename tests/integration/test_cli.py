@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import queue
 import re
-import socket
-import subprocess
-import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx2 as httpx
@@ -20,107 +11,10 @@ import psycopg
 import pytest
 
 from app.database import Database
+from bench.servers import STARTUP, Server, clean_env, docket, free_port, serving
 
-DOCKET = str(Path(sys.executable).with_name("docket"))
 TOKEN = re.compile(r"^\s+(dkt_\S+)\s*$")
-STARTUP = 30.0
 POLICIES = "{ policies { domain key } }"
-
-
-def clean_env(**settings: str) -> dict[str, str]:
-    """The environment of an operator's shell: none of the test run's DOCKET_* settings leak in."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKET_")}
-    return {**env, **settings}
-
-
-def docket(*args: str, cwd: Path, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [DOCKET, *args], check=False, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen[str]
-    url: str
-    lines: queue.Queue[str | None]
-
-    def read_token(self, deadline: float) -> str:
-        """Reads stdout until the token line; fails if the process ends or the deadline passes first."""
-        while True:
-            remaining = deadline - time.monotonic()
-            assert remaining > 0, "docket serve printed no token in time"
-            try:
-                line = self.lines.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            assert line is not None, f"docket serve exited ({self.process.poll()}) without printing a token"
-            match = TOKEN.match(line)
-            if match:
-                return match[1]
-
-    def wait_until_healthy(self, deadline: float) -> None:
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"docket serve exited with {self.process.returncode}"
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError("docket serve did not become healthy in time")
-
-    def printed(self) -> str:
-        """Everything printed on stdout so far (the reader thread keeps draining it)."""
-        seen = []
-        while True:
-            try:
-                line = self.lines.get_nowait()
-            except queue.Empty:
-                return "".join(seen)
-            if line is not None:
-                seen.append(line)
-
-
-@contextmanager
-def serving(cwd: Path, env: dict[str, str]) -> Iterator[Server]:
-    """`docket serve` on a free loopback port; always stopped, and killed if it will not stop."""
-    port = free_port()
-    stderr = (cwd / f"serve-{port}.stderr").open("w")
-    process = subprocess.Popen(
-        [DOCKET, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True,
-    )
-    lines: queue.Queue[str | None] = queue.Queue()
-
-    def drain() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            lines.put(line)
-        lines.put(None)
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    try:
-        yield Server(process, f"http://127.0.0.1:{port}", lines)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
-        reader.join(timeout=5)
-        assert process.stdout is not None
-        process.stdout.close()
-        stderr.close()
 
 
 def post(server: Server, token: str | None, query: str = POLICIES) -> httpx.Response:
@@ -165,7 +59,7 @@ def test_serve_on_the_embedded_default_invents_a_token_once_and_answers_with_it(
     env = clean_env()
 
     with serving(tmp_path, env) as server:
-        token = server.read_token(time.monotonic() + STARTUP)
+        token = server.read_match(TOKEN, time.monotonic() + STARTUP)[1]
         server.wait_until_healthy(time.monotonic() + STARTUP)
 
         answered = post(server, token)

@@ -13,8 +13,6 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +25,8 @@ from app.migrations import migrate
 from app.rebuild import rebuild, rebuildable
 from app.runtime import Runtime, all_projections, open_runtime
 from app.settings import Settings
+from bench.servers import STARTUP, clean_env, docket, serving, worker
 from tests.history import write_history
-from tests.integration.test_cli import DOCKET, STARTUP, clean_env, docket, serving
 
 pytestmark = pytest.mark.postgres
 
@@ -41,21 +39,6 @@ def fresh_schema(postgres_database: str) -> str:
     with psycopg.connect(postgres_database, autocommit=True) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')
     return f"{postgres_database}?schema={schema}"
-
-
-@contextmanager
-def worker(url: str, cwd: Path, *args: str) -> Iterator[subprocess.Popen[str]]:
-    """`docket project` in the background, its stderr in a file; killed at the end if still running."""
-    log = (cwd / f"project-{uuid.uuid4().hex[:6]}.stderr").open("w")
-    process = subprocess.Popen([DOCKET, "project", *args], cwd=cwd, env=clean_env(DOCKET_DATABASE_URL=url),
-                               stdout=subprocess.DEVNULL, stderr=log, text=True)
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=15)
-        log.close()
 
 
 def progress(url: str) -> tuple[int, int]:

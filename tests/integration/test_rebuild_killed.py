@@ -20,10 +20,10 @@ from app.rebuild import _side_schemas
 from app.runtime import Runtime, open_runtime
 from app.settings import Settings
 from app.store import read
+from bench.servers import DOCKET, clean_env, docket
 from domain.values import Subject
 from projections.case_status.queries import find_case
 from tests.history import write_history
-from tests.integration.test_cli import DOCKET, clean_env, docket
 from tests.projections.test_rebuild import positions, projected_from_zero, snapshot
 
 
