@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext
 from strawberry.tools import merge_types
 
 from app.graphql.access import RoleCheck
+from app.graphql.text_arguments import NoNulInArguments
 from app.graphql.error_codes import CodedErrors, log_unexpected
 from app.graphql.batch_query import BatchQuery
 from app.graphql.mutations.bulk_decide import BulkDecideMutation
@@ -99,6 +100,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             CodedErrors,
             RoleCheck,
+            NoNulInArguments,
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
         ],

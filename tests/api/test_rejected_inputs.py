@@ -141,3 +141,24 @@ def test_a_decision_naming_another_account_than_the_cases_is_rejected(api: Api) 
 
     assert_rejected(result, "ValidationError", "accountId")
     assert events_after(api, before) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("query($id: String!) { reporter(id: $id) { id } }", {"id": "user\x00-1"}),
+        ("query($id: String!) { account(id: $id) { id } }", {"id": "\x00"}),
+        ("mutation($i: RecordDetectionInput!) { recordDetection(input: $i) { __typename } }",
+         {"i": {**detection_input(), "externalId": "clf\x00"}}),
+    ],
+    ids=["query argument", "another query argument", "inside an input object"],
+)
+def test_a_nul_character_in_any_argument_is_bad_input_on_either_engine(
+    api: Api, query: str, variables: dict[str, Any]
+) -> None:
+    before = head(api)
+
+    body = api.post(query, variables)
+
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert head(api) == before

@@ -38,7 +38,7 @@ ACCEPTED_CODES = {"BAD_USER_INPUT", "NOT_YET_CONSISTENT", "FORBIDDEN", "UNAUTHEN
 
 
 def typed_errors_only(ctx: Any, response: Any, case: Any) -> None:
-    """Below 500, no stack trace, and every error typed by its code, or a validation error (it has no path)."""
+    """Below 500, no stack trace, and every error typed by its code (validation errors included)."""
     assert response.status_code < 500, f"HTTP {response.status_code}: {response.text[:2000]}"
     leaked = [marker for marker in LEAKS if marker in response.text]
     assert not leaked, f"the response shows a stack trace: {response.text[:2000]}"
@@ -48,11 +48,7 @@ def typed_errors_only(ctx: Any, response: Any, case: Any) -> None:
 
 
 def _typed(error: dict[str, Any]) -> bool:
-    code = (error.get("extensions") or {}).get("code")
-    if code is None:
-        # Before the API typed every error, validation and parse errors had no code; they never have a path.
-        return "path" not in error
-    return code in ACCEPTED_CODES
+    return (error.get("extensions") or {}).get("code") in ACCEPTED_CODES
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
