@@ -152,6 +152,7 @@ MASKED = {"data": None, "errors": [{"message": "Unexpected error.", "path": ["ac
     (200, MASKED),
     (200, {"data": None, "errors": [{"message": "Unexpected error.", "path": ["account"]}]}),
     (200, {"data": None, "errors": [{"message": 'Traceback (most recent call last):\n  File "app/x.py"'}]}),
+    (200, {"errors": [{"message": "Cannot query field 'x' on type 'Query'."}]}),
 ])
 def test_the_fuzz_check_refuses_crashes_masked_or_not(status: int, body: dict[str, Any]) -> None:
     with pytest.raises(AssertionError):
@@ -162,7 +163,8 @@ def test_the_fuzz_check_refuses_crashes_masked_or_not(status: int, body: dict[st
     (200, {"data": {"account": None}}),
     (200, {"data": None, "errors": [{"message": "minPosition must be ...", "path": ["account"],
                                      "extensions": {"code": "BAD_USER_INPUT"}}]}),
-    (200, {"errors": [{"message": "Cannot query field 'x' on type 'Query'.", "locations": [{"line": 1, "column": 3}]}]}),
+    (200, {"errors": [{"message": "Cannot query field 'x' on type 'Query'.", "locations": [{"line": 1, "column": 3}],
+                       "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}]}),
     (400, {"errors": [{"message": "Syntax Error", "extensions": {"code": "GRAPHQL_PARSE_FAILED"}}]}),
 ])
 def test_the_fuzz_check_accepts_data_typed_errors_and_validation_errors(status: int, body: dict[str, Any]) -> None:
