@@ -189,6 +189,7 @@ class Decision:
     position: str | None
     reversed_at: datetime | None = None
     reversal_reason: str | None = None
+    batch_id: strawberry.ID | None = strawberry.field(default=None, description="The bulk decision it was part of.")
 
     @classmethod
     def of(
@@ -203,7 +204,7 @@ class Decision:
             dsa_category=decision.dsa_category, dsa_ground=decision.dsa_ground, live=True, superseded_by=None,
             supersedes=None if decision.supersedes is None else strawberry.ID(str(decision.supersedes)),
             decided_at=decided_at, decided_by=decided_by, strike=None if strike is None else Strike.of(strike),
-            position=str(position),
+            position=str(position), batch_id=None if decision.batch_id is None else strawberry.ID(str(decision.batch_id)),
         )
 
     @classmethod
@@ -218,6 +219,7 @@ class Decision:
             supersedes=None, decided_at=row.decided_at, decided_by=row.decided_by,
             strike=None if strike is None else Strike.of(strike), position=str(row.position),
             reversed_at=row.reversed_at, reversal_reason=row.reversal_reason,
+            batch_id=None if row.batch_id is None else strawberry.ID(row.batch_id),
         )
 
 

@@ -33,8 +33,8 @@ _INSERT_DECISION = """
 INSERT INTO decisions (decision_id, case_id, domain, account_id, policy_key, policy_version, outcome,
                        actions, detection_ids, content_uri, content_hash, content_version, rationale,
                        automation, dsa_category, dsa_ground, live, superseded_by, strike_id, decided_at,
-                       decided_by, position)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)
+                       decided_by, position, batch_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)
 """
 _LIVE_DECISION = """
 INSERT INTO case_policies (case_id, policy_key, detections, live_decision_id, live_outcome)
@@ -129,6 +129,7 @@ class CaseStatusProjection(Projection):
                 str(d.outcome), actions_json(d.actions), json.dumps([str(i) for i in d.detection_ids]),
                 *content_columns(d.content), d.rationale, str(d.automation), d.dsa_category,
                 str(d.dsa_ground), True, event.occurred_at, event.actor, position,
+                None if d.batch_id is None else str(d.batch_id),
             ),
         )
         if d.supersedes is not None:

@@ -13,7 +13,7 @@ from projections.values import actions_from, content_from, maybe_utc, utc
 _DECISION_COLUMNS = """d.decision_id, d.case_id, c.domain, c.subject_kind, c.subject_id, d.account_id,
 d.policy_key, d.policy_version, d.outcome, d.actions, d.detection_ids, d.content_uri, d.content_hash,
 d.content_version, d.rationale, d.automation, d.dsa_category, d.dsa_ground, d.live, d.superseded_by,
-d.strike_id, d.decided_at, d.decided_by, d.position, d.reversed_at, d.reversal_reason"""
+d.strike_id, d.decided_at, d.decided_by, d.position, d.reversed_at, d.reversal_reason, d.batch_id"""
 
 
 def account_domains(sql: Sql, account_id: str) -> set[str]:
@@ -83,5 +83,5 @@ def _decision(r: tuple[Any, ...]) -> DecisionRow:
         policy_version=r[7], outcome=r[8], actions=actions_from(r[9]), detection_ids=tuple(json.loads(r[10])),
         content=content_from(r[11], r[12], r[13]), rationale=r[14], automation=r[15], dsa_category=r[16],
         dsa_ground=r[17], live=bool(r[18]), superseded_by=r[19], strike_id=r[20], decided_at=utc(r[21]),
-        decided_by=r[22], position=r[23], reversed_at=maybe_utc(r[24]), reversal_reason=r[25],
+        decided_by=r[22], position=r[23], reversed_at=maybe_utc(r[24]), reversal_reason=r[25], batch_id=r[26],
     )

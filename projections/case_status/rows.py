@@ -50,6 +50,7 @@ class DecisionRow:
     position: int
     reversed_at: datetime | None = None
     reversal_reason: str | None = None
+    batch_id: str | None = None
 
 
 @dataclass(frozen=True)

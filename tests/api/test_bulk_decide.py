@@ -212,3 +212,16 @@ def test_a_wave_closes_the_reports_it_answers_and_leaves_a_claimed_case_to_its_r
     assert failure["subject"]["id"] == held and "claimed by rita" in failure["reason"]
     assert [r["status"] for r in case_review(api, free, done["position"])["reports"]] == ["CLOSED"]
     assert [r["status"] for r in case_review(api, held, done["position"])["reports"]] == ["IN_REVIEW"]
+
+
+def test_each_decision_of_a_wave_names_its_batch(api: Api) -> None:
+    done = bulk_decide(api, wave(2))
+    solo = decide(api, subject=subject("pin-solo"))
+    decisions = "query($s: SubjectInput!, $p: String) { case(subject: $s, minPosition: $p) { decisions { batchId } } }"
+
+    def batch_ids(item: str) -> list[Any]:
+        found = api.data(decisions, {"s": subject(item), "p": solo["position"]})["case"]["decisions"]
+        return [d["batchId"] for d in found]
+
+    assert batch_ids("pin-1") == [done["batchId"]]
+    assert batch_ids("pin-solo") == [None]
