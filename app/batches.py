@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
+from eventsourcing.persistence import RecordConflictError
+
 from app.review import close_reports
 from domain.account import Account
 from domain.base import Clock, natural_id
@@ -95,10 +97,14 @@ class BatchCommands:
             if run.batch is None:
                 run.batch = self.get_batch(batch_id)
             try:
-                return self._decide_chunk(run) or self._reverse_chunk(run)
-            except BaseException:
+                more = self._decide_chunk(run) or self._reverse_chunk(run)
+            except BaseException as error:
                 run.forget()  # what it holds may have unsaved events, or be stale after a conflict
+                if isinstance(error, RecordConflictError):
+                    run.narrow()
                 raise
+            run.widen()
+            return more
 
         while self._retrying(step):
             pass
@@ -114,7 +120,7 @@ class BatchCommands:
     def _decide_chunk(self, run: _Run) -> bool:
         """Decides the next chunk of subjects in one transaction; False when none is pending."""
         batch = run.current
-        chunk = batch.pending(CHUNK)
+        chunk = batch.pending(run.size)
         if not chunk:
             return False
         now, actor = self.clock(), batch.started_by
@@ -139,7 +145,7 @@ class BatchCommands:
     def _reverse_chunk(self, run: _Run) -> bool:
         """Undoes the next chunk of the batch's decisions in one transaction; False when none is left."""
         batch = run.current
-        chunk = batch.to_reverse(CHUNK)
+        chunk = batch.to_reverse(run.size)
         if not chunk:
             return False
         now, actor = self.clock(), batch.reversed_by
@@ -178,6 +184,15 @@ class _Run:
     def __init__(self) -> None:
         self.batch: Batch | None = None
         self._aggregates: dict[UUID, Any] = {}
+        self.size = CHUNK
+        """Subjects per transaction: halved after a conflict, so reviewers deciding the same accounts meanwhile
+        cannot starve the batch; doubled back after each success."""
+
+    def narrow(self) -> None:
+        self.size = max(1, self.size // 2)
+
+    def widen(self) -> None:
+        self.size = min(CHUNK, self.size * 2)
 
     @property
     def current(self) -> Batch:
