@@ -162,3 +162,9 @@ def test_a_nul_character_in_any_argument_is_bad_input_on_either_engine(
 
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert head(api) == before
+
+
+def test_a_nul_character_in_a_literal_of_the_document_is_bad_input(api: Api) -> None:
+    body = api.post('{ reporter(id: "user\\u0000-1") { id } }')
+
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
