@@ -26,3 +26,9 @@ def in_clause(column: str, values: Collection[str] | None) -> tuple[str, list[An
     if not listed:
         return " AND 1 = 0", []
     return f" AND {column} IN ({', '.join('?' * len(listed))})", listed
+
+
+def equal_to(pairs: Sequence[tuple[str, Any]]) -> tuple[list[str], list[Any]]:
+    """`column = ?` conditions and their parameters for the pairs whose value is given (not None)."""
+    given = [(column, value) for column, value in pairs if value is not None]
+    return [f"{column} = ?" for column, _ in given], [value for _, value in given]

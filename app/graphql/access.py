@@ -21,6 +21,8 @@ READERS = frozenset({"admin", "policy_admin", "reviewer", "auditor"})
 """The people who look at cases and accounts; `service` reads only what a pipeline needs."""
 
 REVIEWERS = frozenset({"admin", "reviewer"})
+POLICY_ADMINS = frozenset({"admin", "policy_admin"})
+SERVICES = frozenset({"admin", "service"})
 
 ALLOWED: dict[str, frozenset[str]] = {
     # Reads.
@@ -45,16 +47,16 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Query.reviewerFigures": READERS,
     "Query.batch": READERS,
     # Writes.
-    "Mutation.publishPolicy": frozenset({"admin", "policy_admin"}),
-    "Mutation.recordDetection": frozenset({"admin", "service"}),
-    "Mutation.recordDetections": frozenset({"admin", "service"}),
+    "Mutation.publishPolicy": POLICY_ADMINS,
+    "Mutation.recordDetection": SERVICES,
+    "Mutation.recordDetections": SERVICES,
     "Mutation.decide": REVIEWERS,
-    "Mutation.fileAppeal": frozenset({"admin", "service"}),
+    "Mutation.fileAppeal": SERVICES,
     "Mutation.resolveAppeal": REVIEWERS,
-    "Mutation.submitReport": frozenset({"admin", "service"}),
-    "Mutation.createQueue": frozenset({"admin", "policy_admin"}),
-    "Mutation.updateQueue": frozenset({"admin", "policy_admin"}),
-    "Mutation.setRoutingRules": frozenset({"admin", "policy_admin"}),
+    "Mutation.submitReport": SERVICES,
+    "Mutation.createQueue": POLICY_ADMINS,
+    "Mutation.updateQueue": POLICY_ADMINS,
+    "Mutation.setRoutingRules": POLICY_ADMINS,
     "Mutation.claimNext": REVIEWERS,
     "Mutation.renewClaim": REVIEWERS,
     "Mutation.releaseClaim": REVIEWERS,
@@ -63,8 +65,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Mutation.escalateCase": REVIEWERS,
     "Mutation.addCaseNote": REVIEWERS,
     "Mutation.setCasePriority": REVIEWERS,
-    "Mutation.warnReporter": frozenset({"admin", "policy_admin"}),
-    "Mutation.suspendReporter": frozenset({"admin", "policy_admin"}),
+    "Mutation.warnReporter": POLICY_ADMINS,
+    "Mutation.suspendReporter": POLICY_ADMINS,
     "Mutation.reverseDecision": REVIEWERS,
     "Mutation.bulkDecide": REVIEWERS,
     "Mutation.reverseBatch": REVIEWERS,
@@ -77,7 +79,7 @@ ALWAYS_ALLOWED = frozenset({"__typename", "__schema", "__type"})
 
 
 def allowed(principal: Principal, field: str) -> bool:
-    if "admin" in principal.roles:
+    if principal.is_admin:
         return True
     return not principal.roles.isdisjoint(ALLOWED.get(field, frozenset()))
 

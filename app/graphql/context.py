@@ -27,8 +27,7 @@ class Context:
 
     @property
     def is_admin(self) -> bool:
-        """Whether the caller may act on a case someone else has claimed."""
-        return "admin" in self.principal.roles
+        return self.principal.is_admin
 
 
 Info = StrawberryInfo[Context, None]

@@ -8,7 +8,7 @@ from itertools import islice
 from typing import Any
 
 from projections.audit_trail.rows import AuditEntryRow, EventQuery
-from projections.sql import Sql, in_clause
+from projections.sql import Sql, equal_to, in_clause
 from projections.values import utc
 
 _COLUMNS = "position, type, stream_id, domain, account_id, subject_key, actor, occurred_at, summary"
@@ -60,12 +60,11 @@ def positions(sql: Sql, query: EventQuery, after: int, limit: int) -> list[int]:
 def _where(query: EventQuery, after: int) -> tuple[str, list[Any]]:
     within, params = in_clause("domain", query.domains)
     of_types, type_params = in_clause("type", query.types)
-    conditions = [f"position > ?{within}{of_types}"]
-    params = [after, *params, *type_params]
-    for column, value in (("account_id", query.account_id), ("subject_key", query.subject_key), ("actor", query.actor)):
-        if value is not None:
-            conditions.append(f"{column} = ?")
-            params.append(value)
+    equal, equal_params = equal_to(
+        (("account_id", query.account_id), ("subject_key", query.subject_key), ("actor", query.actor))
+    )
+    conditions = [f"position > ?{within}{of_types}", *equal]
+    params = [after, *params, *type_params, *equal_params]
     if query.occurred_from is not None:
         conditions.append("occurred_at >= ?")
         params.append(query.occurred_from)

@@ -8,7 +8,7 @@ from typing import Any
 
 from projections.case_status.queries import case_row
 from projections.case_status.rows import CaseRow
-from projections.sql import Sql, in_clause
+from projections.sql import Sql, equal_to, in_clause
 
 
 @dataclass(frozen=True)
@@ -41,15 +41,13 @@ def search_cases(
 
 
 def _conditions(found: CaseFilter) -> tuple[list[str], list[Any]]:
-    conditions, params = ["1 = 1"], []
-    for column, value in (("c.status", found.status), ("c.domain", found.domain), ("c.account_id", found.account_id)):
-        if value is not None:
-            conditions.append(f"{column} = ?")
-            params.append(value)
+    equal, params = equal_to(
+        (("c.status", found.status), ("c.domain", found.domain), ("c.account_id", found.account_id))
+    )
+    conditions = ["1 = 1", *equal]
     if found.policy_key is not None:
-        conditions.append("EXISTS (SELECT 1 FROM case_policies p WHERE p.case_id = c.case_id AND p.policy_key = ?) "
-                          "OR EXISTS (SELECT 1 FROM review_queue q WHERE q.case_id = c.case_id AND q.policy_key = ?)")
-        conditions[-1] = f"({conditions[-1]})"
+        conditions.append("(EXISTS (SELECT 1 FROM case_policies p WHERE p.case_id = c.case_id AND p.policy_key = ?) "
+                          "OR EXISTS (SELECT 1 FROM review_queue q WHERE q.case_id = c.case_id AND q.policy_key = ?))")
         params += [found.policy_key, found.policy_key]
     if found.queue is not None:
         conditions.append("EXISTS (SELECT 1 FROM review_queue q WHERE q.case_id = c.case_id AND q.queue = ?)")
