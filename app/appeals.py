@@ -11,7 +11,7 @@ from app.corrections import undo
 from domain.appeal import Appeal, AppealOutcome, AppealStatus
 from domain.base import Clock
 from domain.case import Case
-from domain.errors import ConflictError, NotFoundError
+from domain.errors import ConflictError, no_such_appeal, no_such_decision
 from domain.ladder import Ladder
 
 T = TypeVar("T")
@@ -53,7 +53,7 @@ class AppealCommands:
                 raise ConflictError(f"decision {decision_id} already has an appeal ({existing.id})")
             case = self._find(Case, case_id)
             if case is None:
-                raise NotFoundError(f"no decision {decision_id}")
+                raise no_such_decision(decision_id)
             window = self.ladders(case.subject.domain).appeal_window
             appeal = Appeal.file(case, decision_id, statement, window, idempotency_key, actor, self.clock())
             return AppealFiled(appeal, self._store(appeal), True)
@@ -83,5 +83,5 @@ class AppealCommands:
     def get_appeal(self, appeal_id: UUID) -> Appeal:
         appeal = self._find(Appeal, appeal_id)
         if appeal is None:
-            raise NotFoundError(f"no appeal {appeal_id}")
+            raise no_such_appeal(appeal_id)
         return appeal

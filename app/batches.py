@@ -28,7 +28,7 @@ from domain.batch import (
 )
 from domain.case import Case, Verdict
 from domain.correction import check_reversible, reverse_decision
-from domain.errors import ConflictError, DocketError, NotFoundError
+from domain.errors import ConflictError, DocketError, no_such_batch
 from domain.ladder import Ladder
 from domain.policy import Policy
 from domain.report import Report
@@ -114,7 +114,7 @@ class BatchCommands:
     def get_batch(self, batch_id: UUID) -> Batch:
         batch = self._find(Batch, batch_id)
         if batch is None:
-            raise NotFoundError(f"no batch {batch_id}")
+            raise no_such_batch(batch_id)
         return batch
 
     def _decide_chunk(self, run: _Run) -> bool:

@@ -12,7 +12,7 @@ from domain.account import Account
 from domain.base import Clock, DocketAggregate
 from domain.case import Case, Decision
 from domain.correction import check_reversible, reverse_decision
-from domain.errors import NotFoundError
+from domain.errors import no_such_decision
 from domain.values import check_text
 
 
@@ -48,7 +48,7 @@ class CorrectionCommands:
             now = self.clock()
             case = self._find(Case, case_id)
             if case is None:
-                raise NotFoundError(f"no decision {decision_id}")
+                raise no_such_decision(decision_id)
             decision = check_reversible(case, decision_id)
             changed = undo(
                 self._find, case, decision_id, f"reversed by a reviewer: {rationale}",

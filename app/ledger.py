@@ -30,14 +30,20 @@ from psycopg.sql import SQL, Identifier
 from app.appeals import AppealCommands
 from app.batches import BatchCommands
 from app.corrections import CorrectionCommands
-from app.review import ReviewCommands, close_reports
 from app.ladders import load_ladders
+from app.review import ReviewCommands, close_reports
 from app.transcodings import register_value_types
 from domain.account import Account
 from domain.base import Clock, DocketAggregate, natural_id
 from domain.case import Case, Decision, Verdict
 from domain.detection import Detection, DetectionFacts
-from domain.errors import ConflictError, NotFoundError, ValidationError
+from domain.errors import (
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+    no_such_case,
+    no_such_policy,
+)
 from domain.ladder import Ladder
 from domain.policy import Policy, PolicyTerms
 from domain.standing import Strike
@@ -288,7 +294,7 @@ class Ledger(AppealCommands, ReviewCommands, CorrectionCommands, BatchCommands, 
     def get_case(self, subject: Subject) -> Case:
         case = self._find(Case, Case.create_id(subject))
         if case is None:
-            raise NotFoundError(f"no case for {subject.key}")
+            raise no_such_case(subject.key)
         return case
 
     # The log.
@@ -395,11 +401,6 @@ def _select_events_of(recorder: Recorder, ids: list[UUID]) -> list[PersistedEven
                 ]
         return found
     return None
-
-
-def no_such_policy(domain: str, key: str) -> NotFoundError:
-    """Also what a caller is told of a policy in a domain outside its view, which must look the same."""
-    return NotFoundError(f"domain {domain!r} has no policy {key!r}")
 
 
 def _indexed(index: int, size: int, check: Callable[[], T]) -> T:

@@ -11,7 +11,7 @@ from uuid import UUID
 from domain.base import Clock
 from domain.case import Case, Decision
 from domain.claims import Claim, ReleaseReason
-from domain.errors import ConflictError, NotFoundError
+from domain.errors import ConflictError, no_such_queue
 from domain.policy import Policy
 from domain.queue import Queue
 from domain.report import Notice, Report
@@ -128,7 +128,7 @@ class ReviewCommands:
     def get_queue(self, name: str) -> Queue:
         queue = self._find(Queue, Queue.create_id(name)) if isinstance(name, str) else None
         if queue is None:
-            raise NotFoundError(f"no queue named {name!r}")
+            raise no_such_queue(name)
         return queue
 
     def set_routing(self, rules: Sequence[RoutingRule], default_queue: str, actor: str) -> Written:

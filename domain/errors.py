@@ -25,3 +25,31 @@ class NotFoundError(DocketError):
 
 class ConflictError(DocketError):
     """Raised when a command contradicts what the ledger already holds."""
+
+
+# What a missing record is called. A record outside a caller's domains answers with the same words,
+# so that it cannot be told apart from one that does not exist.
+
+
+def no_such_policy(domain: str, key: str) -> NotFoundError:
+    return NotFoundError(f"domain {domain!r} has no policy {key!r}")
+
+
+def no_such_case(subject_key: str) -> NotFoundError:
+    return NotFoundError(f"no case for {subject_key}")
+
+
+def no_such_queue(name: str) -> NotFoundError:
+    return NotFoundError(f"no queue named {name!r}")
+
+
+def no_such_decision(decision_id: object) -> NotFoundError:
+    return NotFoundError(f"no decision {decision_id}")
+
+
+def no_such_appeal(appeal_id: object) -> NotFoundError:
+    return NotFoundError(f"no appeal {appeal_id}")
+
+
+def no_such_batch(batch_id: object) -> NotFoundError:
+    return NotFoundError(f"no batch {batch_id}")

@@ -17,7 +17,7 @@ from app.review import Written
 from app.runtime import Runtime
 from app.store import read
 from domain.case import Case
-from domain.errors import NotFoundError
+from domain.errors import NotFoundError, no_such_case
 from domain.values import Subject as DomainSubject
 from projections.case_status.queries import find_case
 from projections.reports.queries import find_reporter
@@ -49,7 +49,7 @@ def known_case(runtime: Runtime, subject: DomainSubject, waiting: str | None = N
     """Refuses a subject the read models know no case of, or, given a policy, no work waiting under it."""
     case = runtime.read_current(find_case, subject.validate())
     if case is None:
-        raise NotFoundError(f"no case for {subject.key}")
+        raise no_such_case(subject.key)
     if waiting is not None and waiting not in {e.policy_key for e in read(runtime.store, case_entries, case.case_id)}:
         raise NotFoundError(f"case {subject.key} has no work waiting for review under {waiting!r}")
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.auth import Principal
-from app.graphql.errors import NotFoundError, as_failure
-from app.ledger import no_such_policy
+from app.graphql.errors import NotFoundError
 from app.runtime import Runtime
+from domain import errors
+from domain.errors import no_such_case, no_such_policy, no_such_queue
 from domain.values import Subject
 from projections.review_queue.queues import find_queue
 
@@ -18,8 +19,7 @@ def unseen_policies(
     """The NotFoundError for the first (domain, policy) outside the caller's view; in a batch, named by index."""
     for index, (domain, key) in enumerate(named):
         if not principal.sees(domain):
-            failure = as_failure(no_such_policy(domain, key))
-            assert isinstance(failure, NotFoundError)
+            failure = hidden(no_such_policy(domain, key))
             if len(named) > 1:
                 failure.message = f"{field}[{index}]: {failure.message}"
             return failure
@@ -27,7 +27,7 @@ def unseen_policies(
 
 
 def unseen_case(principal: Principal, subject: Subject) -> NotFoundError | None:
-    return None if principal.sees(subject.domain) else NotFoundError(message=f"no case for {subject.key}")
+    return None if principal.sees(subject.domain) else hidden(no_such_case(subject.key))
 
 
 def unseen_queue(runtime: Runtime, principal: Principal, name: str) -> NotFoundError | None:
@@ -35,7 +35,12 @@ def unseen_queue(runtime: Runtime, principal: Principal, name: str) -> NotFoundE
     if principal.scope is None:
         return None
     row = runtime.read_current(find_queue, name)
-    return None if row is None or principal.sees(row.domain) else NotFoundError(message=f"no queue named {name!r}")
+    return None if row is None or principal.sees(row.domain) else hidden(no_such_queue(name))
+
+
+def hidden(error: errors.NotFoundError) -> NotFoundError:
+    """The union member a client gets for a record it may not see: the words of one that does not exist."""
+    return NotFoundError(message=error.message)
 
 
 def shared_record(principal: Principal, missing: str) -> NotFoundError | None:

@@ -19,9 +19,11 @@ from app.graphql.errors import (
     not_yet_consistent,
     parse_id,
 )
+from app.graphql.scope import hidden
 from app.graphql.types import Appeal
 from app.runtime import Runtime
 from app.store import read
+from domain.errors import no_such_decision
 from projections.appeals.queries import find_appeal
 from projections.case_status.queries import find_decision
 from projections.case_status.rows import DecisionRow
@@ -47,7 +49,7 @@ class FileAppealMutation:
         runtime = info.context.runtime
         decision = await run_in_threadpool(visible_decision, runtime, info.context.principal, decision_id)
         if decision is None:
-            return NotFoundError(message=f"no decision {decision_id}")
+            return hidden(no_such_decision(decision_id))
         result = await attempt(
             runtime.ledger.file_appeal, UUID(decision.case_id), decision_id, input.statement, input.idempotency_key,
             info.context.actor,

@@ -17,8 +17,10 @@ from app.graphql.errors import (
     parse_id,
 )
 from app.graphql.mutations.file_appeal import appeal_view
+from app.graphql.scope import hidden
 from app.graphql.types import Appeal
 from domain.appeal import AppealOutcome
+from domain.errors import no_such_appeal
 from projections.appeals.queries import find_appeal
 
 
@@ -47,7 +49,7 @@ class ResolveAppealMutation:
         runtime = info.context.runtime
         appeal = await run_in_threadpool(runtime.read_current, find_appeal, str(appeal_id))
         if appeal is not None and not info.context.principal.sees(appeal.subject.domain):
-            return NotFoundError(message=f"no appeal {appeal_id}")
+            return hidden(no_such_appeal(appeal_id))
         result = await attempt(runtime.ledger.resolve_appeal, appeal_id, input.outcome, input.rationale, info.context.actor)
         if not isinstance(result, AppealResolved):
             return result

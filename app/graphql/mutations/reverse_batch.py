@@ -17,6 +17,8 @@ from app.graphql.errors import (
     attempt,
     parse_id,
 )
+from app.graphql.scope import hidden
+from domain.errors import no_such_batch
 from projections.batch_progress.queries import find_batch
 
 
@@ -44,7 +46,7 @@ class ReverseBatchMutation:
         runtime = info.context.runtime
         row = await run_in_threadpool(runtime.read_current, find_batch, str(batch_id))
         if row is not None and not info.context.principal.sees(row.domain):
-            return NotFoundError(message=f"no batch {batch_id}")
+            return hidden(no_such_batch(batch_id))
         result = await attempt(runtime.ledger.reverse_batch, batch_id, input.rationale, info.context.actor)
         if not isinstance(result, BatchRun):
             return result

@@ -19,8 +19,10 @@ from app.graphql.errors import (
     parse_id,
 )
 from app.graphql.mutations.file_appeal import visible_decision
+from app.graphql.scope import hidden
 from app.graphql.types import Decision
 from app.runtime import Runtime
+from domain.errors import no_such_decision
 from projections.account_standing.queries import find_strikes
 from projections.case_status.queries import find_decision
 
@@ -49,7 +51,7 @@ class ReverseDecisionMutation:
         runtime = info.context.runtime
         decision = await run_in_threadpool(visible_decision, runtime, info.context.principal, decision_id)
         if decision is None:
-            return NotFoundError(message=f"no decision {decision_id}")
+            return hidden(no_such_decision(decision_id))
         result = await attempt(
             runtime.ledger.reverse_decision, UUID(decision.case_id), decision_id, input.rationale, info.context.actor
         )
