@@ -32,9 +32,11 @@ import os
 import re
 import sqlite3
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -58,6 +60,7 @@ SWAP_LOCK_TIMEOUT = "10s"
 SWAP_TAIL = 500
 """At most about this many events are left to apply inside the swap's transaction, holding the locks."""
 _COPY_CHUNK = 10_000
+PUBLISH_CONNECTIONS = 2
 
 
 class RebuildError(RuntimeError):
@@ -287,7 +290,6 @@ def _publish_postgres(runtime: Runtime, build: _Build, position: int, progress: 
     shadow, side = _side_schemas(live)
     tables = build.tables()
     with psycopg.connect(database.conninfo(), autocommit=True) as admin:
-        admin.execute("SET maintenance_work_mem = '256MB'")  # index builds sort in memory
         for schema in (shadow, side):  # what a killed rebuild left behind
             admin.execute(f"DROP SCHEMA IF EXISTS {_quote(schema)} CASCADE")
         _check_no_dependents(admin, live, tables)
@@ -298,12 +300,7 @@ def _publish_postgres(runtime: Runtime, build: _Build, position: int, progress: 
                 "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY "
                 "INCLUDING STORAGE INCLUDING COMMENTS)"
             )
-        rows = _copy_into(admin, build, live, shadow, tables, progress)
-        progress.note(f"indexing {len(tables)} tables")
-        for table in [*tables, "projection_positions"]:
-            _replicate_indexes(admin, live, shadow, table)
-            _replicate_grants(admin, live, shadow, table)
-            admin.execute(f"ANALYZE {_quote(shadow)}.{_quote(table)}")
+    rows = _fill_shadow(database, build, live, shadow, tables, progress)
     shadow_store = PostgresReadStore(replace(database, schema=f"{shadow},{live}"), max_size=2)
     try:
         with shadow_store.transaction() as sql:
@@ -385,35 +382,64 @@ def _columns(admin: psycopg.Connection[Any], schema: str, table: str) -> list[st
     return [r[0] for r in rows]
 
 
-def _copy_into(
-    admin: psycopg.Connection[Any], build: _Build, live: str, shadow: str, tables: list[str], progress: Progress
+def _fill_shadow(
+    database: Database, build: _Build, live: str, shadow: str, tables: list[str], progress: Progress
 ) -> int:
-    """COPYs every built table into the shadow schema; returns the rows copied."""
-    source = sqlite3.connect(str(build.path))
-    try:
+    """Fills each shadow table from the build file, then indexes, grants and analyzes it (and the shadow's
+    own projection_positions, which stays empty); returns the rows copied.
+
+    `PUBLISH_CONNECTIONS` tables at a time, the largest first: while this process sends one table's rows,
+    the server builds another's indexes.
+    """
+    with closing(sqlite3.connect(str(build.path))) as source:
         counts = {t: source.execute(f"SELECT count(*) FROM {_quote(t)}").fetchone()[0] for t in tables}
-        total = sum(counts.values())
-        progress.start("copying to PostgreSQL", 0, total, unit="rows")
-        done = 0
-        for table in tables:
-            columns = _columns(admin, live, table)
-            listed = ", ".join(_quote(c) for c in columns)
-            cursor = source.execute(f"SELECT {listed} FROM {_quote(table)}")
-            with admin.cursor() as target, target.copy(
-                f"COPY {_quote(shadow)}.{_quote(table)} ({listed}) FROM STDIN"
-            ) as copy:
-                while True:
-                    chunk = cursor.fetchmany(_COPY_CHUNK)
-                    if not chunk:
-                        break
-                    for row in chunk:
-                        copy.write_row(row)
-                    done += len(chunk)
-                    progress.update(done)
-        progress.finish()
-        return total
-    finally:
-        source.close()
+    total = sum(counts.values())
+    progress.start("copying to PostgreSQL", 0, total, unit="rows")
+    copied = _Tally(progress)
+
+    def fill(table: str) -> None:
+        with psycopg.connect(database.conninfo(), autocommit=True) as admin, closing(
+            sqlite3.connect(str(build.path))
+        ) as source:
+            admin.execute("SET maintenance_work_mem = '256MB'")  # index builds sort in memory
+            if table in counts:
+                _copy_table(admin, source, live, shadow, table, copied)
+            _replicate_indexes(admin, live, shadow, table)
+            _replicate_grants(admin, live, shadow, table)
+            admin.execute(f"ANALYZE {_quote(shadow)}.{_quote(table)}")
+
+    with ThreadPoolExecutor(PUBLISH_CONNECTIONS, thread_name_prefix="docket-publish") as pool:
+        for _ in pool.map(fill, [*sorted(tables, key=lambda t: -counts[t]), "projection_positions"]):
+            pass  # re-raises the first failure
+    progress.finish()
+    return total
+
+
+class _Tally:
+    """Rows copied so far by every connection, shown on one progress bar."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.done = 0
+        self._lock = threading.Lock()
+
+    def add(self, rows: int) -> None:
+        with self._lock:
+            self.done += rows
+            self.progress.update(self.done)
+
+
+def _copy_table(
+    admin: psycopg.Connection[Any], source: sqlite3.Connection, live: str, shadow: str, table: str, copied: _Tally
+) -> None:
+    columns = _columns(admin, live, table)
+    listed = ", ".join(_quote(c) for c in columns)
+    cursor = source.execute(f"SELECT {listed} FROM {_quote(table)}")
+    with admin.cursor() as target, target.copy(f"COPY {_quote(shadow)}.{_quote(table)} ({listed}) FROM STDIN") as copy:
+        while chunk := cursor.fetchmany(_COPY_CHUNK):
+            for row in chunk:
+                copy.write_row(row)
+            copied.add(len(chunk))
 
 
 _INDEX_DEF = re.compile(r"^(CREATE (?:UNIQUE )?INDEX) (\S+) ON (?:ONLY )?\S+ (USING .*)$", re.DOTALL)

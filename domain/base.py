@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 from uuid import UUID, uuid5
 
@@ -17,8 +18,12 @@ NAMESPACE = UUID("6f1c2b1e-5d0a-4c55-9a53-8a7c1f6d9e21")
 A = TypeVar("A", bound="DocketAggregate")
 
 
+@lru_cache(maxsize=16384)
 def natural_id(*parts: str) -> UUID:
-    """A deterministic id from outside-world names, so that retried writes collide."""
+    """A deterministic id from outside-world names, so that retried writes collide.
+
+    Cached: projections name the same cases and accounts event after event, and SHA-1 costs more than a lookup.
+    """
     return uuid5(NAMESPACE, "/".join(parts))
 
 
