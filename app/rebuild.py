@@ -6,6 +6,9 @@
    (`batch` events each, written with their position). SQLite runs in this process, so the
    projections' statements cost no round trip to a server: that is what makes a rebuild fast,
    on PostgreSQL too. Memory stays bounded: one batch of events and SQLite's page cache.
+   On a long ledger with two CPUs the read models are split in two groups of about equal work
+   (`Projection.weight`): one is built here, the other at the same time in a spawned process
+   into a file of its own, whose rows then join the build file.
 2. Publish, on PostgreSQL. A fresh shadow schema gets tables that replicate the live ones
    (columns, defaults, constraints, indexes and grants, read from the catalog), filled with COPY
    from the build file (indexes are built after the copy); the shadow then catches up with what
@@ -28,6 +31,8 @@ tables (the ledger chain) has nothing to rebuild.
 from __future__ import annotations
 
 import fcntl
+import glob
+import multiprocessing
 import os
 import re
 import sqlite3
@@ -39,6 +44,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +56,8 @@ from app.ledger import Ledger
 from app.migrations import migrate, pending
 from app.progress import Progress, Silent
 from app.projector import feed, topics_of, track
-from app.runtime import Runtime
+from app.runtime import Runtime, open_runtime
+from app.settings import Settings
 from app.store import PostgresReadStore, ReadStore, SqliteReadStore
 from projections.base import Projection
 
@@ -61,6 +68,9 @@ SWAP_TAIL = 500
 """At most about this many events are left to apply inside the swap's transaction, holding the locks."""
 _COPY_CHUNK = 10_000
 PUBLISH_CONNECTIONS = 2
+PARALLEL_FROM = 20_000
+"""From this many events on, a rebuild builds in two processes where there are two CPUs: below, starting one
+costs more than it saves."""
 
 
 class RebuildError(RuntimeError):
@@ -120,8 +130,13 @@ def rebuild(
     batch: int = DEFAULT_BATCH,
     workdir: Path | None = None,
     progress: Progress | None = None,
+    processes: int | None = None,
 ) -> RebuildReport:
-    """Rebuilds the named read models (all for None) from zero and swaps them in; see the module docstring."""
+    """Rebuilds the named read models (all for None) from zero and swaps them in; see the module docstring.
+
+    `processes` builds that many groups of read models at once, each in a process of its own (None: two on a
+    machine with two CPUs or more, once the ledger holds `PARALLEL_FROM` events).
+    """
     chosen = choose(runtime.projector.projections, names)
     progress = progress if progress is not None else Silent()
     database = runtime.settings.database
@@ -135,8 +150,9 @@ def rebuild(
         try:
             report = RebuildReport(names=[p.name for p in chosen], position=0, built_to=runtime.ledger.head())
             started = time.perf_counter()
+            groups = _split(chosen, processes if processes is not None else _processes(report.built_to))
             progress.start("rebuild", 0, report.built_to, unit="events")
-            build.advance(build.store, 0, report.built_to, progress)
+            build.build(runtime.settings, groups, report.built_to, progress)
             progress.finish()
             report.build_seconds = time.perf_counter() - started
             report.apply_seconds = dict(build.apply_seconds)
@@ -170,7 +186,9 @@ class _BuildStore(SqliteReadStore):
 class _Build:
     """The build file, and the loop that applies the ledger to the chosen projections in batches."""
 
-    def __init__(self, ledger: Ledger, path: Path, chosen: list[Projection], batch: int) -> None:
+    def __init__(
+        self, ledger: Ledger, path: Path, chosen: list[Projection], batch: int, store: _BuildStore | None = None
+    ) -> None:
         self.ledger = ledger
         self.path = path
         self.chosen = chosen
@@ -181,6 +199,9 @@ class _Build:
             [] if any(p.raw for p in chosen) else sorted(set().union(*self.topics.values()))
         )
         self.apply_seconds = {p.name: 0.0 for p in chosen}
+        if store is not None:
+            self.store = store
+            return
         _remove_sqlite_files(path)
         self.store = _BuildStore(Database.parse(f"sqlite:///{path}"))
         migrate(self.store)
@@ -195,6 +216,42 @@ class _Build:
 
     def tables(self) -> list[str]:
         return [t for p in self.chosen for t in p.tables]
+
+    def build(self, settings: Settings, groups: list[list[Projection]], target: int, progress: Progress) -> None:
+        """Applies the ledger up to `target`: the first group here, each other group in a process of its own
+        into a file of its own, whose rows then join this build file."""
+        if len(groups) == 1:
+            self.advance(self.store, 0, target, progress)
+            return
+        parts = [_Part(settings, group, self._part_path(i), self.batch, target) for i, group in enumerate(groups[1:], 1)]
+        try:
+            here = _Build(self.ledger, self.path, groups[0], self.batch, self.store)
+            here.advance(self.store, 0, target, progress)
+            self.apply_seconds.update(here.apply_seconds)
+            progress.note(f"waiting for {len(parts)} more build process{'es' if len(parts) > 1 else ''}")
+            for part in parts:
+                self.apply_seconds.update(part.result())
+                self._join(part.path, part.group, target)
+        finally:
+            for part in parts:
+                part.stop()
+
+    def _part_path(self, number: int) -> Path:
+        return self.path.with_name(f"{self.path.name}.part{number}")
+
+    def _join(self, path: Path, group: list[Projection], position: int) -> None:
+        """Moves a part's rows into this build file and removes the part."""
+        connection = self.store._connection()
+        connection.execute("ATTACH DATABASE ? AS part", (str(path),))
+        try:
+            with self.store.transaction() as sql:
+                for projection in group:
+                    for table in projection.tables:
+                        sql.execute(f"INSERT INTO main.{_quote(table)} SELECT * FROM part.{_quote(table)}")
+                    track(sql, projection.name, position)
+        finally:
+            connection.execute("DETACH DATABASE part")
+        _remove_sqlite_files(path)
 
     def read(self, after: int, target: int) -> list[Notification]:
         """The next batch after `after`, up to `target`: no more than `batch`, only the topics read.
@@ -239,6 +296,92 @@ class _Build:
     def close(self) -> None:
         self.store.close()
         _remove_sqlite_files(self.path)
+        for part in self.path.parent.glob(f"{glob.escape(self.path.name)}.part*"):
+            _remove_sqlite_files(part)
+
+
+def _processes(events: int) -> int:
+    return 2 if events >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 else 1
+
+
+def _split(chosen: list[Projection], processes: int) -> list[list[Projection]]:
+    """At most `processes` groups of about equal `weight` (heaviest first into the lightest group), each in the
+    usual order."""
+    groups: list[list[Projection]] = [[] for _ in range(max(1, processes))]
+    loads = [0] * len(groups)
+    for projection in sorted(chosen, key=lambda p: -p.weight):
+        lightest = loads.index(min(loads))
+        groups[lightest].append(projection)
+        loads[lightest] += projection.weight
+    order = {p.name: i for i, p in enumerate(chosen)}
+    return [sorted(g, key=lambda p: order[p.name]) for g in groups if g]
+
+
+class _Orphaned(Silent):
+    """Ends a build process whose parent rebuild has gone (killed): its work would be for nothing."""
+
+    def __init__(self, parent: int) -> None:
+        super().__init__()
+        self.parent = parent
+
+    def update(self, done: int, total: int | None = None) -> None:
+        if os.getppid() != self.parent:
+            raise RebuildError("the rebuild this build process worked for has ended")
+
+
+class _Part:
+    """A group of read models built in a process of its own, into a file of its own."""
+
+    def __init__(self, settings: Settings, group: list[Projection], path: Path, batch: int, target: int) -> None:
+        self.group = group
+        self.path = path
+        context = multiprocessing.get_context("spawn")  # not fork: this process holds threads and connections
+        self._answer, answer = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_build_part, name="docket-rebuild-part", daemon=True,
+            args=(settings, [p.name for p in group], str(path), batch, target, os.getpid(), answer),
+        )
+        self._process.start()
+        answer.close()
+
+    def result(self) -> dict[str, float]:
+        """Waits for the process; returns the seconds each read model took, or raises what stopped it."""
+        try:
+            failure, seconds = self._answer.recv()
+        except EOFError:
+            raise RebuildError(f"a build process ended without finishing (exit code {self._process.exitcode})") from None
+        self._process.join()
+        if failure:
+            raise RebuildError(f"a build process failed: {failure}")
+        return dict(seconds)
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._answer.close()
+
+
+def _build_part(
+    settings: Settings, names: list[str], path: str, batch: int, target: int, parent: int, answer: Connection
+) -> None:
+    """In a build process: applies the ledger up to `target` to the named read models in the file at `path`."""
+    try:
+        runtime = open_runtime(settings, prepare=False)
+        try:
+            build = _Build(runtime.ledger, Path(path), choose(runtime.projector.projections, names), batch)
+            try:
+                build.advance(build.store, 0, target, _Orphaned(parent))
+            finally:
+                build.store.close()
+        finally:
+            runtime.close()
+    except Exception as error:  # told to the rebuild, which fails with it
+        answer.send((f"{type(error).__name__}: {error}", {}))
+    else:
+        answer.send(("", build.apply_seconds))
+    finally:
+        answer.close()
 
 
 @contextmanager

@@ -96,6 +96,8 @@ def measure_rebuild(url: str, batch: int) -> dict[str, Any]:
         "build_seconds": report.build_seconds, "publish_seconds": report.publish_seconds,
         "apply_seconds": report.apply_seconds, "names": report.names, "rss_mb": peak_rss_mb(),
         "hwm_mb": high_water_mb(),
+        # The build process the rebuild started (spawned, so its peak is its own); 0 if it built alone.
+        "parts_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 
@@ -206,12 +208,15 @@ def main(argv: list[str] | None = None) -> int:
     ):
         print(f"{label:<52} {m['events']:>10,} {m['seconds']:>8.1f} {rate[name]:>10,.0f} {m['rss_mb']:>12,.0f} "
               f"{m['hwm_mb']:>8,.0f}")
+    if rebuilt["parts_rss_mb"]:
+        print(f"{'    its second build process':<52} {'':>10} {'':>8} {'':>10} {rebuilt['parts_rss_mb']:>12,.0f}")
     print(f"{'    build (all events through the projections)':<52} {events:>10,} {rebuilt['build_seconds']:>8.1f} "
           f"{build_rate:>10,.0f}")
     print(f"{'    publish (COPY, indexes, catch-up, swap)':<52} {rebuilt['rows']:>10,} "
           f"{rebuilt['publish_seconds']:>8.1f} {'rows':>10}")
     print()
-    print("time in each projection's own code during the build (the first to read an event pays for decoding it):")
+    print("time in each projection's own code during the build (the first in its process to read an event pays for")
+    print("decoding it; with two build processes, both run at once):")
     for name, seconds in rebuilt["apply_seconds"].items():
         print(f"    {name:<24} {seconds / events * 1e6:8.1f} us/event")
     ratio = rate["rebuild"] / rate["decode"]
@@ -220,10 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"rebuild / raw read           {rate['rebuild'] / rate['read']:6.2f}x")
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (other work on the machine skews every figure)")
     verdict = {True: "met", False: "not met"}
+    rss = rebuilt["rss_mb"] + rebuilt["parts_rss_mb"]
     print(f"DESIGN target: >= {TARGET_RATE:,} events/s ({verdict[rate['rebuild'] >= TARGET_RATE]}: "
           f"{rate['rebuild']:,.0f}/s); >= {TARGET_RATIO} of the raw read + decode "
-          f"({verdict[ratio >= TARGET_RATIO]}: {ratio:.2f}); peak RSS < {TARGET_RSS_MB} MB "
-          f"({verdict[rebuilt['rss_mb'] < TARGET_RSS_MB]}: {rebuilt['rss_mb']:,.0f} MB)")
+          f"({verdict[ratio >= TARGET_RATIO]}: {ratio:.2f}); peak RSS < {TARGET_RSS_MB} MB, both build processes "
+          f"together ({verdict[rss < TARGET_RSS_MB]}: {rss:,.0f} MB)")
     return 0
 
 

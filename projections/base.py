@@ -20,6 +20,10 @@ class Projection(ABC):
 
     event_types: ClassVar[tuple[type[DomainEvent], ...]]
 
+    weight: ClassVar[int] = 1
+    """Roughly the microseconds its own code spends per event (bench/rebuild): a rebuild splits read models
+    between processes by it."""
+
     raw: ClassVar[bool] = False
     """When true, the runner gives `apply_stored` every batch of stored events, undecoded, whatever their topics."""
 

@@ -30,6 +30,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 
 class AccountStandingProjection(Projection):
     name = "account_standing"
+    weight = 40
     tables = ("accounts", "strikes", "penalties")
     event_types = (
         Detection.Recorded,

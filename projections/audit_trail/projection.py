@@ -43,6 +43,7 @@ Touches = tuple[str | None, str | None, str | None]
 
 class AuditTrailProjection(Projection):
     name = "audit_trail"
+    weight = 30
     tables = ("event_index", "event_index_refs")
     event_types = (
         Policy.Published,

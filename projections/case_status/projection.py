@@ -57,6 +57,7 @@ WHERE case_id = ?
 
 class CaseStatusProjection(Projection):
     name = "case_status"
+    weight = 90
     tables = ("cases", "case_policies", "detections", "decisions")
     event_types = (
         Detection.Recorded, Case.Opened, Case.Decided, Case.ActionsReversed, Account.StrikeIssued, Case.Reported,

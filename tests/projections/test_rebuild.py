@@ -15,7 +15,7 @@ import pytest
 import app.rebuild as rebuild_module
 from app.cli import main
 from app.progress import Silent
-from app.rebuild import RebuildError, UnknownProjection, choose, rebuild, rebuildable
+from app.rebuild import RebuildError, UnknownProjection, _Part, _split, choose, rebuild, rebuildable
 from app.runtime import Runtime, open_runtime
 from app.settings import Settings
 from app.store import read
@@ -91,6 +91,44 @@ def test_a_rebuild_from_zero_reproduces_every_read_model_and_the_projector_carri
     write_history(runtime.ledger, 40, seed=9, run="later")
     runtime.projector.catch_up()
     assert snapshot(runtime) == projected_from_zero(runtime)
+
+
+def test_a_rebuild_split_between_two_processes_reproduces_every_read_model(runtime: Runtime) -> None:
+    write_history(runtime.ledger, 120)
+    runtime.projector.catch_up()
+    expected = snapshot(runtime)
+    vandalise(runtime)
+
+    report = rebuild(runtime, batch=40, processes=2)
+
+    assert report.position == runtime.ledger.head()
+    assert snapshot(runtime) == expected
+    assert set(report.apply_seconds) == {p.name for p in rebuildable(runtime.projector.projections)}
+    assert all(seconds > 0 for name, seconds in report.apply_seconds.items() if name != "batch_progress")
+    _assert_nothing_left_behind(runtime)
+
+
+def test_read_models_are_split_into_groups_of_about_equal_weight(runtime: Runtime) -> None:
+    chosen = rebuildable(runtime.projector.projections)
+
+    for processes in (1, 2, 3, len(chosen) + 5):
+        groups = _split(chosen, processes)
+        assert len(groups) == min(processes, len(chosen))
+        assert sorted(p.name for group in groups for p in group) == sorted(p.name for p in chosen)
+        for group in groups:  # each group keeps the usual order
+            assert group == [p for p in chosen if p in group]
+    heavy, light = sorted((sum(p.weight for p in g) for g in _split(chosen, 2)), reverse=True)
+    assert heavy - light <= max(p.weight for p in chosen)
+
+
+def test_a_build_process_that_fails_fails_the_rebuild_with_its_reason(runtime: Runtime, tmp_path: Path) -> None:
+    unreachable = Settings(database_url="postgresql://nobody@127.0.0.1:9/none")
+    part = _Part(unreachable, rebuildable(runtime.projector.projections)[:1], tmp_path / "part", 100, 10)
+    try:
+        with pytest.raises(RebuildError, match="a build process failed: .*(connect|Connection)"):
+            part.result()
+    finally:
+        part.stop()
 
 
 def test_a_rebuild_of_one_read_model_leaves_the_others_as_they_are(runtime: Runtime) -> None:
@@ -239,3 +277,4 @@ def _assert_nothing_left_behind(runtime: Runtime) -> None:
     else:
         assert database.sqlite_path is not None
         assert not Path(f"{database.sqlite_path}.rebuild").exists()
+        assert not list(database.sqlite_path.parent.glob(f"{database.sqlite_path.name}.rebuild.part*"))
