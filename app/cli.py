@@ -71,7 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     rebuild.add_argument("--projection", action="append", metavar="NAME",
                          help="the read model to rebuild; repeatable; default: every one")
-    rebuild.add_argument("--batch", type=int, default=5000, help="events per transaction (default 5000)")
+    rebuild.add_argument("--batch", type=_positive, default=5000, help="events per transaction (default 5000)")
+    rebuild.add_argument("--processes", type=_positive, metavar="N",
+                         help="build in N processes at once (default: 2 with two CPUs or more on a ledger of "
+                              "20,000 events or more, else 1)")
     rebuild.add_argument("--workdir", type=Path,
                          help="where the build file goes (default: beside a SQLite database, else the temp directory)")
     rebuild.set_defaults(run=_rebuild)
@@ -190,6 +193,13 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {number}")
+    return number
+
+
 def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
     import sqlite3
 
@@ -207,7 +217,8 @@ def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
             print(f"docket: {error}", file=sys.stderr)
             return 2
         try:
-            report = rebuild(runtime, args.projection, batch=args.batch, workdir=args.workdir, progress=Progress())
+            report = rebuild(runtime, args.projection, batch=args.batch, workdir=args.workdir, progress=Progress(),
+                             processes=args.processes)
         except (RebuildError, psycopg.Error, sqlite3.Error) as error:
             print(f"docket: rebuild failed: {error}; the live read models are unchanged", file=sys.stderr)
             return 1

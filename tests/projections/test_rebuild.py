@@ -230,6 +230,32 @@ def test_unknown_projection_names_are_refused_with_the_read_models_named(
         assert projection.name in error
 
 
+@pytest.mark.parametrize("flag", ["--processes", "--batch"])
+def test_a_count_below_one_is_refused_before_anything_is_built(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], flag: str
+) -> None:
+    monkeypatch.setenv("DOCKET_DATABASE_URL", runtime.settings.database_url)
+    with pytest.raises(SystemExit) as exited:
+        main(["rebuild", flag, "0"])
+    assert exited.value.code == 2
+    assert f"{flag}: must be 1 or more, not 0" in capsys.readouterr().err
+
+
+def test_the_command_rebuilds_in_as_many_processes_as_asked(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_history(runtime.ledger, 40)
+    runtime.projector.catch_up()
+    expected = snapshot(runtime)
+    vandalise(runtime)
+    monkeypatch.setenv("DOCKET_DATABASE_URL", runtime.settings.database_url)
+
+    assert main(["rebuild", "--processes", "2", "--batch", "30"]) == 0
+
+    assert "waiting for 1 more build process" in capsys.readouterr().err
+    assert snapshot(runtime) == expected
+
+
 @pytest.mark.postgres
 def test_on_postgres_the_swapped_in_tables_keep_their_grants_and_views_are_refused(postgres_url: str) -> None:
     runtime = open_runtime(Settings(database_url=postgres_url))
