@@ -223,7 +223,10 @@ class _Build:
         if len(groups) == 1:
             self.advance(self.store, 0, target, progress)
             return
-        parts = [_Part(settings, group, self._part_path(i), self.batch, target) for i, group in enumerate(groups[1:], 1)]
+        parts = [
+            _Part(settings, group, self._part_path(number), self.batch, target)
+            for number, group in enumerate(groups[1:], start=1)
+        ]
         try:
             here = _Build(self.ledger, self.path, groups[0], self.batch, self.store)
             here.advance(self.store, 0, target, progress)
@@ -349,7 +352,9 @@ class _Part:
         try:
             failure, seconds = self._answer.recv()
         except EOFError:
-            raise RebuildError(f"a build process ended without finishing (exit code {self._process.exitcode})") from None
+            self._process.join(timeout=10)
+            code = self._process.exitcode
+            raise RebuildError(f"a build process ended without finishing (exit code {code})") from None
         self._process.join()
         if failure:
             raise RebuildError(f"a build process failed: {failure}")

@@ -42,16 +42,23 @@ VALUES (?, ?, 0, ?, ?)
 ON CONFLICT (case_id, policy_key) DO UPDATE SET
     live_decision_id = excluded.live_decision_id, live_outcome = excluded.live_outcome
 """
-_STATUS = """
-UPDATE cases SET status = CASE
+_STATUS_OF_CASE = """CASE
         WHEN EXISTS (SELECT 1 FROM case_policies p WHERE p.case_id = cases.case_id
                      AND p.live_decision_id IS NULL) THEN 'OPEN'
         WHEN EXISTS (SELECT 1 FROM case_policies p WHERE p.case_id = cases.case_id
                      AND p.live_outcome = 'VIOLATING') THEN 'ACTIONED'
-        ELSE 'CLEARED' END,
-    updated_at = ?, last_position = ?,
-    account_id = COALESCE(account_id, ?)
+        ELSE 'CLEARED' END"""
+_STATUS = f"""
+UPDATE cases SET status = {_STATUS_OF_CASE}, updated_at = ?, last_position = ?, account_id = COALESCE(account_id, ?)
 WHERE case_id = ?
+"""
+# A detection opens its case (OPEN: the policy it counted awaits a decision) or settles it again, in one statement.
+_DETECTED_CASE = f"""
+INSERT INTO cases (case_id, domain, subject_kind, subject_id, account_id, status, opened_at, updated_at,
+                   last_position, opened_position)
+VALUES (?, ?, ?, ?, ?, 'OPEN', ?, ?, ?, ?)
+ON CONFLICT (case_id) DO UPDATE SET status = {_STATUS_OF_CASE}, updated_at = excluded.updated_at,
+    last_position = excluded.last_position, account_id = COALESCE(cases.account_id, excluded.account_id)
 """
 
 
@@ -102,19 +109,23 @@ class CaseStatusProjection(Projection):
     @staticmethod
     def _detected(event: Detection.Recorded, position: int, sql: Sql) -> None:
         facts = event.facts
-        case_id = str(Case.create_id(facts.subject))
-        _open(sql, case_id, facts.subject, facts.account_id, event, position)
+        subject = facts.subject
+        case_id = str(Case.create_id(subject))
         sql.execute(_COUNT_DETECTION, (case_id, facts.policy_key))
         sql.execute(
             _INSERT_DETECTION,
             (
-                str(event.originator_id), case_id, facts.subject.domain, facts.account_id, facts.policy_key,
+                str(event.originator_id), case_id, subject.domain, facts.account_id, facts.policy_key,
                 event.policy_version, str(facts.source), facts.external_id, facts.confidence, facts.model,
                 str(facts.content_type), *content_columns(facts.content), event.automated, facts.detected_at,
                 event.occurred_at, event.actor, position,
             ),
         )
-        _settle(sql, case_id, facts.account_id, event, position)
+        at = event.occurred_at
+        sql.execute(
+            _DETECTED_CASE,
+            (case_id, subject.domain, subject.kind, subject.id, facts.account_id, at, at, position, position),
+        )
 
     @staticmethod
     def _decided(event: Case.Decided, position: int, sql: Sql) -> None:
