@@ -8,16 +8,18 @@
    on PostgreSQL too. Memory stays bounded: one batch of events and SQLite's page cache.
    On a long ledger with two CPUs the read models are split in two groups of about equal work
    (`Projection.weight`): one is built here, the other at the same time in a spawned process
-   into a file of its own, whose rows then join the build file.
-2. Publish, on PostgreSQL. A fresh shadow schema gets tables that replicate the live ones
-   (columns, defaults, constraints, indexes and grants, read from the catalog), filled with COPY
-   from the build file (indexes are built after the copy); the shadow then catches up with what
-   the ledger recorded meanwhile. Then, in one transaction holding the read models' projection
-   locks, the last events are applied to the shadow, the live tables move to a side schema and
-   the shadow's move in (`ALTER TABLE ... SET SCHEMA`), and the positions are set.
-   Publish, on SQLite. The build file catches up; then in one transaction holding SQLite's
-   write lock, the last events go into the build file, and each live table is dropped,
-   recreated from its own DDL, filled from the build file, and its indexes recreated.
+   into a file of its own.
+2. Publish, on PostgreSQL. A fresh shadow schema (made before the build, so that a view that
+   would block the swap is found at once) gets tables that replicate the live ones (columns,
+   defaults, constraints, indexes and grants, read from the catalog). Each build process fills
+   its own tables of it with COPY from its file, and indexes them after the copy; the shadow then
+   catches up with what the ledger recorded meanwhile. Then, in one transaction holding the read
+   models' projection locks, the last events are applied to the shadow, the live tables move to
+   a side schema and the shadow's move in (`ALTER TABLE ... SET SCHEMA`), and the positions are set.
+   Publish, on SQLite. The other process's rows join the build file, which catches up; then in
+   one transaction holding SQLite's write lock, the last events go into the build file, and each
+   live table is dropped, recreated from its own DDL, filled from the build file, and its indexes
+   recreated.
 
 Until that one transaction commits, the old read model is untouched and keeps serving. A
 rebuild killed at any point leaves it so; what a killed rebuild leaves behind (the build file,
@@ -150,18 +152,19 @@ def rebuild(
         try:
             report = RebuildReport(names=[p.name for p in chosen], position=0, built_to=runtime.ledger.head())
             started = time.perf_counter()
+            shadow = _Shadow.prepare(database, build.tables()) if database.is_postgres else None
             groups = _split(chosen, processes if processes is not None else _processes(report.built_to))
             progress.start("rebuild", 0, report.built_to, unit="events")
-            build.build(runtime.settings, groups, report.built_to, progress)
+            build.build(runtime.settings, groups, report.built_to, progress, shadow)
             progress.finish()
             report.build_seconds = time.perf_counter() - started
-            report.apply_seconds = dict(build.apply_seconds)
-            started = time.perf_counter()
-            if database.is_postgres:
-                report.position, report.rows = _publish_postgres(runtime, build, report.built_to, progress)
+            if shadow is not None:
+                report.position, report.rows = _publish_postgres(runtime, build, shadow, report.built_to, progress)
             else:
                 report.position, report.rows = _publish_sqlite(runtime, build, report.built_to, progress)
-            report.publish_seconds = time.perf_counter() - started
+            report.build_seconds = max(report.build_seconds, build.parts_build_seconds)
+            report.publish_seconds = time.perf_counter() - started - report.build_seconds
+            report.apply_seconds = dict(build.apply_seconds)
             return report
         finally:
             progress.finish()
@@ -199,6 +202,10 @@ class _Build:
             [] if any(p.raw for p in chosen) else sorted(set().union(*self.topics.values()))
         )
         self.apply_seconds = {p.name: 0.0 for p in chosen}
+        self.built_here = chosen
+        """The read models whose rows this build file holds (the others' are in a shadow schema already)."""
+        self.parts: list[_Part] = []
+        self.parts_build_seconds = 0.0
         if store is not None:
             self.store = store
             return
@@ -217,27 +224,45 @@ class _Build:
     def tables(self) -> list[str]:
         return [t for p in self.chosen for t in p.tables]
 
-    def build(self, settings: Settings, groups: list[list[Projection]], target: int, progress: Progress) -> None:
+    def build(
+        self, settings: Settings, groups: list[list[Projection]], target: int, progress: Progress,
+        shadow: _Shadow | None,
+    ) -> None:
         """Applies the ledger up to `target`: the first group here, each other group in a process of its own
-        into a file of its own, whose rows then join this build file."""
-        if len(groups) == 1:
-            self.advance(self.store, 0, target, progress)
-            return
-        parts = [
-            _Part(settings, group, self._part_path(number), self.batch, target)
+        into a file of its own. With a `shadow` schema (PostgreSQL) each of those processes fills its tables
+        of it once built, and `finish` waits for them; else their rows join this build file before this returns.
+        """
+        self.parts = [
+            _Part(settings, group, self._part_path(number), self.batch, target, shadow)
             for number, group in enumerate(groups[1:], start=1)
         ]
-        try:
-            here = _Build(self.ledger, self.path, groups[0], self.batch, self.store)
-            here.advance(self.store, 0, target, progress)
-            self.apply_seconds.update(here.apply_seconds)
-            progress.note(f"waiting for {len(parts)} more build process{'es' if len(parts) > 1 else ''}")
-            for part in parts:
-                self.apply_seconds.update(part.result())
-                self._join(part.path, part.group, target)
-        finally:
-            for part in parts:
-                part.stop()
+        self.built_here = groups[0]
+        here = _Build(self.ledger, self.path, groups[0], self.batch, self.store)
+        here.advance(self.store, 0, target, progress)
+        self.apply_seconds.update(here.apply_seconds)
+        if shadow is None:
+            self.finish(target, progress)
+
+    def finish(self, position: int, progress: Progress) -> int:
+        """Waits for the other build processes; returns the rows they copied into the shadow schema, or joins
+        their rows to this build file."""
+        rows = 0
+        if self.parts:
+            progress.note(f"waiting for {len(self.parts)} more build process{'es' if len(self.parts) > 1 else ''}")
+        for part in self.parts:
+            seconds, built_in, copied = part.result()
+            self.apply_seconds.update(seconds)
+            self.parts_build_seconds = max(self.parts_build_seconds, built_in)
+            rows += copied
+            if part.shadow is None:
+                self._join(part.path, part.group, position)
+        self.stop_parts()
+        return rows
+
+    def stop_parts(self) -> None:
+        for part in self.parts:
+            part.stop()
+        self.parts = []
 
     def _part_path(self, number: int) -> Path:
         return self.path.with_name(f"{self.path.name}.part{number}")
@@ -297,6 +322,7 @@ class _Build:
         return notifications[-1].id if len(notifications) == self.batch else target
 
     def close(self) -> None:
+        self.stop_parts()
         self.store.close()
         _remove_sqlite_files(self.path)
         for part in self.path.parent.glob(f"{glob.escape(self.path.name)}.part*"):
@@ -320,6 +346,47 @@ def _split(chosen: list[Projection], processes: int) -> list[list[Projection]]:
     return [sorted(g, key=lambda p: order[p.name]) for g in groups if g]
 
 
+class _Part:
+    """A group of read models built in a process of its own, into a file of its own (and from there into
+    the shadow schema, if given)."""
+
+    def __init__(
+        self, settings: Settings, group: list[Projection], path: Path, batch: int, target: int,
+        shadow: _Shadow | None,
+    ) -> None:
+        self.group = group
+        self.path = path
+        self.shadow = shadow
+        context = multiprocessing.get_context("spawn")  # not fork: this process holds threads and connections
+        self._answer, answer = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_build_part, name="docket-rebuild-part", daemon=True,
+            args=(settings, [p.name for p in group], str(path), batch, target, shadow, os.getpid(), answer),
+        )
+        self._process.start()
+        answer.close()
+
+    def result(self) -> tuple[dict[str, float], float, int]:
+        """Waits for the process; returns the seconds each read model took, the seconds the build took and the
+        rows copied into the shadow schema, or raises what stopped it."""
+        try:
+            failure, seconds, built_in, copied = self._answer.recv()
+        except EOFError:
+            self._process.join(timeout=10)
+            code = self._process.exitcode
+            raise RebuildError(f"a build process ended without finishing (exit code {code})") from None
+        self._process.join()
+        if failure:
+            raise RebuildError(f"a build process failed: {failure}")
+        return dict(seconds), built_in, copied
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._answer.close()
+
+
 class _Orphaned(Silent):
     """Ends a build process whose parent rebuild has gone (killed): its work would be for nothing."""
 
@@ -332,59 +399,30 @@ class _Orphaned(Silent):
             raise RebuildError("the rebuild this build process worked for has ended")
 
 
-class _Part:
-    """A group of read models built in a process of its own, into a file of its own."""
-
-    def __init__(self, settings: Settings, group: list[Projection], path: Path, batch: int, target: int) -> None:
-        self.group = group
-        self.path = path
-        context = multiprocessing.get_context("spawn")  # not fork: this process holds threads and connections
-        self._answer, answer = context.Pipe(duplex=False)
-        self._process = context.Process(
-            target=_build_part, name="docket-rebuild-part", daemon=True,
-            args=(settings, [p.name for p in group], str(path), batch, target, os.getpid(), answer),
-        )
-        self._process.start()
-        answer.close()
-
-    def result(self) -> dict[str, float]:
-        """Waits for the process; returns the seconds each read model took, or raises what stopped it."""
-        try:
-            failure, seconds = self._answer.recv()
-        except EOFError:
-            self._process.join(timeout=10)
-            code = self._process.exitcode
-            raise RebuildError(f"a build process ended without finishing (exit code {code})") from None
-        self._process.join()
-        if failure:
-            raise RebuildError(f"a build process failed: {failure}")
-        return dict(seconds)
-
-    def stop(self) -> None:
-        if self._process.is_alive():
-            self._process.terminate()
-        self._process.join()
-        self._answer.close()
-
-
 def _build_part(
-    settings: Settings, names: list[str], path: str, batch: int, target: int, parent: int, answer: Connection
+    settings: Settings, names: list[str], path: str, batch: int, target: int, shadow: _Shadow | None, parent: int,
+    answer: Connection,
 ) -> None:
-    """In a build process: applies the ledger up to `target` to the named read models in the file at `path`."""
+    """In a build process: applies the ledger up to `target` to the named read models in the file at `path`,
+    then copies their tables into `shadow`, if given."""
     try:
+        started = time.perf_counter()
         runtime = open_runtime(settings, prepare=False)
         try:
-            build = _Build(runtime.ledger, Path(path), choose(runtime.projector.projections, names), batch)
+            chosen = choose(runtime.projector.projections, names)
+            build = _Build(runtime.ledger, Path(path), chosen, batch)
             try:
                 build.advance(build.store, 0, target, _Orphaned(parent))
             finally:
                 build.store.close()
+            built_in = time.perf_counter() - started
+            copied = 0 if shadow is None else shadow.fill(Path(path), build.tables(), _Orphaned(parent))
         finally:
             runtime.close()
     except Exception as error:  # told to the rebuild, which fails with it
-        answer.send((f"{type(error).__name__}: {error}", {}))
+        answer.send((f"{type(error).__name__}: {error}", {}, 0.0, 0))
     else:
-        answer.send(("", build.apply_seconds))
+        answer.send(("", build.apply_seconds, built_in, copied))
     finally:
         answer.close()
 
@@ -432,24 +470,74 @@ def _side_schemas(live: str) -> tuple[str, str]:
     return f"{base}__rebuild", f"{base}__replaced"
 
 
-def _publish_postgres(runtime: Runtime, build: _Build, position: int, progress: Progress) -> tuple[int, int]:
-    database = runtime.settings.database
-    live = database.schema
-    shadow, side = _side_schemas(live)
-    tables = build.tables()
-    with psycopg.connect(database.conninfo(), autocommit=True) as admin:
-        for schema in (shadow, side):  # what a killed rebuild left behind
-            admin.execute(f"DROP SCHEMA IF EXISTS {_quote(schema)} CASCADE")
-        _check_no_dependents(admin, live, tables)
-        admin.execute(f"CREATE SCHEMA {_quote(shadow)}")
-        for table in [*tables, "projection_positions"]:
-            admin.execute(
-                f"CREATE TABLE {_quote(shadow)}.{_quote(table)} (LIKE {_quote(live)}.{_quote(table)} "
-                "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY "
-                "INCLUDING STORAGE INCLUDING COMMENTS)"
-            )
-    rows = _fill_shadow(database, build, live, shadow, tables, progress)
-    shadow_store = PostgresReadStore(replace(database, schema=f"{shadow},{live}"), max_size=2)
+@dataclass(frozen=True)
+class _Shadow:
+    """The schema a rebuild on PostgreSQL fills beside the live one, and the side schema the replaced tables
+    move to."""
+
+    database: Database
+    name: str
+    side: str
+
+    @classmethod
+    def prepare(cls, database: Database, tables: list[str]) -> _Shadow:
+        """Clears what a killed rebuild left behind and makes empty copies of the live `tables` (and of
+        projection_positions, which the catch-up uses), without their indexes."""
+        live = database.schema
+        shadow = cls(database, *_side_schemas(live))
+        with psycopg.connect(database.conninfo(), autocommit=True) as admin:
+            for schema in (shadow.name, shadow.side):
+                admin.execute(f"DROP SCHEMA IF EXISTS {_quote(schema)} CASCADE")
+            _check_no_dependents(admin, live, tables)
+            admin.execute(f"CREATE SCHEMA {_quote(shadow.name)}")
+            for table in [*tables, "projection_positions"]:
+                admin.execute(
+                    f"CREATE TABLE {_quote(shadow.name)}.{_quote(table)} (LIKE {_quote(live)}.{_quote(table)} "
+                    "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING IDENTITY "
+                    "INCLUDING STORAGE INCLUDING COMMENTS)"
+                )
+        return shadow
+
+    def fill(self, path: Path, tables: list[str], progress: Progress, empty: Sequence[str] = ()) -> int:
+        """Fills `tables` from the build file at `path`, then indexes, grants and analyzes them (and the `empty`
+        ones); returns the rows copied.
+
+        `PUBLISH_CONNECTIONS` tables at a time, the largest first: while this process sends one table's
+        rows, the server builds another's indexes.
+        """
+        with closing(sqlite3.connect(str(path))) as source:
+            counts = {t: source.execute(f"SELECT count(*) FROM {_quote(t)}").fetchone()[0] for t in tables}
+        progress.start("copying to PostgreSQL", 0, sum(counts.values()), unit="rows")
+        copied = _Tally(progress)
+        live, shadow = self.database.schema, self.name
+
+        def fill(table: str) -> None:
+            with psycopg.connect(self.database.conninfo(), autocommit=True) as admin, closing(
+                sqlite3.connect(str(path))
+            ) as source:
+                admin.execute("SET maintenance_work_mem = '256MB'")  # index builds sort in memory
+                if table in counts:
+                    _copy_table(admin, source, live, shadow, table, copied)
+                _replicate_indexes(admin, live, shadow, table)
+                _replicate_grants(admin, live, shadow, table)
+                admin.execute(f"ANALYZE {_quote(shadow)}.{_quote(table)}")
+
+        with ThreadPoolExecutor(PUBLISH_CONNECTIONS, thread_name_prefix="docket-publish") as pool:
+            for _ in pool.map(fill, [*sorted(tables, key=lambda t: -counts[t]), *empty]):
+                pass  # re-raises the first failure
+        progress.finish()
+        return sum(counts.values())
+
+
+def _publish_postgres(
+    runtime: Runtime, build: _Build, shadow: _Shadow, position: int, progress: Progress
+) -> tuple[int, int]:
+    live = shadow.database.schema
+    database = shadow.database
+    here = [t for p in build.built_here for t in p.tables]
+    rows = shadow.fill(build.path, here, progress, empty=["projection_positions"])
+    rows += build.finish(position, progress)
+    shadow_store = PostgresReadStore(replace(database, schema=f"{shadow.name},{live}"), max_size=2)
     try:
         with shadow_store.transaction() as sql:
             for projection in build.chosen:
@@ -465,7 +553,7 @@ def _publish_postgres(runtime: Runtime, build: _Build, position: int, progress: 
         progress.note("swapping the rebuilt tables in")
         for attempt in range(1, SWAP_ATTEMPTS + 1):
             try:
-                position = _swap_postgres(runtime, build, shadow_store, live, shadow, side, position)
+                position = _swap_postgres(runtime, build, shadow_store, live, shadow.name, shadow.side, position)
                 break
             except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
                 if attempt == SWAP_ATTEMPTS:
@@ -474,7 +562,7 @@ def _publish_postgres(runtime: Runtime, build: _Build, position: int, progress: 
     finally:
         shadow_store.close()
     with psycopg.connect(database.conninfo(), autocommit=True) as admin:
-        for schema in (side, shadow):
+        for schema in (shadow.side, shadow.name):
             admin.execute(f"DROP SCHEMA IF EXISTS {_quote(schema)} CASCADE")
     return position, rows
 
@@ -528,39 +616,6 @@ def _columns(admin: psycopg.Connection[Any], schema: str, table: str) -> list[st
         (schema, table),
     ).fetchall()
     return [r[0] for r in rows]
-
-
-def _fill_shadow(
-    database: Database, build: _Build, live: str, shadow: str, tables: list[str], progress: Progress
-) -> int:
-    """Fills each shadow table from the build file, then indexes, grants and analyzes it (and the shadow's
-    own projection_positions, which stays empty); returns the rows copied.
-
-    `PUBLISH_CONNECTIONS` tables at a time, the largest first: while this process sends one table's rows,
-    the server builds another's indexes.
-    """
-    with closing(sqlite3.connect(str(build.path))) as source:
-        counts = {t: source.execute(f"SELECT count(*) FROM {_quote(t)}").fetchone()[0] for t in tables}
-    total = sum(counts.values())
-    progress.start("copying to PostgreSQL", 0, total, unit="rows")
-    copied = _Tally(progress)
-
-    def fill(table: str) -> None:
-        with psycopg.connect(database.conninfo(), autocommit=True) as admin, closing(
-            sqlite3.connect(str(build.path))
-        ) as source:
-            admin.execute("SET maintenance_work_mem = '256MB'")  # index builds sort in memory
-            if table in counts:
-                _copy_table(admin, source, live, shadow, table, copied)
-            _replicate_indexes(admin, live, shadow, table)
-            _replicate_grants(admin, live, shadow, table)
-            admin.execute(f"ANALYZE {_quote(shadow)}.{_quote(table)}")
-
-    with ThreadPoolExecutor(PUBLISH_CONNECTIONS, thread_name_prefix="docket-publish") as pool:
-        for _ in pool.map(fill, [*sorted(tables, key=lambda t: -counts[t]), "projection_positions"]):
-            pass  # re-raises the first failure
-    progress.finish()
-    return total
 
 
 class _Tally:

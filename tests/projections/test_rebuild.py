@@ -123,7 +123,7 @@ def test_read_models_are_split_into_groups_of_about_equal_weight(runtime: Runtim
 
 def test_a_build_process_that_fails_fails_the_rebuild_with_its_reason(runtime: Runtime, tmp_path: Path) -> None:
     unreachable = Settings(database_url="postgresql://nobody@127.0.0.1:9/none")
-    part = _Part(unreachable, rebuildable(runtime.projector.projections)[:1], tmp_path / "part", 100, 10)
+    part = _Part(unreachable, rebuildable(runtime.projector.projections)[:1], tmp_path / "part", 100, 10, None)
     try:
         with pytest.raises(RebuildError, match="a build process failed: .*(connect|Connection)"):
             part.result()
