@@ -6,6 +6,7 @@ itself: a read model emptied and projected again from position zero, one event a
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,16 @@ import pytest
 import app.rebuild as rebuild_module
 from app.cli import main
 from app.progress import Silent
-from app.rebuild import RebuildError, UnknownProjection, _Part, _split, choose, rebuild, rebuildable
+from app.rebuild import (
+    RebuildError,
+    UnknownProjection,
+    _Orphaned,
+    _Part,
+    _split,
+    choose,
+    rebuild,
+    rebuildable,
+)
 from app.runtime import Runtime, open_runtime
 from app.settings import Settings
 from app.store import read
@@ -131,6 +141,13 @@ def test_a_build_process_that_fails_fails_the_rebuild_with_its_reason(runtime: R
         part.stop()
 
 
+def test_a_build_process_stops_once_the_rebuild_it_works_for_has_gone() -> None:
+    _Orphaned(os.getppid()).update(10)  # its parent is alive: it carries on
+
+    with pytest.raises(RebuildError, match="has ended"):
+        _Orphaned(os.getppid() + 1).update(10)  # adopted by another process: its parent was killed
+
+
 def test_a_rebuild_of_one_read_model_leaves_the_others_as_they_are(runtime: Runtime) -> None:
     write_history(runtime.ledger, 60)
     runtime.projector.catch_up()
@@ -172,8 +189,11 @@ def test_a_rebuild_catches_up_with_events_written_while_it_runs(runtime: Runtime
     assert rebuilt == projected_from_zero(runtime)
 
 
+@pytest.mark.parametrize("processes", [1, 2])
 @pytest.mark.parametrize("phase", ["rebuild", "copying to PostgreSQL"])
-def test_a_rebuild_killed_half_way_leaves_the_old_read_models_serving(runtime: Runtime, phase: str) -> None:
+def test_a_rebuild_killed_half_way_leaves_the_old_read_models_serving(
+    runtime: Runtime, phase: str, processes: int
+) -> None:
     if phase.endswith("PostgreSQL") and not runtime.settings.database.is_postgres:
         pytest.skip("SQLite copies nothing to PostgreSQL")
     write_history(runtime.ledger, 80)
@@ -182,7 +202,7 @@ def test_a_rebuild_killed_half_way_leaves_the_old_read_models_serving(runtime: R
     some_case = before["cases"][0]
 
     with pytest.raises(RuntimeError, match="killed"):
-        rebuild(runtime, batch=20, progress=Crash(phase))
+        rebuild(runtime, batch=20, progress=Crash(phase), processes=processes)
 
     assert snapshot(runtime) == before
     assert positions(runtime) == at
