@@ -8,7 +8,7 @@
    on PostgreSQL too. Memory stays bounded: one batch of events and SQLite's page cache.
    On a long ledger with two CPUs the read models are split in two groups of about equal work
    (`Projection.weight`): one is built here, the other at the same time in a spawned process
-   into a file of its own.
+   into a file of its own, which tells this one how far it is (the bar shows the slower).
 2. Publish, on PostgreSQL. A fresh shadow schema (made before the build, so that a view that
    would block the swap is found at once) gets tables that replicate the live ones (columns,
    defaults, constraints, indexes and grants, read from the catalog). Each build process fills
@@ -162,7 +162,6 @@ def rebuild(
                 report.position, report.rows = _publish_postgres(runtime, build, shadow, report.built_to, progress)
             else:
                 report.position, report.rows = _publish_sqlite(runtime, build, report.built_to, progress)
-            report.build_seconds = max(report.build_seconds, build.parts_build_seconds)
             report.publish_seconds = time.perf_counter() - started - report.build_seconds
             report.apply_seconds = dict(build.apply_seconds)
             return report
@@ -205,7 +204,6 @@ class _Build:
         self.built_here = chosen
         """The read models whose rows this build file holds (the others' are in a shadow schema already)."""
         self.parts: list[_Part] = []
-        self.parts_build_seconds = 0.0
         if store is not None:
             self.store = store
             return
@@ -229,33 +227,29 @@ class _Build:
         shadow: _Shadow | None,
     ) -> None:
         """Applies the ledger up to `target`: the first group here, each other group in a process of its own
-        into a file of its own. With a `shadow` schema (PostgreSQL) each of those processes fills its tables
-        of it once built, and `finish` waits for them; else their rows join this build file before this returns.
-        """
+        into a file of its own; the progress shown is the slowest process's. Once every group is built, the
+        other processes' rows join this build file, or with a `shadow` schema (PostgreSQL) each of those
+        processes goes on to fill its tables of it, and `finish` waits for that."""
         self.parts = [
             _Part(settings, group, self._part_path(number), self.batch, target, shadow)
             for number, group in enumerate(groups[1:], start=1)
         ]
         self.built_here = groups[0]
         here = _Build(self.ledger, self.path, groups[0], self.batch, self.store)
-        here.advance(self.store, 0, target, progress)
+        here.advance(self.store, 0, target, _Slowest(progress, self.parts))
+        for part in self.parts:
+            self.apply_seconds.update(part.built(_Slowest(progress, self.parts)))
+        progress.update(target)
         self.apply_seconds.update(here.apply_seconds)
         if shadow is None:
-            self.finish(target, progress)
+            for part in self.parts:
+                self._join(part.path, part.group, target)
+            self.stop_parts()
 
-    def finish(self, position: int, progress: Progress) -> int:
-        """Waits for the other build processes; returns the rows they copied into the shadow schema, or joins
-        their rows to this build file."""
-        rows = 0
-        if self.parts:
-            progress.note(f"waiting for {len(self.parts)} more build process{'es' if len(self.parts) > 1 else ''}")
-        for part in self.parts:
-            seconds, built_in, copied = part.result()
-            self.apply_seconds.update(seconds)
-            self.parts_build_seconds = max(self.parts_build_seconds, built_in)
-            rows += copied
-            if part.shadow is None:
-                self._join(part.path, part.group, position)
+    def finish(self) -> int:
+        """Waits for the other build processes to fill their tables of the shadow schema; returns the rows they
+        copied."""
+        rows = sum(part.copied() for part in self.parts)
         self.stop_parts()
         return rows
 
@@ -348,7 +342,8 @@ def _split(chosen: list[Projection], processes: int) -> list[list[Projection]]:
 
 class _Part:
     """A group of read models built in a process of its own, into a file of its own (and from there into
-    the shadow schema, if given)."""
+    the shadow schema, if given). The process tells how far it is, then that it has built, then (with a
+    shadow) how many rows it copied, or at any point why it failed."""
 
     def __init__(
         self, settings: Settings, group: list[Projection], path: Path, batch: int, target: int,
@@ -356,7 +351,11 @@ class _Part:
     ) -> None:
         self.group = group
         self.path = path
-        self.shadow = shadow
+        self.done = 0
+        """How far it has built, as far as this process has heard."""
+        self._last = "built" if shadow is None else "copied"
+        self._pending: tuple[str, Any] | None = None
+        self._over = False
         context = multiprocessing.get_context("spawn")  # not fork: this process holds threads and connections
         self._answer, answer = context.Pipe(duplex=False)
         self._process = context.Process(
@@ -366,19 +365,44 @@ class _Part:
         self._process.start()
         answer.close()
 
-    def result(self) -> tuple[dict[str, float], float, int]:
-        """Waits for the process; returns the seconds each read model took, the seconds the build took and the
-        rows copied into the shadow schema, or raises what stopped it."""
+    def heard(self) -> None:
+        """Takes in the progress it has told so far, without waiting."""
+        while not self._over and self._pending is None and self._answer.poll():
+            kind, value = self._receive()
+            if kind != "progress":
+                self._pending = (kind, value)
+
+    def built(self, progress: Progress) -> dict[str, float]:
+        """Waits until it has built, showing its progress; returns the seconds each read model took."""
+        return dict(self._expect("built", progress))
+
+    def copied(self) -> int:
+        """Waits until it has filled its tables of the shadow schema; returns the rows copied."""
+        return int(self._expect("copied", Silent()))
+
+    def _expect(self, expected: str, progress: Progress) -> Any:
+        while True:
+            kind, value = self._pending or self._receive()
+            self._pending = None
+            if kind == expected:
+                return value
+            if kind != "progress":
+                raise RebuildError(f"a build process said {kind!r} where {expected!r} was due")
+            progress.update(self.done)
+
+    def _receive(self) -> tuple[str, Any]:
         try:
-            failure, seconds, built_in, copied = self._answer.recv()
+            kind, value = self._answer.recv()
         except EOFError:
             self._process.join(timeout=10)
             code = self._process.exitcode
             raise RebuildError(f"a build process ended without finishing (exit code {code})") from None
-        self._process.join()
-        if failure:
-            raise RebuildError(f"a build process failed: {failure}")
-        return dict(seconds), built_in, copied
+        if kind == "failed":
+            raise RebuildError(f"a build process failed: {value}")
+        if kind == "progress":
+            self.done = int(value)
+        self._over = kind == self._last
+        return kind, value
 
     def stop(self) -> None:
         if self._process.is_alive():
@@ -387,16 +411,37 @@ class _Part:
         self._answer.close()
 
 
-class _Orphaned(Silent):
-    """Ends a build process whose parent rebuild has gone (killed): its work would be for nothing."""
+class _Slowest(Silent):
+    """Shows on the rebuild's bar how far the slowest build process is."""
 
-    def __init__(self, parent: int) -> None:
+    def __init__(self, shown: Progress, parts: list[_Part]) -> None:
+        super().__init__()
+        self.shown = shown
+        self.parts = parts
+
+    def update(self, done: int, total: int | None = None) -> None:
+        for part in self.parts:
+            part.heard()
+        self.shown.update(min([done, *(part.done for part in self.parts)]))
+
+
+class _Told(Silent):
+    """In a build process: tells the rebuild how far it is (at most every half second, if `answer` is given),
+    and ends the work if that rebuild has gone (killed), as it would be for nothing."""
+
+    def __init__(self, parent: int, answer: Connection | None = None) -> None:
         super().__init__()
         self.parent = parent
+        self.answer = answer
+        self._told = 0.0
 
     def update(self, done: int, total: int | None = None) -> None:
         if os.getppid() != self.parent:
             raise RebuildError("the rebuild this build process worked for has ended")
+        now = time.monotonic()
+        if self.answer is not None and now - self._told >= 0.5:
+            self.answer.send(("progress", done))
+            self._told = now
 
 
 def _build_part(
@@ -404,25 +449,23 @@ def _build_part(
     answer: Connection,
 ) -> None:
     """In a build process: applies the ledger up to `target` to the named read models in the file at `path`,
-    then copies their tables into `shadow`, if given."""
+    then copies their tables into `shadow`, if given; tells the rebuild through `answer` as it goes."""
     try:
-        started = time.perf_counter()
         runtime = open_runtime(settings, prepare=False)
         try:
-            chosen = choose(runtime.projector.projections, names)
-            build = _Build(runtime.ledger, Path(path), chosen, batch)
+            build = _Build(runtime.ledger, Path(path), choose(runtime.projector.projections, names), batch)
             try:
-                build.advance(build.store, 0, target, _Orphaned(parent))
+                build.advance(build.store, 0, target, _Told(parent, answer))
             finally:
                 build.store.close()
-            built_in = time.perf_counter() - started
-            copied = 0 if shadow is None else shadow.fill(Path(path), build.tables(), _Orphaned(parent))
+            answer.send(("progress", target))
+            answer.send(("built", build.apply_seconds))
+            if shadow is not None:
+                answer.send(("copied", shadow.fill(Path(path), build.tables(), _Told(parent))))
         finally:
             runtime.close()
     except Exception as error:  # told to the rebuild, which fails with it
-        answer.send((f"{type(error).__name__}: {error}", {}, 0.0, 0))
-    else:
-        answer.send(("", build.apply_seconds, built_in, copied))
+        answer.send(("failed", f"{type(error).__name__}: {error}"))
     finally:
         answer.close()
 
@@ -536,7 +579,7 @@ def _publish_postgres(
     database = shadow.database
     here = [t for p in build.built_here for t in p.tables]
     rows = shadow.fill(build.path, here, progress, empty=["projection_positions"])
-    rows += build.finish(position, progress)
+    rows += build.finish()
     shadow_store = PostgresReadStore(replace(database, schema=f"{shadow.name},{live}"), max_size=2)
     try:
         with shadow_store.transaction() as sql:

@@ -6,6 +6,7 @@ itself: a read model emptied and projected again from position zero, one event a
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,8 @@ from app.progress import Silent
 from app.rebuild import (
     RebuildError,
     UnknownProjection,
-    _Orphaned,
     _Part,
+    _Told,
     _split,
     choose,
     rebuild,
@@ -136,16 +137,21 @@ def test_a_build_process_that_fails_fails_the_rebuild_with_its_reason(runtime: R
     part = _Part(unreachable, rebuildable(runtime.projector.projections)[:1], tmp_path / "part", 100, 10, None)
     try:
         with pytest.raises(RebuildError, match="a build process failed: .*(connect|Connection)"):
-            part.result()
+            part.built(Silent())
     finally:
         part.stop()
 
 
-def test_a_build_process_stops_once_the_rebuild_it_works_for_has_gone() -> None:
-    _Orphaned(os.getppid()).update(10)  # its parent is alive: it carries on
+def test_a_build_process_tells_how_far_it_is_and_stops_once_its_rebuild_has_gone() -> None:
+    heard, answer = multiprocessing.Pipe(duplex=False)
+    told = _Told(os.getppid(), answer)  # its parent is alive: it carries on
+    told.update(10)
+    told.update(20)  # within half a second of the last: not told again
+    assert heard.recv() == ("progress", 10)
+    assert not heard.poll()
 
     with pytest.raises(RebuildError, match="has ended"):
-        _Orphaned(os.getppid() + 1).update(10)  # adopted by another process: its parent was killed
+        _Told(os.getppid() + 1).update(30)  # adopted by another process: its parent was killed
 
 
 def test_a_rebuild_of_one_read_model_leaves_the_others_as_they_are(runtime: Runtime) -> None:
@@ -272,7 +278,8 @@ def test_the_command_rebuilds_in_as_many_processes_as_asked(
 
     assert main(["rebuild", "--processes", "2", "--batch", "30"]) == 0
 
-    assert "waiting for 1 more build process" in capsys.readouterr().err
+    bar = [line for line in capsys.readouterr().err.splitlines() if line.startswith("rebuild:")]
+    assert bar and "(100%)" in bar[-1]  # the bar shows the slower process, and ends when both have built
     assert snapshot(runtime) == expected
 
 
