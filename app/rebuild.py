@@ -202,7 +202,7 @@ class _Build:
         )
         self.apply_seconds = {p.name: 0.0 for p in chosen}
         self.built_here = chosen
-        """The read models whose rows this build file holds (the others' are in a shadow schema already)."""
+        """The read models built in this process; on PostgreSQL, the ones whose tables it copies to the shadow."""
         self.parts: list[_Part] = []
         if store is not None:
             self.store = store
@@ -235,10 +235,11 @@ class _Build:
             for number, group in enumerate(groups[1:], start=1)
         ]
         self.built_here = groups[0]
+        slowest = _Slowest(progress, self.parts)
         here = _Build(self.ledger, self.path, groups[0], self.batch, self.store)
-        here.advance(self.store, 0, target, _Slowest(progress, self.parts))
+        here.advance(self.store, 0, target, slowest)
         for part in self.parts:
-            self.apply_seconds.update(part.built(_Slowest(progress, self.parts)))
+            self.apply_seconds.update(part.built(slowest))
         progress.update(target)
         self.apply_seconds.update(here.apply_seconds)
         if shadow is None:

@@ -13,12 +13,12 @@ from projections.base import Projection
 from projections.sql import Sql
 from projections.values import actions_json, content_columns
 
-_OPEN_CASE = """
+_NEW_CASE = """
 INSERT INTO cases (case_id, domain, subject_kind, subject_id, account_id, status, opened_at, updated_at,
                    last_position, opened_position)
-VALUES (?, ?, ?, ?, ?, 'OPEN', ?, ?, 0, ?)
-ON CONFLICT (case_id) DO NOTHING
+VALUES (?, ?, ?, ?, ?, 'OPEN', ?, ?, ?, ?)
 """
+_OPEN_CASE = _NEW_CASE + "ON CONFLICT (case_id) DO NOTHING"
 _COUNT_DETECTION = """
 INSERT INTO case_policies (case_id, policy_key, detections) VALUES (?, ?, 1)
 ON CONFLICT (case_id, policy_key) DO UPDATE SET detections = case_policies.detections + 1
@@ -53,12 +53,9 @@ UPDATE cases SET status = {_STATUS_OF_CASE}, updated_at = ?, last_position = ?, 
 WHERE case_id = ?
 """
 # A detection opens its case (OPEN: the policy it counted awaits a decision) or settles it again, in one statement.
-_DETECTED_CASE = f"""
-INSERT INTO cases (case_id, domain, subject_kind, subject_id, account_id, status, opened_at, updated_at,
-                   last_position, opened_position)
-VALUES (?, ?, ?, ?, ?, 'OPEN', ?, ?, ?, ?)
-ON CONFLICT (case_id) DO UPDATE SET status = {_STATUS_OF_CASE}, updated_at = excluded.updated_at,
-    last_position = excluded.last_position, account_id = COALESCE(cases.account_id, excluded.account_id)
+_DETECTED_CASE = _NEW_CASE + f"""ON CONFLICT (case_id) DO UPDATE SET status = {_STATUS_OF_CASE},
+    updated_at = excluded.updated_at, last_position = excluded.last_position,
+    account_id = COALESCE(cases.account_id, excluded.account_id)
 """
 
 
@@ -74,7 +71,7 @@ class CaseStatusProjection(Projection):
         if isinstance(event, Detection.Recorded):
             self._detected(event, position, sql)
         elif isinstance(event, Case.Opened):
-            _open(sql, str(event.originator_id), event.subject, event.account_id, event, position)
+            _open(sql, _OPEN_CASE, str(event.originator_id), event.subject, event.account_id, event, 0, position)
             _settle(sql, str(event.originator_id), event.account_id, event, position)
         elif isinstance(event, Case.Decided):
             self._decided(event, position, sql)
@@ -121,11 +118,7 @@ class CaseStatusProjection(Projection):
                 event.occurred_at, event.actor, position,
             ),
         )
-        at = event.occurred_at
-        sql.execute(
-            _DETECTED_CASE,
-            (case_id, subject.domain, subject.kind, subject.id, facts.account_id, at, at, position, position),
-        )
+        _open(sql, _DETECTED_CASE, case_id, subject, facts.account_id, event, position, position)
 
     @staticmethod
     def _decided(event: Case.Decided, position: int, sql: Sql) -> None:
@@ -153,10 +146,14 @@ class CaseStatusProjection(Projection):
         _settle(sql, case_id, event.account_id, event, position)
 
 
-def _open(sql: Sql, case_id: str, subject: Subject, account_id: str | None, event: Any, position: int) -> None:
+def _open(
+    sql: Sql, statement: str, case_id: str, subject: Subject, account_id: str | None, event: Any, last_position: int,
+    position: int,
+) -> None:
+    """Inserts a case opened at `position` by `event`, by `statement`: `_NEW_CASE` with a conflict clause."""
+    at = event.occurred_at
     sql.execute(
-        _OPEN_CASE,
-        (case_id, subject.domain, subject.kind, subject.id, account_id, event.occurred_at, event.occurred_at, position),
+        statement, (case_id, subject.domain, subject.kind, subject.id, account_id, at, at, last_position, position)
     )
 
 
