@@ -96,12 +96,17 @@ class BatchCommands:
         def step() -> bool:
             if run.batch is None:
                 run.batch = self.get_batch(batch_id)
+            loaded = run.batch.version
             try:
                 more = self._decide_chunk(run) or self._reverse_chunk(run)
             except BaseException as error:
                 run.forget()  # what it holds may have unsaved events, or be stale after a conflict
-                if isinstance(error, RecordConflictError):
-                    run.narrow()
+                if not isinstance(error, RecordConflictError):
+                    raise
+                run.batch = self.get_batch(batch_id)
+                if run.batch.version > loaded:
+                    return True  # another runner saved a chunk of this batch: progress, so no attempt is spent
+                run.narrow()
                 raise
             run.widen()
             return more

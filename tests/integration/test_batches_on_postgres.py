@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from app.batches import CHUNK, _Run
 from app.projector import Projector
 from app.runtime import Runtime, open_runtime
 from app.settings import Settings
@@ -86,6 +87,35 @@ def test_runners_racing_to_resume_one_batch_decide_each_subject_once(pg_runtime:
     assert len(per_case) == 1200 and set(per_case.values()) == {1}
     strikes = ledger._find(Account, Account.create_id("acct-3")).strikes.values()
     assert len(strikes) == 24 and len({s.case_id for s in strikes}) == 24
+
+
+def test_a_runner_that_loses_every_save_to_another_runner_still_finishes_the_batch(
+    pg_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = pg_runtime.ledger
+    batch = Batch.start(
+        Batch.create_id("reviewer:alice", "outrun"), ledger.get_policy("trust_safety", "spam"), WAVE,
+        wave(CHUNK * 12, accounts=50), "outrun", "reviewer:alice", ledger.clock(),
+    )
+    ledger.save(batch)
+    store, interloping = ledger._store, []
+
+    def outrun(*aggregates: object) -> int:
+        """Before each save of this runner, another runner decides the next chunk of the batch."""
+        if not interloping:
+            interloping.append(True)
+            other = _Run()
+            other.batch = ledger.get_batch(batch.id)
+            ledger._decide_chunk(other)
+            interloping.clear()
+        return store(*aggregates)
+
+    monkeypatch.setattr(ledger, "_store", outrun)
+    finished = ledger.resume_batch(batch.id)
+
+    assert finished.status is BatchStatus.COMPLETED
+    assert finished.counts() == {SubjectStatus.DECIDED: CHUNK * 12}
+    assert set(decisions_per_case(pg_runtime).values()) == {1}
 
 
 def test_reviewers_deciding_during_a_batch_never_give_a_case_two_strikes(pg_runtime: Runtime) -> None:
