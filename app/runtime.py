@@ -13,6 +13,7 @@ from app.integrity import checkpoint_key
 from app.ladders import load_ladders
 from app.ledger import Ledger
 from app.migrations import Migration, migrate
+from app.notifications import projected_channel
 from app.projector import Projector
 from app.settings import Settings
 from app.store import ReadStore, open_read_store, read
@@ -81,7 +82,7 @@ def open_runtime(settings: Settings, clock: Clock = system_clock, prepare: bool 
     ladders = load_ladders() if settings.ladders_file is None else load_ladders(settings.ladders_file)
     ledger = Ledger(env=database.library_env(), clock=clock, ladders=ladders)
     projections = all_projections(lambda: checkpoint_key(settings, create=True))
-    runtime = Runtime(settings, ledger, store, Projector(ledger, store, projections))
+    runtime = Runtime(settings, ledger, store, Projector(ledger, store, projections, channel=projected_channel(database)))
     if prepare:
         runtime.prepare()
     return runtime

@@ -21,81 +21,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any
 
-import psycopg
-from psycopg import sql as pgsql
-
+from app.notifications import Waker
 from app.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 30.0
-
-
-class Waker:
-    """Waits until the ledger may have something new: a NOTIFY on PostgreSQL, else the poll interval."""
-
-    def __init__(self, conninfo: str | None, channel: str | None, poll_interval: float) -> None:
-        self.conninfo = conninfo
-        self.channel = channel
-        self.poll_interval = poll_interval
-        self._connection: psycopg.Connection[Any] | None = None
-        self._retry_at = 0.0
-
-    @property
-    def listening(self) -> bool:
-        return self._connection is not None
-
-    def open(self) -> None:
-        """LISTENs, if the database can notify; on failure the worker polls and tries again later."""
-        if self.conninfo is None or self.channel is None or self._connection is not None:
-            return
-        if time.monotonic() < self._retry_at:
-            return
-        try:
-            connection = psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5)
-            connection.execute(pgsql.SQL("LISTEN {}").format(pgsql.Identifier(self.channel)))
-        except psycopg.Error as error:
-            log.warning("cannot LISTEN on %s (%s); polling every %.1fs", self.channel, error, self.poll_interval)
-            self._retry_at = time.monotonic() + max(self.poll_interval, 5.0)
-            return
-        self._connection = connection
-
-    def wait(self, stop: threading.Event) -> bool:
-        """Blocks until notified, the poll interval passes, or `stop` is set; True when notified."""
-        self.open()
-        deadline = time.monotonic() + self.poll_interval
-        while not stop.is_set():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            slice_ = min(remaining, 0.25)  # short slices, so that a stop is noticed quickly
-            if self._connection is None:
-                stop.wait(slice_)
-                continue
-            try:
-                notified = any(True for _ in self._connection.notifies(timeout=slice_, stop_after=1))
-                if notified:
-                    self._drain()  # only once the generator above is done: it holds the connection's lock
-                    return True
-            except psycopg.Error as error:
-                log.warning("lost the LISTEN connection (%s); polling until it is back", error)
-                self.close()
-        return False
-
-    def _drain(self) -> None:
-        """Swallows notifications already received: one catch-up answers all of them."""
-        assert self._connection is not None
-        for _ in self._connection.notifies(timeout=0.0, stop_after=10_000):
-            pass
-
-    def close(self) -> None:
-        if self._connection is not None:
-            try:
-                self._connection.close()
-            finally:
-                self._connection = None
 
 
 class ProjectionWorker:
