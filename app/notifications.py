@@ -1,15 +1,17 @@
 """Waking a waiting process when the database says something changed: LISTEN/NOTIFY on PostgreSQL.
 
 Two channels matter. The eventsourcing library NOTIFYs on its own channel whenever a write of
-events commits (the `docket project` worker wakes on it). The projector NOTIFYs on a channel of the
-database schema's each time a read model's batch commits, so a process waiting to read its writes
-(`minPosition`) wakes when another process has projected them, instead of looking every few
-milliseconds. A notification only says "look again": a missed or spurious one costs a delay or a
-read, never a wrong answer, so every waiter also looks again on a bound.
+events commits: the `docket project` worker and `ledgerEvents` subscribers wake on it. The projector
+NOTIFYs on a channel of the database schema's each time a read model's batch commits, so a query
+waiting to read its writes (`minPosition`) wakes when another process has projected them. A
+notification only says "look again": a missed or spurious one costs a delay or a read, never a
+wrong answer, so every waiter also looks again on a bound.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -29,11 +31,37 @@ IDENTIFIER_LENGTH = 63
 wake each other for nothing."""
 
 
+@dataclass(frozen=True)
+class Channel:
+    """A NOTIFY channel of one PostgreSQL database."""
+
+    conninfo: str
+    name: str
+
+    def notify(self, sql: Sql, payload: str) -> None:
+        """Notifies when the caller's transaction commits (not before, and not at all if it rolls back)."""
+        sql.execute("SELECT pg_notify(?, ?)", (self.name, payload))
+
+
+def projected_channel(database: Database) -> Channel | None:
+    """Where the projector tells that read models moved on; None on SQLite, which cannot notify."""
+    if not database.is_postgres:
+        return None
+    return Channel(database.conninfo(), f"docket_projected_{database.schema}"[:IDENTIFIER_LENGTH])
+
+
+def events_channel(database: Database, recorder: Any) -> Channel | None:
+    """Where the event store NOTIFYs each commit of events (the library's channel, named after its table)."""
+    name = getattr(recorder, "channel_name", None)
+    if not database.is_postgres or name is None:
+        return None
+    return Channel(database.conninfo(), name)
+
+
 class Waker:
     """Waits until something may have changed: a NOTIFY on `channel` (PostgreSQL), else the poll interval."""
 
-    def __init__(self, conninfo: str | None, channel: str | None, poll_interval: float) -> None:
-        self.conninfo = conninfo
+    def __init__(self, channel: Channel | None, poll_interval: float) -> None:
         self.channel = channel
         self.poll_interval = poll_interval
         self._connection: psycopg.Connection[Any] | None = None
@@ -45,15 +73,13 @@ class Waker:
 
     def open(self) -> None:
         """LISTENs, if the database can notify; on failure the waiter polls and tries again later."""
-        if self.conninfo is None or self.channel is None or self._connection is not None:
-            return
-        if time.monotonic() < self._retry_at:
+        if self.channel is None or self._connection is not None or time.monotonic() < self._retry_at:
             return
         try:
-            connection = psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5)
-            connection.execute(pgsql.SQL("LISTEN {}").format(pgsql.Identifier(self.channel)))
+            connection = psycopg.connect(self.channel.conninfo, autocommit=True, connect_timeout=5)
+            connection.execute(pgsql.SQL("LISTEN {}").format(pgsql.Identifier(self.channel.name)))
         except psycopg.Error as error:
-            log.warning("cannot LISTEN on %s (%s); polling every %.1fs", self.channel, error, self.poll_interval)
+            log.warning("cannot LISTEN on %s (%s); polling every %.1fs", self.channel.name, error, self.poll_interval)
             self._retry_at = time.monotonic() + max(self.poll_interval, 5.0)
             return
         self._connection = connection
@@ -94,23 +120,87 @@ class Waker:
                 self._connection = None
 
 
-@dataclass(frozen=True)
-class Channel:
-    """A NOTIFY channel of one PostgreSQL database and schema."""
+class Bell:
+    """Wakes waiters, in threads or in event loops, when what they look at may have changed: rung in this
+    process, or by a NOTIFY on `channel`, which it LISTENs on from a thread of its own once a waiter needs it.
 
-    conninfo: str
-    name: str
+    A waiter takes `seen()` before it looks and waits after it, so a ring in between returns at once and
+    none is slept through. It looks again on a bound anyway: `recheck` seconds while it listens, `unheard`
+    without a channel or a connection.
+    """
 
-    def notify(self, sql: Sql, payload: str) -> None:
-        """Notifies when the caller's transaction commits (not before, and not at all if it rolls back)."""
-        sql.execute("SELECT pg_notify(?, ?)", (self.name, payload))
+    def __init__(self, channel: Channel | None, recheck: float, unheard: float) -> None:
+        self.channel = channel
+        self.recheck = recheck
+        self.unheard = unheard
+        self._condition = threading.Condition()
+        self._rings = 0
+        self._loops: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._waker: Waker | None = None
+        self._listener: threading.Thread | None = None
+        self._stop = threading.Event()
 
-    def waker(self, poll_interval: float) -> Waker:
-        return Waker(self.conninfo, self.name, poll_interval)
+    def seen(self) -> int:
+        with self._condition:
+            return self._rings
 
+    def ring(self, _position: int = 0) -> None:
+        with self._condition:
+            self._rings += 1
+            self._condition.notify_all()
+            for loop, event in self._loops:
+                with contextlib.suppress(RuntimeError):  # its loop has closed: nobody left to wake
+                    loop.call_soon_threadsafe(event.set)
 
-def projected_channel(database: Database) -> Channel | None:
-    """Where the projector tells that read models moved on; None on SQLite, which cannot notify."""
-    if not database.is_postgres:
-        return None
-    return Channel(database.conninfo(), f"docket_projected_{database.schema}"[:IDENTIFIER_LENGTH])
+    def wait_after(self, seen: int, timeout: float) -> None:
+        """Blocks until a ring after the `seen`th, or the bound; returns at once when it only now began to listen."""
+        bound = self._bound(timeout)
+        with self._condition:
+            self._condition.wait_for(lambda: self._rings != seen, bound)
+
+    async def await_after(self, seen: int, timeout: float) -> None:
+        """`wait_after` for a coroutine: it sleeps in its event loop, holding no thread."""
+        bound = await asyncio.to_thread(self._bound, timeout)  # the first connects to LISTEN: not in the loop
+        waiting = (asyncio.get_running_loop(), asyncio.Event())
+        with self._condition:
+            if self._rings != seen or bound <= 0:
+                return
+            self._loops.add(waiting)
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waiting[1].wait(), bound)
+        finally:
+            with self._condition:
+                self._loops.discard(waiting)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._listener is not None:
+            self._listener.join(timeout=10)
+
+    def _bound(self, timeout: float) -> float:
+        """How long a waiter may sleep; 0 when it began to listen just now (a ring before that went unheard)."""
+        if self._begin_listening():
+            return 0.0
+        hears = self._waker is not None and self._waker.listening
+        return max(0.0, min(timeout, self.recheck if hears else self.unheard))
+
+    def _begin_listening(self) -> bool:
+        with self._condition:
+            if self.channel is None or self._listener is not None or self._stop.is_set():
+                return False
+            self._waker = Waker(self.channel, self.recheck)
+            self._waker.open()
+            self._listener = threading.Thread(target=self._listen, name=f"docket-listen-{self.channel.name}",
+                                              daemon=True)
+            self._listener.start()
+            return True
+
+    def _listen(self) -> None:
+        assert self._waker is not None
+        try:
+            while not self._stop.is_set():
+                if self._waker.wait(self._stop):
+                    self.ring()
+        finally:
+            self._waker.close()

@@ -13,15 +13,15 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
 from app.ledger import Ledger
-from app.notifications import Channel, Waker
+from app.notifications import Bell, Channel
 from app.store import ReadStore
 from projections.base import Projection
 
 log = logging.getLogger(__name__)
 
 UNHEARD_RECHECK = 0.05
-"""Seconds between a waiter's looks at the positions when it cannot be notified: its own runner wakes it at
-once, one in another process only by this bound."""
+"""Seconds between a waiter's looks at the positions when it cannot be notified (SQLite): its own runner
+wakes it at once, one in another process only by this bound."""
 
 _POSITION = "SELECT position FROM projection_positions WHERE name = ?"
 _TRACK = """
@@ -77,18 +77,13 @@ class Projector:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.channel = channel
-        """Where each committed batch is announced, and where a waiter hears other processes' batches."""
-        self.recheck = 1.0
-        """Seconds between a waiter's looks at the positions while it listens on the channel, in case a
-        notification was missed; without a channel it looks every `UNHEARD_RECHECK`."""
+        """Where each committed batch is announced; through it, a waiter hears other processes' batches."""
+        self.moves = Bell(channel, recheck=1.0, unheard=UNHEARD_RECHECK)
+        """Rung when a read model moves on: by this process's runner, or by another's NOTIFY."""
         self._topics = {p.name: {get_topic(t) for t in p.event_types} for p in self.projections}
-        self._progress = threading.Condition()
-        self._moves = 0
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._listener: threading.Thread | None = None
-        self._waker: Waker | None = None
 
     def step(self, projection: Projection) -> int:
         """Projects the next batch in one transaction; returns how many events it read."""
@@ -114,7 +109,7 @@ class Projector:
             if read == 0:
                 return total
             total += read
-            self._moved()
+            self.moves.ring()
 
     def positions(self) -> dict[str, int]:
         with self.store.transaction(write=False) as sql:
@@ -123,55 +118,17 @@ class Projector:
         return {p.name: found.get(p.name, 0) for p in self.projections}
 
     def wait_for(self, position: int, timeout: float) -> bool:
-        """Blocks until every read model has reached `position`, or `timeout` seconds pass.
-
-        Woken by this process's runner, and by other processes' through the channel; it looks again on
-        a bound too, for a runner it cannot hear (SQLite) or a notification that went missing.
-        """
+        """Blocks until every read model has reached `position`, or `timeout` seconds pass."""
         deadline = time.monotonic() + timeout
         self._wake.set()
         while True:
-            with self._progress:
-                seen = self._moves  # read before the positions, so a move after them is not slept through
+            seen = self.moves.seen()
             if min(self.positions().values(), default=0) >= position:
                 return True
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
-            if self._begin_listening():
-                continue  # look once more: a move between the look above and the LISTEN went unheard
-            recheck = self.recheck if self._waker is not None and self._waker.listening else UNHEARD_RECHECK
-            self._await_move(seen, min(remaining, recheck))
-
-    def _moved(self) -> None:
-        with self._progress:
-            self._moves += 1
-            self._progress.notify_all()
-
-    def _await_move(self, seen: int, timeout: float) -> None:
-        """Blocks until a read model moves after the `seen`th move, or `timeout` seconds pass."""
-        with self._progress:
-            self._progress.wait_for(lambda: self._moves != seen, timeout)
-
-    def _begin_listening(self) -> bool:
-        """Listens on the channel from a thread of its own, once the first waiter needs it; True when it began now."""
-        with self._progress:
-            if self.channel is None or self._listener is not None or self._stop.is_set():
-                return False
-            self._waker = self.channel.waker(self.recheck)
-            self._waker.open()
-            self._listener = threading.Thread(target=self._listen, name="docket-projected-listener", daemon=True)
-            self._listener.start()
-            return True
-
-    def _listen(self) -> None:
-        assert self._waker is not None
-        try:
-            while not self._stop.is_set():
-                if self._waker.wait(self._stop):
-                    self._moved()
-        finally:
-            self._waker.close()
+            self.moves.wait_after(seen, remaining)
 
     def wake(self, _position: int = 0) -> None:
         self._wake.set()
@@ -185,9 +142,9 @@ class Projector:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
-        for thread in (self._thread, self._listener):
-            if thread is not None:
-                thread.join(timeout=10)
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.moves.close()
         if self.wake in self.ledger.listeners:
             self.ledger.listeners.remove(self.wake)
 

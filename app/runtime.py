@@ -13,7 +13,7 @@ from app.integrity import checkpoint_key
 from app.ladders import load_ladders
 from app.ledger import Ledger
 from app.migrations import Migration, migrate
-from app.notifications import projected_channel
+from app.notifications import Bell, events_channel, projected_channel
 from app.projector import Projector
 from app.settings import Settings
 from app.store import ReadStore, open_read_store, read
@@ -44,6 +44,11 @@ def all_projections(key: Callable[[], bytes | None] = lambda: None) -> list[Proj
         BatchProgressProjection(),
     ]
 
+RECORDED_RECHECK = 5.0
+"""Seconds between looks for new events while the event store's NOTIFY is heard (in case one went missing)."""
+RECORDED_UNHEARD = 0.2
+"""Seconds between looks when it cannot be heard (SQLite): this process's own writes still ring at once."""
+
 
 @dataclass
 class Runtime:
@@ -52,10 +57,15 @@ class Runtime:
     store: ReadStore
     projector: Projector
     gate: DatabaseGate = field(init=False)
+    recorded: Bell = field(init=False)
+    """Rung when events are recorded: by this process's writes, or another's through the event store's NOTIFY."""
 
     def __post_init__(self) -> None:
         # SQLite is a file beside the process: nothing to watch.
         self.gate = DatabaseGate(self.store.ping if self.store.engine == "postgres" else None)
+        channel = events_channel(self.settings.database, self.ledger.recorder)
+        self.recorded = Bell(channel, recheck=RECORDED_RECHECK, unheard=RECORDED_UNHEARD)
+        self.ledger.listeners.append(self.recorded.ring)
 
     def prepare(self) -> list[Migration]:
         """Applies pending migrations and seeds the starter catalog; returns what it applied."""
@@ -70,6 +80,7 @@ class Runtime:
 
     def close(self) -> None:
         self.gate.stop()
+        self.recorded.close()
         self.projector.stop()
         self.store.close()
         self.ledger.close()

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from app.notifications import Waker
+from app.notifications import Waker, events_channel
 from app.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -42,16 +42,15 @@ class ProjectionWorker:
     ) -> None:
         self.runtime = runtime
         self.projector = runtime.projector
-        database = runtime.settings.database
-        channel = getattr(runtime.ledger.recorder, "channel_name", None)
-        self.waker = Waker(database.conninfo() if database.is_postgres else None, channel, poll_interval)
+        self.waker = Waker(events_channel(runtime.settings.database, runtime.ledger.recorder), poll_interval)
         self.report = report or (lambda line: print(f"docket project: {line}", file=sys.stderr, flush=True))
         self.report_every = report_every
 
     def run(self, stop: threading.Event) -> None:
         """Runs until `stop` is set; a batch in progress is finished first, so a stop is always clean."""
         self.waker.open()  # LISTEN before the first catch-up, so no write can slip between the two
-        how = f"woken by NOTIFY on {self.waker.channel}" if self.waker.listening else "polling"
+        channel = self.waker.channel
+        how = f"woken by NOTIFY on {channel.name}" if channel is not None and self.waker.listening else "polling"
         self.report(f"projecting {len(self.projector.projections)} read models from {self._positions()}; "
                     f"{how}, at least every {self.waker.poll_interval:g}s")
         backoff = 1.0

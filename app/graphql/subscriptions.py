@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator
 
 import strawberry
@@ -14,8 +13,7 @@ from app.graphql.queries import event_filter, events_page, parse_position
 from app.graphql.types import LedgerEvent
 
 PAGE = 500
-FOLLOW_INTERVAL = 0.2
-"""Seconds between looks for new events once caught up: through the database, so every replica's writes arrive."""
+FOREVER = float("inf")
 
 
 @strawberry.type
@@ -31,10 +29,11 @@ class Subscription:
         position = parse_position(after, "after") or 0
         query = event_filter(filter, info.context.principal.scope)
         while True:
+            seen = runtime.recorded.seen()
             # Each subscriber reads at its own pace from the store: a slow one holds back nobody.
             page = await run_in_threadpool(events_page, runtime, query, position, PAGE)
             for stored in page:
                 yield LedgerEvent.of(stored)
                 position = stored.position
-            if len(page) < PAGE:
-                await asyncio.sleep(FOLLOW_INTERVAL)
+            if len(page) < PAGE:  # caught up: sleep until events are recorded, here or by another process
+                await runtime.recorded.await_after(seen, FOREVER)

@@ -1,7 +1,12 @@
-"""Read-your-writes on PostgreSQL when another process projects: the waiter is told, it does not keep looking."""
+"""Waiting on PostgreSQL for what another process does: the waiter is told by NOTIFY, it does not keep looking.
+
+A query's `minPosition` waits for another process's projector; a `ledgerEvents` subscriber waits for
+another process's writes.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 
@@ -33,14 +38,15 @@ def waiting_for(
 ) -> tuple[threading.Thread, dict[str, bool], threading.Event]:
     """Starts a thread waiting for `position`; the event is set once it has gone to sleep on the read models."""
     asleep, answer = threading.Event(), dict[str, bool]()
-    await_move = runtime.projector._await_move
+    moves = runtime.projector.moves
+    wait_after = moves.wait_after
 
     def sleeping(seen: int, timeout: float) -> None:
         asleep.set()
-        await_move(seen, timeout)
+        wait_after(seen, timeout)
 
-    monkeypatch.setattr(runtime.projector, "_await_move", sleeping)
-    runtime.projector.recheck = NEVER
+    monkeypatch.setattr(moves, "wait_after", sleeping)
+    moves.recheck = NEVER
     waiter = threading.Thread(
         target=lambda: answer.update(reached=runtime.projector.wait_for(position, NEVER)), daemon=True
     )
@@ -62,6 +68,7 @@ def test_a_waiter_wakes_when_another_process_projects_its_write_without_looking_
     assert not waiter.is_alive(), "the waiter slept through the other process's NOTIFY"
     assert answer == {"reached": True}
     assert min(serving.projector.positions().values()) >= head
+    assert serving.projector.moves.seen() > 0, "woken by looking again, not by a notification"
 
 
 def test_a_waiter_sleeps_on_while_the_other_process_has_projected_only_part_of_its_write(
@@ -81,3 +88,23 @@ def test_a_waiter_sleeps_on_while_the_other_process_has_projected_only_part_of_i
     waiter.join(timeout=60)
 
     assert answer == {"reached": True}
+
+
+def test_a_subscriber_waiting_for_events_wakes_when_another_process_records_one(
+    serving_and_projecting: tuple[Runtime, Runtime],
+) -> None:
+    serving, elsewhere = serving_and_projecting
+    recorded = serving.recorded
+    recorded.recheck = NEVER
+
+    async def follow() -> None:
+        await recorded.await_after(recorded.seen(), NEVER)  # begins to listen, and returns to look again
+        seen = recorded.seen()
+        waiting = asyncio.create_task(recorded.await_after(seen, NEVER))
+        await asyncio.sleep(0)
+        assert not waiting.done()
+        await asyncio.to_thread(write_history, elsewhere.ledger, 2)
+        await asyncio.wait_for(waiting, 60)
+        assert recorded.seen() > seen, "woken by looking again, not by a notification"
+
+    asyncio.run(follow())
