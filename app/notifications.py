@@ -187,20 +187,20 @@ class Bell:
 
     def _begin_listening(self) -> bool:
         with self._condition:
-            if self.channel is None or self._listener is not None or self._stop.is_set():
+            if self.channel is None or self._waker is not None or self._stop.is_set():
                 return False
-            self._waker = Waker(self.channel, self.recheck)
-            self._waker.open()
-            self._listener = threading.Thread(target=self._listen, name=f"docket-listen-{self.channel.name}",
-                                              daemon=True)
-            self._listener.start()
-            return True
+            waker = self._waker = Waker(self.channel, self.recheck)
+        waker.open()  # outside the lock: a ring need not wait for a connection
+        self._listener = threading.Thread(
+            target=self._listen, args=(waker,), name=f"docket-listen-{self.channel.name}", daemon=True
+        )
+        self._listener.start()
+        return True
 
-    def _listen(self) -> None:
-        assert self._waker is not None
+    def _listen(self, waker: Waker) -> None:
         try:
             while not self._stop.is_set():
-                if self._waker.wait(self._stop):
+                if waker.wait(self._stop):
                     self.ring()
         finally:
-            self._waker.close()
+            waker.close()

@@ -30,6 +30,11 @@ from projections.policy_catalog.projection import PolicyCatalogProjection
 from projections.reports.projection import ReportsProjection
 from projections.review_queue.projection import ReviewQueueProjection
 
+RECORDED_RECHECK = 5.0
+"""Seconds between looks for new events while the event store's NOTIFY is heard (in case one went missing)."""
+RECORDED_UNHEARD = 0.2
+"""Seconds between looks when it cannot be heard (SQLite): this process's own writes still ring at once."""
+
 
 def system_clock() -> datetime:
     return datetime.now(timezone.utc)
@@ -43,11 +48,6 @@ def all_projections(key: Callable[[], bytes | None] = lambda: None) -> list[Proj
         ReviewQueueProjection(), DecisionsByPolicyProjection(), AuditTrailProjection(), ReportsProjection(),
         BatchProgressProjection(),
     ]
-
-RECORDED_RECHECK = 5.0
-"""Seconds between looks for new events while the event store's NOTIFY is heard (in case one went missing)."""
-RECORDED_UNHEARD = 0.2
-"""Seconds between looks when it cannot be heard (SQLite): this process's own writes still ring at once."""
 
 
 @dataclass
