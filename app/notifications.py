@@ -2,7 +2,7 @@
 
 Two channels matter. The eventsourcing library NOTIFYs on its own channel whenever a write of
 events commits: the `docket project` worker and `ledgerEvents` subscribers wake on it. The projector
-NOTIFYs on a channel of the database schema's each time a read model's batch commits, so a query
+NOTIFYs on a channel of the database schema's after each round of batches it commits, so a query
 waiting to read its writes (`minPosition`) wakes when another process has projected them. A
 notification only says "look again": a missed or spurious one costs a delay or a read, never a
 wrong answer, so every waiter also looks again on a bound.

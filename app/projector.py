@@ -77,7 +77,7 @@ class Projector:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.channel = channel
-        """Where each committed batch is announced; through it, a waiter hears other processes' batches."""
+        """Where each round of steps is announced; through it, a waiter hears other processes' rounds."""
         self.moves = Bell(channel, recheck=1.0, unheard=UNHEARD_RECHECK)
         """Rung when a read model moves on: by this process's runner, or by another's NOTIFY."""
         self._topics = {p.name: {get_topic(t) for t in p.event_types} for p in self.projections}
@@ -97,8 +97,6 @@ class Projector:
                 return 0
             feed(projection, topics, notifications, self.ledger.mapper.to_domain_event, sql)
             track(sql, projection.name, notifications[-1].id)
-            if self.channel is not None:
-                self.channel.notify(sql, f"{projection.name}:{notifications[-1].id}")
         return len(notifications)
 
     def catch_up(self) -> int:
@@ -109,7 +107,17 @@ class Projector:
             if read == 0:
                 return total
             total += read
-            self.moves.ring()
+            self.announce()
+
+    def announce(self) -> None:
+        """Tells waiters that read models moved on: in this process at once, in others through the channel.
+
+        Once a round of steps, not once a step: a waiter looks at every read model's position each time it is told.
+        """
+        self.moves.ring()
+        if self.channel is not None:
+            with self.store.transaction() as sql:
+                self.channel.notify(sql, "")
 
     def positions(self) -> dict[str, int]:
         with self.store.transaction(write=False) as sql:

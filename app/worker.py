@@ -85,6 +85,7 @@ class ProjectionWorker:
                 read += stepped
             if read == 0:
                 break
+            self.projector.announce()
             now = time.monotonic()
             if now - last_report >= self.report_every:
                 positions = self.projector.positions()
