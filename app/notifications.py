@@ -135,7 +135,8 @@ class Bell:
         self.unheard = unheard
         self._condition = threading.Condition()
         self._rings = 0
-        self._loops: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._loops: dict[asyncio.AbstractEventLoop, asyncio.Event] = {}
+        """One event a loop, shared by its waiters until the next ring: a ring costs one call a loop, not a waiter."""
         self._waker: Waker | None = None
         self._listener: threading.Thread | None = None
         self._stop = threading.Event()
@@ -148,9 +149,10 @@ class Bell:
         with self._condition:
             self._rings += 1
             self._condition.notify_all()
-            for loop, event in self._loops:
-                with contextlib.suppress(RuntimeError):  # its loop has closed: nobody left to wake
-                    loop.call_soon_threadsafe(event.set)
+            loops, self._loops = self._loops, {}
+        for loop, event in loops.items():
+            with contextlib.suppress(RuntimeError):  # its loop has closed: nobody left to wake
+                loop.call_soon_threadsafe(event.set)
 
     def wait_after(self, seen: int, timeout: float) -> None:
         """Blocks until a ring after the `seen`th, or the bound; returns at once when it only now began to listen."""
@@ -161,17 +163,13 @@ class Bell:
     async def await_after(self, seen: int, timeout: float) -> None:
         """`wait_after` for a coroutine: it sleeps in its event loop, holding no thread."""
         bound = await asyncio.to_thread(self._bound, timeout)  # the first connects to LISTEN: not in the loop
-        waiting = (asyncio.get_running_loop(), asyncio.Event())
+        loop = asyncio.get_running_loop()
         with self._condition:
             if self._rings != seen or bound <= 0:
                 return
-            self._loops.add(waiting)
-        try:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(waiting[1].wait(), bound)
-        finally:
-            with self._condition:
-                self._loops.discard(waiting)
+            event = self._loops.setdefault(loop, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(event.wait(), bound)
 
     def close(self) -> None:
         self._stop.set()

@@ -25,6 +25,20 @@ def test_a_subscriber_replays_the_ledger_then_receives_new_events_live(api: Api)
     assert live["position"] == recorded["position"]
 
 
+def test_every_subscriber_waiting_at_the_head_receives_a_new_event(api: Api) -> None:
+    history = events_after(api)
+    token = api.principal("ranking", ["subscriber"])
+
+    with connected(api, token) as first, connected(api, token) as second:
+        for ws in (first, second):
+            subscribe(ws, LEDGER_EVENTS)
+            next_events(ws, len(history))
+        recorded = record_detection(api)
+        live = [next_events(ws, 1)[0] for ws in (first, second)]
+
+    assert [e["position"] for e in live] == [recorded["position"]] * 2
+
+
 def test_a_subscriber_resumes_after_the_last_position_it_received(api: Api) -> None:
     first = record_detection(api, externalId="clf-1")
     second = record_detection(api, externalId="clf-2", subject=subject("pin-2"))
