@@ -162,7 +162,10 @@ class Bell:
 
     async def await_after(self, seen: int, timeout: float) -> None:
         """`wait_after` for a coroutine: it sleeps in its event loop, holding no thread."""
-        bound = await asyncio.to_thread(self._bound, timeout)  # the first connects to LISTEN: not in the loop
+        if self.channel is not None and self._waker is None:  # the first connects to LISTEN: not in the loop
+            bound = await asyncio.to_thread(self._bound, timeout)
+        else:
+            bound = self._bound(timeout)
         loop = asyncio.get_running_loop()
         with self._condition:
             if self._rings != seen or bound <= 0:

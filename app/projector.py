@@ -76,10 +76,9 @@ class Projector:
         self.projections = list(projections)
         self.batch_size = batch_size
         self.poll_interval = poll_interval
-        self.channel = channel
-        """Where each round of steps is announced; through it, a waiter hears other processes' rounds."""
         self.moves = Bell(channel, recheck=1.0, unheard=UNHEARD_RECHECK)
-        """Rung when a read model moves on: by this process's runner, or by another's NOTIFY."""
+        """Rung when a read model moves on: by this process's runner, or by another's NOTIFY on its channel,
+        where each round of steps is announced."""
         self._topics = {p.name: {get_topic(t) for t in p.event_types} for p in self.projections}
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -115,9 +114,9 @@ class Projector:
         Once a round of steps, not once a step: a waiter looks at every read model's position each time it is told.
         """
         self.moves.ring()
-        if self.channel is not None:
+        if self.moves.channel is not None:
             with self.store.transaction() as sql:
-                self.channel.notify(sql, "")
+                self.moves.channel.notify(sql, "")
 
     def positions(self) -> dict[str, int]:
         with self.store.transaction(write=False) as sql:
