@@ -1,7 +1,9 @@
-"""Keeps every report's lifecycle (OPEN, IN_REVIEW once its case is claimed, CLOSED) and each reporter's record."""
+"""Keeps every report's lifecycle (OPEN, IN_REVIEW while or once its case is claimed, CLOSED) and each reporter's
+record."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from domain.case import Case
@@ -10,13 +12,17 @@ from domain.reporter import Reporter
 from domain.values import Outcome
 from projections.base import Projection
 from projections.sql import Sql
-from projections.values import content_columns
+from projections.values import content_columns, utc
 
 _INSERT = """
 INSERT INTO reports (report_id, case_id, domain, subject_kind, subject_id, account_id, policy_key, reporter_id,
                      reporter_kind, text, content_uri, content_hash, content_version, status, submitted_at,
                      submitted_by, position)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'OPEN', ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+_CLAIM = """
+INSERT INTO report_claims (case_id, policy_key, expires_at) VALUES (?, ?, ?)
+ON CONFLICT (case_id) DO UPDATE SET policy_key = excluded.policy_key, expires_at = excluded.expires_at
 """
 _REPORTER = """
 INSERT INTO reporters (reporter_id, stream_id, kind, reports, closed, upheld, warnings) VALUES (?, ?, ?, 0, 0, 0, 0)
@@ -26,19 +32,20 @@ ON CONFLICT (reporter_id) DO UPDATE SET kind = COALESCE(excluded.kind, reporters
 
 class ReportsProjection(Projection):
     name = "reports"
-    tables = ("reports", "reporters")
-    event_types = (Report.Submitted, Report.Closed, Case.Claimed, Reporter.Registered, Reporter.Warned,
-                   Reporter.Suspended)
+    tables = ("reports", "reporters", "report_claims")
+    event_types = (Report.Submitted, Report.Closed, Case.Claimed, Case.ClaimRenewed, Case.Released,
+                   Reporter.Registered, Reporter.Warned, Reporter.Suspended)
 
     def apply(self, event: Any, position: int, sql: Sql) -> None:
         if isinstance(event, Report.Submitted):
             s = event.subject
+            status = _status_on_arrival(sql, str(event.case_id), event.policy_key, event.occurred_at)
             sql.execute(
                 _INSERT,
                 (
                     str(event.originator_id), str(event.case_id), s.domain, s.kind, s.id, event.account_id,
                     event.policy_key, event.reporter_id, event.reporter_kind, event.text,
-                    *content_columns(event.content), event.occurred_at, event.actor, position,
+                    *content_columns(event.content), str(status), event.occurred_at, event.actor, position,
                 ),
             )
             _reporter(sql, event.reporter_id, event.reporter_kind)
@@ -46,10 +53,18 @@ class ReportsProjection(Projection):
         elif isinstance(event, Report.Closed):
             self._closed(event, sql)
         elif isinstance(event, Case.Claimed):
+            case_id = str(event.originator_id)
+            sql.execute(_CLAIM, (case_id, event.policy_key, event.expires_at))
             sql.execute(
                 "UPDATE reports SET status = ? WHERE case_id = ? AND policy_key = ? AND status = ?",
-                (str(ReportStatus.IN_REVIEW), str(event.originator_id), event.policy_key, str(ReportStatus.OPEN)),
+                (str(ReportStatus.IN_REVIEW), case_id, event.policy_key, str(ReportStatus.OPEN)),
             )
+        elif isinstance(event, Case.ClaimRenewed):
+            sql.execute(
+                "UPDATE report_claims SET expires_at = ? WHERE case_id = ?", (event.expires_at, str(event.originator_id))
+            )
+        elif isinstance(event, Case.Released):
+            sql.execute("DELETE FROM report_claims WHERE case_id = ?", (str(event.originator_id),))
         elif isinstance(event, Reporter.Registered):
             _reporter(sql, event.reporter_id, None)
         elif isinstance(event, Reporter.Warned):
@@ -78,6 +93,13 @@ class ReportsProjection(Projection):
             "WHERE reporter_id = (SELECT reporter_id FROM reports WHERE report_id = ?)",
             (upheld, report_id),
         )
+
+
+def _status_on_arrival(sql: Sql, case_id: str, policy_key: str, at: datetime) -> ReportStatus:
+    """IN_REVIEW when a reviewer's lease on the case under the report's policy still runs at `at`; else OPEN."""
+    sql.execute("SELECT expires_at FROM report_claims WHERE case_id = ? AND policy_key = ?", (case_id, policy_key))
+    claim = sql.fetchone()
+    return ReportStatus.IN_REVIEW if claim is not None and utc(claim[0]) > at else ReportStatus.OPEN
 
 
 def _reporter(sql: Sql, reporter_id: str, kind: str | None) -> None:

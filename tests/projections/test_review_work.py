@@ -134,6 +134,30 @@ def test_claim_candidates_leave_out_live_claims_and_what_the_reviewer_skipped(fe
     assert candidates("tom", 4) == ["pin-2"]
 
 
+def test_a_report_arriving_while_its_case_is_claimed_under_its_policy_is_in_review_at_once(feed: Feed) -> None:
+    case = Case.open(pin("pin-1"), "acct-1", "x", at())
+    case.claim_for(GENERAL, "spam", timedelta(minutes=30), "rita", at(minutes=1))
+    feed.save(case)
+    held = report(feed, "pin-1", "a", minutes=2)
+    other_policy = report(feed, "pin-1", "b", policy="violence", minutes=2)
+    case.renew_claim(timedelta(hours=2), "rita", at(minutes=20))
+    feed.save(case)
+    renewed = report(feed, "pin-1", "c", minutes=50)  # after the first lease would have run out
+    case.release(ReleaseReason.SKIPPED, "rita", at(minutes=60))
+    feed.save(case)
+    released = report(feed, "pin-1", "d", minutes=61)
+    lapsed = Case.open(pin("pin-2"), "acct-1", "x", at())
+    lapsed.claim_for(GENERAL, "spam", timedelta(minutes=30), "sam", at(minutes=1))
+    feed.save(lapsed)
+    report(feed, "pin-2", "e", minutes=40)  # after sam's lease ran out at minute 31
+
+    statuses = {r.report_id: r.status for r in feed.read(case_reports, str(case.id))}
+    assert statuses == {
+        str(held.id): "IN_REVIEW", str(other_policy.id): "OPEN", str(renewed.id): "IN_REVIEW", str(released.id): "OPEN",
+    }
+    assert [r.status for r in feed.read(case_reports, str(lapsed.id))] == ["OPEN"]
+
+
 def test_reports_are_in_review_once_claimed_and_closed_with_the_decision(feed: Feed) -> None:
     first = report(feed, "pin-1", "a")
     report(feed, "pin-1", "b")
