@@ -93,6 +93,7 @@ class Projector:
             position = 0 if row is None else int(row[0])
             notifications = self.ledger.recorder.select_notifications(start=position + 1, limit=self.batch_size)
             if not notifications:
+                projection.at_rest(sql)
                 return 0
             feed(projection, topics, notifications, self.ledger.mapper.to_domain_event, sql)
             track(sql, projection.name, notifications[-1].id)

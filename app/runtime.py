@@ -40,11 +40,11 @@ def system_clock() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def all_projections(key: Callable[[], bytes | None] = lambda: None) -> list[Projection]:
-    """The read models, and the ledger chain (whose checkpoints `key` signs; None: unsigned)."""
+def all_projections(key: Callable[[], bytes | None] = lambda: None, clock: Clock = system_clock) -> list[Projection]:
+    """The read models, and the ledger chain (whose checkpoints `key` signs at `clock`'s time; None: unsigned)."""
     return [
         PolicyCatalogProjection(), CaseStatusProjection(), AccountStandingProjection(), AppealsProjection(),
-        LedgerChainProjection(key=key),
+        LedgerChainProjection(key=key, clock=clock),
         ReviewQueueProjection(), DecisionsByPolicyProjection(), AuditTrailProjection(), ReportsProjection(),
         BatchProgressProjection(),
     ]
@@ -92,7 +92,7 @@ def open_runtime(settings: Settings, clock: Clock = system_clock, prepare: bool 
     store = open_read_store(database)
     ladders = load_ladders() if settings.ladders_file is None else load_ladders(settings.ladders_file)
     ledger = Ledger(env=database.library_env(), clock=clock, ladders=ladders)
-    projections = all_projections(lambda: checkpoint_key(settings, create=True))
+    projections = all_projections(lambda: checkpoint_key(settings, create=True), clock)
     runtime = Runtime(settings, ledger, store, Projector(ledger, store, projections, channel=projected_channel(database)))
     if prepare:
         runtime.prepare()

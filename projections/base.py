@@ -31,6 +31,9 @@ class Projection(ABC):
     def apply(self, event: Any, position: int, sql: Sql) -> None:
         """Writes what `event`, stored at ledger `position`, changes."""
 
+    def at_rest(self, sql: Sql) -> None:
+        """Called in a step that found nothing new after the read model's position: it is at the ledger's head."""
+
     def apply_stored(self, notifications: Sequence[Any], sql: Sql) -> None:
         """For a `raw` projection: writes what stored events (eventsourcing `Notification`s, in order) change."""
         for notification in notifications:

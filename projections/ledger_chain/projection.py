@@ -1,15 +1,16 @@
-"""Chains every stored event, as stored, and signs a checkpoint every `every` positions."""
+"""Chains every stored event, as stored, and signs a checkpoint every `every` positions, and at the head of a quiet
+ledger once the newest checkpoint is `interval` old."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from projections.base import Projection
 from projections.ledger_chain import hashing
-from projections.ledger_chain.queries import chain_head, checkpoint_at
+from projections.ledger_chain.queries import chain_head, checkpoint_at, latest_checkpoint
 from projections.ledger_chain.rows import CheckpointRow
 from projections.sql import Sql
 
@@ -17,6 +18,9 @@ log = logging.getLogger(__name__)
 
 CHECKPOINT_EVERY = 1000
 """A checkpoint is signed at the first chained position at or after each multiple of this."""
+CHECKPOINT_INTERVAL = timedelta(minutes=5)
+"""When the chain has caught up with the ledger, its head is signed if the newest checkpoint is older than this (or
+there is none): on a quiet ledger, events wait at most about this long for a signature."""
 
 _ROWS_PER_INSERT = 12  # 48 parameters: psycopg caches the parsed statement only up to 50
 _CHAIN = "INSERT INTO ledger_chain (position, state_hash, event_hash, chain_hash) VALUES "
@@ -30,7 +34,7 @@ class LedgerChainProjection(Projection):
     """Sees every stored event undecoded (`raw`), in position order, inside the projector's transaction.
 
     `key` gives the checkpoint key, or None when there is none: then the chain is kept and no
-    checkpoint is signed.
+    checkpoint is signed. `clock` tells the signing time.
     """
 
     name = "ledger_chain"
@@ -40,9 +44,14 @@ class LedgerChainProjection(Projection):
     event_types = ()
     raw = True
 
-    def __init__(self, key: Callable[[], bytes | None] = lambda: None, every: int = CHECKPOINT_EVERY) -> None:
+    def __init__(
+        self, key: Callable[[], bytes | None] = lambda: None, every: int = CHECKPOINT_EVERY,
+        interval: timedelta = CHECKPOINT_INTERVAL, clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    ) -> None:
         self.key = key
         self.every = every
+        self.interval = interval
+        self.clock = clock
         self._warned = False
 
     def apply(self, event: Any, position: int, sql: Sql) -> None:
@@ -72,6 +81,16 @@ class LedgerChainProjection(Projection):
         for position, chain_sha in marks:
             self._sign(sql, position, chain_sha)
 
+    def at_rest(self, sql: Sql) -> None:
+        """Signs the head of the chain when it is past the newest checkpoint and that one is `interval` old (or there
+        is none)."""
+        head = chain_head(sql)
+        if head is None:
+            return
+        newest = latest_checkpoint(sql)
+        if newest is None or (newest.position < head.position and self.clock() - newest.signed_at >= self.interval):
+            self._sign(sql, head.position, head.chain_hash)
+
     def checkpoint_head(self, sql: Sql) -> CheckpointRow | None:
         """Signs a checkpoint at the head of the chain, unless there is one; None if nothing is chained or no key."""
         head = chain_head(sql)
@@ -87,6 +106,6 @@ class LedgerChainProjection(Projection):
                 log.warning("no checkpoint key (DOCKET_CHECKPOINT_KEY): the ledger chain is kept but not signed")
                 self._warned = True
             return
-        signed_at = datetime.now(timezone.utc)
+        signed_at = self.clock()
         signature = hashing.sign(key, position, chain_sha, signed_at)
         sql.execute(_CHECKPOINT, (position, chain_sha, signed_at, hashing.key_id(key), signature))

@@ -7,7 +7,7 @@ import hmac
 import sqlite3
 import struct
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from uuid import UUID, uuid5
 
@@ -23,14 +23,14 @@ from app.store import ReadStore, open_read_store
 from domain.detection import DetectionFacts
 from domain.values import ContentType, DetectionSource, Subject
 from projections.ledger_chain import hashing
-from projections.ledger_chain.projection import LedgerChainProjection
+from projections.ledger_chain.projection import CHECKPOINT_INTERVAL, LedgerChainProjection
 from projections.ledger_chain.queries import (
     chain_head,
     chain_rows,
     checkpoints,
     latest_checkpoint,
 )
-from projections.ledger_chain.rows import ChainRow
+from projections.ledger_chain.rows import ChainRow, CheckpointRow
 from tests.support import MovableClock
 
 KEY = b"test checkpoint key"
@@ -234,14 +234,47 @@ def test_verify_counts_events_after_the_chain_as_not_yet_chained_and_finds_a_mod
     detect(runtime, 2)
     detect(runtime, 3)
 
-    report = verify(runtime.ledger, runtime.store, None)
+    key = checkpoint_key(runtime.settings)
+    report = verify(runtime.ledger, runtime.store, key)
     assert report.clean
     assert (report.chain_position, report.events_verified, report.not_yet_chained) == (chained, chained, 2)
 
     path = runtime.settings.database.sqlite_path
     with sqlite3.connect(str(path)) as connection:
         connection.execute("UPDATE stored_events SET state = CAST(? AS BLOB) WHERE rowid = ?", (b"{}", chained - 1))
-    report = verify(runtime.ledger, runtime.store, None)
+    report = verify(runtime.ledger, runtime.store, key)
     assert report.finding is not None
     assert (report.finding.position, report.finding.kind) == (chained - 1, MODIFIED)
     assert report.events_verified == chained - 2
+
+
+def test_a_quiet_ledger_has_its_head_signed_once_the_newest_checkpoint_is_older_than_the_interval(
+    sqlite_runtime: Runtime, clock: MovableClock,
+) -> None:
+    runtime = sqlite_runtime
+
+    def newest() -> CheckpointRow | None:
+        with runtime.store.transaction(write=False) as sql:
+            return latest_checkpoint(sql)
+
+    detect(runtime, 1)
+    runtime.projector.catch_up()
+    first = newest()
+    assert first is not None and first.position == runtime.ledger.head()  # the first one waits for nothing
+
+    detect(runtime, 2)
+    runtime.projector.catch_up()
+    clock.advance(CHECKPOINT_INTERVAL - timedelta(seconds=1))
+    runtime.projector.catch_up()
+    assert newest() == first
+
+    clock.advance(timedelta(seconds=1))
+    runtime.projector.catch_up()
+    signed = newest()
+    assert signed is not None and (signed.position, signed.signed_at) == (runtime.ledger.head(), clock())
+    clock.advance(CHECKPOINT_INTERVAL)
+    runtime.projector.catch_up()
+    assert newest() == signed  # nothing new to sign
+
+    report = verify(runtime.ledger, runtime.store, checkpoint_key(runtime.settings))
+    assert report.clean and report.latest_checkpoint == signed
