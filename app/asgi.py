@@ -132,7 +132,7 @@ def create_app(settings: Settings, clock: Clock = system_clock) -> Starlette:
         if settings.run_projections:
             # Serve nothing stale: catch up with what is already stored before taking requests.
             runtime.projector.catch_up()
-            runtime.projector.start()
+            runtime.projector.start(runtime.recorded)
         app.state.batch_resumer = start_resuming(runtime)
         try:
             yield

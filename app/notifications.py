@@ -26,6 +26,8 @@ from projections.sql import Sql
 
 log = logging.getLogger(__name__)
 
+FOREVER = float("inf")
+"""A wait with no bound of its own: the bell's bounds apply."""
 IDENTIFIER_LENGTH = 63
 """PostgreSQL's longest channel name; a longer schema is cut, and schemas that then share a channel only
 wake each other for nothing."""

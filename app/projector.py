@@ -13,7 +13,7 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
 from app.ledger import Ledger
-from app.notifications import Bell, Channel
+from app.notifications import FOREVER, Bell, Channel
 from app.store import ReadStore
 from projections.base import Projection
 
@@ -68,21 +68,19 @@ class Projector:
         store: ReadStore,
         projections: Sequence[Projection],
         batch_size: int = 500,
-        poll_interval: float = 0.2,
         channel: Channel | None = None,
     ) -> None:
         self.ledger = ledger
         self.store = store
         self.projections = list(projections)
         self.batch_size = batch_size
-        self.poll_interval = poll_interval
         self.moves = Bell(channel, recheck=1.0, unheard=UNHEARD_RECHECK)
         """Rung when a read model moves on: by this process's runner, or by another's NOTIFY on its channel,
         where each round of steps is announced."""
         self._topics = {p.name: {get_topic(t) for t in p.event_types} for p in self.projections}
-        self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._recorded: Bell | None = None
 
     def step(self, projection: Projection) -> int:
         """Projects the next batch in one transaction; returns how many events it read."""
@@ -128,7 +126,6 @@ class Projector:
     def wait_for(self, position: int, timeout: float) -> bool:
         """Blocks until every read model has reached `position`, or `timeout` seconds pass."""
         deadline = time.monotonic() + timeout
-        self._wake.set()
         while True:
             seen = self.moves.seen()
             if min(self.positions().values(), default=0) >= position:
@@ -138,31 +135,28 @@ class Projector:
                 return False
             self.moves.wait_after(seen, remaining)
 
-    def wake(self, _position: int = 0) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        """Runs the projections on a background thread, woken by local writes and by polling."""
-        self.ledger.listeners.append(self.wake)
-        self._thread = threading.Thread(target=self._run, name="docket-projector", daemon=True)
+    def start(self, recorded: Bell) -> None:
+        """Runs the projections on a background thread, woken by `recorded`: this process's writes, and others'
+        as that bell hears them (by NOTIFY, or on its bound)."""
+        self._recorded = recorded
+        self._thread = threading.Thread(target=self._run, args=(recorded,), name="docket-projector", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self._wake.set()
+        if self._recorded is not None:
+            self._recorded.ring()  # wakes the runner to see it should stop
         if self._thread is not None:
             self._thread.join(timeout=10)
         self.moves.close()
-        if self.wake in self.ledger.listeners:
-            self.ledger.listeners.remove(self.wake)
 
-    def _run(self) -> None:
+    def _run(self, recorded: Bell) -> None:
         while not self._stop.is_set():
-            self._wake.clear()
+            seen = recorded.seen()
             try:
                 self.catch_up()
             except Exception:
                 log.exception("projection failed; retrying")
                 self._stop.wait(1.0)
                 continue
-            self._wake.wait(self.poll_interval)
+            recorded.wait_after(seen, FOREVER)

@@ -80,8 +80,8 @@ class Runtime:
 
     def close(self) -> None:
         self.gate.stop()
-        self.recorded.close()
         self.projector.stop()
+        self.recorded.close()
         self.store.close()
         self.ledger.close()
 

@@ -30,7 +30,7 @@ def runtimes(postgres_url: str, clock: MovableClock) -> Iterator[tuple[Runtime, 
     first = open_runtime(Settings(database_url=postgres_url), clock=clock)
     second = open_runtime(Settings(database_url=postgres_url), clock=clock, prepare=False)
     for runtime in (first, second):
-        runtime.projector.start()
+        runtime.projector.start(runtime.recorded)
     yield first, second
     for runtime in (first, second):
         runtime.close()

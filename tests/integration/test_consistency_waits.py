@@ -1,7 +1,7 @@
 """Waiting on PostgreSQL for what another process does: the waiter is told by NOTIFY, it does not keep looking.
 
-A query's `minPosition` waits for another process's projector; a `ledgerEvents` subscriber waits for
-another process's writes.
+A query's `minPosition` waits for another process's projector; a `ledgerEvents` subscriber, and the
+projector `docket serve` runs, wait for another process's writes.
 """
 
 from __future__ import annotations
@@ -109,3 +109,34 @@ def test_a_subscriber_waiting_for_events_wakes_when_another_process_records_one(
         assert recorded.seen() > seen, "woken by looking again, not by a notification"
 
     asyncio.run(follow())
+
+
+def test_a_serving_projector_sleeps_while_nothing_is_written_and_projects_another_process_write_when_notified(
+    serving_and_projecting: tuple[Runtime, Runtime], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serving, elsewhere = serving_and_projecting
+    recorded = serving.recorded
+    recorded.recheck = NEVER
+    rounds, sleeps = [0], threading.Semaphore(0)
+    catch_up, wait_after = serving.projector.catch_up, recorded.wait_after
+
+    def counted() -> int:
+        rounds[0] += 1
+        return catch_up()
+
+    def sleeping(seen: int, timeout: float) -> None:
+        sleeps.release()
+        wait_after(seen, timeout)
+
+    monkeypatch.setattr(serving.projector, "catch_up", counted)
+    monkeypatch.setattr(recorded, "wait_after", sleeping)
+    serving.projector.start(recorded)
+    # The first wait begins to listen and returns to look again; the second sleeps.
+    assert sleeps.acquire(timeout=60) and sleeps.acquire(timeout=60), "the projector never went to sleep"
+    idle = rounds[0]
+    threading.Event().wait(1.0)
+    assert rounds[0] == idle, "an idle projector kept looking at the ledger"
+
+    head = write_history(elsewhere.ledger, 3)
+    assert serving.projector.wait_for(head, 60), "the other process's write was never projected"
+    assert rounds[0] > idle
