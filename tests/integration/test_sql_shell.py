@@ -5,7 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psycopg
 import pytest
+
+from app.database import Database
 
 DOCKET = str(Path(sys.executable).with_name("docket"))
 
@@ -40,6 +43,17 @@ def test_sql_shell_on_postgres_reads_read_models_as_the_analyst_role_and_nothing
     assert counted.returncode == 0, counted.stdout + counted.stderr
     assert counted.stdout.splitlines()[2].strip() == "8"
     assert "docket_analyst" in counted.stdout
+
+    database = Database.parse(postgres_url)
+    with psycopg.connect(database.conninfo()) as connection:
+        readable = dict(connection.execute(
+            "SELECT table_name, has_table_privilege('docket_analyst', format('%%I.%%I', table_schema, table_name), "
+            "'SELECT') FROM information_schema.tables WHERE table_schema = %s AND table_type = 'BASE TABLE'",
+            (database.schema,),
+        ).fetchall())
+    assert readable.pop("docket_events") is False
+    assert {"cases", "report_claims", "batches", "ledger_checkpoints"} <= set(readable)  # later migrations' too
+    assert [table for table, granted in readable.items() if not granted] == []
 
     for statement in (
         "SELECT count(*) FROM docket_events",
