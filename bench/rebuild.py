@@ -104,8 +104,8 @@ def measure_rebuild(url: str, batch: int) -> dict[str, Any]:
 def measure_floor(url: str) -> dict[str, Any]:
     """PostgreSQL alone writing the rows a rebuild makes, none of them computed: each rebuilt table copied
     inside the server from the live one (INSERT ... SELECT) into an empty replica, then indexed and analyzed,
-    two tables at a time as the publish does. A rebuild that puts its read models in PostgreSQL takes at least
-    this long here, whatever computes the rows."""
+    two tables at a time as the publish does: about the least a rebuild that puts its read models in PostgreSQL
+    can take here, whatever computes the rows."""
     from concurrent.futures import ThreadPoolExecutor
 
     from app.rebuild import PUBLISH_CONNECTIONS, _quote, _replicate_indexes, _Shadow, rebuildable
@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"rebuild / raw read + decode  {ratio:6.2f}x")
     print(f"rebuild / raw read           {rate['rebuild'] / rate['read']:6.2f}x")
-    print(f"floor / raw read + decode    {floor_rate / rate['decode']:6.2f}x  (the most any rebuild that writes these "
+    print(f"floor / raw read + decode    {floor_rate / rate['decode']:6.2f}x  (about the most a rebuild that writes these "
           "rows to PostgreSQL could reach here)")
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (other work on the machine skews every figure)")
     verdict = {True: "met", False: "not met"}
