@@ -47,17 +47,19 @@ class Channel:
 
 def projected_channel(database: Database) -> Channel | None:
     """Where the projector tells that read models moved on; None on SQLite, which cannot notify."""
+    return _schema_channel(database, "docket_projected_")
+
+
+def _schema_channel(database: Database, prefix: str) -> Channel | None:
     if not database.is_postgres:
         return None
-    return Channel(database.conninfo(), f"docket_projected_{database.schema}"[:IDENTIFIER_LENGTH])
+    return Channel(database.conninfo(), f"{prefix}{database.schema}"[:IDENTIFIER_LENGTH])
 
 
-def events_channel(database: Database, recorder: Any) -> Channel | None:
-    """Where the event store NOTIFYs each commit of events (the library's channel, named after its table)."""
-    name = getattr(recorder, "channel_name", None)
-    if not database.is_postgres or name is None:
-        return None
-    return Channel(database.conninfo(), name)
+def events_channel(database: Database) -> Channel | None:
+    """Where each commit of events to this schema is NOTIFYed (by a trigger of migration 0010: the event store's
+    own channel is one for every schema); None on SQLite."""
+    return _schema_channel(database, "docket_recorded_")
 
 
 class Waker:

@@ -63,7 +63,7 @@ class Runtime:
     def __post_init__(self) -> None:
         # SQLite is a file beside the process: nothing to watch.
         self.gate = DatabaseGate(self.store.ping if self.store.engine == "postgres" else None)
-        channel = events_channel(self.settings.database, self.ledger.recorder)
+        channel = events_channel(self.settings.database)
         self.recorded = Bell(channel, recheck=RECORDED_RECHECK, unheard=RECORDED_UNHEARD)
         self.ledger.listeners.append(self.recorded.ring)
 

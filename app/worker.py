@@ -42,7 +42,7 @@ class ProjectionWorker:
     ) -> None:
         self.runtime = runtime
         self.projector = runtime.projector
-        self.waker = Waker(events_channel(runtime.settings.database, runtime.ledger.recorder), poll_interval)
+        self.waker = Waker(events_channel(runtime.settings.database), poll_interval)
         self.report = report or (lambda line: print(f"docket project: {line}", file=sys.stderr, flush=True))
         self.report_every = report_every
 

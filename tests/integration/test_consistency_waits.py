@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import uuid
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 
+from app.notifications import events_channel
 from app.runtime import Runtime, open_runtime
 from app.settings import Settings
 from tests.history import write_history
@@ -140,3 +143,26 @@ def test_a_serving_projector_sleeps_while_nothing_is_written_and_projects_anothe
     head = write_history(elsewhere.ledger, 3)
     assert serving.projector.wait_for(head, 60), "the other process's write was never projected"
     assert rounds[0] > idle
+
+
+def test_a_commit_of_events_is_notified_to_its_own_schema_and_to_no_other(
+    postgres_url: str, postgres_database: str, clock: MovableClock
+) -> None:
+    other_schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_database, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{other_schema}"')
+    here = open_runtime(Settings(database_url=postgres_url), clock=clock)
+    elsewhere = open_runtime(Settings(database_url=f"{postgres_database}?schema={other_schema}"), clock=clock)
+    try:
+        channel = events_channel(here.settings.database)
+        assert channel is not None
+        with psycopg.connect(channel.conninfo, autocommit=True) as listener:
+            listener.execute(f'LISTEN "{channel.name}"')
+            write_history(elsewhere.ledger, 2)
+            assert list(listener.notifies(timeout=0.5)) == [], "woken by another schema's events"
+            write_history(here.ledger, 1)
+            heard = {n.channel for n in listener.notifies(timeout=10, stop_after=1)}
+        assert heard == {channel.name}
+    finally:
+        elsewhere.close()
+        here.close()

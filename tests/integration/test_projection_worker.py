@@ -149,7 +149,7 @@ def test_a_notify_wakes_the_worker_long_before_its_poll_interval(postgres_databa
         runtime.close()
     assert latency < 5
     log = next(tmp_path.glob("project-*.stderr")).read_text()
-    assert "woken by NOTIFY on docket_events" in log
+    assert f"woken by NOTIFY on docket_recorded_{Database.parse(url).schema}" in log
     assert "stopped at positions" in log
 
 
