@@ -150,17 +150,9 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    from app.demo import load_demo
-    from app.runtime import open_runtime
+    from app.demo import run_demo
 
-    _check_migrated(settings)
-    runtime = open_runtime(settings, prepare=not settings.database.is_postgres)
-    try:
-        summary = load_demo(runtime.ledger)
-        runtime.projector.catch_up()
-    finally:
-        runtime.close()
-    print(summary)
+    print(run_demo(settings))
     return 0
 
 

@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from app.database import Database
+from app.migrations import available
 from bench.servers import STARTUP, Server, clean_env, docket, free_port, serving
 
 TOKEN = re.compile(r"^\s+(dkt_\S+)\s*$")
@@ -111,9 +112,14 @@ def test_serve_on_an_unmigrated_postgres_database_refuses_to_start(postgres_url:
 
 
 @pytest.mark.postgres
-def test_demo_on_an_unmigrated_postgres_database_asks_for_docket_migrate(postgres_url: str, tmp_path: Path) -> None:
+def test_demo_on_a_new_postgres_schema_migrates_it_and_loads_a_month_of_history(
+    postgres_url: str, tmp_path: Path
+) -> None:
     result = docket("demo", cwd=tmp_path, timeout=60, env=clean_env(DOCKET_DATABASE_URL=postgres_url))
 
-    assert result.returncode == 2
-    assert "run `docket migrate` first" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert "a month of enforcement" in result.stdout
+    assert [version for version, _ in applied_migrations(postgres_url)] == [m.version for m in available("postgres")]
+    assert stored_events(postgres_url) > 0
+
+
