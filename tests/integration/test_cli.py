@@ -121,5 +121,3 @@ def test_demo_on_a_new_postgres_schema_migrates_it_and_loads_a_month_of_history(
     assert "a month of enforcement" in result.stdout
     assert [version for version, _ in applied_migrations(postgres_url)] == [m.version for m in available("postgres")]
     assert stored_events(postgres_url) > 0
-
-
