@@ -33,6 +33,11 @@ ON CONFLICT (case_id, policy_key) DO UPDATE SET
                               THEN excluded.oldest_detected_at ELSE review_queue.oldest_detected_at END,
     position = excluded.position
 """
+_POLICY_AND_DECISION = """
+SELECT p.severity, p.severity_rank, p.retired, d.live_decision_id
+FROM review_policies p LEFT JOIN review_decided d ON d.case_id = ? AND d.policy_key = p.policy_key
+WHERE p.domain = ? AND p.policy_key = ?
+"""
 _DECIDED = """
 INSERT INTO review_decided (case_id, policy_key, live_decision_id) VALUES (?, ?, ?)
 ON CONFLICT (case_id, policy_key) DO UPDATE SET live_decision_id = excluded.live_decision_id
@@ -101,18 +106,11 @@ def _detected(event: Detection.Recorded, position: int, sql: Sql) -> None:
     facts = event.facts
     subject = facts.subject
     case_id = str(Case.create_id(subject))
-    sql.execute(
-        "SELECT live_decision_id FROM review_decided WHERE case_id = ? AND policy_key = ?", (case_id, facts.policy_key)
-    )
-    decided = sql.fetchone()
-    if decided is not None and decided[0] is not None:
-        return
-    sql.execute(
-        "SELECT severity, severity_rank, retired FROM review_policies WHERE domain = ? AND policy_key = ?",
-        (subject.domain, facts.policy_key),
-    )
+    sql.execute(_POLICY_AND_DECISION, (case_id, subject.domain, facts.policy_key))
     policy = sql.fetchone()
     assert policy is not None, f"detection {event.originator_id} names a policy the ledger never published"
+    if policy[3] is not None:  # a live decision answers this policy
+        return
     sql.execute(
         _ENQUEUE,
         (

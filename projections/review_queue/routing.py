@@ -18,6 +18,12 @@ from projections.sql import Sql
 
 _ENTRY = """SELECT case_id, policy_key, domain, subject_kind, severity, sources, reporter_kinds, max_confidence, queue,
 escalated FROM review_queue"""
+_ENTRY_AND_TABLE = """
+SELECT q.case_id, q.policy_key, q.domain, q.subject_kind, q.severity, q.sources, q.reporter_kinds, q.max_confidence,
+       q.queue, q.escalated, r.rules, r.default_queue
+FROM review_queue q LEFT JOIN review_routing r ON r.id = 1
+WHERE q.case_id = ? AND q.policy_key = ?
+"""
 _LOG = """
 INSERT INTO review_log (position, kind, case_id, policy_key, queue, reviewer, occurred_at, handling_seconds)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -36,9 +42,12 @@ def save_table(sql: Sql, rules: tuple[RoutingRule, ...], default_queue: str, act
 def load_table(sql: Sql) -> tuple[list[RoutingRule], str | None]:
     sql.execute("SELECT rules, default_queue FROM review_routing WHERE id = 1")
     row = sql.fetchone()
-    if row is None:
-        return [], None
-    return list(_rules(row[0])), row[1]
+    return _table(None, None) if row is None else _table(row[0], row[1])
+
+
+def _table(rules: str | None, default_queue: str | None) -> tuple[list[RoutingRule], str | None]:
+    """The routing table from its stored row (None, None: there is none yet)."""
+    return ([], None) if rules is None else (list(_rules(rules)), default_queue)
 
 
 @lru_cache(maxsize=4)
@@ -62,7 +71,7 @@ def add_signal(
     reporter_kind: str | None = None,
 ) -> None:
     """Adds a detection's source or a report's kind of reporter to an entry, and routes it again unless escalated."""
-    sql.execute(_ENTRY + " WHERE case_id = ? AND policy_key = ?", (case_id, policy_key))
+    sql.execute(_ENTRY_AND_TABLE, (case_id, policy_key))  # the table with the entry: one round trip, not two
     row = sql.fetchone()
     if row is None:
         return
@@ -70,7 +79,7 @@ def add_signal(
     kinds = _set(row[6]) | ({reporter_kind} if reporter_kind else set())
     queue = row[8]
     if not row[9]:
-        queue = route(*load_table(sql), _facts((*row[:5], " ".join(sources), " ".join(kinds), *row[7:])))
+        queue = route(*_table(row[10], row[11]), _facts((*row[:5], " ".join(sources), " ".join(kinds), *row[7:10])))
     if (sources, kinds, queue) == (_set(row[5]), _set(row[6]), row[8]):
         return
     sql.execute(
