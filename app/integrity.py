@@ -311,7 +311,7 @@ def sign_head(runtime: Runtime) -> CheckpointRow | None:
     chain = chain_projection(runtime.projector.projections)
     while runtime.projector.step(chain):
         pass
-    with runtime.store.transaction(lock=f"projection:{chain.name}") as sql:
+    with runtime.store.transaction(locks=[f"projection:{chain.name}"]) as sql:
         return chain.checkpoint_head(sql)
 
 

@@ -67,10 +67,10 @@ def pending(store: ReadStore, directory: Path = MIGRATIONS_DIR) -> list[Migratio
 def migrate(store: ReadStore, directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     """Applies every migration not yet applied, in order, each in its own transaction."""
     applied_now = []
-    with store.transaction(lock="docket-migrate") as sql:
+    with store.transaction(locks=["docket-migrate"]) as sql:
         sql.execute(_CREATE_LEDGER)
     for migration in available(store.engine, directory):
-        with store.transaction(lock="docket-migrate") as sql:
+        with store.transaction(locks=["docket-migrate"]) as sql:
             sql.execute("SELECT checksum FROM schema_migrations WHERE version = ?", (migration.version,))
             row = sql.fetchone()
             if row is not None:

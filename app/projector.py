@@ -23,7 +23,6 @@ UNHEARD_RECHECK = 0.05
 """Seconds between a waiter's looks at the positions when it cannot be notified (SQLite): its own runner
 wakes it at once, one in another process only by this bound."""
 
-_POSITION = "SELECT position FROM projection_positions WHERE name = ?"
 _TRACK = """
 INSERT INTO projection_positions (name, position, updated_at) VALUES (?, ?, ?)
 ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
@@ -54,6 +53,20 @@ def feed(
                 projection.apply(decode(notification), notification.id, sql)
 
 
+def decoder(ledger: Ledger) -> Callable[[Notification], Any]:
+    """Decodes stored events, each once however many read models ask for it (the caller's batch)."""
+    decoded: dict[int, Any] = {}
+    mapper = ledger.mapper
+
+    def decode(notification: Notification) -> Any:
+        event = decoded.get(notification.id)
+        if event is None:
+            event = decoded[notification.id] = mapper.to_domain_event(notification)
+        return event
+
+    return decode
+
+
 def track(sql: Any, name: str, position: int) -> None:
     """Records that read model `name` has applied the ledger up to `position` (in the caller's transaction)."""
     sql.execute(_TRACK, (name, position, datetime.now(timezone.utc)))
@@ -76,41 +89,52 @@ class Projector:
         self.batch_size = batch_size
         self.moves = Bell(channel, recheck=1.0, unheard=UNHEARD_RECHECK)
         """Rung when a read model moves on: by this process's runner, or by another's NOTIFY on its channel,
-        where each round of steps is announced."""
+        where each step is announced."""
         self._topics = {p.name: {get_topic(t) for t in p.event_types} for p in self.projections}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._recorded: Bell | None = None
 
-    def step(self, projection: Projection) -> int:
-        """Projects the next batch in one transaction; returns how many events it read."""
-        topics = self._topics[projection.name]
-        with self.store.transaction(lock=f"projection:{projection.name}") as sql:
-            sql.execute(_POSITION, (projection.name,))
-            row = sql.fetchone()
-            position = 0 if row is None else int(row[0])
-            notifications = self.ledger.recorder.select_notifications(start=position + 1, limit=self.batch_size)
+    def step(self, *projections: Projection) -> int:
+        """Projects the next batch to the given read models (every one for none) in one transaction; returns how
+        many events it read.
+
+        Each read model gets the events past its own position; the batch is read once from the lowest of them,
+        and each event decoded once however many read models read it. The read models' locks are taken in one
+        order, so two workers never deadlock: the second waits for the first's batch, then finds it done.
+        """
+        chosen = sorted(projections or self.projections, key=lambda p: p.name)
+        with self.store.transaction(locks=[f"projection:{p.name}" for p in chosen]) as sql:
+            sql.execute("SELECT name, position FROM projection_positions")
+            stored = {name: int(position) for name, position in sql.fetchall()}
+            positions = {p.name: stored.get(p.name, 0) for p in chosen}
+            start = min(positions.values())
+            notifications = self.ledger.recorder.select_notifications(start=start + 1, limit=self.batch_size)
             if not notifications:
-                projection.at_rest(sql)
+                for projection in chosen:
+                    projection.at_rest(sql)
                 return 0
-            feed(projection, topics, notifications, self.ledger.mapper.to_domain_event, sql)
-            track(sql, projection.name, notifications[-1].id)
+            decode = decoder(self.ledger)
+            for projection in chosen:
+                position = positions[projection.name]
+                if position < notifications[-1].id:
+                    unseen = notifications if position == start else [n for n in notifications if n.id > position]
+                    feed(projection, self._topics[projection.name], unseen, decode, sql)
+                    track(sql, projection.name, notifications[-1].id)
         return len(notifications)
 
     def catch_up(self) -> int:
         """Projects until every read model has reached the head of the ledger."""
         total = 0
-        while True:
-            read = sum(self.step(p) for p in self.projections)
-            if read == 0:
-                return total
+        while read := self.step():
             total += read
             self.announce()
+        return total
 
     def announce(self) -> None:
         """Tells waiters that read models moved on: in this process at once, in others through the channel.
 
-        Once a round of steps, not once a step: a waiter looks at every read model's position each time it is told.
+        Once a step, which moves every read model: a waiter looks at every read model's position each time it is told.
         """
         self.moves.ring()
         if self.moves.channel is not None:

@@ -57,7 +57,7 @@ from app.database import Database
 from app.ledger import Ledger
 from app.migrations import migrate, pending
 from app.progress import Progress, Silent
-from app.projector import feed, topics_of, track
+from app.projector import decoder, feed, topics_of, track
 from app.runtime import Runtime, open_runtime
 from app.settings import Settings
 from app.store import PostgresReadStore, ReadStore, SqliteReadStore
@@ -286,15 +286,7 @@ class _Build:
 
     def apply(self, notifications: Sequence[Notification], sql: Any) -> None:
         """Applies a batch to every chosen projection, decoding each event once."""
-        decoded: dict[int, Any] = {}
-        mapper = self.ledger.mapper
-
-        def decode(notification: Notification) -> Any:
-            event = decoded.get(notification.id)
-            if event is None:
-                event = decoded[notification.id] = mapper.to_domain_event(notification)
-            return event
-
+        decode = decoder(self.ledger)
         for projection in self.chosen:
             started = time.perf_counter()
             feed(projection, self.topics[projection.name], notifications, decode, sql)

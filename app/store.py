@@ -64,7 +64,7 @@ class SqliteReadStore:
         return connection
 
     @contextmanager
-    def transaction(self, write: bool = True, lock: str | None = None) -> Iterator[_SqliteSql]:
+    def transaction(self, write: bool = True, locks: Sequence[str] = ()) -> Iterator[_SqliteSql]:
         """One transaction; a writing one holds SQLite's single write lock, which serialises writers."""
         connection = self._connection()
         cursor = connection.cursor()
@@ -105,7 +105,7 @@ class _PostgresSql:
 
 
 class PostgresReadStore:
-    """A connection pool; a named lock is a transaction-scoped advisory lock."""
+    """A connection pool; a named lock is a transaction-scoped advisory lock, held until commit."""
 
     engine = "postgres"
 
@@ -117,23 +117,22 @@ class PostgresReadStore:
                                    kwargs={"autocommit": False}, check=ConnectionPool.check_connection, timeout=2)
 
     @contextmanager
-    def transaction(self, write: bool = True, lock: str | None = None) -> Iterator[_PostgresSql]:
-        """One transaction; writers that name the same `lock` run one at a time.
+    def transaction(self, write: bool = True, locks: Sequence[str] = ()) -> Iterator[_PostgresSql]:
+        """One transaction; writers that share one of their `locks` run one at a time (take them in one order).
 
-        A writing transaction runs in psycopg's pipeline mode: a write is sent without waiting for its result, so
-        a projection's writes between two of its reads cost one round trip, not one each (the projector's catch-up
-        runs twice as fast). A failed statement then raises at the next read or at commit, and the whole
-        transaction rolls back as before.
+        A writing transaction runs in psycopg's pipeline mode: a write (or taking a lock) is sent without waiting
+        for its result, so a projection's writes between two of its reads cost one round trip, not one each (the
+        projector's catch-up runs twice as fast). A failed statement then raises its own error at the next read
+        or at commit, and the whole transaction rolls back as before.
         """
         with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
             if not write:
                 cursor.execute("SET TRANSACTION READ ONLY")
-            if lock is not None:
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (lock,))
-            if not write:
                 yield _PostgresSql(cursor)
                 return
             with connection.pipeline():
+                for lock in locks:
+                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (lock,))
                 yield _PostgresSql(cursor)
 
     def ping(self) -> None:

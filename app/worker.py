@@ -75,16 +75,8 @@ class ProjectionWorker:
         batches = 0
         started = last_report = time.monotonic()
         low = None
-        while not stop.is_set():
-            read = 0
-            for projection in self.projector.projections:
-                if stop.is_set():
-                    break
-                stepped = self.projector.step(projection)
-                batches += stepped > 0
-                read += stepped
-            if read == 0:
-                break
+        while not stop.is_set() and self.projector.step():
+            batches += 1
             self.projector.announce()
             now = time.monotonic()
             if now - last_report >= self.report_every:

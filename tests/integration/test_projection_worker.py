@@ -131,6 +131,27 @@ def test_a_worker_killed_and_restarted_projects_every_event_exactly_once(
     assert projected == rebuilt_elsewhere(postgres_database, url)
 
 
+def test_two_workers_at_once_project_every_event_exactly_once(postgres_database: str, tmp_path: Path) -> None:
+    url = fresh_schema(postgres_database)
+    assert docket("migrate", cwd=tmp_path, env=clean_env(DOCKET_DATABASE_URL=url)).returncode == 0
+    runtime = open_runtime(Settings(database_url=url), prepare=False)
+    try:
+        with worker(url, tmp_path, "--poll-interval", "0.2") as first, \
+                worker(url, tmp_path, "--poll-interval", "0.2") as second:
+            head = write_history(runtime.ledger, 600, batch=20, subjects=300)
+            wait_until(lambda: progress(url) == (head, head), CAUGHT_UP, "the two workers reach the head")
+            for process in (first, second):
+                process.send_signal(signal.SIGTERM)
+                assert process.wait(timeout=30) == 0
+        logs = [f.read_text() for f in tmp_path.glob("project-*.stderr")]
+        projected = read_models(runtime)
+    finally:
+        runtime.close()
+
+    assert len(logs) == 2 and all("stopped at positions" in log for log in logs)
+    assert projected == rebuilt_elsewhere(postgres_database, url)
+
+
 def test_a_notify_wakes_the_worker_long_before_its_poll_interval(postgres_database: str, tmp_path: Path) -> None:
     url = fresh_schema(postgres_database)
     assert docket("migrate", cwd=tmp_path, env=clean_env(DOCKET_DATABASE_URL=url)).returncode == 0

@@ -144,7 +144,7 @@ def test_a_checkpoint_is_signed_every_k_positions_and_at_the_head_when_asked(sto
                               hashing.signing_time(mark.signed_at).encode()])
         assert mark.signature == hmac.new(KEY, message, hashlib.sha256).hexdigest()
 
-    with store.transaction(lock="projection:ledger_chain") as sql:
+    with store.transaction(locks=["projection:ledger_chain"]) as sql:
         head = projection.checkpoint_head(sql)
         assert projection.checkpoint_head(sql) == head  # once per position
     assert head is not None and head.position == 7 and head.chain_hash == heads[7]
