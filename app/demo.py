@@ -41,6 +41,10 @@ class Signal:
     content_type: str
     days_ago: float
 
+    @property
+    def subject(self) -> Subject:
+        return Subject(self.domain, self.kind, self.subject_id)
+
 
 @dataclass(frozen=True)
 class Ruling:
@@ -185,7 +189,7 @@ def timeline() -> list[tuple[float, str, int]]:
 
 def _record(ledger: Ledger, index: int, s: Signal) -> DetectionRecorded:
     facts = DetectionFacts(
-        subject=Subject(s.domain, s.kind, s.subject_id), account_id=s.account_id, policy_key=s.policy,
+        subject=s.subject, account_id=s.account_id, policy_key=s.policy,
         source=s.source, external_id=f"demo-{index:03d}", confidence=s.confidence, model=s.model,
         content_type=s.content_type,
         content=Content(uri=f"https://example.com/{s.kind}/{s.subject_id}", hash=f"sha256:demo{index:03d}", version="1"),
@@ -198,8 +202,7 @@ def _rule(ledger: Ledger, ruling: Ruling, detection: DetectionRecorded) -> Decis
     s = SIGNALS[ruling.signal]
     verdict = Verdict(outcome=ruling.outcome, actions=ruling.actions, rationale=ruling.rationale,
                       idempotency_key=f"demo-ruling-{ruling.signal:03d}")
-    return ledger.decide(Subject(s.domain, s.kind, s.subject_id), s.policy, verdict, [detection.detection.id],
-                         s.account_id, ruling.reviewer)
+    return ledger.decide(s.subject, s.policy, verdict, [detection.detection.id], s.account_id, ruling.reviewer)
 
 
 def _appeal(ledger: Ledger, index: int, challenge: Challenge, ruled: DecisionMade) -> AppealFiled:

@@ -23,6 +23,8 @@ UNHEARD_RECHECK = 0.05
 """Seconds between a waiter's looks at the positions when it cannot be notified (SQLite): its own runner
 wakes it at once, one in another process only by this bound."""
 
+BATCH = 500
+"""Events a step reads, and applies to every read model in one transaction."""
 _TRACK = """
 INSERT INTO projection_positions (name, position, updated_at) VALUES (?, ?, ?)
 ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
@@ -80,7 +82,7 @@ class Projector:
         ledger: Ledger,
         store: ReadStore,
         projections: Sequence[Projection],
-        batch_size: int = 500,
+        batch_size: int = BATCH,
         channel: Channel | None = None,
     ) -> None:
         self.ledger = ledger
@@ -90,7 +92,7 @@ class Projector:
         self.moves = Bell(channel, recheck=1.0, unheard=UNHEARD_RECHECK)
         """Rung when a read model moves on: by this process's runner, or by another's NOTIFY on its channel,
         where each step is announced."""
-        self._topics = {p.name: {get_topic(t) for t in p.event_types} for p in self.projections}
+        self._topics = {p.name: topics_of(p) for p in self.projections}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._recorded: Bell | None = None

@@ -534,6 +534,20 @@ class _Shadow:
                 )
         return shadow
 
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """An autocommit connection for filling tables, whose index builds sort in memory."""
+        with psycopg.connect(self.database.conninfo(), autocommit=True) as admin:
+            admin.execute("SET maintenance_work_mem = '256MB'")
+            yield admin
+
+    def finish_table(self, admin: psycopg.Connection[Any], table: str) -> None:
+        """Gives a filled shadow table the live one's indexes and grants, then its statistics."""
+        live = self.database.schema
+        _replicate_indexes(admin, live, self.name, table)
+        _replicate_grants(admin, live, self.name, table)
+        admin.execute(f"ANALYZE {_quote(self.name)}.{_quote(table)}")
+
     def fill(self, path: Path, tables: list[str], progress: Progress, empty: Sequence[str] = ()) -> int:
         """Fills `tables` from the build file at `path`, then indexes, grants and analyzes them (and the `empty`
         ones); returns the rows copied.
@@ -548,15 +562,10 @@ class _Shadow:
         live, shadow = self.database.schema, self.name
 
         def fill(table: str) -> None:
-            with psycopg.connect(self.database.conninfo(), autocommit=True) as admin, closing(
-                sqlite3.connect(str(path))
-            ) as source:
-                admin.execute("SET maintenance_work_mem = '256MB'")  # index builds sort in memory
+            with self.connection() as admin, closing(sqlite3.connect(str(path))) as source:
                 if table in counts:
                     _copy_table(admin, source, live, shadow, table, copied)
-                _replicate_indexes(admin, live, shadow, table)
-                _replicate_grants(admin, live, shadow, table)
-                admin.execute(f"ANALYZE {_quote(shadow)}.{_quote(table)}")
+                self.finish_table(admin, table)
 
         with ThreadPoolExecutor(PUBLISH_CONNECTIONS, thread_name_prefix="docket-publish") as pool:
             for _ in pool.map(fill, [*sorted(tables, key=lambda t: -counts[t]), *empty]):

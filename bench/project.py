@@ -19,33 +19,26 @@ import os
 import sys
 import time
 
+from app.projector import BATCH
 from bench.databases import DEFAULT_ADMIN_URL, own_database
-from bench.rebuild import generate_history
+from bench.rebuild import generate_history, measure_read
 
 
-def measure(url: str) -> tuple[int, float, float]:
-    """The head, the seconds a raw read + decode took, and the seconds the projector's catch-up took."""
+def measure_catch_up(url: str) -> tuple[int, float]:
+    """The head, and the seconds the projector's catch-up from position 0 took."""
     from app.runtime import open_runtime
     from app.settings import Settings
 
     runtime = open_runtime(Settings(database_url=url), prepare=False)
     try:
-        recorder, mapper, batch = runtime.ledger.recorder, runtime.ledger.mapper, runtime.projector.batch_size
         head = runtime.ledger.head()
-        started, position = time.perf_counter(), 0
-        while position < head:
-            page = recorder.select_notifications(start=position + 1, limit=batch)
-            for notification in page:
-                mapper.to_domain_event(notification)
-            position = page[-1].id
-        read = time.perf_counter() - started
         started = time.perf_counter()
         runtime.projector.catch_up()
-        projected = time.perf_counter() - started
+        seconds = time.perf_counter() - started
         assert min(runtime.projector.positions().values()) == head
     finally:
         runtime.close()
-    return head, read, projected
+    return head, seconds
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     with own_database(args.admin_url) as (url, server):
         print(f"bench.project: PostgreSQL {server}, load average {os.getloadavg()[0]:.2f}", flush=True)
         generate_history(url, args.events, args.seed)
-        head, read, projected = measure(url)
+        read = measure_read(url, BATCH, decode=True)["seconds"]
+        head, projected = measure_catch_up(url)
     print()
     print(f"{'scenario':<44} {'events':>10} {'seconds':>8} {'events/s':>10}")
     print(f"{'raw read + decode':<44} {head:>10,} {read:>8.1f} {head / read:>10,.0f}")

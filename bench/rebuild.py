@@ -103,12 +103,12 @@ def measure_rebuild(url: str, batch: int) -> dict[str, Any]:
 
 def measure_floor(url: str) -> dict[str, Any]:
     """PostgreSQL alone writing the rows a rebuild makes, none of them computed: each rebuilt table copied
-    inside the server from the live one (INSERT ... SELECT) into an empty replica, then indexed and analyzed,
+    inside the server from the live one (INSERT ... SELECT) into an empty replica, then indexed, granted and analyzed
     two tables at a time as the publish does: about the least a rebuild that puts its read models in PostgreSQL
     can take here, whatever computes the rows."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from app.rebuild import PUBLISH_CONNECTIONS, _quote, _replicate_indexes, _Shadow, rebuildable
+    from app.rebuild import PUBLISH_CONNECTIONS, _quote, _Shadow, rebuildable
 
     runtime = _open(url)
     database = runtime.settings.database
@@ -118,12 +118,10 @@ def measure_floor(url: str) -> dict[str, Any]:
     live = database.schema
 
     def write(table: str) -> int:
-        with psycopg.connect(database.conninfo(), autocommit=True) as connection:
-            connection.execute("SET maintenance_work_mem = '256MB'")
+        with shadow.connection() as connection:
             target = f"{_quote(shadow.name)}.{_quote(table)}"
             rows = connection.execute(f"INSERT INTO {target} SELECT * FROM {_quote(live)}.{_quote(table)}").rowcount
-            _replicate_indexes(connection, live, shadow.name, table)
-            connection.execute(f"ANALYZE {target}")
+            shadow.finish_table(connection, table)
             return rows
 
     try:

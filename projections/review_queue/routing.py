@@ -16,11 +16,11 @@ from typing import Any
 from domain.routing import RoutingRule, WorkFacts, route
 from projections.sql import Sql
 
-_ENTRY = """SELECT case_id, policy_key, domain, subject_kind, severity, sources, reporter_kinds, max_confidence, queue,
-escalated FROM review_queue"""
-_ENTRY_AND_TABLE = """
-SELECT q.case_id, q.policy_key, q.domain, q.subject_kind, q.severity, q.sources, q.reporter_kinds, q.max_confidence,
-       q.queue, q.escalated, r.rules, r.default_queue
+_COLUMNS = "q.case_id, q.policy_key, q.domain, q.subject_kind, q.severity, q.sources, q.reporter_kinds, " \
+    "q.max_confidence, q.queue, q.escalated"
+_ENTRY = f"SELECT {_COLUMNS} FROM review_queue q"
+_ENTRY_AND_TABLE = f"""
+SELECT {_COLUMNS}, r.rules, r.default_queue
 FROM review_queue q LEFT JOIN review_routing r ON r.id = 1
 WHERE q.case_id = ? AND q.policy_key = ?
 """
@@ -59,7 +59,7 @@ def _rules(text: str) -> tuple[RoutingRule, ...]:
 def reroute_all(sql: Sql, position: int, at: datetime) -> None:
     """Routes every unescalated entry by the table as it stands."""
     table = load_table(sql)
-    sql.execute(_ENTRY + " WHERE escalated = ?", (False,))
+    sql.execute(_ENTRY + " WHERE q.escalated = ?", (False,))
     for row in sql.fetchall():
         queue = route(*table, _facts(row))
         if queue != row[8]:
