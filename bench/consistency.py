@@ -28,10 +28,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from app.notifications import Bell
-from app.projector import UNHEARD_RECHECK
-from app.runtime import RECORDED_UNHEARD, Runtime, open_runtime
-from app.settings import Settings
+from app.config.settings import Settings
+from app.read.notifications import Bell
+from app.read.projector import UNHEARD_RECHECK
+from app.runtime.wiring import RECORDED_UNHEARD, Runtime, open_runtime
 from bench.databases import DEFAULT_ADMIN_URL, own_database
 from bench.ingest import make_facts
 from bench.servers import worker

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from uuid import UUID
 
-from app.catalog import load_catalog
-from app.ledger import Ledger
+from app.write.catalog import load_catalog
+from app.write.ledger import Ledger
 from bench.ingest import make_facts
 from domain.account import Account
 from domain.appeal import Appeal, AppealOutcome

@@ -22,10 +22,10 @@ from datetime import datetime, timedelta, timezone
 import psycopg
 from psycopg import sql
 
-from app.catalog import load_catalog, seed_catalog
-from app.database import Database
-from app.ledger import Ledger
-from app.runtime import system_clock
+from app.config.clock import system_clock
+from app.config.database import Database
+from app.write.catalog import load_catalog, seed_catalog
+from app.write.ledger import Ledger
 from bench.databases import DEFAULT_ADMIN_URL, own_database
 from domain.detection import Detection, DetectionFacts
 from domain.values import Content, ContentType, DetectionSource, Subject

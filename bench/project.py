@@ -19,15 +19,15 @@ import os
 import sys
 import time
 
-from app.projector import BATCH
+from app.read.projector import BATCH
 from bench.databases import DEFAULT_ADMIN_URL, own_database
 from bench.rebuild import generate_history, measure_read
 
 
 def measure_catch_up(url: str) -> tuple[int, float]:
     """The head, and the seconds the projector's catch-up from position 0 took."""
-    from app.runtime import open_runtime
-    from app.settings import Settings
+    from app.config.settings import Settings
+    from app.runtime.wiring import open_runtime
 
     runtime = open_runtime(Settings(database_url=url), prepare=False)
     try:

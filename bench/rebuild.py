@@ -6,7 +6,7 @@ One run creates its own database (bench_<random>), writes a realistic ledger his
 `--events` events into a schema of it (not measured), then measures, each in a fresh process:
   raw read           recorder.select_notifications over the whole log, pages of `--batch`
   raw read + decode  the same, each event decoded by the ledger's mapper
-  rebuild            app.rebuild.rebuild(): every rebuildable read model from zero, swapped in
+  rebuild            app.read.rebuild.rebuild(): every rebuildable read model from zero, swapped in
 and prints events/s, the rebuild's ratio to the raw read + decode, its phases, the time each
 projection's own code took, and each process's peak RSS. It drops the database at the end
 (keep it with --keep; measure again on a kept one with --reuse bench_<name>).
@@ -51,8 +51,8 @@ def high_water_mb() -> float:
 
 
 def _open(url: str) -> Any:
-    from app.runtime import open_runtime
-    from app.settings import Settings
+    from app.config.settings import Settings
+    from app.runtime.wiring import open_runtime
 
     return open_runtime(Settings(database_url=url), prepare=False)
 
@@ -81,8 +81,8 @@ def measure_read(url: str, batch: int, decode: bool) -> dict[str, Any]:
 
 def measure_rebuild(url: str, batch: int) -> dict[str, Any]:
     """`docket rebuild` of every read model, in this process, as the command runs it."""
-    from app.progress import Progress
-    from app.rebuild import rebuild
+    from app.read.progress import Progress
+    from app.read.rebuild import rebuild
 
     runtime = _open(url)
     try:
@@ -108,7 +108,7 @@ def measure_floor(url: str) -> dict[str, Any]:
     can take here, whatever computes the rows."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from app.rebuild import PUBLISH_CONNECTIONS, _quote, _Shadow, rebuildable
+    from app.read.rebuild import PUBLISH_CONNECTIONS, _quote, _Shadow, rebuildable
 
     runtime = _open(url)
     database = runtime.settings.database
@@ -146,9 +146,9 @@ def in_child(what: str, url: str, batch: int, *extra: str) -> dict[str, Any]:
 
 
 def generate_history(url: str, events: int, seed: int) -> int:
-    from app.progress import Progress
-    from app.runtime import open_runtime
-    from app.settings import Settings
+    from app.config.settings import Settings
+    from app.read.progress import Progress
+    from app.runtime.wiring import open_runtime
     from bench.history import generate
 
     runtime = open_runtime(Settings(database_url=url))  # migrates and seeds the starter catalog
@@ -171,7 +171,7 @@ def generate_history(url: str, events: int, seed: int) -> int:
 
 
 def topics(url: str) -> list[tuple[str, int]]:
-    from app.database import Database
+    from app.config.database import Database
 
     with psycopg.connect(Database.parse(url).conninfo()) as connection:
         rows = connection.execute(
@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             head = in_child("generate", url, args.batch, "--events", str(args.events), "--seed", str(args.seed))["head"]
             print(f"wrote {head:,} events in {time.perf_counter() - started:.0f}s (not measured)", flush=True)
         else:  # a database kept by an earlier run, perhaps before a migration this code has
-            subprocess.run([sys.executable, "-m", "app.cli", "migrate"], check=True,
+            subprocess.run([sys.executable, "-m", "app.cli.main", "migrate"], check=True,
                            env={**os.environ, "DOCKET_DATABASE_URL": url})
         mix = topics(url)
         print("history: " + ", ".join(f"{t} {n:,}" for t, n in mix), flush=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 
-from app.auth import create_token
+from app.auth.tokens import create_token
 
 DOCKET = str(Path(sys.executable).with_name("docket"))
 STARTUP = 30.0

@@ -11,15 +11,9 @@ from domain.base import DocketAggregate, natural_id
 from domain.case import Decision
 from domain.errors import ConflictError, NotFoundError
 from domain.ladder import Ladder
+from domain.levels import PenaltyKind
 from domain.policy import Policy
-from domain.standing import (
-    Penalty,
-    PenaltyKind,
-    Standing,
-    Strike,
-    active_points,
-    standing_at,
-)
+from domain.standing import Penalty, Standing, Strike, active_points, standing_at
 from domain.values import Outcome, check_identifier
 
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from domain.errors import ValidationError
+from domain.levels import PenaltyKind, StandingLevel
 from domain.policy import PolicyTerms
-from domain.standing import PenaltyKind, StandingLevel
 
 
 @dataclass(frozen=True)

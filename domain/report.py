@@ -10,7 +10,15 @@ from uuid import UUID
 from domain.base import DocketAggregate, natural_id
 from domain.case import Case
 from domain.errors import ConflictError
-from domain.values import Content, Outcome, Subject, check_identifier, check_name, check_text, parse_enum
+from domain.values import (
+    Content,
+    Outcome,
+    Subject,
+    check_identifier,
+    check_name,
+    check_text,
+    parse_enum,
+)
 
 MAX_REPORT_TEXT = 5_000
 

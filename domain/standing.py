@@ -5,41 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from domain.levels import PenaltyKind, StandingLevel
+
 if TYPE_CHECKING:
     from domain.ladder import Ladder
-
-
-class StandingLevel(StrEnum):
-    GOOD = "GOOD"
-    WARNED = "WARNED"
-    RESTRICTED = "RESTRICTED"
-    SUSPENDED = "SUSPENDED"
-    TERMINATED = "TERMINATED"
-
-    @property
-    def rank(self) -> int:
-        return list(StandingLevel).index(self)
-
-
-class PenaltyKind(StrEnum):
-    FEATURE_LIMIT = "FEATURE_LIMIT"
-    SUSPENSION = "SUSPENSION"
-    TERMINATION = "TERMINATION"
-
-    @property
-    def level(self) -> StandingLevel:
-        return _PENALTY_LEVELS[self]
-
-
-_PENALTY_LEVELS = {
-    PenaltyKind.FEATURE_LIMIT: StandingLevel.RESTRICTED,
-    PenaltyKind.SUSPENSION: StandingLevel.SUSPENDED,
-    PenaltyKind.TERMINATION: StandingLevel.TERMINATED,
-}
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ import psycopg
 import pytest
 from starlette.testclient import TestClient
 
-from app.asgi import create_app
-from app.auth import create_token
-from app.runtime import Runtime, open_runtime
-from app.settings import Settings
+from app.auth.tokens import create_token
+from app.config.settings import Settings
+from app.http.asgi import create_app
+from app.runtime.wiring import Runtime, open_runtime
 from tests.support import Api, MovableClock
 
 POSTGRES_ADMIN_URL = os.environ.get("DOCKET_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")

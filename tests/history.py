@@ -12,12 +12,20 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from app.catalog import load_catalog
-from app.ledger import Ledger
+from app.write.catalog import load_catalog
+from app.write.ledger import Ledger
 from domain.appeal import AppealOutcome
 from domain.case import Verdict
 from domain.detection import DetectionFacts
-from domain.values import Action, Content, ContentType, DetectionSource, Outcome, Severity, Subject
+from domain.values import (
+    Action,
+    Content,
+    ContentType,
+    DetectionSource,
+    Outcome,
+    Severity,
+    Subject,
+)
 
 KINDS = {"trust_safety": "pin", "ads": "ad", "shopping": "listing"}
 

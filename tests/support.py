@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from app.auth import create_token
+from app.auth.tokens import create_token
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
 

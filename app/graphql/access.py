@@ -15,7 +15,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-from app.auth import Principal
+from app.auth.tokens import Principal
 
 READERS = frozenset({"admin", "policy_admin", "reviewer", "auditor"})
 """The people who look at cases and accounts; `service` reads only what a pipeline needs."""

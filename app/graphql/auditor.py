@@ -17,8 +17,8 @@ from typing import Any
 from graphql import GraphQLError
 
 from app.graphql.errors import bad_input
-from app.ledger import Ledger, StoredEvent
-from app.runtime import Runtime
+from app.runtime.wiring import Runtime
+from app.write.ledger import Ledger, StoredEvent
 from domain.errors import ValidationError
 from domain.values import Subject, check_identifier, check_name
 from projections.account_standing.queries import find_strikes

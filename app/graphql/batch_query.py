@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from app.graphql.batch_types import Batch
 from app.graphql.context import Info
 from app.graphql.queries import consistent
-from app.store import read
+from app.read.store import read
 from projections.batch_progress.queries import find_batch
 
 

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from app.graphql.context import Info
 from app.graphql.queries import check_page, parse_position
 from app.graphql.types import Action, PageInfo, Subject
-from app.store import read
+from app.read.store import read
 from domain.batch import Batch as DomainBatch
 from domain.batch import BatchStatus, SubjectStatus
 from domain.values import Outcome

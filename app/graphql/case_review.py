@@ -7,9 +7,15 @@ from dataclasses import dataclass
 from starlette.concurrency import run_in_threadpool
 
 from app.graphql.context import Info
-from app.graphql.review_types import CaseNote, CaseSummary, CaseSummaryEdge, Claim, Report
+from app.graphql.review_types import (
+    CaseNote,
+    CaseSummary,
+    CaseSummaryEdge,
+    Claim,
+    Report,
+)
 from app.graphql.types import Appeal, AuditEntry, ReviewQueueEntry, Subject
-from app.runtime import Runtime
+from app.runtime.wiring import Runtime
 from projections.appeals.queries import case_appeals
 from projections.audit_trail.queries import subject_trail
 from projections.case_status.rows import CaseRow

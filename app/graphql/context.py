@@ -7,8 +7,8 @@ from typing import Any
 
 from strawberry.types import Info as StrawberryInfo
 
-from app.auth import Principal
-from app.runtime import Runtime
+from app.auth.tokens import Principal
+from app.runtime.wiring import Runtime
 
 
 @dataclass

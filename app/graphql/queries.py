@@ -8,9 +8,6 @@ from datetime import datetime
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
-from app.ledger import StoredEvent
-from app.health import health as read_health
-from app.integrity import integrity as read_integrity
 from app.graphql.auditor import (
     event_query,
     filtered_events,
@@ -23,6 +20,7 @@ from app.graphql.auditor import (
 from app.graphql.context import Info
 from app.graphql.errors import bad_input, not_yet_consistent
 from app.graphql.inputs import EventFilter, SubjectInput
+from app.graphql.integrity import integrity as read_integrity
 from app.graphql.types import (
     Account,
     Appeal,
@@ -34,9 +32,9 @@ from app.graphql.types import (
     Case,
     Decision,
     HealthReport,
+    LedgerCheckpoint,
     LedgerEvent,
     LedgerEventConnection,
-    LedgerCheckpoint,
     LedgerEventEdge,
     LedgerIntegrity,
     PageInfo,
@@ -46,8 +44,10 @@ from app.graphql.types import (
     ReviewQueueEdge,
     ReviewQueueEntry,
 )
-from app.runtime import Runtime
-from app.store import read
+from app.read.store import read
+from app.runtime.health import health as read_health
+from app.runtime.wiring import Runtime
+from app.write.ledger import StoredEvent
 from domain.appeal import AppealStatus
 from domain.errors import ValidationError
 from projections.account_standing.queries import find_account, find_strikes

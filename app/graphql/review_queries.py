@@ -12,7 +12,6 @@ from app.graphql.case_review import summary_edge
 from app.graphql.context import Info
 from app.graphql.errors import bad_input
 from app.graphql.queries import DEFAULT_PAGE, check_page, consistent, parse_position
-from app.graphql.scope import unseen_queue
 from app.graphql.review_types import (
     CaseConnection,
     OperationsFigures,
@@ -21,15 +20,16 @@ from app.graphql.review_types import (
     RoutingRule,
     RoutingTable,
 )
+from app.graphql.scope import unseen_queue
 from app.graphql.types import PageInfo, ReviewQueueEntry
-from app.runtime import Runtime
-from app.store import read
+from app.read.store import read
+from app.runtime.wiring import Runtime
 from projections.case_status.search import CaseFilter as CaseQuery
 from projections.case_status.search import search_cases
+from projections.reports.queries import find_reporter
 from projections.review_queue.figures import Figures, queue_figures, reviewer_figures
 from projections.review_queue.queues import find_queue, list_queues, queue_entries
 from projections.review_queue.routing import load_table
-from projections.reports.queries import find_reporter
 
 MAX_WINDOW_HOURS = 24 * 31
 

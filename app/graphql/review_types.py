@@ -11,9 +11,9 @@ from domain.claims import Claim as DomainClaim
 from domain.report import ReporterKind, ReportStatus
 from domain.routing import RoutingRule as DomainRoutingRule
 from domain.values import DetectionSource, Outcome, Severity
+from projections.reports.rows import ReporterRow, ReportRow
 from projections.review_queue.figures import Figures
 from projections.review_queue.rows import ClaimRow, NoteRow, QueueRow
-from projections.reports.rows import ReporterRow, ReportRow
 
 
 @strawberry.type(description="A notice (DSA Art. 16) that a subject breaks a policy.")

@@ -13,9 +13,9 @@ from app.graphql.inputs import SubjectInput
 from app.graphql.review_types import CaseUpdate, Reporter
 from app.graphql.scope import shared_record, unseen_case
 from app.graphql.types import Subject
-from app.review import Written
-from app.runtime import Runtime
-from app.store import read
+from app.read.store import read
+from app.runtime.wiring import Runtime
+from app.write.review import Written
 from domain.case import Case
 from domain.errors import NotFoundError, no_such_case
 from domain.values import Subject as DomainSubject

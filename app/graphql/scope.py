@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.auth import Principal
+from app.auth.tokens import Principal
 from app.graphql.errors import NotFoundError
-from app.runtime import Runtime
+from app.runtime.wiring import Runtime
 from domain import errors
 from domain.errors import no_such_case, no_such_policy, no_such_queue
 from domain.values import Subject

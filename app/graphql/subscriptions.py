@@ -11,7 +11,7 @@ from app.graphql.context import Info
 from app.graphql.inputs import EventFilter
 from app.graphql.queries import event_filter, events_page, parse_position
 from app.graphql.types import LedgerEvent
-from app.notifications import FOREVER
+from app.read.notifications import FOREVER
 
 PAGE = 500
 

@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from app.event_json import event_data
-from app.ledger import StoredEvent
+from app.graphql.event_json import event_data
+from app.write.ledger import StoredEvent
 from domain.appeal import AppealStatus
 from domain.case import Decision as DomainDecision
 from domain.detection import Detection as DomainDetection
+from domain.levels import PenaltyKind, StandingLevel
 from domain.policy import PolicyTerms
 from domain.standing import DomainStanding as DomainStandingValue
 from domain.standing import Penalty as DomainPenalty
-from domain.standing import PenaltyKind, StandingLevel
 from domain.standing import Standing as DomainStandingTotal
 from domain.standing import Strike as DomainStrike
 from domain.values import (

@@ -10,7 +10,11 @@ from typing import Any
 
 from projections.base import Projection
 from projections.ledger_chain import hashing
-from projections.ledger_chain.queries import chain_head, checkpoint_at, latest_checkpoint
+from projections.ledger_chain.queries import (
+    chain_head,
+    checkpoint_at,
+    latest_checkpoint,
+)
 from projections.ledger_chain.rows import CheckpointRow
 from projections.sql import Sql
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from projections.review_queue.queries import ENTRY_COLUMNS, entry_row
-from projections.review_queue.rows import ClaimRow, NoteRow, QueueRow, QueueEntryRow
+from projections.review_queue.rows import ClaimRow, NoteRow, QueueEntryRow, QueueRow
 from projections.sql import Sql, in_clause
 from projections.values import utc
 

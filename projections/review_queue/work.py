@@ -9,7 +9,13 @@ from domain.claims import ReleaseReason
 from domain.queue import Queue
 from domain.report import Report, ReporterKind
 from domain.routing import Routing
-from projections.review_queue.routing import add_signal, log, move, reroute_all, save_table
+from projections.review_queue.routing import (
+    add_signal,
+    log,
+    move,
+    reroute_all,
+    save_table,
+)
 from projections.sql import Sql
 from projections.values import utc
 

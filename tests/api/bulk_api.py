@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from app.runtime import Runtime
+from app.runtime.wiring import Runtime
 from tests.api.ledger_api import subject
 from tests.support import Api
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from app.auth import create_token
+from app.auth.tokens import create_token
 from tests.api.ledger_api import DECIDE, decide, decide_input, events_after, head
 from tests.support import Api
 

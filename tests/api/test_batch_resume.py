@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from app.asgi import create_app
-from app.ledger import Ledger
-from app.settings import Settings
+from app.config.settings import Settings
+from app.http.asgi import create_app
+from app.write.ledger import Ledger
 from domain.batch import Batch
 from tests.api.bulk_api import (
     BULK_DECIDE,

@@ -1,4 +1,4 @@
-"""The shipped strike ladders (app/ladders.toml), walked through GraphQL with the clock moved.
+"""The shipped strike ladders (app/config/ladders.toml), walked through GraphQL with the clock moved.
 
 Each strike is a VIOLATING decision on a distinct subject of one account under a policy worth
 one strike point, so the active points are the number of live, unexpired strikes.

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from app.asgi import create_app
-from app.auth import create_token
-from app.demo import CHALLENGES, HISTORY, RULINGS, SIGNALS, run_demo, timeline
-from app.runtime import open_runtime
-from app.settings import Settings
+from app.auth.tokens import create_token
+from app.cli.demo import CHALLENGES, HISTORY, RULINGS, SIGNALS, run_demo, timeline
+from app.config.settings import Settings
+from app.http.asgi import create_app
+from app.runtime.wiring import open_runtime
 from tests.api.ledger_api import ACCOUNT
 from tests.support import START, Api, MovableClock
 

@@ -8,8 +8,16 @@ from typing import Any
 import pytest
 
 from app.graphql.access import ALLOWED
-from tests.api.ledger_api import DECIDE, RECORD_DETECTION, RECORD_DETECTIONS, decide_input, detection_input, head, subject
 from tests.api.bulk_api import BULK_DECIDE, REVERSE_BATCH, bulk_decide, bulk_input
+from tests.api.ledger_api import (
+    DECIDE,
+    RECORD_DETECTION,
+    RECORD_DETECTIONS,
+    decide_input,
+    detection_input,
+    head,
+    subject,
+)
 from tests.api.review_api import (
     CLAIM_NEXT,
     CREATE_QUEUE,

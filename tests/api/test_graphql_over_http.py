@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from app.asgi import create_app
-from app.auth import create_token
-from app.settings import Settings
-
+from app.auth.tokens import create_token
+from app.config.settings import Settings
+from app.http.asgi import create_app
 from tests.api.ledger_api import DECIDE, decide_input, events_after, head
 from tests.support import Api
 

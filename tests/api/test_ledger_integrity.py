@@ -8,11 +8,11 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from app.asgi import create_app
-from app.auth import create_token
-from app.integrity import sign_head
-from app.runtime import open_runtime
-from app.settings import Settings
+from app.auth.tokens import create_token
+from app.config.settings import Settings
+from app.http.asgi import create_app
+from app.integrity.verify import sign_head
+from app.runtime.wiring import open_runtime
 from projections.ledger_chain import hashing
 from tests.support import Api, MovableClock
 
@@ -39,7 +39,7 @@ def test_ledger_integrity_reports_the_chain_and_its_latest_signed_checkpoint(
 
         # The app catches up before it serves; a chain at rest with no checkpoint has its head signed at once.
         signed = integrity(settings, clock, token)
-        mark = sign_head(runtime)  # that same checkpoint: one per position
+        mark = sign_head(runtime.projector, runtime.store)  # that same checkpoint: one per position
         assert mark is not None
     finally:
         runtime.close()

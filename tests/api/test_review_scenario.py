@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from tests.api.ledger_api import DECIDE, decide_input, record_detection, subject
-from tests.api.review_api import case_review, claim_next, queue_entries, standard_queues, submit_report
+from tests.api.review_api import (
+    case_review,
+    claim_next,
+    queue_entries,
+    standard_queues,
+    submit_report,
+)
 from tests.support import Api
 
 

@@ -17,7 +17,7 @@ from graphql import (
     is_leaf_type,
 )
 
-from app.auth import ROLES
+from app.auth.tokens import ROLES
 from app.graphql.access import ALLOWED
 from app.graphql.schema import build_schema
 from tests.api.ledger_api import head

@@ -5,7 +5,7 @@ import pytest
 from domain.account import Account
 from domain.errors import ConflictError, NotFoundError, ValidationError
 from domain.ladder import Ladder, default_ladder
-from domain.standing import StandingLevel
+from domain.levels import StandingLevel
 from domain.values import Subject
 from tests.domain.factories import (
     ACCOUNT,

@@ -8,7 +8,7 @@ from domain.account import Account
 from domain.correction import check_reversible, reverse_decision
 from domain.errors import ConflictError, NotFoundError
 from domain.ladder import Ladder, Rung
-from domain.standing import PenaltyKind, StandingLevel
+from domain.levels import PenaltyKind, StandingLevel
 from tests.domain.factories import (
     ACCOUNT,
     DOMAIN,

@@ -8,7 +8,15 @@ from domain.errors import ConflictError, ValidationError
 from domain.report import Notice, Report, ReporterKind
 from domain.reporter import Reporter
 from domain.values import Outcome
-from tests.domain.factories import ACCOUNT, SUBJECT, at, decided, not_violating, opened_case, published_policy
+from tests.domain.factories import (
+    ACCOUNT,
+    SUBJECT,
+    at,
+    decided,
+    not_violating,
+    opened_case,
+    published_policy,
+)
 
 
 def report(key: str = "r-1", reporter: str = "user-1", kind: str = "USER", **changes: object) -> Report:

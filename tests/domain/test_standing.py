@@ -1,7 +1,8 @@
 from datetime import datetime, timedelta
 
 from domain.base import natural_id
-from domain.standing import StandingLevel, Strike, standing_at
+from domain.levels import StandingLevel
+from domain.standing import Strike, standing_at
 from tests.domain.factories import DOMAIN, POLICY_KEY, T0, at
 
 

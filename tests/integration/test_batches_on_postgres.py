@@ -9,11 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from app.batches import CHUNK, _Run
-from app.projector import Projector
-from app.runtime import Runtime, open_runtime
-from app.settings import Settings
-from app.store import read
+from app.config.settings import Settings
+from app.read.projector import Projector
+from app.read.store import read
+from app.runtime.wiring import Runtime, open_runtime
+from app.write.batches import CHUNK, _Run
 from domain.account import Account
 from domain.batch import MAX_SUBJECTS, Batch, BatchStatus, BatchSubject, SubjectStatus
 from domain.case import Case, Verdict

@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from app.claiming import NextClaim, claim_next
-from app.runtime import Runtime, open_runtime
-from app.settings import Settings
-from domain.claims import DEFAULT_LEASE
+from app.config.settings import Settings
+from app.runtime.claiming import NextClaim, claim_next
+from app.runtime.wiring import Runtime, open_runtime
 from domain.case import Case
+from domain.claims import DEFAULT_LEASE
 from domain.report import Notice, ReporterKind
 from domain.routing import RoutingRule
 from domain.values import Subject

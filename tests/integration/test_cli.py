@@ -10,8 +10,8 @@ import httpx2 as httpx
 import psycopg
 import pytest
 
-from app.database import Database
-from app.migrations import available
+from app.config.database import Database
+from app.read.migrations import available
 from bench.servers import STARTUP, Server, clean_env, docket, free_port, serving
 
 TOKEN = re.compile(r"^\s+(dkt_\S+)\s*$")

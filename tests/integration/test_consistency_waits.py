@@ -14,9 +14,9 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from app.notifications import events_channel
-from app.runtime import Runtime, open_runtime
-from app.settings import Settings
+from app.config.settings import Settings
+from app.read.notifications import events_channel
+from app.runtime.wiring import Runtime, open_runtime
 from tests.history import write_history
 from tests.support import MovableClock
 

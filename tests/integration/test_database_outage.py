@@ -11,10 +11,10 @@ import psycopg
 import pytest
 from starlette.testclient import TestClient
 
-from app.asgi import create_app
-from app.auth import create_token
-from app.runtime import open_runtime
-from app.settings import Settings
+from app.auth.tokens import create_token
+from app.config.settings import Settings
+from app.http.asgi import create_app
+from app.runtime.wiring import open_runtime
 from tests.api.ledger_api import RECORD_DETECTION, detection_input
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.support import Api, MovableClock

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from app.asgi import create_app
-from app.auth import create_token
-from app.ladders import SHIPPED_LADDERS, LaddersFileError, load_ladders
-from app.runtime import open_runtime
-from app.settings import Settings
+from app.auth.tokens import create_token
+from app.config.ladders import SHIPPED_LADDERS, LaddersFileError, load_ladders
+from app.config.settings import Settings
+from app.http.asgi import create_app
+from app.runtime.wiring import open_runtime
 from tests.support import Api, MovableClock
 
 DOCKET = str(Path(sys.executable).with_name("docket"))

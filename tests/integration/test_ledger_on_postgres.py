@@ -12,11 +12,11 @@ import psycopg
 import pytest
 from eventsourcing.persistence import RecordConflictError
 
-from app.database import Database
-from app.ledger import DecisionMade, Ledger, StoredEvent
-from app.runtime import Runtime, open_runtime
-from app.settings import Settings
-from app.store import read
+from app.config.database import Database
+from app.config.settings import Settings
+from app.read.store import read
+from app.runtime.wiring import Runtime, open_runtime
+from app.write.ledger import DecisionMade, Ledger, StoredEvent
 from domain.account import Account
 from domain.case import Case, Verdict
 from domain.values import Action, ActionType, Outcome, Subject

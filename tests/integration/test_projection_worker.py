@@ -20,11 +20,12 @@ import httpx2 as httpx
 import psycopg
 import pytest
 
-from app.database import Database
-from app.migrations import migrate
-from app.rebuild import rebuild, rebuildable
-from app.runtime import Runtime, all_projections, open_runtime
-from app.settings import Settings
+from app.config.database import Database
+from app.config.settings import Settings
+from app.read.migrations import migrate
+from app.read.read_models import all_projections
+from app.read.rebuild import rebuild, rebuildable
+from app.runtime.wiring import Runtime, open_runtime
 from bench.servers import STARTUP, clean_env, docket, serving, worker
 from tests.history import write_history
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from app.rebuild import _side_schemas
-from app.runtime import Runtime, open_runtime
-from app.settings import Settings
-from app.store import read
+from app.config.settings import Settings
+from app.read.rebuild import _side_schemas
+from app.read.store import read
+from app.runtime.wiring import Runtime, open_runtime
 from bench.servers import DOCKET, clean_env, docket
 from domain.values import Subject
 from projections.case_status.queries import find_case

@@ -8,7 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from app.database import Database
+from app.config.database import Database
 
 DOCKET = str(Path(sys.executable).with_name("docket"))
 

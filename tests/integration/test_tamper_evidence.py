@@ -18,10 +18,10 @@ from typing import Any
 import psycopg
 import pytest
 
-from app.database import Database
-from app.integrity import sign_head
-from app.runtime import Runtime, open_runtime
-from app.settings import Settings
+from app.config.database import Database
+from app.config.settings import Settings
+from app.integrity.verify import sign_head
+from app.runtime.wiring import Runtime, open_runtime
 from domain.case import Verdict
 from domain.detection import DetectionFacts
 from domain.values import (
@@ -101,7 +101,7 @@ def ledger(postgres_url: str, clock: MovableClock) -> Ledger:
         for n in range(4, 8):
             record(runtime, n)
         runtime.projector.catch_up()
-        assert sign_head(runtime) is not None
+        assert sign_head(runtime.projector, runtime.store) is not None
     finally:
         runtime.close()
     positions = stored_positions(postgres_url)
@@ -246,7 +246,7 @@ def test_verify_on_the_embedded_sqlite_default(tmp_path: Path, clock: MovableClo
         for n in range(3):
             record(runtime, n)
         runtime.projector.catch_up()
-        assert sign_head(runtime) is not None
+        assert sign_head(runtime.projector, runtime.store) is not None
         head = runtime.ledger.head()
     finally:
         runtime.close()

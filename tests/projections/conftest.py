@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from app.database import Database
-from app.migrations import migrate
-from app.store import ReadStore, open_read_store
+from app.config.database import Database
+from app.read.migrations import migrate
+from app.read.store import ReadStore, open_read_store
 
 
 @pytest.fixture

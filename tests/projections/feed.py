@@ -16,8 +16,8 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 
-from app.store import ReadStore
-from app.transcodings import register_value_types
+from app.read.store import ReadStore
+from app.write.transcodings import register_value_types
 from projections.base import Projection
 
 R = TypeVar("R")

@@ -2,12 +2,13 @@ from datetime import timedelta
 
 import pytest
 
-from app.store import ReadStore
+from app.read.store import ReadStore
 from domain.account import Account
 from domain.case import Case
 from domain.detection import Detection
 from domain.ladder import default_ladder
-from domain.standing import StandingLevel, Strike
+from domain.levels import StandingLevel
+from domain.standing import Strike
 from projections.account_standing.projection import AccountStandingProjection
 from projections.account_standing.queries import find_account, find_strikes
 from tests.domain.factories import (

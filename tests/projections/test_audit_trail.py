@@ -11,8 +11,7 @@ from datetime import timedelta
 import pytest
 
 import domain
-
-from app.store import ReadStore
+from app.read.store import ReadStore
 from domain.account import Account
 from domain.appeal import Appeal, AppealOutcome
 from domain.base import DocketAggregate
@@ -21,10 +20,28 @@ from domain.detection import Detection
 from domain.ladder import default_ladder
 from domain.policy import Policy
 from domain.values import Subject
-from projections.audit_trail.projection import MAX_SUMMARY, AuditTrailProjection, event_type_names
-from projections.audit_trail.queries import account_trail, entries, positions, subject_trail
+from projections.audit_trail.projection import (
+    MAX_SUMMARY,
+    AuditTrailProjection,
+    event_type_names,
+)
+from projections.audit_trail.queries import (
+    account_trail,
+    entries,
+    positions,
+    subject_trail,
+)
 from projections.audit_trail.rows import AuditEntryRow, EventQuery
-from tests.domain.factories import DOMAIN, T0, at, decision_id, declared_event, facts, terms, violating
+from tests.domain.factories import (
+    DOMAIN,
+    T0,
+    at,
+    decision_id,
+    declared_event,
+    facts,
+    terms,
+    violating,
+)
 from tests.projections.feed import Feed
 
 PIN = Subject(DOMAIN, "pin", "pin-1")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.store import ReadStore
+from app.read.store import ReadStore
 from domain.base import natural_id
 from domain.batch import Batch, BatchSubject, SubjectResult, SubjectStatus
 from domain.values import ActionType, Subject

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from app.store import ReadStore
+from app.read.store import ReadStore
 from domain.case import Case
 from domain.detection import Detection
 from domain.values import Subject
@@ -13,7 +13,16 @@ from projections.case_status.projection import CaseStatusProjection
 from projections.case_status.queries import case_decisions, case_detections, find_case
 from projections.case_status.rows import CaseRow, DecisionRow, DetectionRow
 from projections.sql import Sql
-from tests.domain.factories import ACCOUNT, SUBJECT, at, decision_id, facts, not_violating, published_policy, violating
+from tests.domain.factories import (
+    ACCOUNT,
+    SUBJECT,
+    at,
+    decision_id,
+    facts,
+    not_violating,
+    published_policy,
+    violating,
+)
 from tests.projections.feed import Feed
 
 

@@ -1,6 +1,6 @@
 import pytest
 
-from app.store import ReadStore
+from app.read.store import ReadStore
 from domain.account import Account
 from domain.case import Case
 from domain.detection import Detection

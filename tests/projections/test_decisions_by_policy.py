@@ -4,13 +4,20 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from app.store import ReadStore
+from app.read.store import ReadStore
 from domain.case import Case
 from domain.policy import Policy
 from domain.values import AutomationLevel, Subject
 from projections.decisions_by_policy.projection import DecisionsByPolicyProjection
 from projections.decisions_by_policy.queries import decision_counts
-from tests.domain.factories import DOMAIN, T0, decision_id, not_violating, terms, violating
+from tests.domain.factories import (
+    DOMAIN,
+    T0,
+    decision_id,
+    not_violating,
+    terms,
+    violating,
+)
 from tests.projections.feed import Feed
 
 DAY_1 = datetime(2026, 3, 2, 23, 59, tzinfo=timezone.utc)

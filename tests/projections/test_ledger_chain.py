@@ -14,16 +14,20 @@ from uuid import UUID, uuid5
 import pytest
 from eventsourcing.persistence import Notification
 
-from app.database import Database
-from app.integrity import BAD_SIGNATURE, MODIFIED, checkpoint_key, key_file, verify
-from app.migrations import migrate
-from app.runtime import Runtime, open_runtime
-from app.settings import Settings
-from app.store import ReadStore, open_read_store
+from app.config.checkpoint_key import checkpoint_key, key_file
+from app.config.database import Database
+from app.config.settings import Settings
+from app.integrity.verify import BAD_SIGNATURE, MODIFIED, verify
+from app.read.migrations import migrate
+from app.read.store import ReadStore, open_read_store
+from app.runtime.wiring import Runtime, open_runtime
 from domain.detection import DetectionFacts
 from domain.values import ContentType, DetectionSource, Subject
 from projections.ledger_chain import hashing
-from projections.ledger_chain.projection import CHECKPOINT_INTERVAL, LedgerChainProjection
+from projections.ledger_chain.projection import (
+    CHECKPOINT_INTERVAL,
+    LedgerChainProjection,
+)
 from projections.ledger_chain.queries import (
     chain_head,
     chain_rows,

@@ -1,6 +1,6 @@
 import pytest
 
-from app.store import ReadStore
+from app.read.store import ReadStore
 from domain.policy import Policy
 from domain.values import ActionType, Severity
 from projections.policy_catalog.projection import PolicyCatalogProjection

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.runtime import Runtime
+from app.runtime.wiring import Runtime
 from tests.history import write_history
 from tests.projections.test_rebuild import positions, projected_from_zero, snapshot
 

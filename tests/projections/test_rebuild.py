@@ -14,22 +14,22 @@ from typing import Any
 import psycopg
 import pytest
 
-import app.rebuild as rebuild_module
-from app.cli import main
-from app.progress import Silent
-from app.rebuild import (
+import app.read.rebuild as rebuild_module
+from app.cli.main import main
+from app.config.settings import Settings
+from app.read.progress import Silent
+from app.read.rebuild import (
     RebuildError,
     UnknownProjection,
     _Part,
-    _Told,
     _split,
+    _Told,
     choose,
     rebuild,
     rebuildable,
 )
-from app.runtime import Runtime, open_runtime
-from app.settings import Settings
-from app.store import read
+from app.read.store import read
+from app.runtime.wiring import Runtime, open_runtime
 from domain.values import Subject
 from projections.case_status.queries import find_case
 from tests.history import write_history

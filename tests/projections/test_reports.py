@@ -2,9 +2,9 @@
 
 import pytest
 
-from app.store import ReadStore
-from domain.reporter import Reporter
+from app.read.store import ReadStore
 from domain.report import Notice, Report
+from domain.reporter import Reporter
 from domain.values import Subject
 from projections.reports.projection import ReportsProjection
 from projections.reports.queries import find_report, find_reporter

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.store import ReadStore
+from app.read.store import ReadStore
 from domain.case import Case
 from domain.detection import Detection
 from domain.policy import Policy
@@ -12,7 +12,16 @@ from domain.values import Severity, Subject
 from projections.review_queue.projection import ReviewQueueProjection
 from projections.review_queue.queries import review_queue
 from projections.review_queue.rows import QueueEntryRow
-from tests.domain.factories import DOMAIN, T0, at, decision_id, facts, not_violating, terms, violating
+from tests.domain.factories import (
+    DOMAIN,
+    T0,
+    at,
+    decision_id,
+    facts,
+    not_violating,
+    terms,
+    violating,
+)
 from tests.projections.feed import Feed
 
 

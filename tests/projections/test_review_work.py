@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from app.store import ReadStore
+from app.read.store import ReadStore
 from domain.case import Case
 from domain.claims import DEFAULT_LEASE, ReleaseReason
 from domain.detection import Detection
@@ -18,7 +18,15 @@ from projections.reports.queries import case_reports, find_reporter
 from projections.review_queue.figures import percentile, queue_figures, reviewer_figures
 from projections.review_queue.projection import ReviewQueueProjection
 from projections.review_queue.queues import case_claim, claim_candidates, queue_entries
-from tests.domain.factories import DOMAIN, T0, at, facts, not_violating, terms, violating
+from tests.domain.factories import (
+    DOMAIN,
+    T0,
+    at,
+    facts,
+    not_violating,
+    terms,
+    violating,
+)
 from tests.projections.feed import Feed
 
 GENERAL, PRIORITY, SEVERE = "ts_general", "ts_priority", "ts_severe"

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from app.store import ReadStore
+from app.read.store import ReadStore
 
 GUIDE = Path(__file__).resolve().parents[2] / "migrations" / "README.md"
 

@@ -20,9 +20,9 @@ from eventsourcing.application import AggregateNotFoundError
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from app.runtime import Runtime, open_runtime
-from app.settings import Settings
-from app.store import read
+from app.config.settings import Settings
+from app.read.store import read
+from app.runtime.wiring import Runtime, open_runtime
 from domain.account import Account
 from domain.appeal import Appeal, AppealOutcome
 from domain.case import Verdict

@@ -13,14 +13,15 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 
-from app.transcodings import VALUE_TYPES, register_value_types
+from app.write.transcodings import VALUE_TYPES, register_value_types
 from domain.account import Account
 from domain.base import natural_id
 from domain.case import Case, Decision
 from domain.detection import Detection, DetectionFacts
 from domain.ladder import default_ladder
+from domain.levels import PenaltyKind
 from domain.policy import Policy, PolicyTerms
-from domain.standing import Penalty, PenaltyKind, Strike
+from domain.standing import Penalty, Strike
 from domain.values import (
     Action,
     ActionType,

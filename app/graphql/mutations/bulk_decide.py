@@ -6,12 +6,12 @@ from typing import Annotated
 
 import strawberry
 
-from app.batches import BatchRun
 from app.graphql.batch_types import BatchProgress
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt
 from app.graphql.inputs import ActionInput, SubjectInput
 from app.graphql.scope import unseen_policies
+from app.write.batches import BatchRun
 from domain.batch import MAX_SUBJECTS, BatchSubject
 from domain.case import Verdict
 from domain.values import Outcome

@@ -8,12 +8,12 @@ from typing import Annotated
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
-from app.claiming import NextClaim, claim_next
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt
 from app.graphql.review_types import ClaimedCase
 from app.graphql.scope import unseen_queue
 from app.graphql.types import ReviewQueueEntry
+from app.runtime.claiming import NextClaim, claim_next
 from domain.claims import DEFAULT_LEASE
 
 ClaimResult = Annotated[ClaimedCase | ValidationError | NotFoundError | ConflictError, strawberry.union("ClaimResult")]

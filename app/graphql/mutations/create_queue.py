@@ -13,7 +13,7 @@ from app.graphql.errors import ConflictError, NotFoundError, ValidationError, at
 from app.graphql.review_types import Queue
 from app.graphql.review_views import view_after
 from app.graphql.scope import unseen_queue
-from app.review import Written
+from app.write.review import Written
 from projections.review_queue.queues import find_queue
 
 

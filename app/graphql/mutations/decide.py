@@ -18,8 +18,8 @@ from app.graphql.errors import (
 from app.graphql.inputs import ActionInput, ContentInput, SubjectInput
 from app.graphql.scope import unseen_policies
 from app.graphql.types import Decision
-from app.ledger import DecisionMade
-from app.runtime import Runtime
+from app.runtime.wiring import Runtime
+from app.write.ledger import DecisionMade
 from domain.case import Verdict
 from domain.values import ContentType, Outcome, Subject
 from projections.case_status.queries import find_case

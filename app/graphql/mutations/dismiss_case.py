@@ -11,7 +11,7 @@ from app.graphql.inputs import SubjectInput
 from app.graphql.mutations.decide import DecideResult, known_account
 from app.graphql.scope import unseen_policies
 from app.graphql.types import Decision
-from app.ledger import DecisionMade
+from app.write.ledger import DecisionMade
 from domain.case import Verdict
 from domain.values import Outcome
 

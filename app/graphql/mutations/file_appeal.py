@@ -8,8 +8,7 @@ from uuid import UUID
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
-from app.appeals import AppealFiled
-from app.auth import Principal
+from app.auth.tokens import Principal
 from app.graphql.context import Info
 from app.graphql.errors import (
     ConflictError,
@@ -21,8 +20,9 @@ from app.graphql.errors import (
 )
 from app.graphql.scope import hidden
 from app.graphql.types import Appeal
-from app.runtime import Runtime
-from app.store import read
+from app.read.store import read
+from app.runtime.wiring import Runtime
+from app.write.appeals import AppealFiled
 from domain.errors import no_such_decision
 from projections.appeals.queries import find_appeal
 from projections.case_status.queries import find_decision

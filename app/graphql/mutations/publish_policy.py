@@ -9,7 +9,7 @@ import strawberry
 from app.graphql.context import Info
 from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt
 from app.graphql.types import Policy
-from app.ledger import PolicyPublished
+from app.write.ledger import PolicyPublished
 from domain.policy import PolicyTerms
 from domain.values import ActionType, DsaGround, Severity
 

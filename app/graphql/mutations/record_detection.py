@@ -13,7 +13,7 @@ from app.graphql.errors import ConflictError, NotFoundError, ValidationError, at
 from app.graphql.inputs import ContentInput, SubjectInput
 from app.graphql.scope import unseen_policies
 from app.graphql.types import Detection
-from app.ledger import DetectionRecorded
+from app.write.ledger import DetectionRecorded
 from domain.base import Clock
 from domain.detection import DetectionFacts
 from domain.values import ContentType, DetectionSource

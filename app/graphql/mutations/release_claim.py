@@ -12,7 +12,7 @@ from app.graphql.inputs import SubjectInput
 from app.graphql.review_types import CaseUpdate
 from app.graphql.review_views import case_update
 from app.graphql.scope import unseen_case
-from app.review import Written
+from app.write.review import Written
 from domain.claims import ReleaseReason
 
 CaseUpdateResult = Annotated[

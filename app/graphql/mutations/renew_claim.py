@@ -13,7 +13,7 @@ from app.graphql.mutations.claim_next import lease_of
 from app.graphql.review_types import Claim
 from app.graphql.scope import unseen_case
 from app.graphql.types import Subject
-from app.review import ClaimTaken
+from app.write.review import ClaimTaken
 
 RenewClaimResult = Annotated[
     Claim | ValidationError | NotFoundError | ConflictError, strawberry.union("RenewClaimResult")

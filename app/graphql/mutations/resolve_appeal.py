@@ -7,7 +7,6 @@ from typing import Annotated
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
-from app.appeals import AppealResolved
 from app.graphql.context import Info
 from app.graphql.errors import (
     ConflictError,
@@ -19,6 +18,7 @@ from app.graphql.errors import (
 from app.graphql.mutations.file_appeal import appeal_view
 from app.graphql.scope import hidden
 from app.graphql.types import Appeal
+from app.write.appeals import AppealResolved
 from domain.appeal import AppealOutcome
 from domain.errors import no_such_appeal
 from projections.appeals.queries import find_appeal

@@ -7,7 +7,6 @@ from typing import Annotated
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
-from app.batches import BatchRun
 from app.graphql.batch_types import BatchProgress
 from app.graphql.context import Info
 from app.graphql.errors import (
@@ -18,6 +17,7 @@ from app.graphql.errors import (
     parse_id,
 )
 from app.graphql.scope import hidden
+from app.write.batches import BatchRun
 from domain.errors import no_such_batch
 from projections.batch_progress.queries import find_batch
 

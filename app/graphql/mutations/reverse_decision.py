@@ -8,7 +8,6 @@ from uuid import UUID
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
-from app.corrections import DecisionReversed
 from app.graphql.context import Info
 from app.graphql.errors import (
     ConflictError,
@@ -21,7 +20,8 @@ from app.graphql.errors import (
 from app.graphql.mutations.file_appeal import visible_decision
 from app.graphql.scope import hidden
 from app.graphql.types import Decision
-from app.runtime import Runtime
+from app.runtime.wiring import Runtime
+from app.write.corrections import DecisionReversed
 from domain.errors import no_such_decision
 from projections.account_standing.queries import find_strikes
 from projections.case_status.queries import find_decision

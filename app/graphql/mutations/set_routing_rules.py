@@ -10,7 +10,7 @@ from app.graphql.context import Info
 from app.graphql.errors import ConflictError, NotFoundError, ValidationError, attempt
 from app.graphql.review_types import RoutingRule, RoutingTable
 from app.graphql.scope import shared_record
-from app.review import Written
+from app.write.review import Written
 from domain.report import ReporterKind
 from domain.routing import RoutingRule as DomainRoutingRule
 from domain.values import DetectionSource, Severity

@@ -13,8 +13,8 @@ from app.graphql.inputs import ContentInput, SubjectInput
 from app.graphql.review_types import Report
 from app.graphql.review_views import view_after
 from app.graphql.scope import unseen_policies
-from app.review import ReportSubmitted
-from app.runtime import Runtime
+from app.runtime.wiring import Runtime
+from app.write.review import ReportSubmitted
 from domain.report import Notice, ReporterKind
 from projections.reports.queries import find_report
 

@@ -8,18 +8,14 @@ chain and the checkpoints, and names the first position that does not match and 
 
 from __future__ import annotations
 
-import os
-import secrets
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any
 
-from app.database import Database
-from app.ledger import Ledger
-from app.settings import Settings
-from app.store import ReadStore
+from app.config.checkpoint_key import NoCheckpointKey
+from app.read.projector import Projector
+from app.read.store import ReadStore
+from app.write.ledger import Ledger
 from projections.ledger_chain import hashing
 from projections.ledger_chain.projection import LedgerChainProjection
 from projections.ledger_chain.queries import (
@@ -30,9 +26,6 @@ from projections.ledger_chain.queries import (
     latest_checkpoint,
 )
 from projections.ledger_chain.rows import ChainRow, CheckpointRow
-
-if TYPE_CHECKING:
-    from app.runtime import Runtime
 
 BATCH = 1000
 
@@ -53,37 +46,6 @@ BAD_SIGNATURE = "bad-signature"
 """A checkpoint's signature does not validate with the key: forged, or verified with another key."""
 MISSING_CHECKPOINT = "missing-checkpoint"
 """A checkpoint the auditor expects (`--expect`) is gone or different: the chain was cut back."""
-
-
-class NoCheckpointKey(RuntimeError):
-    """Raised when checkpoints must be checked or signed and no key is configured."""
-
-
-def key_file(database: Database) -> Path | None:
-    """Where the SQLite default keeps its checkpoint key: beside the database file."""
-    if database.is_postgres or database.sqlite_path is None or database.sqlite_path.name == ":memory:":
-        return None
-    return database.sqlite_path.with_name(database.sqlite_path.name + ".checkpoint-key")
-
-
-def checkpoint_key(settings: Settings, create: bool = False) -> bytes | None:
-    """DOCKET_CHECKPOINT_KEY, else (SQLite) the key file, made on first use when `create`."""
-    if settings.checkpoint_key:
-        return settings.checkpoint_key.encode()
-    path = key_file(settings.database)
-    if path is None:
-        return None
-    if not path.exists():
-        if not create:
-            return None
-        try:
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it first
-        else:
-            with os.fdopen(descriptor, "w") as file:
-                file.write(secrets.token_hex(32) + "\n")
-    return path.read_text().strip().encode()
 
 
 @dataclass(frozen=True)
@@ -306,117 +268,10 @@ def chain_projection(projections: list[Any]) -> LedgerChainProjection:
     return next(p for p in projections if isinstance(p, LedgerChainProjection))
 
 
-def sign_head(runtime: Runtime) -> CheckpointRow | None:
+def sign_head(projector: Projector, store: ReadStore) -> CheckpointRow | None:
     """Chains every event stored so far and signs a checkpoint at the chain's head."""
-    chain = chain_projection(runtime.projector.projections)
-    while runtime.projector.step(chain):
+    chain = chain_projection(projector.projections)
+    while projector.step(chain):
         pass
-    with runtime.store.transaction(locks=[f"projection:{chain.name}"]) as sql:
+    with store.transaction(locks=[f"projection:{chain.name}"]) as sql:
         return chain.checkpoint_head(sql)
-
-
-@dataclass(frozen=True)
-class Integrity:
-    chain_position: int
-    latest_checkpoint: CheckpointRow | None
-    signature_valid: bool | None
-    """Whether the latest checkpoint's signature validates with this server's key; None without a key."""
-
-
-def integrity(runtime: Runtime) -> Integrity:
-    """The chain's position and its latest checkpoint, with its signature checked: two indexed reads."""
-    with runtime.store.transaction(write=False) as sql:
-        top = chain_head(sql)
-        mark = latest_checkpoint(sql)
-    valid = None
-    key = checkpoint_key(runtime.settings)
-    if mark is not None and key is not None:
-        valid = hashing.signature_valid(key, mark.position, mark.chain_hash, mark.signed_at, mark.signature)
-    return Integrity(0 if top is None else top.position, mark, valid)
-
-
-def run_verify(settings: Settings, sign: bool = False, expect: str | None = None, out: TextIO = sys.stdout) -> int:
-    """`docket verify`: 0 when the store is as chained and signed, 1 when tampered, 2 when it cannot tell."""
-    from app.migrations import pending
-    from app.runtime import open_runtime
-    from app.store import open_read_store
-
-    expected = None
-    if expect is not None:
-        position, _, chain_sha = expect.partition(":")
-        if not (position.isascii() and position.isdigit()) or len(chain_sha) != 64 or not _is_hex(chain_sha):
-            print("docket: --expect takes POSITION:CHAIN_HASH, as `docket verify` prints a checkpoint", file=sys.stderr)
-            return 2
-        expected = (int(position), chain_sha.lower())
-    database = settings.database
-    if database.sqlite_path is not None and not database.sqlite_path.exists():
-        print(f"docket: there is no database at {database.sqlite_path}", file=sys.stderr)
-        return 2
-    store = open_read_store(database)
-    try:
-        unready = any(m.name == "ledger_chain" for m in pending(store))
-    finally:
-        store.close()
-    if unready:
-        print("docket: the ledger chain's tables do not exist yet; run `docket migrate`", file=sys.stderr)
-        return 2
-    runtime = open_runtime(settings, prepare=False)
-    try:
-        key = checkpoint_key(settings, create=sign)
-        try:
-            report = verify(runtime.ledger, runtime.store, key, expected)
-        except NoCheckpointKey as error:
-            print(f"docket: {error}", file=sys.stderr)
-            return 2
-        _print(report, out)
-        if not report.clean:
-            return 1
-        if sign:
-            if key is None:
-                print("docket: set DOCKET_CHECKPOINT_KEY to sign a checkpoint", file=sys.stderr)
-                return 2
-            mark = sign_head(runtime)
-            if mark is None:
-                print("nothing to sign: the ledger is empty", file=out)
-            else:
-                print(f"signed checkpoint   {_checkpoint_text(mark)}", file=out)
-        return 0
-    finally:
-        runtime.close()
-
-
-def _print(report: Report, out: TextIO) -> None:
-    finding = report.finding
-    if finding is None:
-        print("verified: every stored event is as chained and signed", file=out)
-    else:
-        print(f"TAMPERED at position {finding.position}: {finding.kind}", file=out)
-        print(f"  {finding.detail}", file=out)
-    lines = [
-        ("events verified", f"{report.events_verified}" + ("" if finding is None else " (before the finding)")),
-        ("ledger head", str(report.head)),
-        ("chain position", str(report.chain_position)),
-    ]
-    if finding is None:
-        lines.append(("not yet chained", f"{report.not_yet_chained}"
-                      + (" (stored after the chain's position; not tampering)" if report.not_yet_chained else "")))
-    lines.append(("latest checkpoint", "none verified" if report.latest_checkpoint is None
-                  else _checkpoint_text(report.latest_checkpoint)))
-    lines.append(("checkpoints checked", str(report.checkpoints_verified)))
-    if report.key_id is not None:
-        lines.append(("checkpoint key", report.key_id))
-    for label, value in lines:
-        print(f"  {label:<20}{value}", file=out)
-
-
-def _checkpoint_text(mark: CheckpointRow) -> str:
-    return (f"position {mark.position}, chain hash {mark.chain_hash}, signed {hashing.signing_time(mark.signed_at)} "
-            f"by key {mark.key_id} (expect it later with --expect {mark.position}:{mark.chain_hash})")
-
-
-def _is_hex(text: str) -> bool:
-    try:
-        bytes.fromhex(text)
-    except ValueError:
-        return False
-    return True

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 import psycopg
 
-from app.database import Database
+from app.config.database import Database
 
 ANALYST_ROLE = "docket_analyst"
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from app.runtime import Runtime
-from app.store import read
+from app.read.store import read
+from app.runtime.wiring import Runtime
 from projections.review_queue.figures import Figures, queue_figures, reviewer_figures
 
 WINDOW = timedelta(hours=1)

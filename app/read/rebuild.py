@@ -1,7 +1,7 @@
 """`docket rebuild`: read models rebuilt from zero beside the live ones, then swapped in at once.
 
 1. Build. Every event of the ledger, in order, goes through the chosen projections' own code
-   (`app.projector.feed`, the function the projector runs: there is one code path per read
+   (`app.read.projector.feed`, the function the projector runs: there is one code path per read
    model) into a private SQLite file that has every migration applied, in batched transactions
    (`batch` events each, written with their position). SQLite runs in this process, so the
    projections' statements cost no round trip to a server: that is what makes a rebuild fast,
@@ -48,19 +48,20 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import psycopg
 from eventsourcing.persistence import Notification
 
-from app.database import Database
-from app.ledger import Ledger
-from app.migrations import migrate, pending
-from app.progress import Progress, Silent
-from app.projector import decoder, feed, topics_of, track
-from app.runtime import Runtime, open_runtime
-from app.settings import Settings
-from app.store import PostgresReadStore, ReadStore, SqliteReadStore
+from app.config.clock import system_clock
+from app.config.database import Database
+from app.config.settings import Settings
+from app.read.migrations import migrate, pending
+from app.read.progress import Progress, Silent
+from app.read.projector import Projector, decoder, feed, topics_of, track
+from app.read.read_models import configured_projections
+from app.read.store import PostgresReadStore, ReadStore, SqliteReadStore
+from app.write.ledger import Ledger, open_ledger
 from projections.base import Projection
 
 DEFAULT_BATCH = 5000
@@ -73,6 +74,15 @@ PUBLISH_CONNECTIONS = 2
 PARALLEL_FROM = 20_000
 """From this many events on, a rebuild builds in two processes where there are two CPUs: below, starting one
 costs more than it saves."""
+
+
+class Sides(Protocol):
+    """What a rebuild works on: one process's ledger, read store and projector (a runtime has them)."""
+
+    settings: Settings
+    ledger: Ledger
+    store: ReadStore
+    projector: Projector
 
 
 class RebuildError(RuntimeError):
@@ -127,7 +137,7 @@ def choose(projections: Sequence[Projection], names: Sequence[str] | None) -> li
 
 
 def rebuild(
-    runtime: Runtime,
+    runtime: Sides,
     names: Sequence[str] | None = None,
     batch: int = DEFAULT_BATCH,
     workdir: Path | None = None,
@@ -444,9 +454,9 @@ def _build_part(
     """In a build process: applies the ledger up to `target` to the named read models in the file at `path`,
     then copies their tables into `shadow`, if given; tells the rebuild through `answer` as it goes."""
     try:
-        runtime = open_runtime(settings, prepare=False)
+        ledger = open_ledger(settings, system_clock)
         try:
-            build = _Build(runtime.ledger, Path(path), choose(runtime.projector.projections, names), batch)
+            build = _Build(ledger, Path(path), choose(configured_projections(settings), names), batch)
             try:
                 build.advance(build.store, 0, target, _Told(parent, answer))
             finally:
@@ -456,7 +466,7 @@ def _build_part(
             if shadow is not None:
                 answer.send(("copied", shadow.fill(Path(path), build.tables(), _Told(parent))))
         finally:
-            runtime.close()
+            ledger.close()
     except Exception as error:  # told to the rebuild, which fails with it
         answer.send(("failed", f"{type(error).__name__}: {error}"))
     finally:
@@ -575,7 +585,7 @@ class _Shadow:
 
 
 def _publish_postgres(
-    runtime: Runtime, build: _Build, shadow: _Shadow, position: int, progress: Progress
+    runtime: Sides, build: _Build, shadow: _Shadow, position: int, progress: Progress
 ) -> tuple[int, int]:
     live = shadow.database.schema
     database = shadow.database
@@ -613,7 +623,7 @@ def _publish_postgres(
 
 
 def _swap_postgres(
-    runtime: Runtime, build: _Build, shadow_store: PostgresReadStore, live: str, shadow: str, side: str, position: int
+    runtime: Sides, build: _Build, shadow_store: PostgresReadStore, live: str, shadow: str, side: str, position: int
 ) -> int:
     """The one transaction: the last events into the shadow, then the tables trade places."""
     with shadow_store.transaction() as sql:
@@ -752,7 +762,7 @@ def _check_no_dependents(admin: psycopg.Connection[Any], live: str, tables: list
 # SQLite.
 
 
-def _publish_sqlite(runtime: Runtime, build: _Build, position: int, progress: Progress) -> tuple[int, int]:
+def _publish_sqlite(runtime: Sides, build: _Build, position: int, progress: Progress) -> tuple[int, int]:
     database = runtime.settings.database
     assert database.sqlite_path is not None
     for _ in range(10):  # catch up first, while the ledger keeps moving

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from app.runtime import Runtime
+from app.runtime.wiring import Runtime
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import threading
 from datetime import timedelta
 from uuid import UUID
 
-from app.runtime import Runtime
+from app.runtime.wiring import Runtime
 from projections.batch_progress.queries import unfinished_batches
 
 log = logging.getLogger(__name__)

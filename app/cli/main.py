@@ -7,11 +7,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.auth import TokensFileError, create_token
-from app.database import DatabaseUrlError
-from app.ladders import LaddersFileError, load_ladders
-from app.migrations import MigrationError, pending
-from app.settings import Settings
+from app.auth.tokens import TokensFileError, create_token
+from app.config.database import DatabaseUrlError
+from app.config.ladders import LaddersFileError, load_ladders
+from app.config.settings import Settings
+from app.read.migrations import MigrationError, pending
 
 DEFAULT_TOKENS_FILE = Path("docket-tokens.toml")
 
@@ -95,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check_migrated(settings: Settings) -> None:
     """On PostgreSQL, refuses to go on before `docket migrate` (SQLite migrates itself on start)."""
-    from app.store import open_read_store
+    from app.read.store import open_read_store
 
     if not settings.database.is_postgres:
         return
@@ -115,7 +115,7 @@ def _tokens_file(settings: Settings) -> Path:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from app.asgi import create_app
+    from app.http.asgi import create_app
 
     database = settings.database
     if database.is_postgres:
@@ -136,7 +136,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from app.runtime import open_runtime
+    from app.runtime.wiring import open_runtime
 
     runtime = open_runtime(settings, prepare=False)
     try:
@@ -150,27 +150,27 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    from app.demo import run_demo
+    from app.cli.demo import run_demo
 
     print(run_demo(settings))
     return 0
 
 
 def _sql(args: argparse.Namespace, settings: Settings) -> int:
-    from app.sql_shell import run
+    from app.cli.sql_shell import run
 
     return run(settings.database, args.command)
 
 
 def _verify(args: argparse.Namespace, settings: Settings) -> int:
-    from app.integrity import run_verify
+    from app.cli.verify import run_verify
 
     return run_verify(settings, sign=args.checkpoint, expect=args.expect)
 
 
 def _project(args: argparse.Namespace, settings: Settings) -> int:
-    from app.runtime import open_runtime
-    from app.worker import ProjectionWorker, stop_on_signals
+    from app.runtime.wiring import open_runtime
+    from app.runtime.worker import ProjectionWorker, stop_on_signals
 
     _check_migrated(settings)
     import faulthandler
@@ -197,9 +197,9 @@ def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
     import psycopg
 
-    from app.progress import Progress
-    from app.rebuild import RebuildError, UnknownProjection, choose, rebuild
-    from app.runtime import open_runtime
+    from app.read.progress import Progress
+    from app.read.rebuild import RebuildError, UnknownProjection, choose, rebuild
+    from app.runtime.wiring import open_runtime
 
     runtime = open_runtime(settings, prepare=False)
     try:

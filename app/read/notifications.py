@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 from psycopg import sql as pgsql
 
-from app.database import Database
+from app.config.database import Database
 from projections.sql import Sql
 
 log = logging.getLogger(__name__)

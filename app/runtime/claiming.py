@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from app.review import ClaimTaken
-from app.runtime import Runtime
+from app.runtime.wiring import Runtime
+from app.write.review import ClaimTaken
 from domain.errors import ConflictError
 from projections.review_queue.queues import claim_candidates
 from projections.review_queue.rows import QueueEntryRow

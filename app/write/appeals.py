@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
-from app.corrections import undo
+from app.write.corrections import undo
 from domain.appeal import Appeal, AppealOutcome, AppealStatus
 from domain.base import Clock
 from domain.case import Case

@@ -12,9 +12,9 @@ from typing import Any
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
-from app.ledger import Ledger
-from app.notifications import FOREVER, Bell, Channel
-from app.store import ReadStore
+from app.read.notifications import FOREVER, Bell, Channel
+from app.read.store import ReadStore
+from app.write.ledger import Ledger
 from projections.base import Projection
 
 log = logging.getLogger(__name__)

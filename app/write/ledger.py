@@ -27,12 +27,13 @@ from eventsourcing.sqlite import SQLiteAggregateRecorder
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
-from app.appeals import AppealCommands
-from app.batches import BatchCommands
-from app.corrections import CorrectionCommands
-from app.ladders import load_ladders
-from app.review import ReviewCommands, close_reports
-from app.transcodings import register_value_types
+from app.config.ladders import load_ladders
+from app.config.settings import Settings
+from app.write.appeals import AppealCommands
+from app.write.batches import BatchCommands
+from app.write.corrections import CorrectionCommands
+from app.write.review import ReviewCommands, close_reports
+from app.write.transcodings import register_value_types
 from domain.account import Account
 from domain.base import Clock, DocketAggregate, natural_id
 from domain.case import Case, Decision, Verdict
@@ -417,3 +418,7 @@ def _indexed(index: int, size: int, check: Callable[[], T]) -> T:
         raise NotFoundError(f"inputs[{index}]: {error.message}") from None
 
 
+def open_ledger(settings: Settings, clock: Clock) -> Ledger:
+    """The ledger on the configured database, under the configured strike ladders."""
+    ladders = load_ladders() if settings.ladders_file is None else load_ladders(settings.ladders_file)
+    return Ledger(env=settings.database.library_env(), clock=clock, ladders=ladders)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 import uuid
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.datastructures import Headers
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry import Schema
@@ -21,15 +21,16 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from app.auth import ANONYMOUS, TokenRegistry
-from app.batch_runner import start_resuming
+from app.auth.tokens import ANONYMOUS, TokenRegistry
+from app.config.clock import system_clock
+from app.config.settings import Settings
 from app.graphql.context import Context
-from app.health import LagCollector, health
 from app.graphql.http import GraphQLEndpoint
 from app.graphql.schema import build_schema
-from app.review_metrics import ReviewCollector
-from app.runtime import Runtime, open_runtime, system_clock
-from app.settings import Settings
+from app.http.metrics import ReviewCollector
+from app.runtime.batch_resumer import start_resuming
+from app.runtime.health import LagCollector, health
+from app.runtime.wiring import Runtime, open_runtime
 from domain.base import Clock
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from app.database import Database
+from app.config.database import Database
 
 
 @lru_cache(maxsize=4096)

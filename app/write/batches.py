@@ -16,7 +16,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.persistence import RecordConflictError
 
-from app.review import close_reports
+from app.write.review import close_reports
 from domain.account import Account
 from domain.base import Clock, natural_id
 from domain.batch import (

@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.appeals import AppealFiled
-from app.catalog import seed_catalog
-from app.ledger import DecisionMade, DetectionRecorded, Ledger
-from app.migrations import migrate
-from app.runtime import Runtime, open_runtime, system_clock
-from app.settings import Settings
+from app.config.clock import system_clock
+from app.config.settings import Settings
+from app.read.migrations import migrate
+from app.runtime.wiring import Runtime, open_runtime
+from app.write.appeals import AppealFiled
+from app.write.catalog import seed_catalog
+from app.write.ledger import DecisionMade, DetectionRecorded, Ledger
 from domain.appeal import AppealOutcome, AppealStatus
 from domain.base import Clock
 from domain.case import Verdict

@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from app.notifications import Waker, events_channel
-from app.runtime import Runtime
+from app.read.notifications import Waker, events_channel
+from app.runtime.wiring import Runtime
 
 log = logging.getLogger(__name__)
 

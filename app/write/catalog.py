@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from app.ledger import Ledger
+from app.write.ledger import Ledger
 from domain.policy import PolicyTerms
 
 STARTER_CATALOG = Path(__file__).with_name("starter_catalog.toml")

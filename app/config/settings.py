@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.database import DEFAULT_URL, Database
+from app.config.database import DEFAULT_URL, Database
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class Settings:
     run_projections: bool = True
     """Whether this process keeps the read models up to date itself."""
     ladders_file: Path | None = None
-    """The strike ladders; None means the shipped defaults (app/ladders.toml)."""
+    """The strike ladders; None means the shipped defaults (app/config/ladders.toml)."""
     max_body_bytes: int = 4 * 1024 * 1024
     """The largest /graphql request body accepted; larger ones get 413 before anything is read into memory."""
     introspection: bool = True

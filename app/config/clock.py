@@ -1,0 +1,9 @@
+"""The real clock, injected wherever the domain asks what time it is."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def system_clock() -> datetime:
+    return datetime.now(timezone.utc)
