@@ -1,1 +1,2 @@
-"""The GraphQL API: types, one module per mutation, the queries, and the schema."""
+"""The GraphQL API, by feature: `ledger`, `review`, `batches` and `audit`, each holding its types, its queries and one
+module per mutation, over a small shared `core`; `schema` puts them together. import-linter holds the layers."""

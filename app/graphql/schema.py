@@ -18,36 +18,37 @@ from strawberry.printer import print_schema
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from app.graphql.access import RoleCheck
-from app.graphql.batch_query import BatchQuery
-from app.graphql.error_codes import CodedErrors, log_unexpected
-from app.graphql.mutations.add_case_note import AddCaseNoteMutation
-from app.graphql.mutations.bulk_decide import BulkDecideMutation
-from app.graphql.mutations.claim_next import ClaimNextMutation
-from app.graphql.mutations.create_queue import CreateQueueMutation
-from app.graphql.mutations.decide import DecideMutation
-from app.graphql.mutations.dismiss_case import DismissCaseMutation
-from app.graphql.mutations.escalate_case import EscalateCaseMutation
-from app.graphql.mutations.file_appeal import FileAppealMutation
-from app.graphql.mutations.publish_policy import PublishPolicyMutation
-from app.graphql.mutations.record_detection import RecordDetectionMutation
-from app.graphql.mutations.record_detections import RecordDetectionsMutation
-from app.graphql.mutations.release_claim import ReleaseClaimMutation
-from app.graphql.mutations.renew_claim import RenewClaimMutation
-from app.graphql.mutations.resolve_appeal import ResolveAppealMutation
-from app.graphql.mutations.reverse_batch import ReverseBatchMutation
-from app.graphql.mutations.reverse_decision import ReverseDecisionMutation
-from app.graphql.mutations.set_case_priority import SetCasePriorityMutation
-from app.graphql.mutations.set_routing_rules import SetRoutingRulesMutation
-from app.graphql.mutations.skip_case import SkipCaseMutation
-from app.graphql.mutations.submit_report import SubmitReportMutation
-from app.graphql.mutations.suspend_reporter import SuspendReporterMutation
-from app.graphql.mutations.update_queue import UpdateQueueMutation
-from app.graphql.mutations.warn_reporter import WarnReporterMutation
-from app.graphql.queries import Query as LedgerQuery
-from app.graphql.review_queries import ReviewQuery
-from app.graphql.subscriptions import Subscription
-from app.graphql.text_arguments import NoNulInArguments
+from app.graphql.audit.queries import AuditQuery
+from app.graphql.audit.subscriptions import Subscription
+from app.graphql.batches.bulk_decide import BulkDecideMutation
+from app.graphql.batches.queries import BatchQuery
+from app.graphql.batches.reverse_batch import ReverseBatchMutation
+from app.graphql.core.access import RoleCheck
+from app.graphql.core.error_codes import CodedErrors, log_unexpected
+from app.graphql.core.text_arguments import NoNulInArguments
+from app.graphql.ledger.decide import DecideMutation
+from app.graphql.ledger.dismiss_case import DismissCaseMutation
+from app.graphql.ledger.file_appeal import FileAppealMutation
+from app.graphql.ledger.publish_policy import PublishPolicyMutation
+from app.graphql.ledger.queries import LedgerQuery
+from app.graphql.ledger.record_detection import RecordDetectionMutation
+from app.graphql.ledger.record_detections import RecordDetectionsMutation
+from app.graphql.ledger.resolve_appeal import ResolveAppealMutation
+from app.graphql.ledger.reverse_decision import ReverseDecisionMutation
+from app.graphql.review.add_case_note import AddCaseNoteMutation
+from app.graphql.review.claim_next import ClaimNextMutation
+from app.graphql.review.create_queue import CreateQueueMutation
+from app.graphql.review.escalate_case import EscalateCaseMutation
+from app.graphql.review.queries import ReviewQuery
+from app.graphql.review.release_claim import ReleaseClaimMutation
+from app.graphql.review.renew_claim import RenewClaimMutation
+from app.graphql.review.set_case_priority import SetCasePriorityMutation
+from app.graphql.review.set_routing_rules import SetRoutingRulesMutation
+from app.graphql.review.skip_case import SkipCaseMutation
+from app.graphql.review.submit_report import SubmitReportMutation
+from app.graphql.review.suspend_reporter import SuspendReporterMutation
+from app.graphql.review.update_queue import UpdateQueueMutation
+from app.graphql.review.warn_reporter import WarnReporterMutation
 
 REVIEW_MUTATIONS = (
     SubmitReportMutation, CreateQueueMutation, UpdateQueueMutation, SetRoutingRulesMutation, ClaimNextMutation,
@@ -70,7 +71,7 @@ Mutation = merge_types(
         ReverseBatchMutation,
     ),
 )
-Query = merge_types("Query", (LedgerQuery, ReviewQuery, BatchQuery))
+Query = merge_types("Query", (LedgerQuery, ReviewQuery, BatchQuery, AuditQuery))
 
 # Built once: rule classes made per request would defeat the validation cache.
 LIMIT_RULES = [

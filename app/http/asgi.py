@@ -24,8 +24,8 @@ from strawberry.types.unset import UNSET, UnsetType
 from app.auth.tokens import ANONYMOUS, TokenRegistry
 from app.config.clock import system_clock
 from app.config.settings import Settings
-from app.graphql.context import Context
-from app.graphql.http import GraphQLEndpoint
+from app.graphql.core.context import Context
+from app.graphql.core.transport import GraphQLEndpoint
 from app.graphql.schema import build_schema
 from app.http.metrics import ReviewCollector
 from app.runtime.batch_resumer import start_resuming

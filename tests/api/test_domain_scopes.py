@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from app.graphql.access import ALLOWED
+from app.graphql.core.access import ALLOWED
 from tests.api.bulk_api import BULK_DECIDE, REVERSE_BATCH, bulk_decide, bulk_input
 from tests.api.ledger_api import (
     DECIDE,

@@ -197,7 +197,7 @@ def test_a_crash_is_masked_for_the_client_and_logged_with_the_request_id(
     def explode(*args: Any) -> None:
         raise RuntimeError("secret internals: /var/lib/docket")
 
-    monkeypatch.setattr("app.graphql.queries.list_policies", explode)
+    monkeypatch.setattr("app.graphql.ledger.queries.list_policies", explode)
 
     response = send(api, json={"query": POLICIES}, headers={"X-Request-Id": "req-42"})
 

@@ -1,4 +1,4 @@
-"""Every root field under every role and scope: allowed or denied exactly as app.graphql.access.ALLOWED says."""
+"""Every root field under every role and scope: allowed or denied exactly as app.graphql.core.access.ALLOWED says."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from graphql import (
 )
 
 from app.auth.tokens import ROLES
-from app.graphql.access import ALLOWED
+from app.graphql.core.access import ALLOWED
 from app.graphql.schema import build_schema
 from tests.api.ledger_api import head
 from tests.api.subscriber import connected, subscribe

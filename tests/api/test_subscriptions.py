@@ -104,7 +104,7 @@ def test_a_crash_in_a_subscription_is_masked_too(api: Api, monkeypatch: pytest.M
     def explode(*args: object) -> None:
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("app.graphql.subscriptions.events_page", explode)
+    monkeypatch.setattr("app.graphql.audit.subscriptions.events_page", explode)
     token = api.principal("ranking", ["subscriber"])
 
     with connected(api, token) as ws:

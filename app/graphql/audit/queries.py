@@ -1,0 +1,117 @@
+"""Queries of auditors: the ledger's events, audit trails, the read models' health and the chain's integrity."""
+
+from __future__ import annotations
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+
+from app.graphql.audit.events import event_filter, events_page
+from app.graphql.audit.integrity import integrity as read_integrity
+from app.graphql.audit.types import (
+    AuditEntry,
+    AuditEntryEdge,
+    AuditTrailConnection,
+    HealthReport,
+    LedgerCheckpoint,
+    LedgerEvent,
+    LedgerEventConnection,
+    LedgerEventEdge,
+    LedgerIntegrity,
+    ProjectionHealth,
+)
+from app.graphql.core.context import Info
+from app.graphql.core.errors import bad_input
+from app.graphql.core.inputs import EventFilter, SubjectInput
+from app.graphql.core.reading import (
+    DEFAULT_PAGE,
+    check_page,
+    consistent,
+    parse_position,
+    valid_subject,
+)
+from app.graphql.core.values import PageInfo
+from app.read.store import read
+from app.runtime.health import health as read_health
+from projections.audit_trail.queries import account_trail, subject_trail
+
+
+@strawberry.type
+class AuditQuery:
+
+    @strawberry.field(
+        description="What happened to a subject or an account, in ledger order: give exactly one of subject and "
+        "accountId."
+    )
+    async def audit_trail(
+        self,
+        info: Info,
+        subject: SubjectInput | None = None,
+        account_id: str | None = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+        min_position: str | None = None,
+    ) -> AuditTrailConnection:
+        runtime = await consistent(info, min_position)
+        if (subject is None) == (account_id is None):
+            raise bad_input("give exactly one of subject and accountId", "subject")
+        start = parse_position(after, "after") or 0
+        check_page(first)
+        principal = info.context.principal
+        if subject is not None:
+            key = valid_subject(subject.to_domain(), "subject")
+            rows = [] if not principal.sees(key.domain) else await run_in_threadpool(
+                read, runtime.store, subject_trail, key.key, start, first + 1
+            )
+        else:
+            rows = await run_in_threadpool(
+                read, runtime.store, account_trail, account_id, start, first + 1, principal.scope
+            )
+        edges = [AuditEntryEdge(cursor=str(r.position), node=AuditEntry.of_row(r)) for r in rows[:first]]
+        return AuditTrailConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else after),
+        )
+
+    @strawberry.field(description="The ledger's head and how far each read model is behind it.")
+    async def health(self, info: Info) -> HealthReport:
+        state = await run_in_threadpool(read_health, info.context.runtime)
+        return HealthReport(
+            head=str(state.head),
+            projections=[ProjectionHealth(name=p.name, position=str(p.position), lag=p.lag) for p in state.projections],
+        )
+
+    @strawberry.field(description="The hash chain's position and its latest signed checkpoint; re-verifies nothing.")
+    async def ledger_integrity(self, info: Info) -> LedgerIntegrity:
+        state = await run_in_threadpool(read_integrity, info.context.runtime)
+        mark = state.latest_checkpoint
+        return LedgerIntegrity(
+            chain_position=str(state.chain_position),
+            latest_checkpoint=None if mark is None else LedgerCheckpoint(
+                position=str(mark.position), chain_hash=mark.chain_hash, signed_at=mark.signed_at,
+                key_id=mark.key_id, signature=mark.signature,
+            ),
+            signature_valid=state.signature_valid,
+        )
+
+    @strawberry.field(
+        description="The ledger's events in order, after a cursor; with a filter, only the events it selects "
+        "(as far as the event index has reached: pass minPosition to wait for a write)."
+    )
+    async def events(
+        self,
+        info: Info,
+        after: str | None = None,
+        first: int = DEFAULT_PAGE,
+        filter: EventFilter | None = None,
+        min_position: str | None = None,
+    ) -> LedgerEventConnection:
+        runtime = await consistent(info, min_position)
+        start = parse_position(after, "after") or 0
+        check_page(first)
+        query = event_filter(filter, info.context.principal.scope)
+        stored = await run_in_threadpool(events_page, runtime, query, start, first + 1)
+        edges = [LedgerEventEdge(cursor=str(s.position), node=LedgerEvent.of(s)) for s in stored[:first]]
+        return LedgerEventConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=len(stored) > first, end_cursor=edges[-1].cursor if edges else after),
+        )

@@ -1,0 +1,40 @@
+"""ledgerEvents: the ledger replayed from a cursor, then followed live (graphql-transport-ws)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+
+from app.graphql.audit.events import event_filter, events_page
+from app.graphql.audit.types import LedgerEvent
+from app.graphql.core.context import Info
+from app.graphql.core.inputs import EventFilter
+from app.graphql.core.reading import parse_position
+from app.read.notifications import FOREVER
+
+PAGE = 500
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Every event after `after` (the start when absent) that the filter selects, in ledger order, "
+        "then each new one as it is recorded. Resume after a disconnect by passing the last position received."
+    )
+    async def ledger_events(
+        self, info: Info, after: str | None = None, filter: EventFilter | None = None
+    ) -> AsyncGenerator[LedgerEvent, None]:
+        runtime = info.context.runtime
+        position = parse_position(after, "after") or 0
+        query = event_filter(filter, info.context.principal.scope)
+        while True:
+            seen = runtime.recorded.seen()
+            # Each subscriber reads at its own pace from the store: a slow one holds back nobody.
+            page = await run_in_threadpool(events_page, runtime, query, position, PAGE)
+            for stored in page:
+                yield LedgerEvent.of(stored)
+                position = stored.position
+            if len(page) < PAGE:  # caught up: sleep until events are recorded, here or by another process
+                await runtime.recorded.await_after(seen, FOREVER)

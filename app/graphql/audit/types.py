@@ -1,0 +1,117 @@
+"""GraphQL types of the ledger as auditors read it: events, audit trails, health and integrity."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app.graphql.audit.event_json import event_data
+from app.write.ledger import StoredEvent
+from projections.audit_trail.rows import AuditEntryRow
+
+if TYPE_CHECKING:
+    pass
+from app.graphql.core.values import PageInfo, Subject
+
+
+@strawberry.type(description="One immutable event of the ledger.")
+class LedgerEvent:
+    position: str
+    type: str = strawberry.field(description="The aggregate and event, e.g. Case.Decided.")
+    topic: str
+    aggregate_id: strawberry.ID
+    aggregate_version: int
+    occurred_at: datetime
+    actor: str
+    data: JSON
+
+    @classmethod
+    def of(cls, stored: StoredEvent) -> LedgerEvent:
+        event = stored.event
+        return cls(
+            position=str(stored.position), type=type(event).__qualname__,
+            topic=f"{type(event).__module__}:{type(event).__qualname__}",
+            aggregate_id=strawberry.ID(str(event.originator_id)), aggregate_version=event.originator_version,
+            occurred_at=event.occurred_at, actor=event.actor, data=event_data(event),
+        )
+
+
+@strawberry.type
+class LedgerEventEdge:
+    cursor: str
+    node: LedgerEvent
+
+
+@strawberry.type(description="Events in ledger order; cursors are positions.")
+class LedgerEventConnection:
+    edges: list[LedgerEventEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(description="How far a read model is behind the ledger.")
+class ProjectionHealth:
+    name: str
+    position: str
+    lag: int = strawberry.field(description="Events behind the ledger head.")
+
+
+@strawberry.type
+class HealthReport:
+    head: str
+    projections: list[ProjectionHealth]
+
+
+@strawberry.type(description="A checkpoint of the ledger chain: its hash at a position, signed with HMAC-SHA256.")
+class LedgerCheckpoint:
+    position: str
+    chain_hash: str
+    signed_at: datetime
+    key_id: str = strawberry.field(description="A public fingerprint of the key that signed it.")
+    signature: str
+
+
+@strawberry.type(description="Tamper evidence: how far the ledger's hash chain has reached, and its latest checkpoint.")
+class LedgerIntegrity:
+    chain_position: str = strawberry.field(description="The newest ledger position the chain covers.")
+    latest_checkpoint: LedgerCheckpoint | None
+    signature_valid: bool | None = strawberry.field(
+        description="Whether the latest checkpoint's signature validates with this server's key; null without a key. "
+        "Run `docket verify` to check every event against the chain."
+    )
+
+
+@strawberry.type(description="One ledger event of an audit trail: what it touched and, in a line, what happened.")
+class AuditEntry:
+    position: str
+    type: str = strawberry.field(description="The aggregate and event, e.g. Case.Decided.")
+    aggregate_id: strawberry.ID
+    occurred_at: datetime
+    actor: str
+    domain: str | None
+    account_id: str | None
+    subject: Subject | None
+    summary: str
+
+    @classmethod
+    def of_row(cls, row: AuditEntryRow) -> AuditEntry:
+        subject = row.subject
+        return cls(
+            position=str(row.position), type=row.type, aggregate_id=strawberry.ID(row.stream_id),
+            occurred_at=row.occurred_at, actor=row.actor, domain=row.domain, account_id=row.account_id,
+            subject=None if subject is None else Subject.of(subject), summary=row.summary,
+        )
+
+
+@strawberry.type
+class AuditEntryEdge:
+    cursor: str
+    node: AuditEntry
+
+
+@strawberry.type(description="A subject's or an account's events in ledger order; cursors are positions.")
+class AuditTrailConnection:
+    edges: list[AuditEntryEdge]
+    page_info: PageInfo

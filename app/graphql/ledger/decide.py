@@ -1,0 +1,85 @@
+"""decide: a verdict on a subject under a policy, with its actions and the strike it causes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+
+from app.graphql.core.context import Info
+from app.graphql.core.errors import (
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+    attempt,
+    parse_id,
+)
+from app.graphql.core.inputs import ActionInput, ContentInput, SubjectInput
+from app.graphql.core.scope import unseen_policies
+from app.graphql.ledger.types import Decision
+from app.runtime.wiring import Runtime
+from app.write.ledger import DecisionMade
+from domain.case import Verdict
+from domain.values import ContentType, Outcome, Subject
+from projections.case_status.queries import find_case
+
+
+@strawberry.input
+class DecideInput:
+    subject: SubjectInput
+    account_id: str | None = None
+    policy: str
+    outcome: Outcome
+    actions: list[ActionInput] = strawberry.field(default_factory=list)
+    detection_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    rationale: str
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="A retry with the same key on the same subject returns the original decision."
+    )
+    content: ContentInput | None = strawberry.field(
+        default=None, description="What was judged; defaults to the newest content the detections pinned."
+    )
+    content_type: ContentType | None = None
+
+
+DecideResult = Annotated[Decision | ValidationError | NotFoundError | ConflictError, strawberry.union("DecideResult")]
+
+
+@strawberry.type
+class DecideMutation:
+    @strawberry.mutation(
+        description="Decides a case under a policy; VIOLATING strikes the account, and the policy's open reports "
+        "close, in the same transaction. A case someone else has claimed is refused unless the caller is an admin."
+    )
+    async def decide(self, info: Info, input: DecideInput) -> DecideResult:
+        detection_ids = [parse_id(raw, "detectionIds") for raw in input.detection_ids]
+        failure = next((d for d in detection_ids if isinstance(d, ValidationError)), None)
+        if failure is not None:
+            return failure
+        unseen = unseen_policies(info.context.principal, [(input.subject.domain, input.policy)])
+        if unseen is not None:
+            return unseen
+        verdict = Verdict(
+            outcome=input.outcome, actions=tuple(a.to_domain() for a in input.actions), rationale=input.rationale,
+            content=None if input.content is None else input.content.to_domain(),
+            content_type=input.content_type, idempotency_key=input.idempotency_key,
+        )
+        runtime = info.context.runtime
+        subject = input.subject.to_domain()
+        known = None
+        if input.account_id is None:
+            known = await run_in_threadpool(known_account, runtime, subject)
+        result = await attempt(
+            runtime.ledger.decide, subject, input.policy, verdict, detection_ids, input.account_id,
+            info.context.actor, known, info.context.is_admin,
+        )
+        if not isinstance(result, DecisionMade):
+            return result
+        return Decision.of(result.decision, result.strike, result.position, result.decided_by, result.decided_at)
+
+
+def known_account(runtime: Runtime, subject: Subject) -> str | None:
+    """The account the read models have seen for the subject, once they hold everything written so far."""
+    case = runtime.read_current(find_case, subject)
+    return None if case is None else case.account_id

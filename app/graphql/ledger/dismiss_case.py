@@ -1,0 +1,46 @@
+"""dismissCase: NOT_VIOLATING under a policy; it closes the policy's open reports and takes the case off its queue."""
+
+from __future__ import annotations
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+
+from app.graphql.core.context import Info
+from app.graphql.core.errors import attempt
+from app.graphql.core.inputs import SubjectInput
+from app.graphql.core.scope import unseen_policies
+from app.graphql.ledger.decide import DecideResult, known_account
+from app.graphql.ledger.types import Decision
+from app.write.ledger import DecisionMade
+from domain.case import Verdict
+from domain.values import Outcome
+
+
+@strawberry.input
+class DismissCaseInput:
+    subject: SubjectInput
+    policy: str
+    rationale: str
+    idempotency_key: str | None = None
+
+
+@strawberry.type
+class DismissCaseMutation:
+    @strawberry.mutation(description="Decides NOT_VIOLATING: no action, no strike; the open reports close with it.")
+    async def dismiss_case(self, info: Info, input: DismissCaseInput) -> DecideResult:
+        unseen = unseen_policies(info.context.principal, [(input.subject.domain, input.policy)])
+        if unseen is not None:
+            return unseen
+        runtime = info.context.runtime
+        subject = input.subject.to_domain()
+        verdict = Verdict(
+            outcome=Outcome.NOT_VIOLATING, actions=(), rationale=input.rationale, idempotency_key=input.idempotency_key
+        )
+        account = await run_in_threadpool(known_account, runtime, subject)
+        result = await attempt(
+            runtime.ledger.decide, subject, input.policy, verdict, [], None, info.context.actor, account,
+            info.context.is_admin,
+        )
+        if not isinstance(result, DecisionMade):
+            return result
+        return Decision.of(result.decision, result.strike, result.position, result.decided_by, result.decided_at)

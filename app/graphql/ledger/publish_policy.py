@@ -1,0 +1,57 @@
+"""publishPolicy: a new version of a domain's policy."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from app.graphql.core.context import Info
+from app.graphql.core.errors import (
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+    attempt,
+)
+from app.graphql.ledger.types import Policy
+from app.write.ledger import PolicyPublished
+from domain.policy import PolicyTerms
+from domain.values import ActionType, DsaGround, Severity
+
+
+@strawberry.input
+class PublishPolicyInput:
+    domain: str
+    key: str
+    title: str
+    text: str
+    severity: Severity
+    strike_points: int
+    allowed_actions: list[ActionType]
+    dsa_category: str = strawberry.field(description="A STATEMENT_CATEGORY_* key of the DSA Transparency Database.")
+    dsa_ground: DsaGround
+    zero_tolerance: bool = False
+
+
+PublishPolicyResult = Annotated[
+    Policy | ValidationError | NotFoundError | ConflictError, strawberry.union("PublishPolicyResult")
+]
+
+
+@strawberry.type
+class PublishPolicyMutation:
+    @strawberry.mutation(description="Publishes a policy's next version; the same terms again change nothing.")
+    async def publish_policy(self, info: Info, input: PublishPolicyInput) -> PublishPolicyResult:
+        terms = PolicyTerms(
+            title=input.title, text=input.text, severity=input.severity, strike_points=input.strike_points,
+            allowed_actions=tuple(input.allowed_actions), dsa_category=input.dsa_category,
+            dsa_ground=input.dsa_ground, zero_tolerance=input.zero_tolerance,
+        )
+        if not info.context.principal.sees(input.domain):
+            return NotFoundError(message=f"no domain {input.domain!r}")
+        ledger = info.context.runtime.ledger
+        result = await attempt(ledger.publish_policy, input.domain, input.key, terms, info.context.actor)
+        if not isinstance(result, PolicyPublished):
+            return result
+        p = result.policy
+        return Policy.of(p.domain, p.key, p.policy_version, p.terms, p.retired, result.position)

@@ -1,0 +1,140 @@
+"""Queries of the ledger's read models: accounts, cases, decisions, appeals and policies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+
+from app.graphql.core.context import Info
+from app.graphql.core.errors import bad_input
+from app.graphql.core.inputs import SubjectInput
+from app.graphql.core.reading import (
+    DEFAULT_PAGE,
+    check_page,
+    consistent,
+    parse_position,
+)
+from app.graphql.core.values import PageInfo
+from app.graphql.ledger.as_of import _appeal_as_of, load_case_as_of, moment
+from app.graphql.ledger.types import (
+    Appeal,
+    AppealConnection,
+    AppealEdge,
+    Decision,
+    Policy,
+)
+from app.graphql.ledger.views import Account, Case
+from app.read.store import read
+from app.runtime.wiring import Runtime
+from domain.appeal import AppealStatus
+from domain.errors import ValidationError
+from projections.account_standing.queries import find_account, find_strikes
+from projections.appeals.queries import account_appeals, appeal_queue, find_appeal
+from projections.case_status.queries import (
+    account_domains,
+    case_decisions,
+    case_detections,
+    find_case,
+    find_decision,
+)
+from projections.policy_catalog.queries import list_policies
+
+
+@strawberry.type
+class LedgerQuery:
+    @strawberry.field(description="An account's standing and strikes, now or as of a past moment.")
+    async def account(
+        self, info: Info, id: str, as_of: datetime | None = None, min_position: str | None = None
+    ) -> Account | None:
+        runtime = await consistent(info, min_position)
+        at = await run_in_threadpool(moment, runtime, as_of)
+        return await run_in_threadpool(_load_account, runtime, id, at, info.context.principal.scope)
+
+    @strawberry.field(description="One appeal by id.")
+    async def appeal(self, info: Info, id: strawberry.ID, min_position: str | None = None) -> Appeal | None:
+        runtime = await consistent(info, min_position)
+        row = await run_in_threadpool(read, runtime.store, find_appeal, str(id))
+        return None if row is None or not info.context.principal.sees(row.subject.domain) else Appeal.of_row(row)
+
+    @strawberry.field(description="The appeal queue: appeals of a status (pending by default), oldest first.")
+    async def appeals(
+        self,
+        info: Info,
+        status: AppealStatus = AppealStatus.PENDING,
+        domain: str | None = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+        min_position: str | None = None,
+    ) -> AppealConnection:
+        runtime = await consistent(info, min_position)
+        start = parse_position(after, "after") or 0
+        check_page(first)
+        domains = info.context.principal.within(domain)
+        rows = await run_in_threadpool(read, runtime.store, appeal_queue, str(status), domains, start, first + 1)
+        edges = [AppealEdge(cursor=str(r.filed_position), node=Appeal.of_row(r)) for r in rows[:first]]
+        return AppealConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else after),
+        )
+
+    @strawberry.field(
+        description="Everything recorded about one subject; with asOf, only what was recorded by that moment, "
+        "and decisions as they stood then."
+    )
+    async def case(
+        self, info: Info, subject: SubjectInput, as_of: datetime | None = None, min_position: str | None = None
+    ) -> Case | None:
+        runtime = await consistent(info, min_position)
+        try:
+            key = subject.to_domain().validate()
+        except ValidationError as error:
+            raise bad_input(error.message, "subject") from None
+        if not info.context.principal.sees(key.domain):
+            return None
+        if as_of is None:
+            return await run_in_threadpool(_load_case, runtime, key)
+        at = await run_in_threadpool(moment, runtime, as_of)
+        past = await run_in_threadpool(load_case_as_of, runtime, key, at)
+        return None if past is None else Case.of_row(*past)
+
+    @strawberry.field(description="One decision by id.")
+    async def decision(self, info: Info, id: strawberry.ID, min_position: str | None = None) -> Decision | None:
+        runtime = await consistent(info, min_position)
+        row = await run_in_threadpool(read, runtime.store, find_decision, str(id))
+        if row is None or not info.context.principal.sees(row.subject.domain):
+            return None
+        strikes = await run_in_threadpool(read, runtime.store, find_strikes, [row.strike_id] if row.strike_id else [])
+        return Decision.of_row(row, strikes.get(row.strike_id or ""))
+
+    @strawberry.field(description="The current version of every policy, or of one domain's.")
+    async def policies(self, info: Info, domain: str | None = None, min_position: str | None = None) -> list[Policy]:
+        runtime = await consistent(info, min_position)
+        rows = await run_in_threadpool(read, runtime.store, list_policies, domain)
+        return [Policy.of_row(r) for r in rows if info.context.principal.sees(r.domain)]
+
+
+def _load_account(runtime: Runtime, account_id: str, at: datetime, scope: tuple[str, ...] | None) -> Account | None:
+    """The account as it stood at `at`, as far as the domains of `scope` (None: all) tell."""
+    with runtime.store.transaction(write=False) as sql:
+        if scope is not None and not set(scope) & account_domains(sql, account_id):
+            return None
+        row = find_account(sql, account_id, at, runtime.ledger.ladders, scope)
+        if row is None:
+            return None
+        appeals = [
+            _appeal_as_of(a, at) for a in account_appeals(sql, account_id)
+            if a.filed_at <= at and (scope is None or a.subject.domain in scope)
+        ]
+        return Account.of_row(row, appeals)
+
+
+def _load_case(runtime: Runtime, subject: object) -> Case | None:
+    with runtime.store.transaction(write=False) as sql:
+        row = find_case(sql, subject)  # type: ignore[arg-type]
+        if row is None:
+            return None
+        decisions = case_decisions(sql, row.case_id)
+        strikes = find_strikes(sql, [d.strike_id for d in decisions if d.strike_id])
+        return Case.of_row(row, case_detections(sql, row.case_id), decisions, strikes)

@@ -1,0 +1,54 @@
+"""createQueue: a named review queue in a domain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+
+from app.graphql.core.context import Info
+from app.graphql.core.errors import (
+    ConflictError,
+    NotFoundError,
+    ValidationError,
+    attempt,
+)
+from app.graphql.core.scope import unseen_queue
+from app.graphql.review.types import Queue
+from app.graphql.review.views import view_after
+from app.write.review import Written
+from projections.review_queue.queues import find_queue
+
+
+@strawberry.input
+class QueueInput:
+    name: str
+    domain: str
+    description: str
+
+
+QueueResult = Annotated[Queue | ValidationError | NotFoundError | ConflictError, strawberry.union("QueueResult")]
+
+
+async def write_queue(info: Info, command: Callable[..., Written], input: QueueInput) -> QueueResult:
+    """Runs a queue command and answers with the queue as the read model shows it after the write."""
+    principal = info.context.principal
+    if not principal.sees(input.domain):
+        return NotFoundError(message=f"no domain {input.domain!r}")
+    unseen = await run_in_threadpool(unseen_queue, info.context.runtime, principal, input.name)
+    if unseen is not None:
+        return unseen
+    result = await attempt(command, input.name, input.domain, input.description, info.context.actor)
+    if not isinstance(result, Written):
+        return result
+    row = await run_in_threadpool(view_after, info.context.runtime, result.position, find_queue, input.name)
+    return Queue.of_row(row, result.position)
+
+
+@strawberry.type
+class CreateQueueMutation:
+    @strawberry.mutation(description="Creates a review queue; routing rules then send work to it.")
+    async def create_queue(self, info: Info, input: QueueInput) -> QueueResult:
+        return await write_queue(info, info.context.runtime.ledger.create_queue, input)

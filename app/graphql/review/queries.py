@@ -1,0 +1,191 @@
+"""Queries of human review: the review queue, queues and their order, routing, reporters, case search and figures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+
+from app.graphql.core.context import Info
+from app.graphql.core.errors import bad_input
+from app.graphql.core.reading import (
+    DEFAULT_PAGE,
+    check_page,
+    consistent,
+    parse_position,
+)
+from app.graphql.core.scope import unseen_queue
+from app.graphql.core.values import PageInfo
+from app.graphql.review.cursors import parse_queue_cursor, queue_cursor
+from app.graphql.review.types import (
+    CaseConnection,
+    OperationsFigures,
+    Queue,
+    Reporter,
+    ReviewQueueConnection,
+    ReviewQueueEdge,
+    ReviewQueueEntry,
+    RoutingRule,
+    RoutingTable,
+    summary_edge,
+)
+from app.read.store import read
+from app.runtime.wiring import Runtime
+from projections.case_status.search import CaseFilter as CaseQuery
+from projections.case_status.search import search_cases
+from projections.reports.queries import find_reporter
+from projections.review_queue.figures import Figures, queue_figures, reviewer_figures
+from projections.review_queue.queries import review_queue as queue_page
+from projections.review_queue.queues import find_queue, list_queues, queue_entries
+from projections.review_queue.routing import load_table
+
+MAX_WINDOW_HOURS = 24 * 31
+
+
+@strawberry.input(description="Which cases to list: every criterion given must hold.")
+class CaseFilter:
+    status: str | None = strawberry.field(default=None, description="OPEN, ACTIONED or CLEARED.")
+    domain: str | None = None
+    policy: str | None = None
+    queue: str | None = strawberry.field(default=None, description="Cases with work waiting in this queue.")
+    reporter: str | None = strawberry.field(default=None, description="Cases this reporter reported.")
+
+    def to_query(self, account_id: str | None = None) -> CaseQuery:
+        return CaseQuery(status=self.status, domain=self.domain, policy_key=self.policy, queue=self.queue,
+                         reporter_id=self.reporter, account_id=account_id)
+
+
+async def case_page(info: Info, runtime: Runtime, query: CaseQuery, first: int, after: str | None) -> CaseConnection:
+    """A page of the cases the query selects, within the caller's domains."""
+    start = parse_position(after, "after") or 0
+    check_page(first)
+    scope = info.context.principal.scope
+    rows = await run_in_threadpool(read, runtime.store, search_cases, query, start, first + 1, scope)
+    edges = [summary_edge(r, str(r.opened_position)) for r in rows[:first]]
+    return CaseConnection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else after),
+    )
+
+
+async def account_cases(info: Info, account_id: str, first: int, after: str | None) -> CaseConnection:
+    return await case_page(info, info.context.runtime, CaseQuery(account_id=account_id), first, after)
+
+
+def window(hours: float) -> timedelta:
+    if not 0 < hours <= MAX_WINDOW_HOURS:
+        raise bad_input(f"windowHours must be more than 0 and at most {MAX_WINDOW_HOURS}", "windowHours")
+    return timedelta(hours=hours)
+
+
+@strawberry.type
+class ReviewQuery:
+    @strawberry.field(
+        description="Cases and policies with detections awaiting a decision: most severe policy first, then the "
+        "highest confidence, then the longest waiting."
+    )
+    async def review_queue(
+        self,
+        info: Info,
+        domain: str | None = None,
+        policy: str | None = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+        min_position: str | None = None,
+    ) -> ReviewQueueConnection:
+        runtime = await consistent(info, min_position)
+        key = parse_queue_cursor(after)
+        check_page(first)
+        domains = info.context.principal.within(domain)
+        rows = await run_in_threadpool(read, runtime.store, queue_page, domains, policy, key, first + 1)
+        edges = [ReviewQueueEdge(cursor=queue_cursor(r.sort_key), node=ReviewQueueEntry.of_row(r)) for r in rows[:first]]
+        return ReviewQueueConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else after),
+        )
+
+    @strawberry.field(description="Every review queue, by name.")
+    async def queues(self, info: Info, min_position: str | None = None) -> list[Queue]:
+        runtime = await consistent(info, min_position)
+        scope = info.context.principal.scope
+        return [Queue.of_row(r) for r in await run_in_threadpool(read, runtime.store, list_queues, scope)]
+
+    @strawberry.field(description="One queue by name.")
+    async def queue(self, info: Info, name: str, min_position: str | None = None) -> Queue | None:
+        runtime = await consistent(info, min_position)
+        row = await run_in_threadpool(read, runtime.store, find_queue, name)
+        return None if row is None or not info.context.principal.sees(row.domain) else Queue.of_row(row)
+
+    @strawberry.field(
+        description="A queue's waiting work in the order reviewers get it: priority override, severity, authorities "
+        "and trusted flaggers, confidence, number of reports and detections, then age. Claimed work included."
+    )
+    async def queue_entries(
+        self, info: Info, queue: str, first: int = DEFAULT_PAGE, offset: int = 0, min_position: str | None = None
+    ) -> list[ReviewQueueEntry]:
+        runtime = await consistent(info, min_position)
+        check_page(first)
+        if offset < 0:
+            raise bad_input("offset must not be negative", "offset")
+        if await run_in_threadpool(unseen_queue, runtime, info.context.principal, queue) is not None:
+            return []
+        rows = await run_in_threadpool(read, runtime.store, queue_entries, queue, offset, first)
+        return [ReviewQueueEntry.of_row(r) for r in rows]
+
+    @strawberry.field(description="The routing table: ordered rules, the first match wins, else the default queue.")
+    async def routing(self, info: Info, min_position: str | None = None) -> RoutingTable:
+        runtime = await consistent(info, min_position)
+        rules, default_queue = await run_in_threadpool(read, runtime.store, load_table)
+        scope = info.context.principal.scope
+        if scope is not None:  # only the rules that route to the caller's queues
+            visible = {q.name for q in await run_in_threadpool(read, runtime.store, list_queues, scope)}
+            rules = [r for r in rules if r.queue in visible]
+            default_queue = default_queue if default_queue in visible else None
+        return RoutingTable(rules=[RoutingRule.of(r) for r in rules], default_queue=default_queue)
+
+    @strawberry.field(description="A reporter's record: reports, upheld rate, warnings and suspension.")
+    async def reporter(self, info: Info, id: str, min_position: str | None = None) -> Reporter | None:
+        runtime = await consistent(info, min_position)
+        # A reporter's record spans every domain: who reported what is beyond a scoped principal.
+        if info.context.principal.scope is not None:
+            return None
+        row = await run_in_threadpool(read, runtime.store, find_reporter, id)
+        return None if row is None else Reporter.of_row(row, runtime.ledger.clock())
+
+    @strawberry.field(description="Cases that match a filter, in the order they were opened.")
+    async def cases(
+        self,
+        info: Info,
+        filter: CaseFilter | None = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+        min_position: str | None = None,
+    ) -> CaseConnection:
+        runtime = await consistent(info, min_position)
+        return await case_page(info, runtime, (filter or CaseFilter()).to_query(), first, after)
+
+    @strawberry.field(
+        description="Per queue: backlog, oldest waiting, inbound and decided per hour, handling time, expiries."
+    )
+    async def queue_figures(
+        self, info: Info, window_hours: float = 1.0, min_position: str | None = None
+    ) -> list[OperationsFigures]:
+        return await _figures(info, queue_figures, window_hours, min_position)
+
+    @strawberry.field(description="Per reviewer: cases held, decided per hour, handling time and claim expiries.")
+    async def reviewer_figures(
+        self, info: Info, window_hours: float = 1.0, min_position: str | None = None
+    ) -> list[OperationsFigures]:
+        return await _figures(info, reviewer_figures, window_hours, min_position)
+
+
+async def _figures(
+    info: Info, query: Callable[..., list[Figures]], window_hours: float, min_position: str | None
+) -> list[OperationsFigures]:
+    runtime = await consistent(info, min_position)
+    span = window(window_hours)
+    now = runtime.ledger.clock()
+    scope = info.context.principal.scope
+    return [OperationsFigures.of(f, now) for f in await run_in_threadpool(read, runtime.store, query, now, span, scope)]
