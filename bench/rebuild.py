@@ -82,7 +82,7 @@ def measure_read(url: str, batch: int, decode: bool) -> dict[str, Any]:
 def measure_rebuild(url: str, batch: int) -> dict[str, Any]:
     """`docket rebuild` of every read model, in this process, as the command runs it."""
     from app.read.progress import Progress
-    from app.read.rebuild import rebuild
+    from app.read.rebuild.run import rebuild
 
     runtime = _open(url)
     try:
@@ -108,19 +108,20 @@ def measure_floor(url: str) -> dict[str, Any]:
     can take here, whatever computes the rows."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from app.read.rebuild import PUBLISH_CONNECTIONS, _quote, _Shadow, rebuildable
+    from app.read.rebuild.plan import rebuildable
+    from app.read.rebuild.shadow import PUBLISH_CONNECTIONS, Shadow, quote
 
     runtime = _open(url)
     database = runtime.settings.database
     tables = [t for p in rebuildable(runtime.projector.projections) for t in p.tables]
     runtime.close()
-    shadow = _Shadow.prepare(database, tables)
+    shadow = Shadow.prepare(database, tables)
     live = database.schema
 
     def write(table: str) -> int:
         with shadow.connection() as connection:
-            target = f"{_quote(shadow.name)}.{_quote(table)}"
-            rows = connection.execute(f"INSERT INTO {target} SELECT * FROM {_quote(live)}.{_quote(table)}").rowcount
+            target = f"{quote(shadow.name)}.{quote(table)}"
+            rows = connection.execute(f"INSERT INTO {target} SELECT * FROM {quote(live)}.{quote(table)}").rowcount
             shadow.finish_table(connection, table)
             return rows
 
@@ -131,7 +132,7 @@ def measure_floor(url: str) -> dict[str, Any]:
         seconds = time.perf_counter() - started
     finally:
         with psycopg.connect(database.conninfo(), autocommit=True) as connection:
-            connection.execute(f"DROP SCHEMA IF EXISTS {_quote(shadow.name)} CASCADE")
+            connection.execute(f"DROP SCHEMA IF EXISTS {quote(shadow.name)} CASCADE")
     return {"rows": rows, "seconds": seconds}
 
 

@@ -198,7 +198,8 @@ def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
     import psycopg
 
     from app.read.progress import Progress
-    from app.read.rebuild import RebuildError, UnknownProjection, choose, rebuild
+    from app.read.rebuild.plan import RebuildError, UnknownProjection, choose
+    from app.read.rebuild.run import rebuild
     from app.runtime.wiring import open_runtime
 
     runtime = open_runtime(settings, prepare=False)

@@ -24,7 +24,8 @@ from app.config.database import Database
 from app.config.settings import Settings
 from app.read.migrations import migrate
 from app.read.read_models import all_projections
-from app.read.rebuild import rebuild, rebuildable
+from app.read.rebuild.plan import rebuildable
+from app.read.rebuild.run import rebuild
 from app.runtime.wiring import Runtime, open_runtime
 from bench.servers import STARTUP, clean_env, docket, serving, worker
 from tests.history import write_history

@@ -17,7 +17,7 @@ import psycopg
 import pytest
 
 from app.config.settings import Settings
-from app.read.rebuild import _side_schemas
+from app.read.rebuild.shadow import side_schemas
 from app.read.store import read
 from app.runtime.wiring import Runtime, open_runtime
 from bench.servers import DOCKET, clean_env, docket
@@ -43,7 +43,7 @@ def shadow_exists(runtime: Runtime) -> bool:
     database = runtime.settings.database
     with psycopg.connect(database.conninfo()) as connection:
         row = connection.execute(
-            "SELECT count(*) FROM pg_tables WHERE schemaname = %s", (_side_schemas(database.schema)[0],)
+            "SELECT count(*) FROM pg_tables WHERE schemaname = %s", (side_schemas(database.schema)[0],)
         ).fetchone()
     return bool(row and row[0] > 0)
 

@@ -14,20 +14,15 @@ from typing import Any
 import psycopg
 import pytest
 
-import app.read.rebuild as rebuild_module
+import app.read.rebuild.postgres as publish_on_postgres
+import app.read.rebuild.sqlite as publish_on_sqlite
 from app.cli.main import main
 from app.config.settings import Settings
 from app.read.progress import Silent
-from app.read.rebuild import (
-    RebuildError,
-    UnknownProjection,
-    _Part,
-    _split,
-    _Told,
-    choose,
-    rebuild,
-    rebuildable,
-)
+from app.read.rebuild.build import Part, Told, split_by_weight
+from app.read.rebuild.plan import RebuildError, UnknownProjection, choose, rebuildable
+from app.read.rebuild.run import rebuild
+from app.read.rebuild.shadow import side_schemas
 from app.read.store import read
 from app.runtime.wiring import Runtime, open_runtime
 from domain.values import Subject
@@ -123,18 +118,18 @@ def test_read_models_are_split_into_groups_of_about_equal_weight(runtime: Runtim
     chosen = rebuildable(runtime.projector.projections)
 
     for processes in (1, 2, 3, len(chosen) + 5):
-        groups = _split(chosen, processes)
+        groups = split_by_weight(chosen, processes)
         assert len(groups) == min(processes, len(chosen))
         assert sorted(p.name for group in groups for p in group) == sorted(p.name for p in chosen)
         for group in groups:  # each group keeps the usual order
             assert group == [p for p in chosen if p in group]
-    heavy, light = sorted((sum(p.weight for p in g) for g in _split(chosen, 2)), reverse=True)
+    heavy, light = sorted((sum(p.weight for p in g) for g in split_by_weight(chosen, 2)), reverse=True)
     assert heavy - light <= max(p.weight for p in chosen)
 
 
 def test_a_build_process_that_fails_fails_the_rebuild_with_its_reason(runtime: Runtime, tmp_path: Path) -> None:
     unreachable = Settings(database_url="postgresql://nobody@127.0.0.1:9/none")
-    part = _Part(unreachable, rebuildable(runtime.projector.projections)[:1], tmp_path / "part", 100, 10, None)
+    part = Part(unreachable, rebuildable(runtime.projector.projections)[:1], tmp_path / "part", 100, 10, None)
     try:
         with pytest.raises(RebuildError, match="a build process failed: .*(connect|Connection)"):
             part.built(Silent())
@@ -144,14 +139,14 @@ def test_a_build_process_that_fails_fails_the_rebuild_with_its_reason(runtime: R
 
 def test_a_build_process_tells_how_far_it_is_and_stops_once_its_rebuild_has_gone() -> None:
     heard, answer = multiprocessing.Pipe(duplex=False)
-    told = _Told(os.getppid(), answer)  # its parent is alive: it carries on
+    told = Told(os.getppid(), answer)  # its parent is alive: it carries on
     told.update(10)
     told.update(20)  # within half a second of the last: not told again
     assert heard.recv() == ("progress", 10)
     assert not heard.poll()
 
     with pytest.raises(RebuildError, match="has ended"):
-        _Told(os.getppid() + 1).update(30)  # adopted by another process: its parent was killed
+        Told(os.getppid() + 1).update(30)  # adopted by another process: its parent was killed
 
 
 def test_a_rebuild_of_one_read_model_leaves_the_others_as_they_are(runtime: Runtime) -> None:
@@ -231,7 +226,8 @@ def test_a_failure_inside_the_swap_changes_nothing(runtime: Runtime, monkeypatch
     def fail(*args: Any) -> None:
         raise RuntimeError("killed after every table was swapped, before the commit")
 
-    monkeypatch.setattr(rebuild_module, "_record_positions", fail)
+    for publishing in (publish_on_postgres, publish_on_sqlite):
+        monkeypatch.setattr(publishing, "record_positions", fail)
     with pytest.raises(RuntimeError, match="before the commit"):
         rebuild(runtime, batch=100)
 
@@ -321,7 +317,7 @@ def _subject(case_row: tuple[Any, ...]) -> Subject:
 def _assert_nothing_left_behind(runtime: Runtime) -> None:
     database = runtime.settings.database
     if database.is_postgres:
-        shadow, side = rebuild_module._side_schemas(database.schema)
+        shadow, side = side_schemas(database.schema)
         with psycopg.connect(database.conninfo()) as connection:
             left = connection.execute(
                 "SELECT nspname FROM pg_namespace WHERE nspname IN (%s, %s)", (shadow, side)
