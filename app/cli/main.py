@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.auth.tokens import TokensFileError, create_token
+from app.cli.sql_shell import AnalystLoginError
 from app.config.database import DatabaseUrlError
 from app.config.ladders import LaddersFileError, load_ladders
 from app.config.settings import Settings
@@ -26,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             load_ladders(settings.ladders_file)
         result: int = args.run(args, settings)
         return result
-    except (DatabaseUrlError, TokensFileError, MigrationError, LaddersFileError) as error:
+    except (DatabaseUrlError, TokensFileError, MigrationError, LaddersFileError, AnalystLoginError) as error:
         print(f"docket: {error}", file=sys.stderr)
         return 2
 
@@ -159,6 +160,7 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 def _sql(args: argparse.Namespace, settings: Settings) -> int:
     from app.cli.sql_shell import run
 
+    _check_migrated(settings)
     return run(settings.database, args.command)
 
 

@@ -15,15 +15,15 @@ from app.config.database import Database
 ANALYST_ROLE = "docket_analyst"
 
 
+class AnalystLoginError(RuntimeError):
+    """Raised when PostgreSQL does not let `docket sql` log in as the analyst role."""
+
+
 @contextmanager
 def read_only_cursor(database: Database) -> Iterator[Any]:
-    """A cursor that cannot write: SQLite opened read-only; PostgreSQL as the analyst role, read-only."""
+    """A cursor that cannot write: SQLite opened read-only; PostgreSQL logged in as the analyst role, read-only."""
     if database.is_postgres:
-        options = f"-c search_path={database.schema} -c default_transaction_read_only=on -c role={ANALYST_ROLE}"
-        with psycopg.connect(
-            host=database.host, port=database.port, dbname=database.dbname, user=database.user,
-            password=database.password or None, options=options, autocommit=True,
-        ) as connection, connection.cursor() as cursor:
+        with _analyst_login(database) as connection, connection.cursor() as cursor:
             yield cursor
     else:
         connection = sqlite3.connect(f"file:{database.sqlite_path}?mode=ro", uri=True)
@@ -31,6 +31,21 @@ def read_only_cursor(database: Database) -> Iterator[Any]:
             yield connection.cursor()
         finally:
             connection.close()
+
+
+def _analyst_login(database: Database) -> psycopg.Connection[Any]:
+    # The role itself, not `SET ROLE` inside a session of the URL's user: whoever can type `RESET ROLE` there is
+    # that user again. Its password, if the server asks for one, comes from libpq's PGPASSWORD or password file.
+    try:
+        return psycopg.connect(
+            host=database.host, port=database.port, dbname=database.dbname, user=ANALYST_ROLE,
+            options=f"-c search_path={database.schema} -c default_transaction_read_only=on", autocommit=True,
+        )
+    except psycopg.OperationalError as error:
+        raise AnalystLoginError(
+            f"cannot log in as {ANALYST_ROLE}: {str(error).strip()} "
+            "(a server that asks for its password: see migrations/README.md)"
+        ) from error
 
 
 def run(database: Database, statements: Sequence[str] | None, out: TextIO = sys.stdout) -> int:

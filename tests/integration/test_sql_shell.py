@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from app.config.database import Database
+from app.read.migrations import MIGRATIONS_DIR
 
 DOCKET = str(Path(sys.executable).with_name("docket"))
 
@@ -63,3 +64,58 @@ def test_sql_shell_on_postgres_reads_read_models_as_the_analyst_role_and_nothing
         refused = _docket(postgres_url, tmp_path, "sql", "-c", statement)
         assert refused.returncode == 1, statement
         assert "error:" in refused.stdout
+
+
+@pytest.mark.postgres
+def test_sql_shell_on_postgres_cannot_take_back_a_privileged_role(postgres_url: str, tmp_path: Path) -> None:
+    assert _docket(postgres_url, tmp_path, "demo").returncode == 0
+    ran = _docket(
+        postgres_url, tmp_path, "sql",
+        "-c", "RESET ROLE",
+        "-c", "SET ROLE postgres",
+        "-c", "SET ROLE pg_write_all_data",
+        "-c", "SET SESSION AUTHORIZATION postgres",
+        "-c", "SET default_transaction_read_only = off",
+        "-c", "CREATE TABLE loot (x int)",
+        "-c", "UPDATE docket_events SET topic = 'tampered'",
+        "-c", "SELECT session_user AS logged_in, current_user AS acting",
+    )
+    errors = [line for line in ran.stdout.splitlines() if line.startswith("error:")]
+    assert [error.split(":")[1].strip() for error in errors] == [
+        'permission denied to set role "postgres"', 'permission denied to set role "pg_write_all_data"',
+        'permission denied to set session authorization "postgres"', "permission denied for schema " + postgres_url.split("=")[-1],
+        "permission denied for table docket_events",
+    ], ran.stdout
+    assert ran.stdout.splitlines()[-2].split() == ["docket_analyst", "|", "docket_analyst"]
+
+    database = Database.parse(postgres_url)
+    with psycopg.connect(database.conninfo()) as connection:
+        assert connection.execute("SELECT to_regclass('loot')").fetchone() == (None,)
+        assert connection.execute("SELECT count(*) FROM docket_events WHERE topic = 'tampered'").fetchone() == (0,)
+
+
+@pytest.mark.postgres
+def test_the_analyst_migration_takes_back_whatever_an_existing_analyst_role_could_climb_with(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    assert _docket(postgres_url, tmp_path, "migrate").returncode == 0
+    database = Database.parse(postgres_url)
+    # One transaction, rolled back: the role is the whole server's, and other tests use it meanwhile.
+    with psycopg.connect(database.conninfo()) as connection:
+        connection.execute("ALTER ROLE docket_analyst NOLOGIN SUPERUSER CREATEROLE CREATEDB")
+        connection.execute("GRANT postgres, pg_write_all_data TO docket_analyst")
+        connection.execute(f'GRANT CREATE ON SCHEMA "{database.schema}" TO PUBLIC')
+        connection.execute("GRANT ALL ON docket_events, decisions TO docket_analyst")
+        connection.execute((MIGRATIONS_DIR / "0011_analyst_login.postgres.sql").read_text())
+        analyst = connection.execute(
+            "SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb, "
+            "(SELECT count(*) FROM pg_auth_members WHERE member = r.oid), "
+            "has_schema_privilege(rolname, %s, 'CREATE'), "
+            "has_table_privilege(rolname, 'docket_events', 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE'), "
+            "has_table_privilege(rolname, 'decisions', 'INSERT, UPDATE, DELETE, TRUNCATE'), "
+            "has_table_privilege(rolname, 'decisions', 'SELECT') "
+            "FROM pg_roles r WHERE rolname = 'docket_analyst'",
+            (database.schema,),
+        ).fetchone()
+        connection.rollback()
+    assert analyst == (True, False, False, False, 0, False, False, False, True)
