@@ -13,6 +13,12 @@ import psycopg
 from app.config.database import Database
 
 ANALYST_ROLE = "docket_analyst"
+EVENT_STORE_TABLES = frozenset({"stored_events"})
+"""The eventsourcing library's tables in a SQLite ledger (its application recorder's); the shell reads none of them."""
+_DESCRIBING_PRAGMAS = frozenset(
+    {"table_info", "table_xinfo", "table_list", "index_info", "index_xinfo", "index_list", "foreign_key_list"}
+)
+"""Pragmas whose argument names what to describe; any other pragma given an argument sets something."""
 
 
 class AnalystLoginError(RuntimeError):
@@ -20,17 +26,20 @@ class AnalystLoginError(RuntimeError):
 
 
 @contextmanager
-def read_only_cursor(database: Database) -> Iterator[Any]:
-    """A cursor that cannot write: SQLite opened read-only; PostgreSQL logged in as the analyst role, read-only."""
+def read_only_connection(database: Database) -> Iterator[Any]:
+    """A connection that cannot write: PostgreSQL's logged in as the analyst role, read-only; SQLite's opened read-only,
+    reading the read models and nothing else."""
     if database.is_postgres:
-        with _analyst_login(database) as connection, connection.cursor() as cursor:
-            yield cursor
+        with _analyst_login(database) as connection:
+            yield connection
     else:
-        connection = sqlite3.connect(f"file:{database.sqlite_path}?mode=ro", uri=True)
+        opened = sqlite3.connect(
+            f"file:{database.sqlite_path}?mode=ro", uri=True, factory=_ReadModelsOnly
+        )
         try:
-            yield connection.cursor()
+            yield opened
         finally:
-            connection.close()
+            opened.close()
 
 
 def _analyst_login(database: Database) -> psycopg.Connection[Any]:
@@ -48,14 +57,63 @@ def _analyst_login(database: Database) -> psycopg.Connection[Any]:
         ) from error
 
 
+class _ReadModelsOnly(sqlite3.Connection):
+    """A SQLite connection whose authorizer lets statements read the read models and nothing else, saying what it
+    refused: VACUUM INTO and ATTACH would write other files even on a read-only database."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._refused: str | None = None
+        self.set_authorizer(self._authorize)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        self._refused = None
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.DatabaseError as error:
+            if self._refused is None:
+                raise
+            raise sqlite3.DatabaseError(f"refused: {self._refused} (docket sql only reads the read models)") from error
+
+    def _authorize(self, action: int, first: str | None, second: str | None, *_: str | None) -> int:
+        refused = _refusal(action, first, second)
+        if refused is None:
+            return sqlite3.SQLITE_OK
+        self._refused = self._refused or refused
+        return sqlite3.SQLITE_DENY
+
+
+def _refusal(action: int, first: str | None, second: str | None) -> str | None:
+    """What the shell refuses in one step SQLite asks its authorizer about (the action and its first two arguments);
+    None if it allows it."""
+    if action in (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE, sqlite3.SQLITE_TRANSACTION):
+        return None
+    name = (first or "").lower()
+    if action == sqlite3.SQLITE_READ:
+        if name in EVENT_STORE_TABLES:
+            return f"reading {first}, the event store's own table"
+        # Where SQLite is built with it, sqlite_dbpage hands out the file's raw pages, the event store's among them.
+        return "reading sqlite_dbpage, the file's raw pages" if name == "sqlite_dbpage" else None
+    if action == sqlite3.SQLITE_PRAGMA:
+        return f"PRAGMA {first} with an argument" if second is not None and name not in _DESCRIBING_PRAGMAS else None
+    if action == sqlite3.SQLITE_UPDATE and name == "sqlite_master":
+        # SQLite asks this itself when a pragma's table-valued function (pragma_table_info) is first used; a statement
+        # of one's own that updates sqlite_master fails before the authorizer, unless a PRAGMA write allowed it.
+        return None
+    if action == sqlite3.SQLITE_ATTACH:
+        return f"ATTACH or VACUUM INTO {first!r}" if first else "VACUUM"
+    if action == sqlite3.SQLITE_DETACH:
+        return f"DETACH {first}"
+    return "a statement that is not a read"
+
+
 def run(database: Database, statements: Sequence[str] | None, out: TextIO = sys.stdout) -> int:
     """Runs the given statements, or those typed at the prompt (one per `;`); returns 1 if any failed."""
     failed = 0
-    with read_only_cursor(database) as cursor:
+    with read_only_connection(database) as connection:
         for statement in statements if statements is not None else _typed(out):
             try:
-                cursor.execute(statement)
-                _print(cursor, out)
+                _print(connection.execute(statement), out)
             except (sqlite3.Error, psycopg.Error) as error:
                 print(f"error: {error}".strip(), file=out)
                 failed = 1

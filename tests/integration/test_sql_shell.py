@@ -29,7 +29,7 @@ def test_sql_shell_on_sqlite_answers_queries_and_refuses_writes(sqlite_url: str,
 
     refused = _docket(sqlite_url, tmp_path, "sql", "-c", "DELETE FROM decisions")
     assert refused.returncode == 1
-    assert "readonly" in refused.stdout
+    assert refused.stdout.startswith("error: refused:")
     still = _docket(sqlite_url, tmp_path, "sql", stdin="SELECT count(*)\nFROM decisions;\n")
     assert still.stdout.splitlines()[2].strip() == "10"
 
@@ -64,6 +64,32 @@ def test_sql_shell_on_postgres_reads_read_models_as_the_analyst_role_and_nothing
         refused = _docket(postgres_url, tmp_path, "sql", "-c", statement)
         assert refused.returncode == 1, statement
         assert "error:" in refused.stdout
+
+
+def test_sql_shell_on_sqlite_refuses_other_files_pragma_writes_and_the_event_store(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    assert _docket(sqlite_url, tmp_path, "demo").returncode == 0
+    attached, vacuumed = tmp_path / "attached.db", tmp_path / "vacuumed.db"
+    refused = [
+        f"ATTACH '{attached}' AS outside", "DETACH outside", f"VACUUM INTO '{vacuumed}'", "VACUUM",
+        "PRAGMA user_version = 5", "PRAGMA writable_schema = on", "SELECT count(*) FROM stored_events",
+        "SELECT * FROM main.STORED_EVENTS", "CREATE TEMP TABLE scratch (x)",
+    ]
+    ran = _docket(sqlite_url, tmp_path, "sql", *(arg for statement in refused for arg in ("-c", statement)))
+    assert ran.returncode == 1
+    assert len(ran.stdout.splitlines()) == len(refused)
+    assert all(line.startswith("error: refused: ") for line in ran.stdout.splitlines()), ran.stdout
+    assert not attached.exists() and not vacuumed.exists()
+
+    described = _docket(
+        sqlite_url, tmp_path, "sql", "-c", "PRAGMA table_info(cases)", "-c", "PRAGMA user_version",
+        "-c", "SELECT name FROM pragma_table_info('projection_positions') ORDER BY cid",
+    )
+    assert described.returncode == 0, described.stdout
+    assert [line.strip() for line in described.stdout.splitlines()[-4:]] == [
+        "name", "position", "updated_at", "(3 rows)",
+    ]
 
 
 @pytest.mark.postgres
