@@ -28,13 +28,13 @@ class AnalystLoginError(RuntimeError):
 @contextmanager
 def read_only_connection(database: Database) -> Iterator[Any]:
     """A connection that cannot write: PostgreSQL's logged in as the analyst role, read-only; SQLite's opened read-only,
-    reading the read models and nothing else."""
+    reading the read models and nothing else. Each statement commits on its own unless it is inside BEGIN."""
     if database.is_postgres:
         with _analyst_login(database) as connection:
             yield connection
     else:
         opened = sqlite3.connect(
-            f"file:{database.sqlite_path}?mode=ro", uri=True, factory=_ReadModelsOnly
+            f"file:{database.sqlite_path}?mode=ro", uri=True, isolation_level=None, factory=_ReadModelsOnly
         )
         try:
             yield opened
@@ -116,6 +116,7 @@ def run(database: Database, statements: Sequence[str] | None, out: TextIO = sys.
                 _print(connection.execute(statement), out)
             except (sqlite3.Error, psycopg.Error) as error:
                 print(f"error: {error}".strip(), file=out)
+                connection.rollback()  # each statement stands alone: a failed one ends the transaction it was in
                 failed = 1
     return failed
 

@@ -92,6 +92,18 @@ def test_sql_shell_on_sqlite_refuses_other_files_pragma_writes_and_the_event_sto
     ]
 
 
+def test_a_statement_failing_inside_begin_leaves_the_next_statements_to_run(database_url: str, tmp_path: Path) -> None:
+    assert _docket(database_url, tmp_path, "demo").returncode == 0
+    ran = _docket(
+        database_url, tmp_path, "sql", "-c", "BEGIN", "-c", "SELECT no_such_column FROM strikes",
+        "-c", "BEGIN", "-c", "SELECT count(*) AS n FROM strikes", "-c", "COMMIT",
+    )
+    assert ran.returncode == 1
+    lines = ran.stdout.splitlines()
+    assert len([line for line in lines if line.startswith("error:")]) == 1
+    assert [line.strip() for line in lines[-4:]] == ["n", "-", "8", "(1 row)"]
+
+
 @pytest.mark.postgres
 def test_sql_shell_on_postgres_cannot_take_back_a_privileged_role(postgres_url: str, tmp_path: Path) -> None:
     assert _docket(postgres_url, tmp_path, "demo").returncode == 0
