@@ -1,10 +1,12 @@
 """Feeds real domain events into projections on a real, migrated SQLite read store.
 
-Events go through the ledger's own JSON transcoding first, as they do in production, where a
-projection only ever sees events decoded from stored records.
+Events go through the ledger's own JSON transcoding first, and reach the projections through the
+projector's own `feed`, as they do in production: a projection only ever sees the stored events
+its topics select, decoded.
 """
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any, TypeVar
 
 from eventsourcing.domain import DomainEvent
@@ -13,9 +15,11 @@ from eventsourcing.persistence import (
     DecimalAsStr,
     JSONTranscoder,
     Mapper,
+    Notification,
     UUIDAsHex,
 )
 
+from app.read.projector import feed, topics_of
 from app.read.store import ReadStore
 from app.write.transcodings import register_value_types
 from projections.base import Projection
@@ -46,13 +50,18 @@ class Feed:
         return self.events(*(e for a in aggregates for e in a.collect_events()))
 
     def events(self, *events: DomainEvent) -> int:
+        notifications = []
+        for event in events:
+            self.position += 1
+            stored = self.mapper.to_stored_event(event)
+            notifications.append(Notification(
+                id=self.position, originator_id=stored.originator_id, originator_version=stored.originator_version,
+                topic=stored.topic, state=stored.state,
+            ))
+        decode = cache(self.mapper.to_domain_event)  # each event decoded once, as the projector's decoder does
         with self.store.transaction() as sql:
-            for event in events:
-                self.position += 1
-                stored = self.mapper.to_domain_event(self.mapper.to_stored_event(event))
-                for projection in self.projections:
-                    if isinstance(stored, projection.event_types):
-                        projection.apply(stored, self.position, sql)
+            for projection in self.projections:
+                feed(projection, topics_of(projection), notifications, decode, sql)
         return self.position
 
     def read(self, query: Callable[..., R], *args: Any) -> R:
