@@ -1,12 +1,13 @@
 # The two commands of the README: `make serve` runs Docket, `make test` runs the whole suite.
 # Each creates .venv and installs the project into it the first time (and again when
-# pyproject.toml changes).
+# pyproject.toml changes). `make test-fast` is the inner loop: the domain, projection and API
+# levels on SQLite only.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test
+.PHONY: serve test test-fast
 
 $(BIN)/docket: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,3 +20,6 @@ serve: $(BIN)/docket
 
 test: $(BIN)/docket
 	$(BIN)/pytest
+
+test-fast: $(BIN)/docket
+	$(BIN)/pytest -m "not postgres" tests/domain tests/projections tests/api
