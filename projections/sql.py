@@ -7,7 +7,10 @@ datetimes, ids as text, JSON as text.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class Sql(Protocol):
@@ -26,6 +29,19 @@ def in_clause(column: str, values: Collection[str] | None) -> tuple[str, list[An
     if not listed:
         return " AND 1 = 0", []
     return f" AND {column} IN ({', '.join('?' * len(listed))})", listed
+
+
+def marks(values: Collection[Any]) -> str:
+    """As many `?` placeholders as `values`, for an `IN (...)` list."""
+    return ", ".join("?" * len(values))
+
+
+def grouped(keys: Sequence[K], rows: Sequence[tuple[K, V]]) -> dict[K, list[V]]:
+    """Each key's values, in the order the rows came, with an empty list for a key no row has."""
+    found: dict[K, list[V]] = {key: [] for key in keys}
+    for key, value in rows:
+        found[key].append(value)
+    return found
 
 
 def equal_to(pairs: Sequence[tuple[str, Any]]) -> tuple[list[str], list[Any]]:

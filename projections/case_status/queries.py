@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from domain.values import Subject
 from projections.case_status.rows import CaseRow, DecisionRow, DetectionRow
-from projections.sql import Sql
+from projections.sql import Sql, grouped, marks
 from projections.values import actions_from, content_from, maybe_utc, utc
 
 _DECISION_COLUMNS = """d.decision_id, d.case_id, c.domain, c.subject_kind, c.subject_id, d.account_id,
@@ -41,30 +42,40 @@ def case_row(r: tuple[Any, ...]) -> CaseRow:
 
 
 def case_detections(sql: Sql, case_id: str) -> list[DetectionRow]:
+    return detections_of_cases(sql, [case_id])[case_id]
+
+
+def detections_of_cases(sql: Sql, case_ids: Sequence[str]) -> dict[str, list[DetectionRow]]:
+    """Each case's detections in ledger order, in one statement."""
     sql.execute(
-        "SELECT detection_id, policy_key, policy_version, source, external_id, confidence, model, content_type, "
-        "content_uri, content_hash, content_version, automated, detected_at, recorded_at, recorded_by, position "
-        "FROM detections WHERE case_id = ? ORDER BY position",
-        (case_id,),
+        "SELECT case_id, detection_id, policy_key, policy_version, source, external_id, confidence, model, "
+        "content_type, content_uri, content_hash, content_version, automated, detected_at, recorded_at, recorded_by, "
+        f"position FROM detections WHERE case_id IN ({marks(case_ids)}) ORDER BY position",
+        tuple(case_ids),
     )
-    return [
-        DetectionRow(
-            detection_id=r[0], policy_key=r[1], policy_version=r[2], source=r[3], external_id=r[4],
-            confidence=r[5], model=r[6], content_type=r[7], content=content_from(r[8], r[9], r[10]),
-            automated=bool(r[11]), detected_at=utc(r[12]), recorded_at=utc(r[13]), recorded_by=r[14],
-            position=r[15],
-        )
+    return grouped(case_ids, [
+        (r[0], DetectionRow(
+            detection_id=r[1], policy_key=r[2], policy_version=r[3], source=r[4], external_id=r[5],
+            confidence=r[6], model=r[7], content_type=r[8], content=content_from(r[9], r[10], r[11]),
+            automated=bool(r[12]), detected_at=utc(r[13]), recorded_at=utc(r[14]), recorded_by=r[15],
+            position=r[16],
+        ))
         for r in sql.fetchall()
-    ]
+    ])
 
 
 def case_decisions(sql: Sql, case_id: str) -> list[DecisionRow]:
+    return decisions_of_cases(sql, [case_id])[case_id]
+
+
+def decisions_of_cases(sql: Sql, case_ids: Sequence[str]) -> dict[str, list[DecisionRow]]:
+    """Each case's decisions in ledger order, in one statement."""
     sql.execute(
         f"SELECT {_DECISION_COLUMNS} FROM decisions d JOIN cases c ON c.case_id = d.case_id "
-        "WHERE d.case_id = ? ORDER BY d.position",
-        (case_id,),
+        f"WHERE d.case_id IN ({marks(case_ids)}) ORDER BY d.position",
+        tuple(case_ids),
     )
-    return [_decision(r) for r in sql.fetchall()]
+    return grouped(case_ids, [(row.case_id, row) for row in map(_decision, sql.fetchall())])
 
 
 def find_decision(sql: Sql, decision_id: str) -> DecisionRow | None:

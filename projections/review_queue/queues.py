@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 from projections.review_queue.queries import ENTRY_COLUMNS, entry_row
 from projections.review_queue.rows import ClaimRow, NoteRow, QueueEntryRow, QueueRow
-from projections.sql import Sql, in_clause
+from projections.sql import Sql, grouped, in_clause, marks
 from projections.values import utc
 
 PRIORITY_SCORE = """(severity_rank * 10000 + reporter_rank * 1000 + max_confidence * 500
@@ -60,33 +60,38 @@ def find_queue(sql: Sql, name: str) -> QueueRow | None:
     return None if r is None else _queue(r)
 
 
-def case_claim(sql: Sql, case_id: str) -> ClaimRow | None:
-    """The case's latest claim as recorded; whether its lease still runs is the reader's clock's call."""
+def case_claims(sql: Sql, case_ids: Sequence[str]) -> dict[str, ClaimRow]:
+    """Each case's latest claim as recorded (none for an unclaimed case); whether its lease still runs is the
+    reader's clock's call."""
     sql.execute(
-        "SELECT case_id, queue, policy_key, holder, claimed_at, expires_at FROM review_claims WHERE case_id = ?",
-        (case_id,),
+        "SELECT case_id, queue, policy_key, holder, claimed_at, expires_at FROM review_claims "
+        f"WHERE case_id IN ({marks(case_ids)})",
+        tuple(case_ids),
     )
-    r = sql.fetchone()
-    return None if r is None else _claim(r)
+    return {row.case_id: row for row in map(_claim, sql.fetchall())}
 
 
-def case_entries(sql: Sql, case_id: str) -> list[QueueEntryRow]:
-    """The case's work waiting for review, one entry per policy."""
-    sql.execute(f"SELECT {ENTRY_COLUMNS} FROM review_queue WHERE case_id = ? ORDER BY policy_key", (case_id,))
-    return [entry_row(r) for r in sql.fetchall()]
-
-
-def case_notes(sql: Sql, case_id: str) -> list[NoteRow]:
+def case_entries(sql: Sql, case_ids: Sequence[str]) -> dict[str, list[QueueEntryRow]]:
+    """Each case's work waiting for review, one entry per policy."""
     sql.execute(
-        "SELECT position, policy_key, kind, note, queue, priority, actor, occurred_at FROM review_notes "
-        "WHERE case_id = ? ORDER BY position",
-        (case_id,),
+        f"SELECT {ENTRY_COLUMNS} FROM review_queue WHERE case_id IN ({marks(case_ids)}) ORDER BY case_id, policy_key",
+        tuple(case_ids),
     )
-    return [
-        NoteRow(position=int(r[0]), policy_key=r[1], kind=r[2], note=r[3], queue=r[4], priority=r[5], actor=r[6],
-                occurred_at=utc(r[7]))
+    return grouped(case_ids, [(row.case_id, row) for row in map(entry_row, sql.fetchall())])
+
+
+def case_notes(sql: Sql, case_ids: Sequence[str]) -> dict[str, list[NoteRow]]:
+    """Each case's notes, escalations and priority overrides, in ledger order."""
+    sql.execute(
+        "SELECT case_id, position, policy_key, kind, note, queue, priority, actor, occurred_at FROM review_notes "
+        f"WHERE case_id IN ({marks(case_ids)}) ORDER BY position",
+        tuple(case_ids),
+    )
+    return grouped(case_ids, [
+        (r[0], NoteRow(position=int(r[1]), policy_key=r[2], kind=r[3], note=r[4], queue=r[5], priority=r[6],
+                       actor=r[7], occurred_at=utc(r[8])))
         for r in sql.fetchall()
-    ]
+    ])
 
 
 def _queue(r: tuple[Any, ...]) -> QueueRow:

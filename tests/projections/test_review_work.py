@@ -17,7 +17,7 @@ from projections.reports.projection import ReportsProjection
 from projections.reports.queries import case_reports, find_reporter
 from projections.review_queue.figures import percentile, queue_figures, reviewer_figures
 from projections.review_queue.projection import ReviewQueueProjection
-from projections.review_queue.queues import case_claim, claim_candidates, queue_entries
+from projections.review_queue.queues import case_claims, claim_candidates, queue_entries
 from tests.domain.factories import (
     DOMAIN,
     T0,
@@ -159,11 +159,11 @@ def test_a_report_arriving_while_its_case_is_claimed_under_its_policy_is_in_revi
     feed.save(lapsed)
     report(feed, "pin-2", "e", minutes=40)  # after sam's lease ran out at minute 31
 
-    statuses = {r.report_id: r.status for r in feed.read(case_reports, str(case.id))}
+    statuses = {r.report_id: r.status for r in feed.read(case_reports, [str(case.id)])[str(case.id)]}
     assert statuses == {
         str(held.id): "IN_REVIEW", str(other_policy.id): "OPEN", str(renewed.id): "IN_REVIEW", str(released.id): "OPEN",
     }
-    assert [r.status for r in feed.read(case_reports, str(lapsed.id))] == ["OPEN"]
+    assert [r.status for r in feed.read(case_reports, [str(lapsed.id)])[str(lapsed.id)]] == ["OPEN"]
 
 
 def test_reports_are_in_review_once_claimed_and_closed_with_the_decision(feed: Feed) -> None:
@@ -175,7 +175,7 @@ def test_reports_are_in_review_once_claimed_and_closed_with_the_decision(feed: F
     case.collect_events()
     case.claim_for(GENERAL, "spam", DEFAULT_LEASE, "rita", at(minutes=1))
     feed.save(case)
-    assert {r.status for r in feed.read(case_reports, str(case.id))} == {"IN_REVIEW"}
+    assert {r.status for r in feed.read(case_reports, [str(case.id)])[str(case.id)]} == {"IN_REVIEW"}
 
     policy = Policy.publish(DOMAIN, "spam", terms(), "p", T0)
     decision = case.decide(Case.create_id(pin("x")), policy, not_violating(), [], None, "rita", at(minutes=5))
@@ -186,11 +186,11 @@ def test_reports_are_in_review_once_claimed_and_closed_with_the_decision(feed: F
         closing.append(r)
     feed.save(case, *closing)
 
-    rows = feed.read(case_reports, str(case.id))
+    rows = feed.read(case_reports, [str(case.id)])[str(case.id)]
     assert {(r.status, r.outcome) for r in rows} == {("CLOSED", "NOT_VIOLATING")}
     reporter = feed.read(find_reporter, "reporter-a")
     assert (reporter.reports, reporter.closed, reporter.upheld, reporter.upheld_rate) == (1, 1, 0, 0.0)
-    assert feed.read(case_claim, str(case.id)) is None
+    assert feed.read(case_claims, [str(case.id)]).get(str(case.id)) is None
     assert in_queue(feed, GENERAL) == []
 
 

@@ -10,11 +10,10 @@ from typing import Any
 from app.graphql.core.errors import bad_input
 from app.graphql.core.inputs import EventFilter
 from app.graphql.core.reading import MAX_POSITION
-from app.graphql.core.values import Subject
 from app.runtime.wiring import Runtime
 from app.write.ledger import Ledger, StoredEvent
 from domain.errors import ValidationError
-from domain.values import check_identifier, check_name
+from domain.values import Subject, check_identifier, check_name
 from projections.audit_trail.projection import event_type_names
 from projections.audit_trail.queries import positions
 from projections.audit_trail.rows import EventQuery

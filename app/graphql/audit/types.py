@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry.scalars import JSON
 
 from app.graphql.audit.event_json import event_data
+from app.graphql.core.values import PageInfo, Subject
 from app.write.ledger import StoredEvent
 from projections.audit_trail.rows import AuditEntryRow
-
-if TYPE_CHECKING:
-    pass
-from app.graphql.core.values import PageInfo, Subject
 
 
 @strawberry.type(description="One immutable event of the ledger.")

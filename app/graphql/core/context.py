@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from strawberry.types import Info as StrawberryInfo
 
 from app.auth.tokens import Principal
+from app.graphql.core.loaders import Loaders
 from app.runtime.wiring import Runtime
 
 
@@ -20,6 +21,10 @@ class Context:
     """Names the request in logs and in the masked error a client sees."""
     connection_params: dict[str, Any] | None = None
     """A WebSocket's connection_init payload, where a subscriber may present its token."""
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.runtime.store)
 
     @property
     def actor(self) -> str:

@@ -6,9 +6,9 @@ from starlette.concurrency import run_in_threadpool
 
 from app.graphql.core.context import Info
 from app.graphql.core.errors import bad_input, not_yet_consistent
-from app.graphql.core.values import Subject
 from app.runtime.wiring import Runtime
 from domain.errors import ValidationError
+from domain.values import Subject
 
 MAX_PAGE = 500
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -13,9 +12,6 @@ from domain.values import (
 )
 from domain.values import Content as DomainContent
 from domain.values import Subject as DomainSubject
-
-if TYPE_CHECKING:
-    pass
 
 
 @strawberry.type

@@ -5,22 +5,20 @@ from __future__ import annotations
 import weakref
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from app.graphql.core.errors import bad_input
-from app.graphql.core.values import Subject
+from app.graphql.ledger.views import Case, past_records
 from app.runtime.wiring import Runtime
 from app.write.ledger import Ledger
 from domain.appeal import AppealStatus
-from projections.account_standing.queries import find_strikes
+from domain.values import Subject
 from projections.appeals.rows import AppealRow
-from projections.case_status.as_of import case_as_of, strike_as_of
+from projections.case_status.as_of import case_as_of
 from projections.case_status.queries import (
     case_decisions,
     case_detections,
     find_case,
 )
-from projections.case_status.rows import CaseRow, DecisionRow, DetectionRow
 
 _BEGAN: weakref.WeakKeyDictionary[Ledger, datetime] = weakref.WeakKeyDictionary()
 
@@ -36,9 +34,8 @@ def ledger_began(ledger: Ledger) -> datetime | None:
     return began
 
 
-def load_case_as_of(
-    runtime: Runtime, subject: Subject, at: datetime
-) -> tuple[CaseRow, list[DetectionRow], list[DecisionRow], dict[str, Any]] | None:
+def load_case_as_of(runtime: Runtime, subject: Subject, at: datetime) -> Case | None:
+    """The case as it stood at `at`, with its detections and decisions of then; None if not yet opened."""
     with runtime.store.transaction(write=False) as sql:
         row = find_case(sql, subject)
         if row is None:
@@ -47,8 +44,7 @@ def load_case_as_of(
         if past is None:
             return None
         case, detections, decisions = past
-        strikes = find_strikes(sql, [d.strike_id for d in decisions if d.strike_id])
-    return case, detections, decisions, {k: strike_as_of(s, at) for k, s in strikes.items()}
+        return Case.of_row(case, past_records(sql, detections, decisions, at))
 
 
 def moment(runtime: Runtime, as_of: datetime | None) -> datetime:
@@ -66,7 +62,7 @@ def moment(runtime: Runtime, as_of: datetime | None) -> datetime:
     return as_of
 
 
-def _appeal_as_of(row: AppealRow, at: datetime) -> AppealRow:
+def appeal_as_of(row: AppealRow, at: datetime) -> AppealRow:
     """Hides a resolution that had not yet happened at `at`, as strikes and penalties hide theirs."""
     if row.resolved_at is not None and row.resolved_at > at:
         return replace(row, status=str(AppealStatus.PENDING), resolved_at=None, resolved_by=None, rationale=None)

@@ -17,7 +17,7 @@ from app.graphql.core.reading import (
     parse_position,
 )
 from app.graphql.core.values import PageInfo
-from app.graphql.ledger.as_of import _appeal_as_of, load_case_as_of, moment
+from app.graphql.ledger.as_of import appeal_as_of, load_case_as_of, moment
 from app.graphql.ledger.types import (
     Appeal,
     AppealConnection,
@@ -25,7 +25,13 @@ from app.graphql.ledger.types import (
     Decision,
     Policy,
 )
-from app.graphql.ledger.views import Account, Case
+from app.graphql.ledger.views import (
+    Account,
+    Case,
+    CaseConnection,
+    CaseFilter,
+    case_page,
+)
 from app.read.store import read
 from app.runtime.wiring import Runtime
 from domain.appeal import AppealStatus
@@ -34,8 +40,6 @@ from projections.account_standing.queries import find_account, find_strikes
 from projections.appeals.queries import account_appeals, appeal_queue, find_appeal
 from projections.case_status.queries import (
     account_domains,
-    case_decisions,
-    case_detections,
     find_case,
     find_decision,
 )
@@ -94,10 +98,22 @@ class LedgerQuery:
         if not info.context.principal.sees(key.domain):
             return None
         if as_of is None:
-            return await run_in_threadpool(_load_case, runtime, key)
+            row = await run_in_threadpool(read, runtime.store, find_case, key)
+            return None if row is None else Case.of_row(row)
         at = await run_in_threadpool(moment, runtime, as_of)
-        past = await run_in_threadpool(load_case_as_of, runtime, key, at)
-        return None if past is None else Case.of_row(*past)
+        return await run_in_threadpool(load_case_as_of, runtime, key, at)
+
+    @strawberry.field(description="Cases that match a filter, in the order they were opened.")
+    async def cases(
+        self,
+        info: Info,
+        filter: CaseFilter | None = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+        min_position: str | None = None,
+    ) -> CaseConnection:
+        await consistent(info, min_position)
+        return await case_page(info, (filter or CaseFilter()).to_query(), first, after)
 
     @strawberry.field(description="One decision by id.")
     async def decision(self, info: Info, id: strawberry.ID, min_position: str | None = None) -> Decision | None:
@@ -124,17 +140,8 @@ def _load_account(runtime: Runtime, account_id: str, at: datetime, scope: tuple[
         if row is None:
             return None
         appeals = [
-            _appeal_as_of(a, at) for a in account_appeals(sql, account_id)
+            appeal_as_of(a, at) for a in account_appeals(sql, account_id)
             if a.filed_at <= at and (scope is None or a.subject.domain in scope)
         ]
         return Account.of_row(row, appeals)
 
-
-def _load_case(runtime: Runtime, subject: object) -> Case | None:
-    with runtime.store.transaction(write=False) as sql:
-        row = find_case(sql, subject)  # type: ignore[arg-type]
-        if row is None:
-            return None
-        decisions = case_decisions(sql, row.case_id)
-        strikes = find_strikes(sql, [d.strike_id for d in decisions if d.strike_id])
-        return Case.of_row(row, case_detections(sql, row.case_id), decisions, strikes)

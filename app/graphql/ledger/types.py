@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import strawberry
 
+from app.graphql.core.values import Action, Content, PageInfo, Subject
 from domain.appeal import AppealStatus
 from domain.case import Decision as DomainDecision
 from domain.detection import Detection as DomainDetection
@@ -28,10 +28,6 @@ from domain.values import (
 from projections.appeals.rows import AppealRow
 from projections.case_status.rows import DecisionRow, DetectionRow
 from projections.policy_catalog.rows import PolicyRow
-
-if TYPE_CHECKING:
-    pass
-from app.graphql.core.values import Action, Content, PageInfo, Subject
 
 
 @strawberry.type(description="One version of a domain's policy.")

@@ -1,17 +1,23 @@
-"""Cases and accounts as reviewers and auditors see them; a case's reviewer side is loaded once per request."""
+"""Cases and accounts as reviewers and auditors see them.
+
+A case's nested records (detections, decisions with their strikes, reports, notes, claim, waiting work, appeals
+and history) are fields of their own, each read through a DataLoader: a page of cases costs one statement per
+field the query selects, however many cases the page holds.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
 from app.graphql.audit.types import AuditEntry
 from app.graphql.core.context import Info
-from app.graphql.core.values import Subject
+from app.graphql.core.reading import check_page, parse_position
+from app.graphql.core.values import PageInfo, Subject
 from app.graphql.ledger.types import (
     Appeal,
     Decision,
@@ -21,23 +27,156 @@ from app.graphql.ledger.types import (
     Standing,
     Strike,
 )
-from app.graphql.review.queries import account_cases
-from app.graphql.review.types import (
-    CaseConnection,
-    CaseNote,
-    Claim,
-    Report,
-    ReviewQueueEntry,
-)
-from app.runtime.wiring import Runtime
+from app.graphql.review.types import CaseNote, Claim, Report, ReviewQueueEntry
+from app.read.store import read
 from domain.standing import Strike as DomainStrike
+from projections.account_standing.queries import find_strikes
 from projections.account_standing.rows import AccountRow
 from projections.appeals.queries import case_appeals
 from projections.appeals.rows import AppealRow
-from projections.audit_trail.queries import subject_trail
+from projections.audit_trail.queries import subject_trails
+from projections.audit_trail.rows import AuditEntryRow
+from projections.case_status.as_of import strike_as_of
+from projections.case_status.queries import decisions_of_cases, detections_of_cases
 from projections.case_status.rows import CaseRow, DecisionRow, DetectionRow
+from projections.case_status.search import CaseFilter as CaseQuery
+from projections.case_status.search import search_cases
 from projections.reports.queries import case_reports
-from projections.review_queue.queues import case_claim, case_entries, case_notes
+from projections.review_queue.queues import case_claims, case_entries, case_notes
+from projections.sql import Sql
+
+MAX_HISTORY = 1000
+"""Events a case's `history` shows; `auditTrail` pages through any number."""
+
+DecisionWithStrike = tuple[DecisionRow, DomainStrike | None]
+
+
+@dataclass(frozen=True)
+class PastRecords:
+    """A case's detections and decisions as they stood at a past moment, read with the case itself."""
+
+    detections: list[DetectionRow]
+    decisions: list[DecisionWithStrike]
+
+
+def decisions_with_strikes(sql: Sql, case_ids: Sequence[str]) -> dict[str, list[DecisionWithStrike]]:
+    """Each case's decisions and the strikes they caused, as they stand now: two statements for any number of cases."""
+    decisions = decisions_of_cases(sql, case_ids)
+    strikes = find_strikes(sql, [d.strike_id for rows in decisions.values() for d in rows if d.strike_id])
+    return {case_id: [(d, strikes.get(d.strike_id or "")) for d in rows] for case_id, rows in decisions.items()}
+
+
+def past_records(
+    sql: Sql, detections: list[DetectionRow], decisions: list[DecisionRow], at: datetime
+) -> PastRecords:
+    """The records of a case as of `at`, each decision with its strike as it stood then."""
+    strikes = find_strikes(sql, [d.strike_id for d in decisions if d.strike_id])
+    return PastRecords(
+        detections,
+        [(d, None if d.strike_id not in strikes else strike_as_of(strikes[d.strike_id], at)) for d in decisions],
+    )
+
+
+def histories(sql: Sql, subject_keys: Sequence[str]) -> dict[str, list[AuditEntryRow]]:
+    return subject_trails(sql, subject_keys, MAX_HISTORY)
+
+
+@strawberry.type(description="Everything recorded about one subject.")
+class Case:
+    id: strawberry.ID
+    subject: Subject
+    account_id: str | None
+    status: str = strawberry.field(description="OPEN (awaiting a decision), ACTIONED or CLEARED.")
+    opened_at: datetime
+    updated_at: datetime
+    past: strawberry.Private[PastRecords | None] = None
+    """Set on a case asked `asOf` a past moment: its detections and decisions as they stood then."""
+
+    @classmethod
+    def of_row(cls, row: CaseRow, past: PastRecords | None = None) -> Case:
+        return cls(
+            id=strawberry.ID(row.case_id), subject=Subject.of(row.subject), account_id=row.account_id,
+            status=row.status, opened_at=row.opened_at, updated_at=row.updated_at, past=past,
+        )
+
+    @strawberry.field(description="The detections recorded on the subject, in ledger order.")
+    async def detections(self, info: Info) -> list[Detection]:
+        rows = self.past.detections if self.past else await info.context.loaders.of(detections_of_cases).load(self.id)
+        return [Detection.of_row(r) for r in rows]
+
+    @strawberry.field(description="The decisions made on the subject, in ledger order, each with the strike it caused.")
+    async def decisions(self, info: Info) -> list[Decision]:
+        pairs = self.past.decisions if self.past else await info.context.loaders.of(decisions_with_strikes).load(self.id)
+        return [Decision.of_row(row, strike) for row, strike in pairs]
+
+    # The reviewer's view: as things stand now, also on a case asked `asOf` a past moment.
+
+    @strawberry.field(description="The reports on the subject, in the order they came in.")
+    async def reports(self, info: Info) -> list[Report]:
+        return [Report.of_row(r) for r in await info.context.loaders.of(case_reports).load(self.id)]
+
+    @strawberry.field(description="Notes, escalations and priority overrides, in order.")
+    async def notes(self, info: Info) -> list[CaseNote]:
+        return [CaseNote.of_row(n) for n in await info.context.loaders.of(case_notes).load(self.id)]
+
+    @strawberry.field(description="The latest claim on the case, if it has not ended; see `live` for its lease.")
+    async def claim(self, info: Info) -> Claim | None:
+        row = await info.context.loaders.of(case_claims).load(self.id)
+        return None if row is None else Claim.of_row(row, self.subject, info.context.runtime.ledger.clock())
+
+    @strawberry.field(description="The case's work awaiting review, one entry per policy, with its queue.")
+    async def waiting(self, info: Info) -> list[ReviewQueueEntry]:
+        return [ReviewQueueEntry.of_row(e) for e in await info.context.loaders.of(case_entries).load(self.id)]
+
+    @strawberry.field(description="Appeals of the case's decisions, in the order they were filed.")
+    async def appeals(self, info: Info) -> list[Appeal]:
+        return [Appeal.of_row(a) for a in await info.context.loaders.of(case_appeals).load(self.id)]
+
+    @strawberry.field(
+        description="The whole story in ledger order: reports, detections, claims, notes, escalations, decisions, "
+        f"reversals and appeals (the first {MAX_HISTORY} events; auditTrail pages through any number)."
+    )
+    async def history(self, info: Info) -> list[AuditEntry]:
+        key = f"{self.subject.domain}/{self.subject.kind}/{self.subject.id}"
+        return [AuditEntry.of_row(e) for e in await info.context.loaders.of(histories).load(key)]
+
+
+@strawberry.type
+class CaseEdge:
+    cursor: str
+    node: Case
+
+
+@strawberry.type(description="Cases in the order the ledger opened them; cursors are positions.")
+class CaseConnection:
+    edges: list[CaseEdge]
+    page_info: PageInfo
+
+
+@strawberry.input(description="Which cases to list: every criterion given must hold.")
+class CaseFilter:
+    status: str | None = strawberry.field(default=None, description="OPEN, ACTIONED or CLEARED.")
+    domain: str | None = None
+    policy: str | None = None
+    queue: str | None = strawberry.field(default=None, description="Cases with work waiting in this queue.")
+    reporter: str | None = strawberry.field(default=None, description="Cases this reporter reported.")
+
+    def to_query(self, account_id: str | None = None) -> CaseQuery:
+        return CaseQuery(status=self.status, domain=self.domain, policy_key=self.policy, queue=self.queue,
+                         reporter_id=self.reporter, account_id=account_id)
+
+
+async def case_page(info: Info, query: CaseQuery, first: int, after: str | None) -> CaseConnection:
+    """A page of the cases the query selects, within the caller's domains."""
+    start = parse_position(after, "after") or 0
+    check_page(first)
+    scope = info.context.principal.scope
+    rows = await run_in_threadpool(read, info.context.runtime.store, search_cases, query, start, first + 1, scope)
+    edges = [CaseEdge(cursor=str(r.opened_position), node=Case.of_row(r)) for r in rows[:first]]
+    return CaseConnection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else after),
+    )
 
 
 @strawberry.type
@@ -60,101 +199,6 @@ class Account:
         )
 
     @strawberry.field(description="The account's cases as they stand now, in the order they were opened.")
-    async def cases(
-        self, info: strawberry.Info, first: int = 50, after: str | None = None
-    ) -> CaseConnection:
+    async def cases(self, info: Info, first: int = 50, after: str | None = None) -> CaseConnection:
+        return await case_page(info, CaseQuery(account_id=str(self.id)), first, after)
 
-        return await account_cases(info, str(self.id), first, after)
-
-
-@strawberry.type(description="Everything recorded about one subject.")
-class Case:
-    id: strawberry.ID
-    subject: Subject
-    account_id: str | None
-    status: str = strawberry.field(description="OPEN (awaiting a decision), ACTIONED or CLEARED.")
-    opened_at: datetime
-    updated_at: datetime
-    detections: list[Detection]
-    decisions: list[Decision]
-
-    @classmethod
-    def of_row(
-        cls, row: CaseRow, detections: list[DetectionRow], decisions: list[DecisionRow], strikes: dict[str, DomainStrike]
-    ) -> Case:
-        return cls(
-            id=strawberry.ID(row.case_id), subject=Subject.of(row.subject), account_id=row.account_id,
-            status=row.status, opened_at=row.opened_at, updated_at=row.updated_at,
-            detections=[Detection.of_row(d) for d in detections],
-            decisions=[Decision.of_row(d, strikes.get(d.strike_id or "")) for d in decisions],
-        )
-
-    # The reviewer's view: as things stand now, also on a case asked `asOf` a past moment.
-
-    @strawberry.field(description="The reports on the subject, in the order they came in.")
-    async def reports(self, info: strawberry.Info) -> list[Report]:
-        return (await _review(self, info)).reports
-
-    @strawberry.field(description="Notes, escalations and priority overrides, in order.")
-    async def notes(self, info: strawberry.Info) -> list[CaseNote]:
-        return (await _review(self, info)).notes
-
-    @strawberry.field(description="The latest claim on the case, if it has not ended; see `live` for its lease.")
-    async def claim(self, info: strawberry.Info) -> Claim | None:
-        return (await _review(self, info)).claim
-
-    @strawberry.field(description="The case's work awaiting review, one entry per policy, with its queue.")
-    async def waiting(self, info: strawberry.Info) -> list[ReviewQueueEntry]:
-        return (await _review(self, info)).waiting
-
-    @strawberry.field(description="Appeals of the case's decisions, in the order they were filed.")
-    async def appeals(self, info: strawberry.Info) -> list[Appeal]:
-        return (await _review(self, info)).appeals
-
-    @strawberry.field(
-        description="The whole story in ledger order: reports, detections, claims, notes, escalations, decisions, "
-        "reversals and appeals (the first 1000 events; auditTrail pages through any number)."
-    )
-    async def history(self, info: strawberry.Info) -> list[AuditEntry]:
-        return (await _review(self, info)).history
-
-
-async def _review(case: Case, info: strawberry.Info) -> Any:
-    return await case_review(info, str(case.id), case.subject)
-
-
-MAX_HISTORY = 1000
-
-
-@dataclass(frozen=True)
-class CaseReview:
-    reports: list[Report]
-    notes: list[CaseNote]
-    claim: Claim | None
-    waiting: list[ReviewQueueEntry]
-    appeals: list[Appeal]
-    history: list[AuditEntry]
-
-
-def _load(runtime: Runtime, case_id: str, subject: Subject) -> CaseReview:
-    key = f"{subject.domain}/{subject.kind}/{subject.id}"
-    now = runtime.ledger.clock()
-    with runtime.store.transaction(write=False) as sql:
-        claim = case_claim(sql, case_id)
-        return CaseReview(
-            reports=[Report.of_row(r) for r in case_reports(sql, case_id)],
-            notes=[CaseNote.of_row(n) for n in case_notes(sql, case_id)],
-            claim=None if claim is None else Claim.of_row(claim, subject, now),
-            waiting=[ReviewQueueEntry.of_row(e) for e in case_entries(sql, case_id)],
-            appeals=[Appeal.of_row(a) for a in case_appeals(sql, case_id)],
-            history=[AuditEntry.of_row(e) for e in subject_trail(sql, key, 0, MAX_HISTORY)],
-        )
-
-
-async def case_review(info: Info, case_id: str, subject: Subject) -> CaseReview:
-    """Loaded once per case and request, whichever of its fields the query asks for."""
-    cache = info.context.__dict__.setdefault("case_reviews", {})
-    if case_id not in cache:
-        cache[case_id] = await run_in_threadpool(_load, info.context.runtime, case_id, subject)
-    review: CaseReview = cache[case_id]
-    return review

@@ -14,13 +14,11 @@ from app.graphql.core.reading import (
     DEFAULT_PAGE,
     check_page,
     consistent,
-    parse_position,
 )
 from app.graphql.core.scope import unseen_queue
 from app.graphql.core.values import PageInfo
 from app.graphql.review.cursors import parse_queue_cursor, queue_cursor
 from app.graphql.review.types import (
-    CaseConnection,
     OperationsFigures,
     Queue,
     Reporter,
@@ -29,12 +27,8 @@ from app.graphql.review.types import (
     ReviewQueueEntry,
     RoutingRule,
     RoutingTable,
-    summary_edge,
 )
 from app.read.store import read
-from app.runtime.wiring import Runtime
-from projections.case_status.search import CaseFilter as CaseQuery
-from projections.case_status.search import search_cases
 from projections.reports.queries import find_reporter
 from projections.review_queue.figures import Figures, queue_figures, reviewer_figures
 from projections.review_queue.queries import review_queue as queue_page
@@ -42,36 +36,6 @@ from projections.review_queue.queues import find_queue, list_queues, queue_entri
 from projections.review_queue.routing import load_table
 
 MAX_WINDOW_HOURS = 24 * 31
-
-
-@strawberry.input(description="Which cases to list: every criterion given must hold.")
-class CaseFilter:
-    status: str | None = strawberry.field(default=None, description="OPEN, ACTIONED or CLEARED.")
-    domain: str | None = None
-    policy: str | None = None
-    queue: str | None = strawberry.field(default=None, description="Cases with work waiting in this queue.")
-    reporter: str | None = strawberry.field(default=None, description="Cases this reporter reported.")
-
-    def to_query(self, account_id: str | None = None) -> CaseQuery:
-        return CaseQuery(status=self.status, domain=self.domain, policy_key=self.policy, queue=self.queue,
-                         reporter_id=self.reporter, account_id=account_id)
-
-
-async def case_page(info: Info, runtime: Runtime, query: CaseQuery, first: int, after: str | None) -> CaseConnection:
-    """A page of the cases the query selects, within the caller's domains."""
-    start = parse_position(after, "after") or 0
-    check_page(first)
-    scope = info.context.principal.scope
-    rows = await run_in_threadpool(read, runtime.store, search_cases, query, start, first + 1, scope)
-    edges = [summary_edge(r, str(r.opened_position)) for r in rows[:first]]
-    return CaseConnection(
-        edges=edges,
-        page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else after),
-    )
-
-
-async def account_cases(info: Info, account_id: str, first: int, after: str | None) -> CaseConnection:
-    return await case_page(info, info.context.runtime, CaseQuery(account_id=account_id), first, after)
 
 
 def window(hours: float) -> timedelta:
@@ -153,18 +117,6 @@ class ReviewQuery:
             return None
         row = await run_in_threadpool(read, runtime.store, find_reporter, id)
         return None if row is None else Reporter.of_row(row, runtime.ledger.clock())
-
-    @strawberry.field(description="Cases that match a filter, in the order they were opened.")
-    async def cases(
-        self,
-        info: Info,
-        filter: CaseFilter | None = None,
-        first: int = DEFAULT_PAGE,
-        after: str | None = None,
-        min_position: str | None = None,
-    ) -> CaseConnection:
-        runtime = await consistent(info, min_position)
-        return await case_page(info, runtime, (filter or CaseFilter()).to_query(), first, after)
 
     @strawberry.field(
         description="Per queue: backlog, oldest waiting, inbound and decided per hour, handling time, expiries."

@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import strawberry
-
-from domain.values import (
-    DetectionSource,
-    Outcome,
-    Severity,
-)
-from projections.case_status.rows import CaseRow
-from projections.review_queue.rows import QueueEntryRow
-
-if TYPE_CHECKING:
-    from app.graphql.review.types import CaseConnection, CaseNote, Claim, Report
-
 
 from app.graphql.core.values import Content, PageInfo, Subject
 from domain.claims import Claim as DomainClaim
 from domain.report import ReporterKind, ReportStatus
 from domain.routing import RoutingRule as DomainRoutingRule
+from domain.values import (
+    DetectionSource,
+    Outcome,
+    Severity,
+)
 from projections.reports.rows import ReporterRow, ReportRow
 from projections.review_queue.figures import Figures
-from projections.review_queue.rows import ClaimRow, NoteRow, QueueRow
+from projections.review_queue.rows import ClaimRow, NoteRow, QueueEntryRow, QueueRow
 
 
 @strawberry.type(
@@ -252,33 +244,3 @@ class OperationsFigures:
             decided_per_hour=f.per_hour(f.decided), median_handling_seconds=f.median_handling,
             p90_handling_seconds=f.p90_handling, claim_expiries=f.claim_expiries,
         )
-
-
-@strawberry.type
-class CaseSummaryEdge:
-    cursor: str
-    node: CaseSummary
-
-
-@strawberry.type(description="A case as a search lists it.")
-class CaseSummary:
-    id: strawberry.ID
-    subject: Subject
-    account_id: str | None
-    status: str
-    opened_at: datetime
-    updated_at: datetime
-
-
-@strawberry.type(description="Cases in the order the ledger opened them; cursors are positions.")
-class CaseConnection:
-    edges: list[CaseSummaryEdge]
-    page_info: PageInfo
-
-
-def summary_edge(row: CaseRow, cursor: str) -> CaseSummaryEdge:
-    return CaseSummaryEdge(
-        cursor=cursor,
-        node=CaseSummary(id=row.case_id, subject=Subject.of(row.subject), account_id=row.account_id,  # type: ignore[arg-type]
-                         status=row.status, opened_at=row.opened_at, updated_at=row.updated_at),
-    )
