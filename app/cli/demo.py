@@ -18,7 +18,9 @@ from app.read.migrations import migrate
 from app.runtime.wiring import Runtime, open_runtime
 from app.write.appeals import AppealFiled
 from app.write.catalog import seed_catalog
-from app.write.ledger import DecisionMade, DetectionRecorded, Ledger
+from app.write.deciding import DecisionMade
+from app.write.detections import DetectionRecorded
+from app.write.ledger import Ledger
 from domain.appeal import AppealOutcome, AppealStatus
 from domain.base import Clock
 from domain.case import Verdict

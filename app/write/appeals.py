@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
 from uuid import UUID
 
-from app.write.corrections import undo
+from app.write.unit_of_work import UnitOfWork
 from domain.appeal import Appeal, AppealOutcome, AppealStatus
-from domain.base import Clock
-from domain.case import Case
-from domain.errors import ConflictError, no_such_appeal, no_such_decision
-from domain.ladder import Ladder
-
-T = TypeVar("T")
+from domain.correction import reverse_decision
+from domain.errors import ConflictError, no_such_appeal
 
 
 @dataclass(frozen=True)
@@ -30,15 +24,9 @@ class AppealResolved:
     position: int
 
 
-class AppealCommands:
-    """Mixed into the Ledger: it supplies the clock, the ladders, and loading, saving and retrying."""
-
-    clock: Clock
-    ladders: Callable[[str], Ladder]
-    _find: Any
-    _store: Callable[..., int]
-    _retrying: Any
-    head: Callable[[], int]
+@dataclass
+class Appeals:
+    work: UnitOfWork
 
     def file_appeal(
         self, case_id: UUID, decision_id: UUID, statement: str, idempotency_key: str | None, actor: str
@@ -46,42 +34,39 @@ class AppealCommands:
         """Files the one appeal of a VIOLATING decision; the same idempotency key again returns it."""
 
         def attempt() -> AppealFiled:
-            existing = self._find(Appeal, Appeal.create_id(decision_id))
+            existing = self.work.find(Appeal, Appeal.create_id(decision_id))
             if existing is not None:
                 if idempotency_key is not None and existing.idempotency_key == idempotency_key:
-                    return AppealFiled(existing, self.head(), False)
+                    return AppealFiled(existing, self.work.head(), False)
                 raise ConflictError(f"decision {decision_id} already has an appeal ({existing.id})")
-            case = self._find(Case, case_id)
-            if case is None:
-                raise no_such_decision(decision_id)
-            window = self.ladders(case.subject.domain).appeal_window
-            appeal = Appeal.file(case, decision_id, statement, window, idempotency_key, actor, self.clock())
-            return AppealFiled(appeal, self._store(appeal), True)
+            case = self.work.decided_case(case_id, decision_id)
+            window = self.work.ladders(case.subject.domain).appeal_window
+            appeal = Appeal.file(case, decision_id, statement, window, idempotency_key, actor, self.work.clock())
+            return AppealFiled(appeal, self.work.store(appeal), True)
 
-        result: AppealFiled = self._retrying(attempt)
-        return result
+        return self.work.retrying(attempt)
 
     def resolve_appeal(self, appeal_id: UUID, outcome: AppealOutcome, rationale: str, actor: str) -> AppealResolved:
         """Upholds, or overturns in one transaction: actions reversed, strike removed, penalties lifted."""
 
         def attempt() -> AppealResolved:
-            now = self.clock()
+            now = self.work.clock()
             appeal = self.get_appeal(appeal_id)
             appeal.resolve(outcome, rationale, actor, now)
-            changed: list[Any] = [appeal]
-            if appeal.status is AppealStatus.OVERTURNED:
-                case = self._find(Case, appeal.case_id)
-                changed += undo(
-                    self._find, case, appeal.decision_id, f"appeal {appeal.id} overturned: {rationale}",
-                    f"appeal {appeal.id} overturned", actor, now,
-                )
-            return AppealResolved(appeal, self._store(*changed))
+            if appeal.status is not AppealStatus.OVERTURNED:
+                return AppealResolved(appeal, self.work.store(appeal))
+            case = self.work.decided_case(appeal.case_id, appeal.decision_id)
+            account = self.work.account_of(case)
+            reverse_decision(
+                case, account, appeal.decision_id, f"appeal {appeal.id} overturned: {rationale}",
+                f"appeal {appeal.id} overturned", actor, now,
+            )
+            return AppealResolved(appeal, self.work.store(appeal, case, account))
 
-        result: AppealResolved = self._retrying(attempt)
-        return result
+        return self.work.retrying(attempt)
 
     def get_appeal(self, appeal_id: UUID) -> Appeal:
-        appeal = self._find(Appeal, appeal_id)
+        appeal = self.work.find(Appeal, appeal_id)
         if appeal is None:
             raise no_such_appeal(appeal_id)
         return appeal

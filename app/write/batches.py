@@ -8,17 +8,17 @@ interrupted at any point resumes after its last saved chunk.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.persistence import RecordConflictError
 
-from app.write.review import close_reports
+from app.write.deciding import close_reports
+from app.write.unit_of_work import UnitOfWork
 from domain.account import Account
-from domain.base import Clock, natural_id
+from domain.base import DocketAggregate, natural_id
 from domain.batch import (
     Batch,
     BatchSubject,
@@ -33,7 +33,7 @@ from domain.ladder import Ladder
 from domain.policy import Policy
 from domain.report import Report
 
-A = TypeVar("A")
+A = TypeVar("A", bound=DocketAggregate)
 
 CHUNK = 250
 """Subjects per transaction: large enough to amortise a save, small enough to keep each one short."""
@@ -46,17 +46,9 @@ class BatchRun:
     created: bool
 
 
-class BatchCommands:
-    """Mixed into the Ledger: it supplies the clock, the ladders, and loading, saving and retrying."""
-
-    clock: Clock
-    ladders: Callable[[str], Ladder]
-    _find: Any
-    _load_all: Any
-    _store: Callable[..., int]
-    _retrying: Any
-    head: Callable[[], int]
-    get_policy: Callable[[str, str], Policy]
+@dataclass
+class Batches:
+    work: UnitOfWork
 
     def bulk_decide(
         self, policy_key: str, verdict: Verdict, subjects: list[BatchSubject], idempotency_key: str | None, actor: str
@@ -67,27 +59,27 @@ class BatchCommands:
         batch_id = uuid4() if idempotency_key is None else Batch.create_id(actor, idempotency_key)
 
         def start() -> bool:
-            batch = self._find(Batch, batch_id)
+            batch = self.work.find(Batch, batch_id)
             if batch is not None:
                 batch.check_retry(policy_key, verdict, subjects)
                 return False
-            policy = self.get_policy(subjects[0].subject.domain, policy_key)
-            self._store(Batch.start(batch_id, policy, verdict, subjects, idempotency_key, actor, self.clock()))
+            policy = self.work.get_policy(subjects[0].subject.domain, policy_key)
+            self.work.store(Batch.start(batch_id, policy, verdict, subjects, idempotency_key, actor, self.work.clock()))
             return True
 
-        created: bool = self._retrying(start)
-        return BatchRun(self.resume_batch(batch_id), self.head(), created)
+        created = self.work.retrying(start)
+        return BatchRun(self.resume_batch(batch_id), self.work.head(), created)
 
     def reverse_batch(self, batch_id: UUID, rationale: str, actor: str) -> BatchRun:
         """Stops a batch and undoes every decision it made, strikes included; asked again, it finishes the undoing."""
 
         def start() -> None:
             batch = self.get_batch(batch_id)
-            batch.start_reversal(rationale, actor, self.clock())
-            self._store(batch)
+            batch.start_reversal(rationale, actor, self.work.clock())
+            self.work.store(batch)
 
-        self._retrying(start)
-        return BatchRun(self.resume_batch(batch_id), self.head(), False)
+        self.work.retrying(start)
+        return BatchRun(self.resume_batch(batch_id), self.work.head(), False)
 
     def resume_batch(self, batch_id: UUID) -> Batch:
         """Finishes what a batch was doing when it stopped: deciding, or undoing."""
@@ -111,13 +103,13 @@ class BatchCommands:
             run.widen()
             return more
 
-        while self._retrying(step):
+        while self.work.retrying(step):
             pass
         assert run.batch is not None
         return run.batch
 
     def get_batch(self, batch_id: UUID) -> Batch:
-        batch = self._find(Batch, batch_id)
+        batch = self.work.find(Batch, batch_id)
         if batch is None:
             raise no_such_batch(batch_id)
         return batch
@@ -128,17 +120,17 @@ class BatchCommands:
         chunk = batch.pending(run.size)
         if not chunk:
             return False
-        now, actor = self.clock(), batch.started_by
-        policy = self.get_policy(batch.domain, batch.policy_key)
-        cases, accounts = run.load(self._load_all, [item for _, item in chunk])
+        now, actor = self.work.clock(), batch.started_by
+        policy = self.work.get_policy(batch.domain, batch.policy_key)
+        cases, accounts = run.load(self.work, [item for _, item in chunk])
         # The reports each decision answers close in the chunk's transaction, as with one decision.
-        reports = self._load_all(Report, [r for c in cases.values() for r in c.open_reports_under(batch.policy_key)])
+        reports = self.work.load_all(Report, [r for c in cases.values() for r in c.open_reports_under(batch.policy_key)])
         try:
             policy.check_allows(tuple(a.type for a in batch.verdict.actions))
         except DocketError as error:  # retired, or narrowed, since the batch started
             results = [SubjectResult(index, SubjectStatus.FAILED, reason=error.message) for index, _ in chunk]
         else:
-            ladder = self.ladders(batch.domain)
+            ladder = self.work.ladders(batch.domain)
             results = [
                 decide_subject(batch, policy, ladder, index, item, cases, accounts, reports, actor, now)
                 for index, item in chunk
@@ -153,9 +145,9 @@ class BatchCommands:
         chunk = batch.to_reverse(run.size)
         if not chunk:
             return False
-        now, actor = self.clock(), batch.reversed_by
+        now, actor = self.work.clock(), batch.reversed_by
         items = [batch.subjects[r.index] for r in chunk]
-        cases, accounts = run.load(self._load_all, items)
+        cases, accounts = run.load(self.work, items)
         results = []
         for result, item in zip(chunk, items, strict=True):
             case = cases[Case.create_id(item.subject)]
@@ -179,7 +171,7 @@ class BatchCommands:
         self, run: _Run, cases: dict[UUID, Case], accounts: dict[UUID, Account], reports: dict[UUID, Report] | None = None
     ) -> None:
         """Saves the batch's record of a chunk with the chunk's cases, accounts and reports, in one transaction."""
-        self._store(run.current, *cases.values(), *accounts.values(), *(reports or {}).values())
+        self.work.store(run.current, *cases.values(), *accounts.values(), *(reports or {}).values())
         run.keep(cases, accounts)
 
 
@@ -188,7 +180,8 @@ class _Run:
 
     def __init__(self) -> None:
         self.batch: Batch | None = None
-        self._aggregates: dict[UUID, Any] = {}
+        self._cases: dict[UUID, Case] = {}
+        self._accounts: dict[UUID, Account] = {}
         self.size = CHUNK
         """Subjects per transaction: halved after a conflict, so reviewers deciding the same accounts meanwhile
         cannot starve the batch; doubled back after each success."""
@@ -204,25 +197,26 @@ class _Run:
         assert self.batch is not None
         return self.batch
 
-    def load(
-        self, load_all: Callable[..., dict[UUID, Any]], items: list[BatchSubject]
-    ) -> tuple[dict[UUID, Case], dict[UUID, Account]]:
+    def load(self, work: UnitOfWork, items: list[BatchSubject]) -> tuple[dict[UUID, Case], dict[UUID, Account]]:
         """The cases and accounts of `items` that exist, loading only those not already held."""
-        cases = self._load(load_all, Case, [Case.create_id(i.subject) for i in items])
-        accounts = self._load(load_all, Account, [Account.create_id(i.account_id) for i in items])
+        cases = _held(work, self._cases, Case, [Case.create_id(i.subject) for i in items])
+        accounts = _held(work, self._accounts, Account, [Account.create_id(i.account_id) for i in items])
         return cases, accounts
 
-    def _load(self, load_all: Callable[..., dict[UUID, Any]], cls: type[A], ids: list[UUID]) -> dict[UUID, A]:
-        self._aggregates.update(load_all(cls, [i for i in ids if i not in self._aggregates]))
-        return {i: self._aggregates[i] for i in ids if i in self._aggregates}
-
-    def keep(self, *saved: dict[UUID, Any]) -> None:
-        for aggregates in saved:
-            self._aggregates.update(aggregates)
+    def keep(self, cases: dict[UUID, Case], accounts: dict[UUID, Account]) -> None:
+        self._cases.update(cases)
+        self._accounts.update(accounts)
 
     def forget(self) -> None:
         self.batch = None
-        self._aggregates.clear()
+        self._cases.clear()
+        self._accounts.clear()
+
+
+def _held(work: UnitOfWork, held: dict[UUID, A], cls: type[A], ids: list[UUID]) -> dict[UUID, A]:
+    """The aggregates among `ids` that exist, reading only those not in `held` (which keeps them)."""
+    held.update(work.load_all(cls, [i for i in ids if i not in held]))
+    return {i: held[i] for i in ids if i in held}
 
 
 def decide_subject(

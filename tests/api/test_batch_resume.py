@@ -33,7 +33,7 @@ SIZE = 600  # three chunks
 def crashing(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ledger]:
     """The server's ledger dies after deciding the first chunk of a batch, as a killed process would."""
     ledger: Ledger = patient(api).client.app.state.runtime.ledger  # type: ignore[attr-defined]
-    decide_chunk = ledger._decide_chunk
+    decide_chunk = ledger.batches._decide_chunk
     chunks = []
 
     def crash_after_one(run: Any) -> bool:
@@ -42,7 +42,7 @@ def crashing(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ledger]:
         chunks.append(run)
         return decide_chunk(run)
 
-    monkeypatch.setattr(ledger, "_decide_chunk", crash_after_one)
+    monkeypatch.setattr(ledger.batches, "_decide_chunk", crash_after_one)
     yield ledger
     monkeypatch.undo()
 

@@ -60,7 +60,7 @@ def test_ten_thousand_subjects_are_decided_and_rolled_back(
     reverse_seconds = time.perf_counter() - started
 
     assert rolled_back.batch.counts() == {SubjectStatus.REVERSED: MAX_SUBJECTS}
-    account = ledger._find(Account, Account.create_id("acct-7"))
+    account = ledger.work.find(Account, Account.create_id("acct-7"))
     assert [s.removed_at is not None for s in account.strikes.values()] == [True] * 10
     Projector(ledger, pg_runtime.store, [BatchProgressProjection()]).catch_up()
     row = read(pg_runtime.store, find_batch, str(run.batch.id))
@@ -85,7 +85,7 @@ def test_runners_racing_to_resume_one_batch_decide_each_subject_once(pg_runtime:
     assert ledger.get_batch(batch.id).counts() == {SubjectStatus.DECIDED: 1200}
     per_case = decisions_per_case(pg_runtime)
     assert len(per_case) == 1200 and set(per_case.values()) == {1}
-    strikes = ledger._find(Account, Account.create_id("acct-3")).strikes.values()
+    strikes = ledger.work.find(Account, Account.create_id("acct-3")).strikes.values()
     assert len(strikes) == 24 and len({s.case_id for s in strikes}) == 24
 
 
@@ -98,7 +98,7 @@ def test_a_runner_that_loses_every_save_to_another_runner_still_finishes_the_bat
         wave(CHUNK * 12, accounts=50), "outrun", "reviewer:alice", ledger.clock(),
     )
     ledger.save(batch)
-    store, interloping = ledger._store, []
+    store, interloping = ledger.work.store, []
 
     def outrun(*aggregates: object) -> int:
         """Before each save of this runner, another runner decides the next chunk of the batch."""
@@ -106,11 +106,11 @@ def test_a_runner_that_loses_every_save_to_another_runner_still_finishes_the_bat
             interloping.append(True)
             other = _Run()
             other.batch = ledger.get_batch(batch.id)
-            ledger._decide_chunk(other)
+            ledger.batches._decide_chunk(other)
             interloping.clear()
         return store(*aggregates)
 
-    monkeypatch.setattr(ledger, "_store", outrun)
+    monkeypatch.setattr(ledger.work, "store", outrun)
     finished = ledger.resume_batch(batch.id)
 
     assert finished.status is BatchStatus.COMPLETED
@@ -132,6 +132,6 @@ def test_reviewers_deciding_during_a_batch_never_give_a_case_two_strikes(pg_runt
     assert run.batch.status is BatchStatus.COMPLETED
     assert counts[SubjectStatus.DECIDED] + counts[SubjectStatus.SKIPPED] == 1000
     for account_number in range(20):
-        account = ledger._find(Account, Account.create_id(f"acct-{account_number}"))
+        account = ledger.work.find(Account, Account.create_id(f"acct-{account_number}"))
         live = [s for s in account.strikes.values() if s.removed_at is None]
         assert len(live) == len({s.case_id for s in live}) == 50

@@ -16,7 +16,8 @@ from app.config.database import Database
 from app.config.settings import Settings
 from app.read.store import read
 from app.runtime.wiring import Runtime, open_runtime
-from app.write.ledger import DecisionMade, Ledger, StoredEvent
+from app.write.deciding import DecisionMade
+from app.write.ledger import Ledger, StoredEvent
 from domain.account import Account
 from domain.case import Case, Verdict
 from domain.values import Action, ActionType, Outcome, Subject

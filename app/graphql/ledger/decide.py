@@ -19,7 +19,7 @@ from app.graphql.core.inputs import ActionInput, ContentInput, SubjectInput
 from app.graphql.core.scope import unseen_policies
 from app.graphql.ledger.types import Decision
 from app.runtime.wiring import Runtime
-from app.write.ledger import DecisionMade
+from app.write.deciding import DecisionMade
 from domain.case import Verdict
 from domain.values import ContentType, Outcome, Subject
 from projections.case_status.queries import find_case

@@ -11,7 +11,7 @@ from app.graphql.core.inputs import SubjectInput
 from app.graphql.core.scope import unseen_policies
 from app.graphql.ledger.decide import DecideResult, known_account
 from app.graphql.ledger.types import Decision
-from app.write.ledger import DecisionMade
+from app.write.deciding import DecisionMade
 from domain.case import Verdict
 from domain.values import Outcome
 

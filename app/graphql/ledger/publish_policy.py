@@ -14,7 +14,7 @@ from app.graphql.core.errors import (
     attempt,
 )
 from app.graphql.ledger.types import Policy
-from app.write.ledger import PolicyPublished
+from app.write.policies import PolicyPublished
 from domain.policy import PolicyTerms
 from domain.values import ActionType, DsaGround, Severity
 

@@ -18,7 +18,7 @@ from app.graphql.core.errors import (
 from app.graphql.core.inputs import ContentInput, SubjectInput
 from app.graphql.core.scope import unseen_policies
 from app.graphql.ledger.types import Detection
-from app.write.ledger import DetectionRecorded
+from app.write.detections import DetectionRecorded
 from domain.base import Clock
 from domain.detection import DetectionFacts
 from domain.values import ContentType, DetectionSource

@@ -1,0 +1,87 @@
+"""The ledger's detection commands: record detections in batches of up to MAX_BULK, each at most once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+from uuid import UUID
+
+from app.write.unit_of_work import UnitOfWork
+from domain.detection import Detection, DetectionFacts
+from domain.errors import NotFoundError, ValidationError, no_such_policy
+from domain.policy import Policy
+
+T = TypeVar("T")
+
+MAX_BULK = 1000
+
+
+@dataclass(frozen=True)
+class DetectionRecorded:
+    detection: Detection
+    position: int
+    created: bool
+
+
+@dataclass
+class Detections:
+    work: UnitOfWork
+
+    def record_detection(self, facts: DetectionFacts, actor: str) -> DetectionRecorded:
+        return self.record_detections([facts], actor)[0]
+
+    def record_detections(self, batch: list[DetectionFacts], actor: str) -> list[DetectionRecorded]:
+        """Records a batch in one transaction; a detection already recorded is returned as it was."""
+        if len(batch) > MAX_BULK:
+            raise ValidationError(f"at most {MAX_BULK} detections per call", "inputs")
+        for index, facts in enumerate(batch):
+            _indexed(index, len(batch), facts.validate)
+        names = dict.fromkeys((f.subject.domain, f.policy_key) for f in batch)
+        stored_policies = self.work.load_all(Policy, [Policy.create_id(*name) for name in names])
+        policies: dict[tuple[str, str], Policy] = {}
+        for index, facts in enumerate(batch):
+            name = (facts.subject.domain, facts.policy_key)
+            if name not in policies:
+                policies[name] = _indexed(index, len(batch), lambda: _loaded_policy(stored_policies, *name))
+            _indexed(index, len(batch), lambda: policies[name].check_allows(()))
+        return self.work.retrying(lambda: self._record_new(batch, policies, actor))
+
+    def _record_new(
+        self, batch: list[DetectionFacts], policies: dict[tuple[str, str], Policy], actor: str
+    ) -> list[DetectionRecorded]:
+        now = self.work.clock()
+        ids = [Detection.create_id(f.source, f.external_id) for f in batch]
+        existing = self.work.load_all(Detection, ids)
+        fresh: dict[UUID, Detection] = {}
+        for detection_id, facts in zip(ids, batch, strict=True):
+            if detection_id not in existing and detection_id not in fresh:
+                policy = policies[(facts.subject.domain, facts.policy_key)]
+                fresh[detection_id] = Detection.record(facts, policy.policy_version, actor, now)
+        position = self.work.store(*fresh.values())
+        return [
+            DetectionRecorded(fresh[i], position, True) if i in fresh else DetectionRecorded(existing[i], position, False)
+            for i in ids
+        ]
+
+
+def _loaded_policy(loaded: dict[UUID, Policy], domain: str, key: str) -> Policy:
+    """`get_policy` over policies loaded beforehand."""
+    policy = loaded.get(Policy.create_id(domain, key))
+    if policy is None:
+        raise no_such_policy(domain, key)
+    return policy
+
+
+def _indexed(index: int, size: int, check: Callable[[], T]) -> T:
+    """Runs a check; in a batch, the failing field is named with the input's index."""
+    try:
+        return check()
+    except ValidationError as error:
+        if size == 1:
+            raise
+        raise ValidationError(f"inputs[{index}]: {error.message}", f"inputs[{index}].{error.field}") from None
+    except NotFoundError as error:
+        if size == 1:
+            raise
+        raise NotFoundError(f"inputs[{index}]: {error.message}") from None

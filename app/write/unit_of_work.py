@@ -1,0 +1,190 @@
+"""How the ledger's commands read and write: aggregates loaded by id, saved together, retried on a conflict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    project_aggregate,
+)
+from eventsourcing.domain import DomainEvent
+from eventsourcing.persistence import (
+    InterfaceError,
+    OperationalError,
+    RecordConflictError,
+    Recorder,
+)
+from eventsourcing.persistence import StoredEvent as PersistedEvent
+from eventsourcing.postgres import PostgresAggregateRecorder
+from eventsourcing.sqlite import SQLiteAggregateRecorder
+from eventsourcing.utils import retry
+from psycopg.sql import SQL, Identifier
+
+from domain.account import Account
+from domain.base import Clock, DocketAggregate
+from domain.case import Case
+from domain.errors import ConflictError, no_such_decision, no_such_policy
+from domain.ladder import Ladder
+from domain.policy import Policy
+
+T = TypeVar("T")
+A = TypeVar("A", bound=DocketAggregate)
+
+MAX_ATTEMPTS = 8
+_SQLITE_CHUNK = 500  # bound parameters per query, well under SQLite's limit
+
+
+class UnitOfWork:
+    """The ledger's aggregates as its commands use them, with the clock and the strike ladders they judge by.
+
+    A command loads what it needs, asks the domain, and saves every aggregate it changed in one
+    transaction; when a concurrent writer got there first, it runs again on what that writer saved.
+    """
+
+    def __init__(
+        self,
+        application: Application[UUID],
+        clock: Clock,
+        ladders: Callable[[str], Ladder],
+        listeners: list[Callable[[int], None]],
+    ) -> None:
+        self._application = application
+        self.clock = clock
+        self.ladders = ladders
+        self._listeners = listeners
+
+    def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        try:
+            aggregate = self._application.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return _expect(cls, aggregate_id, aggregate)
+
+    def load_all(self, cls: type[A], ids: list[UUID]) -> dict[UUID, A]:
+        """The `cls` aggregates among `ids` that exist, read together (see `load_many`)."""
+        return {i: _expect(cls, i, aggregate) for i, aggregate in self.load_many(ids).items()}
+
+    def load_many(self, ids: list[UUID]) -> dict[UUID, object]:
+        """The aggregates among `ids` that exist, read in one query where the store allows it.
+
+        The same as `repository.get` on each id, without a round trip per id.
+        """
+        application = self._application
+        unique = list(dict.fromkeys(ids))
+        stored = None
+        if application.repository.snapshot_store is None and application.repository.cache is None:
+            stored = _select_events_of(application.recorder, unique)
+        if stored is None:  # another store, or snapshots or a cache that repository.get must honour
+            found = {}
+            for aggregate_id in unique:
+                try:
+                    found[aggregate_id] = application.repository.get(aggregate_id)
+                except AggregateNotFoundError:
+                    pass
+            return found
+        histories: dict[UUID, list[DomainEvent]] = {}
+        for stored_event in stored:
+            histories.setdefault(stored_event.originator_id, []).append(
+                application.mapper.to_domain_event(stored_event)
+            )
+        return {i: project_aggregate(None, events) for i, events in histories.items()}
+
+    def find_policy(self, domain: str, key: str) -> Policy | None:
+        return self.find(Policy, Policy.create_id(domain, key))
+
+    def get_policy(self, domain: str, key: str) -> Policy:
+        policy = self.find_policy(domain, key)
+        if policy is None:
+            raise no_such_policy(domain, key)
+        return policy
+
+    def decided_case(self, case_id: UUID, decision_id: UUID) -> Case:
+        """The case a decision was made on; a NotFoundError naming the decision if there is none."""
+        case = self.find(Case, case_id)
+        if case is None:
+            raise no_such_decision(decision_id)
+        return case
+
+    def account_of(self, case: Case) -> Account | None:
+        """The case's account, if it names one the ledger has registered."""
+        return None if case.account_id is None else self.find(Account, Account.create_id(case.account_id))
+
+    def store(self, *aggregates: DocketAggregate | None) -> int:
+        """Saves in one transaction (None stands for an aggregate the command did not need); returns the ledger
+        position that covers the change."""
+        present = [a for a in aggregates if a is not None]
+        if not any(a.pending_events for a in present):
+            return self.head()
+        recordings = self._application.save(*present)
+        position = max(r.notification.id for r in recordings)
+        for listener in self._listeners:
+            listener(position)
+        return position
+
+    def retrying(self, command: Callable[[], T]) -> T:
+        """Runs a command again when a concurrent writer got there first; it reloads every time."""
+        for _ in range(MAX_ATTEMPTS - 1):
+            try:
+                return command()
+            except RecordConflictError:
+                continue
+        try:
+            return command()
+        except RecordConflictError:
+            raise ConflictError("the record kept changing under concurrent writes; try again") from None
+
+    def head(self) -> int:
+        return self._application.recorder.max_notification_id() or 0
+
+
+def _expect(cls: type[A], aggregate_id: UUID, aggregate: object) -> A:
+    """`aggregate` as a `cls`, or a ConflictError when an id names another kind of aggregate."""
+    if not isinstance(aggregate, cls):
+        raise ConflictError(f"{aggregate_id} is a {type(aggregate).__name__}, not a {cls.__name__}")
+    return aggregate
+
+
+@retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+def _select_events_of(recorder: Recorder, ids: list[UUID]) -> list[PersistedEvent] | None:
+    """Every stored event of the aggregates `ids`, in one round trip; None if the recorder is not one we know.
+
+    Aggregate ids are UUIDs (stored as `uuid` on PostgreSQL, as hex text on SQLite), as in the
+    library's own `select_events`. Events come grouped by aggregate, in version order.
+    """
+    if not ids:
+        return []
+    if isinstance(recorder, PostgresAggregateRecorder):
+        if recorder.datastore.originator_id_type != "uuid":
+            return None
+        statement = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {0}.{1} "
+            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+        ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+        with recorder.datastore.get_connection() as connection, connection.cursor() as cursor:
+            cursor.execute(statement, (ids,), prepare=True)
+            rows = cursor.fetchall()
+        return [
+            PersistedEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])) for r in rows
+        ]
+    if isinstance(recorder, SQLiteAggregateRecorder):
+        if recorder.datastore.originator_id_type != "uuid":
+            return None
+        found = []
+        with recorder.datastore.transaction(commit=False) as cursor:
+            for start in range(0, len(ids), _SQLITE_CHUNK):
+                chunk = [i.hex for i in ids[start:start + _SQLITE_CHUNK]]
+                cursor.execute(
+                    f"SELECT originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
+                    f"WHERE originator_id IN ({','.join('?' * len(chunk))}) ORDER BY originator_id, originator_version",
+                    chunk,
+                )
+                found += [
+                    PersistedEvent(UUID(r["originator_id"]), r["originator_version"], r["topic"], r["state"])
+                    for r in cursor.fetchall()
+                ]
+        return found
+    return None
