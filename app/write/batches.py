@@ -9,13 +9,12 @@ interrupted at any point resumes after its last saved chunk.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.persistence import RecordConflictError
 
-from app.write.deciding import close_reports
+from app.write.deciding import Deciding
 from app.write.unit_of_work import UnitOfWork
 from domain.account import Account
 from domain.base import DocketAggregate, natural_id
@@ -29,9 +28,6 @@ from domain.batch import (
 from domain.case import Case, Verdict
 from domain.correction import check_reversible, reverse_decision
 from domain.errors import ConflictError, DocketError, no_such_batch
-from domain.ladder import Ladder
-from domain.policy import Policy
-from domain.report import Report
 
 A = TypeVar("A", bound=DocketAggregate)
 
@@ -123,20 +119,16 @@ class Batches:
         now, actor = self.work.clock(), batch.started_by
         policy = self.work.get_policy(batch.domain, batch.policy_key)
         cases, accounts = run.load(self.work, [item for _, item in chunk])
-        # The reports each decision answers close in the chunk's transaction, as with one decision.
-        reports = self.work.load_all(Report, [r for c in cases.values() for r in c.open_reports_under(batch.policy_key)])
+        deciding = Deciding.load(self.work, policy, cases, accounts, actor, now)
         try:
             policy.check_allows(tuple(a.type for a in batch.verdict.actions))
         except DocketError as error:  # retired, or narrowed, since the batch started
             results = [SubjectResult(index, SubjectStatus.FAILED, reason=error.message) for index, _ in chunk]
         else:
-            ladder = self.work.ladders(batch.domain)
-            results = [
-                decide_subject(batch, policy, ladder, index, item, cases, accounts, reports, actor, now)
-                for index, item in chunk
-            ]
+            results = [_decide_subject(deciding, batch, index, item) for index, item in chunk]
         batch.record_decided(results, actor, now)
-        self._save_chunk(run, cases, accounts, reports)
+        self.work.store(batch, *deciding.changed())
+        run.keep(deciding.cases, deciding.accounts)
         return True
 
     def _reverse_chunk(self, run: _Run) -> bool:
@@ -164,15 +156,9 @@ class Batches:
             else:
                 results.append(replace(result, status=SubjectStatus.REVERSED))
         batch.record_reversed(results, actor, now)
-        self._save_chunk(run, cases, accounts)
-        return True
-
-    def _save_chunk(
-        self, run: _Run, cases: dict[UUID, Case], accounts: dict[UUID, Account], reports: dict[UUID, Report] | None = None
-    ) -> None:
-        """Saves the batch's record of a chunk with the chunk's cases, accounts and reports, in one transaction."""
-        self.work.store(run.current, *cases.values(), *accounts.values(), *(reports or {}).values())
+        self.work.store(batch, *cases.values(), *accounts.values())
         run.keep(cases, accounts)
+        return True
 
 
 class _Run:
@@ -219,44 +205,25 @@ def _held(work: UnitOfWork, held: dict[UUID, A], cls: type[A], ids: list[UUID]) 
     return {i: held[i] for i in ids if i in held}
 
 
-def decide_subject(
-    batch: Batch,
-    policy: Policy,
-    ladder: Ladder,
-    index: int,
-    item: BatchSubject,
-    cases: dict[UUID, Case],
-    accounts: dict[UUID, Account],
-    reports: dict[UUID, Report],
-    actor: str,
-    at: datetime,
-) -> SubjectResult:
-    """Decides one subject of a batch on the loaded aggregates (opening or registering what is new), or says why not."""
+def _decide_subject(deciding: Deciding, batch: Batch, index: int, item: BatchSubject) -> SubjectResult:
+    """Decides one subject of a batch, or says why not: decided by this batch already, or by another decision the
+    same way, or the case belongs to another account, or a reviewer holds it."""
     case_id = Case.create_id(item.subject)
     decision_id = natural_id("decision", str(case_id), f"batch/{batch.id}")
-    case = cases.get(case_id)
+    case = deciding.cases.get(case_id)
     if case is not None:
         if decision_id in case.decisions:
             return SubjectResult(index, SubjectStatus.SKIPPED, decision_id, "already decided under this batch")
-        live = case.live_decision(policy.key)
+        live = case.live_decision(batch.policy_key)
         if live is not None and live.outcome is batch.verdict.outcome:
-            reason = f"already {live.outcome} under {policy.key} by decision {live.decision_id}"
+            reason = f"already {live.outcome} under {batch.policy_key} by decision {live.decision_id}"
             return SubjectResult(index, SubjectStatus.SKIPPED, None, reason)
         if case.account_id is not None and case.account_id != item.account_id:
             reason = f"the subject belongs to account {case.account_id}, not {item.account_id}"
             return SubjectResult(index, SubjectStatus.FAILED, None, reason)
-        try:  # a reviewer working the case keeps it: a wave does not decide over their claim
-            case.check_not_held_by_another(actor, at)
-        except ConflictError as error:
-            return SubjectResult(index, SubjectStatus.FAILED, None, error.message)
-    else:
-        case = cases[case_id] = Case.open(item.subject, item.account_id, actor, at)
-    answered = [reports[r] for r in case.open_reports_under(policy.key) if r in reports]
-    decision = case.decide(decision_id, policy, batch.verdict, [], item.account_id, actor, at)
-    close_reports(answered, decision, actor, at)
-    account_id = Account.create_id(item.account_id)
-    account = accounts.get(account_id)
-    if account is None:
-        account = accounts[account_id] = Account.register(item.account_id, actor, at)
-    account.apply_decision(case_id, decision, policy, ladder, actor, at)
+    try:  # a reviewer working the case keeps it: a wave does not decide over their claim
+        case = deciding.case(item.subject, item.account_id)
+    except ConflictError as error:
+        return SubjectResult(index, SubjectStatus.FAILED, None, error.message)
+    deciding.decide(case, decision_id, batch.verdict, [], item.account_id)
     return SubjectResult(index, SubjectStatus.DECIDED, decision_id)

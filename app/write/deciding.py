@@ -1,4 +1,9 @@
-"""The ledger's decide command: a verdict on a subject under a policy, its strike and its reports in one transaction."""
+"""Deciding a subject under a policy, in one place for decide, dismissCase (a NOT_VIOLATING decide) and bulkDecide.
+
+`Deciding` holds the steps every decision takes on the aggregates loaded for it: the case (opened
+if new, refused if another reviewer holds it), the decision, the reports it closes, and the strike
+on the account (registered if new); then everything to save in one transaction.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,12 @@ from uuid import UUID, uuid4
 
 from app.write.unit_of_work import UnitOfWork
 from domain.account import Account
-from domain.base import natural_id
+from domain.base import DocketAggregate, natural_id
 from domain.case import Case, Decision, Verdict
 from domain.detection import Detection
 from domain.errors import ConflictError, NotFoundError, ValidationError
+from domain.ladder import Ladder
+from domain.policy import Policy
 from domain.report import Report
 from domain.standing import Strike
 from domain.values import Subject
@@ -55,46 +62,24 @@ class Decisions:
         verdict.validate()
         case_id = Case.create_id(subject)
         decision_id = natural_id("decision", str(case_id), verdict.idempotency_key or str(uuid4()))
-        return self.work.retrying(
-            lambda: self._decide(
-                subject, case_id, decision_id, policy_key, verdict, detection_ids, account_id, actor, known_account,
-                override_claims,
-            )
-        )
 
-    def _decide(
-        self,
-        subject: Subject,
-        case_id: UUID,
-        decision_id: UUID,
-        policy_key: str,
-        verdict: Verdict,
-        detection_ids: list[UUID],
-        account_id: str | None,
-        actor: str,
-        known_account: str | None,
-        override_claims: bool = False,
-    ) -> DecisionMade:
-        now = self.work.clock()
-        policy = self.work.get_policy(subject.domain, policy_key)
-        detections = [self._get_detection(i) for i in dict.fromkeys(detection_ids)]
-        case = self.work.find(Case, case_id)
-        if case is not None and decision_id in case.decisions:
-            return self._replayed(case, decision_id, policy_key, verdict)
-        owner = _owner(account_id, case, detections) or known_account
-        if case is None:
-            case = Case.open(subject, owner, actor, now)
-        case.check_not_held_by_another(actor, now, override_claims)
-        reports = self._open_reports(case, policy_key)
-        decision = case.decide(decision_id, policy, verdict, detections, owner, actor, now)
-        close_reports(reports, decision, actor, now)
-        account = None
-        strike = None
-        if owner is not None:
-            account = self.work.find(Account, Account.create_id(owner)) or Account.register(owner, actor, now)
-            strike = account.apply_decision(case_id, decision, policy, self.work.ladders(subject.domain), actor, now)
-        position = self.work.store(case, *reports, account)
-        return DecisionMade(decision, case_id, strike, position, True, *case.decided[decision.decision_id])
+        def attempt() -> DecisionMade:
+            now = self.work.clock()
+            policy = self.work.get_policy(subject.domain, policy_key)
+            detections = [self._get_detection(i) for i in dict.fromkeys(detection_ids)]
+            case = self.work.find(Case, case_id)
+            if case is not None and decision_id in case.decisions:
+                return self._replayed(case, decision_id, policy_key, verdict)
+            owner = _owner(account_id, case, detections) or known_account
+            cases = {} if case is None else {case_id: case}
+            accounts = {} if owner is None else self.work.load_all(Account, [Account.create_id(owner)])
+            deciding = Deciding.load(self.work, policy, cases, accounts, actor, now)
+            case = deciding.case(subject, owner, override_claims)
+            decision, strike = deciding.decide(case, decision_id, verdict, detections, owner)
+            position = self.work.store(*deciding.changed())
+            return DecisionMade(decision, case_id, strike, position, True, *case.decided[decision_id])
+
+        return self.work.retrying(attempt)
 
     def _replayed(self, case: Case, decision_id: UUID, policy_key: str, verdict: Verdict) -> DecisionMade:
         decision = case.decisions[decision_id]
@@ -114,11 +99,6 @@ class Decisions:
             raise NotFoundError(f"no detection {detection_id}")
         return detection
 
-    def _open_reports(self, case: Case, policy_key: str) -> list[Report]:
-        """The case's open reports under a policy: load them before deciding, close them with the decision."""
-        loaded = self.work.load_many(case.open_reports_under(policy_key))
-        return [report for report in loaded.values() if isinstance(report, Report)]
-
 
 def _owner(account_id: str | None, case: Case | None, detections: Iterable[Detection]) -> str | None:
     """The account a decision strikes: the one named, else the case's, else the detections'."""
@@ -133,7 +113,54 @@ def _owner(account_id: str | None, case: Case | None, detections: Iterable[Detec
     return next((d.facts.account_id for d in detections if d.facts.account_id is not None), None)
 
 
-def close_reports(reports: list[Report], decision: Decision, actor: str, at: datetime) -> None:
-    """Closes reports with the decision's outcome, in the transaction that saves the decision."""
-    for report in reports:
-        report.close(decision.outcome, decision.decision_id, actor, at)
+@dataclass
+class Deciding:
+    """Subjects decided under one policy by one actor at one moment, on their cases and accounts loaded together
+    with the reports open under the policy; the new cases and accounts join them."""
+
+    policy: Policy
+    ladder: Ladder
+    cases: dict[UUID, Case]
+    accounts: dict[UUID, Account]
+    reports: dict[UUID, Report]
+    actor: str
+    at: datetime
+
+    @classmethod
+    def load(
+        cls, work: UnitOfWork, policy: Policy, cases: dict[UUID, Case], accounts: dict[UUID, Account], actor: str,
+        at: datetime,
+    ) -> Deciding:
+        """Deciding on `cases` and `accounts`, with the reports open on those cases under the policy."""
+        reports = work.load_all(Report, [r for c in cases.values() for r in c.open_reports_under(policy.key)])
+        return cls(policy, work.ladders(policy.domain), cases, accounts, reports, actor, at)
+
+    def case(self, subject: Subject, owner: str | None, override_claims: bool = False) -> Case:
+        """The subject's case, opened if it is new; a ConflictError if someone else holds it (unless overridden)."""
+        case_id = Case.create_id(subject)
+        case = self.cases.get(case_id)
+        if case is None:
+            case = self.cases[case_id] = Case.open(subject, owner, self.actor, self.at)
+        case.check_not_held_by_another(self.actor, self.at, override_claims)
+        return case
+
+    def decide(
+        self, case: Case, decision_id: UUID, verdict: Verdict, detections: list[Detection], owner: str | None
+    ) -> tuple[Decision, Strike | None]:
+        """Decides the case, closes the reports the decision answers, and strikes the owner's account (registered if
+        new); the strike, if the decision issues one."""
+        answered = [self.reports[r] for r in case.open_reports_under(self.policy.key) if r in self.reports]
+        decision = case.decide(decision_id, self.policy, verdict, detections, owner, self.actor, self.at)
+        for report in answered:
+            report.close(decision.outcome, decision.decision_id, self.actor, self.at)
+        if owner is None:
+            return decision, None
+        account_id = Account.create_id(owner)
+        account = self.accounts.get(account_id)
+        if account is None:
+            account = self.accounts[account_id] = Account.register(owner, self.actor, self.at)
+        return decision, account.apply_decision(case.id, decision, self.policy, self.ladder, self.actor, self.at)
+
+    def changed(self) -> list[DocketAggregate]:
+        """Every aggregate the decisions touched, to save in one transaction: each case before its account."""
+        return [*self.cases.values(), *self.reports.values(), *self.accounts.values()]
