@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.persistence import RecordConflictError
 
+from app.write.corrections import correct
 from app.write.deciding import Deciding
 from app.write.unit_of_work import UnitOfWork
 from domain.account import Account
@@ -26,7 +27,6 @@ from domain.batch import (
     check_subjects,
 )
 from domain.case import Case, Verdict
-from domain.correction import check_reversible, reverse_decision
 from domain.errors import ConflictError, DocketError, no_such_batch
 
 A = TypeVar("A", bound=DocketAggregate)
@@ -146,8 +146,7 @@ class Batches:
             account = accounts.get(Account.create_id(item.account_id))
             assert result.decision_id is not None
             try:
-                check_reversible(case, result.decision_id)
-                reverse_decision(
+                correct(
                     case, account, result.decision_id, f"batch {batch.id} reversed: {batch.reversal_rationale}",
                     f"batch {batch.id} reversed", actor, now,
                 )

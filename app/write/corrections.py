@@ -1,12 +1,14 @@
-"""The ledger's corrections: a reviewer reverses a decision outside any appeal, in one transaction."""
+"""Correcting a decision outside any appeal, in one place for reverseDecision and for reverseBatch's undoing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from app.write.unit_of_work import UnitOfWork
-from domain.case import Decision
+from domain.account import Account
+from domain.case import Case, Decision
 from domain.correction import check_reversible, reverse_decision
 from domain.values import check_text
 
@@ -29,12 +31,21 @@ class Corrections:
         def attempt() -> DecisionReversed:
             now = self.work.clock()
             case = self.work.decided_case(case_id, decision_id)
-            decision = check_reversible(case, decision_id)
             account = self.work.account_of(case)
-            reverse_decision(
+            decision = correct(
                 case, account, decision_id, f"reversed by a reviewer: {rationale}",
                 f"decision {decision_id} reversed: {rationale}", actor, now,
             )
             return DecisionReversed(decision, case.id, self.work.store(case, account))
 
         return self.work.retrying(attempt)
+
+
+def correct(
+    case: Case, account: Account | None, decision_id: UUID, reason: str, strike_reason: str, actor: str, at: datetime
+) -> Decision:
+    """Reverses a live VIOLATING decision of the case, its strike on the case's `account` with it; a NotFoundError or
+    a ConflictError, changing nothing, when the decision is not one."""
+    decision = check_reversible(case, decision_id)
+    reverse_decision(case, account, decision_id, reason, strike_reason, actor, at)
+    return decision
