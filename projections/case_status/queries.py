@@ -11,10 +11,12 @@ from projections.case_status.rows import CaseRow, DecisionRow, DetectionRow
 from projections.sql import Sql, grouped, marks
 from projections.values import actions_from, content_from, maybe_utc, utc
 
+# A decision's predecessor is the one of its case whose superseded_by names it.
 _DECISION_COLUMNS = """d.decision_id, d.case_id, c.domain, c.subject_kind, c.subject_id, d.account_id,
 d.policy_key, d.policy_version, d.outcome, d.actions, d.detection_ids, d.content_uri, d.content_hash,
 d.content_version, d.rationale, d.automation, d.dsa_category, d.dsa_ground, d.live, d.superseded_by,
-d.strike_id, d.decided_at, d.decided_by, d.position, d.reversed_at, d.reversal_reason, d.batch_id"""
+d.strike_id, d.decided_at, d.decided_by, d.position, d.reversed_at, d.reversal_reason, d.batch_id,
+(SELECT p.decision_id FROM decisions p WHERE p.case_id = d.case_id AND p.superseded_by = d.decision_id)"""
 
 
 def account_domains(sql: Sql, account_id: str) -> set[str]:
@@ -95,4 +97,5 @@ def _decision(r: tuple[Any, ...]) -> DecisionRow:
         content=content_from(r[11], r[12], r[13]), rationale=r[14], automation=r[15], dsa_category=r[16],
         dsa_ground=r[17], live=bool(r[18]), superseded_by=r[19], strike_id=r[20], decided_at=utc(r[21]),
         decided_by=r[22], position=r[23], reversed_at=maybe_utc(r[24]), reversal_reason=r[25], batch_id=r[26],
+        supersedes=r[27],
     )

@@ -51,6 +51,8 @@ class DecisionRow:
     reversed_at: datetime | None = None
     reversal_reason: str | None = None
     batch_id: str | None = None
+    supersedes: str | None = None
+    """The decision this one superseded: the live one under its policy when it was made."""
 
 
 @dataclass(frozen=True)

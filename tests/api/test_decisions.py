@@ -16,6 +16,13 @@ from tests.api.ledger_api import (
 )
 from tests.support import Api
 
+SUPERSESSION = """
+query Supersession($subject: SubjectInput!, $id: ID!, $minPosition: String) {
+  case(subject: $subject, minPosition: $minPosition) { decisions { id supersedes } }
+  decision(id: $id, minPosition: $minPosition) { id supersedes }
+}
+"""
+
 
 def case(api: Api, min_position: str, subject_id: str = "pin-1") -> dict[str, Any]:
     return api.data(CASE, {"subject": subject(subject_id), "minPosition": min_position})["case"]
@@ -113,6 +120,20 @@ def test_a_second_decision_supersedes_the_first_without_a_second_strike(api: Api
         (first["id"], False, second["id"]),
         (second["id"], True, None),
     ]
+
+
+def test_the_case_and_the_decision_name_what_a_redecision_supersedes_as_decide_answered(api: Api) -> None:
+    first = decide(api, idempotencyKey="first")
+    second = decide(api, idempotencyKey="second", outcome="NOT_VIOLATING", actions=[], rationale="On review.")
+
+    read = api.data(SUPERSESSION, {"subject": subject(), "id": second["id"], "minPosition": second["position"]})
+
+    assert second["supersedes"] == first["id"]
+    assert read["case"]["decisions"] == [
+        {"id": first["id"], "supersedes": None},
+        {"id": second["id"], "supersedes": first["id"]},
+    ]
+    assert read["decision"] == {"id": second["id"], "supersedes": first["id"]}
 
 
 def test_a_not_violating_redecision_removes_the_strike_and_restores_good_standing(api: Api) -> None:

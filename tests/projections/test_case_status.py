@@ -140,7 +140,7 @@ def test_a_not_violating_decision_clears_the_case(feed: Feed) -> None:
     assert (stored.outcome, stored.actions, stored.live) == ("NOT_VIOLATING", (), True)
 
 
-def test_a_superseded_decision_is_no_longer_live_and_names_its_successor(feed: Feed) -> None:
+def test_a_superseded_decision_is_no_longer_live_and_it_and_its_successor_name_each_other(feed: Feed) -> None:
     detection = _detected(feed)
     policy = published_policy()
     case = Case.open(SUBJECT, ACCOUNT, "reviewer:alice", at(minutes=10))
@@ -153,8 +153,8 @@ def test_a_superseded_decision_is_no_longer_live_and_names_its_successor(feed: F
     old = feed.read(find_decision, str(first.decision_id))
     new = feed.read(find_decision, str(second.decision_id))
     assert old is not None and new is not None
-    assert (old.live, old.superseded_by) == (False, str(second.decision_id))
-    assert (new.live, new.superseded_by) == (True, None)
+    assert (old.live, old.superseded_by, old.supersedes) == (False, str(second.decision_id), None)
+    assert (new.live, new.superseded_by, new.supersedes) == (True, None, str(first.decision_id))
     assert [d.decision_id for d in feed.read(case_decisions, CASE_ID)] == [str(first.decision_id), str(second.decision_id)]
     row = feed.read(find_case, SUBJECT)
     assert row is not None
