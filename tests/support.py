@@ -45,6 +45,10 @@ class Api:
         self.tokens[name] = token
         return token
 
+    def get(self, path: str, token: str | None = None) -> Any:
+        """GETs a path other than /graphql as a principal (by default the admin)."""
+        return self.client.get(path, headers={"Authorization": f"Bearer {token or self.token}"})
+
     def post(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> Any:
         response = self.client.post(
             "/graphql",

@@ -17,7 +17,7 @@ import tomli_w
 
 log = logging.getLogger(__name__)
 
-ROLES = frozenset({"admin", "policy_admin", "reviewer", "service", "auditor", "subscriber"})
+ROLES = frozenset({"admin", "policy_admin", "reviewer", "service", "auditor", "subscriber", "metrics"})
 
 
 class TokensFileError(ValueError):

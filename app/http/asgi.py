@@ -1,4 +1,4 @@
-"""The ASGI app: /graphql behind bearer-token authentication, plus health checks."""
+"""The ASGI app: /graphql and /metrics behind bearer-token authentication, plus health checks."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from app.auth.tokens import ANONYMOUS, TokenRegistry
 from app.config.clock import system_clock
 from app.config.settings import Settings
+from app.graphql.core.access import METRICS_READERS, reads_metrics
 from app.graphql.core.context import Context
 from app.graphql.core.transport import GraphQLEndpoint
 from app.graphql.schema import build_schema
@@ -40,15 +41,19 @@ def graphql_context(request: Request, request_id: str) -> Context:
     )
 
 
+AUTHENTICATED_PATHS = ("/graphql", "/metrics")
+"""What needs a bearer token; /healthz and /readyz say nothing about the ledger's contents and stay open."""
+
+
 class BearerAuth:
-    """Refuses every /graphql request without a known bearer token, before anything runs."""
+    """Refuses every /graphql and /metrics request without a known bearer token, before anything runs."""
 
     def __init__(self, app: ASGIApp, registry: TokenRegistry) -> None:
         self.app = app
         self.registry = registry
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or not scope["path"].startswith("/graphql"):
+        if scope["type"] not in ("http", "websocket") or not scope["path"].startswith(AUTHENTICATED_PATHS):
             await self.app(scope, receive, send)
             return
         principal = self.registry.authenticate_header(Headers(scope=scope).get("authorization"))
@@ -110,7 +115,11 @@ async def readyz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    """Prometheus text format: the ledger head and each read model's position and lag."""
+    """Prometheus text format: the ledger's head and read models, every queue's and reviewer's figures."""
+    if not reads_metrics(request.scope["principal"]):
+        roles = ", ".join(sorted(METRICS_READERS))
+        message = f"/metrics is for the roles {roles}, scoped to every domain"
+        return JSONResponse({"errors": [{"message": message, "extensions": {"code": "FORBIDDEN"}}]}, status_code=403)
     registry: CollectorRegistry = request.app.state.metrics
     body = await run_in_threadpool(generate_latest, registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

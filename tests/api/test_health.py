@@ -9,7 +9,7 @@ HEALTH = "query { health { head projections { name position lag } } }"
 def test_metrics_report_the_head_and_each_read_models_position_and_lag(api: Api) -> None:
     record_detection(api, externalId="metrics-1")
     api.data("{ policies { key } }")  # any query, to let the projector run
-    body = api.client.get("/metrics")
+    body = api.get("/metrics")
     assert body.status_code == 200
     assert body.headers["content-type"].startswith("text/plain")
     text = body.text
@@ -18,6 +18,28 @@ def test_metrics_report_the_head_and_each_read_models_position_and_lag(api: Api)
     for name in ("policy_catalog", "case_status", "account_standing", "appeals"):
         assert f'docket_projection_position{{projection="{name}"}}' in text
         assert f'docket_projection_lag_events{{projection="{name}"}}' in text
+
+
+def test_metrics_need_the_token_of_an_unscoped_admin_auditor_or_metrics_principal(api: Api) -> None:
+    prometheus = api.principal("prometheus", ["metrics"])
+    auditor = api.principal("auditor", ["auditor"])
+    reviewer = api.principal("reviewer", ["reviewer"])
+    ads_auditor = api.principal("ads-auditor", ["auditor"], ["ads"])
+
+    anonymous = api.client.get("/metrics")
+    unknown = api.client.get("/metrics", headers={"Authorization": "Bearer dkt_not-a-token"})
+
+    for refused in (anonymous, unknown):
+        assert refused.status_code == 401
+        assert refused.headers["www-authenticate"].startswith("Bearer")
+        assert "docket_" not in refused.text
+    for token in (reviewer, ads_auditor):
+        forbidden = api.get("/metrics", token)
+        assert forbidden.status_code == 403
+        assert forbidden.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert "docket_" not in forbidden.text
+    for token in (api.token, auditor, prometheus):
+        assert "docket_ledger_head_position" in api.get("/metrics", token).text
 
 
 def test_health_query_shows_zero_lag_once_the_read_models_caught_up(api: Api) -> None:

@@ -75,7 +75,7 @@ def test_operations_figures_per_queue_and_reviewer_in_graphql_and_at_metrics(api
     assert reviewers["sam"]["claimExpiries"] == 1
     assert api.post(FIGURES, {"h": 0})["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
-    metrics = api.client.get("/metrics").text
+    metrics = api.get("/metrics").text
     assert 'docket_queue_backlog{queue="ts_general"} 2.0' in metrics
     assert 'docket_queue_handling_median_seconds{queue="ts_general"} 360.0' in metrics
     assert 'docket_queue_oldest_waiting_seconds{queue="ts_general"} 480.0' in metrics

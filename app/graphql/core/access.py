@@ -1,4 +1,4 @@
-"""Who may run what: one table of the roles allowed each root field, checked before anything executes."""
+"""Who may run what: one table of the roles allowed each root field, checked before anything executes; and /metrics."""
 
 from __future__ import annotations
 
@@ -77,11 +77,19 @@ ALLOWED: dict[str, frozenset[str]] = {
 
 ALWAYS_ALLOWED = frozenset({"__typename", "__schema", "__type"})
 
+METRICS_READERS = frozenset({"admin", "auditor", "metrics"})
+"""Who may scrape /metrics; `metrics` may do nothing else, so a Prometheus token can neither read cases nor write."""
+
 
 def allowed(principal: Principal, field: str) -> bool:
     if principal.is_admin:
         return True
     return not principal.roles.isdisjoint(ALLOWED.get(field, frozenset()))
+
+
+def reads_metrics(principal: Principal) -> bool:
+    """/metrics names every queue and reviewer of every domain: only for principals who see every domain."""
+    return principal.scope is None and not principal.roles.isdisjoint(METRICS_READERS)
 
 
 def forbidden(fields: list[str]) -> GraphQLError:
