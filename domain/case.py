@@ -9,7 +9,7 @@ from uuid import UUID
 from domain.base import DocketAggregate, natural_id
 from domain.claims import Claim, ReleaseReason, check_lease
 from domain.detection import Detection
-from domain.errors import ConflictError, NotFoundError, ValidationError
+from domain.errors import ConflictError, NotFoundError, ValidationError, no_such_detection
 from domain.policy import Policy
 from domain.values import (
     Action,
@@ -217,7 +217,7 @@ class Case(DocketAggregate):
         policy.check_allows(tuple(a.type for a in verdict.actions))
         for detection in detections:
             if detection.facts.subject != self.subject:
-                raise ValidationError(f"detection {detection.id} is about another subject", "detectionIds")
+                raise no_such_detection(detection.id, self.subject.key)
         pinned = verdict.content or _latest_content(detections)
         previous = self.live_decision(policy.key)
         decision = Decision(

@@ -17,7 +17,11 @@ from domain.account import Account
 from domain.base import DocketAggregate, natural_id
 from domain.case import Case, Decision, Verdict
 from domain.detection import Detection
-from domain.errors import ConflictError, NotFoundError, ValidationError
+from domain.errors import (
+    ConflictError,
+    ValidationError,
+    no_such_detection,
+)
 from domain.ladder import Ladder
 from domain.policy import Policy
 from domain.report import Report
@@ -66,7 +70,7 @@ class Decisions:
         def attempt() -> DecisionMade:
             now = self.work.clock()
             policy = self.work.get_policy(subject.domain, policy_key)
-            detections = [self._get_detection(i) for i in dict.fromkeys(detection_ids)]
+            detections = [self._get_detection(i, subject) for i in dict.fromkeys(detection_ids)]
             case = self.work.find(Case, case_id)
             if case is not None and decision_id in case.decisions:
                 return self._replayed(case, decision_id, policy_key, verdict)
@@ -93,10 +97,15 @@ class Decisions:
             strike = next((s for s in account.strikes.values() if s.decision_id == decision_id), None)
         return DecisionMade(decision, case.id, strike, self.work.head(), False, *case.decided[decision_id])
 
-    def _get_detection(self, detection_id: UUID) -> Detection:
-        detection = self.work.find(Detection, detection_id)
-        if detection is None:
-            raise NotFoundError(f"no detection {detection_id}")
+    def _get_detection(self, detection_id: UUID, subject: Subject) -> Detection:
+        """A detection a decision on `subject` cites.
+
+        An id that names nothing, or something other than a detection, answers as the case answers a
+        detection about another subject: no id tells the caller what the ledger holds.
+        """
+        detection = self.work.aggregate(detection_id)
+        if not isinstance(detection, Detection):
+            raise no_such_detection(detection_id, subject.key)
         return detection
 
 

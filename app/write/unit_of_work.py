@@ -58,11 +58,15 @@ class UnitOfWork:
         self._listeners = listeners
 
     def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
+        aggregate = self.aggregate(aggregate_id)
+        return None if aggregate is None else _expect(cls, aggregate_id, aggregate)
+
+    def aggregate(self, aggregate_id: UUID) -> object | None:
+        """The aggregate `aggregate_id` names, of whatever kind, if it exists."""
         try:
-            aggregate = self._application.repository.get(aggregate_id)
+            return self._application.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
-        return _expect(cls, aggregate_id, aggregate)
 
     def load_all(self, cls: type[A], ids: list[UUID]) -> dict[UUID, A]:
         """The `cls` aggregates among `ids` that exist, read together (see `load_many`)."""

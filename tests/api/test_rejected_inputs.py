@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from domain.policy import Policy
 from tests.api.ledger_api import (
     DECIDE,
     PUBLISH_POLICY,
@@ -123,13 +124,18 @@ def test_a_bad_policy_is_typed_and_writes_nothing(
     assert events_after(api, before) == []
 
 
-def test_a_detection_about_another_subject_cannot_support_a_decision(api: Api) -> None:
-    elsewhere = record_detection(api, subject=subject("pin-2"))
+def test_a_detection_of_another_subject_or_domain_answers_as_an_id_that_names_nothing(api: Api) -> None:
+    other_domain = record_detection(api, subject=subject("ad-1", "ads", "ad"), policy="misleading_claims")
+    other_subject = record_detection(api, subject=subject("pin-2"), externalId="clf-2")
+    a_policy = str(Policy.create_id("ads", "misleading_claims"))
+    reviewer = api.principal("ts-reviewer", ["reviewer"], ["trust_safety"])
     before = head(api)
 
-    result = api.data(DECIDE, {"input": decide_input(detectionIds=[elsewhere["id"]])})["decide"]
+    for cited in (other_domain["id"], other_subject["id"], a_policy, str(uuid.uuid4())):
+        result = api.data(DECIDE, {"input": decide_input(detectionIds=[cited])}, token=reviewer)["decide"]
 
-    assert_rejected(result, "ValidationError", "detectionIds")
+        expected = {"__typename": "NotFoundError", "message": f"no detection {cited} about trust_safety/pin/pin-1"}
+        assert result == expected
     assert events_after(api, before) == []
 
 

@@ -3,7 +3,7 @@ from datetime import datetime
 import pytest
 
 from domain.case import Case, Decision, Verdict
-from domain.errors import ConflictError, ValidationError
+from domain.errors import ConflictError, NotFoundError, ValidationError
 from domain.values import (
     Action,
     ActionType,
@@ -225,15 +225,15 @@ def test_a_retired_policy_takes_no_decision() -> None:
     assert case.collect_events() == []
 
 
-def test_a_detection_about_another_subject_is_rejected() -> None:
+def test_a_detection_about_another_subject_is_refused_as_no_detection_of_this_one() -> None:
     case = opened_case()
     elsewhere = recorded_detection(subject=Subject(SUBJECT.domain, SUBJECT.kind, "pin-2"), external_id="clf-9")
 
-    with pytest.raises(ValidationError) as raised:
+    with pytest.raises(NotFoundError) as raised:
         case.decide(decision_id("d"), published_policy(), violating(), [recorded_detection(), elsewhere], None,
                     "reviewer:alice", T0)
 
-    assert raised.value.field == "detectionIds"
+    assert raised.value.message == f"no detection {elsewhere.id} about {SUBJECT.key}"
     assert case.collect_events() == []
 
 
