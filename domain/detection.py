@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
-from domain.errors import ValidationError
+from domain.errors import ConflictError, ValidationError
 from domain.values import (
     Content,
     ContentType,
@@ -114,3 +114,17 @@ class Detection(DocketAggregate):
             automated=source.automated,
             dsa_source_type=source.dsa_source_type,
         )
+
+    def check_retry(self, facts: DetectionFacts) -> None:
+        """A retry of this detection names its subject, account and policy; its other facts are the original's.
+
+        The same key about another subject, account or policy is another signal, which must not be
+        lost by answering it with this one.
+        """
+        if (facts.subject, facts.account_id, facts.policy_key) != (
+            self.facts.subject, self.facts.account_id, self.facts.policy_key
+        ):
+            raise ConflictError(
+                f"externalId {facts.external_id!r} from {facts.source.value} was already recorded "
+                "about another subject, account or policy; a retry must name the same ones"
+            )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 from uuid import UUID
 
 from app.write.unit_of_work import UnitOfWork
 from domain.detection import Detection, DetectionFacts
-from domain.errors import NotFoundError, ValidationError, no_such_policy
+from domain.errors import ConflictError, NotFoundError, ValidationError, no_such_policy
 from domain.policy import Policy
 
 T = TypeVar("T")
@@ -54,8 +55,11 @@ class Detections:
         ids = [Detection.create_id(f.source, f.external_id) for f in batch]
         existing = self.work.load_all(Detection, ids)
         fresh: dict[UUID, Detection] = {}
-        for detection_id, facts in zip(ids, batch, strict=True):
-            if detection_id not in existing and detection_id not in fresh:
+        for index, (detection_id, facts) in enumerate(zip(ids, batch, strict=True)):
+            known = existing.get(detection_id, fresh.get(detection_id))
+            if known is not None:
+                _indexed(index, len(batch), partial(known.check_retry, facts))
+            else:
                 policy = policies[(facts.subject.domain, facts.policy_key)]
                 fresh[detection_id] = Detection.record(facts, policy.policy_version, actor, now)
         position = self.work.store(*fresh.values())
@@ -81,7 +85,7 @@ def _indexed(index: int, size: int, check: Callable[[], T]) -> T:
         if size == 1:
             raise
         raise ValidationError(f"inputs[{index}]: {error.message}", f"inputs[{index}].{error.field}") from None
-    except NotFoundError as error:
+    except (NotFoundError, ConflictError) as error:
         if size == 1:
             raise
-        raise NotFoundError(f"inputs[{index}]: {error.message}") from None
+        raise type(error)(f"inputs[{index}]: {error.message}") from None

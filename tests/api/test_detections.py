@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from tests.api.ledger_api import (
     CASE,
     RECORD_DETECTIONS,
@@ -35,12 +39,52 @@ def test_a_retried_detection_returns_the_original_and_records_no_second_event(ap
     before = head(api)
     first = record_detection(api, externalId="clf-77")
 
-    retry = record_detection(api, externalId="clf-77", confidence=0.5)
+    retry = record_detection(api, externalId="clf-77", confidence=0.5, model="spam-clf-v4", evidence={"v": 2})
 
     assert retry["__typename"] == "Detection"
     assert retry["id"] == first["id"]
     assert retry["confidence"] == 0.93
     assert recorded_count(api, before) == 1
+
+
+ANOTHER_ALLEGATION = {
+    "another subject": {"subject": subject("pin-2")},
+    "another account": {"accountId": "acct-2"},
+    "no account": {"accountId": None},
+    "another policy": {"policy": "harassment"},
+}
+
+
+@pytest.mark.parametrize("changes", ANOTHER_ALLEGATION.values(), ids=ANOTHER_ALLEGATION.keys())
+def test_a_retry_about_another_subject_account_or_policy_is_a_conflict_and_records_nothing(
+    api: Api, changes: dict[str, Any]
+) -> None:
+    record_detection(api, externalId="clf-78")
+    before = head(api)
+
+    retry = record_detection(api, externalId="clf-78", **changes)
+
+    assert retry["__typename"] == "ConflictError"
+    assert "'clf-78' from CLASSIFIER was already recorded about another subject, account or policy" in retry["message"]
+    assert events_after(api, before) == []
+
+
+def test_a_batch_retrying_an_external_id_about_another_subject_conflicts_naming_its_index(api: Api) -> None:
+    record_detection(api, externalId="batch-0")
+    before = head(api)
+    elsewhere = subject("pin-2")
+
+    retried = api.data(
+        RECORD_DETECTIONS, {"inputs": [detection_input("batch-1"), detection_input("batch-0", subject=elsewhere)]}
+    )["recordDetections"]
+    repeated = api.data(
+        RECORD_DETECTIONS, {"inputs": [detection_input("batch-2"), detection_input("batch-2", subject=elsewhere)]}
+    )["recordDetections"]
+
+    for result in (retried, repeated):
+        assert result["__typename"] == "ConflictError"
+        assert result["message"].startswith("inputs[1]: externalId 'batch-")
+    assert events_after(api, before) == []
 
 
 def test_the_same_external_id_from_another_source_is_another_detection(api: Api) -> None:

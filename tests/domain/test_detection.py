@@ -3,7 +3,7 @@ from datetime import datetime
 import pytest
 
 from domain.detection import MAX_EVIDENCE_BYTES, Detection
-from domain.errors import ValidationError
+from domain.errors import ConflictError, ValidationError
 from domain.values import Content, ContentType, DetectionSource, Subject
 from tests.domain.factories import ACCOUNT, POLICY_KEY, SUBJECT, T0, at, facts
 
@@ -32,6 +32,21 @@ def test_detection_id_is_deterministic_from_source_and_external_id() -> None:
     assert first.id == retry.id
     assert first.id == Detection.create_id(DetectionSource.CLASSIFIER, "clf-0001")
     assert first.id == Detection.create_id("CLASSIFIER", "clf-0001")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"subject": Subject("trust_safety", "pin", "pin-2")}, {"account_id": "user-2"}, {"account_id": None},
+     {"policy_key": "harassment"}],
+    ids=["subject", "account", "no account", "policy"],
+)
+def test_a_retry_about_another_subject_account_or_policy_conflicts(changes: dict[str, object]) -> None:
+    original = Detection.record(facts(), 1, "svc:classifier", T0)
+
+    with pytest.raises(ConflictError) as raised:
+        original.check_retry(facts(**changes))
+
+    assert "'clf-0001' from CLASSIFIER was already recorded about another subject" in raised.value.message
 
 
 def test_the_same_external_id_from_another_source_is_another_detection() -> None:
