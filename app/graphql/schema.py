@@ -25,6 +25,7 @@ from app.graphql.batches.queries import BatchQuery
 from app.graphql.batches.reverse_batch import ReverseBatchMutation
 from app.graphql.core.access import RoleCheck
 from app.graphql.core.error_codes import CodedErrors, log_unexpected
+from app.graphql.core.operation_choice import NamedOperationRequired
 from app.graphql.core.text_arguments import NoNulInArguments
 from app.graphql.ledger.decide import DecideMutation
 from app.graphql.ledger.dismiss_case import DismissCaseMutation
@@ -104,6 +105,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             NoNulInArguments,
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
+            NamedOperationRequired,
         ],
     )
 

@@ -167,6 +167,27 @@ def test_an_unknown_operation_name_is_refused_with_400(api: Api) -> None:
     assert response.status_code == 400
 
 
+def test_several_operations_without_an_operation_name_are_a_request_error_and_none_runs(api: Api) -> None:
+    document = (
+        'mutation Create { createQueue(input: {name: "q1", domain: "ads", description: "d"}) { __typename } } '
+        "query Read { policies { key } }"
+    )
+    before = head(api)
+
+    modern = send(api, json={"query": document})
+    legacy = send(api, accept="application/json", json={"query": document})
+
+    assert modern.status_code == 400
+    assert legacy.status_code == 200
+    assert modern.json() == legacy.json() == {"errors": [{
+        "message": "the document has 2 operations (Create, Read): name the one to run in `operationName`",
+        "extensions": {"code": "BAD_REQUEST"},
+    }]}
+    assert events_after(api, before) == []
+    named = send(api, json={"query": document, "operationName": "Read"})
+    assert named.status_code == 200 and named.json()["data"]["policies"]
+
+
 def test_a_body_over_the_limit_is_refused_with_413_before_it_is_read(api: Api) -> None:
     padding = "x" * (4 * 1024 * 1024)
 

@@ -100,6 +100,17 @@ def test_the_filter_is_validated_like_the_events_query(api: Api) -> None:
     assert message["payload"]["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
+def test_a_document_of_two_subscriptions_without_an_operation_name_is_refused(api: Api) -> None:
+    token = api.principal("ranking", ["subscriber"])
+
+    with connected(api, token) as ws:
+        subscribe(ws, "subscription A { ledgerEvents { position } } subscription B { ledgerEvents { type } }")
+        message = ws.receive_json()
+
+    assert message["type"] == "error", message
+    assert message["payload"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
 def test_a_crash_in_a_subscription_is_masked_too(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     def explode(*args: object) -> None:
         raise RuntimeError("secret internals")
