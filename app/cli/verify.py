@@ -16,7 +16,11 @@ from projections.ledger_chain.rows import CheckpointRow
 
 
 def run_verify(settings: Settings, sign: bool = False, expect: str | None = None, out: TextIO = sys.stdout) -> int:
-    """`docket verify`: 0 when the store is as chained and signed, 1 when tampered, 2 when it cannot tell."""
+    """`docket verify`: 0 when the store is as chained and signed, 1 when tampered, 2 when it cannot tell.
+
+    Cannot tell: no checkpoint's signature was checked (the chain alone does not show events rewritten
+    together with their chain rows), or the store is not there or not migrated.
+    """
     expected = None
     if expect is not None:
         position, _, chain_sha = expect.partition(":")
@@ -56,18 +60,27 @@ def run_verify(settings: Settings, sign: bool = False, expect: str | None = None
                 print("nothing to sign: the ledger is empty", file=out)
             else:
                 print(f"signed checkpoint   {_checkpoint_text(mark)}", file=out)
-        return 0
+        return 2 if report.signatures_unchecked else 0
     finally:
         runtime.close()
 
 
 def _print(report: Report, out: TextIO) -> None:
     finding = report.finding
-    if finding is None:
-        print("verified: every stored event is as chained and signed", file=out)
-    else:
+    unchecked = report.signatures_unchecked
+    chained = f"chain checked for {report.events_verified} events"
+    if finding is not None:
         print(f"TAMPERED at position {finding.position}: {finding.kind}", file=out)
         print(f"  {finding.detail}", file=out)
+    elif unchecked is not None:
+        print(f"NOT fully verified: {chained}; signatures NOT checked: {unchecked}", file=out)
+        print("  the chain alone does not show events rewritten together with their chain rows", file=out)
+    else:
+        marks = report.checkpoints_verified
+        unsigned = report.events_verified - report.events_signed
+        covering = "them all" if not unsigned else f"all but the {unsigned} chained since the newest"
+        plural = "s" if marks > 1 else ""
+        print(f"verified: {chained}; signatures checked: {marks} checkpoint{plural}, covering {covering}", file=out)
     lines = [
         ("events verified", f"{report.events_verified}" + ("" if finding is None else " (before the finding)")),
         ("ledger head", str(report.head)),

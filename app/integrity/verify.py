@@ -67,13 +67,24 @@ class Report:
     checkpoints_verified: int
     latest_checkpoint: CheckpointRow | None
     """The newest checkpoint verified: signature valid and chain hash recomputed from the events."""
+    events_signed: int
+    """The events verified up to the newest verified checkpoint: vouched for by its signature too."""
     finding: Finding | None
-    """The first mismatch; None when the store is as chained and signed."""
+    """The first mismatch; None when nothing checked disagrees (`signatures_unchecked` says what was not)."""
     key_id: str | None
 
     @property
     def clean(self) -> bool:
         return self.finding is None
+
+    @property
+    def signatures_unchecked(self) -> str | None:
+        """Why no checkpoint's signature was checked, so the chain alone vouches for the events; None if one was."""
+        if self.checkpoints_verified:
+            return None
+        if self.key_id is None:
+            return "no checkpoint key (set DOCKET_CHECKPOINT_KEY)"
+        return "no checkpoints (none signed yet, or all deleted; `docket verify --checkpoint` signs one)"
 
 
 def verify(
@@ -105,8 +116,8 @@ def verify(
         )
     return Report(
         head=head, chain_position=chain_top, events_verified=walk.verified, not_yet_chained=walk.unchained,
-        checkpoints_verified=walk.checkpoints_verified, latest_checkpoint=walk.latest, finding=finding,
-        key_id=None if key is None else hashing.key_id(key),
+        checkpoints_verified=walk.checkpoints_verified, latest_checkpoint=walk.latest, events_signed=walk.signed,
+        finding=finding, key_id=None if key is None else hashing.key_id(key),
     )
 
 
@@ -125,6 +136,7 @@ class _Walk:
         self.verified = 0
         self.unchained = 0
         self.checkpoints_verified = 0
+        self.signed = 0
         self.latest: CheckpointRow | None = None
         self.expect = expect
         self.expect_met = False
@@ -193,6 +205,7 @@ class _Walk:
                 f"events between {since} and {mark.position} were rewritten together with their chain rows",
             )
         self.checkpoints_verified += 1
+        self.signed = self.verified + 1  # with the event at the checkpoint's position, verified just after
         self.latest = mark
         if self.expect is not None and self.expect == (mark.position, mark.chain_hash):
             self.expect_met = True

@@ -122,25 +122,35 @@ def test_an_untouched_ledger_verifies_clean(ledger: Ledger) -> None:
     result = docket_verify(ledger.url)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("verified:")
+    assert result.stdout.startswith(
+        f"verified: chain checked for {len(ledger.positions)} events; signatures checked: 1 checkpoint, "
+        "covering them all\n"
+    )
     assert f"events verified     {len(ledger.positions)}\n" in result.stdout
     assert f"ledger head         {ledger.positions[-1]}\n" in result.stdout
     assert f"latest checkpoint   position {ledger.positions[-1]}, chain hash " in result.stdout
     assert "checkpoints checked 1\n" in result.stdout
 
 
-@pytest.mark.postgres
-def test_events_stored_after_the_chain_are_not_yet_chained_not_tampered(ledger: Ledger, clock: MovableClock) -> None:
+def record_later(ledger: Ledger, clock: MovableClock, chain: bool = False) -> int:
+    """Records more events after the fixture's checkpoint (chained if `chain`, but not signed); returns how many."""
     runtime = open_runtime(Settings(database_url=ledger.url, checkpoint_key=KEY), clock=clock, prepare=False)
     try:
         record(runtime, 100)
+        if chain:
+            runtime.projector.catch_up()  # signs nothing: the newest checkpoint is not 5 minutes old
     finally:
         runtime.close()
+    return len(stored_positions(ledger.url)) - len(ledger.positions)
+
+
+@pytest.mark.postgres
+def test_events_stored_after_the_chain_are_not_yet_chained_not_tampered(ledger: Ledger, clock: MovableClock) -> None:
+    unchained = record_later(ledger, clock)
 
     result = docket_verify(ledger.url)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    unchained = len(stored_positions(ledger.url)) - len(ledger.positions)
     assert f"not yet chained     {unchained} (stored after the chain's position; not tampering)" in result.stdout
     assert f"chain position      {ledger.positions[-1]}\n" in result.stdout
 
@@ -149,6 +159,18 @@ def test_events_stored_after_the_chain_are_not_yet_chained_not_tampered(ledger: 
     head = stored_positions(ledger.url)[-1]
     assert f"signed checkpoint   position {head}, chain hash " in signed.stdout
     assert "not yet chained     0\n" in docket_verify(ledger.url).stdout
+
+
+@pytest.mark.postgres
+def test_events_chained_after_the_newest_checkpoint_are_named_as_not_yet_signed(
+    ledger: Ledger, clock: MovableClock
+) -> None:
+    unsigned = record_later(ledger, clock, chain=True)
+
+    result = docket_verify(ledger.url)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"1 checkpoint, covering all but the {unsigned} chained since the newest\n" in result.stdout
 
 
 @pytest.mark.postgres
@@ -235,8 +257,56 @@ def test_a_chain_cut_back_below_an_expected_checkpoint_is_found(ledger: Ledger) 
     ledger.sql("DELETE FROM ledger_checkpoints")
     ledger.sql("DELETE FROM ledger_chain WHERE position > %s", (ledger.positions[3],))
 
-    assert docket_verify(ledger.url).returncode == 0  # without the auditor's memory, a shorter chain looks fine
+    # Without the checkpoints or the auditor's memory, the shorter chain holds but nothing vouches for it.
+    assert docket_verify(ledger.url).returncode == 2
     assert_tampered(docket_verify(ledger.url, "--expect", expect), ledger.positions[-1], "missing-checkpoint")
+
+
+@pytest.mark.postgres
+def test_without_a_key_only_the_chain_is_checked_and_verify_says_so(postgres_url: str, clock: MovableClock) -> None:
+    runtime = open_runtime(Settings(database_url=postgres_url), clock=clock)  # no key: nothing gets signed
+    try:
+        record(runtime, 0)
+        runtime.projector.catch_up()
+        chained = len(stored_positions(postgres_url))
+    finally:
+        runtime.close()
+
+    result = docket_verify(postgres_url, key=None)
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout.startswith(
+        f"NOT fully verified: chain checked for {chained} events; signatures NOT checked: no checkpoint key "
+        "(set DOCKET_CHECKPOINT_KEY)\n"
+    )
+    assert "every stored event is as chained and signed" not in result.stdout
+
+
+def test_without_checkpoints_verify_says_signatures_were_not_checked_until_one_is_signed(
+    database_url: str, clock: MovableClock
+) -> None:
+    runtime = open_runtime(Settings(database_url=database_url, checkpoint_key=KEY), clock=clock)
+    try:
+        for n in range(2):
+            record(runtime, n)
+        runtime.projector.catch_up()
+        with runtime.store.transaction() as sql:
+            sql.execute("DELETE FROM ledger_checkpoints")
+        head = runtime.ledger.head()
+    finally:
+        runtime.close()
+
+    unsigned = docket_verify(database_url)
+    signing = docket_verify(database_url, "--checkpoint")
+    signed = docket_verify(database_url)
+
+    assert unsigned.returncode == 2, unsigned.stdout + unsigned.stderr
+    assert unsigned.stdout.startswith(f"NOT fully verified: chain checked for {head} events; "
+                                      "signatures NOT checked: no checkpoints (none signed yet, or all deleted;")
+    assert signing.returncode == 2, signing.stdout + signing.stderr
+    assert f"signed checkpoint   position {head}, " in signing.stdout
+    assert signed.returncode == 0, signed.stdout + signed.stderr
+    assert signed.stdout.startswith(f"verified: chain checked for {head} events; signatures checked: 1 checkpoint")
 
 
 def test_verify_on_the_embedded_sqlite_default(tmp_path: Path, clock: MovableClock) -> None:
