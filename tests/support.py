@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -50,10 +51,14 @@ class Api:
         return self.client.get(path, headers={"Authorization": f"Bearer {token or self.token}"})
 
     def post(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> Any:
+        return self.post_body(json.dumps({"query": query, "variables": variables or {}}), token)
+
+    def post_body(self, body: str, token: str | None = None) -> Any:
+        """Posts JSON text as written: escaped as json.dumps escapes a lone surrogate, or nested deeper than it writes."""
         response = self.client.post(
             "/graphql",
-            json={"query": query, "variables": variables or {}},
-            headers={"Authorization": f"Bearer {token or self.token}"},
+            content=body,
+            headers={"Authorization": f"Bearer {token or self.token}", "Content-Type": "application/json"},
         )
         assert response.status_code == 200, response.text
         return response.json()

@@ -26,7 +26,7 @@ from app.graphql.batches.reverse_batch import ReverseBatchMutation
 from app.graphql.core.access import RoleCheck
 from app.graphql.core.error_codes import CodedErrors, log_unexpected
 from app.graphql.core.operation_choice import NamedOperationRequired
-from app.graphql.core.text_arguments import NoNulInArguments
+from app.graphql.core.text_arguments import StorableLiterals, StorableVariables
 from app.graphql.ledger.decide import DecideMutation
 from app.graphql.ledger.dismiss_case import DismissCaseMutation
 from app.graphql.ledger.file_appeal import FileAppealMutation
@@ -78,6 +78,7 @@ Query = merge_types("Query", (LedgerQuery, ReviewQuery, BatchQuery, AuditQuery))
 LIMIT_RULES = [
     *QueryDepthLimiter(max_depth=12).validation_rules,
     *MaxAliasesLimiter(max_alias_count=30).validation_rules,
+    StorableLiterals,
 ]
 MAX_TOKENS = 5000
 
@@ -102,7 +103,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             CodedErrors,
             RoleCheck,
-            NoNulInArguments,
+            StorableVariables,
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
             NamedOperationRequired,

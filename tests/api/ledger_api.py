@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.support import Api
@@ -113,6 +114,16 @@ def decide_input(**overrides: Any) -> dict[str, Any]:
         "rationale": "Mass-posted identical link-farm comments.",
     }
     return {**values, **overrides}
+
+
+def nested_json(levels: int) -> str:
+    """A JSON object nested `levels` deep, as text: json.dumps cannot write the deepest ones."""
+    return '{"a":' * levels + "1" + "}" * levels
+
+
+def with_raw_json(document: dict[str, Any], marker: str, raw: str) -> str:
+    """The document as JSON text, with the string `marker` in it replaced by the JSON text `raw`."""
+    return json.dumps(document).replace(json.dumps(marker), raw)
 
 
 def record_detection(api: Api, **overrides: Any) -> dict[str, Any]:

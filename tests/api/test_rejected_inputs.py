@@ -9,6 +9,7 @@ import pytest
 
 from domain.policy import Policy
 from tests.api.ledger_api import (
+    ACCOUNT,
     DECIDE,
     PUBLISH_POLICY,
     RECORD_DETECTION,
@@ -16,8 +17,10 @@ from tests.api.ledger_api import (
     detection_input,
     events_after,
     head,
+    nested_json,
     record_detection,
     subject,
+    with_raw_json,
 )
 from tests.support import Api
 
@@ -156,8 +159,10 @@ def test_a_decision_naming_another_account_than_the_cases_is_rejected(api: Api) 
         ("query($id: String!) { account(id: $id) { id } }", {"id": "\x00"}),
         ("mutation($i: RecordDetectionInput!) { recordDetection(input: $i) { __typename } }",
          {"i": {**detection_input(), "externalId": "clf\x00"}}),
+        ("mutation($i: RecordDetectionInput!) { recordDetection(input: $i) { __typename } }",
+         {"i": {**detection_input(), "evidence": {"note\x00": "x"}}}),
     ],
-    ids=["query argument", "another query argument", "inside an input object"],
+    ids=["query argument", "another query argument", "inside an input object", "a key of a JSON value"],
 )
 def test_a_nul_character_in_any_argument_is_bad_input_on_either_engine(
     api: Api, query: str, variables: dict[str, Any]
@@ -174,3 +179,56 @@ def test_a_nul_character_in_a_literal_of_the_document_is_bad_input(api: Api) -> 
     body = api.post('{ reporter(id: "user\\u0000-1") { id } }')
 
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+LONE_SURROGATE = "\ud800"
+"""Half of a UTF-16 pair: a JSON escape can send it, UTF-8 cannot encode it for storage."""
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "argument"),
+    [
+        (DECIDE, {"input": decide_input(rationale=f"spam {LONE_SURROGATE}")}, "input.rationale"),
+        (DECIDE, {"input": decide_input(idempotencyKey=LONE_SURROGATE)}, "input.idempotencyKey"),
+        (ACCOUNT, {"id": LONE_SURROGATE}, "id"),
+        (RECORD_DETECTION, {"input": detection_input(evidence={"note": LONE_SURROGATE})}, "input.evidence"),
+        (RECORD_DETECTION, {"input": detection_input(evidence={LONE_SURROGATE: "x"})}, "input.evidence"),
+    ],
+    ids=["rationale", "idempotency key", "account id", "inside a JSON value", "a key of a JSON value"],
+)
+def test_a_lone_surrogate_in_a_variable_is_bad_input_naming_the_argument_and_writes_nothing(
+    api: Api, query: str, variables: dict[str, Any], argument: str
+) -> None:
+    before = head(api)
+
+    error = api.post(query, variables)["errors"][0]
+
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": argument}
+    assert head(api) == before
+
+
+@pytest.mark.parametrize("levels", [65, 400], ids=["one past the limit of 64", "400 levels"])
+def test_evidence_nested_past_the_limit_is_bad_input_naming_the_field_and_writes_nothing(api: Api, levels: int) -> None:
+    before = head(api)
+    body = {"query": RECORD_DETECTION, "variables": {"input": detection_input(evidence="@evidence")}}
+
+    error = api.post_body(with_raw_json(body, "@evidence", nested_json(levels)))["errors"][0]
+
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "input.evidence"}
+    assert "64 levels" in error["message"]
+    assert head(api) == before
+
+
+def test_evidence_nested_past_the_limit_in_a_literal_is_bad_input_naming_the_field(api: Api) -> None:
+    before = head(api)
+    evidence = "{a: " * 65 + "1" + "}" * 65
+    query = (
+        'mutation { recordDetection(input: {subject: {domain: "trust_safety", kind: "pin", id: "pin-1"}, '
+        'accountId: "acct-1", policy: "spam", source: CLASSIFIER, externalId: "clf-1", confidence: 0.9, '
+        f"model: \"m\", contentType: TEXT, evidence: {evidence}}}) {{ __typename }} }}"
+    )
+
+    error = api.post(query)["errors"][0]
+
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "input.evidence"}
+    assert head(api) == before
