@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from app.auth.tokens import create_token
 from app.config.settings import Settings
 from app.http.asgi import create_app
-from tests.api.ledger_api import DECIDE, decide_input, events_after, head
+from tests.api.ledger_api import DECIDE, decide_input, events_after, head, nested_json
 from tests.support import Api
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -105,6 +105,15 @@ def test_queries_are_served_over_get(api: Api) -> None:
 
     assert response.status_code == 200
     assert {p["key"] for p in response.json()["data"]["policies"]}
+
+
+def test_variables_nested_past_what_json_can_parse_are_bad_input_over_get_too(api: Api) -> None:
+    query = "query($d: String) { policies(domain: $d) { key } }"
+
+    response = send(api, "GET", params={"query": query, "variables": '{"d": ' + nested_json(1000) + "}"})
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "d"}
 
 
 def test_a_mutation_over_get_is_refused_with_405_and_writes_nothing(api: Api) -> None:

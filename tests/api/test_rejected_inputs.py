@@ -207,7 +207,7 @@ def test_a_lone_surrogate_in_a_variable_is_bad_input_naming_the_argument_and_wri
     assert head(api) == before
 
 
-@pytest.mark.parametrize("levels", [65, 400], ids=["one past the limit of 64", "400 levels"])
+@pytest.mark.parametrize("levels", [65, 400, 1000], ids=["one past the limit of 64", "400 levels", "1000 levels"])
 def test_evidence_nested_past_the_limit_is_bad_input_naming_the_field_and_writes_nothing(api: Api, levels: int) -> None:
     before = head(api)
     body = {"query": RECORD_DETECTION, "variables": {"input": detection_input(evidence="@evidence")}}

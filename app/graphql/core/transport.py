@@ -23,6 +23,7 @@ from strawberry.types.graphql import OperationType
 
 from app.graphql.core.context import Context
 from app.graphql.core.error_codes import UNAVAILABLE_MESSAGE, coded
+from app.graphql.core.request_json import read_json
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -113,7 +114,7 @@ class GraphQLEndpoint:
             raise RequestError(415, f"POST a JSON body with Content-Type: {JSON}", code="UNSUPPORTED_MEDIA_TYPE")
         body = await self._body(request)
         try:
-            document = json.loads(body)
+            document = read_json(body)
         except (ValueError, UnicodeDecodeError):
             raise RequestError(400, "the body is not valid JSON") from None
         if not isinstance(document, dict):
@@ -209,7 +210,7 @@ def _json_parameter(value: str | None, name: str) -> Any:
     if value is None:
         return None
     try:
-        return json.loads(value)
+        return read_json(value)
     except ValueError:
         raise RequestError(400, f"the `{name}` parameter is not valid JSON") from None
 
