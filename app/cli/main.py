@@ -132,7 +132,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             print(f"Created {tokens_file} with one admin principal. Its token, shown only this once:\n\n"
                   f"    {token}\n", flush=True)
         settings = Settings(**{**settings.__dict__, "tokens_file": tokens_file})
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # The app refuses a WebSocket message over the limit too, but only once the server has read it all.
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, log_level="info", ws_max_size=settings.max_body_bytes
+    )
     return 0
 
 

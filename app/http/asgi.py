@@ -14,7 +14,9 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
+from starlette.status import WS_1009_MESSAGE_TOO_BIG
 from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry import Schema
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -26,6 +28,7 @@ from app.config.clock import system_clock
 from app.config.settings import Settings
 from app.graphql.core.access import METRICS_READERS, reads_metrics
 from app.graphql.core.context import Context
+from app.graphql.core.request_json import read_json
 from app.graphql.core.transport import GraphQLEndpoint
 from app.graphql.schema import build_schema
 from app.http.metrics import ReviewCollector
@@ -74,12 +77,37 @@ class BearerAuth:
         await self.app(scope, receive, send)
 
 
-class Subscriptions(GraphQL[Context, None]):
-    """graphql-transport-ws on /graphql; the token in the upgrade's Authorization header or in connection_init."""
+class LimitedWebSocket(WebSocket):
+    """Closes with 1009 (message too big) rather than hand on a message over `limit` bytes."""
 
-    def __init__(self, schema: Schema, registry: TokenRegistry) -> None:
+    def __init__(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        super().__init__(scope, receive, send)
+        self.limit = limit
+
+    async def receive_text(self) -> str:
+        text = await super().receive_text()
+        if len(text.encode("utf-8", "surrogatepass")) > self.limit:
+            await self.close(WS_1009_MESSAGE_TOO_BIG, f"a message is larger than {self.limit} bytes")
+            raise WebSocketDisconnect(WS_1009_MESSAGE_TOO_BIG)
+        return text
+
+
+class Subscriptions(GraphQL[Context, None]):
+    """graphql-transport-ws on /graphql; the token in the upgrade's Authorization header or in connection_init.
+
+    It serves queries and mutations too, so its messages get the limits of an HTTP body.
+    """
+
+    def __init__(self, schema: Schema, registry: TokenRegistry, max_message: int) -> None:
         super().__init__(schema, graphql_ide=None, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,))
         self.registry = registry
+        self.max_message = max_message
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.run(LimitedWebSocket(scope, receive, send, self.max_message))
+
+    def decode_json(self, data: str | bytes) -> object:
+        return read_json(data)
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         return Context(
@@ -156,7 +184,9 @@ def create_app(settings: Settings, clock: Clock = system_clock) -> Starlette:
     app = Starlette(
         routes=[
             Route("/graphql", graphql),
-            WebSocketRoute("/graphql", Subscriptions(build_schema(settings.introspection), registry)),
+            WebSocketRoute(
+                "/graphql", Subscriptions(build_schema(settings.introspection), registry, settings.max_body_bytes)
+            ),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),

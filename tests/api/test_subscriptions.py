@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
-from tests.api.ledger_api import events_after, record_detection, subject
+from tests.api.ledger_api import (
+    RECORD_DETECTION,
+    detection_input,
+    events_after,
+    head,
+    nested_json,
+    record_detection,
+    subject,
+    with_raw_json,
+)
 from tests.api.subscriber import LEDGER_EVENTS, connected, next_events, subscribe
 from tests.support import Api
 
@@ -124,3 +133,32 @@ def test_a_crash_in_a_subscription_is_masked_too(api: Api, monkeypatch: pytest.M
 
     assert "secret internals" not in str(message)
     assert message["payload"]["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+
+
+def test_a_message_over_the_body_limit_closes_the_socket_and_writes_nothing(api: Api) -> None:
+    before = head(api)
+    padding = "x" * (4 * 1024 * 1024)
+
+    with connected(api, api.token) as ws:
+        subscribe(ws, RECORD_DETECTION, {"input": detection_input(evidence={"padding": padding})})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+
+    assert closed.value.code == 1009
+    assert head(api) == before
+
+
+@pytest.mark.parametrize(
+    "evidence", [nested_json(1000), '{"note": "\\ud800"}'], ids=["nested 1000 levels", "a lone surrogate"]
+)
+def test_arguments_are_checked_over_a_websocket_as_over_http(api: Api, evidence: str) -> None:
+    before = head(api)
+    payload = {"query": RECORD_DETECTION, "variables": {"input": detection_input(evidence="@evidence")}}
+
+    with connected(api, api.token) as ws:
+        ws.send_text(with_raw_json({"id": "1", "type": "subscribe", "payload": payload}, "@evidence", evidence))
+        message = ws.receive_json()
+
+    assert message["type"] == "error", message
+    assert message["payload"][0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "input.evidence"}
+    assert head(api) == before
