@@ -1,13 +1,14 @@
 """Load and faults: concurrent clients of a live `docket serve` on PostgreSQL, with PostgreSQL restarted midway.
 
-Run: /work/venv/bin/python -m bench.load_faults [--seconds 60] [--clients 32] [--stop-at 20] [--down 5]
+Run: /work/venv/bin/python -m bench.load_faults [--seconds 60] [--clients 32] [--stop-at 20] [--down 5] [--sqlite]
 
 One run creates its own database (bench_<random>), migrates it, starts `docket serve` on a loopback port and drives
 it with client threads doing a mix of reads and writes for `--seconds`. At `--stop-at` it stops the PostgreSQL
 cluster, and starts it again `--down` seconds later (this disturbs anything else using that server). A client
 retries a request answered 503 (or NOT_YET_CONSISTENT), unchanged, with its idempotency key, until it is
 acknowledged; anything else is an error. Afterwards it checks the ledger holds every acknowledged write exactly
-once, and that /readyz is 200 again, prints the figures and exits non-zero on any error.
+once, and that /readyz is 200 again, prints the figures and exits non-zero on any error. With --sqlite the same load
+runs on a SQLite file and nothing is stopped; then, as with --no-restart, any 503 fails the run.
 """
 
 from __future__ import annotations
@@ -347,6 +348,7 @@ def summarise(run: Run, seconds: float, marks: dict[str, float], report: Report,
     report.check(not outcomes["abandoned"], f"{outcomes['abandoned']} requests never acknowledged")
     report.check(recovered is not None or first_503 is None, "no request succeeded after the first 503")
     report.check(first_503 is not None or not outage, "no client saw a 503 while PostgreSQL was down")
+    report.check(first_503 is None or outage, f"{len(unavailable)} answers 503 while the database was up")
 
 
 def verify(server: Server, token: str, run: Run, report: Report) -> None:
@@ -374,17 +376,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stop-at", type=float, default=20, help="when to stop PostgreSQL (default 20s in)")
     parser.add_argument("--down", type=float, default=5, help="how long PostgreSQL stays down (default 5s)")
     parser.add_argument("--no-restart", action="store_true", help="load only; leave PostgreSQL alone")
+    parser.add_argument("--sqlite", action="store_true", help="load only, on a SQLite file (the default database)")
     parser.add_argument("--worker", action="store_true",
                         help="run the read models in a `docket project` process instead of in the server")
     parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL, help="a PostgreSQL URL allowed to CREATE DATABASE")
     args = parser.parse_args(argv)
+    if args.sqlite and args.worker:
+        parser.error("--worker needs PostgreSQL")
+    outage = not (args.no_restart or args.sqlite)
 
     report = Report()
     with ExitStack() as stack:
-        url, version = stack.enter_context(own_database(args.admin_url))
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        print(f"bench.load_faults: {args.clients} clients for {args.seconds:.0f}s, PostgreSQL {version} "
-              f"{'left alone' if args.no_restart else f'stopped at {args.stop_at:.0f}s for {args.down:.0f}s'}, "
+        if args.sqlite:
+            url, engine = f"sqlite:///{workdir / 'docket.db'}", "SQLite"
+        else:
+            url, version = stack.enter_context(own_database(args.admin_url))
+            engine = f"PostgreSQL {version}"
+        print(f"bench.load_faults: {args.clients} clients for {args.seconds:.0f}s, {engine} "
+              f"{f'stopped at {args.stop_at:.0f}s for {args.down:.0f}s' if outage else 'left alone'}, "
               f"read models {'in a docket project worker' if args.worker else 'in the server'}, "
               f"load average {os.getloadavg()[0]:.2f}", flush=True)
         settings = {"DOCKET_RUN_PROJECTIONS": "0"} if args.worker else {}
@@ -396,11 +406,11 @@ def main(argv: list[str] | None = None) -> int:
         for client in clients:
             client.start()
         threading.Thread(target=sample_lag, args=(server, run, args.seconds), daemon=True).start()
-        if not args.no_restart:
+        if outage:
             restart_postgres(run, args.stop_at, args.down, marks)
         for client in clients:
             client.join()
-        summarise(run, run.now(), marks, report, outage=not args.no_restart)
+        summarise(run, run.now(), marks, report, outage=outage)
         verify(server, token, run, report)
         if projector is not None:
             report.check(projector.poll() is None, f"the docket project worker exited ({projector.returncode})")
