@@ -8,6 +8,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 DEFAULT_URL = "sqlite:///./docket.db"
+SQLITE_BUSY_TIMEOUT = 30
+"""Seconds a SQLite connection waits for another connection's (or process's) lock before it gives up."""
+SQLITE_WRITE_TIMEOUT = 60.0
+"""Seconds a write waits in line for SQLite's single writer before the request answers 503."""
 
 
 class DatabaseUrlError(ValueError):
@@ -65,14 +69,15 @@ class Database:
             password=self.password or None, options=f"-c search_path={self.schema}",
         )
 
-    def library_env(self) -> dict[str, str]:
-        """The eventsourcing library's settings for this database."""
+    def library_env(self, write_timeout: float = SQLITE_WRITE_TIMEOUT) -> dict[str, str]:
+        """The eventsourcing library's settings for this database; on SQLite, its store with writers queued."""
         if not self.is_postgres:
             assert self.sqlite_path is not None
             return {
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "PERSISTENCE_MODULE": "app.write.sqlite_event_store:QueuedSQLiteFactory",
                 "SQLITE_DBNAME": str(self.sqlite_path),
-                "SQLITE_LOCK_TIMEOUT": "30",
+                "SQLITE_LOCK_TIMEOUT": str(SQLITE_BUSY_TIMEOUT),
+                "SQLITE_WRITE_TIMEOUT": str(write_timeout),
             }
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",

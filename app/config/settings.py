@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.config.database import DEFAULT_URL, Database
+from app.config.database import DEFAULT_URL, SQLITE_WRITE_TIMEOUT, Database
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class Settings:
     """The largest /graphql request body accepted; larger ones get 413 before anything is read into memory."""
     introspection: bool = True
     """Whether clients may introspect the schema (DOCKET_INTROSPECTION=0 turns it off)."""
+    sqlite_write_timeout: float = SQLITE_WRITE_TIMEOUT
+    """On SQLite, how long a write waits in line for the single writer before 503, in seconds."""
     checkpoint_key: str | None = field(default=None, repr=False)
     """The key that signs the ledger chain's checkpoints; None: on SQLite a key file beside the database."""
 
@@ -43,6 +45,7 @@ class Settings:
             ladders_file=Path(ladders) if ladders else None,
             max_body_bytes=int(environ.get("DOCKET_MAX_BODY_BYTES", str(4 * 1024 * 1024))),
             introspection=_flag(environ.get("DOCKET_INTROSPECTION", "1")),
+            sqlite_write_timeout=float(environ.get("DOCKET_SQLITE_WRITE_TIMEOUT", str(SQLITE_WRITE_TIMEOUT))),
             checkpoint_key=environ.get("DOCKET_CHECKPOINT_KEY") or None,
         )
 

@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from app.config.database import Database
+from app.config.database import SQLITE_BUSY_TIMEOUT, Database
 
 
 @lru_cache(maxsize=4096)
@@ -57,7 +57,9 @@ class SqliteReadStore:
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
-            connection = sqlite3.connect(self._path, timeout=30, isolation_level=None, check_same_thread=False)
+            connection = sqlite3.connect(
+                self._path, timeout=SQLITE_BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+            )
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             self._local.connection = connection
