@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from anyio import CapacityLimiter
+
 from app.config.clock import system_clock
 from app.config.settings import Settings
 from app.read.migrations import Migration, migrate
@@ -21,6 +23,8 @@ RECORDED_RECHECK = 5.0
 """Seconds between looks for new events while the event store's NOTIFY is heard (in case one went missing)."""
 RECORDED_UNHEARD = 0.2
 """Seconds between looks when it cannot be heard (SQLite): this process's own writes still ring at once."""
+SUBSCRIBER_READS = 4
+"""How many `ledgerEvents` subscribers may read the ledger at once, each in a thread."""
 
 
 @dataclass
@@ -32,12 +36,16 @@ class Runtime:
     gate: DatabaseGate = field(init=False)
     recorded: Bell = field(init=False)
     """Rung when events are recorded: by this process's writes, or another's through the event store's NOTIFY."""
+    subscriber_reads: CapacityLimiter = field(init=False)
+    """Subscribers' reads run a few at a time, outside the limit of the threadpool that requests share: however
+    many subscribe, requests keep their threads, and the reads (decoding holds the GIL) leave the event loop a share."""
 
     def __post_init__(self) -> None:
         # SQLite is a file beside the process: nothing to watch.
         self.gate = DatabaseGate(self.store.ping if self.store.engine == "postgres" else None)
         channel = events_channel(self.settings.database)
         self.recorded = Bell(channel, recheck=RECORDED_RECHECK, unheard=RECORDED_UNHEARD)
+        self.subscriber_reads = CapacityLimiter(SUBSCRIBER_READS)
         self.ledger.listeners.append(self.recorded.ring)
 
     def prepare(self) -> list[Migration]:

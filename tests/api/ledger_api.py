@@ -126,6 +126,11 @@ def with_raw_json(document: dict[str, Any], marker: str, raw: str) -> str:
     return json.dumps(document).replace(json.dumps(marker), raw)
 
 
+def detection_wave(wave: str, count: int) -> list[dict[str, Any]]:
+    """`count` detection inputs, each on a subject of its own."""
+    return [detection_input(f"clf-{wave}-{i}", subject=subject(f"pin-{wave}-{i}")) for i in range(count)]
+
+
 def record_detection(api: Api, **overrides: Any) -> dict[str, Any]:
     return api.data(RECORD_DETECTION, {"input": detection_input(**overrides)})["recordDetection"]
 

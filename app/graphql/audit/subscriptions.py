@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
+from anyio import to_thread
 
 from app.graphql.audit.events import event_filter, events_page
 from app.graphql.audit.types import LedgerEvent
@@ -14,7 +15,8 @@ from app.graphql.core.inputs import EventFilter
 from app.graphql.core.reading import parse_position
 from app.read.notifications import FOREVER
 
-PAGE = 500
+PAGE = 100
+"""Events a subscriber reads at a time: what it holds in memory, and how long one read keeps a thread."""
 
 
 @strawberry.type
@@ -32,9 +34,13 @@ class Subscription:
         while True:
             seen = runtime.recorded.seen()
             # Each subscriber reads at its own pace from the store: a slow one holds back nobody.
-            page = await run_in_threadpool(events_page, runtime, query, position, PAGE)
+            reads = runtime.subscriber_reads
+            page = await to_thread.run_sync(events_page, runtime, query, position, PAGE, limiter=reads)
             for stored in page:
                 yield LedgerEvent.of(stored)
                 position = stored.position
+                # Executing and sending an event never waits: without a pause here, a subscriber would keep the
+                # event loop for a whole page, and thirty replaying at once kept a query waiting for seconds.
+                await asyncio.sleep(0)
             if len(page) < PAGE:  # caught up: sleep until events are recorded, here or by another process
                 await runtime.recorded.await_after(seen, FOREVER)
