@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
 from tests.api.ledger_api import (
     RECORD_DETECTION,
+    RECORD_DETECTIONS,
     detection_input,
+    detection_wave,
     events_after,
     head,
     nested_json,
@@ -17,6 +21,12 @@ from tests.api.ledger_api import (
 )
 from tests.api.subscriber import LEDGER_EVENTS, connected, next_events, subscribe
 from tests.support import Api
+
+
+def graphql_objects() -> int:
+    """How many objects of graphql-core's own types are alive (in this process, only the app has any)."""
+    gc.collect()
+    return sum(1 for o in gc.get_objects() if str(type(o).__module__).startswith("graphql."))
 
 
 def test_a_subscriber_replays_the_ledger_then_receives_new_events_live(api: Api) -> None:
@@ -32,6 +42,23 @@ def test_a_subscriber_replays_the_ledger_then_receives_new_events_live(api: Api)
     assert [e["position"] for e in replayed] == [e["position"] for e in history]
     assert live["type"] == "Detection.Recorded"
     assert live["position"] == recorded["position"]
+
+
+def test_a_subscriber_holds_nothing_of_the_events_it_has_received(api: Api) -> None:
+    api.data(RECORD_DETECTIONS, {"inputs": detection_wave("early", 10)})
+    history = events_after(api)
+    token = api.principal("ranking", ["subscriber"])
+
+    with connected(api, token) as ws:
+        subscribe(ws, LEDGER_EVENTS)
+        next_events(ws, len(history))
+        before = graphql_objects()
+        api.data(RECORD_DETECTIONS, {"inputs": detection_wave("late", 1000)})
+        next_events(ws, 1000)
+        after = graphql_objects()
+
+    # It used to keep several graphql-core objects for each event it had sent: thousands here.
+    assert after - before < 100, f"{after - before} more objects after 1,000 events"
 
 
 def test_every_subscriber_waiting_at_the_head_receives_a_new_event(api: Api) -> None:
