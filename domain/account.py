@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
@@ -19,6 +20,11 @@ from domain.values import Outcome, check_identifier
 
 class Account(DocketAggregate):
     """An account's enforcement record: strikes and penalties are issued and lifted, never rewritten."""
+
+    if TYPE_CHECKING:
+        account_id: str
+        strikes: dict[UUID, Strike]
+        penalties: dict[UUID, Penalty]
 
     @staticmethod
     def create_id(account_id: str) -> UUID:
@@ -103,7 +109,9 @@ class Account(DocketAggregate):
         self._impose(ladder, strike, before, policy.terms.zero_tolerance, actor, at)
         return strike
 
-    def _impose(self, ladder: Ladder, strike: Strike, before: int, zero_tolerance: bool, actor: str, at: datetime) -> None:
+    def _impose(
+        self, ladder: Ladder, strike: Strike, before: int, zero_tolerance: bool, actor: str, at: datetime
+    ) -> None:
         """Imposes the penalty of the rung the strike reaches, if it newly reaches one; zero tolerance terminates."""
         penalty_id = natural_id("penalty", str(strike.strike_id))
         if zero_tolerance:
@@ -115,7 +123,8 @@ class Account(DocketAggregate):
             bound = rung.duration is None and rung.penalty is not PenaltyKind.TERMINATION
             ends_at = None if rung.duration is None else at + rung.duration
             penalty = Penalty(
-                penalty_id, strike.domain, rung.penalty, rung.points, at, ends_at, bound, strike.strike_id, rung.features
+                penalty_id, strike.domain, rung.penalty, rung.points, at, ends_at, bound, strike.strike_id,
+                rung.features,
             )
         self._record(self.PenaltyImposed, actor, at, penalty=penalty)
 

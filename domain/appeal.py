@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
@@ -25,6 +26,13 @@ class AppealStatus(StrEnum):
 
 class Appeal(DocketAggregate):
     """One appeal per VIOLATING decision, filed within the domain's window, resolved by someone else."""
+
+    if TYPE_CHECKING:
+        decision_id: UUID
+        case_id: UUID
+        decided_by: str
+        idempotency_key: str | None
+        status: AppealStatus
 
     @staticmethod
     def create_id(decision_id: UUID) -> UUID:

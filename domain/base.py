@@ -28,7 +28,12 @@ def natural_id(*parts: str) -> UUID:
 
 
 class DocketAggregate(Aggregate):
-    """An aggregate whose events carry `actor` and `occurred_at` from the caller."""
+    """An aggregate whose events carry `actor` and `occurred_at` from the caller.
+
+    Subclasses declare the state their events' `apply` methods set under `if TYPE_CHECKING:`, for the type
+    checker alone: eventsourcing turns an aggregate class with annotations into a dataclass whose `__init__`
+    would demand every one of them.
+    """
 
     class Event(Aggregate.Event):
         actor: str
@@ -41,5 +46,7 @@ class DocketAggregate(Aggregate):
         self.trigger_event(event_class, timestamp=at, actor=actor, occurred_at=at, **attrs)
 
     @classmethod
-    def _start(cls: type[A], event_class: type[Aggregate.Created], id: UUID, actor: str, at: datetime, **attrs: Any) -> A:
+    def _start(
+        cls: type[A], event_class: type[Aggregate.Created], id: UUID, actor: str, at: datetime, **attrs: Any
+    ) -> A:
         return cls._create(event_class, id=id, timestamp=at, actor=actor, occurred_at=at, **attrs)

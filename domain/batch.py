@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
@@ -57,6 +58,18 @@ class SubjectResult:
 
 class Batch(DocketAggregate):
     """A bulk decision: started with every subject, then decided and perhaps reversed in chunks."""
+
+    if TYPE_CHECKING:
+        policy_key: str
+        verdict: Verdict
+        subjects: tuple[BatchSubject, ...]
+        fingerprint: str
+        status: BatchStatus
+        results: dict[int, SubjectResult]
+        """Each decided or reversed subject's outcome, by its place in the batch."""
+        started_by: str
+        reversal_rationale: str | None
+        reversed_by: str | None
 
     @staticmethod
     def create_id(actor: str, idempotency_key: str) -> UUID:

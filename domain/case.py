@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
@@ -94,6 +95,18 @@ class Verdict:
 class Case(DocketAggregate):
     """The subject's case file: opened once, decided per policy, superseded, never rewritten."""
 
+    if TYPE_CHECKING:
+        subject: Subject
+        account_id: str | None
+        decisions: dict[UUID, Decision]
+        live: dict[str, UUID]
+        """The live decision under each policy key."""
+        decided: dict[UUID, tuple[str, datetime]]
+        """Who made each decision, and when."""
+        reversed: dict[UUID, datetime]
+        open_reports: dict[str, list[UUID]]
+        claim: Claim | None
+
     @staticmethod
     def create_id(subject: Subject) -> UUID:
         return natural_id("case", subject.domain, subject.kind, subject.id)
@@ -153,6 +166,7 @@ class Case(DocketAggregate):
         expires_at: datetime
 
         def apply(self, case: Case) -> None:
+            assert case.claim is not None, "only a live claim is renewed"
             case.claim = replace(case.claim, expires_at=self.expires_at)
 
     class Released(DocketAggregate.Event):
@@ -253,16 +267,21 @@ class Case(DocketAggregate):
     def open_reports_under(self, policy_key: str) -> list[UUID]:
         return list(self.open_reports.get(policy_key, []))
 
+    def live_claim(self, at: datetime) -> Claim | None:
+        """The claim on the case at `at`, if its lease still runs."""
+        return self.claim if self.claim is not None and self.claim.live(at) else None
+
     def holder(self, at: datetime) -> str | None:
         """Who holds the case at `at`, if anyone's lease still runs."""
-        return self.claim.holder if self.claim is not None and self.claim.live(at) else None
+        claim = self.live_claim(at)
+        return None if claim is None else claim.holder
 
     def check_not_held_by_another(self, actor: str, at: datetime, override: bool = False) -> None:
         """Refuses a change to a case someone else holds, unless the caller may override claims."""
-        holder = self.holder(at)
-        if holder is not None and holder != actor and not override:
-            until = self.claim.expires_at.isoformat()  # type: ignore[union-attr]
-            raise ConflictError(f"case {self.subject.key} is claimed by {holder} until {until}")
+        claim = self.live_claim(at)
+        if claim is not None and claim.holder != actor and not override:
+            until = claim.expires_at.isoformat()
+            raise ConflictError(f"case {self.subject.key} is claimed by {claim.holder} until {until}")
 
     def claim_for(self, queue: str, policy_key: str, lease: timedelta, actor: str, at: datetime) -> Claim:
         """Leases the case to `actor`; a lease that ran out is recorded as expired first."""
@@ -273,14 +292,16 @@ class Case(DocketAggregate):
         if self.claim is not None:
             self._record(self.Released, actor, at, holder=self.claim.holder, reason=ReleaseReason.EXPIRED)
         self._record(self.Claimed, actor, at, queue=queue, policy_key=policy_key, expires_at=at + lease)
-        return self.claim  # type: ignore[return-value]
+        assert self.claim is not None, "Claimed sets the claim"
+        return self.claim
 
     def renew_claim(self, lease: timedelta, actor: str, at: datetime) -> Claim:
         check_lease(lease)
         if self.holder(at) != actor:
             raise ConflictError(f"{actor} holds no live claim on case {self.subject.key}")
         self._record(self.ClaimRenewed, actor, at, expires_at=at + lease)
-        return self.claim  # type: ignore[return-value]
+        assert self.claim is not None, "ClaimRenewed keeps the claim"
+        return self.claim
 
     def release(self, reason: ReleaseReason, actor: str, at: datetime) -> None:
         """Gives the case back to its queue; only its holder can, while the lease runs."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
@@ -85,6 +85,10 @@ def _uses_reserved_keys(evidence: Any) -> bool:
 
 class Detection(DocketAggregate):
     """A recorded signal; its id is its source and external id, so a retry finds the original."""
+
+    if TYPE_CHECKING:
+        facts: DetectionFacts
+        policy_version: int
 
     @staticmethod
     def create_id(source: str, external_id: str) -> UUID:

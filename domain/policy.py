@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
@@ -63,6 +64,13 @@ class PolicyTerms:
 
 class Policy(DocketAggregate):
     """A domain's rule, identified by domain and key; versions only increase."""
+
+    if TYPE_CHECKING:
+        domain: str
+        key: str
+        terms: PolicyTerms
+        policy_version: int
+        retired: bool
 
     @staticmethod
     def create_id(domain: str, key: str) -> UUID:

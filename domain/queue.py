@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
@@ -13,6 +14,11 @@ MAX_DESCRIPTION = 2_000
 
 class Queue(DocketAggregate):
     """A named review queue; what lands in it is the routing table's business."""
+
+    if TYPE_CHECKING:
+        name: str
+        domain: str
+        description: str
 
     @staticmethod
     def create_id(name: str) -> UUID:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
@@ -76,6 +77,17 @@ def told(outcome: Outcome, policy_key: str) -> str:
 
 class Report(DocketAggregate):
     """One notice; its id is the reporter and their idempotency key, so a retried submission finds it."""
+
+    if TYPE_CHECKING:
+        subject: Subject
+        account_id: str | None
+        text: str
+        content: Content | None
+        reporter_id: str
+        reporter_kind: ReporterKind
+        policy_key: str
+        case_id: UUID
+        outcome: Outcome | None
 
     @staticmethod
     def create_id(reporter_id: str, idempotency_key: str) -> UUID:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
@@ -12,6 +13,11 @@ from domain.values import check_aware, check_identifier, check_text
 
 class Reporter(DocketAggregate):
     """DSA Art. 23: a suspension of a reporter's notices follows a prior warning, lasts a set time and gives reasons."""
+
+    if TYPE_CHECKING:
+        reporter_id: str
+        warned: bool
+        suspended_until: datetime | None
 
     @staticmethod
     def create_id(reporter_id: str) -> UUID:
@@ -64,8 +70,8 @@ class Reporter(DocketAggregate):
         return self.suspended_until is not None and at < self.suspended_until
 
     def check_may_report(self, at: datetime) -> None:
-        if self.suspended(at):
+        if self.suspended_until is not None and self.suspended(at):
             raise ConflictError(
                 f"the processing of notices from reporter {self.reporter_id!r} is suspended until "
-                f"{self.suspended_until.isoformat()}"  # type: ignore[union-attr]
+                f"{self.suspended_until.isoformat()}"
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
@@ -85,6 +86,10 @@ def route(rules: Sequence[RoutingRule], default_queue: str | None, work: WorkFac
 
 class Routing(DocketAggregate):
     """The routing table: rules ordered across every queue, so one event holds the whole order."""
+
+    if TYPE_CHECKING:
+        rules: tuple[RoutingRule, ...]
+        default_queue: str | None
 
     @staticmethod
     def create_id() -> UUID:

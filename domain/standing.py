@@ -108,7 +108,9 @@ def standing_at(
         {s.domain for s in strikes if s.issued_at <= at} | {p.domain for p in penalties if p.starts_at <= at}
     )
     domains = tuple(_domain_standing(d, strikes, penalties, at, ladders) for d in names)
-    active = tuple(sorted((s for d in domains for s in d.active_strikes), key=lambda s: (s.issued_at, str(s.strike_id))))
+    active = tuple(
+        sorted((s for d in domains for s in d.active_strikes), key=lambda s: (s.issued_at, str(s.strike_id)))
+    )
     in_force = [p for d in domains for p in d.penalties]
     worst = max(in_force, key=lambda p: (p.level.rank, p.ends_at is None, p.ends_at or at), default=None)
     level = max((d.level for d in domains), key=lambda level: level.rank, default=StandingLevel.GOOD)

@@ -31,7 +31,7 @@ class Projection(ABC):
     def apply(self, event: Any, position: int, sql: Sql) -> None:
         """Writes what `event`, stored at ledger `position`, changes."""
 
-    def at_rest(self, sql: Sql) -> None:
+    def at_rest(self, sql: Sql) -> None:  # noqa: B027 - an optional hook, which most read models leave empty
         """Called in a step that found nothing new after the read model's position: it is at the ledger's head."""
 
     def apply_stored(self, notifications: Sequence[Any], sql: Sql) -> None:

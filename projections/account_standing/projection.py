@@ -45,9 +45,7 @@ class AccountStandingProjection(Projection):
     def apply(self, event: Any, position: int, sql: Sql) -> None:
         if isinstance(event, Detection.Recorded):
             _seen(sql, event.facts.account_id, event.occurred_at)
-        elif isinstance(event, Case.Opened):
-            _seen(sql, event.account_id, event.occurred_at)
-        elif isinstance(event, Account.Registered):
+        elif isinstance(event, (Case.Opened, Account.Registered)):
             _seen(sql, event.account_id, event.occurred_at)
         elif isinstance(event, Account.StrikeIssued):
             s = event.strike

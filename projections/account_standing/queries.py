@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from domain.ladder import Ladder
@@ -51,7 +52,7 @@ def find_account(
     )
 
 
-def _penalty(r: tuple) -> Penalty:  # type: ignore[type-arg]
+def _penalty(r: tuple[Any, ...]) -> Penalty:
     return Penalty(
         penalty_id=UUID(r[0]), domain=r[1], kind=r[2], threshold=r[3], starts_at=utc(r[4]), ends_at=maybe_utc(r[5]),
         points_bound=bool(r[6]), cause_strike_id=UUID(r[7]), features=tuple(json.loads(r[8])),
@@ -66,7 +67,7 @@ def _penalty_as_of(penalty: Penalty, at: datetime) -> Penalty:
     return penalty
 
 
-def _strike(r: tuple) -> Strike:  # type: ignore[type-arg]
+def _strike(r: tuple[Any, ...]) -> Strike:
     return Strike(
         strike_id=UUID(r[0]), domain=r[1], policy_key=r[2], policy_version=r[3], points=r[4],
         decision_id=UUID(r[5]), case_id=UUID(r[6]), issued_at=utc(r[7]), expires_at=utc(r[8]),

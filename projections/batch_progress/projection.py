@@ -20,7 +20,9 @@ VALUES (?, ?, ?, ?, ?, ?, 'RUNNING', ?, 0, 0, 0, 0, 0, ?, ?, ?, ?)
 _SUBJECTS = """
 INSERT INTO batch_subjects (batch_id, idx, subject_kind, subject_id, account_id, status, position) VALUES {values}
 """
-_RESULT = "UPDATE batch_subjects SET status = ?, decision_id = ?, reason = ?, position = ? WHERE batch_id = ? AND idx = ?"
+_RESULT = (
+    "UPDATE batch_subjects SET status = ?, decision_id = ?, reason = ?, position = ? WHERE batch_id = ? AND idx = ?"
+)
 _COUNT = """
 UPDATE batches SET decided = decided + ?, skipped = skipped + ?, failed = failed + ?, reversed = reversed + ?,
     kept = kept + ?, updated_at = ?, position = ?

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 
 from domain.case import Case
@@ -38,7 +38,7 @@ class DecisionsByPolicyProjection(Projection):
             sql.execute("SELECT domain FROM decision_count_cases WHERE case_id = ?", (case_id,))
             row = sql.fetchone()
             assert row is not None, f"case {case_id} was decided before it was opened"
-            bucket = (row[0], d.policy_key, event.occurred_at.astimezone(timezone.utc).date().isoformat(),
+            bucket = (row[0], d.policy_key, event.occurred_at.astimezone(UTC).date().isoformat(),
                       str(d.outcome), str(d.automation))
             sql.execute(_COUNT, bucket)
             sql.execute(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import struct
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from uuid import UUID
 
 GENESIS = "0" * 64
@@ -57,7 +57,7 @@ def chain_hash(previous: str, event_sha256: str) -> str:
 
 def signing_time(moment: datetime) -> str:
     """The signing time as it is signed: UTC, microseconds, fixed width."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def key_id(key: bytes) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from projections.base import Projection
@@ -50,7 +50,7 @@ class LedgerChainProjection(Projection):
 
     def __init__(
         self, key: Callable[[], bytes | None] = lambda: None, every: int = CHECKPOINT_EVERY,
-        interval: timedelta = CHECKPOINT_INTERVAL, clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        interval: timedelta = CHECKPOINT_INTERVAL, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.key = key
         self.every = every

@@ -61,7 +61,8 @@ class ReportsProjection(Projection):
             )
         elif isinstance(event, Case.ClaimRenewed):
             sql.execute(
-                "UPDATE report_claims SET expires_at = ? WHERE case_id = ?", (event.expires_at, str(event.originator_id))
+                "UPDATE report_claims SET expires_at = ? WHERE case_id = ?",
+                (event.expires_at, str(event.originator_id)),
             )
         elif isinstance(event, Case.Released):
             sql.execute("DELETE FROM report_claims WHERE case_id = ?", (str(event.originator_id),))

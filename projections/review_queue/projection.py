@@ -135,6 +135,7 @@ def _policy_changed(sql: Sql, policy_id: str, severity: str | None, rank: int | 
     row = sql.fetchone()
     assert row is not None, f"policy {policy_id} changed before it was published"
     sql.execute(
-        "UPDATE review_queue SET severity = ?, severity_rank = ?, policy_retired = ? WHERE domain = ? AND policy_key = ?",
+        "UPDATE review_queue SET severity = ?, severity_rank = ?, policy_retired = ? "
+        "WHERE domain = ? AND policy_key = ?",
         (row[2], row[3], retired, row[0], row[1]),
     )

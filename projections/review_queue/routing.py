@@ -16,8 +16,10 @@ from typing import Any
 from domain.routing import RoutingRule, WorkFacts, route
 from projections.sql import Sql
 
-_COLUMNS = "q.case_id, q.policy_key, q.domain, q.subject_kind, q.severity, q.sources, q.reporter_kinds, " \
+_COLUMNS = (
+    "q.case_id, q.policy_key, q.domain, q.subject_kind, q.severity, q.sources, q.reporter_kinds, "
     "q.max_confidence, q.queue, q.escalated"
+)
 _ENTRY = f"SELECT {_COLUMNS} FROM review_queue q"
 _ENTRY_AND_TABLE = f"""
 SELECT {_COLUMNS}, r.rules, r.default_queue
