@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from app.write.catalog import load_catalog
@@ -24,7 +24,7 @@ from domain.detection import Detection
 from domain.policy import Policy
 from domain.values import Action, Outcome
 
-START = datetime(2026, 1, 5, tzinfo=timezone.utc)
+START = datetime(2026, 1, 5, tzinfo=UTC)
 
 
 def generate(

@@ -302,8 +302,9 @@ def print_latencies(ok: list[Attempt], window: tuple[float, float]) -> None:
         return
     for operation in ["all operations", *sorted({a.operation for a in steady})]:
         times = [a.ended - a.started for a in steady if operation in (a.operation, "all operations")]
-        print(f"    {operation:<16} p50 {percentile(times, 50) * 1000:7.1f} ms, p99 {percentile(times, 99) * 1000:7.1f} "
-              f"ms, mean {statistics.fmean(times) * 1000:7.1f} ms ({len(times)} requests)")
+        print(f"    {operation:<16} p50 {percentile(times, 50) * 1000:7.1f} ms, "
+              f"p99 {percentile(times, 99) * 1000:7.1f} ms, mean {statistics.fmean(times) * 1000:7.1f} ms "
+              f"({len(times)} requests)")
 
 
 def summarise(run: Run, seconds: float, marks: dict[str, float], report: Report, outage: bool) -> None:
@@ -397,8 +398,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{f'stopped at {args.stop_at:.0f}s for {args.down:.0f}s' if outage else 'left alone'}, "
               f"read models {'in a docket project worker' if args.worker else 'in the server'}, "
               f"load average {os.getloadavg()[0]:.2f}", flush=True)
-        settings = {"DOCKET_RUN_PROJECTIONS": "0"} if args.worker else {}
-        server, token = stack.enter_context(admin_server(workdir, url, **settings))
+        run_projections = "0" if args.worker else "1"
+        server, token = stack.enter_context(admin_server(workdir, url, DOCKET_RUN_PROJECTIONS=run_projections))
         projector = stack.enter_context(worker(url, workdir)) if args.worker else None
         run = Run(began=time.monotonic())
         clients = [Client(i, server, token, run, args.seconds, args.seconds + 120) for i in range(args.clients)]

@@ -268,8 +268,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"rebuild / raw read + decode  {ratio:6.2f}x")
     print(f"rebuild / raw read           {rate['rebuild'] / rate['read']:6.2f}x")
-    print(f"floor / raw read + decode    {floor_rate / rate['decode']:6.2f}x  (about the most a rebuild that writes these "
-          "rows to PostgreSQL could reach here)")
+    print(f"floor / raw read + decode    {floor_rate / rate['decode']:6.2f}x  "
+          "(about the most a rebuild that writes these rows to PostgreSQL could reach here)")
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (other work on the machine skews every figure)")
     verdict = {True: "met", False: "not met"}
     rss = rebuilt["rss_mb"] + rebuilt["parts_rss_mb"]

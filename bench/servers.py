@@ -83,7 +83,7 @@ class Server:
 
     def printed(self) -> str:
         """Everything printed on stdout so far (the reader thread keeps draining it)."""
-        seen = []
+        seen: list[str] = []
         while True:
             try:
                 line = self.lines.get_nowait()

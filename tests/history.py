@@ -80,8 +80,8 @@ def _facts(
         confidence=round(rng.uniform(0.5, 1.0), 3),
         model=None if source is DetectionSource.USER_REPORT else "clf-v1",
         content_type=ContentType.IMAGE,
-        content=None if rng.random() < 0.3 else Content(f"https://example.com/{kind}", f"sha256:{rng.getrandbits(64):x}",
-                                                        "1"),
+        content=None if rng.random() < 0.3
+        else Content(f"https://example.com/{kind}", f"sha256:{rng.getrandbits(64):x}", "1"),
         evidence={"score": round(rng.random(), 3)},
         detected_at=start - timedelta(minutes=rng.randrange(600)),
     )

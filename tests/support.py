@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 
 from app.auth.tokens import create_token
 
-START = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
+START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
 @dataclass

@@ -25,7 +25,7 @@ from domain.appeal import AppealOutcome, AppealStatus
 from domain.base import Clock
 from domain.case import Verdict
 from domain.detection import DetectionFacts
-from domain.values import Action, Content, Subject
+from domain.values import Action, ActionType, Content, ContentType, DetectionSource, Outcome, Subject
 
 HISTORY = timedelta(days=30)
 """How long before now a new ledger's demo begins."""
@@ -95,22 +95,24 @@ SIGNALS = (
 )
 
 RULINGS = (
-    Ruling(0, "VIOLATING", (Action("REMOVE"),), "Link-farm pin posted 40 times in an hour.", "reviewer:maria", 26.8),
-    Ruling(1, "VIOLATING", (Action("DEMOTE"),), "Same link farm, second pin.", "reviewer:maria", 2.9),
-    Ruling(2, "VIOLATING", (Action("REMOVE", ("DE", "FR")),), "Targeted insults at a named person.", "reviewer:tom",
-           20.9),
+    Ruling(0, "VIOLATING", (Action(ActionType.REMOVE),), "Link-farm pin posted 40 times in an hour.", "reviewer:maria",
+           26.8),
+    Ruling(1, "VIOLATING", (Action(ActionType.DEMOTE),), "Same link farm, second pin.", "reviewer:maria", 2.9),
+    Ruling(2, "VIOLATING", (Action(ActionType.REMOVE, ("DE", "FR")),), "Targeted insults at a named person.",
+           "reviewer:tom", 20.9),
     Ruling(4, "NOT_VIOLATING", (), "Recovery story with helpline resources; allowed.", "reviewer:tom", 15.7),
-    Ruling(5, "VIOLATING", (Action("REMOVE"), Action("TERMINATE_ACCOUNT")), "Known propaganda video (hash match).",
-           "reviewer:ines", 11.9),
-    Ruling(7, "VIOLATING", (Action("REJECT_AD"),), "Guaranteed-return loan scam impersonating a bank.", "reviewer:li",
-           9.8),
-    Ruling(8, "VIOLATING", (Action("REJECT_AD"),), "Claims approval 'for everyone, no checks'.", "reviewer:li", 3.8),
+    Ruling(5, "VIOLATING", (Action(ActionType.REMOVE), Action(ActionType.TERMINATE_ACCOUNT)),
+           "Known propaganda video (hash match).", "reviewer:ines", 11.9),
+    Ruling(7, "VIOLATING", (Action(ActionType.REJECT_AD),), "Guaranteed-return loan scam impersonating a bank.",
+           "reviewer:li", 9.8),
+    Ruling(8, "VIOLATING", (Action(ActionType.REJECT_AD),), "Claims approval 'for everyone, no checks'.", "reviewer:li",
+           3.8),
     Ruling(9, "NOT_VIOLATING", (), "Cosmetic claim is substantiated by the advertiser's test report.", "reviewer:li",
            7.7),
-    Ruling(10, "VIOLATING", (Action("DELIST_PRODUCT", ("DE", "IT", "ES")),), "Counterfeit logo on handbag.",
+    Ruling(10, "VIOLATING", (Action(ActionType.DELIST_PRODUCT, ("DE", "IT", "ES")),), "Counterfeit logo on handbag.",
            "reviewer:omar", 23.6),
-    Ruling(12, "VIOLATING", (Action("DELIST_PRODUCT"),), "Recalled toy; authority order 2026/114.", "reviewer:omar",
-           14.9),
+    Ruling(12, "VIOLATING", (Action(ActionType.DELIST_PRODUCT),), "Recalled toy; authority order 2026/114.",
+           "reviewer:omar", 14.9),
 )
 
 CHALLENGES = (
@@ -193,9 +195,11 @@ def timeline() -> list[tuple[float, str, int]]:
 def _record(ledger: Ledger, index: int, s: Signal) -> DetectionRecorded:
     facts = DetectionFacts(
         subject=s.subject, account_id=s.account_id, policy_key=s.policy,
-        source=s.source, external_id=f"demo-{index:03d}", confidence=s.confidence, model=s.model,
-        content_type=s.content_type,
-        content=Content(uri=f"https://example.com/{s.kind}/{s.subject_id}", hash=f"sha256:demo{index:03d}", version="1"),
+        source=DetectionSource(s.source), external_id=f"demo-{index:03d}", confidence=s.confidence, model=s.model,
+        content_type=ContentType(s.content_type),
+        content=Content(
+            uri=f"https://example.com/{s.kind}/{s.subject_id}", hash=f"sha256:demo{index:03d}", version="1"
+        ),
         evidence={"demo": True, "score": s.confidence}, detected_at=ledger.clock() - timedelta(hours=1),
     )
     return ledger.record_detection(facts, actor=f"pipeline:{s.source.lower()}")
@@ -203,7 +207,7 @@ def _record(ledger: Ledger, index: int, s: Signal) -> DetectionRecorded:
 
 def _rule(ledger: Ledger, ruling: Ruling, detection: DetectionRecorded) -> DecisionMade:
     s = SIGNALS[ruling.signal]
-    verdict = Verdict(outcome=ruling.outcome, actions=ruling.actions, rationale=ruling.rationale,
+    verdict = Verdict(outcome=Outcome(ruling.outcome), actions=ruling.actions, rationale=ruling.rationale,
                       idempotency_key=f"demo-ruling-{ruling.signal:03d}")
     return ledger.decide(s.subject, s.policy, verdict, [detection.detection.id], s.account_id, ruling.reviewer)
 

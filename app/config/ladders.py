@@ -6,6 +6,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def load_ladders(path: Path = SHIPPED_LADDERS) -> Ladders:
     lines = text.splitlines()
     ladders = {}
     for domain, table in document.get("ladders", {}).items():
-        ladders[domain] = _ladder(domain, table, lambda index: _line(lines, domain, index), path)
+        ladders[domain] = _ladder(domain, table, partial(_line, lines, domain), path)
     return Ladders(ladders)
 
 

@@ -67,7 +67,11 @@ class BearerAuth:
             return
         if principal is None:
             response = JSONResponse(
-                {"errors": [{"message": "a valid bearer token is required", "extensions": {"code": "UNAUTHENTICATED"}}]},
+                {
+                    "errors": [
+                        {"message": "a valid bearer token is required", "extensions": {"code": "UNAUTHENTICATED"}}
+                    ]
+                },
                 status_code=401,
                 headers={"WWW-Authenticate": 'Bearer realm="docket"'},
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from app.read.store import ReadStore
@@ -79,10 +79,10 @@ def migrate(store: ReadStore, directory: Path = MIGRATIONS_DIR) -> list[Migratio
                         f"migration {migration.version:04d}_{migration.name} was changed after it was applied"
                     )
                 continue
-            sql.executescript(migration.sql)  # type: ignore[attr-defined]
+            sql.executescript(migration.sql)
             sql.execute(
                 "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
-                (migration.version, migration.name, migration.checksum, datetime.now(timezone.utc)),
+                (migration.version, migration.name, migration.checksum, datetime.now(UTC)),
             )
             applied_now.append(migration)
     return applied_now

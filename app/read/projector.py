@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.persistence import Notification
@@ -71,7 +71,7 @@ def decoder(ledger: Ledger) -> Callable[[Notification], Any]:
 
 def track(sql: Any, name: str, position: int) -> None:
     """Records that read model `name` has applied the ledger up to `position` (in the caller's transaction)."""
-    sql.execute(_TRACK, (name, position, datetime.now(timezone.utc)))
+    sql.execute(_TRACK, (name, position, datetime.now(UTC)))
 
 
 class Projector:

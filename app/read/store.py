@@ -6,7 +6,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -20,7 +20,7 @@ from app.config.database import SQLITE_BUSY_TIMEOUT, Database
 def _sqlite_timestamp(value: datetime) -> str:
     # A fixed-width UTC form, so that text comparison in SQL is time comparison. Cached: one event's time
     # is bound several times over, and formatting costs more than a lookup.
-    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 sqlite3.register_adapter(datetime, _sqlite_timestamp)
@@ -93,7 +93,7 @@ class _PostgresSql:
         self._cursor = cursor
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
-        self._cursor.execute(statement.replace("?", "%s"), tuple(params))  # type: ignore[arg-type]
+        self._cursor.execute(statement.replace("?", "%s"), tuple(params))
 
     def fetchone(self) -> tuple[Any, ...] | None:
         return self._cursor.fetchone()

@@ -42,7 +42,9 @@ class LagCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         state = health(self.runtime)
-        yield GaugeMetricFamily("docket_ledger_head_position", "Position of the newest event in the ledger.", state.head)
+        yield GaugeMetricFamily(
+            "docket_ledger_head_position", "Position of the newest event in the ledger.", state.head
+        )
         position = GaugeMetricFamily(
             "docket_projection_position", "Ledger position each read model has reached.", labels=["projection"]
         )

@@ -13,7 +13,7 @@ from app.read.migrations import Migration, migrate
 from app.read.notifications import Bell, events_channel, projected_channel
 from app.read.projector import Projector
 from app.read.read_models import configured_projections
-from app.read.store import ReadStore, open_read_store, read
+from app.read.store import PostgresReadStore, ReadStore, open_read_store, read
 from app.runtime.availability import DatabaseGate
 from app.write.catalog import seed_catalog
 from app.write.ledger import Ledger, open_ledger
@@ -42,7 +42,7 @@ class Runtime:
 
     def __post_init__(self) -> None:
         # SQLite is a file beside the process: nothing to watch.
-        self.gate = DatabaseGate(self.store.ping if self.store.engine == "postgres" else None)
+        self.gate = DatabaseGate(self.store.ping if isinstance(self.store, PostgresReadStore) else None)
         channel = events_channel(self.settings.database)
         self.recorded = Bell(channel, recheck=RECORDED_RECHECK, unheard=RECORDED_UNHEARD)
         self.subscriber_reads = CapacityLimiter(SUBSCRIBER_READS)
@@ -73,7 +73,8 @@ def open_runtime(settings: Settings, clock: Clock = system_clock, prepare: bool 
     store = open_read_store(database)
     ledger = open_ledger(settings, clock)
     projections = configured_projections(settings, clock)
-    runtime = Runtime(settings, ledger, store, Projector(ledger, store, projections, channel=projected_channel(database)))
+    projector = Projector(ledger, store, projections, channel=projected_channel(database))
+    runtime = Runtime(settings, ledger, store, projector)
     if prepare:
         runtime.prepare()
     return runtime

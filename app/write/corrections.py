@@ -25,7 +25,7 @@ class Corrections:
     work: UnitOfWork
 
     def reverse_decision(self, case_id: UUID, decision_id: UUID, rationale: str, actor: str) -> DecisionReversed:
-        """Reverses a live VIOLATING decision: actions reversed, strike removed, penalties lifted, in one transaction."""
+        """Reverses a live VIOLATING decision: actions reversed, strike removed, penalties lifted, one transaction."""
         check_text(rationale, "rationale")
 
         def attempt() -> DecisionReversed:

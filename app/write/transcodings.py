@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from eventsourcing.persistence import Transcoder, Transcoding
+from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.batch import BatchSubject, SubjectResult
 from domain.case import Decision, Verdict
@@ -36,6 +36,6 @@ class DataclassAsDict(Transcoding):
         return self.type(**data)
 
 
-def register_value_types(transcoder: Transcoder) -> None:
+def register_value_types(transcoder: JSONTranscoder) -> None:
     for cls in VALUE_TYPES:
-        transcoder.register(DataclassAsDict(cls))  # type: ignore[attr-defined]
+        transcoder.register(DataclassAsDict(cls))

@@ -34,7 +34,7 @@ def subscribe(ws: WebSocketTestSession, query: str, variables: dict[str, Any] | 
 
 def next_events(ws: WebSocketTestSession, count: int) -> list[dict[str, Any]]:
     """The next `count` events the subscription delivers."""
-    events = []
+    events: list[dict[str, Any]] = []
     while len(events) < count:
         message = ws.receive_json()
         assert message["type"] == "next", message

@@ -20,7 +20,8 @@ mutation($i: FileAppealInput!) { fileAppeal(input: $i) {
 """
 RESOLVE = """
 mutation($i: ResolveAppealInput!) { resolveAppeal(input: $i) {
-  __typename ... on Appeal { id status position } ... on ConflictError { message } ... on ValidationError { message } } }
+  __typename ... on Appeal { id status position } ... on ConflictError { message }
+  ... on ValidationError { message } } }
 """
 
 
@@ -60,7 +61,8 @@ def test_three_ads_strikes_suspend_the_advertiser_until_they_expire_and_an_overt
     api.clock.advance(timedelta(days=2))
     assert api.data(ACCOUNT, {"id": "adv-1"})["account"]["standing"]["level"] == "GOOD"
 
-    appeal = api.data(FILE, {"i": {"decisionId": third["id"], "statement": "The claim is substantiated."}})["fileAppeal"]
+    filing = {"decisionId": third["id"], "statement": "The claim is substantiated."}
+    appeal = api.data(FILE, {"i": filing})["fileAppeal"]
     assert appeal["__typename"] == "Appeal" and appeal["status"] == "PENDING"
 
     # The original decider may not resolve it.

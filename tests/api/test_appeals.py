@@ -281,6 +281,7 @@ def test_upholding_keeps_the_strike_and_the_penalty_and_records_only_the_resolut
     appeal = file(api, made["id"])
     api.clock.advance(timedelta(days=2))
     count, last = head(api)
+    assert last is not None
 
     upheld = resolve(api, appeal["id"], "UPHOLD", bo, rationale="The listing is counterfeit.")
 
@@ -324,6 +325,7 @@ def test_overturning_reverses_the_actions_removes_the_strike_and_lifts_the_penal
     appeal = file(api, second["id"])
     api.clock.advance(timedelta(days=1))
     count, last = head(api)
+    assert last is not None
 
     overturned = resolve(api, appeal["id"], "OVERTURN", bo, rationale="Not spam.")
 

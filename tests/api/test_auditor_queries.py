@@ -87,7 +87,9 @@ def test_the_review_queue_puts_the_most_severe_and_most_confident_first_and_page
         ("harass-late", "harassment"), ("harass-unsure", "harassment"), ("spam-sure", "spam"),
     ]
     top = whole["edges"][0]["node"]
-    assert (top["severity"], top["maxConfidence"], top["detections"], top["accountId"]) == ("CRITICAL", 0.7, 2, "acct-1")
+    assert (top["severity"], top["maxConfidence"], top["detections"], top["accountId"]) == (
+        "CRITICAL", 0.7, 2, "acct-1",
+    )
     assert datetime.fromisoformat(top["oldestDetectedAt"]) <= datetime.fromisoformat(top["enqueuedAt"])
     assert top["position"] == last["position"]
     assert whole["pageInfo"] == {"hasNextPage": False, "endCursor": whole["edges"][-1]["cursor"]}
@@ -132,9 +134,11 @@ def test_the_review_queue_is_filtered_by_domain_and_policy(api: Api) -> None:
 @pytest.mark.parametrize(
     "after",
     [
-        "abc", "", "12", "!!!!", "a" * 2000, cursor(["rq1", 2, 0.5]), cursor(["rq2", 2, 0.5, START.isoformat(), "c", "p"]),
+        "abc", "", "12", "!!!!", "a" * 2000, cursor(["rq1", 2, 0.5]),
+        cursor(["rq2", 2, 0.5, START.isoformat(), "c", "p"]),
         cursor(["rq1", "2", 0.5, START.isoformat(), "c", "p"]), cursor(["rq1", 2, 0.5, "yesterday", "c", "p"]),
-        cursor(["rq1", 2, 0.5, "2026-03-02T09:30:00", "c", "p"]), cursor(["rq1", 10**30, 0.5, START.isoformat(), "c", "p"]),
+        cursor(["rq1", 2, 0.5, "2026-03-02T09:30:00", "c", "p"]),
+        cursor(["rq1", 10**30, 0.5, START.isoformat(), "c", "p"]),
         cursor({"tag": "rq1"}), base64.urlsafe_b64encode(b"\xff\xfe").decode(),
     ],
 )
@@ -195,14 +199,15 @@ def test_events_are_filtered_by_each_field_in_ledger_order(api: Api) -> None:
     assert types_of(subject=pin) == ["Detection.Recorded", "Case.Opened", "Case.Decided"]
     assert types_of(actor="clf") == ["Detection.Recorded"]
     assert len(types_of(actor="alice")) == 5
-    assert types_of(**{"from": (START + timedelta(hours=1)).isoformat(), "to": (START + timedelta(hours=2)).isoformat()}) == [
-        "Detection.Recorded"
-    ]
+    window = {"from": (START + timedelta(hours=1)).isoformat(), "to": (START + timedelta(hours=2)).isoformat()}
+    assert types_of(**window) == ["Detection.Recorded"]
     assert types_of(**{"from": (START + timedelta(hours=2)).isoformat()}) == [
         "Case.Opened", "Case.Decided", "Account.Registered", "Account.StrikeIssued",
     ]
     assert types_of(to=(START + timedelta(hours=1)).isoformat()) == ["Detection.Recorded"]
-    assert types_of(subject=pin, eventTypes=["Case.Decided"], actor="alice", domains=["trust_safety"]) == ["Case.Decided"]
+    assert types_of(subject=pin, eventTypes=["Case.Decided"], actor="alice", domains=["trust_safety"]) == [
+        "Case.Decided"
+    ]
     assert types_of(subject=pin, actor="clf") == []
     # The whole node is the ledger's own event, as unfiltered `events` gives it.
     [ad] = filtered(api, h, after=after_catalog, domains=["ads"])["edges"]

@@ -58,7 +58,8 @@ def test_a_spam_wave_of_a_thousand_pins_is_decided_then_rolled_back_restoring_ev
     assert (progress["status"], progress["decided"], progress["reversed"], progress["pending"]) == (
         "REVERSED", 1000, 1000, 0,
     )
-    assert progress["reversedBy"] == "alice" and progress["reversalRationale"] == "The classifier misfired on this wave."
+    assert progress["reversedBy"] == "alice"
+    assert progress["reversalRationale"] == "The classifier misfired on this wave."
     with capsys.disabled():
         print(f"\n1,000-subject bulkDecide {decide_seconds:.2f}s, reverseBatch {reverse_seconds:.2f}s")
 
@@ -150,7 +151,7 @@ def test_rolling_back_keeps_a_decision_made_since_and_a_second_rollback_conflict
         (wave(10_001), {}, "ValidationError", "subjects"),
         ([], {}, "ValidationError", "subjects"),
         (wave(3) + wave(1), {}, "ValidationError", "subjects[3].subject"),
-        (wave(2) + [{"subject": subject("ad-1", domain="ads", kind="ad"), "accountId": "a"}], {}, "ValidationError",
+        ([*wave(2), {"subject": subject("ad-1", domain="ads", kind="ad"), "accountId": "a"}], {}, "ValidationError",
          "subjects[2].subject.domain"),
         ([{"subject": subject("pin 1"), "accountId": "a"}], {}, "ValidationError", "subjects[0].subject.id"),
         (wave(2), {"rationale": " "}, "ValidationError", "rationale"),

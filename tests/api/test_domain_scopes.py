@@ -51,7 +51,8 @@ class Calls:
     """Runs documents as one principal and remembers which root fields it exercised."""
 
     def __init__(self, api: Api, token: str) -> None:
-        self.api, self.token, self.fields = api, token, set()
+        self.api, self.token = api, token
+        self.fields: set[str] = set()
 
     def data(self, field: str, document: str, variables: dict[str, Any] | None = None) -> Any:
         self.fields.add(field)
@@ -73,8 +74,10 @@ def seeded(api: Api) -> dict[str, Any]:
     api.data(RECORD_DETECTION, {"input": detection_input("clf-other", subject=other, accountId="acct-ts-only")})
     create_queue(api, "ts_general")
     create_queue(api, "ads_review", "ads")
-    set_routing(api, [{"queue": "ads_review", "domains": ["ads"]}, {"queue": "ts_general", "domains": ["trust_safety"]}],
-                "ts_general")
+    set_routing(
+        api, [{"queue": "ads_review", "domains": ["ads"]}, {"queue": "ts_general", "domains": ["trust_safety"]}],
+        "ts_general",
+    )
     for where, policy in ((ADS_3, "misleading_claims"), (TS_3, "spam")):
         assert submit_report(api, f"r-{where['id']}", "user-9", subject=where, policy=policy)["__typename"] == "Report"
     made["ts"]["batch"] = bulk_decide(api, [{"subject": subject("pin-4"), "accountId": "acct-1"}])["batchId"]
@@ -89,7 +92,8 @@ def test_an_ads_principal_reads_only_ads(api: Api, seeded: dict[str, Any]) -> No
     calls = Calls(api, api.principal("ads-auditor", ["auditor"], ["ads"]))
 
     acct = calls.data("Query.account", """{ account(id: "acct-1") {
-        standings { domain } strikes { policy } appeals { policy } cases { edges { node { subject { domain } } } } } }""")
+        standings { domain } strikes { policy } appeals { policy }
+        cases { edges { node { subject { domain } } } } } }""")
     assert {s["policy"] for s in acct["strikes"]} == {"misleading_claims"}
     assert (acct["standings"], acct["appeals"]) == ([{"domain": "ads"}], [{"policy": "misleading_claims"}])
     assert domains_of(acct["cases"]) == {"ads"}

@@ -239,7 +239,8 @@ def test_a_crash_is_masked_for_the_client_and_logged_with_the_request_id(
     assert response.headers["x-request-id"] == "req-42"
     logged = [r for r in caplog.records if r.name == "docket.graphql"]
     assert "req-42" in logged[0].getMessage()
-    assert "secret internals" in str(logged[0].exc_info[1])
+    exc_info = logged[0].exc_info
+    assert exc_info is not None and "secret internals" in str(exc_info[1])
 
 
 def test_a_request_without_an_id_gets_one(api: Api) -> None:
@@ -279,7 +280,9 @@ def test_introspection_can_be_turned_off(tmp_path: Path, sqlite_url: str) -> Non
     ids=["api key header", "cookie", "query string"],
 )
 def test_a_token_anywhere_but_the_authorization_header_is_refused(api: Api, where: dict[str, Any]) -> None:
-    placed = {kind: {k: v.format(token=api.token) for k, v in values.items()} for kind, values in where.items()}
+    placed: dict[str, Any] = {
+        kind: {k: v.format(token=api.token) for k, v in values.items()} for kind, values in where.items()
+    }
 
     response = api.client.request("POST", "/graphql", json={"query": POLICIES}, **placed)
 

@@ -28,7 +28,9 @@ BAD_DECISIONS: dict[str, tuple[dict[str, Any], str, str | None]] = {
     # name: (overrides of a valid decide input, expected __typename, expected field)
     "unknown policy": ({"policy": "no_such_policy"}, "NotFoundError", None),
     "unknown domain": ({"subject": subject(domain="podcasts")}, "NotFoundError", None),
-    "policy of another domain": ({"subject": subject(domain="ads", kind="ad"), "policy": "spam"}, "NotFoundError", None),
+    "policy of another domain": (
+        {"subject": subject(domain="ads", kind="ad"), "policy": "spam"}, "NotFoundError", None
+    ),
     "malformed subject domain": ({"subject": subject(domain="Bad Domain")}, "ValidationError", "subject.domain"),
     "malformed subject kind": ({"subject": subject(kind="")}, "ValidationError", "subject.kind"),
     "subject id with spaces": ({"subject": subject("pin 1")}, "ValidationError", "subject.id"),
@@ -54,7 +56,9 @@ BAD_DETECTIONS: dict[str, tuple[dict[str, Any], str, str | None]] = {
     "confidence below 0": ({"confidence": -0.01}, "ValidationError", "confidence"),
     "unknown policy": ({"policy": "no_such_policy"}, "NotFoundError", None),
     "unknown domain": ({"subject": subject(domain="podcasts")}, "NotFoundError", None),
-    "policy of another domain": ({"subject": subject(domain="ads", kind="ad"), "policy": "spam"}, "NotFoundError", None),
+    "policy of another domain": (
+        {"subject": subject(domain="ads", kind="ad"), "policy": "spam"}, "NotFoundError", None
+    ),
     "malformed subject domain": ({"subject": subject(domain="Bad Domain")}, "ValidationError", "subject.domain"),
     "subject id with spaces": ({"subject": subject("pin 1")}, "ValidationError", "subject.id"),
     "malformed policy key": ({"policy": "Spam!"}, "ValidationError", "policy"),

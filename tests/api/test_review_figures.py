@@ -20,7 +20,8 @@ FIGURES = """
 query($h: Float!, $p: String) {
   queueFigures(windowHours: $h, minPosition: $p) { name backlog oldestWaitingSeconds inboundPerHour decidedPerHour
                                   medianHandlingSeconds p90HandlingSeconds claimExpiries }
-  reviewerFigures(windowHours: $h, minPosition: $p) { name backlog decidedPerHour medianHandlingSeconds claimExpiries } }
+  reviewerFigures(windowHours: $h, minPosition: $p) {
+    name backlog decidedPerHour medianHandlingSeconds claimExpiries } }
 """
 
 

@@ -123,7 +123,9 @@ def test_a_document_mixing_allowed_and_denied_fields_runs_none_of_them(api: Api)
     token = api.principal("reader", ["reviewer"])
     before = head(api)
 
-    mutations = ROOTS["Mutation"].fields
+    mutation_type = ROOTS["Mutation"]
+    assert mutation_type is not None
+    mutations = mutation_type.fields
     response = api.client.post(
         "/graphql",
         json={

@@ -1,6 +1,6 @@
 """Builders of domain values and aggregates for tests: pure, with time and actor always explicit."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -20,7 +20,7 @@ from domain.values import (
     Subject,
 )
 
-T0 = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 DOMAIN = "trust_safety"
 POLICY_KEY = "spam"
 ACCOUNT = "acct-1"
@@ -74,7 +74,9 @@ def facts(**changes: Any) -> DetectionFacts:
     return DetectionFacts(**values)
 
 
-def recorded_detection(when: datetime = T0, actor: str = "svc:classifier", policy_version: int = 1, **changes: Any) -> Detection:
+def recorded_detection(
+    when: datetime = T0, actor: str = "svc:classifier", policy_version: int = 1, **changes: Any
+) -> Detection:
     detection = Detection.record(facts(**changes), policy_version, actor, when)
     detection.collect_events()
     return detection

@@ -13,6 +13,7 @@ from domain.batch import (
     SubjectResult,
     SubjectStatus,
 )
+from domain.case import Verdict
 from domain.errors import ConflictError, ValidationError
 from domain.values import Action, ActionType, Subject
 from tests.domain.factories import (
@@ -31,7 +32,7 @@ def subjects(count: int, domain: str = DOMAIN) -> list[BatchSubject]:
     return [BatchSubject(Subject(domain, "pin", f"pin-{i}"), f"acct-{i % 3}") for i in range(count)]
 
 
-def started(count: int = 5, verdict: Callable[[], object] = violating) -> Batch:
+def started(count: int = 5, verdict: Callable[[], Verdict] = violating) -> Batch:
     batch = Batch.start(BATCH_ID, published_policy(), verdict(), subjects(count), "key-1", "reviewer:alice", T0)
     batch.collect_events()
     return batch
@@ -132,7 +133,9 @@ def test_a_rollback_undoes_only_what_was_decided_and_finishes_when_none_is_left(
     assert [type(e).__name__ for e in batch.collect_events()] == [
         "ReversalStarted", "SubjectsReversed", "SubjectsReversed", "Reversed",
     ]
-    assert (batch.status, batch.reversed_by, batch.reversal_rationale) == (BatchStatus.REVERSED, "reviewer:bo", "misfire")
+    assert (batch.status, batch.reversed_by, batch.reversal_rationale) == (
+        BatchStatus.REVERSED, "reviewer:bo", "misfire",
+    )
     assert batch.counts() == {SubjectStatus.REVERSED: 2, SubjectStatus.KEPT: 1, SubjectStatus.SKIPPED: 1}
 
 

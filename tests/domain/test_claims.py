@@ -78,6 +78,7 @@ def test_release_and_skip_end_the_claim_of_its_holder_only() -> None:
     case.release(ReleaseReason.SKIPPED, "rita", at(minutes=1))
 
     [event] = case.collect_events()
+    assert isinstance(event, Case.Released)
     assert (event.holder, event.reason) == ("rita", ReleaseReason.SKIPPED)
     assert case.claim is None
 
@@ -108,6 +109,7 @@ def test_escalation_moves_the_work_with_a_note_and_ends_the_escalators_claim() -
     escalated, released = case.collect_events()
     assert isinstance(escalated, Case.Escalated)
     assert (escalated.queue, escalated.note) == ("ts_experts", "Looks coordinated; needs a specialist.")
+    assert isinstance(released, Case.Released)
     assert released.reason == ReleaseReason.ESCALATED
     with pytest.raises(ConflictError):
         claimed(opened_case()).escalate("spam", "ts_experts", "mine now", "sam", at(minutes=2))
@@ -125,5 +127,6 @@ def test_notes_and_priorities_are_checked_and_recorded() -> None:
     case.prioritize("spam", 10, "Press enquiry", "lead", at())
 
     note, priority = case.collect_events()
+    assert isinstance(note, Case.NoteAdded) and isinstance(priority, Case.Prioritized)
     assert (note.policy_key, note.note) == ("spam", "Checked the link: phishing.")
     assert (priority.priority, priority.reason) == (10, "Press enquiry")

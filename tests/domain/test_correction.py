@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from domain.account import Account
+from domain.case import Case, Decision
 from domain.correction import check_reversible, reverse_decision
 from domain.errors import ConflictError, NotFoundError
 from domain.ladder import Ladder, Rung
@@ -28,7 +29,7 @@ LADDER = Ladder(
 )
 
 
-def _struck(points: int = 2) -> tuple[Account, object, object]:
+def _struck(points: int = 2) -> tuple[Account, Case, Decision]:
     """An account struck for one case's VIOLATING decision, with the penalty the ladder imposes."""
     account = Account.register(ACCOUNT, "reviewer:alice", T0)
     case = opened_case()

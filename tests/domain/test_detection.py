@@ -18,7 +18,9 @@ def test_recording_a_detection_records_its_facts_once() -> None:
     assert isinstance(recorded, Detection.Recorded)
     assert recorded.facts == facts()
     assert recorded.policy_version == 3
-    assert (recorded.actor, recorded.occurred_at, recorded.timestamp) == ("svc:classifier", at(minutes=1), at(minutes=1))
+    assert (recorded.actor, recorded.occurred_at, recorded.timestamp) == (
+        "svc:classifier", at(minutes=1), at(minutes=1),
+    )
     assert detection.facts == facts()
     assert detection.policy_version == 3
     assert detection.facts.subject == SUBJECT
@@ -107,7 +109,9 @@ def test_source_and_content_type_given_as_strings_become_enums() -> None:
     assert detection_facts.content_type is ContentType.IMAGE
 
 
-@pytest.mark.parametrize(("changes", "field"), [({"source": "WEB_CRAWLER"}, "source"), ({"content_type": "HOLOGRAM"}, "contentType")])
+@pytest.mark.parametrize(
+    ("changes", "field"), [({"source": "WEB_CRAWLER"}, "source"), ({"content_type": "HOLOGRAM"}, "contentType")]
+)
 def test_unknown_enum_values_raise_a_validation_error_naming_the_field(changes: dict[str, object], field: str) -> None:
     with pytest.raises(ValidationError) as raised:
         facts(**changes)
@@ -157,8 +161,9 @@ def test_a_subject_id_of_the_maximum_length_is_accepted() -> None:
 
 
 def test_a_naive_detected_at_is_rejected() -> None:
+    naive = datetime(2026, 3, 2, 9, 30)  # noqa: DTZ001 - naive on purpose
     with pytest.raises(ValidationError) as raised:
-        Detection.record(facts(detected_at=datetime(2026, 3, 2, 9, 30)), 1, "svc:classifier", T0)
+        Detection.record(facts(detected_at=naive), 1, "svc:classifier", T0)
 
     assert raised.value.field == "detectedAt"
 

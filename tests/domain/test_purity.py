@@ -10,7 +10,7 @@ DOING_IO = {"sqlite3", "socket", "urllib", "http", "os", "io", "subprocess", "th
 
 
 def _imports(path: Path) -> set[str]:
-    names = set()
+    names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)

@@ -72,6 +72,7 @@ def test_closing_a_report_records_what_its_reporter_is_told_once() -> None:
     r.close(Outcome.NOT_VIOLATING, opened_case().id, "rita", at(minutes=5))
 
     [_, closed] = r.collect_events()
+    assert isinstance(closed, Report.Closed)
     assert closed.told == "We reviewed the content you reported and found it does not break our spam policy."
     with pytest.raises(ConflictError):
         r.close(Outcome.VIOLATING, opened_case().id, "rita", at(minutes=6))

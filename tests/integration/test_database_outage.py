@@ -6,6 +6,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -34,7 +35,7 @@ def outage_database(postgres_database: str) -> Iterator[str]:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-DURING = {"query": RECORD_DETECTION, "variables": {"input": detection_input("clf-during")}}
+DURING: dict[str, Any] = {"query": RECORD_DETECTION, "variables": {"input": detection_input("clf-during")}}
 
 
 def headers(token: str) -> dict[str, str]:

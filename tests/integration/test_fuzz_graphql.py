@@ -20,6 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core.errors import InvalidSchema
+from schemathesis.core.result import Err, Ok
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -27,9 +29,18 @@ from bench.servers import admin_server
 
 # A few minutes in CI; set DOCKET_FUZZ_EXAMPLES higher to search longer.
 EXAMPLES_PER_OPERATION = int(os.environ.get("DOCKET_FUZZ_EXAMPLES", "50"))
+
+
+def _label(result: Ok[schemathesis.APIOperation] | Err[InvalidSchema]) -> str:
+    """The operation's label; an operation the schema cannot describe fails the module at once."""
+    if isinstance(result, Err):
+        raise result.err()
+    return result.ok().label
+
+
 # Every operation of the checked-in schema (a test keeps it equal to the code's).
 OPERATIONS = [
-    result.ok().label
+    _label(result)
     for result in schemathesis.graphql.from_path(Path(__file__).parents[2] / "schema.graphql").get_all_operations()
 ]
 LEAKS = ("Traceback", 'File "')
@@ -52,7 +63,9 @@ def _typed(error: dict[str, Any]) -> bool:
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def fuzzed_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def fuzzed_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
     """A live server on a fresh database of the engine asked for, holding the demo: its /graphql URL and an
     admin token."""
     workdir = tmp_path_factory.mktemp(f"fuzz-{request.param}")

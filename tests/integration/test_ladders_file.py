@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -307,7 +308,7 @@ def custom_api(database_url: str, tmp_path: Path) -> Iterator[Api]:
         yield Api(client=client, token=token, clock=clock, tokens={"alice": token}, tokens_file=tokens_file)
 
 
-def _strike(api: Api, domain: str, item: str, account: str) -> dict[str, str]:
+def _strike(api: Api, domain: str, item: str, account: str) -> dict[str, Any]:
     policy, action, kind = {"ads": ("misleading_claims", "REJECT_AD", "ad"),
                             "trust_safety": ("spam", "REMOVE", "post")}[domain]
     variables = {"i": {"subject": {"domain": domain, "kind": kind, "id": item}, "accountId": account,

@@ -105,8 +105,8 @@ def test_concurrent_decisions_on_one_account_all_succeed_with_one_strike_each(
     assert racing.conflicts >= WRITERS - 1  # the race happened, and the retries absorbed it
     assert all(r.created and r.strike is not None for r in results)
     assert len({r.decision.decision_id for r in results}) == WRITERS
-    account = ledger.repository.get(Account.create_id(ACCOUNT_ID))
-    assert len(account.strikes) == WRITERS
+    account = ledger._find(Account, Account.create_id(ACCOUNT_ID))
+    assert account is not None and len(account.strikes) == WRITERS
     assert {s.case_id for s in account.strikes.values()} == {Case.create_id(pin(n)) for n in range(WRITERS)}
     assert {s.decision_id for s in account.strikes.values()} == {r.decision.decision_id for r in results}
 
@@ -145,7 +145,9 @@ def test_each_concurrent_decision_is_one_unbroken_run_of_events(
         assert names.count("Case.Decided") == names.count("Account.StrikeIssued") == 1
         decided = run[1]
         strike = next(e for e in run if e is not None and named(e) == "Account.StrikeIssued")
-        assert decided is not None and decided.event.decision.decision_id == result.decision.decision_id
+        assert decided is not None and isinstance(decided.event, Case.Decided)
+        assert decided.event.decision.decision_id == result.decision.decision_id
+        assert isinstance(strike.event, Account.StrikeIssued)
         assert strike.event.strike.decision_id == result.decision.decision_id
 
 
@@ -160,8 +162,9 @@ def test_a_decision_and_its_strike_are_adjacent_in_the_ledger(pg_runtime: Runtim
     assert [(e.position, named(e)) for e in events] == [
         (before + 1, "Case.Opened"), (before + 2, "Case.Decided"), (before + 3, "Account.StrikeIssued"),
     ]
-    assert events[1].event.decision.decision_id == result.decision.decision_id
-    assert events[2].event.strike.decision_id == result.decision.decision_id
+    decided, struck = events[1].event, events[2].event
+    assert isinstance(decided, Case.Decided) and decided.decision.decision_id == result.decision.decision_id
+    assert isinstance(struck, Account.StrikeIssued) and struck.strike.decision_id == result.decision.decision_id
     assert result.position == before + 3
 
 

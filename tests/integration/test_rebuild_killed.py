@@ -10,7 +10,6 @@ import signal
 import sqlite3
 import subprocess
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
@@ -69,15 +68,16 @@ def test_a_rebuild_killed_half_way_leaves_the_old_read_models_serving(
         workdir = tmp_path / "work"
         workdir.mkdir()
         extra = ["--workdir", str(workdir)] if database.is_postgres else []
-        if database.is_postgres:
-            found: Callable[[], bool] = (
-                (lambda: any(build_position(p) > 0 for p in workdir.glob("*.sqlite")))
-                if moment == "building" else (lambda: shadow_exists(runtime))
-            )
-        else:
-            assert database.sqlite_path is not None
-            build_file = Path(f"{database.sqlite_path}.rebuild")
-            found = lambda: build_position(build_file) > 0
+        assert database.is_postgres or database.sqlite_path is not None
+
+        def found() -> bool:
+            """Whether the rebuild has reached the moment to kill it at."""
+            if not database.is_postgres:
+                return build_position(Path(f"{database.sqlite_path}.rebuild")) > 0
+            if moment == "building":
+                return any(build_position(p) > 0 for p in workdir.glob("*.sqlite"))
+            return shadow_exists(runtime)
+
         env = clean_env(DOCKET_DATABASE_URL=database_url)
         process = subprocess.Popen(
             [DOCKET, "rebuild", "--batch", "100", *extra],

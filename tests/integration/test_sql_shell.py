@@ -40,14 +40,16 @@ def test_sql_shell_on_postgres_reads_read_models_as_the_analyst_role_and_nothing
 ) -> None:
     assert _docket(postgres_url, tmp_path, "migrate").returncode == 0
     assert _docket(postgres_url, tmp_path, "demo").returncode == 0
-    counted = _docket(postgres_url, tmp_path, "sql", "-c", "SELECT count(*) AS n FROM strikes", "-c", "SELECT current_user")
+    counted = _docket(
+        postgres_url, tmp_path, "sql", "-c", "SELECT count(*) AS n FROM strikes", "-c", "SELECT current_user"
+    )
     assert counted.returncode == 0, counted.stdout + counted.stderr
     assert counted.stdout.splitlines()[2].strip() == "8"
     assert "docket_analyst" in counted.stdout
 
     database = Database.parse(postgres_url)
     with psycopg.connect(database.conninfo()) as connection:
-        readable = dict(connection.execute(
+        readable: dict[str, bool] = dict(connection.execute(
             "SELECT table_name, has_table_privilege('docket_analyst', format('%%I.%%I', table_schema, table_name), "
             "'SELECT') FROM information_schema.tables WHERE table_schema = %s AND table_type = 'BASE TABLE'",
             (database.schema,),
@@ -121,7 +123,8 @@ def test_sql_shell_on_postgres_cannot_take_back_a_privileged_role(postgres_url: 
     errors = [line for line in ran.stdout.splitlines() if line.startswith("error:")]
     assert [error.split(":")[1].strip() for error in errors] == [
         'permission denied to set role "postgres"', 'permission denied to set role "pg_write_all_data"',
-        'permission denied to set session authorization "postgres"', "permission denied for schema " + postgres_url.split("=")[-1],
+        'permission denied to set session authorization "postgres"',
+        "permission denied for schema " + postgres_url.split("=")[-1],
         "permission denied for table docket_events",
     ], ran.stdout
     assert ran.stdout.splitlines()[-2].split() == ["docket_analyst", "|", "docket_analyst"]

@@ -72,7 +72,7 @@ class Ledger:
 
     def sql(self, statement: str, params: tuple[Any, ...] = ()) -> None:
         with psycopg.connect(Database.parse(self.url).conninfo(), autocommit=True) as connection:
-            connection.execute(statement.encode(), params)  # type: ignore[call-overload]
+            connection.execute(statement.encode(), params)
 
 
 def rolled_back_write(url: str) -> None:

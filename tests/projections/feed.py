@@ -8,6 +8,7 @@ its topics select, decoded.
 from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar
+from uuid import UUID
 
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import (
@@ -27,7 +28,7 @@ from projections.base import Projection
 R = TypeVar("R")
 
 
-def ledger_mapper() -> Mapper:  # type: ignore[type-arg]
+def ledger_mapper() -> Mapper[UUID]:
     transcoder = JSONTranscoder()
     transcoder.register(UUIDAsHex())
     transcoder.register(DatetimeAsISO())

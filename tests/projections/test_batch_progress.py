@@ -66,6 +66,7 @@ def test_chunks_count_as_they_commit_and_the_last_completes_the_batch(feed: Feed
     done = feed.read(find_batch, str(BATCH_ID))
     subjects = feed.read(batch_subjects, str(BATCH_ID), None, -1, 10)
 
+    assert midway is not None and done is not None
     assert (midway.status, midway.decided, midway.skipped, midway.position) == ("RUNNING", 1, 1, position)
     assert (done.status, done.decided, done.skipped, done.failed, done.completed_at) == (
         "COMPLETED", 2, 1, 1, at(minutes=2),
@@ -92,7 +93,10 @@ def test_a_rollback_moves_decided_subjects_to_reversed_or_kept(feed: Feed) -> No
 
     done = feed.read(find_batch, str(BATCH_ID))
 
-    assert (reversing.status, reversing.reversal_rationale, reversing.reversed_by) == ("REVERSING", "misfire", "reviewer:bo")
+    assert reversing is not None and done is not None
+    assert (reversing.status, reversing.reversal_rationale, reversing.reversed_by) == (
+        "REVERSING", "misfire", "reviewer:bo",
+    )
     assert (done.status, done.decided, done.reversed, done.kept, done.reversed_at) == (
         "REVERSED", 3, 2, 1, at(minutes=6),
     )

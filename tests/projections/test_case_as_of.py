@@ -31,7 +31,9 @@ def feed(store: ReadStore) -> Feed:
     return Feed(store, CaseStatusProjection())
 
 
-def _as_of(sql: Sql, subject: Subject, moment: datetime) -> tuple[CaseRow, list[DetectionRow], list[DecisionRow]] | None:
+def _as_of(
+    sql: Sql, subject: Subject, moment: datetime
+) -> tuple[CaseRow, list[DetectionRow], list[DecisionRow]] | None:
     row = find_case(sql, subject)
     assert row is not None
     return case_as_of(row, case_detections(sql, row.case_id), case_decisions(sql, row.case_id), moment)

@@ -1,6 +1,6 @@
 """Decision counts per domain, policy, UTC day, outcome and automation level."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -20,8 +20,8 @@ from tests.domain.factories import (
 )
 from tests.projections.feed import Feed
 
-DAY_1 = datetime(2026, 3, 2, 23, 59, tzinfo=timezone.utc)
-DAY_2 = datetime(2026, 3, 3, 0, 1, tzinfo=timezone.utc)
+DAY_1 = datetime(2026, 3, 2, 23, 59, tzinfo=UTC)
+DAY_2 = datetime(2026, 3, 3, 0, 1, tzinfo=UTC)
 
 
 @pytest.fixture

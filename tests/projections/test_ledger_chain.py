@@ -7,7 +7,7 @@ import hmac
 import sqlite3
 import struct
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID, uuid5
 
@@ -163,7 +163,7 @@ def test_a_checkpoint_does_not_validate_with_another_key_or_other_contents(store
     assert not hashing.signature_valid(b"another key", mark.position, mark.chain_hash, mark.signed_at, mark.signature)
     assert not hashing.signature_valid(KEY, mark.position + 1, mark.chain_hash, mark.signed_at, mark.signature)
     assert not hashing.signature_valid(KEY, mark.position, hashing.GENESIS, mark.signed_at, mark.signature)
-    later = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    later = datetime(2030, 1, 1, tzinfo=UTC)
     assert not hashing.signature_valid(KEY, mark.position, mark.chain_hash, later, mark.signature)
 
 

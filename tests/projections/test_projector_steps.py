@@ -31,6 +31,4 @@ def test_a_step_moves_every_read_model_by_one_batch_in_one_transaction(runtime: 
     read = projector.step()
 
     assert read == 30
-    assert {name: position - start[name] for name, position in positions(runtime).items()} == {
-        name: 30 for name in start
-    }
+    assert {name: position - start[name] for name, position in positions(runtime).items()} == dict.fromkeys(start, 30)

@@ -131,7 +131,7 @@ def test_a_build_process_that_fails_fails_the_rebuild_with_its_reason(runtime: R
     unreachable = Settings(database_url="postgresql://nobody@127.0.0.1:9/none")
     part = Part(unreachable, rebuildable(runtime.projector.projections)[:1], tmp_path / "part", 100, 10, None)
     try:
-        with pytest.raises(RebuildError, match="a build process failed: .*(connect|Connection)"):
+        with pytest.raises(RebuildError, match=r"a build process failed: .*(connect|Connection)"):
             part.built(Silent())
     finally:
         part.stop()

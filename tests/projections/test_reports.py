@@ -24,10 +24,12 @@ def test_a_report_opens_with_what_its_reporter_said(feed: Feed) -> None:
     position = feed.save(report)
 
     row = feed.read(find_report, str(report.id))
+    assert row is not None
     assert (row.status, row.reporter_kind, row.text, row.position, row.outcome) == (
         "OPEN", "TRUSTED_FLAGGER", "Scam.", position, None
     )
     stats = feed.read(find_reporter, "flagger-1")
+    assert stats is not None
     assert (stats.kind, stats.reports, stats.closed, stats.upheld_rate) == ("TRUSTED_FLAGGER", 1, 0, None)
 
 
@@ -39,5 +41,6 @@ def test_warnings_and_a_suspension_are_kept_with_their_reasons(feed: Feed) -> No
     feed.save(reporter)
 
     stats = feed.read(find_reporter, "user-9")
+    assert stats is not None
     assert (stats.reports, stats.warnings, stats.last_warning, stats.last_warned_at) == (0, 2, "Again", at(days=1))
     assert (stats.suspended_until, stats.suspension) == (at(days=31), "Manifestly unfounded after two warnings")

@@ -74,7 +74,9 @@ def test_a_detection_queues_its_case_and_policy_with_the_policy_severity(feed: F
     assert entry.case_id == str(Case.create_id(pin("p1")))
     assert (entry.subject, entry.account_id, entry.policy_key) == (pin("p1"), "acct-1", "spam")
     assert (entry.severity, entry.max_confidence, entry.detections) == ("MEDIUM", 0.8, 1)
-    assert (entry.oldest_detected_at, entry.enqueued_at) == (at(minutes=5), detection.facts.detected_at + timedelta(minutes=1))
+    assert (entry.oldest_detected_at, entry.enqueued_at) == (
+        at(minutes=5), detection.facts.detected_at + timedelta(minutes=1),
+    )
 
 
 def test_further_detections_raise_the_confidence_count_up_and_keep_the_oldest_moment(feed: Feed) -> None:

@@ -170,8 +170,8 @@ def test_reports_are_in_review_once_claimed_and_closed_with_the_decision(feed: F
     first = report(feed, "pin-1", "a")
     report(feed, "pin-1", "b")
     case = Case.open(pin("pin-1"), "acct-1", "x", at())
-    for r in (first.id, Report.create_id("reporter-b", "b")):
-        case.receive_report(r, "spam", "svc", at())
+    for report_id in (first.id, Report.create_id("reporter-b", "b")):
+        case.receive_report(report_id, "spam", "svc", at())
     case.collect_events()
     case.claim_for(GENERAL, "spam", DEFAULT_LEASE, "rita", at(minutes=1))
     feed.save(case)
@@ -189,6 +189,7 @@ def test_reports_are_in_review_once_claimed_and_closed_with_the_decision(feed: F
     rows = feed.read(case_reports, [str(case.id)])[str(case.id)]
     assert {(r.status, r.outcome) for r in rows} == {("CLOSED", "NOT_VIOLATING")}
     reporter = feed.read(find_reporter, "reporter-a")
+    assert reporter is not None
     assert (reporter.reports, reporter.closed, reporter.upheld, reporter.upheld_rate) == (1, 1, 0, 0.0)
     assert feed.read(case_claims, [str(case.id)]).get(str(case.id)) is None
     assert in_queue(feed, GENERAL) == []

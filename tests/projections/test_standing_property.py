@@ -158,7 +158,7 @@ class Scenario:
 
     def replayed(self) -> Account | None:
         try:
-            account = self.ledger.repository.get(Account.create_id(self.account_id))
+            account: object = self.ledger.repository.get(Account.create_id(self.account_id))
         except AggregateNotFoundError:
             return None
         assert isinstance(account, Account)

@@ -105,8 +105,9 @@ def test_a_decision_with_territorial_actions_and_end_dates_round_trips(transcode
     assert type(decoded.actions) is tuple
     assert all(type(a) is Action and type(a.type) is ActionType for a in decoded.actions)
     assert type(decoded.actions[0].territories) is tuple
-    assert decoded.actions[0].ends_at.tzinfo is not None
-    assert decoded.actions[1].ends_at.utcoffset() == timedelta(hours=1)
+    ends = [a.ends_at for a in decoded.actions]
+    assert ends[0] is not None and ends[0].tzinfo is not None
+    assert ends[1] is not None and ends[1].utcoffset() == timedelta(hours=1)
     assert type(decoded.detection_ids) is tuple
     assert type(decoded.content) is Content
 

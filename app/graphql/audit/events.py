@@ -96,7 +96,7 @@ def read_events_at(ledger: Ledger, wanted: Sequence[int]) -> list[StoredEvent]:
         keep = set(group)
         span = group[-1] - group[0] + 1
         notifications = ledger.recorder.select_notifications(start=group[0], limit=span, stop=group[-1])
-        found += [StoredEvent(n.id, ledger.mapper.to_domain_event(n)) for n in notifications if n.id in keep]
+        found += [ledger.decode(n) for n in notifications if n.id in keep]
     missing = set(wanted) - {s.position for s in found}
     assert not missing, f"the event index names positions the ledger does not hold: {sorted(missing)[:5]}"
     return found
@@ -115,8 +115,8 @@ def _groups(wanted: Sequence[int]) -> list[list[int]]:
 def event_filter(value: EventFilter | None, scope: tuple[str, ...] | None) -> EventQuery | None:
     """The filter as an index query, narrowed to the caller's domains."""
     query = None if value is None else event_query(
-        value.domains, value.event_types, value.account_id, None if value.subject is None else value.subject.to_domain(),
-        value.actor, value.from_, value.to,
+        value.domains, value.event_types, value.account_id,
+        None if value.subject is None else value.subject.to_domain(), value.actor, value.from_, value.to,
     )
     if scope is None:
         return query

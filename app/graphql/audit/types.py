@@ -31,7 +31,7 @@ class LedgerEvent:
             position=str(stored.position), type=type(event).__qualname__,
             topic=f"{type(event).__module__}:{type(event).__qualname__}",
             aggregate_id=strawberry.ID(str(event.originator_id)), aggregate_version=event.originator_version,
-            occurred_at=event.occurred_at, actor=event.actor, data=event_data(event),
+            occurred_at=event.occurred_at, actor=event.actor, data=JSON(event_data(event)),
         )
 
 

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import ExecutionResult
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -19,6 +18,7 @@ from strawberry.schema.exceptions import (
     CannotGetOperationTypeError,
     InvalidOperationTypeError,
 )
+from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from app.graphql.core.context import Context
@@ -139,7 +139,7 @@ def negotiate(accept: str | None) -> str:
     if accept is None or not accept.strip():
         return JSON
     ranked: list[tuple[float, int, str]] = []
-    for index, item in enumerate(accept.split(",")):
+    for item in accept.split(","):
         media, *params = (part.strip() for part in item.split(";"))
         quality = 1.0
         for param in params:

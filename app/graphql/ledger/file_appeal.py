@@ -36,7 +36,9 @@ class FileAppealInput:
     idempotency_key: str | None = None
 
 
-FileAppealResult = Annotated[Appeal | ValidationError | NotFoundError | ConflictError, strawberry.union("FileAppealResult")]
+FileAppealResult = Annotated[
+    Appeal | ValidationError | NotFoundError | ConflictError, strawberry.union("FileAppealResult")
+]
 
 
 @strawberry.type

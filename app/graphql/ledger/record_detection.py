@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -43,7 +43,8 @@ class RecordDetectionInput:
             subject=self.subject.to_domain(), account_id=self.account_id, policy_key=self.policy,
             source=self.source, external_id=self.external_id, confidence=self.confidence, model=self.model,
             content_type=self.content_type, content=None if self.content is None else self.content.to_domain(),
-            evidence={} if self.evidence is None else self.evidence,
+            # Any JSON value may arrive; DetectionFacts.validate refuses all but an object.
+            evidence={} if self.evidence is None else cast("dict[str, Any]", self.evidence),
             detected_at=self.detected_at or clock(),
         )
 
@@ -55,7 +56,9 @@ RecordDetectionResult = Annotated[
 
 @strawberry.type
 class RecordDetectionMutation:
-    @strawberry.mutation(description="Records a detection; a retry with the same source and externalId returns the original.")
+    @strawberry.mutation(
+        description="Records a detection; a retry with the same source and externalId returns the original."
+    )
     async def record_detection(self, info: Info, input: RecordDetectionInput) -> RecordDetectionResult:
         ledger = info.context.runtime.ledger
         unseen = unseen_policies(info.context.principal, [(input.subject.domain, input.policy)])

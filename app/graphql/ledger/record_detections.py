@@ -42,4 +42,6 @@ class RecordDetectionsMutation:
         if not isinstance(result, list):
             return result
         position = max((r.position for r in result), default=ledger.head())
-        return DetectionBatch(detections=[Detection.of(r.detection, r.position) for r in result], position=str(position))
+        return DetectionBatch(
+            detections=[Detection.of(r.detection, r.position) for r in result], position=str(position)
+        )

@@ -50,7 +50,9 @@ class ResolveAppealMutation:
         appeal = await run_in_threadpool(runtime.read_current, find_appeal, str(appeal_id))
         if appeal is not None and not info.context.principal.sees(appeal.subject.domain):
             return hidden(no_such_appeal(appeal_id))
-        result = await attempt(runtime.ledger.resolve_appeal, appeal_id, input.outcome, input.rationale, info.context.actor)
+        result = await attempt(
+            runtime.ledger.resolve_appeal, appeal_id, input.outcome, input.rationale, info.context.actor
+        )
         if not isinstance(result, AppealResolved):
             return result
         return await run_in_threadpool(appeal_view, runtime, appeal_id, result.position)

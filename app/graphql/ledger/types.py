@@ -155,7 +155,8 @@ class Decision:
             dsa_category=decision.dsa_category, dsa_ground=decision.dsa_ground, live=True, superseded_by=None,
             supersedes=None if decision.supersedes is None else strawberry.ID(str(decision.supersedes)),
             decided_at=decided_at, decided_by=decided_by, strike=None if strike is None else Strike.of(strike),
-            position=str(position), batch_id=None if decision.batch_id is None else strawberry.ID(str(decision.batch_id)),
+            position=str(position),
+            batch_id=None if decision.batch_id is None else strawberry.ID(str(decision.batch_id)),
         )
 
     @classmethod
@@ -185,7 +186,8 @@ class Penalty:
     features: list[str]
     starts_at: datetime
     ends_at: datetime | None = strawberry.field(
-        description="When it ends as things stand; null: until lifted. One that lasts while points hold ends as strikes expire."
+        description="When it ends as things stand; null: until lifted. "
+        "One that lasts while points hold ends as strikes expire."
     )
     lasts_while_points_hold: bool
     lifted_at: datetime | None
@@ -256,7 +258,8 @@ class Appeal:
     @classmethod
     def of_row(cls, row: AppealRow) -> Appeal:
         return cls(
-            id=strawberry.ID(row.appeal_id), decision_id=strawberry.ID(row.decision_id), subject=Subject.of(row.subject),
+            id=strawberry.ID(row.appeal_id), decision_id=strawberry.ID(row.decision_id),
+            subject=Subject.of(row.subject),
             account_id=row.account_id, policy=row.policy_key, statement=row.statement, status=AppealStatus(row.status),
             filed_at=row.filed_at, filed_by=row.filed_by, window_ends_at=row.window_ends_at,
             resolved_at=row.resolved_at, resolved_by=row.resolved_by, rationale=row.rationale,

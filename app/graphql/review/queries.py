@@ -64,7 +64,9 @@ class ReviewQuery:
         check_page(first)
         domains = info.context.principal.within(domain)
         rows = await run_in_threadpool(read, runtime.store, queue_page, domains, policy, key, first + 1)
-        edges = [ReviewQueueEdge(cursor=queue_cursor(r.sort_key), node=ReviewQueueEntry.of_row(r)) for r in rows[:first]]
+        edges = [
+            ReviewQueueEdge(cursor=queue_cursor(r.sort_key), node=ReviewQueueEntry.of_row(r)) for r in rows[:first]
+        ]
         return ReviewQueueConnection(
             edges=edges,
             page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else after),

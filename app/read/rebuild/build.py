@@ -322,7 +322,7 @@ def _build_part(
                 answer.send(("copied", shadow.fill(Path(path), build.tables(), Told(parent))))
         finally:
             ledger.close()
-    except Exception as error:  # told to the rebuild, which fails with it
+    except Exception as error:  # noqa: BLE001 - told to the rebuild, which fails with it
         answer.send(("failed", f"{type(error).__name__}: {error}"))
     finally:
         answer.close()

@@ -1,9 +1,9 @@
-"""What a rebuild works on and rebuilds: the read models chosen by name, the errors that refuse a rebuild, and its limits."""
+"""What a rebuild works on: the read models chosen by name, the errors that refuse a rebuild, and its limits."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from app.config.settings import Settings
@@ -71,5 +71,5 @@ def record_positions(sql: Any, table: str, projections: Sequence[Projection], po
         sql.execute(
             f"INSERT INTO {table} (name, position, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
-            (projection.name, position, datetime.now(timezone.utc)),
+            (projection.name, position, datetime.now(UTC)),
         )

@@ -40,7 +40,9 @@ def publish_sqlite(runtime: Sides, build: Build, position: int, progress: Progre
     return position, rows
 
 
-_IN_LIVE = re.compile(r"^(CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|TRIGGER|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?)", re.IGNORECASE)
+_IN_LIVE = re.compile(
+    r"^(CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|TRIGGER|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?)", re.IGNORECASE
+)
 
 
 def _replace_sqlite_table(connection: sqlite3.Connection, table: str) -> int:
