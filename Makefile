@@ -1,13 +1,13 @@
-# The two commands of the README: `make serve` runs Docket, `make test` runs the whole suite.
-# Each creates .venv and installs the project into it the first time (and again when
-# pyproject.toml changes). `make test-fast` is the inner loop: the domain, projection and API
-# levels on SQLite only.
+# The two commands of the README: `make serve` runs Docket, `make test` runs `make check` (mypy,
+# ruff, import-linter) and then the whole suite. Each creates .venv and installs the project into
+# it the first time (and again when pyproject.toml changes). `make test-fast` is the inner loop:
+# the domain, projection and API levels on SQLite only.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: serve test test-fast
+.PHONY: serve check test test-fast
 
 $(BIN)/docket: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,12 @@ $(BIN)/docket: pyproject.toml
 serve: $(BIN)/docket
 	$(BIN)/docket serve
 
-test: $(BIN)/docket
+check: $(BIN)/docket
+	$(BIN)/mypy
+	$(BIN)/ruff check
+	$(BIN)/lint-imports
+
+test: check
 	$(BIN)/pytest
 
 test-fast: $(BIN)/docket
