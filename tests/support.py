@@ -54,7 +54,8 @@ class Api:
         return self.post_body(json.dumps({"query": query, "variables": variables or {}}), token)
 
     def post_body(self, body: str, token: str | None = None) -> Any:
-        """Posts JSON text as written: escaped as json.dumps escapes a lone surrogate, or nested deeper than it writes."""
+        """Posts JSON text as written: a lone surrogate escaped as json.dumps escapes it, or nesting deeper than
+        json.dumps writes."""
         response = self.client.post(
             "/graphql",
             content=body,

@@ -138,6 +138,7 @@ class Batches:
         if not chunk:
             return False
         now, actor = self.work.clock(), batch.reversed_by
+        assert actor is not None, "a batch is reversed only after reverse_batch records who reversed it"
         items = [batch.subjects[r.index] for r in chunk]
         cases, accounts = run.load(self.work, items)
         results = []

@@ -44,8 +44,8 @@ class Detections:
         for index, facts in enumerate(batch):
             name = (facts.subject.domain, facts.policy_key)
             if name not in policies:
-                policies[name] = _indexed(index, len(batch), lambda: _loaded_policy(stored_policies, *name))
-            _indexed(index, len(batch), lambda: policies[name].check_allows(()))
+                policies[name] = _indexed(index, len(batch), partial(_loaded_policy, stored_policies, *name))
+            _indexed(index, len(batch), partial(policies[name].check_allows, ()))
         return self.work.retrying(lambda: self._record_new(batch, policies, actor))
 
     def _record_new(
@@ -64,7 +64,8 @@ class Detections:
                 fresh[detection_id] = Detection.record(facts, policy.policy_version, actor, now)
         position = self.work.store(*fresh.values())
         return [
-            DetectionRecorded(fresh[i], position, True) if i in fresh else DetectionRecorded(existing[i], position, False)
+            DetectionRecorded(fresh[i], position, True) if i in fresh
+            else DetectionRecorded(existing[i], position, False)
             for i in ids
         ]
 

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.domain import DomainEvent
-from eventsourcing.persistence import Transcoder
+from eventsourcing.persistence import JSONTranscoder, Notification
 
 from app.config.ladders import load_ladders
 from app.config.settings import Settings
@@ -21,14 +20,14 @@ from app.write.policies import Policies
 from app.write.review import Review
 from app.write.transcodings import register_value_types
 from app.write.unit_of_work import UnitOfWork
-from domain.base import Clock
+from domain.base import Clock, DocketAggregate
 from domain.ladder import Ladder
 
 
 @dataclass(frozen=True)
 class StoredEvent:
     position: int
-    event: DomainEvent
+    event: DocketAggregate.Event
 
 
 class Ledger(Application[UUID]):
@@ -93,14 +92,20 @@ class Ledger(Application[UUID]):
         self.add_case_note = self.review.add_case_note
         self.prioritize_case = self.review.prioritize_case
 
-    def register_transcodings(self, transcoder: Transcoder) -> None:
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_value_types(transcoder)
 
     def read_events(self, after: int, limit: int) -> list[StoredEvent]:
         """Events in ledger order, from the position after `after`."""
         notifications = self.recorder.select_notifications(start=after + 1, limit=limit)
-        return [StoredEvent(n.id, self.mapper.to_domain_event(n)) for n in notifications]
+        return [self.decode(n) for n in notifications]
+
+    def decode(self, notification: Notification) -> StoredEvent:
+        """A notification the recorder selected, as the event it stores and its position."""
+        event = self.mapper.to_domain_event(notification)
+        assert isinstance(event, DocketAggregate.Event), f"{notification.topic} is not a Docket event"
+        return StoredEvent(notification.id, event)
 
 
 def open_ledger(settings: Settings, clock: Clock) -> Ledger:

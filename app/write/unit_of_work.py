@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import TypeVar
 from uuid import UUID
 
@@ -11,7 +12,7 @@ from eventsourcing.application import (
     Application,
     project_aggregate,
 )
-from eventsourcing.domain import DomainEvent
+from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     InterfaceError,
     OperationalError,
@@ -83,14 +84,12 @@ class UnitOfWork:
         if application.repository.snapshot_store is None and application.repository.cache is None:
             stored = _select_events_of(application.recorder, unique)
         if stored is None:  # another store, or snapshots or a cache that repository.get must honour
-            found = {}
+            found: dict[UUID, object] = {}
             for aggregate_id in unique:
-                try:
+                with suppress(AggregateNotFoundError):
                     found[aggregate_id] = application.repository.get(aggregate_id)
-                except AggregateNotFoundError:
-                    pass
             return found
-        histories: dict[UUID, list[DomainEvent]] = {}
+        histories: dict[UUID, list[DomainEventProtocol[UUID]]] = {}
         for stored_event in stored:
             histories.setdefault(stored_event.originator_id, []).append(
                 application.mapper.to_domain_event(stored_event)

@@ -27,7 +27,7 @@ def subject_trails(sql: Sql, subject_keys: Sequence[str], limit: int) -> dict[st
         f"AS n FROM event_index WHERE subject_key IN ({marks(subject_keys)})) numbered WHERE n <= ? ORDER BY position",
         (*subject_keys, limit),
     )
-    return grouped(subject_keys, [(row.subject_key, row) for row in map(_row, sql.fetchall())])
+    return grouped(subject_keys, [(row.subject_key or "", row) for row in map(_row, sql.fetchall())])
 
 
 def account_trail(

@@ -34,7 +34,7 @@ def crashing(api: Api, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ledger]:
     """The server's ledger dies after deciding the first chunk of a batch, as a killed process would."""
     ledger: Ledger = patient(api).client.app.state.runtime.ledger  # type: ignore[attr-defined]
     decide_chunk = ledger.batches._decide_chunk
-    chunks = []
+    chunks: list[Any] = []
 
     def crash_after_one(run: Any) -> bool:
         if chunks:

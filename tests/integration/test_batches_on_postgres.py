@@ -15,6 +15,7 @@ from app.read.store import read
 from app.runtime.wiring import Runtime, open_runtime
 from app.write.batches import CHUNK, _Run
 from domain.account import Account
+from domain.base import DocketAggregate
 from domain.batch import MAX_SUBJECTS, Batch, BatchStatus, BatchSubject, SubjectStatus
 from domain.case import Case, Verdict
 from domain.values import Action, ActionType, Outcome, Subject
@@ -61,6 +62,7 @@ def test_ten_thousand_subjects_are_decided_and_rolled_back(
 
     assert rolled_back.batch.counts() == {SubjectStatus.REVERSED: MAX_SUBJECTS}
     account = ledger.work.find(Account, Account.create_id("acct-7"))
+    assert account is not None
     assert [s.removed_at is not None for s in account.strikes.values()] == [True] * 10
     Projector(ledger, pg_runtime.store, [BatchProgressProjection()]).catch_up()
     row = read(pg_runtime.store, find_batch, str(run.batch.id))
@@ -85,7 +87,9 @@ def test_runners_racing_to_resume_one_batch_decide_each_subject_once(pg_runtime:
     assert ledger.get_batch(batch.id).counts() == {SubjectStatus.DECIDED: 1200}
     per_case = decisions_per_case(pg_runtime)
     assert len(per_case) == 1200 and set(per_case.values()) == {1}
-    strikes = ledger.work.find(Account, Account.create_id("acct-3")).strikes.values()
+    account = ledger.work.find(Account, Account.create_id("acct-3"))
+    assert account is not None
+    strikes = account.strikes.values()
     assert len(strikes) == 24 and len({s.case_id for s in strikes}) == 24
 
 
@@ -98,9 +102,10 @@ def test_a_runner_that_loses_every_save_to_another_runner_still_finishes_the_bat
         wave(CHUNK * 12, accounts=50), "outrun", "reviewer:alice", ledger.clock(),
     )
     ledger.save(batch)
-    store, interloping = ledger.work.store, []
+    store = ledger.work.store
+    interloping: list[bool] = []
 
-    def outrun(*aggregates: object) -> int:
+    def outrun(*aggregates: DocketAggregate | None) -> int:
         """Before each save of this runner, another runner decides the next chunk of the batch."""
         if not interloping:
             interloping.append(True)
@@ -133,5 +138,6 @@ def test_reviewers_deciding_during_a_batch_never_give_a_case_two_strikes(pg_runt
     assert counts[SubjectStatus.DECIDED] + counts[SubjectStatus.SKIPPED] == 1000
     for account_number in range(20):
         account = ledger.work.find(Account, Account.create_id(f"acct-{account_number}"))
+        assert account is not None
         live = [s for s in account.strikes.values() if s.removed_at is None]
         assert len(live) == len({s.case_id for s in live}) == 50

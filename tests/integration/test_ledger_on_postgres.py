@@ -105,7 +105,7 @@ def test_concurrent_decisions_on_one_account_all_succeed_with_one_strike_each(
     assert racing.conflicts >= WRITERS - 1  # the race happened, and the retries absorbed it
     assert all(r.created and r.strike is not None for r in results)
     assert len({r.decision.decision_id for r in results}) == WRITERS
-    account = ledger._find(Account, Account.create_id(ACCOUNT_ID))
+    account = ledger.work.find(Account, Account.create_id(ACCOUNT_ID))
     assert account is not None and len(account.strikes) == WRITERS
     assert {s.case_id for s in account.strikes.values()} == {Case.create_id(pin(n)) for n in range(WRITERS)}
     assert {s.decision_id for s in account.strikes.values()} == {r.decision.decision_id for r in results}

@@ -43,7 +43,9 @@ def feed(store: ReadStore) -> Feed:
 
 
 def _detected(feed: Feed, external_id: str = "clf-0001", when_minutes: float = 0, **changes: object) -> Detection:
-    detection = Detection.record(facts(external_id=external_id, **changes), 1, "svc:classifier", at(minutes=when_minutes))
+    detection = Detection.record(
+        facts(external_id=external_id, **changes), 1, "svc:classifier", at(minutes=when_minutes)
+    )
     feed.save(detection)
     return detection
 
@@ -63,7 +65,12 @@ def test_a_detection_opens_the_case(feed: Feed) -> None:
     assert (case.opened_at, case.updated_at, case.last_position) == (at(minutes=1), at(minutes=1), 1)
     [row] = feed.read(case_detections, CASE_ID)
     assert row.detection_id == str(detection.id)
-    assert (row.policy_key, row.policy_version, row.source, row.external_id) == (POLICY_KEY, 1, "CLASSIFIER", "clf-0001")
+    assert (row.policy_key, row.policy_version, row.source, row.external_id) == (
+        POLICY_KEY,
+        1,
+        "CLASSIFIER",
+        "clf-0001",
+    )
     assert (row.confidence, row.model, row.content_type, row.automated) == (0.93, "spam-clf-v7", "TEXT", True)
     assert row.content == facts().content
     assert (row.detected_at, row.recorded_at, row.recorded_by, row.position) == (T0, at(minutes=1), "svc:classifier", 1)
@@ -77,7 +84,12 @@ def test_further_detections_join_the_same_case(feed: Feed) -> None:
     rows = feed.read(case_detections, CASE_ID)
 
     assert case is not None
-    assert (case.status, case.opened_at, case.updated_at, case.last_position) == ("OPEN", at(minutes=1), at(minutes=2), 2)
+    assert (case.status, case.opened_at, case.updated_at, case.last_position) == (
+        "OPEN",
+        at(minutes=1),
+        at(minutes=2),
+        2,
+    )
     assert [(r.external_id, r.source, r.automated, r.content) for r in rows] == [
         ("clf-1", "CLASSIFIER", True, facts().content),
         ("rep-1", "USER_REPORT", False, None),
@@ -88,8 +100,9 @@ def test_a_violating_decision_actions_the_case(feed: Feed) -> None:
     detection = _detected(feed)
     case = Case.open(SUBJECT, ACCOUNT, "reviewer:alice", at(minutes=10))
     action = Action(ActionType.REMOVE, territories=("DE", "AT"), ends_at=at(days=30))
-    decision = case.decide(decision_id("1"), published_policy(), violating(action), [detection], None,
-                           "reviewer:alice", at(minutes=10))
+    decision = case.decide(
+        decision_id("1"), published_policy(), violating(action), [detection], None, "reviewer:alice", at(minutes=10)
+    )
 
     position = feed.save(case)
 
@@ -116,7 +129,9 @@ def test_the_strike_a_decision_issued_is_linked_to_it(feed: Feed) -> None:
     case = Case.open(SUBJECT, ACCOUNT, "reviewer:alice", at(minutes=10))
     decision = case.decide(decision_id("1"), policy, violating(), [detection], None, "reviewer:alice", at(minutes=10))
     account = Account.register(ACCOUNT, "reviewer:alice", at(minutes=10))
-    strike = account.apply_decision(case.id, decision, policy, default_ladder(SUBJECT.domain), "reviewer:alice", at(minutes=10))
+    strike = account.apply_decision(
+        case.id, decision, policy, default_ladder(SUBJECT.domain), "reviewer:alice", at(minutes=10)
+    )
     assert strike is not None
 
     feed.save(case, account)
@@ -129,7 +144,9 @@ def test_the_strike_a_decision_issued_is_linked_to_it(feed: Feed) -> None:
 def test_a_not_violating_decision_clears_the_case(feed: Feed) -> None:
     detection = _detected(feed)
     case = Case.open(SUBJECT, ACCOUNT, "reviewer:alice", at(minutes=10))
-    case.decide(decision_id("1"), published_policy(), not_violating(), [detection], None, "reviewer:alice", at(minutes=10))
+    case.decide(
+        decision_id("1"), published_policy(), not_violating(), [detection], None, "reviewer:alice", at(minutes=10)
+    )
 
     feed.save(case)
 
@@ -155,7 +172,10 @@ def test_a_superseded_decision_is_no_longer_live_and_it_and_its_successor_name_e
     assert old is not None and new is not None
     assert (old.live, old.superseded_by, old.supersedes) == (False, str(second.decision_id), None)
     assert (new.live, new.superseded_by, new.supersedes) == (True, None, str(first.decision_id))
-    assert [d.decision_id for d in feed.read(case_decisions, CASE_ID)] == [str(first.decision_id), str(second.decision_id)]
+    assert [d.decision_id for d in feed.read(case_decisions, CASE_ID)] == [
+        str(first.decision_id),
+        str(second.decision_id),
+    ]
     row = feed.read(find_case, SUBJECT)
     assert row is not None
     assert (row.status, row.updated_at) == ("CLEARED", at(days=2))
@@ -203,8 +223,14 @@ def test_a_detection_under_an_undecided_policy_reopens_a_decided_case(feed: Feed
 def test_cases_of_different_subjects_are_kept_apart(feed: Feed) -> None:
     other = Subject(SUBJECT.domain, "comment", "c-9")
     _detected(feed, "clf-1")
-    _detected(feed, "clf-2", subject=other, account_id="acct-2", content_type=ContentType.TEXT,
-              content=Content(uri="https://example.test/c/9", hash="sha256:cc", version="3"))
+    _detected(
+        feed,
+        "clf-2",
+        subject=other,
+        account_id="acct-2",
+        content_type=ContentType.TEXT,
+        content=Content(uri="https://example.test/c/9", hash="sha256:cc", version="3"),
+    )
 
     first = feed.read(find_case, SUBJECT)
     second = feed.read(find_case, other)

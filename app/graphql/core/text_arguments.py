@@ -61,8 +61,7 @@ def json_problem(value: Any) -> str | None:
             problem = next(filter(None, map(text_problem, container)), None)
             if problem:
                 return problem
-            container = container.values()
-        for entry in container:
+        for entry in container.values() if isinstance(container, dict) else container:
             if isinstance(entry, str):
                 problem = text_problem(entry)
                 if problem:

@@ -106,7 +106,9 @@ class Case:
 
     @strawberry.field(description="The decisions made on the subject, in ledger order, each with the strike it caused.")
     async def decisions(self, info: Info) -> list[Decision]:
-        pairs = self.past.decisions if self.past else await info.context.loaders.of(decisions_with_strikes).load(self.id)
+        if self.past:
+            return [Decision.of_row(row, strike) for row, strike in self.past.decisions]
+        pairs = await info.context.loaders.of(decisions_with_strikes).load(self.id)
         return [Decision.of_row(row, strike) for row, strike in pairs]
 
     # The reviewer's view: as things stand now, also on a case asked `asOf` a past moment.

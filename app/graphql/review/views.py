@@ -50,7 +50,8 @@ def known_case(runtime: Runtime, subject: DomainSubject, waiting: str | None = N
     case = runtime.read_current(find_case, subject.validate())
     if case is None:
         raise no_such_case(subject.key)
-    if waiting is not None and waiting not in {e.policy_key for e in read(runtime.store, case_entries, [case.case_id])[case.case_id]}:
+    entries = [] if waiting is None else read(runtime.store, case_entries, [case.case_id])[case.case_id]
+    if waiting is not None and waiting not in {e.policy_key for e in entries}:
         raise NotFoundError(f"case {subject.key} has no work waiting for review under {waiting!r}")
 
 
