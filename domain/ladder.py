@@ -9,6 +9,10 @@ from domain.errors import ValidationError
 from domain.levels import PenaltyKind, StandingLevel
 from domain.policy import PolicyTerms
 
+MAX_DURATION = timedelta(days=36_500)
+"""The longest strike lifetime, appeal window or penalty a ladder may set: about a century, which added to any time
+Docket accepts (`values.LATEST_TIME`) still gives a time Python can hold."""
+
 
 @dataclass(frozen=True)
 class Rung:
@@ -57,10 +61,9 @@ class Ladder:
 
     def problem(self) -> tuple[int | None, str] | None:
         """What makes the ladder inconsistent, if anything: the index of the culprit rung, and why."""
-        if self.strike_lifetime <= timedelta(0):
-            return None, "the strike lifetime must be positive"
-        if self.appeal_window <= timedelta(0):
-            return None, "the appeal window must be positive"
+        for name, duration in (("strike lifetime", self.strike_lifetime), ("appeal window", self.appeal_window)):
+            if not timedelta(0) < duration <= MAX_DURATION:
+                return None, f"the {name} must be positive and at most {_days(MAX_DURATION)}"
         for severity, weight in self.severity_weights.items():
             if weight < 0:
                 return None, f"the severity weight of {severity} must not be negative"
@@ -70,8 +73,9 @@ class Ladder:
                 return index, f"rung at {rung.points} points: thresholds start at 1"
             if previous is not None and rung.points <= previous.points:
                 return index, f"rung at {rung.points} points overlaps the rung at {previous.points} points"
-            if rung.duration is not None and rung.duration <= timedelta(0):
-                return index, f"rung at {rung.points} points: the duration must be positive"
+            if rung.duration is not None and not timedelta(0) < rung.duration <= MAX_DURATION:
+                limit = _days(MAX_DURATION)
+                return index, f"rung at {rung.points} points: the duration must be positive and at most {limit}"
             if rung.penalty is None and rung.level not in (StandingLevel.GOOD, StandingLevel.WARNED):
                 return index, f"rung at {rung.points} points: level {rung.level} needs a penalty"
             if rung.penalty is not None and rung.penalty.level != rung.level:

@@ -91,6 +91,17 @@ duration_days = -7
         2,
         "the duration must be positive",
     ),
+    "a duration over a century": (
+        VALID_HEAD + """
+[[ladders.ads.rungs]]
+points = 2
+level = "SUSPENDED"
+penalty = "SUSPENSION"
+duration_days = 36501
+""",
+        2,
+        "the duration must be positive and at most 36500 days",
+    ),
     "a SUSPENDED rung without a penalty": (
         VALID_HEAD + """
 [[ladders.ads.rungs]]
@@ -204,6 +215,8 @@ def test_docket_refuses_an_inconsistent_ladders_file_naming_the_file_and_the_run
     [
         ("strike_lifetime_days = -1", "the strike lifetime must be positive"),
         ("appeal_window_days = 0", "the appeal window must be positive"),
+        ("strike_lifetime_days = 36501", "the strike lifetime must be positive and at most 36500 days"),
+        ("appeal_window_days = 36501", "the appeal window must be positive and at most 36500 days"),
         ("severity_weights = { HIGH = -2 }", "the severity weight of HIGH must not be negative"),
         ("strike_lifetme_days = 30", "unknown keys strike_lifetme_days"),
     ],
