@@ -15,10 +15,10 @@ from domain.values import (
     ContentType,
     DetectionSource,
     Subject,
-    check_aware,
     check_identifier,
     check_name,
     check_text,
+    check_time,
     parse_enum,
 )
 
@@ -66,7 +66,7 @@ class DetectionFacts:
             raise ValidationError(f"evidence must be at most {MAX_EVIDENCE_BYTES} bytes of JSON", "evidence")
         if _uses_reserved_keys(self.evidence):
             raise ValidationError("evidence objects must not have both the keys _type_ and _data_", "evidence")
-        check_aware(self.detected_at, "detectedAt")
+        object.__setattr__(self, "detected_at", check_time(self.detected_at, "detectedAt"))
         return self
 
 

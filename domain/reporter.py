@@ -8,7 +8,7 @@ from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
 from domain.errors import ConflictError, ValidationError
-from domain.values import check_aware, check_identifier, check_text
+from domain.values import check_identifier, check_text, check_time
 
 
 class Reporter(DocketAggregate):
@@ -57,7 +57,7 @@ class Reporter(DocketAggregate):
     def suspend(self, reason: str, until: datetime, actor: str, at: datetime) -> None:
         """Suspends the processing of the reporter's notices until `until`."""
         check_text(reason, "reason")
-        check_aware(until, "until")
+        until = check_time(until, "until")
         if until <= at:
             raise ValidationError("until must be in the future", "until")
         if not self.warned:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -18,6 +18,11 @@ from domain.territories import ISO_3166_ALPHA_2
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _MAX_ID = 256
 _MAX_TEXT = 20_000
+
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST_TIME = datetime(9000, 1, 1, tzinfo=timezone.utc)
+"""The times a client may send. Every read model stores and compares them on either engine, and the latest plus the
+longest duration a ladder may set (`ladder.MAX_DURATION`) is still a time Python can hold (before the year 10000)."""
 
 
 class Severity(StrEnum):
@@ -173,11 +178,18 @@ def check_text(value: str, field: str, max_length: int = _MAX_TEXT) -> str:
     return value
 
 
-def check_aware(value: datetime, field: str) -> datetime:
-    """A datetime that knows its time zone."""
+def check_time(value: datetime, field: str) -> datetime:
+    """A time with its zone, within EARLIEST_TIME to LATEST_TIME, in UTC."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValidationError(f"{field} must carry a time zone", field)
-    return value
+    # Compared before converting: a time near year 1 or 9999 can lie outside the years UTC can express.
+    if not EARLIEST_TIME <= value <= LATEST_TIME:
+        raise ValidationError(
+            f"{field} must lie between {EARLIEST_TIME:%Y-%m-%dT%H:%M:%SZ} and {LATEST_TIME:%Y-%m-%dT%H:%M:%SZ}, "
+            f"not {value.isoformat()}",
+            field,
+        )
+    return value.astimezone(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -235,5 +247,5 @@ class Action:
         if len(set(self.territories)) != len(self.territories):
             raise ValidationError("territories must not repeat", "actions.territories")
         if self.ends_at is not None:
-            check_aware(self.ends_at, "actions.endsAt")
+            object.__setattr__(self, "ends_at", check_time(self.ends_at, "actions.endsAt"))
         return self
