@@ -10,6 +10,7 @@ from typing import Any
 from app.graphql.core.errors import bad_input
 from app.graphql.core.inputs import EventFilter
 from app.graphql.core.reading import MAX_POSITION
+from app.graphql.core.times import valid_time
 from app.runtime.wiring import Runtime
 from app.write.ledger import Ledger, StoredEvent
 from domain.errors import ValidationError
@@ -54,9 +55,10 @@ def event_query(
         _valid("filter.subject", subject.validate)
     if actor is not None:
         _valid("filter.actor", check_identifier, actor, "actor")
-    for name, value in (("from", occurred_from), ("to", occurred_to)):
-        if value is not None and (value.tzinfo is None or value.utcoffset() is None):
-            raise bad_input(f"{name} must carry a time zone", f"filter.{name}")
+    if occurred_from is not None:
+        occurred_from = valid_time(occurred_from, "filter.from")
+    if occurred_to is not None:
+        occurred_to = valid_time(occurred_to, "filter.to")
     if occurred_from is not None and occurred_to is not None and occurred_from > occurred_to:
         raise bad_input("from must not be after to", "filter.from")
     return EventQuery(

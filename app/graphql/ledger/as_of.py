@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from app.graphql.core.errors import bad_input
+from app.graphql.core.times import valid_time
 from app.graphql.ledger.views import Case, past_records
 from app.runtime.wiring import Runtime
 from app.write.ledger import Ledger
@@ -51,8 +52,7 @@ def moment(runtime: Runtime, as_of: datetime | None) -> datetime:
     now = runtime.ledger.clock()
     if as_of is None:
         return now
-    if as_of.tzinfo is None:
-        raise bad_input("asOf must carry a time zone", "asOf")
+    as_of = valid_time(as_of, "asOf")
     if as_of > now:
         raise bad_input("asOf must not be in the future", "asOf")
     began = ledger_began(runtime.ledger)
