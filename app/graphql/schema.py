@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -17,6 +18,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.printer import print_schema
+from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -30,6 +32,7 @@ from app.graphql.core.access import RoleCheck
 from app.graphql.core.error_codes import CodedErrors, log_unexpected
 from app.graphql.core.operation_choice import NamedOperationRequired
 from app.graphql.core.text_arguments import StorableLiterals, StorableVariables
+from app.graphql.core.times import DATE_TIME
 from app.graphql.ledger.decide import DecideMutation
 from app.graphql.ledger.dismiss_case import DismissCaseMutation
 from app.graphql.ledger.file_appeal import FileAppealMutation
@@ -114,6 +117,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         execution_context_class=DocketExecutor,
+        config=StrawberryConfig(scalar_map={datetime: DATE_TIME}),
         extensions=[
             lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

@@ -167,3 +167,11 @@ def test_times_at_both_ends_of_the_range_are_recorded_in_utc_and_every_read_mode
     assert read["reporter"]["suspendedUntil"] == LAST_UTC
     assert read["events"]["edges"]
 
+
+def test_a_time_that_rolls_over_past_the_year_9999_is_refused_as_malformed_not_a_crash(api: Api) -> None:
+    as_literal = api.post('{ events(filter: {from: "9999-12-31T24:00:00Z"}) { edges { cursor } } }')
+    as_variable = api.post(EVENTS_FILTERED, {"f": {"from": "9999-12-31T24:00:00Z"}})
+
+    assert [e["extensions"]["code"] for e in as_literal["errors"]] == ["GRAPHQL_VALIDATION_FAILED"]
+    assert [e["extensions"]["code"] for e in as_variable["errors"]] == ["BAD_USER_INPUT"]
+    assert all("cannot represent a DateTime" in e["message"] for e in as_literal["errors"] + as_variable["errors"])

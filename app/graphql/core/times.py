@@ -1,12 +1,29 @@
-"""Times at the door: query arguments held to the range the domain accepts."""
+"""Times at the door: the DateTime scalar and its documented range, and query arguments held to that range."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+import strawberry
+from dateutil.parser import isoparse
+from strawberry.schema.types.base_scalars import wrap_parser
+
 from app.graphql.core.errors import bad_input
 from domain.errors import ValidationError
-from domain.values import check_time
+from domain.values import EARLIEST_TIME, LATEST_TIME, check_time
+
+# Parsed and printed as strawberry's own DateTime, except that a date past the year 9999 (9999-12-31T24:00:00Z rolls
+# over into it) is refused like any malformed one instead of crashing. The range is enforced where a time is used,
+# so that a mutation answers with its ValidationError member rather than a request error.
+DATE_TIME = strawberry.scalar(
+    name="DateTime",
+    description=(
+        "A date and time in ISO 8601 with its UTC offset, e.g. 2026-03-02T09:30:00Z. A time sent must lie from "
+        f"{EARLIEST_TIME:%Y-%m-%dT%H:%M:%SZ} to {LATEST_TIME:%Y-%m-%dT%H:%M:%SZ} (both included); Docket keeps it in UTC."
+    ),
+    serialize=datetime.isoformat,
+    parse_value=wrap_parser(isoparse, "DateTime", exceptions=(ValueError, OverflowError)),
+)
 
 
 def valid_time(value: datetime, argument: str) -> datetime:
