@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -19,8 +19,8 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _MAX_ID = 256
 _MAX_TEXT = 20_000
 
-EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
-LATEST_TIME = datetime(9000, 1, 1, tzinfo=timezone.utc)
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(9000, 1, 1, tzinfo=UTC)
 """The times a client may send. Every read model stores and compares them on either engine, and the latest plus the
 longest duration a ladder may set (`ladder.MAX_DURATION`) is still a time Python can hold (before the year 10000)."""
 
@@ -189,7 +189,7 @@ def check_time(value: datetime, field: str) -> datetime:
             f"not {value.isoformat()}",
             field,
         )
-    return value.astimezone(timezone.utc)
+    return value.astimezone(UTC)
 
 
 @dataclass(frozen=True)

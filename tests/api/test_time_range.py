@@ -1,4 +1,5 @@
-"""Every DateTime a client sends lies in one documented range: outside it, a typed refusal naming it, nothing written."""
+"""Every DateTime a client sends lies in one documented range: outside it, a typed refusal naming it, and nothing
+is written."""
 
 from __future__ import annotations
 
@@ -74,7 +75,9 @@ PLACES = {
     "Mutation.suspendReporter(input).until": Place(
         SUSPEND, lambda t: {"i": {"reporterId": "user-9", "reason": "Unfounded notices", "until": t}}, "until"
     ),
-    "Subscription.ledgerEvents(filter).from": Place(LEDGER_EVENTS, lambda t: {"filter": {"from": t}}, "filter.from", True),
+    "Subscription.ledgerEvents(filter).from": Place(
+        LEDGER_EVENTS, lambda t: {"filter": {"from": t}}, "filter.from", True
+    ),
     "Subscription.ledgerEvents(filter).to": Place(LEDGER_EVENTS, lambda t: {"filter": {"to": t}}, "filter.to", True),
 }
 

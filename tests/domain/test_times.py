@@ -15,7 +15,7 @@ OUT_OF_RANGE = {
     "year 9999 west of UTC": datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-14))),
     "just before the range": EARLIEST_TIME - timedelta(seconds=1),
     "just after the range": LATEST_TIME + timedelta(microseconds=1),
-    "naive": datetime(2026, 3, 2, 9, 30),
+    "naive": datetime(2026, 3, 2, 9, 30),  # noqa: DTZ001 - a time without a zone is what is refused
 }
 
 

@@ -19,7 +19,8 @@ DATE_TIME = strawberry.scalar(
     name="DateTime",
     description=(
         "A date and time in ISO 8601 with its UTC offset, e.g. 2026-03-02T09:30:00Z. A time sent must lie from "
-        f"{EARLIEST_TIME:%Y-%m-%dT%H:%M:%SZ} to {LATEST_TIME:%Y-%m-%dT%H:%M:%SZ} (both included); Docket keeps it in UTC."
+        f"{EARLIEST_TIME:%Y-%m-%dT%H:%M:%SZ} to {LATEST_TIME:%Y-%m-%dT%H:%M:%SZ} (both included); Docket keeps it "
+        "in UTC."
     ),
     serialize=datetime.isoformat,
     parse_value=wrap_parser(isoparse, "DateTime", exceptions=(ValueError, OverflowError)),
