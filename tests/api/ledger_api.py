@@ -165,3 +165,19 @@ def account(api: Api, account_id: str, min_position: str | None = None, as_of: s
     return api.data(ACCOUNT, variables)["account"]
 
 
+APPEAL_FIELDS = """
+id decisionId subject { domain kind id } accountId policy statement status filedAt filedBy windowEndsAt
+resolvedAt resolvedBy rationale position
+"""
+
+FILE = f"""
+mutation($i: FileAppealInput!) {{ fileAppeal(input: $i) {{
+  __typename ... on Appeal {{ {APPEAL_FIELDS} }} ... on ValidationError {{ message field }}
+  ... on ConflictError {{ message }} ... on NotFoundError {{ message }} }} }}
+"""
+
+RESOLVE = f"""
+mutation($i: ResolveAppealInput!) {{ resolveAppeal(input: $i) {{
+  __typename ... on Appeal {{ {APPEAL_FIELDS} }} ... on ValidationError {{ message field }}
+  ... on ConflictError {{ message }} ... on NotFoundError {{ message }} }} }}
+"""

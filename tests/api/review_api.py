@@ -102,3 +102,16 @@ def standard_queues(api: Api) -> str:
     rules = [{"queue": "ts_priority", "reporterKinds": ["TRUSTED_FLAGGER", "AUTHORITY"]},
              {"queue": "ts_general", "domains": ["trust_safety"]}]
     return str(set_routing(api, rules, "ts_general")["position"])
+
+
+WARN = """
+mutation($i: WarnReporterInput!) { warnReporter(input: $i) {
+  __typename ... on Reporter { warnings lastWarning position } ... on ConflictError { message }
+  ... on ValidationError { message field } } }
+"""
+
+SUSPEND = """
+mutation($i: SuspendReporterInput!) { suspendReporter(input: $i) {
+  __typename ... on Reporter { suspended suspendedUntil suspensionReason position } ... on ConflictError { message }
+  ... on ValidationError { message field } } }
+"""

@@ -21,8 +21,8 @@ from tests.api.ledger_api import (
     head,
     subject,
 )
+from tests.api.review_api import SUSPEND, WARN
 from tests.api.subscriber import LEDGER_EVENTS, connected, subscribe
-from tests.api.test_reporters import SUSPEND, WARN
 from tests.support import Api
 
 OUTSIDE_THE_RANGE = {

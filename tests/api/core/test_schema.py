@@ -12,7 +12,7 @@ from graphql import (
 
 from app.graphql.schema import build_schema, sdl
 
-SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
+SCHEMA_FILE = Path(__file__).resolve().parents[3] / "schema.graphql"
 
 
 def test_checked_in_schema_matches_the_code() -> None:

@@ -8,25 +8,12 @@ from typing import Any
 
 import pytest
 
+from tests.api.ledger_api import APPEAL_FIELDS, FILE, RESOLVE
 from tests.support import Api
 
 DECIDE = """
 mutation($i: DecideInput!) { decide(input: $i) {
   __typename ... on Decision { id position strike { id } } ... on ValidationError { message field } } }
-"""
-APPEAL_FIELDS = """
-id decisionId subject { domain kind id } accountId policy statement status filedAt filedBy windowEndsAt
-resolvedAt resolvedBy rationale position
-"""
-FILE = f"""
-mutation($i: FileAppealInput!) {{ fileAppeal(input: $i) {{
-  __typename ... on Appeal {{ {APPEAL_FIELDS} }} ... on ValidationError {{ message field }}
-  ... on ConflictError {{ message }} ... on NotFoundError {{ message }} }} }}
-"""
-RESOLVE = f"""
-mutation($i: ResolveAppealInput!) {{ resolveAppeal(input: $i) {{
-  __typename ... on Appeal {{ {APPEAL_FIELDS} }} ... on ValidationError {{ message field }}
-  ... on ConflictError {{ message }} ... on NotFoundError {{ message }} }} }}
 """
 APPEAL = f"""
 query($id: ID!, $p: String) {{ appeal(id: $id, minPosition: $p) {{ {APPEAL_FIELDS} }} }}

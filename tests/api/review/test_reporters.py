@@ -5,22 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.api.ledger_api import DECIDE, decide_input, head, subject
-from tests.api.review_api import DISMISS, submit_report
+from tests.api.review_api import DISMISS, SUSPEND, WARN, submit_report
 from tests.support import Api
 
 REPORTER = """
 query($id: String!, $p: String) { reporter(id: $id, minPosition: $p) {
   id kind reports closed upheld upheldRate warnings lastWarning suspended suspendedUntil suspensionReason } }
-"""
-WARN = """
-mutation($i: WarnReporterInput!) { warnReporter(input: $i) {
-  __typename ... on Reporter { warnings lastWarning position } ... on ConflictError { message }
-  ... on ValidationError { message field } } }
-"""
-SUSPEND = """
-mutation($i: SuspendReporterInput!) { suspendReporter(input: $i) {
-  __typename ... on Reporter { suspended suspendedUntil suspensionReason position } ... on ConflictError { message }
-  ... on ValidationError { message field } } }
 """
 
 

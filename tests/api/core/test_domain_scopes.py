@@ -11,8 +11,10 @@ from app.graphql.core.access import ALLOWED
 from tests.api.bulk_api import BULK_DECIDE, REVERSE_BATCH, bulk_decide, bulk_input
 from tests.api.ledger_api import (
     DECIDE,
+    FILE,
     RECORD_DETECTION,
     RECORD_DETECTIONS,
+    RESOLVE,
     decide_input,
     detection_input,
     head,
@@ -35,7 +37,6 @@ from tests.api.review_api import (
     set_routing,
     submit_report,
 )
-from tests.api.test_appeals import FILE, RESOLVE
 from tests.support import Api
 
 UNSCOPED = {"Query.health", "Query.ledgerIntegrity"}
