@@ -27,4 +27,4 @@ test: check
 	$(BIN)/pytest
 
 test-fast: $(BIN)/docket
-	$(BIN)/pytest -m "not postgres" tests/domain tests/projections tests/api
+	$(BIN)/pytest -n auto -m "not postgres" tests/domain tests/projections tests/api
