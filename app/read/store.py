@@ -89,17 +89,26 @@ class SqliteReadStore:
 
 
 class _PostgresSql:
-    def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
+    def __init__(self, cursor: psycopg.Cursor[Any], pipeline: psycopg.Pipeline | None = None) -> None:
         self._cursor = cursor
+        self._pipeline = pipeline
+
+    def _synced(self) -> psycopg.Cursor[Any]:
+        # In pipeline mode a write's result may reach the cursor after a later SELECT was sent, and psycopg then
+        # takes it for the SELECT's and fetches nothing ("the last operation didn't produce records", seen after a
+        # few thousand pipelined writes): a sync first receives every result, the SELECT's last.
+        if self._pipeline is not None:
+            self._pipeline.sync()
+        return self._cursor
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
         self._cursor.execute(statement.replace("?", "%s"), tuple(params))
 
     def fetchone(self) -> tuple[Any, ...] | None:
-        return self._cursor.fetchone()
+        return self._synced().fetchone()
 
     def fetchall(self) -> list[tuple[Any, ...]]:
-        return self._cursor.fetchall()
+        return self._synced().fetchall()
 
     def executescript(self, script: str) -> None:
         for statement in split_statements(script):
@@ -132,10 +141,10 @@ class PostgresReadStore:
                 cursor.execute("SET TRANSACTION READ ONLY")
                 yield _PostgresSql(cursor)
                 return
-            with connection.pipeline():
+            with connection.pipeline() as pipeline:
                 for lock in locks:
                     cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (lock,))
-                yield _PostgresSql(cursor)
+                yield _PostgresSql(cursor, pipeline)
 
     def ping(self) -> None:
         """Raises unless the server answers now: a connection of its own, not one the pool may wait for."""
