@@ -1,6 +1,7 @@
-"""The projection worker on a backlog: `docket project`'s catch-up on PostgreSQL, beside a raw read + decode.
+"""The projection worker on a backlog: `docket project`'s catch-up on PostgreSQL, beside bulk ingest over HTTP and a
+raw read + decode.
 
-Run: /work/venv/bin/python -m bench.project [--events 20000] [--admin-url postgresql://...]
+Run: .venv/bin/python -m bench.project [--events 20000] [--ingest 20000] [--admin-url postgresql://...]
 
 One run creates its own database (bench_<random>, dropped at the end), writes a realistic ledger history
 (`bench.history`, not measured), then measures, in this process:
@@ -8,7 +9,10 @@ One run creates its own database (bench_<random>, dropped at the end), writes a 
   projector catch-up  Projector.catch_up() from position 0 to the head: each read model a step at a time,
                       each step one transaction that writes its rows and its position, as `docket project`
                       (and the projector inside `docket serve`) works through a backlog
-and prints events/s and the ratio of the two. Unlike `docket rebuild`, which builds in a local SQLite file and
+  bulk ingest         `docket serve` (its projector off) taking recordDetections, 1,000 a call from 4 clients,
+                      into a schema of its own: the rate a pipeline can write, which the read models must outrun
+and prints events/s and the ratios: catch-up must be at least twice the ingest rate for the read models to keep up
+with a sustained bulk load. Unlike `docket rebuild`, which builds in a local SQLite file and
 copies the result, this path runs every statement of every projection against PostgreSQL.
 """
 
@@ -17,11 +21,28 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
+import threading
 import time
+from pathlib import Path
+from typing import Any
+
+import httpx2 as httpx
+import psycopg
 
 from app.read.projector import BATCH
 from bench.databases import DEFAULT_ADMIN_URL, own_database
+from bench.ingest import make_facts
 from bench.rebuild import generate_history, measure_read
+from bench.servers import admin_server
+from domain.detection import DetectionFacts
+
+INGEST_CALL = 1000
+INGEST_CLIENTS = 4
+RECORD_DETECTIONS = """
+mutation($inputs: [RecordDetectionInput!]!) { recordDetections(inputs: $inputs) {
+  __typename ... on DetectionBatch { position } ... on ValidationError { message } ... on NotFoundError { message } } }
+"""
 
 
 def measure_catch_up(url: str) -> tuple[int, float]:
@@ -41,9 +62,56 @@ def measure_catch_up(url: str) -> tuple[int, float]:
     return head, seconds
 
 
+def as_input(facts: DetectionFacts) -> dict[str, Any]:
+    """A detection as a pipeline sends it to recordDetections."""
+    subject = facts.subject
+    return {
+        "subject": {"domain": subject.domain, "kind": subject.kind, "id": subject.id}, "accountId": facts.account_id,
+        "policy": facts.policy_key, "source": str(facts.source), "externalId": facts.external_id,
+        "confidence": facts.confidence, "model": facts.model, "contentType": str(facts.content_type),
+        "content": None if facts.content is None else {
+            "uri": facts.content.uri, "hash": facts.content.hash, "version": facts.content.version,
+        },
+        "evidence": facts.evidence, "detectedAt": facts.detected_at.isoformat(),
+    }
+
+
+def measure_http_ingest(url: str, events: int, seed: int) -> float:
+    """Seconds `docket serve` took to record `events` detections sent by INGEST_CLIENTS clients, INGEST_CALL a call,
+    into a schema of its own in the database at `url`, with its projector off."""
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("CREATE SCHEMA ingest")
+    calls = [[as_input(f) for f in make_facts(events, seed, "ingest")[start:start + INGEST_CALL]]
+             for start in range(0, events, INGEST_CALL)]
+    failures: list[str] = []
+    with tempfile.TemporaryDirectory() as workdir, admin_server(
+        Path(workdir), f"{url}?schema=ingest", DOCKET_RUN_PROJECTIONS="0"
+    ) as (server, token):
+        def client(mine: list[list[dict[str, Any]]]) -> None:
+            headers = {"Authorization": f"Bearer {token}"}
+            with httpx.Client(timeout=300, headers=headers) as http:
+                for inputs in mine:
+                    body = {"query": RECORD_DETECTIONS, "variables": {"inputs": inputs}}
+                    answer = http.post(server.graphql_url, json=body)
+                    recorded = ((answer.json().get("data") or {}).get("recordDetections") or {}).get("__typename")
+                    if answer.status_code != 200 or recorded != "DetectionBatch":
+                        failures.append(answer.text[:200])
+
+        threads = [threading.Thread(target=client, args=(calls[n::INGEST_CLIENTS],)) for n in range(INGEST_CLIENTS)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - started
+    assert not failures, f"{len(failures)} calls failed, e.g. {failures[0]}"
+    return seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=20_000, help="events in the history (default 20000)")
+    parser.add_argument("--ingest", type=int, default=20_000, help="detections sent over HTTP (default 20000)")
     parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL, help="a PostgreSQL URL allowed to CREATE DATABASE")
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args(argv)
@@ -53,12 +121,17 @@ def main(argv: list[str] | None = None) -> int:
         generate_history(url, args.events, args.seed)
         read = measure_read(url, BATCH, decode=True)["seconds"]
         head, projected = measure_catch_up(url)
+        ingested = measure_http_ingest(url, args.ingest, args.seed)
     print()
     print(f"{'scenario':<44} {'events':>10} {'seconds':>8} {'events/s':>10}")
     print(f"{'raw read + decode':<44} {head:>10,} {read:>8.1f} {head / read:>10,.0f}")
     print(f"{'projector catch-up, every read model':<44} {head:>10,} {projected:>8.1f} {head / projected:>10,.0f}")
+    print(f"{'bulk ingest over HTTP (1,000 a call, 4 clients)':<44} {args.ingest:>10,} {ingested:>8.1f} "
+          f"{args.ingest / ingested:>10,.0f}")
     print()
     print(f"projector catch-up / raw read + decode  {read / projected:6.3f}x")
+    print(f"projector catch-up / bulk ingest        {(head / projected) / (args.ingest / ingested):6.3f}x "
+          "(the read models keep up with a sustained bulk load from 2x)")
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (other work on the machine skews every figure)")
     return 0
 
