@@ -12,8 +12,10 @@ from typing import Any
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
+from app.config.clock import system_clock
+from app.read.failures import ProjectionFailure, clear, failed, record, stopped
 from app.read.notifications import FOREVER, Bell, Channel
-from app.read.store import ReadStore
+from app.read.store import UNREACHABLE, ReadStore
 from app.write.ledger import Ledger
 from projections.base import Projection
 
@@ -24,7 +26,7 @@ UNHEARD_RECHECK = 0.05
 wakes it at once, one in another process only by this bound."""
 
 BATCH = 500
-"""Events a step reads, and applies to every read model in one transaction."""
+"""Events a step reads, and applies to every read model in one transaction (each in a savepoint of its own)."""
 _TRACK = """
 INSERT INTO projection_positions (name, position, updated_at) VALUES (?, ?, ?)
 ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
@@ -45,14 +47,66 @@ def feed(
 ) -> None:
     """Applies stored events, in ledger order, to one projection inside the caller's transaction.
 
-    The one way events reach a projection: the projector's steps and `docket rebuild` both use it.
+    The one way events reach a projection: the projector's steps and `docket rebuild` both use it. An event the
+    projection cannot apply raises EventNotApplied, naming it where statements fail at once (SQLite; with
+    PostgreSQL's pipelining a failed write may raise later, see `feed_isolated`).
     """
     if projection.raw:  # the stored events themselves, undecoded, whatever their topics
         projection.apply_stored(notifications, sql)
-    else:
-        for notification in notifications:
-            if notification.topic in topics:
+        return
+    for notification in notifications:
+        if notification.topic in topics:
+            try:
                 projection.apply(decode(notification), notification.id, sql)
+            except UNREACHABLE:
+                raise
+            except Exception as error:
+                raise EventNotApplied(projection.name, notification, error) from error
+
+
+class EventNotApplied(Exception):
+    """A read model cannot apply a stored event."""
+
+    def __init__(self, read_model: str, notification: Notification, error: Exception) -> None:
+        self.read_model = read_model
+        self.position = notification.id
+        self.topic = notification.topic
+        self.error = error
+        super().__init__(
+            f"read model {read_model} cannot apply the event at position {notification.id} "
+            f"({notification.topic.rpartition(':')[2]}): {type(error).__name__}: {error}"
+        )
+
+
+def feed_isolated(
+    projection: Projection,
+    topics: frozenset[str] | set[str],
+    notifications: Sequence[Notification],
+    decode: Callable[[Notification], Any],
+    sql: Any,
+) -> None:
+    """`feed` in a savepoint of the caller's transaction, so that a failure undoes this read model's work alone.
+
+    When the batch fails, its events are applied again one at a time, each in a savepoint, up to the one that fails:
+    EventNotApplied names it, and the read model holds every event before it and nothing after. A failure of the
+    server rather than of an event (UNREACHABLE) fails the whole transaction instead.
+    """
+    try:
+        with sql.savepoint():
+            feed(projection, topics, notifications, decode, sql)
+    except UNREACHABLE:
+        raise
+    except Exception:  # noqa: BLE001 - which event failed, and how, is found one event at a time
+        for notification in notifications:
+            if not projection.raw and notification.topic not in topics:
+                continue
+            try:
+                with sql.savepoint():
+                    feed(projection, topics, [notification], decode, sql)
+            except (*UNREACHABLE, EventNotApplied):
+                raise
+            except Exception as error:  # a raw projection's, or a write's that failed only when the savepoint ended
+                raise EventNotApplied(projection.name, notification, error) from error
 
 
 def decoder(ledger: Ledger) -> Callable[[Notification], Any]:
@@ -104,11 +158,20 @@ class Projector:
         Each read model gets the events past its own position; the batch is read once from the lowest of them,
         and each event decoded once however many read models read it. The read models' locks are taken in one
         order, so two workers never deadlock: the second waits for the first's batch, then finds it done.
+
+        A read model that cannot apply an event stops there alone (see `feed_isolated`): the others commit their
+        batches, and its failure is recorded in `projection_failures`. A stopped read model is left out of later
+        steps until its next try is due (`ProjectionFailure.due`); a try that applies the event clears the failure.
         """
         chosen = sorted(projections or self.projections, key=lambda p: p.name)
         with self.store.transaction(locks=[f"projection:{p.name}" for p in chosen]) as sql:
             sql.execute("SELECT name, position FROM projection_positions")
             stored = {name: int(position) for name, position in sql.fetchall()}
+            failures = stopped(sql)
+            now = system_clock()
+            chosen = [p for p in chosen if p.name not in failures or failures[p.name].due(now)]
+            if not chosen:
+                return 0
             positions = {p.name: stored.get(p.name, 0) for p in chosen}
             start = min(positions.values())
             notifications = self.ledger.recorder.select_notifications(start=start + 1, limit=self.batch_size)
@@ -121,9 +184,29 @@ class Projector:
                 position = positions[projection.name]
                 if position < notifications[-1].id:
                     unseen = notifications if position == start else [n for n in notifications if n.id > position]
-                    feed(projection, self._topics[projection.name], unseen, decode, sql)
-                    track(sql, projection.name, notifications[-1].id)
+                    self._apply(projection, position, unseen, decode, sql, failures.get(projection.name), now)
         return len(notifications)
+
+    def _apply(
+        self, projection: Projection, position: int, unseen: Sequence[Notification],
+        decode: Callable[[Notification], Any], sql: Any, previous: ProjectionFailure | None, now: datetime,
+    ) -> None:
+        """Applies a read model's batch past its `position` and moves it on: past the batch, or up to the event it
+        cannot apply, whose failure it records (`previous`: the one it had)."""
+        try:
+            feed_isolated(projection, self._topics[projection.name], unseen, decode, sql)
+        except EventNotApplied as stop:
+            failure = failed(previous, projection.name, stop.position, stop.topic, stop.error, now)
+            record(sql, failure)
+            if stop.position - 1 > position:
+                track(sql, projection.name, stop.position - 1)
+            log.warning("read model %s %s (attempt %d); the other read models go on", projection.name, failure.reason,
+                        failure.attempts)
+            return
+        if previous is not None:
+            clear(sql, projection.name)
+            log.info("read model %s applied position %d and goes on", projection.name, previous.position)
+        track(sql, projection.name, unseen[-1].id)
 
     def catch_up(self) -> int:
         """Projects until every read model has reached the head of the ledger."""
@@ -145,16 +228,30 @@ class Projector:
 
     def positions(self) -> dict[str, int]:
         with self.store.transaction(write=False) as sql:
-            sql.execute("SELECT name, position FROM projection_positions")
-            found = {name: int(position) for name, position in sql.fetchall()}
+            return self._positions(sql)
+
+    def failures(self) -> dict[str, ProjectionFailure]:
+        """The stopped read models, by name."""
+        with self.store.transaction(write=False) as sql:
+            return stopped(sql)
+
+    def _positions(self, sql: Any) -> dict[str, int]:
+        sql.execute("SELECT name, position FROM projection_positions")
+        found = {name: int(position) for name, position in sql.fetchall()}
         return {p.name: found.get(p.name, 0) for p in self.projections}
 
     def wait_for(self, position: int, timeout: float) -> bool:
-        """Blocks until every read model has reached `position`, or `timeout` seconds pass."""
+        """Blocks until every read model has reached `position`, or `timeout` seconds pass.
+
+        A stopped read model is not waited for: it moves only once retried or skipped, and reads of it are refused
+        (ReadModelStopped) whatever their position.
+        """
         deadline = time.monotonic() + timeout
         while True:
             seen = self.moves.seen()
-            if min(self.positions().values(), default=0) >= position:
+            with self.store.transaction(write=False) as sql:
+                positions, halted = self._positions(sql), stopped(sql)
+            if all(p >= position for name, p in positions.items() if name not in halted):
                 return True
             remaining = deadline - time.monotonic()
             if remaining <= 0:

@@ -15,6 +15,9 @@ from psycopg_pool import ConnectionPool
 
 from app.config.database import SQLITE_BUSY_TIMEOUT, Database
 
+UNREACHABLE = (psycopg.OperationalError,)
+"""What a statement raises when the server failed, not the statement: a connection lost, a timeout."""
+
 
 @lru_cache(maxsize=4096)
 def _sqlite_timestamp(value: datetime) -> str:
@@ -43,6 +46,18 @@ class _SqliteSql:
     def executescript(self, script: str) -> None:
         for statement in split_statements(script):
             self._cursor.execute(statement)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the transaction that an exception undoes alone, before it goes on."""
+        self._cursor.execute("SAVEPOINT part")
+        try:
+            yield
+        except BaseException:
+            self._cursor.execute("ROLLBACK TO SAVEPOINT part")
+            self._cursor.execute("RELEASE SAVEPOINT part")
+            raise
+        self._cursor.execute("RELEASE SAVEPOINT part")
 
 
 class SqliteReadStore:
@@ -113,6 +128,13 @@ class _PostgresSql:
     def executescript(self, script: str) -> None:
         for statement in split_statements(script):
             self._cursor.execute(statement.encode())
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the transaction that an exception undoes alone, before it goes on (in pipeline mode too:
+        psycopg syncs at its end, so a failed statement of the part raises there)."""
+        with self._cursor.connection.transaction():
+            yield
 
 
 class PostgresReadStore:

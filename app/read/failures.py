@@ -1,0 +1,91 @@
+"""Read models stopped at an event they cannot apply: recorded in `projection_failures`, and retried with backoff."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from projections.sql import Sql, marks
+from projections.values import utc
+
+FIRST_RETRY = timedelta(seconds=1)
+LAST_RETRY = timedelta(minutes=5)
+"""A stopped read model is tried again 1 s after it failed, then 2 s, 4 s, ... and at least every 5 minutes."""
+MAX_ERROR = 1000
+"""Characters of an error's message kept."""
+
+_COLUMNS = "name, position, topic, error_type, error, first_seen, last_seen, attempts"
+_RECORD = f"""
+INSERT INTO projection_failures ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (name) DO UPDATE SET position = excluded.position, topic = excluded.topic,
+    error_type = excluded.error_type, error = excluded.error, first_seen = excluded.first_seen,
+    last_seen = excluded.last_seen, attempts = excluded.attempts
+"""
+
+
+@dataclass(frozen=True)
+class ProjectionFailure:
+    """Read model `name` stopped at `position`: the event there, of `topic`, raised `error_type: error`."""
+
+    name: str
+    position: int
+    topic: str
+    error_type: str
+    error: str
+    first_seen: datetime
+    last_seen: datetime
+    attempts: int
+
+    @property
+    def event_type(self) -> str:
+        """The event's type as the ledger's readers name it (`Appeal.Filed`)."""
+        return self.topic.rpartition(":")[2]
+
+    @property
+    def reason(self) -> str:
+        return f"stopped at position {self.position} ({self.event_type}): {self.error_type}: {self.error}"
+
+    def due(self, now: datetime) -> bool:
+        """Whether it is time to try the event again."""
+        return now >= self.last_seen + min(FIRST_RETRY * 2 ** min(self.attempts - 1, 16), LAST_RETRY)
+
+
+def failed(
+    previous: ProjectionFailure | None, name: str, position: int, topic: str, error: BaseException, now: datetime
+) -> ProjectionFailure:
+    """Read model `name` failing at `position` now: one more attempt if `previous` (its failure so far) was there
+    too, else a failure of its own."""
+    first_seen, attempts = now, 1
+    if previous is not None and previous.position == position:
+        first_seen, attempts = previous.first_seen, previous.attempts + 1
+    return ProjectionFailure(name, position, topic, type(error).__name__, _message(error), first_seen, now, attempts)
+
+
+def _message(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text if len(text) <= MAX_ERROR else text[: MAX_ERROR - 1] + "…"
+
+
+def record(sql: Sql, failure: ProjectionFailure) -> None:
+    sql.execute(_RECORD, (failure.name, failure.position, failure.topic, failure.error_type, failure.error,
+                          failure.first_seen, failure.last_seen, failure.attempts))
+
+
+def clear(sql: Sql, name: str) -> None:
+    """Forgets read model `name`'s failure: it is tried again at the next step."""
+    sql.execute("DELETE FROM projection_failures WHERE name = ?", (name,))
+
+
+def stopped(sql: Sql, names: Collection[str] | None = None) -> dict[str, ProjectionFailure]:
+    """The stopped read models among `names` (every one for None), by name."""
+    if names is None:
+        sql.execute(f"SELECT {_COLUMNS} FROM projection_failures")
+    elif not names:
+        return {}
+    else:
+        sql.execute(f"SELECT {_COLUMNS} FROM projection_failures WHERE name IN ({marks(names)})", list(names))
+    return {
+        row[0]: ProjectionFailure(row[0], int(row[1]), row[2], row[3], row[4], utc(row[5]), utc(row[6]), int(row[7]))
+        for row in sql.fetchall()
+    }

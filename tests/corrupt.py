@@ -1,0 +1,19 @@
+"""Events as a corrupt ledger would hold them: stored below the ledger's commands, which would never write them."""
+
+from __future__ import annotations
+
+from eventsourcing.persistence import StoredEvent
+
+from app.write.ledger import Ledger
+
+
+def plant_second_filing(ledger: Ledger) -> int:
+    """Stores the newest `Appeal.Filed` again, as a later version of its own appeal: an appeal filed twice, which
+    the `appeals` read model cannot apply (its row exists) and every other read model can. Returns its position."""
+    notifications = ledger.recorder.select_notifications(start=1, limit=ledger.head())
+    filed = next(n for n in reversed(notifications) if n.topic == "domain.appeal:Appeal.Filed")
+    positions = ledger.recorder.insert_events(
+        [StoredEvent(filed.originator_id, filed.originator_version + 100, filed.topic, filed.state)]
+    )
+    assert positions
+    return positions[-1]
