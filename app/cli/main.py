@@ -203,6 +203,7 @@ def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
     import psycopg
 
     from app.read.progress import Progress
+    from app.read.projector import EventNotApplied
     from app.read.rebuild.plan import RebuildError, UnknownProjection, choose
     from app.read.rebuild.run import rebuild
     from app.runtime.wiring import open_runtime
@@ -217,7 +218,7 @@ def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
         try:
             report = rebuild(runtime, args.projection, batch=args.batch, workdir=args.workdir, progress=Progress(),
                              processes=args.processes)
-        except (RebuildError, psycopg.Error, sqlite3.Error) as error:
+        except (RebuildError, EventNotApplied, psycopg.Error, sqlite3.Error) as error:
             print(f"docket: rebuild failed: {error}; the live read models are unchanged", file=sys.stderr)
             return 1
     finally:

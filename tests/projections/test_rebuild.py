@@ -16,6 +16,7 @@ import pytest
 
 import app.read.rebuild.postgres as publish_on_postgres
 import app.read.rebuild.sqlite as publish_on_sqlite
+import projections.appeals.projection as appeals_projection
 from app.cli.main import main
 from app.config.settings import Settings
 from app.read.progress import Silent
@@ -27,6 +28,7 @@ from app.read.store import read
 from app.runtime.wiring import Runtime, open_runtime
 from domain.values import Subject
 from projections.case_status.queries import find_case
+from tests.corrupt import plant_second_filing
 from tests.history import write_history
 
 
@@ -327,3 +329,40 @@ def _assert_nothing_left_behind(runtime: Runtime) -> None:
         assert database.sqlite_path is not None
         assert not Path(f"{database.sqlite_path}.rebuild").exists()
         assert not list(database.sqlite_path.parent.glob(f"{database.sqlite_path.name}.rebuild.part*"))
+
+
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_a_rebuild_that_meets_an_event_it_cannot_apply_names_it_and_changes_nothing(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], processes: str
+) -> None:
+    write_history(runtime.ledger, 60)
+    bad = plant_second_filing(runtime.ledger)
+    write_history(runtime.ledger, 20, run="after")
+    runtime.projector.catch_up()
+    before, at = snapshot(runtime), positions(runtime)
+    monkeypatch.setenv("DOCKET_DATABASE_URL", runtime.settings.database_url)
+
+    assert main(["rebuild", "--processes", processes, "--batch", "50"]) == 1
+
+    error = capsys.readouterr().err
+    assert f"read model appeals cannot apply the event at position {bad} (Appeal.Filed): " in error
+    assert "IntegrityError" in error or "UniqueViolation" in error
+    assert "Traceback" not in error and "the live read models are unchanged" in error
+    assert snapshot(runtime) == before
+    assert positions(runtime) == at
+
+
+def test_a_rebuild_of_a_stopped_read_model_that_applies_every_event_forgets_its_failure(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_history(runtime.ledger, 60)
+    plant_second_filing(runtime.ledger)
+    head = write_history(runtime.ledger, 20, run="after")
+    runtime.projector.catch_up()
+    assert list(runtime.projector.failures()) == ["appeals"]
+    monkeypatch.setattr(appeals_projection, "_FILE", appeals_projection._FILE + " ON CONFLICT DO NOTHING")
+
+    rebuild(runtime, ["appeals"], batch=50)
+
+    assert runtime.projector.failures() == {}
+    assert positions(runtime)["appeals"] == head

@@ -65,11 +65,13 @@ def choose(projections: Sequence[Projection], names: Sequence[str] | None) -> li
     return [p for p in candidates if p.name in names]
 
 
-def record_positions(sql: Any, table: str, projections: Sequence[Projection], position: int) -> None:
-    """Sets the live positions of the swapped-in read models, last thing in the swap's transaction."""
+def record_positions(sql: Any, schema: str, projections: Sequence[Projection], position: int) -> None:
+    """Sets the live positions of the swapped-in read models in `schema`, and forgets their failures (made anew,
+    they have applied every event), last thing in the swap's transaction."""
     for projection in projections:
         sql.execute(
-            f"INSERT INTO {table} (name, position, updated_at) VALUES (?, ?, ?) "
+            f"INSERT INTO {schema}.projection_positions (name, position, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
             (projection.name, position, datetime.now(UTC)),
         )
+        sql.execute(f"DELETE FROM {schema}.projection_failures WHERE name = ?", (projection.name,))

@@ -84,5 +84,5 @@ def _swap_postgres(
         for table in build.tables():
             sql.execute(f"ALTER TABLE {quote(live)}.{quote(table)} SET SCHEMA {quote(side)}")
             sql.execute(f"ALTER TABLE {quote(shadow)}.{quote(table)} SET SCHEMA {quote(live)}")
-        record_positions(sql, f"{quote(live)}.projection_positions", build.chosen, position)
+        record_positions(sql, quote(live), build.chosen, position)
     return position

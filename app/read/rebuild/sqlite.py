@@ -34,7 +34,7 @@ def publish_sqlite(runtime: Sides, build: Build, position: int, progress: Progre
                 build.apply(notifications, sql)
                 position = build.reached(notifications, head)
             rows = sum(_replace_sqlite_table(connection, table) for table in build.tables())
-            record_positions(connection, "live.projection_positions", build.chosen, position)
+            record_positions(connection, "live", build.chosen, position)
     finally:
         connection.execute("DETACH DATABASE live")
     return position, rows
