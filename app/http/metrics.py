@@ -8,6 +8,7 @@ from datetime import timedelta
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from app.read.failures import ReadModelStopped
 from app.read.store import read
 from app.runtime.wiring import Runtime
 from projections.review_queue.figures import Figures, queue_figures, reviewer_figures
@@ -32,7 +33,11 @@ class ReviewCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         now = self.runtime.ledger.clock()
-        queues = read(self.runtime.store, queue_figures, now, WINDOW)
+        try:
+            queues = read(self.runtime.store, queue_figures, now, WINDOW)
+            reviewers = read(self.runtime.store, reviewer_figures, now, WINDOW)
+        except ReadModelStopped:
+            return  # no figures from a stopped read model; docket_projection_stopped says which and why
         oldest = GaugeMetricFamily(
             "docket_queue_oldest_waiting_seconds", "Age of the queue's longest-waiting entry.", labels=["queue"]
         )
@@ -41,7 +46,7 @@ class ReviewCollector(Collector):
                 oldest.add_metric([f.name], (now - f.oldest_waiting_since).total_seconds())
         yield oldest
         yield from _families("docket_queue", "queue", queues)
-        yield from _families("docket_reviewer", "reviewer", read(self.runtime.store, reviewer_figures, now, WINDOW))
+        yield from _families("docket_reviewer", "reviewer", reviewers)
 
 
 def _families(prefix: str, label: str, figures: list[Figures]) -> Iterator[GaugeMetricFamily]:

@@ -1,10 +1,12 @@
-"""Read models stopped at an event they cannot apply: recorded in `projection_failures`, and retried with backoff."""
+"""Read models stopped at an event they cannot apply: recorded in `projection_failures`, retried with backoff, and
+refused to readers until they move on."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from projections.sql import Sql, marks
 from projections.values import utc
@@ -51,6 +53,16 @@ class ProjectionFailure:
         return now >= self.last_seen + min(FIRST_RETRY * 2 ** min(self.attempts - 1, 16), LAST_RETRY)
 
 
+class ReadModelStopped(Exception):
+    """A read refused: a read model it needs has stopped at an event it cannot apply."""
+
+    def __init__(self, failures: Collection[ProjectionFailure]) -> None:
+        self.failures = list(failures)
+        which = "; ".join(f"read model {f.name} stopped at position {f.position} ({f.event_type}: {f.error_type})"
+                          for f in self.failures)
+        super().__init__(f"{which}; it answers again once an operator retries it or skips that event")
+
+
 def failed(
     previous: ProjectionFailure | None, name: str, position: int, topic: str, error: BaseException, now: datetime
 ) -> ProjectionFailure:
@@ -89,3 +101,17 @@ def stopped(sql: Sql, names: Collection[str] | None = None) -> dict[str, Project
         row[0]: ProjectionFailure(row[0], int(row[1]), row[2], row[3], row[4], utc(row[5]), utc(row[6]), int(row[7]))
         for row in sql.fetchall()
     }
+
+
+def refuse_stopped(sql: Sql, names: Collection[str]) -> None:
+    """Raises ReadModelStopped when one of the read models `names` has stopped."""
+    found = stopped(sql, names)
+    if found:
+        raise ReadModelStopped(found.values())
+
+
+def read_models_of(queries: Iterable[Callable[..., Any]]) -> list[str]:
+    """The read models whose tables the query functions read: each lives in its read model's package
+    (`projections.<name>.queries`)."""
+    return sorted({parts[1] for query in queries if (parts := query.__module__.split("."))[0] == "projections"
+                   and len(parts) > 2})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -240,8 +240,9 @@ class Projector:
         found = {name: int(position) for name, position in sql.fetchall()}
         return {p.name: found.get(p.name, 0) for p in self.projections}
 
-    def wait_for(self, position: int, timeout: float) -> bool:
-        """Blocks until every read model has reached `position`, or `timeout` seconds pass.
+    def wait_for(self, position: int, timeout: float, names: Collection[str] | None = None) -> bool:
+        """Blocks until the read models `names` (every one for None) have reached `position`, or `timeout` seconds
+        pass.
 
         A stopped read model is not waited for: it moves only once retried or skipped, and reads of it are refused
         (ReadModelStopped) whatever their position.
@@ -251,7 +252,8 @@ class Projector:
             seen = self.moves.seen()
             with self.store.transaction(write=False) as sql:
                 positions, halted = self._positions(sql), stopped(sql)
-            if all(p >= position for name, p in positions.items() if name not in halted):
+            if all(p >= position for name, p in positions.items()
+                   if name not in halted and (names is None or name in names)):
                 return True
             remaining = deadline - time.monotonic()
             if remaining <= 0:

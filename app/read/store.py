@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -14,6 +14,8 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from app.config.database import SQLITE_BUSY_TIMEOUT, Database
+from app.read.failures import read_models_of, refuse_stopped
+from projections.sql import Sql
 
 UNREACHABLE = (psycopg.OperationalError,)
 """What a statement raises when the server failed, not the statement: a connection lost, a timeout."""
@@ -202,7 +204,16 @@ def split_statements(script: str) -> list[str]:
     return [s for s in statements if s]
 
 
+@contextmanager
+def reading(store: ReadStore, *queries: Callable[..., Any]) -> Iterator[Sql]:
+    """A read-only transaction for read functions of projections' queries modules; ReadModelStopped when a read model
+    they read has stopped at an event it cannot apply (its rows would be stale, or gone)."""
+    with store.transaction(write=False) as sql:
+        refuse_stopped(sql, read_models_of(queries))
+        yield sql
+
+
 def read(store: ReadStore, query: Any, *args: Any) -> Any:
     """Runs one read function of a projection's queries module in its own read-only transaction."""
-    with store.transaction(write=False) as sql:
+    with reading(store, query) as sql:
         return query(sql, *args)

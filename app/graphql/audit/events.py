@@ -11,6 +11,7 @@ from app.graphql.core.errors import bad_input
 from app.graphql.core.inputs import EventFilter
 from app.graphql.core.reading import MAX_POSITION
 from app.graphql.core.times import valid_time
+from app.read.store import reading
 from app.runtime.wiring import Runtime
 from app.write.ledger import Ledger, StoredEvent
 from domain.errors import ValidationError
@@ -86,7 +87,7 @@ def _valid(argument: str, check: Callable[..., object], *args: Any) -> None:
 
 def filtered_events(runtime: Runtime, query: EventQuery, after: int, limit: int) -> list[StoredEvent]:
     """The events `query` selects after `after`, in ledger order, as far as the event index has reached."""
-    with runtime.store.transaction(write=False) as sql:
+    with reading(runtime.store, positions) as sql:
         wanted = positions(sql, query, after, limit)
     return read_events_at(runtime.ledger, wanted)
 

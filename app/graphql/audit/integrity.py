@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.config.checkpoint_key import checkpoint_key
+from app.read.store import reading
 from app.runtime.wiring import Runtime
 from projections.ledger_chain import hashing
 from projections.ledger_chain.queries import chain_head, latest_checkpoint
@@ -21,7 +22,7 @@ class Integrity:
 
 def integrity(runtime: Runtime) -> Integrity:
     """The chain's position and its latest checkpoint, with its signature checked: two indexed reads."""
-    with runtime.store.transaction(write=False) as sql:
+    with reading(runtime.store, chain_head, latest_checkpoint) as sql:
         top = chain_head(sql)
         mark = latest_checkpoint(sql)
     valid = None

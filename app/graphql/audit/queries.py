@@ -32,7 +32,7 @@ from app.graphql.core.reading import (
 from app.graphql.core.values import PageInfo
 from app.read.store import read
 from app.runtime.health import health as read_health
-from projections.audit_trail.queries import account_trail, subject_trail
+from projections.audit_trail.queries import account_trail, positions, subject_trail
 
 
 @strawberry.type
@@ -51,7 +51,7 @@ class AuditQuery:
         after: str | None = None,
         min_position: str | None = None,
     ) -> AuditTrailConnection:
-        runtime = await consistent(info, min_position)
+        runtime = await consistent(info, min_position, subject_trail, account_trail)
         if (subject is None) == (account_id is None):
             raise bad_input("give exactly one of subject and accountId", "subject")
         start = parse_position(after, "after") or 0
@@ -105,7 +105,7 @@ class AuditQuery:
         filter: EventFilter | None = None,
         min_position: str | None = None,
     ) -> LedgerEventConnection:
-        runtime = await consistent(info, min_position)
+        runtime = await consistent(info, min_position, positions)
         start = parse_position(after, "after") or 0
         check_page(first)
         query = event_filter(filter, info.context.principal.scope)

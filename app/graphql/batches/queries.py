@@ -16,6 +16,6 @@ from projections.batch_progress.queries import find_batch
 class BatchQuery:
     @strawberry.field(description="A bulk decision's progress: counts, status, and each subject's outcome.")
     async def batch(self, info: Info, id: strawberry.ID, min_position: str | None = None) -> Batch | None:
-        runtime = await consistent(info, min_position)
+        runtime = await consistent(info, min_position, find_batch)
         row = await run_in_threadpool(read, runtime.store, find_batch, str(id))
         return None if row is None or not info.context.principal.sees(row.domain) else Batch.of_row(row)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import psycopg
@@ -10,6 +11,8 @@ import psycopg_pool
 from eventsourcing import persistence
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
+
+from app.read.failures import ReadModelStopped
 
 log = logging.getLogger("docket.graphql")
 
@@ -25,11 +28,18 @@ UNAVAILABLE_MESSAGE = "the database is unavailable; retry shortly (writes with a
 def is_unexpected(error: GraphQLError) -> bool:
     """A crash, as opposed to validation errors and the typed errors raised on purpose."""
     original: Any = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
+    return original is not None and not isinstance(original, (GraphQLError, ReadModelStopped))
 
 
 def is_unavailable(error: GraphQLError) -> bool:
     return isinstance(error.original_error, UNAVAILABLE_ERRORS)
+
+
+def database_unavailable(formatted: Mapping[str, Any]) -> bool:
+    """Whether an error as sent says the database cannot be reached (the request is answered 503), rather than
+    that a read model the field reads has stopped (the field's error, beside the other fields' data)."""
+    extensions = formatted.get("extensions") or {}
+    return bool(extensions.get("code") == "UNAVAILABLE" and "readModels" not in extensions)
 
 
 def request_code(error: GraphQLError) -> str:
@@ -51,6 +61,10 @@ def log_unexpected(errors: list[GraphQLError], request_id: str) -> None:
 
 def coded(error: GraphQLError, request_id: str) -> GraphQLError:
     """The error as a client may see it: with a code, and a crash masked down to the request's id."""
+    if isinstance(error.original_error, ReadModelStopped):
+        names = [f.name for f in error.original_error.failures]
+        return GraphQLError(str(error.original_error), path=error.path,
+                            extensions={"code": "UNAVAILABLE", "readModels": names, "requestId": request_id})
     if is_unavailable(error):
         return GraphQLError(
             UNAVAILABLE_MESSAGE, path=error.path, extensions={"code": "UNAVAILABLE", "requestId": request_id}

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from starlette.concurrency import run_in_threadpool
 
 from app.graphql.core.context import Info
 from app.graphql.core.errors import bad_input, not_yet_consistent
+from app.read.failures import read_models_of
 from app.runtime.wiring import Runtime
 from domain.errors import ValidationError
 from domain.values import Subject
@@ -30,13 +34,16 @@ def parse_position(value: str | None, argument: str) -> int | None:
     return int(value)
 
 
-async def consistent(info: Info, min_position: str | None) -> Runtime:
-    """The runtime, once the read models have reached `min_position` (bounded wait)."""
+async def consistent(info: Info, min_position: str | None, *reads: Callable[..., Any]) -> Runtime:
+    """The runtime, once the read models have reached `min_position` (bounded wait): those that the projections'
+    read functions `reads` read, or every one when none are given (a field whose objects read more, such as a
+    case's nested fields). A stopped read model is not waited for: reading it answers UNAVAILABLE at once."""
     runtime = info.context.runtime
     position = parse_position(min_position, "minPosition")
     if position is not None:
         timeout = runtime.settings.consistency_timeout
-        if not await run_in_threadpool(runtime.projector.wait_for, position, timeout):
+        names = read_models_of(reads) or None
+        if not await run_in_threadpool(runtime.projector.wait_for, position, timeout, names):
             raise not_yet_consistent(position, timeout)
     return runtime
 

@@ -22,7 +22,11 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from app.graphql.core.context import Context
-from app.graphql.core.error_codes import UNAVAILABLE_MESSAGE, coded
+from app.graphql.core.error_codes import (
+    UNAVAILABLE_MESSAGE,
+    coded,
+    database_unavailable,
+)
 from app.graphql.core.request_json import read_json
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -171,7 +175,7 @@ def _body_and_status(result: ExecutionResult, media: str, request_id: str) -> tu
     # cache raises outside the operation hook) reaches here uncoded; `coded` leaves a coded error as it is.
     errors = [coded(error, request_id).formatted for error in result.errors or []]
     codes = {(error.get("extensions") or {}).get("code") for error in errors}
-    if "UNAVAILABLE" in codes:
+    if any(database_unavailable(error) for error in errors):
         return {"errors": errors}, 503
     # A request error (no field was resolved, so no error has a path) has no `data` entry.
     if result.data is None and errors and all("path" not in error for error in errors):

@@ -9,10 +9,12 @@ from datetime import datetime
 from app.graphql.core.errors import bad_input
 from app.graphql.core.times import valid_time
 from app.graphql.ledger.views import Case, past_records
+from app.read.store import reading
 from app.runtime.wiring import Runtime
 from app.write.ledger import Ledger
 from domain.appeal import AppealStatus
 from domain.values import Subject
+from projections.account_standing.queries import find_strikes
 from projections.appeals.rows import AppealRow
 from projections.case_status.as_of import case_as_of
 from projections.case_status.queries import (
@@ -37,7 +39,7 @@ def ledger_began(ledger: Ledger) -> datetime | None:
 
 def load_case_as_of(runtime: Runtime, subject: Subject, at: datetime) -> Case | None:
     """The case as it stood at `at`, with its detections and decisions of then; None if not yet opened."""
-    with runtime.store.transaction(write=False) as sql:
+    with reading(runtime.store, find_case, case_detections, case_decisions, find_strikes) as sql:  # past_records'
         row = find_case(sql, subject)
         if row is None:
             return None

@@ -32,7 +32,7 @@ from app.graphql.ledger.views import (
     CaseFilter,
     case_page,
 )
-from app.read.store import read
+from app.read.store import read, reading
 from app.runtime.wiring import Runtime
 from domain.appeal import AppealStatus
 from domain.errors import ValidationError
@@ -58,7 +58,7 @@ class LedgerQuery:
 
     @strawberry.field(description="One appeal by id.")
     async def appeal(self, info: Info, id: strawberry.ID, min_position: str | None = None) -> Appeal | None:
-        runtime = await consistent(info, min_position)
+        runtime = await consistent(info, min_position, find_appeal)
         row = await run_in_threadpool(read, runtime.store, find_appeal, str(id))
         return None if row is None or not info.context.principal.sees(row.subject.domain) else Appeal.of_row(row)
 
@@ -72,7 +72,7 @@ class LedgerQuery:
         after: str | None = None,
         min_position: str | None = None,
     ) -> AppealConnection:
-        runtime = await consistent(info, min_position)
+        runtime = await consistent(info, min_position, appeal_queue)
         start = parse_position(after, "after") or 0
         check_page(first)
         domains = info.context.principal.within(domain)
@@ -117,7 +117,7 @@ class LedgerQuery:
 
     @strawberry.field(description="One decision by id.")
     async def decision(self, info: Info, id: strawberry.ID, min_position: str | None = None) -> Decision | None:
-        runtime = await consistent(info, min_position)
+        runtime = await consistent(info, min_position, find_decision, find_strikes)
         row = await run_in_threadpool(read, runtime.store, find_decision, str(id))
         if row is None or not info.context.principal.sees(row.subject.domain):
             return None
@@ -126,14 +126,14 @@ class LedgerQuery:
 
     @strawberry.field(description="The current version of every policy, or of one domain's.")
     async def policies(self, info: Info, domain: str | None = None, min_position: str | None = None) -> list[Policy]:
-        runtime = await consistent(info, min_position)
+        runtime = await consistent(info, min_position, list_policies)
         rows = await run_in_threadpool(read, runtime.store, list_policies, domain)
         return [Policy.of_row(r) for r in rows if info.context.principal.sees(r.domain)]
 
 
 def _load_account(runtime: Runtime, account_id: str, at: datetime, scope: tuple[str, ...] | None) -> Account | None:
     """The account as it stood at `at`, as far as the domains of `scope` (None: all) tell."""
-    with runtime.store.transaction(write=False) as sql:
+    with reading(runtime.store, account_domains, find_account, account_appeals) as sql:
         if scope is not None and not set(scope) & account_domains(sql, account_id):
             return None
         row = find_account(sql, account_id, at, runtime.ledger.ladders, scope)

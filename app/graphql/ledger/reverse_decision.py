@@ -20,6 +20,7 @@ from app.graphql.core.errors import (
 from app.graphql.core.scope import hidden
 from app.graphql.ledger.file_appeal import visible_decision
 from app.graphql.ledger.types import Decision
+from app.read.store import reading
 from app.runtime.wiring import Runtime
 from app.write.corrections import DecisionReversed
 from domain.errors import no_such_decision
@@ -64,7 +65,7 @@ def _reversed_view(runtime: Runtime, decision_id: UUID, position: int) -> Decisi
     """The decision as the read models show it once they have caught up with the reversal, its removed strike too."""
     timeout = runtime.settings.consistency_timeout
     runtime.projector.wait_for(position, timeout)
-    with runtime.store.transaction(write=False) as sql:
+    with reading(runtime.store, find_decision, find_strikes) as sql:
         row = find_decision(sql, str(decision_id))
         strikes = {} if row is None or row.strike_id is None else find_strikes(sql, [row.strike_id])
     if row is None or row.reversed_at is None:

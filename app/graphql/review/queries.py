@@ -59,7 +59,7 @@ class ReviewQuery:
         after: str | None = None,
         min_position: str | None = None,
     ) -> ReviewQueueConnection:
-        runtime = await consistent(info, min_position)
+        runtime = await consistent(info, min_position, queue_page)
         key = parse_queue_cursor(after)
         check_page(first)
         domains = info.context.principal.within(domain)
@@ -74,13 +74,13 @@ class ReviewQuery:
 
     @strawberry.field(description="Every review queue, by name.")
     async def queues(self, info: Info, min_position: str | None = None) -> list[Queue]:
-        runtime = await consistent(info, min_position)
+        runtime = await consistent(info, min_position, list_queues)
         scope = info.context.principal.scope
         return [Queue.of_row(r) for r in await run_in_threadpool(read, runtime.store, list_queues, scope)]
 
     @strawberry.field(description="One queue by name.")
     async def queue(self, info: Info, name: str, min_position: str | None = None) -> Queue | None:
-        runtime = await consistent(info, min_position)
+        runtime = await consistent(info, min_position, find_queue)
         row = await run_in_threadpool(read, runtime.store, find_queue, name)
         return None if row is None or not info.context.principal.sees(row.domain) else Queue.of_row(row)
 
@@ -91,7 +91,7 @@ class ReviewQuery:
     async def queue_entries(
         self, info: Info, queue: str, first: int = DEFAULT_PAGE, offset: int = 0, min_position: str | None = None
     ) -> list[ReviewQueueEntry]:
-        runtime = await consistent(info, min_position)
+        runtime = await consistent(info, min_position, queue_entries)
         check_page(first)
         if offset < 0:
             raise bad_input("offset must not be negative", "offset")
@@ -102,7 +102,7 @@ class ReviewQuery:
 
     @strawberry.field(description="The routing table: ordered rules, the first match wins, else the default queue.")
     async def routing(self, info: Info, min_position: str | None = None) -> RoutingTable:
-        runtime = await consistent(info, min_position)
+        runtime = await consistent(info, min_position, load_table, list_queues)
         rules, default_queue = await run_in_threadpool(read, runtime.store, load_table)
         scope = info.context.principal.scope
         if scope is not None:  # only the rules that route to the caller's queues
@@ -113,7 +113,7 @@ class ReviewQuery:
 
     @strawberry.field(description="A reporter's record: reports, upheld rate, warnings and suspension.")
     async def reporter(self, info: Info, id: str, min_position: str | None = None) -> Reporter | None:
-        runtime = await consistent(info, min_position)
+        runtime = await consistent(info, min_position, find_reporter)
         # A reporter's record spans every domain: who reported what is beyond a scoped principal.
         if info.context.principal.scope is not None:
             return None
@@ -138,7 +138,7 @@ class ReviewQuery:
 async def _figures(
     info: Info, query: Callable[..., list[Figures]], window_hours: float, min_position: str | None
 ) -> list[OperationsFigures]:
-    runtime = await consistent(info, min_position)
+    runtime = await consistent(info, min_position, query)
     span = window(window_hours)
     now = runtime.ledger.clock()
     scope = info.context.principal.scope

@@ -1,0 +1,96 @@
+"""A read model stopped at an event it cannot apply: its queries answer UNAVAILABLE at once, the others answer."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from app.runtime.wiring import Runtime
+from tests.api.ledger_api import record_detection, subject
+from tests.api.test_appeals import decide, file
+from tests.corrupt import plant_second_filing
+from tests.support import Api
+
+APPEALS = """query($p: String) { appeals(minPosition: $p) { edges { node { id } } } }"""
+CASE = """query($s: SubjectInput!, $p: String) { case(subject: $s, minPosition: $p) { detections { id } } }"""
+BOTH = """query($id: ID!, $p: String) { policies(minPosition: $p) { key } appeal(id: $id) { id } }"""
+
+
+def runtime_of(api: Api) -> Runtime:
+    runtime: Runtime = api.client.app.state.runtime  # type: ignore[attr-defined]
+    return runtime
+
+
+@pytest.fixture
+def stopped(api: Api) -> tuple[int, str, str]:
+    """An appeal filed twice below the API, then a detection written through it, projected: (the bad position,
+    the detection's position, the appeal's id)."""
+    decision = decide(api, "trust_safety", "pin-1", "acct-1")
+    appeal = file(api, decision["id"])
+    assert appeal["__typename"] == "Appeal"
+    bad = plant_second_filing(runtime_of(api).ledger)
+    after = record_detection(api, externalId="after", subject=subject("pin-2"))["position"]
+    api.data(CASE, {"s": subject("pin-2"), "p": after})  # waits for every read model but those stopped
+    return bad, after, appeal["id"]
+
+
+def unavailable(body: dict[str, Any]) -> dict[str, Any]:
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "UNAVAILABLE", error
+    return dict(error)
+
+
+def test_the_other_read_models_catch_up_and_answer(api: Api, stopped: tuple[int, str, str]) -> None:
+    _, after, _ = stopped
+
+    case = api.data(CASE, {"s": subject("pin-2"), "p": after})["case"]
+
+    assert len(case["detections"]) == 1
+
+
+def test_a_query_on_a_stopped_read_model_answers_unavailable_naming_it_at_once_even_when_it_would_wait(
+    api: Api, stopped: tuple[int, str, str]
+) -> None:
+    bad, after, _ = stopped
+
+    started = time.monotonic()
+    waited = unavailable(api.post(APPEALS, {"p": str(int(after) + 1)}))  # a position not even written yet
+    elapsed = time.monotonic() - started
+    now = unavailable(api.post(APPEALS))
+
+    assert elapsed < runtime_of(api).settings.consistency_timeout / 2
+    for error in (waited, now):
+        assert error["extensions"]["readModels"] == ["appeals"]
+        assert f"read model appeals stopped at position {bad} (Appeal.Filed" in error["message"]
+
+
+def test_a_document_that_also_reads_a_stopped_read_model_still_gets_the_other_fields(
+    api: Api, stopped: tuple[int, str, str]
+) -> None:
+    _, after, appeal = stopped
+
+    body = api.post(BOTH, {"id": appeal, "p": after})
+
+    assert {"key": "spam"} in body["data"]["policies"]
+    assert body["data"]["appeal"] is None
+    assert unavailable(body)["path"] == ["appeal"]
+
+
+def test_a_read_model_whose_table_was_dropped_by_hand_answers_unavailable_and_the_others_go_on(api: Api) -> None:
+    first = record_detection(api, externalId="before", subject=subject("pin-1"))["position"]
+    api.data(CASE, {"s": subject("pin-1"), "p": first})
+    with runtime_of(api).store.transaction() as sql:
+        sql.execute("DROP TABLE review_queue")
+    after = record_detection(api, externalId="after", subject=subject("pin-2"))["position"]
+
+    case = api.data(CASE, {"s": subject("pin-2"), "p": after})["case"]
+    queue = api.post("query($p: String) { reviewQueue(minPosition: $p) { edges { node { policy } } } }", {"p": after})
+
+    assert len(case["detections"]) == 1
+    error = unavailable(queue)
+    assert error["extensions"]["readModels"] == ["review_queue"]
+    assert "read model review_queue stopped at position" in error["message"]
+    metrics = api.get("/metrics")  # without the queues' figures, which that read model keeps
+    assert metrics.status_code == 200 and "docket_ledger_head_position" in metrics.text
