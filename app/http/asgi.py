@@ -33,7 +33,7 @@ from app.graphql.core.transport import GraphQLEndpoint
 from app.graphql.schema import build_schema
 from app.http.metrics import ReviewCollector
 from app.runtime.batch_resumer import start_resuming
-from app.runtime.health import LagCollector, health
+from app.runtime.health import LagCollector, ProjectionLag, health
 from app.runtime.wiring import Runtime, open_runtime
 from domain.base import Clock
 
@@ -134,7 +134,8 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    """Ready when the ledger and the read models can be read; says how far each read model lags."""
+    """Ready when the ledger and the read models can be read and none has stopped; says how far each read model
+    lags, and why a stopped one stopped."""
     runtime: Runtime = request.app.state.runtime
     try:
         if not runtime.gate.is_open():
@@ -142,8 +143,24 @@ async def readyz(request: Request) -> Response:
         state = await run_in_threadpool(health, runtime)
     except Exception as error:  # noqa: BLE001 - any storage failure means not ready
         return JSONResponse({"ready": False, "error": type(error).__name__}, status_code=503)
-    lags = {p.name: {"position": str(p.position), "lag": p.lag} for p in state.projections}
+    lags = {p.name: _lag(p) for p in state.projections}
+    stopped = [p.name for p in state.stopped]
+    if stopped:
+        body = {"ready": False, "error": f"read models stopped: {', '.join(stopped)}", "stopped": stopped}
+        return JSONResponse({**body, "head": str(state.head), "projections": lags}, status_code=503)
     return JSONResponse({"ready": True, "head": str(state.head), "projections": lags})
+
+
+def _lag(projection: ProjectionLag) -> dict[str, Any]:
+    lag: dict[str, Any] = {"position": str(projection.position), "lag": projection.lag}
+    failure = projection.failure
+    if failure is not None:
+        lag["failure"] = {
+            "position": str(failure.position), "eventType": failure.event_type,
+            "error": f"{failure.error_type}: {failure.error}", "since": failure.first_seen.isoformat(),
+            "lastAttemptAt": failure.last_seen.isoformat(), "attempts": failure.attempts,
+        }
+    return lag
 
 
 async def metrics(request: Request) -> Response:

@@ -230,10 +230,10 @@ class Projector:
         with self.store.transaction(write=False) as sql:
             return self._positions(sql)
 
-    def failures(self) -> dict[str, ProjectionFailure]:
-        """The stopped read models, by name."""
+    def progress(self) -> tuple[dict[str, int], dict[str, ProjectionFailure]]:
+        """Every read model's position, and the failures of those that have stopped, by name, read together."""
         with self.store.transaction(write=False) as sql:
-            return stopped(sql)
+            return self._positions(sql), stopped(sql)
 
     def _positions(self, sql: Any) -> dict[str, int]:
         sql.execute("SELECT name, position FROM projection_positions")
@@ -250,8 +250,7 @@ class Projector:
         deadline = time.monotonic() + timeout
         while True:
             seen = self.moves.seen()
-            with self.store.transaction(write=False) as sql:
-                positions, halted = self._positions(sql), stopped(sql)
+            positions, halted = self.progress()
             if all(p >= position for name, p in positions.items()
                    if name not in halted and (names is None or name in names)):
                 return True

@@ -1,4 +1,5 @@
-"""How far each read model is behind the ledger: for /metrics, /readyz and the `health` query."""
+"""How far each read model is behind the ledger, and which have stopped: for /metrics, /readyz and the `health`
+query."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from app.read.failures import ProjectionFailure
 from app.runtime.wiring import Runtime
 
 
@@ -17,6 +19,8 @@ class ProjectionLag:
     position: int
     lag: int
     """Positions behind the head of the ledger."""
+    failure: ProjectionFailure | None = None
+    """Why it has stopped, if it has."""
 
 
 @dataclass(frozen=True)
@@ -24,18 +28,24 @@ class Health:
     head: int
     projections: tuple[ProjectionLag, ...]
 
+    @property
+    def stopped(self) -> list[ProjectionLag]:
+        return [p for p in self.projections if p.failure is not None]
+
 
 def health(runtime: Runtime) -> Health:
     head = runtime.ledger.head()
-    positions = runtime.projector.positions()
+    positions, failures = runtime.projector.progress()
     return Health(
         head=head,
-        projections=tuple(ProjectionLag(name, p, max(head - p, 0)) for name, p in positions.items()),
+        projections=tuple(
+            ProjectionLag(name, p, max(head - p, 0), failures.get(name)) for name, p in positions.items()
+        ),
     )
 
 
 class LagCollector(Collector):
-    """Reads the head and the projections' positions at each scrape."""
+    """Reads the head, the projections' positions and their failures at each scrape."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -51,8 +61,23 @@ class LagCollector(Collector):
         lag = GaugeMetricFamily(
             "docket_projection_lag_events", "Events each read model is behind the ledger head.", labels=["projection"]
         )
+        stopped = GaugeMetricFamily(
+            "docket_projection_stopped", "1 while a read model is stopped at an event it cannot apply, else 0.",
+            labels=["projection"],
+        )
+        stopped_at = GaugeMetricFamily(
+            "docket_projection_stopped_position", "Ledger position of the event a stopped read model cannot apply.",
+            labels=["projection"],
+        )
+        attempts = GaugeMetricFamily(
+            "docket_projection_failed_attempts", "Times a stopped read model has tried the event it cannot apply.",
+            labels=["projection"],
+        )
         for projection in state.projections:
             position.add_metric([projection.name], projection.position)
             lag.add_metric([projection.name], projection.lag)
-        yield position
-        yield lag
+            stopped.add_metric([projection.name], int(projection.failure is not None))
+            if projection.failure is not None:
+                stopped_at.add_metric([projection.name], projection.failure.position)
+                attempts.add_metric([projection.name], projection.failure.attempts)
+        yield from (position, lag, stopped, stopped_at, attempts)

@@ -94,3 +94,34 @@ def test_a_read_model_whose_table_was_dropped_by_hand_answers_unavailable_and_th
     assert "read model review_queue stopped at position" in error["message"]
     metrics = api.get("/metrics")  # without the queues' figures, which that read model keeps
     assert metrics.status_code == 200 and "docket_ledger_head_position" in metrics.text
+
+
+HEALTH = """{ health { head projections { name position lag
+  failure { position eventType error since lastAttemptAt attempts } } } }"""
+
+
+def test_readyz_answers_503_naming_it_and_health_and_metrics_show_where_and_why_it_stopped(
+    api: Api, stopped: tuple[int, str, str]
+) -> None:
+    bad, _, _ = stopped
+
+    ready = api.client.get("/readyz")
+    report = {p["name"]: p for p in api.data(HEALTH)["health"]["projections"]}
+    metrics = api.get("/metrics").text
+
+    assert ready.status_code == 503
+    body = ready.json()
+    assert body["ready"] is False and body["stopped"] == ["appeals"] and "appeals" in body["error"]
+    assert body["projections"]["appeals"]["failure"]["position"] == str(bad)
+    assert body["projections"]["appeals"]["failure"]["eventType"] == "Appeal.Filed"
+    assert "failure" not in body["projections"]["case_status"]
+    failure = report.pop("appeals")["failure"]
+    assert (failure["position"], failure["eventType"], failure["attempts"]) == (str(bad), "Appeal.Filed", 1)
+    assert failure["error"].startswith(("IntegrityError: ", "UniqueViolation: "))
+    assert failure["since"] == failure["lastAttemptAt"]
+    assert all(p["failure"] is None for p in report.values())
+    assert 'docket_projection_stopped{projection="appeals"} 1.0' in metrics
+    assert 'docket_projection_stopped{projection="case_status"} 0.0' in metrics
+    assert f'docket_projection_stopped_position{{projection="appeals"}} {float(bad)}' in metrics
+    assert 'docket_projection_failed_attempts{projection="appeals"} 1.0' in metrics
+    assert 'docket_projection_stopped_position{projection="case_status"}' not in metrics

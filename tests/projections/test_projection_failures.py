@@ -56,26 +56,26 @@ def test_a_read_model_stops_exactly_at_an_event_it_cannot_apply_and_the_others_r
     assert positions.pop("appeals") == bad - 1
     assert set(positions.values()) == {head}
     assert appeal_rows(runtime) == filings_before(runtime, bad) > 0  # every filing before it, nothing after
-    failure = runtime.projector.failures()["appeals"]
+    failure = runtime.projector.progress()[1]["appeals"]
     assert (failure.position, failure.topic, failure.event_type, failure.attempts) == (bad, FILED, "Appeal.Filed", 1)
     assert failure.error_type in DUPLICATE and "appeal" in failure.error
     assert failure.first_seen == failure.last_seen
-    assert list(runtime.projector.failures()) == ["appeals"]
+    assert list(runtime.projector.progress()[1]) == ["appeals"]
 
 
 def test_a_stopped_read_model_is_tried_again_only_once_its_backoff_has_passed(
     runtime: Runtime, stopped: tuple[int, int]
 ) -> None:
     bad, _ = stopped
-    first = runtime.projector.failures()["appeals"]
+    first = runtime.projector.progress()[1]["appeals"]
 
     assert runtime.projector.step() == 0  # too soon: nothing to do for anyone
-    assert runtime.projector.failures()["appeals"] == first
+    assert runtime.projector.progress()[1]["appeals"] == first
 
     due_now(runtime, "appeals")
     runtime.projector.catch_up()
 
-    again = runtime.projector.failures()["appeals"]
+    again = runtime.projector.progress()[1]["appeals"]
     assert (again.position, again.attempts, again.first_seen) == (bad, 2, first.first_seen)
     assert again.last_seen > first.last_seen
     assert runtime.projector.positions()["appeals"] == bad - 1
@@ -92,7 +92,7 @@ def test_once_the_projection_can_apply_the_event_a_retry_clears_the_failure_and_
 
     runtime.projector.catch_up()
 
-    assert runtime.projector.failures() == {}
+    assert runtime.projector.progress()[1] == {}
     assert runtime.projector.positions()["appeals"] == head
     assert appeal_rows(runtime) == filings_before(runtime, head + 1) - 1  # the second filing changed nothing
 
@@ -106,7 +106,7 @@ def test_a_read_model_whose_table_was_dropped_by_hand_stops_alone_saying_so(runt
 
     runtime.projector.catch_up()
 
-    failure = runtime.projector.failures()["decisions_by_policy"]
+    failure = runtime.projector.progress()[1]["decisions_by_policy"]
     assert "decision_counts" in failure.error
     assert failure.event_type in ("Case.Opened", "Case.Decided")
     positions = runtime.projector.positions()

@@ -359,10 +359,10 @@ def test_a_rebuild_of_a_stopped_read_model_that_applies_every_event_forgets_its_
     plant_second_filing(runtime.ledger)
     head = write_history(runtime.ledger, 20, run="after")
     runtime.projector.catch_up()
-    assert list(runtime.projector.failures()) == ["appeals"]
+    assert list(runtime.projector.progress()[1]) == ["appeals"]
     monkeypatch.setattr(appeals_projection, "_FILE", appeals_projection._FILE + " ON CONFLICT DO NOTHING")
 
     rebuild(runtime, ["appeals"], batch=50)
 
-    assert runtime.projector.failures() == {}
+    assert runtime.projector.progress()[1] == {}
     assert positions(runtime)["appeals"] == head

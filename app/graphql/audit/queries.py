@@ -17,6 +17,7 @@ from app.graphql.audit.types import (
     LedgerEventConnection,
     LedgerEventEdge,
     LedgerIntegrity,
+    ProjectionFailure,
     ProjectionHealth,
 )
 from app.graphql.core.context import Info
@@ -72,12 +73,18 @@ class AuditQuery:
             page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else after),
         )
 
-    @strawberry.field(description="The ledger's head and how far each read model is behind it.")
+    @strawberry.field(description="The ledger's head, how far each read model is behind it, and which have stopped.")
     async def health(self, info: Info) -> HealthReport:
         state = await run_in_threadpool(read_health, info.context.runtime)
         return HealthReport(
             head=str(state.head),
-            projections=[ProjectionHealth(name=p.name, position=str(p.position), lag=p.lag) for p in state.projections],
+            projections=[
+                ProjectionHealth(
+                    name=p.name, position=str(p.position), lag=p.lag,
+                    failure=None if p.failure is None else ProjectionFailure.of(p.failure),
+                )
+                for p in state.projections
+            ],
         )
 
     @strawberry.field(description="The hash chain's position and its latest signed checkpoint; re-verifies nothing.")

@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 
 from app.graphql.audit.event_json import event_data
 from app.graphql.core.values import PageInfo, Subject
+from app.read.failures import ProjectionFailure as FailureRow
 from app.write.ledger import StoredEvent
 from projections.audit_trail.rows import AuditEntryRow
 
@@ -47,11 +48,33 @@ class LedgerEventConnection:
     page_info: PageInfo
 
 
-@strawberry.type(description="How far a read model is behind the ledger.")
+@strawberry.type(
+    description="An event a read model cannot apply: it stopped just before it, tries it again with backoff, and "
+    "answers UNAVAILABLE until it applies it or an operator skips it (`docket projections`)."
+)
+class ProjectionFailure:
+    position: str = strawberry.field(description="The ledger position of the event.")
+    event_type: str
+    error: str = strawberry.field(description="What applying it raised: the error's type and message.")
+    since: datetime = strawberry.field(description="When it first failed there.")
+    last_attempt_at: datetime
+    attempts: int
+
+    @classmethod
+    def of(cls, failure: FailureRow) -> ProjectionFailure:
+        return cls(
+            position=str(failure.position), event_type=failure.event_type,
+            error=f"{failure.error_type}: {failure.error}", since=failure.first_seen,
+            last_attempt_at=failure.last_seen, attempts=failure.attempts,
+        )
+
+
+@strawberry.type(description="How far a read model is behind the ledger, and why it stopped if it has.")
 class ProjectionHealth:
     name: str
     position: str
     lag: int = strawberry.field(description="Events behind the ledger head.")
+    failure: ProjectionFailure | None = strawberry.field(description="Set while it is stopped.")
 
 
 @strawberry.type
