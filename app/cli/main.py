@@ -1,4 +1,4 @@
-"""The `docket` command: serve, migrate, demo, project, rebuild and token management."""
+"""The `docket` command: serve, migrate, demo, project, rebuild, projections and token management."""
 
 from __future__ import annotations
 
@@ -79,6 +79,15 @@ def _parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--workdir", type=Path,
                          help="where the build file goes (default: beside a SQLite database, else the temp directory)")
     rebuild.set_defaults(run=_rebuild)
+
+    projections = commands.add_parser(
+        "projections", help="list the read models: position, lag, and the event a stopped one cannot apply"
+    )
+    projections.set_defaults(run=_projections)
+    steering = projections.add_subparsers(metavar="ACTION")
+    retry = steering.add_parser("retry", help="try a stopped read model's event again now, once its cause is fixed")
+    retry.add_argument("name", metavar="NAME")
+    retry.set_defaults(run=_retry_projection)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL), or write it to a file")
     export.add_argument("--output", type=Path)
@@ -228,6 +237,18 @@ def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
           f"{report.rows:,} rows; built {report.built_to:,} events in {report.build_seconds:.1f}s ({rate:,.0f}/s), "
           f"published in {report.publish_seconds:.1f}s")
     return 0
+
+
+def _projections(args: argparse.Namespace, settings: Settings) -> int:
+    from app.cli.projections import run_list
+
+    return run_list(settings)
+
+
+def _retry_projection(args: argparse.Namespace, settings: Settings) -> int:
+    from app.cli.projections import run_retry
+
+    return run_retry(settings, args.name)
 
 
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+import projections.appeals.projection as appeals_projection
+from app.cli.main import main
 from app.runtime.wiring import Runtime
 from tests.api.ledger_api import record_detection, subject
 from tests.api.test_appeals import decide, file
@@ -125,3 +127,55 @@ def test_readyz_answers_503_naming_it_and_health_and_metrics_show_where_and_why_
     assert f'docket_projection_stopped_position{{projection="appeals"}} {float(bad)}' in metrics
     assert 'docket_projection_failed_attempts{projection="appeals"} 1.0' in metrics
     assert 'docket_projection_stopped_position{projection="case_status"}' not in metrics
+
+
+@pytest.fixture
+def docket(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Docket:
+    monkeypatch.setenv("DOCKET_DATABASE_URL", database_url)
+    return Docket(capsys)
+
+
+class Docket:
+    """The `docket` command, run on the API's database as an operator runs it."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
+        self.capsys = capsys
+
+    def __call__(self, *args: str) -> tuple[int, str, str]:
+        self.capsys.readouterr()
+        code = main(list(args))
+        printed = self.capsys.readouterr()
+        return code, printed.out, printed.err
+
+
+def test_docket_projections_lists_each_read_models_position_lag_and_failure(
+    api: Api, stopped: tuple[int, str, str], docket: Docket
+) -> None:
+    bad, _, _ = stopped
+
+    code, out, _ = docket("projections")
+
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    assert code == 0
+    assert lines["appeals"].split()[1] == str(bad - 1)
+    assert f"stopped at position {bad} (Appeal.Filed): " in lines["appeals"] and "1 attempts" in lines["appeals"]
+    assert lines["case_status"].split()[2:] == ["0", "-"]
+    assert lines["ledger"].startswith("ledger head: ")
+
+
+def test_a_retry_once_the_projection_is_fixed_applies_the_event_and_the_read_model_catches_up(
+    api: Api, stopped: tuple[int, str, str], docket: Docket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, after, appeal = stopped
+    monkeypatch.setattr(appeals_projection, "_FILE", appeals_projection._FILE + " ON CONFLICT DO NOTHING")
+
+    code, out, _ = docket("projections", "retry", "appeals")
+
+    assert code == 0 and "tries position" in out
+    edges = api.data(APPEALS, {"p": after})["appeals"]["edges"]
+    assert [e["node"]["id"] for e in edges] == [appeal]
+    assert api.client.get("/readyz").status_code == 200
+    again = docket("projections", "retry", "appeals")
+    assert again[0] == 2 and "read model appeals has not stopped" in again[2]
+    unknown = docket("projections", "retry", "appeal")
+    assert unknown[0] == 2 and "no read model named appeal; the read models are: " in unknown[2]
