@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -88,6 +89,14 @@ def _parser() -> argparse.ArgumentParser:
     retry = steering.add_parser("retry", help="try a stopped read model's event again now, once its cause is fixed")
     retry.add_argument("name", metavar="NAME")
     retry.set_defaults(run=_retry_projection)
+    skip = steering.add_parser(
+        "skip", help="move a stopped read model past the event it cannot apply, recording why in the ledger"
+    )
+    skip.add_argument("name", metavar="NAME")
+    skip.add_argument("--position", type=_positive, required=True, help="the position it stopped at")
+    skip.add_argument("--reason", required=True, help="why it may skip that event, for the record")
+    skip.add_argument("--actor", help="who skips it, for the record (default: operator:<login name>)")
+    skip.set_defaults(run=_skip_event)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL), or write it to a file")
     export.add_argument("--output", type=Path)
@@ -249,6 +258,12 @@ def _retry_projection(args: argparse.Namespace, settings: Settings) -> int:
     from app.cli.projections import run_retry
 
     return run_retry(settings, args.name)
+
+
+def _skip_event(args: argparse.Namespace, settings: Settings) -> int:
+    from app.cli.projections import run_skip
+
+    return run_skip(settings, args.name, args.position, args.reason, args.actor or f"operator:{getpass.getuser()}")
 
 
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,5 +1,5 @@
-"""`docket projections`: each read model's position, lag and failure; `retry` for one that stopped at an event it
-cannot apply."""
+"""`docket projections`: each read model's position, lag and failure; `retry` and `skip` for one that stopped at an
+event it cannot apply."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from app.config.settings import Settings
 from app.read.migrations import pending
 from app.runtime.health import ProjectionLag, health
-from app.runtime.recovery import RecoveryRefused, retry
+from app.runtime.recovery import RecoveryRefused, retry, skip
 from app.runtime.wiring import Runtime, open_runtime
 from domain.errors import DocketError
 
@@ -29,6 +29,17 @@ def run_retry(settings: Settings, name: str) -> int:
               f"`docket projections` shows whether it got past it")
 
     return _run(settings, retrying)
+
+
+def run_skip(settings: Settings, name: str, position: int, reason: str, actor: str) -> int:
+    """Skips the event a read model stopped at, recording the skip in the ledger."""
+
+    def skipping(runtime: Runtime) -> None:
+        recorded = skip(runtime, name, position, reason, actor)
+        print(f"read model {name} skipped position {position} and goes on; the skip is Projection.EventSkipped "
+              f"at position {recorded}")
+
+    return _run(settings, skipping)
 
 
 def _run(settings: Settings, command: Callable[[Runtime], None]) -> int:

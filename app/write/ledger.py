@@ -18,6 +18,7 @@ from app.write.deciding import Decisions
 from app.write.detections import Detections
 from app.write.policies import Policies
 from app.write.review import Review
+from app.write.skips import Skips
 from app.write.transcodings import register_value_types
 from app.write.unit_of_work import UnitOfWork
 from domain.base import Clock, DocketAggregate
@@ -91,6 +92,9 @@ class Ledger(Application[UUID]):
         self.escalate_case = self.review.escalate_case
         self.add_case_note = self.review.add_case_note
         self.prioritize_case = self.review.prioritize_case
+
+        self.skips = Skips(self.work)
+        self.skip_event = self.skips.skip_event
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

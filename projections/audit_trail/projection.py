@@ -17,6 +17,7 @@ from domain.batch import Batch
 from domain.case import Case
 from domain.detection import Detection
 from domain.policy import Policy
+from domain.projection import Projection as ReadModel
 from domain.queue import Queue
 from domain.report import Report
 from domain.reporter import Reporter
@@ -83,6 +84,8 @@ class AuditTrailProjection(Projection):
         Batch.ReversalStarted,
         Batch.SubjectsReversed,
         Batch.Reversed,
+        ReadModel.Registered,
+        ReadModel.EventSkipped,
     )
 
     def apply(self, event: Any, position: int, sql: Sql) -> None:
@@ -235,6 +238,16 @@ def batch_summary(event: Any) -> str:
         return f"batch reversal started: {event.rationale}"
     if isinstance(event, (Batch.Completed, Batch.Reversed)):
         return f"batch {type(event).__name__.lower()}"
+    return operations_summary(event)
+
+
+def operations_summary(event: Any) -> str:
+    """What operators did about the read models, in one line."""
+    if isinstance(event, ReadModel.Registered):
+        return f"read model {event.read_model} first steered by an operator"
+    if isinstance(event, ReadModel.EventSkipped):
+        return (f"read model {event.read_model} skipped position {event.position} ({event.event_type}), which it "
+                f"cannot apply: {event.reason}")
     return type(event).__qualname__
 
 

@@ -129,6 +129,10 @@ def test_readyz_answers_503_naming_it_and_health_and_metrics_show_where_and_why_
     assert 'docket_projection_stopped_position{projection="case_status"}' not in metrics
 
 
+SKIPS = """query($p: String) { events(minPosition: $p, filter: {eventTypes: ["Projection.EventSkipped"]}) {
+  edges { node { position type actor data } } } }"""
+
+
 @pytest.fixture
 def docket(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Docket:
     monkeypatch.setenv("DOCKET_DATABASE_URL", database_url)
@@ -161,6 +165,31 @@ def test_docket_projections_lists_each_read_models_position_lag_and_failure(
     assert f"stopped at position {bad} (Appeal.Filed): " in lines["appeals"] and "1 attempts" in lines["appeals"]
     assert lines["case_status"].split()[2:] == ["0", "-"]
     assert lines["ledger"].startswith("ledger head: ")
+
+
+def test_skipping_the_failing_event_with_a_reason_records_it_in_the_ledger_and_the_read_model_catches_up(
+    api: Api, stopped: tuple[int, str, str], docket: Docket
+) -> None:
+    bad, _, appeal = stopped
+    elsewhere = docket("projections", "skip", "appeals", "--position", str(bad - 1), "--reason", "why not")
+    unknown = docket("projections", "skip", "appeal", "--position", str(bad), "--reason", "why not")
+
+    code, out, _ = docket("projections", "skip", "appeals", "--position", str(bad), "--reason",
+                          "filed twice by a bad import", "--actor", "ops:ana")
+
+    assert elsewhere[0] == 2 and f"stopped at position {bad}, not {bad - 1}" in elsewhere[2]
+    assert unknown[0] == 2 and "no read model named appeal;" in unknown[2]
+    assert code == 0
+    recorded = out.split()[-1]
+    [skipped] = api.data(SKIPS, {"p": recorded})["events"]["edges"]  # the only skip: the refused ones wrote nothing
+    assert skipped["node"]["position"] == recorded and skipped["node"]["actor"] == "ops:ana"
+    data = skipped["node"]["data"]
+    assert (data["read_model"], data["position"], data["event_type"], data["reason"]) == (
+        "appeals", bad, "Appeal.Filed", "filed twice by a bad import")
+    assert data["error"].startswith(("IntegrityError: ", "UniqueViolation: "))
+    edges = api.data(APPEALS, {"p": recorded})["appeals"]["edges"]
+    assert [e["node"]["id"] for e in edges] == [appeal]  # the second filing was skipped
+    assert api.client.get("/readyz").status_code == 200
 
 
 def test_a_retry_once_the_projection_is_fixed_applies_the_event_and_the_read_model_catches_up(

@@ -15,6 +15,7 @@ from domain.batch import Batch
 from domain.case import Case
 from domain.detection import Detection
 from domain.policy import Policy
+from domain.projection import Projection
 from domain.queue import Queue
 from domain.report import Report
 from domain.reporter import Reporter
@@ -59,6 +60,8 @@ PINNED: dict[type, str] = {
     Batch.ReversalStarted: "domain.batch:Batch.ReversalStarted",
     Batch.SubjectsReversed: "domain.batch:Batch.SubjectsReversed",
     Batch.Reversed: "domain.batch:Batch.Reversed",
+    Projection.Registered: "domain.projection:Projection.Registered",
+    Projection.EventSkipped: "domain.projection:Projection.EventSkipped",
 }
 
 

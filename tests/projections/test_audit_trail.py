@@ -19,6 +19,7 @@ from domain.case import Case
 from domain.detection import Detection
 from domain.ladder import default_ladder
 from domain.policy import Policy
+from domain.projection import Projection
 from domain.values import Subject
 from projections.audit_trail.projection import (
     MAX_SUMMARY,
@@ -104,7 +105,7 @@ def test_the_index_knows_every_event_of_every_aggregate() -> None:
         if inspect.isclass(member) and issubclass(member, DocketAggregate.Event) and declared_event(name, member)
     }
 
-    assert len(aggregates) == 10
+    assert len(aggregates) == 11
     assert declared == event_type_names()
 
 
@@ -201,6 +202,20 @@ def test_the_filters_combine_and_page_after_a_position(feed: Feed) -> None:
     assert find(types=several) == [2, 3, 5, 7, 12]
     assert find(after=2, limit=3, types=several) == [3, 5, 7]
     assert find(after=2, limit=3, domains=("ads", DOMAIN, "shopping"), actor="reviewer:alice") == [4, 5, 7]
+
+
+def test_an_operators_skip_is_indexed_saying_which_read_model_skipped_what_and_why(feed: Feed) -> None:
+    projection = Projection.register("appeals", "ops:ana", at(1))
+    projection.skip_event(57, "Appeal.Filed", "IntegrityError: duplicate", "filed twice by a bad import", "ops:ana",
+                          at(1))
+    feed.save(projection)
+
+    rows = everything(feed)
+
+    assert types(rows) == ["Projection.Registered", "Projection.EventSkipped"]
+    assert rows[1].actor == "ops:ana" and (rows[1].domain, rows[1].account_id) == (None, None)
+    assert rows[1].summary == ("read model appeals skipped position 57 (Appeal.Filed), which it cannot apply: "
+                               "filed twice by a bad import")
 
 
 def test_every_summary_is_one_bounded_line(feed: Feed) -> None:
