@@ -95,6 +95,7 @@ class Ledger(Application[UUID]):
 
         self.skips = Skips(self.work)
         self.skip_event = self.skips.skip_event
+        self.skipped_events = self.skips.skipped_events
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

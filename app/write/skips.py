@@ -24,3 +24,8 @@ class Skips:
             return self.work.store(projection)
 
         return self.work.retrying(attempt)
+
+    def skipped_events(self, read_model: str) -> frozenset[int]:
+        """The positions operators had read model `read_model` skip."""
+        projection = self.work.find(Projection, Projection.create_id(read_model))
+        return frozenset() if projection is None else frozenset(projection.skipped)

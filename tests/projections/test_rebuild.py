@@ -25,6 +25,7 @@ from app.read.rebuild.plan import RebuildError, UnknownProjection, choose, rebui
 from app.read.rebuild.run import rebuild
 from app.read.rebuild.shadow import side_schemas
 from app.read.store import read
+from app.runtime.recovery import skip
 from app.runtime.wiring import Runtime, open_runtime
 from domain.values import Subject
 from projections.case_status.queries import find_case
@@ -366,3 +367,18 @@ def test_a_rebuild_of_a_stopped_read_model_that_applies_every_event_forgets_its_
 
     assert runtime.projector.progress()[1] == {}
     assert positions(runtime)["appeals"] == head
+
+
+def test_a_rebuild_skips_again_the_events_operators_had_a_read_model_skip(runtime: Runtime) -> None:
+    write_history(runtime.ledger, 60)
+    bad = plant_second_filing(runtime.ledger)
+    write_history(runtime.ledger, 20, run="after")
+    runtime.projector.catch_up()
+    skip(runtime, "appeals", bad, "filed twice by a bad import", "ops:ana")
+    runtime.projector.catch_up()
+    skipped = snapshot(runtime, ["appeals"])
+
+    rebuild(runtime, ["appeals"], batch=50)
+
+    assert snapshot(runtime, ["appeals"]) == skipped
+    assert runtime.projector.progress()[1] == {}

@@ -55,6 +55,8 @@ class Build:
         self.chosen = chosen
         self.batch = batch
         self.topics = {p.name: topics_of(p) for p in chosen}
+        self.skipped = {p.name: ledger.skipped_events(p.name) for p in chosen}
+        """The events operators had each read model skip (`docket projections skip`): skipped again."""
         # Read only what the chosen projections read, unless one of them reads every event.
         self.read_topics: list[str] = (
             [] if any(p.raw for p in chosen) else sorted(set().union(*self.topics.values()))
@@ -148,7 +150,9 @@ class Build:
         decode = decoder(self.ledger)
         for projection in self.chosen:
             started = time.perf_counter()
-            feed(projection, self.topics[projection.name], notifications, decode, sql)
+            skipped = self.skipped[projection.name]
+            events = [n for n in notifications if n.id not in skipped] if skipped else notifications
+            feed(projection, self.topics[projection.name], events, decode, sql)
             self.apply_seconds[projection.name] += time.perf_counter() - started
 
     def advance(self, store: ReadStore, position: int, target: int, progress: Progress) -> int:
