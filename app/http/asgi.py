@@ -157,7 +157,7 @@ def _lag(projection: ProjectionLag) -> dict[str, Any]:
     if failure is not None:
         lag["failure"] = {
             "position": str(failure.position), "eventType": failure.event_type,
-            "error": f"{failure.error_type}: {failure.error}", "since": failure.first_seen.isoformat(),
+            "error": failure.raised, "since": failure.first_seen.isoformat(),
             "lastAttemptAt": failure.last_seen.isoformat(), "attempts": failure.attempts,
         }
     return lag

@@ -45,8 +45,13 @@ class ProjectionFailure:
         return self.topic.rpartition(":")[2]
 
     @property
+    def raised(self) -> str:
+        """What applying the event raised: the error's type and message."""
+        return f"{self.error_type}: {self.error}"
+
+    @property
     def reason(self) -> str:
-        return f"stopped at position {self.position} ({self.event_type}): {self.error_type}: {self.error}"
+        return f"stopped at position {self.position} ({self.event_type}): {self.raised}"
 
     def due(self, now: datetime) -> bool:
         """Whether it is time to try the event again."""

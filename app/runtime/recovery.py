@@ -32,9 +32,7 @@ def skip(runtime: Runtime, name: str, position: int, reason: str, actor: str) ->
     it past that event; returns the ledger position of the record. Only the position it stopped at can be skipped."""
     with _locked(runtime, name) as sql:
         failure = _stopped(sql, name, position)
-    recorded = runtime.ledger.skip_event(
-        name, position, failure.event_type, f"{failure.error_type}: {failure.error}", reason, actor
-    )
+    recorded = runtime.ledger.skip_event(name, position, failure.event_type, failure.raised, reason, actor)
     with _locked(runtime, name) as sql:  # the ledger and the read store are written one after the other
         now = stopped(sql, [name]).get(name)
         if now is None or now.position != position:

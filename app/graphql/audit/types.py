@@ -63,9 +63,8 @@ class ProjectionFailure:
     @classmethod
     def of(cls, failure: FailureRow) -> ProjectionFailure:
         return cls(
-            position=str(failure.position), event_type=failure.event_type,
-            error=f"{failure.error_type}: {failure.error}", since=failure.first_seen,
-            last_attempt_at=failure.last_seen, attempts=failure.attempts,
+            position=str(failure.position), event_type=failure.event_type, error=failure.raised,
+            since=failure.first_seen, last_attempt_at=failure.last_seen, attempts=failure.attempts,
         )
 
 
