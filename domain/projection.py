@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
@@ -15,6 +16,10 @@ class Projection(DocketAggregate):
 
     Skipping changes no event: the read model moves past one it cannot apply, and auditors see that it did.
     """
+
+    if TYPE_CHECKING:
+        read_model: str
+        skipped: set[int]
 
     @staticmethod
     def create_id(read_model: str) -> UUID:

@@ -10,8 +10,8 @@ import pytest
 import projections.appeals.projection as appeals_projection
 from app.cli.main import main
 from app.runtime.wiring import Runtime
+from tests.api.ledger.test_appeals import decide, file
 from tests.api.ledger_api import record_detection, subject
-from tests.api.test_appeals import decide, file
 from tests.corrupt import plant_second_filing
 from tests.support import Api
 
