@@ -52,21 +52,31 @@ class Appeal(DocketAggregate):
         def apply(self, appeal: Appeal) -> None:
             appeal.decision_id = self.decision_id
             appeal.case_id = self.case_id
+            appeal.subject = self.subject
+            appeal.account_id = self.account_id
+            appeal.policy_key = self.policy_key
+            appeal.statement = self.statement
             appeal.decided_by = self.decided_by
+            appeal.window_ends_at = self.window_ends_at
             appeal.idempotency_key = self.idempotency_key
             appeal.status = AppealStatus.PENDING
+            appeal.filed_at = self.occurred_at
+            appeal.filed_by = self.actor
+            appeal.resolved_at = None
+            appeal.resolved_by = None
+            appeal.rationale = None
 
     class Upheld(DocketAggregate.Event):
         rationale: str
 
         def apply(self, appeal: Appeal) -> None:
-            appeal.status = AppealStatus.UPHELD
+            _resolved(appeal, AppealStatus.UPHELD, self)
 
     class Overturned(DocketAggregate.Event):
         rationale: str
 
         def apply(self, appeal: Appeal) -> None:
-            appeal.status = AppealStatus.OVERTURNED
+            _resolved(appeal, AppealStatus.OVERTURNED, self)
 
     @classmethod
     def file(
@@ -107,3 +117,11 @@ class Appeal(DocketAggregate):
             raise ConflictError("an appeal must be resolved by someone other than the original decider")
         event = self.Upheld if AppealOutcome(outcome) is AppealOutcome.UPHOLD else self.Overturned
         self._record(event, actor, at, rationale=rationale)
+
+
+def _resolved(appeal: Appeal, status: AppealStatus, event: Appeal.Upheld | Appeal.Overturned) -> None:
+    """Applies a resolution: its outcome, who resolved it, when and why."""
+    appeal.status = status
+    appeal.resolved_at = event.occurred_at
+    appeal.resolved_by = event.actor
+    appeal.rationale = event.rationale

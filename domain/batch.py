@@ -89,9 +89,13 @@ class Batch(DocketAggregate):
             batch.fingerprint = self.fingerprint
             batch.status = BatchStatus.RUNNING
             batch.results = {}
+            batch.started_at = self.occurred_at
             batch.started_by = self.actor
+            batch.completed_at = None
             batch.reversal_rationale = None
+            batch.reversal_started_at = None
             batch.reversed_by = None
+            batch.reversed_at = None
 
     class SubjectsDecided(DocketAggregate.Event):
         results: tuple[SubjectResult, ...]
@@ -102,6 +106,7 @@ class Batch(DocketAggregate):
     class Completed(DocketAggregate.Event):
         def apply(self, batch: Batch) -> None:
             batch.status = BatchStatus.COMPLETED
+            batch.completed_at = self.occurred_at
 
     class ReversalStarted(DocketAggregate.Event):
         rationale: str
@@ -109,6 +114,7 @@ class Batch(DocketAggregate):
         def apply(self, batch: Batch) -> None:
             batch.status = BatchStatus.REVERSING
             batch.reversal_rationale = self.rationale
+            batch.reversal_started_at = self.occurred_at
             batch.reversed_by = self.actor
 
     class SubjectsReversed(DocketAggregate.Event):
@@ -120,6 +126,7 @@ class Batch(DocketAggregate):
     class Reversed(DocketAggregate.Event):
         def apply(self, batch: Batch) -> None:
             batch.status = BatchStatus.REVERSED
+            batch.reversed_at = self.occurred_at
 
     @classmethod
     def start(

@@ -121,8 +121,14 @@ class Case(DocketAggregate):
             case.decisions = {}
             case.live = {}
             case.decided = {}
+            case.decision_accounts = {}
+            # The version of the last decision under each policy: what came before it, it answered.
+            case.decided_versions = {}
             case.reversed = {}
+            case.reversal_reasons = {}
             case.open_reports = {}
+            # Reports a reviewer has had in hand: under a claim of their policy that ran when they came in, or since.
+            case.in_review = set()
             case.claim = None
 
     class Decided(DocketAggregate.Event):
@@ -134,6 +140,8 @@ class Case(DocketAggregate):
             case.decisions[decision.decision_id] = decision
             case.live[decision.policy_key] = decision.decision_id
             case.decided[decision.decision_id] = (self.actor, self.occurred_at)
+            case.decision_accounts[decision.decision_id] = self.account_id
+            case.decided_versions[decision.policy_key] = self.originator_version
             case.open_reports.pop(decision.policy_key, None)
             case.account_id = case.account_id or self.account_id
 
@@ -144,6 +152,7 @@ class Case(DocketAggregate):
         def apply(self, case: Case) -> None:
             decision = case.decisions[self.decision_id]
             case.reversed[self.decision_id] = self.occurred_at
+            case.reversal_reasons[self.decision_id] = self.reason
             if case.live.get(decision.policy_key) == self.decision_id:
                 del case.live[decision.policy_key]
 
@@ -153,6 +162,9 @@ class Case(DocketAggregate):
 
         def apply(self, case: Case) -> None:
             case.open_reports.setdefault(self.policy_key, []).append(self.report_id)
+            claim = case.claim
+            if claim is not None and claim.policy_key == self.policy_key and claim.live(self.occurred_at):
+                case.in_review.add(self.report_id)
 
     class Claimed(DocketAggregate.Event):
         queue: str
@@ -161,6 +173,7 @@ class Case(DocketAggregate):
 
         def apply(self, case: Case) -> None:
             case.claim = Claim(self.actor, self.queue, self.policy_key, self.occurred_at, self.expires_at)
+            case.in_review.update(case.open_reports.get(self.policy_key, ()))
 
     class ClaimRenewed(DocketAggregate.Event):
         expires_at: datetime

@@ -103,6 +103,8 @@ class Detection(DocketAggregate):
         def apply(self, detection: Detection) -> None:
             detection.facts = self.facts
             detection.policy_version = self.policy_version
+            detection.recorded_at = self.occurred_at
+            detection.recorded_by = self.actor
 
     @classmethod
     def record(cls, facts: DetectionFacts, policy_version: int, actor: str, at: datetime) -> Detection:

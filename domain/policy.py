@@ -87,6 +87,8 @@ class Policy(DocketAggregate):
             policy.terms = self.terms
             policy.policy_version = 1
             policy.retired = False
+            policy.published_at = self.occurred_at
+            policy.published_by = self.actor
 
     class Revised(DocketAggregate.Event):
         policy_version: int
@@ -96,6 +98,8 @@ class Policy(DocketAggregate):
             policy.terms = self.terms
             policy.policy_version = self.policy_version
             policy.retired = False
+            policy.published_at = self.occurred_at
+            policy.published_by = self.actor
 
     class Retired(DocketAggregate.Event):
         reason: str

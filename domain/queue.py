@@ -33,6 +33,8 @@ class Queue(DocketAggregate):
             queue.name = self.name
             queue.domain = self.domain
             queue.description = self.description
+            queue.created_at = self.occurred_at
+            queue.created_by = self.actor
 
     class Updated(DocketAggregate.Event):
         name: str

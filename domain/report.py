@@ -113,6 +113,11 @@ class Report(DocketAggregate):
             report.policy_key = self.policy_key
             report.case_id = self.case_id
             report.outcome = None
+            report.decision_id = None
+            report.told = None
+            report.submitted_at = self.occurred_at
+            report.submitted_by = self.actor
+            report.closed_at = None
 
     class Closed(DocketAggregate.Event):
         outcome: Outcome
@@ -121,6 +126,9 @@ class Report(DocketAggregate):
 
         def apply(self, report: Report) -> None:
             report.outcome = Outcome(self.outcome)
+            report.decision_id = self.decision_id
+            report.told = self.told
+            report.closed_at = self.occurred_at
 
     @classmethod
     def submit(cls, notice: Notice, idempotency_key: str, actor: str, at: datetime) -> Report:

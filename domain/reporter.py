@@ -29,20 +29,30 @@ class Reporter(DocketAggregate):
         def apply(self, reporter: Reporter) -> None:
             reporter.reporter_id = self.reporter_id
             reporter.warned = False
+            reporter.warnings = 0
+            reporter.last_warned_at = None
+            reporter.last_warning = None
+            reporter.suspended_at = None
             reporter.suspended_until = None
+            reporter.suspension = None
 
     class Warned(DocketAggregate.Event):
         reason: str
 
         def apply(self, reporter: Reporter) -> None:
             reporter.warned = True
+            reporter.warnings += 1
+            reporter.last_warned_at = self.occurred_at
+            reporter.last_warning = self.reason
 
     class Suspended(DocketAggregate.Event):
         reason: str
         until: datetime
 
         def apply(self, reporter: Reporter) -> None:
+            reporter.suspended_at = self.occurred_at
             reporter.suspended_until = self.until
+            reporter.suspension = self.reason
 
     @classmethod
     def register(cls, reporter_id: str, actor: str, at: datetime) -> Reporter:

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
-from eventsourcing.domain import DomainEvent
+from eventsourcing.domain import Aggregate, DomainEvent
 
 from projections.sql import Sql
+
+A = TypeVar("A", bound=Aggregate)
+
+
+def started(cls: type[A], event: Aggregate.Created) -> A:
+    """The aggregate a creation event starts, as its writer held it once saved: what rows of it are made from."""
+    aggregate = event.mutate(None)
+    assert isinstance(aggregate, cls), f"{type(event).__qualname__} starts a {type(aggregate).__name__}"
+    return aggregate
 
 
 class Projection(ABC):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from domain.appeal import Appeal
-from projections.base import Projection
+from projections.appeals.rows import appeal_row
+from projections.base import Projection, started
 from projections.sql import Sql
 
 _FILE = """
 INSERT INTO appeals (appeal_id, decision_id, case_id, domain, subject_kind, subject_id, account_id, policy_key,
                      statement, status, filed_at, filed_by, window_ends_at, decided_by, filed_position, position)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 _RESOLVE = """
 UPDATE appeals SET status = ?, resolved_at = ?, resolved_by = ?, rationale = ?, position = ? WHERE appeal_id = ?
@@ -26,13 +27,14 @@ class AppealsProjection(Projection):
     def apply(self, event: Any, position: int, sql: Sql) -> None:
         appeal_id = str(event.originator_id)
         if isinstance(event, Appeal.Filed):
-            s = event.subject
+            row = appeal_row(started(Appeal, event), position)
+            s = row.subject
             sql.execute(
                 _FILE,
                 (
-                    appeal_id, str(event.decision_id), str(event.case_id), s.domain, s.kind, s.id, event.account_id,
-                    event.policy_key, event.statement, event.occurred_at, event.actor, event.window_ends_at,
-                    event.decided_by, position, position,
+                    row.appeal_id, row.decision_id, row.case_id, s.domain, s.kind, s.id, row.account_id,
+                    row.policy_key, row.statement, row.status, row.filed_at, row.filed_by, row.window_ends_at,
+                    row.decided_by, row.filed_position, row.position,
                 ),
             )
         else:

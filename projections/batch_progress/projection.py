@@ -6,7 +6,8 @@ from collections import Counter
 from typing import Any
 
 from domain.batch import Batch, BatchStatus, SubjectResult, SubjectStatus
-from projections.base import Projection
+from projections.base import Projection, started
+from projections.batch_progress.rows import batch_row
 from projections.sql import Sql
 from projections.values import actions_json, text_id
 
@@ -15,7 +16,7 @@ ROWS_PER_INSERT = 200
 _START = """
 INSERT INTO batches (batch_id, domain, policy_key, outcome, actions, rationale, status, total, decided, skipped,
                      failed, reversed, kept, started_at, started_by, updated_at, position)
-VALUES (?, ?, ?, ?, ?, ?, 'RUNNING', ?, 0, 0, 0, 0, 0, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 _SUBJECTS = """
 INSERT INTO batch_subjects (batch_id, idx, subject_kind, subject_id, account_id, status, position) VALUES {values}
@@ -56,13 +57,14 @@ class BatchProgressProjection(Projection):
 
 
 def _start(event: Batch.Started, batch_id: str, position: int, sql: Sql) -> None:
-    verdict = event.verdict
     subjects = list(event.subjects)
+    row = batch_row(started(Batch, event), position)
     sql.execute(
         _START,
         (
-            batch_id, subjects[0].subject.domain, event.policy_key, str(verdict.outcome), actions_json(verdict.actions),
-            verdict.rationale, len(subjects), event.occurred_at, event.actor, event.occurred_at, position,
+            row.batch_id, row.domain, row.policy_key, row.outcome, actions_json(row.actions), row.rationale, row.status,
+            row.total, row.decided, row.skipped, row.failed, row.reversed, row.kept, row.started_at, row.started_by,
+            row.updated_at, row.position,
         ),
     )
     for start in range(0, len(subjects), ROWS_PER_INSERT):

@@ -9,7 +9,8 @@ from domain.account import Account
 from domain.case import Case
 from domain.detection import Detection
 from domain.values import Subject
-from projections.base import Projection
+from projections.base import Projection, started
+from projections.case_status.rows import detection_row
 from projections.sql import Sql
 from projections.values import actions_json, content_columns
 
@@ -108,14 +109,14 @@ class CaseStatusProjection(Projection):
         facts = event.facts
         subject = facts.subject
         case_id = str(Case.create_id(subject))
+        row = detection_row(started(Detection, event), position)
         sql.execute(_COUNT_DETECTION, (case_id, facts.policy_key))
         sql.execute(
             _INSERT_DETECTION,
             (
-                str(event.originator_id), case_id, subject.domain, facts.account_id, facts.policy_key,
-                event.policy_version, str(facts.source), facts.external_id, facts.confidence, facts.model,
-                str(facts.content_type), *content_columns(facts.content), event.automated, facts.detected_at,
-                event.occurred_at, event.actor, position,
+                row.detection_id, case_id, subject.domain, facts.account_id, row.policy_key, row.policy_version,
+                row.source, row.external_id, row.confidence, row.model, row.content_type, *content_columns(row.content),
+                row.automated, row.detected_at, row.recorded_at, row.recorded_by, row.position,
             ),
         )
         _open(sql, _DETECTED_CASE, case_id, subject, facts.account_id, event, position, position)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from domain.policy import Policy
-from projections.base import Projection
+from domain.policy import Policy, PolicyTerms
+from projections.base import Projection, started
+from projections.policy_catalog.rows import policy_row
 from projections.sql import Sql
 
 _PUBLISH = """
 INSERT INTO policies (policy_id, domain, key, version, title, text, severity, strike_points,
                       allowed_actions, dsa_category, dsa_ground, zero_tolerance, retired,
                       published_at, published_by)
-VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 _REVISE = """
 UPDATE policies SET version = ?, title = ?, text = ?, severity = ?, strike_points = ?,
@@ -31,17 +32,17 @@ class PolicyCatalogProjection(Projection):
     def apply(self, event: Any, position: int, sql: Sql) -> None:
         policy_id = str(event.originator_id)
         if isinstance(event, Policy.Published):
-            sql.execute(_PUBLISH, (policy_id, event.domain, event.key, *_terms(event), False,
-                                   event.occurred_at, event.actor))
+            row = policy_row(started(Policy, event))
+            sql.execute(_PUBLISH, (policy_id, row.domain, row.key, row.version, *_terms(row.terms), row.retired,
+                                   row.published_at, row.published_by))
         elif isinstance(event, Policy.Revised):
-            sql.execute(_REVISE, (event.policy_version, *_terms(event), False, event.occurred_at, event.actor,
+            sql.execute(_REVISE, (event.policy_version, *_terms(event.terms), False, event.occurred_at, event.actor,
                                   policy_id))
         elif isinstance(event, Policy.Retired):
             sql.execute("UPDATE policies SET retired = ? WHERE policy_id = ?", (True, policy_id))
 
 
-def _terms(event: Any) -> tuple[Any, ...]:
-    terms = event.terms
+def _terms(terms: PolicyTerms) -> tuple[Any, ...]:
     return (
         terms.title,
         terms.text,

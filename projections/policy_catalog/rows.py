@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.policy import PolicyTerms
+from domain.policy import Policy, PolicyTerms
+from projections.values import utc
 
 
 @dataclass(frozen=True)
@@ -17,3 +18,11 @@ class PolicyRow:
     retired: bool
     published_at: datetime
     published_by: str
+
+
+def policy_row(policy: Policy) -> PolicyRow:
+    """The catalog's row of a policy: its current version, as the ledger's policy holds it."""
+    return PolicyRow(
+        domain=policy.domain, key=policy.key, version=policy.policy_version, terms=policy.terms, retired=policy.retired,
+        published_at=utc(policy.published_at), published_by=policy.published_by,
+    )

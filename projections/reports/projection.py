@@ -10,7 +10,8 @@ from domain.case import Case
 from domain.report import Report, ReportStatus
 from domain.reporter import Reporter
 from domain.values import Outcome
-from projections.base import Projection
+from projections.base import Projection, started
+from projections.reports.rows import report_row
 from projections.sql import Sql
 from projections.values import content_columns, utc
 
@@ -38,14 +39,15 @@ class ReportsProjection(Projection):
 
     def apply(self, event: Any, position: int, sql: Sql) -> None:
         if isinstance(event, Report.Submitted):
-            s = event.subject
-            status = _status_on_arrival(sql, str(event.case_id), event.policy_key, event.occurred_at)
+            claimed = _claimed_on_arrival(sql, str(event.case_id), event.policy_key, event.occurred_at)
+            row = report_row(started(Report, event), claimed, position)
+            s = row.subject
             sql.execute(
                 _INSERT,
                 (
-                    str(event.originator_id), str(event.case_id), s.domain, s.kind, s.id, event.account_id,
-                    event.policy_key, event.reporter_id, event.reporter_kind, event.text,
-                    *content_columns(event.content), str(status), event.occurred_at, event.actor, position,
+                    row.report_id, row.case_id, s.domain, s.kind, s.id, row.account_id, row.policy_key,
+                    row.reporter_id, row.reporter_kind, row.text, *content_columns(row.content), row.status,
+                    row.submitted_at, row.submitted_by, row.position,
                 ),
             )
             _reporter(sql, event.reporter_id, event.reporter_kind)
@@ -96,11 +98,11 @@ class ReportsProjection(Projection):
         )
 
 
-def _status_on_arrival(sql: Sql, case_id: str, policy_key: str, at: datetime) -> ReportStatus:
-    """IN_REVIEW when a reviewer's lease on the case under the report's policy still runs at `at`; else OPEN."""
+def _claimed_on_arrival(sql: Sql, case_id: str, policy_key: str, at: datetime) -> bool:
+    """Whether a reviewer's lease on the case under the report's policy still runs at `at`: it is IN_REVIEW at once."""
     sql.execute("SELECT expires_at FROM report_claims WHERE case_id = ? AND policy_key = ?", (case_id, policy_key))
     claim = sql.fetchone()
-    return ReportStatus.IN_REVIEW if claim is not None and utc(claim[0]) > at else ReportStatus.OPEN
+    return claim is not None and utc(claim[0]) > at
 
 
 def _reporter(sql: Sql, reporter_id: str, kind: str | None) -> None:

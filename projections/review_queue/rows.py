@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.case import Case
+from domain.queue import Queue
 from domain.values import Subject
+from projections.values import utc
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,15 @@ class QueueRow:
     position: int
 
 
+def queue_row(queue: Queue, position: int) -> QueueRow:
+    """A queue's row, as the ledger's queue holds it; `position` that of its latest change, or of the write a command
+    answers with."""
+    return QueueRow(
+        name=queue.name, domain=queue.domain, description=queue.description, created_at=utc(queue.created_at),
+        created_by=queue.created_by, position=position,
+    )
+
+
 @dataclass(frozen=True)
 class ClaimRow:
     case_id: str
@@ -68,6 +80,16 @@ class ClaimRow:
     holder: str
     claimed_at: datetime
     expires_at: datetime
+
+
+def claim_row(case: Case) -> ClaimRow:
+    """The row of the case's latest claim, as the ledger's case holds it (one it has)."""
+    claim = case.claim
+    assert claim is not None, f"case {case.id} holds no claim"
+    return ClaimRow(
+        case_id=str(case.id), queue=claim.queue, policy_key=claim.policy_key, holder=claim.holder,
+        claimed_at=utc(claim.claimed_at), expires_at=utc(claim.expires_at),
+    )
 
 
 @dataclass(frozen=True)

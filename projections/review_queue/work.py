@@ -9,6 +9,7 @@ from domain.claims import ReleaseReason
 from domain.queue import Queue
 from domain.report import Report, ReporterKind
 from domain.routing import Routing
+from projections.base import started
 from projections.review_queue.routing import (
     add_signal,
     log,
@@ -16,6 +17,7 @@ from projections.review_queue.routing import (
     reroute_all,
     save_table,
 )
+from projections.review_queue.rows import queue_row
 from projections.sql import Sql
 from projections.values import utc
 
@@ -57,7 +59,8 @@ def apply_review(event: Any, position: int, sql: Sql) -> None:
     if isinstance(event, Report.Submitted):
         _reported(event, position, sql)
     elif isinstance(event, Queue.Created):
-        sql.execute(_QUEUE, (event.name, event.domain, event.description, at, event.actor, position))
+        row = queue_row(started(Queue, event), position)
+        sql.execute(_QUEUE, (row.name, row.domain, row.description, row.created_at, row.created_by, row.position))
     elif isinstance(event, Queue.Updated):
         sql.execute(
             "UPDATE review_queues SET domain = ?, description = ?, position = ? WHERE name = ?",
