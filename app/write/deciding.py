@@ -8,7 +8,7 @@ on the account (registered if new); then everything to save in one transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID, uuid4
 
@@ -22,6 +22,7 @@ from domain.errors import (
     ValidationError,
     no_such_detection,
 )
+from domain.indexes import DecisionIndex, SubjectIndex
 from domain.ladder import Ladder
 from domain.policy import Policy
 from domain.report import Report
@@ -52,14 +53,13 @@ class Decisions:
         detection_ids: list[UUID],
         account_id: str | None,
         actor: str,
-        known_account: str | None = None,
         override_claims: bool = False,
     ) -> DecisionMade:
         """Decides a case under a policy; a VIOLATING decision strikes the account in the same transaction.
 
-        The account struck is `account_id`, else the case's, else the detections' named, else
-        `known_account`: the one the read models have seen for the subject. The decision closes the
-        open reports under the policy with it. A case someone else has claimed is refused unless
+        The account struck is `account_id`, else the case's, else the one the cited detections name,
+        else the one the subject's first detections named (its index keeps it). The decision closes
+        the open reports under the policy with it. A case someone else has claimed is refused unless
         `override_claims` (an admin).
         """
         subject.validate()
@@ -74,7 +74,7 @@ class Decisions:
             case = self.work.find(Case, case_id)
             if case is not None and decision_id in case.decisions:
                 return self._replayed(case, decision_id, policy_key, verdict)
-            owner = _owner(account_id, case, detections) or known_account
+            owner = _owner(account_id, case, detections) or self._detected_account(subject)
             cases = {} if case is None else {case_id: case}
             accounts = {} if owner is None else self.work.load_all(Account, [Account.create_id(owner)])
             deciding = Deciding.load(self.work, policy, cases, accounts, actor, now)
@@ -96,6 +96,11 @@ class Decisions:
         if account is not None:
             strike = next((s for s in account.strikes.values() if s.decision_id == decision_id), None)
         return DecisionMade(decision, case.id, strike, self.work.head(), False, *case.decided[decision_id])
+
+    def _detected_account(self, subject: Subject) -> str | None:
+        """The account the subject's detections named first, if any did."""
+        index = self.work.find(SubjectIndex, SubjectIndex.create_id(subject))
+        return None if index is None else index.account_id
 
     def _get_detection(self, detection_id: UUID, subject: Subject) -> Detection:
         """A detection a decision on `subject` cites.
@@ -125,7 +130,7 @@ def _owner(account_id: str | None, case: Case | None, detections: Iterable[Detec
 @dataclass
 class Deciding:
     """Subjects decided under one policy by one actor at one moment, on their cases and accounts loaded together
-    with the reports open under the policy; the new cases and accounts join them."""
+    with the reports open under the policy; the new cases and accounts join them, and each decision's index."""
 
     policy: Policy
     ladder: Ladder
@@ -134,6 +139,7 @@ class Deciding:
     reports: dict[UUID, Report]
     actor: str
     at: datetime
+    indexes: list[DecisionIndex] = field(default_factory=list)
 
     @classmethod
     def load(
@@ -160,6 +166,7 @@ class Deciding:
         new); the strike, if the decision issues one."""
         answered = [self.reports[r] for r in case.open_reports_under(self.policy.key) if r in self.reports]
         decision = case.decide(decision_id, self.policy, verdict, detections, owner, self.actor, self.at)
+        self.indexes.append(DecisionIndex.record(decision_id, case.id, self.actor, self.at))
         for report in answered:
             report.close(decision.outcome, decision.decision_id, self.actor, self.at)
         if owner is None:
@@ -171,5 +178,6 @@ class Deciding:
         return decision, account.apply_decision(case.id, decision, self.policy, self.ladder, self.actor, self.at)
 
     def changed(self) -> list[DocketAggregate]:
-        """Every aggregate the decisions touched, to save in one transaction: each case before its account."""
-        return [*self.cases.values(), *self.reports.values(), *self.accounts.values()]
+        """Every aggregate the decisions touched, to save in one transaction: the indexes first (a write's position is
+        then that of an event the ledger's readers show), each case before its account."""
+        return [*self.indexes, *self.cases.values(), *self.reports.values(), *self.accounts.values()]

@@ -9,8 +9,10 @@ from typing import TypeVar
 from uuid import UUID
 
 from app.write.unit_of_work import UnitOfWork
+from domain.case import Case
 from domain.detection import Detection, DetectionFacts
 from domain.errors import ConflictError, NotFoundError, ValidationError, no_such_policy
+from domain.indexes import SubjectIndex, note_detection
 from domain.policy import Policy
 
 T = TypeVar("T")
@@ -51,6 +53,7 @@ class Detections:
     def _record_new(
         self, batch: list[DetectionFacts], policies: dict[tuple[str, str], Policy], actor: str
     ) -> list[DetectionRecorded]:
+        """Records the detections not recorded yet, each noted in its subject's index, in one transaction."""
         now = self.work.clock()
         ids = [Detection.create_id(f.source, f.external_id) for f in batch]
         existing = self.work.load_all(Detection, ids)
@@ -62,7 +65,17 @@ class Detections:
             else:
                 policy = policies[(facts.subject.domain, facts.policy_key)]
                 fresh[detection_id] = Detection.record(facts, policy.policy_version, actor, now)
-        position = self.work.store(*fresh.values())
+        subjects = list(dict.fromkeys(d.facts.subject for d in fresh.values()))
+        indexes = self.work.load_all(SubjectIndex, [SubjectIndex.create_id(s) for s in subjects])
+        cases = self.work.load_all(Case, [Case.create_id(s) for s in subjects])
+        for detection in fresh.values():
+            subject = detection.facts.subject
+            index_id = SubjectIndex.create_id(subject)
+            indexes[index_id] = note_detection(
+                indexes.get(index_id), cases.get(Case.create_id(subject)), detection.facts, actor, now
+            )
+        # The indexes first: a write's position is then that of an event the ledger's readers show.
+        position = self.work.store(*indexes.values(), *fresh.values())
         return [
             DetectionRecorded(fresh[i], position, True) if i in fresh
             else DetectionRecorded(existing[i], position, False)

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Notification
+from eventsourcing.utils import get_topic
 
 from app.config.ladders import load_ladders
 from app.config.settings import Settings
@@ -22,7 +23,10 @@ from app.write.skips import Skips
 from app.write.transcodings import register_value_types
 from app.write.unit_of_work import UnitOfWork
 from domain.base import Clock, DocketAggregate
+from domain.indexes import INDEX_EVENTS
 from domain.ladder import Ladder
+
+INDEX_TOPICS = frozenset(get_topic(e) for e in INDEX_EVENTS)
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class Ledger(Application[UUID]):
         self.listeners: list[Callable[[int], None]] = []
         self.work = UnitOfWork(self, clock, self.ladders, self.listeners)
         self.head = self.work.head
+        self.aggregate = self.work.aggregate
+        self.case_of_decision = self.work.case_of_decision
         self.find_policy = self.work.find_policy
         self.get_policy = self.work.get_policy
 
@@ -102,9 +108,16 @@ class Ledger(Application[UUID]):
         register_value_types(transcoder)
 
     def read_events(self, after: int, limit: int) -> list[StoredEvent]:
-        """Events in ledger order, from the position after `after`."""
-        notifications = self.recorder.select_notifications(start=after + 1, limit=limit)
-        return [self.decode(n) for n in notifications]
+        """Up to `limit` events in ledger order, from the position after `after`; the write side's indexes are
+        bookkeeping, not events of the ledger's record, and are left out."""
+        found: list[StoredEvent] = []
+        while len(found) < limit:
+            notifications = self.recorder.select_notifications(start=after + 1, limit=limit - len(found))
+            if not notifications:
+                break
+            after = notifications[-1].id
+            found += [self.decode(n) for n in notifications if n.topic not in INDEX_TOPICS]
+        return found
 
     def decode(self, notification: Notification) -> StoredEvent:
         """A notification the recorder selected, as the event it stores and its position."""

@@ -11,6 +11,7 @@ from app.write.unit_of_work import UnitOfWork
 from domain.case import Case
 from domain.claims import Claim, ReleaseReason
 from domain.errors import ConflictError, no_such_case, no_such_queue
+from domain.indexes import SubjectIndex, check_case_work
 from domain.queue import Queue
 from domain.report import Notice, Report
 from domain.reporter import Reporter
@@ -173,20 +174,30 @@ class Review:
         self, subject: Subject, policy_key: str, queue: str, note: str, actor: str, override: bool = False
     ) -> Written:
         self.get_queue(queue)
-        return self._on_case(subject, lambda case, now: case.escalate(policy_key, queue, note, actor, now, override))
+        return self._on_case(
+            subject, lambda case, now: case.escalate(policy_key, queue, note, actor, now, override), policy_key
+        )
 
     def add_case_note(self, subject: Subject, policy_key: str | None, note: str, actor: str) -> Written:
         return self._on_case(subject, lambda case, now: case.add_note(policy_key, note, actor, now))
 
     def prioritize_case(self, subject: Subject, policy_key: str, priority: int, reason: str, actor: str) -> Written:
-        return self._on_case(subject, lambda case, now: case.prioritize(policy_key, priority, reason, actor, now))
+        return self._on_case(
+            subject, lambda case, now: case.prioritize(policy_key, priority, reason, actor, now), policy_key
+        )
 
-    def _on_case(self, subject: Subject, change: Callable[[Case, datetime], None]) -> Written:
-        """Changes the subject's case, opening it in the ledger if only its detections are there yet."""
+    def _on_case(
+        self, subject: Subject, change: Callable[[Case, datetime], None], waiting: str | None = None
+    ) -> Written:
+        """Changes the subject's case, opening it in the ledger if only its detections are there yet; refused for a
+        subject the ledger knows nothing of, or (given the policy `waiting`) with no work waiting under it."""
+        subject.validate()
 
         def attempt() -> Written:
             now = self.work.clock()
-            case = self.work.find(Case, Case.create_id(subject)) or Case.open(subject, None, "system", now)
+            case = self.work.find(Case, Case.create_id(subject))
+            check_case_work(subject, case, self.work.find(SubjectIndex, SubjectIndex.create_id(subject)), waiting)
+            case = case or Case.open(subject, None, "system", now)
             change(case, now)
             return Written(case, self.work.store(case))
 

@@ -29,6 +29,7 @@ from domain.account import Account
 from domain.base import Clock, DocketAggregate
 from domain.case import Case
 from domain.errors import ConflictError, no_such_decision, no_such_policy
+from domain.indexes import DecisionIndex
 from domain.ladder import Ladder
 from domain.policy import Policy
 
@@ -111,6 +112,11 @@ class UnitOfWork:
         if case is None:
             raise no_such_decision(decision_id)
         return case
+
+    def case_of_decision(self, decision_id: UUID) -> Case | None:
+        """The case a decision was made on, through the decision's index; None if no decision has the id."""
+        index = self.aggregate(DecisionIndex.create_id(decision_id))
+        return self.find(Case, index.case_id) if isinstance(index, DecisionIndex) else None
 
     def account_of(self, case: Case) -> Account | None:
         """The case's account, if it names one the ledger has registered."""

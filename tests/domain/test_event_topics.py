@@ -14,6 +14,7 @@ from domain.base import DocketAggregate
 from domain.batch import Batch
 from domain.case import Case
 from domain.detection import Detection
+from domain.indexes import DecisionIndex, SubjectIndex
 from domain.policy import Policy
 from domain.projection import Projection
 from domain.queue import Queue
@@ -62,6 +63,9 @@ PINNED: dict[type, str] = {
     Batch.Reversed: "domain.batch:Batch.Reversed",
     Projection.Registered: "domain.projection:Projection.Registered",
     Projection.EventSkipped: "domain.projection:Projection.EventSkipped",
+    DecisionIndex.Recorded: "domain.indexes:DecisionIndex.Recorded",
+    SubjectIndex.Started: "domain.indexes:SubjectIndex.Started",
+    SubjectIndex.Detected: "domain.indexes:SubjectIndex.Detected",
 }
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 
 from app.graphql.core.context import Info
 from app.graphql.core.errors import (
@@ -18,11 +17,9 @@ from app.graphql.core.errors import (
 from app.graphql.core.inputs import ActionInput, ContentInput, SubjectInput
 from app.graphql.core.scope import unseen_policies
 from app.graphql.ledger.types import Decision
-from app.runtime.wiring import Runtime
 from app.write.deciding import DecisionMade
 from domain.case import Verdict
-from domain.values import ContentType, Outcome, Subject
-from projections.case_status.queries import find_case
+from domain.values import ContentType, Outcome
 
 
 @strawberry.input
@@ -65,21 +62,10 @@ class DecideMutation:
             content=None if input.content is None else input.content.to_domain(),
             content_type=input.content_type, idempotency_key=input.idempotency_key,
         )
-        runtime = info.context.runtime
-        subject = input.subject.to_domain()
-        known = None
-        if input.account_id is None:
-            known = await run_in_threadpool(known_account, runtime, subject)
         result = await attempt(
-            runtime.ledger.decide, subject, input.policy, verdict, detection_ids, input.account_id,
-            info.context.actor, known, info.context.is_admin,
+            info.context.runtime.ledger.decide, input.subject.to_domain(), input.policy, verdict, detection_ids,
+            input.account_id, info.context.actor, info.context.is_admin,
         )
         if not isinstance(result, DecisionMade):
             return result
         return Decision.of(result.decision, result.strike, result.position, result.decided_by, result.decided_at)
-
-
-def known_account(runtime: Runtime, subject: Subject) -> str | None:
-    """The account the read models have seen for the subject, once they hold everything written so far."""
-    case = runtime.read_current(find_case, subject)
-    return None if case is None else case.account_id

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 
 from app.graphql.core.context import Info
 from app.graphql.core.errors import attempt
 from app.graphql.core.inputs import SubjectInput
 from app.graphql.core.scope import unseen_policies
-from app.graphql.ledger.decide import DecideResult, known_account
+from app.graphql.ledger.decide import DecideResult
 from app.graphql.ledger.types import Decision
 from app.write.deciding import DecisionMade
 from domain.case import Verdict
@@ -31,15 +30,12 @@ class DismissCaseMutation:
         unseen = unseen_policies(info.context.principal, [(input.subject.domain, input.policy)])
         if unseen is not None:
             return unseen
-        runtime = info.context.runtime
-        subject = input.subject.to_domain()
         verdict = Verdict(
             outcome=Outcome.NOT_VIOLATING, actions=(), rationale=input.rationale, idempotency_key=input.idempotency_key
         )
-        account = await run_in_threadpool(known_account, runtime, subject)
         result = await attempt(
-            runtime.ledger.decide, subject, input.policy, verdict, [], None, info.context.actor, account,
-            info.context.is_admin,
+            info.context.runtime.ledger.decide, input.subject.to_domain(), input.policy, verdict, [], None,
+            info.context.actor, info.context.is_admin,
         )
         if not isinstance(result, DecisionMade):
             return result

@@ -30,5 +30,5 @@ class EscalateCaseMutation:
             return unseen
         return await change_case(
             info, input.subject, c.runtime.ledger.escalate_case, input.policy, input.queue, input.note, c.actor,
-            c.is_admin, waiting=input.policy,
+            c.is_admin,
         )

@@ -24,6 +24,5 @@ class SetCasePriorityMutation:
     async def set_case_priority(self, info: Info, input: SetCasePriorityInput) -> CaseUpdateResult:
         c = info.context
         return await change_case(
-            info, input.subject, c.runtime.ledger.prioritize_case, input.policy, input.priority, input.reason, c.actor,
-            waiting=input.policy,
+            info, input.subject, c.runtime.ledger.prioritize_case, input.policy, input.priority, input.reason, c.actor
         )

@@ -17,11 +17,7 @@ from app.read.store import read
 from app.runtime.wiring import Runtime
 from app.write.review import Written
 from domain.case import Case
-from domain.errors import NotFoundError, no_such_case
-from domain.values import Subject as DomainSubject
-from projections.case_status.queries import find_case
 from projections.reports.queries import find_reporter
-from projections.review_queue.queues import case_entries
 
 R = TypeVar("R")
 
@@ -45,31 +41,12 @@ def case_update(case: Case, position: int) -> CaseUpdate:
     return CaseUpdate(case_id=str(case.id), subject=Subject.of(case.subject), position=str(position))  # type: ignore[arg-type]
 
 
-def known_case(runtime: Runtime, subject: DomainSubject, waiting: str | None = None) -> None:
-    """Refuses a subject the read models know no case of, or, given a policy, no work waiting under it."""
-    case = runtime.read_current(find_case, subject.validate())
-    if case is None:
-        raise no_such_case(subject.key)
-    entries = [] if waiting is None else read(runtime.store, case_entries, [case.case_id])[case.case_id]
-    if waiting is not None and waiting not in {e.policy_key for e in entries}:
-        raise NotFoundError(f"case {subject.key} has no work waiting for review under {waiting!r}")
-
-
-async def change_case(
-    info: Info, subject: SubjectInput, command: Callable[..., Written], *args: Any, waiting: str | None = None
-) -> Any:
-    """Runs a command on a case the read models know (with work waiting under the policy `waiting`, if given)."""
-    runtime = info.context.runtime
+async def change_case(info: Info, subject: SubjectInput, command: Callable[..., Written], *args: Any) -> Any:
+    """Runs a command on a case in the caller's domains; answers with the case it changed, or the typed failure."""
     unseen = unseen_case(info.context.principal, subject.to_domain())
     if unseen is not None:
         return unseen
-
-    def run() -> Written:
-        key = subject.to_domain()
-        known_case(runtime, key, waiting)
-        return command(key, *args)
-
-    result = await attempt(run)
+    result = await attempt(command, subject.to_domain(), *args)
     return case_update(result.aggregate, result.position) if isinstance(result, Written) else result
 
 

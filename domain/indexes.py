@@ -1,0 +1,136 @@
+"""Write-side indexes: what commands find by something other than an aggregate's own natural id.
+
+Each index is an aggregate with a uuid5 id, recorded in the same transaction as the events it
+indexes (the pattern of eventsourcing's own examples), so that no command needs a read model to
+decide. They are the ledger's bookkeeping, not enforcement facts: its readers leave them out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from domain.base import DocketAggregate, natural_id
+from domain.case import Case
+from domain.detection import DetectionFacts
+from domain.errors import NotFoundError, no_such_case
+from domain.values import Subject
+
+
+class DecisionIndex(DocketAggregate):
+    """The case a decision was made on: fileAppeal and reverseDecision name only the decision."""
+
+    @staticmethod
+    def create_id(decision_id: UUID) -> UUID:
+        return natural_id("decision-index", str(decision_id))
+
+    class Recorded(DocketAggregate.Created):
+        case_id: UUID
+
+        def apply(self, index: DecisionIndex) -> None:
+            index.case_id = self.case_id
+
+    @classmethod
+    def record(cls, decision_id: UUID, case_id: UUID, actor: str, at: datetime) -> DecisionIndex:
+        return cls._start(cls.Recorded, cls.create_id(decision_id), actor, at, case_id=case_id)
+
+
+class SubjectIndex(DocketAggregate):
+    """What detections told of a subject, whose case the ledger opens only when someone acts on it: the account the
+    first of them named, and the policies under which one left work waiting for review.
+
+    Work under a policy waits from a detection that no live decision answered until the case's next decision under
+    it: the index keeps the case's version at that detection, the case the version of its last decision.
+    """
+
+    @staticmethod
+    def create_id(subject: Subject) -> UUID:
+        return natural_id("subject-index", subject.domain, subject.kind, subject.id)
+
+    class Started(DocketAggregate.Created):
+        subject: Subject
+        account_id: str | None
+        policy_key: str | None
+        case_version: int
+
+        def apply(self, index: SubjectIndex) -> None:
+            index.subject = self.subject
+            index.account_id = None
+            index.queued = {}
+            _noted(index, self)
+
+    class Detected(DocketAggregate.Event):
+        account_id: str | None
+        """The subject's first account, when the detection named one and no earlier one had."""
+        policy_key: str | None
+        """The detection's policy, when it left work waiting under it."""
+        case_version: int
+        """The case's version at the detection; 0 before the ledger opened the case."""
+
+        def apply(self, index: SubjectIndex) -> None:
+            _noted(index, self)
+
+    @classmethod
+    def start(cls, facts: DetectionFacts, case: Case | None, actor: str, at: datetime) -> SubjectIndex:
+        """The index of a subject, from its first detection."""
+        queued = None if _answered(case, facts.policy_key) else facts.policy_key
+        return cls._start(
+            cls.Started, cls.create_id(facts.subject), actor, at, subject=facts.subject, account_id=facts.account_id,
+            policy_key=queued, case_version=_version(case),
+        )
+
+    def detected(self, facts: DetectionFacts, case: Case | None, actor: str, at: datetime) -> None:
+        """Notes what a later detection tells, if it tells anything new: the subject's first account, or work that
+        now waits for review."""
+        account = facts.account_id if self.account_id is None else None
+        waits = not _answered(case, facts.policy_key) and not self.waiting(facts.policy_key, case)
+        if account is not None or waits:
+            self._record(
+                self.Detected, actor, at, account_id=account, policy_key=facts.policy_key if waits else None,
+                case_version=_version(case),
+            )
+
+    def waiting(self, policy_key: str, case: Case | None) -> bool:
+        """Whether a detection left work under the policy that no decision on the subject's `case` has answered."""
+        queued = self.queued.get(policy_key)
+        return queued is not None and (case is None or queued >= case.decided_versions.get(policy_key, 0))
+
+
+INDEX_EVENTS = (DecisionIndex.Recorded, SubjectIndex.Started, SubjectIndex.Detected)
+
+
+def note_detection(
+    index: SubjectIndex | None, case: Case | None, facts: DetectionFacts, actor: str, at: datetime
+) -> SubjectIndex:
+    """The subject's index once it has noted a detection: started by the subject's first."""
+    if index is None:
+        return SubjectIndex.start(facts, case, actor, at)
+    index.detected(facts, case, actor, at)
+    return index
+
+
+def check_case_work(subject: Subject, case: Case | None, index: SubjectIndex | None, policy_key: str | None) -> None:
+    """Refuses a subject the ledger knows neither a case nor a detection of; given a policy, one with no work waiting
+    for review under it: reports or detections that no decision under it has answered since."""
+    if case is None and index is None:
+        raise no_such_case(subject.key)
+    if policy_key is None:
+        return
+    reported = case is not None and bool(case.open_reports_under(policy_key))
+    if not reported and not (index is not None and index.waiting(policy_key, case)):
+        raise NotFoundError(f"case {subject.key} has no work waiting for review under {policy_key!r}")
+
+
+def _noted(index: SubjectIndex, event: SubjectIndex.Started | SubjectIndex.Detected) -> None:
+    if event.account_id is not None:
+        index.account_id = event.account_id
+    if event.policy_key is not None:
+        index.queued[event.policy_key] = event.case_version
+
+
+def _answered(case: Case | None, policy_key: str) -> bool:
+    return case is not None and case.live_decision(policy_key) is not None
+
+
+def _version(case: Case | None) -> int:
+    return 0 if case is None else case.version
