@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
-from domain.case import Decision
+from domain.case import Case, Decision
 from domain.errors import ConflictError, NotFoundError
 from domain.ladder import Ladder
 from domain.levels import PenaltyKind
@@ -80,6 +80,15 @@ class Account(DocketAggregate):
 
     def strike_for_decision(self, decision_id: UUID) -> Strike | None:
         return next((s for s in self.strikes.values() if s.decision_id == decision_id), None)
+
+    def strike_of(self, case: Case, decision_id: UUID) -> Strike | None:
+        """The strike a decision of `case` counts: the one it issued, or for a VIOLATING re-decision of a VIOLATING
+        decision, the one that decision counts (the case keeps its strike: one case never counts twice)."""
+        decision = case.decisions[decision_id]
+        issued = self.strike_for_decision(decision_id)
+        if issued is not None or decision.outcome is not Outcome.VIOLATING or decision.supersedes is None:
+            return issued
+        return self.strike_of(case, decision.supersedes)
 
     def apply_decision(
         self, case_id: UUID, decision: Decision, policy: Policy, ladder: Ladder, actor: str, at: datetime

@@ -10,13 +10,17 @@ from app.write.unit_of_work import UnitOfWork
 from domain.account import Account
 from domain.case import Case, Decision
 from domain.correction import check_reversible, reverse_decision
+from domain.standing import Strike
 from domain.values import check_text
 
 
 @dataclass(frozen=True)
 class DecisionReversed:
     decision: Decision
-    case_id: UUID
+    case: Case
+    """The case as the reversal left it."""
+    strike: Strike | None
+    """The strike the decision counted, as the reversal left it."""
     position: int
 
 
@@ -36,7 +40,8 @@ class Corrections:
                 case, account, decision_id, f"reversed by a reviewer: {rationale}",
                 f"decision {decision_id} reversed: {rationale}", actor, now,
             )
-            return DecisionReversed(decision, case.id, self.work.store(case, account))
+            strike = None if account is None else account.strike_of(case, decision_id)
+            return DecisionReversed(decision, case, strike, self.work.store(case, account))
 
         return self.work.retrying(attempt)
 

@@ -33,12 +33,16 @@ from domain.values import Subject
 @dataclass(frozen=True)
 class DecisionMade:
     decision: Decision
-    case_id: UUID
+    case: Case
+    """The case as the decision left it."""
     strike: Strike | None
+    """The strike the decision counts, as it stands."""
     position: int
     created: bool
-    decided_by: str
-    decided_at: datetime
+
+    @property
+    def case_id(self) -> UUID:
+        return self.case.id
 
 
 @dataclass
@@ -79,9 +83,10 @@ class Decisions:
             accounts = {} if owner is None else self.work.load_all(Account, [Account.create_id(owner)])
             deciding = Deciding.load(self.work, policy, cases, accounts, actor, now)
             case = deciding.case(subject, owner, override_claims)
-            decision, strike = deciding.decide(case, decision_id, verdict, detections, owner)
+            deciding.decide(case, decision_id, verdict, detections, owner)
             position = self.work.store(*deciding.changed())
-            return DecisionMade(decision, case_id, strike, position, True, *case.decided[decision_id])
+            account = None if owner is None else deciding.accounts[Account.create_id(owner)]
+            return _made(case, account, decision_id, position, True)
 
         return self.work.retrying(attempt)
 
@@ -91,11 +96,7 @@ class Decisions:
             raise ConflictError(
                 f"idempotency key {verdict.idempotency_key!r} was already used for another decision on this subject"
             )
-        account = self.work.account_of(case)
-        strike = None
-        if account is not None:
-            strike = next((s for s in account.strikes.values() if s.decision_id == decision_id), None)
-        return DecisionMade(decision, case.id, strike, self.work.head(), False, *case.decided[decision_id])
+        return _made(case, self.work.account_of(case), decision_id, self.work.head(), False)
 
     def _detected_account(self, subject: Subject) -> str | None:
         """The account the subject's detections named first, if any did."""
@@ -112,6 +113,11 @@ class Decisions:
         if not isinstance(detection, Detection):
             raise no_such_detection(detection_id, subject.key)
         return detection
+
+
+def _made(case: Case, account: Account | None, decision_id: UUID, position: int, created: bool) -> DecisionMade:
+    strike = None if account is None else account.strike_of(case, decision_id)
+    return DecisionMade(case.decisions[decision_id], case, strike, position, created)
 
 
 def _owner(account_id: str | None, case: Case | None, detections: Iterable[Detection]) -> str | None:

@@ -8,11 +8,11 @@ from typing import Any
 from domain.account import Account
 from domain.case import Case
 from domain.detection import Detection
-from domain.values import Subject
+from domain.values import Outcome, Subject
 from projections.base import Projection, started
 from projections.case_status.rows import detection_row
 from projections.sql import Sql
-from projections.values import actions_json, content_columns
+from projections.values import actions_json, content_columns, text_id
 
 _NEW_CASE = """
 INSERT INTO cases (case_id, domain, subject_kind, subject_id, account_id, status, opened_at, updated_at,
@@ -30,12 +30,14 @@ INSERT INTO detections (detection_id, case_id, domain, account_id, policy_key, p
                         content_version, automated, detected_at, recorded_at, recorded_by, position)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
+# A VIOLATING re-decision of a VIOLATING decision counts the strike that one counts: the case keeps its strike.
 _INSERT_DECISION = """
 INSERT INTO decisions (decision_id, case_id, domain, account_id, policy_key, policy_version, outcome,
                        actions, detection_ids, content_uri, content_hash, content_version, rationale,
                        automation, dsa_category, dsa_ground, live, superseded_by, strike_id, decided_at,
                        decided_by, position, batch_id)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL,
+        (SELECT s.strike_id FROM decisions s WHERE s.decision_id = ?), ?, ?, ?, ?)
 """
 _LIVE_DECISION = """
 INSERT INTO case_policies (case_id, policy_key, detections, live_decision_id, live_outcome)
@@ -134,8 +136,8 @@ class CaseStatusProjection(Projection):
                 str(d.decision_id), case_id, row[0], event.account_id, d.policy_key, d.policy_version,
                 str(d.outcome), actions_json(d.actions), json.dumps([str(i) for i in d.detection_ids]),
                 *content_columns(d.content), d.rationale, str(d.automation), d.dsa_category,
-                str(d.dsa_ground), True, event.occurred_at, event.actor, position,
-                None if d.batch_id is None else str(d.batch_id),
+                str(d.dsa_ground), True, text_id(d.supersedes if d.outcome is Outcome.VIOLATING else None),
+                event.occurred_at, event.actor, position, text_id(d.batch_id),
             ),
         )
         if d.supersedes is not None:

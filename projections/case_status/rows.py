@@ -73,7 +73,7 @@ class DecisionRow:
 
 
 def decision_row(case: Case, decision_id: UUID, strike_id: UUID | None, position: int) -> DecisionRow:
-    """A decision's row, as the case that made it holds it now; `strike_id` the strike it caused, `position` the
+    """A decision's row, as the case that made it holds it now; `strike_id` the strike it counts, `position` the
     ledger position of its making, or of the write a command answers with."""
     d = case.decisions[decision_id]
     decided_by, decided_at = case.decided[decision_id]

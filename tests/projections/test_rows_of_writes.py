@@ -76,19 +76,21 @@ def test_decision_rows_show_accounts_successors_reversals_and_strikes_as_the_rea
     case = Case.open(SUBJECT, None, ALICE, at())
     cleared = case.decide(decision_id("1"), policy, not_violating(), [], None, ALICE, at(minutes=1))
     feed.save(case)
-    struck = case.decide(decision_id("2"), policy, violating(), [], ACCOUNT, BO, at(minutes=2))
     account = Account.register(ACCOUNT, BO, at(minutes=2))
-    strike = account.apply_decision(case.id, struck, policy, default_ladder(DOMAIN), BO, at(minutes=2))
-    feed.save(case, account)
-    case.reverse_actions(struck.decision_id, "wrong call", ALICE, at(minutes=3))
-    again = case.decide(decision_id("3"), policy, not_violating(), [], None, ALICE, at(minutes=4))
+    for name, minutes in (("2", 2), ("3", 3)):
+        struck = case.decide(decision_id(name), policy, violating(), [], ACCOUNT, BO, at(minutes=minutes))
+        account.apply_decision(case.id, struck, policy, default_ladder(DOMAIN), BO, at(minutes=minutes))
+        feed.save(case, account)
+    case.reverse_actions(decision_id("3"), "wrong call", ALICE, at(minutes=4))
+    again = case.decide(decision_id("4"), policy, not_violating(), [], None, ALICE, at(minutes=5))
     feed.save(case)
 
-    assert strike is not None
-    for decision, strike_id in ((cleared, None), (struck, strike.strike_id), (again, None)):
-        kept = feed.read(find_decision, str(decision.decision_id))
-        assert decision_row(case, decision.decision_id, strike_id, kept.position) == kept
-    assert feed.read(find_decision, str(cleared.decision_id)).account_id is None
+    for decision in (cleared.decision_id, decision_id("2"), decision_id("3"), again.decision_id):
+        strike = account.strike_of(case, decision)
+        kept = feed.read(find_decision, str(decision))
+        assert decision_row(case, decision, None if strike is None else strike.strike_id, kept.position) == kept
+    counted = [feed.read(find_decision, str(decision_id(n))).strike_id for n in "1234"]
+    assert counted[0] is None and counted[1] == counted[2] is not None and counted[3] is None
 
 
 def test_report_rows_are_in_review_once_their_policy_is_claimed_and_closed_by_its_decision(feed: Feed) -> None:

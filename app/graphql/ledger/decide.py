@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 import strawberry
 
@@ -18,8 +19,10 @@ from app.graphql.core.inputs import ActionInput, ContentInput, SubjectInput
 from app.graphql.core.scope import unseen_policies
 from app.graphql.ledger.types import Decision
 from app.write.deciding import DecisionMade
-from domain.case import Verdict
+from domain.case import Case, Verdict
+from domain.standing import Strike
 from domain.values import ContentType, Outcome
+from projections.case_status.rows import decision_row
 
 
 @strawberry.input
@@ -66,6 +69,16 @@ class DecideMutation:
             info.context.runtime.ledger.decide, input.subject.to_domain(), input.policy, verdict, detection_ids,
             input.account_id, info.context.actor, info.context.is_admin,
         )
-        if not isinstance(result, DecisionMade):
-            return result
-        return Decision.of(result.decision, result.strike, result.position, result.decided_by, result.decided_at)
+        return decision_made(result) if isinstance(result, DecisionMade) else result
+
+
+def decision_made(made: DecisionMade) -> Decision:
+    """What decide and dismissCase answer: the decision as the read models will show it."""
+    return decision_view(made.case, made.decision.decision_id, made.strike, made.position)
+
+
+def decision_view(case: Case, decision_id: UUID, strike: Strike | None, position: int) -> Decision:
+    """A decision as the read models will show it, from the case that holds it and the strike it counts, at the
+    position of the write that answers with it."""
+    row = decision_row(case, decision_id, None if strike is None else strike.strike_id, position)
+    return Decision.of_row(row, strike)

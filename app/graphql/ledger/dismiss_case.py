@@ -8,8 +8,7 @@ from app.graphql.core.context import Info
 from app.graphql.core.errors import attempt
 from app.graphql.core.inputs import SubjectInput
 from app.graphql.core.scope import unseen_policies
-from app.graphql.ledger.decide import DecideResult
-from app.graphql.ledger.types import Decision
+from app.graphql.ledger.decide import DecideResult, decision_made
 from app.write.deciding import DecisionMade
 from domain.case import Verdict
 from domain.values import Outcome
@@ -37,6 +36,4 @@ class DismissCaseMutation:
             info.context.runtime.ledger.decide, input.subject.to_domain(), input.policy, verdict, [], None,
             info.context.actor, info.context.is_admin,
         )
-        if not isinstance(result, DecisionMade):
-            return result
-        return Decision.of(result.decision, result.strike, result.position, result.decided_by, result.decided_at)
+        return decision_made(result) if isinstance(result, DecisionMade) else result

@@ -15,18 +15,15 @@ from app.graphql.core.errors import (
     NotFoundError,
     ValidationError,
     attempt,
-    not_yet_consistent,
     parse_id,
 )
 from app.graphql.core.scope import hidden
 from app.graphql.ledger.types import Appeal
-from app.read.store import read
 from app.runtime.wiring import Runtime
 from app.write.appeals import AppealFiled
+from domain.case import Case
 from domain.errors import no_such_decision
-from projections.appeals.queries import find_appeal
-from projections.case_status.queries import find_decision
-from projections.case_status.rows import DecisionRow
+from projections.appeals.rows import appeal_row
 
 
 @strawberry.input
@@ -49,31 +46,19 @@ class FileAppealMutation:
         if isinstance(decision_id, ValidationError):
             return decision_id
         runtime = info.context.runtime
-        decision = await run_in_threadpool(visible_decision, runtime, info.context.principal, decision_id)
-        if decision is None:
+        case = await run_in_threadpool(visible_case, runtime, info.context.principal, decision_id)
+        if case is None:
             return hidden(no_such_decision(decision_id))
         result = await attempt(
-            runtime.ledger.file_appeal, UUID(decision.case_id), decision_id, input.statement, input.idempotency_key,
+            runtime.ledger.file_appeal, case.id, decision_id, input.statement, input.idempotency_key,
             info.context.actor,
         )
         if not isinstance(result, AppealFiled):
             return result
-        return await run_in_threadpool(appeal_view, runtime, result.appeal.id, result.position)
+        return Appeal.of_row(appeal_row(result.appeal, result.position))
 
 
-def visible_decision(runtime: Runtime, principal: Principal, decision_id: UUID) -> DecisionRow | None:
-    """The decision, once the read models hold everything written so far, if it is in the caller's domains."""
-    row = runtime.read_current(find_decision, str(decision_id))
-    return row if row is not None and principal.sees(row.subject.domain) else None
-
-
-def appeal_view(runtime: Runtime, appeal_id: UUID, position: int) -> Appeal:
-    """The appeal as the read model shows it, once it has caught up with `position`."""
-    timeout = runtime.settings.consistency_timeout
-    runtime.projector.wait_for(position, timeout)
-    row = read(runtime.store, find_appeal, str(appeal_id))
-    if row is None:
-        raise not_yet_consistent(position, timeout)
-    appeal = Appeal.of_row(row)
-    appeal.position = str(position)
-    return appeal
+def visible_case(runtime: Runtime, principal: Principal, decision_id: UUID) -> Case | None:
+    """The case the ledger's index says the decision was made on, if it is in the caller's domains."""
+    case = runtime.ledger.case_of_decision(decision_id)
+    return case if case is not None and principal.sees(case.subject.domain) else None

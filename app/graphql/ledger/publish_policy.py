@@ -17,6 +17,7 @@ from app.graphql.ledger.types import Policy
 from app.write.policies import PolicyPublished
 from domain.policy import PolicyTerms
 from domain.values import ActionType, DsaGround, Severity
+from projections.policy_catalog.rows import policy_row
 
 
 @strawberry.input
@@ -53,5 +54,4 @@ class PublishPolicyMutation:
         result = await attempt(ledger.publish_policy, input.domain, input.key, terms, info.context.actor)
         if not isinstance(result, PolicyPublished):
             return result
-        p = result.policy
-        return Policy.of(p.domain, p.key, p.policy_version, p.terms, p.retired, result.position)
+        return Policy.of_row(policy_row(result.policy), result.position)

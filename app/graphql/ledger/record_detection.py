@@ -22,6 +22,7 @@ from app.write.detections import DetectionRecorded
 from domain.base import Clock
 from domain.detection import DetectionFacts
 from domain.values import ContentType, DetectionSource
+from projections.case_status.rows import detection_row
 
 
 @strawberry.input
@@ -67,4 +68,4 @@ class RecordDetectionMutation:
         result = await attempt(ledger.record_detection, input.to_facts(ledger.clock), info.context.actor)
         if not isinstance(result, DetectionRecorded):
             return result
-        return Detection.of(result.detection, result.position)
+        return Detection.of_row(detection_row(result.detection, result.position))

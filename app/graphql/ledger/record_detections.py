@@ -16,6 +16,7 @@ from app.graphql.core.errors import (
 from app.graphql.core.scope import unseen_policies
 from app.graphql.ledger.record_detection import RecordDetectionInput
 from app.graphql.ledger.types import Detection
+from projections.case_status.rows import detection_row
 
 
 @strawberry.type(description="A recorded batch, in input order; retried entries return their originals.")
@@ -42,6 +43,5 @@ class RecordDetectionsMutation:
         if not isinstance(result, list):
             return result
         position = max((r.position for r in result), default=ledger.head())
-        return DetectionBatch(
-            detections=[Detection.of(r.detection, r.position) for r in result], position=str(position)
-        )
+        detections = [Detection.of_row(detection_row(r.detection, r.position)) for r in result]
+        return DetectionBatch(detections=detections, position=str(position))

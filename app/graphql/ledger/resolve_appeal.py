@@ -16,12 +16,12 @@ from app.graphql.core.errors import (
     parse_id,
 )
 from app.graphql.core.scope import hidden
-from app.graphql.ledger.file_appeal import appeal_view
 from app.graphql.ledger.types import Appeal
 from app.write.appeals import AppealResolved
+from domain.appeal import Appeal as DomainAppeal
 from domain.appeal import AppealOutcome
 from domain.errors import no_such_appeal
-from projections.appeals.queries import find_appeal
+from projections.appeals.rows import appeal_row
 
 
 @strawberry.input
@@ -47,12 +47,12 @@ class ResolveAppealMutation:
         if isinstance(appeal_id, ValidationError):
             return appeal_id
         runtime = info.context.runtime
-        appeal = await run_in_threadpool(runtime.read_current, find_appeal, str(appeal_id))
-        if appeal is not None and not info.context.principal.sees(appeal.subject.domain):
+        appeal = await run_in_threadpool(runtime.ledger.aggregate, appeal_id)
+        if isinstance(appeal, DomainAppeal) and not info.context.principal.sees(appeal.subject.domain):
             return hidden(no_such_appeal(appeal_id))
         result = await attempt(
             runtime.ledger.resolve_appeal, appeal_id, input.outcome, input.rationale, info.context.actor
         )
         if not isinstance(result, AppealResolved):
             return result
-        return await run_in_threadpool(appeal_view, runtime, appeal_id, result.position)
+        return Appeal.of_row(appeal_row(result.appeal, result.position))

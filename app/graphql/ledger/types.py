@@ -8,10 +8,7 @@ import strawberry
 
 from app.graphql.core.values import Action, Content, PageInfo, Subject
 from domain.appeal import AppealStatus
-from domain.case import Decision as DomainDecision
-from domain.detection import Detection as DomainDetection
 from domain.levels import PenaltyKind, StandingLevel
-from domain.policy import PolicyTerms
 from domain.standing import DomainStanding as DomainStandingValue
 from domain.standing import Penalty as DomainPenalty
 from domain.standing import Standing as DomainStandingTotal
@@ -47,17 +44,15 @@ class Policy:
     position: str | None = strawberry.field(description="The ledger position of the write, on mutation results.")
 
     @classmethod
-    def of(cls, domain: str, key: str, version: int, terms: PolicyTerms, retired: bool, position: int | None) -> Policy:
+    def of_row(cls, row: PolicyRow, position: int | None = None) -> Policy:
+        """The policy of a catalog row; `position` that of the write a mutation answers with."""
+        terms = row.terms
         return cls(
-            domain=domain, key=key, version=version, title=terms.title, text=terms.text, severity=terms.severity,
-            strike_points=terms.strike_points, allowed_actions=list(terms.allowed_actions),
+            domain=row.domain, key=row.key, version=row.version, title=terms.title, text=terms.text,
+            severity=terms.severity, strike_points=terms.strike_points, allowed_actions=list(terms.allowed_actions),
             dsa_category=terms.dsa_category, dsa_ground=terms.dsa_ground, zero_tolerance=terms.zero_tolerance,
-            retired=retired, position=None if position is None else str(position),
+            retired=row.retired, position=None if position is None else str(position),
         )
-
-    @classmethod
-    def of_row(cls, row: PolicyRow) -> Policy:
-        return cls.of(row.domain, row.key, row.version, row.terms, row.retired, None)
 
 
 @strawberry.type(description="A recorded signal that a subject may break a policy.")
@@ -74,16 +69,6 @@ class Detection:
     automated: bool
     detected_at: datetime
     position: str | None
-
-    @classmethod
-    def of(cls, detection: DomainDetection, position: int) -> Detection:
-        f = detection.facts
-        return cls(
-            id=strawberry.ID(str(detection.id)), policy=f.policy_key, policy_version=detection.policy_version,
-            source=f.source, external_id=f.external_id, confidence=f.confidence, model=f.model,
-            content_type=f.content_type, content=Content.of(f.content), automated=f.source.automated,
-            detected_at=f.detected_at, position=str(position),
-        )
 
     @classmethod
     def of_row(cls, row: DetectionRow) -> Detection:
@@ -141,23 +126,6 @@ class Decision:
     reversed_at: datetime | None = None
     reversal_reason: str | None = None
     batch_id: strawberry.ID | None = strawberry.field(default=None, description="The bulk decision it was part of.")
-
-    @classmethod
-    def of(
-        cls, decision: DomainDecision, strike: DomainStrike | None, position: int, decided_by: str, decided_at: datetime
-    ) -> Decision:
-        return cls(
-            id=strawberry.ID(str(decision.decision_id)), policy=decision.policy_key,
-            policy_version=decision.policy_version, outcome=decision.outcome,
-            actions=[Action.of(a) for a in decision.actions], rationale=decision.rationale,
-            detection_ids=[strawberry.ID(str(i)) for i in decision.detection_ids],
-            content=Content.of(decision.content), automation=decision.automation,
-            dsa_category=decision.dsa_category, dsa_ground=decision.dsa_ground, live=True, superseded_by=None,
-            supersedes=None if decision.supersedes is None else strawberry.ID(str(decision.supersedes)),
-            decided_at=decided_at, decided_by=decided_by, strike=None if strike is None else Strike.of(strike),
-            position=str(position),
-            batch_id=None if decision.batch_id is None else strawberry.ID(str(decision.batch_id)),
-        )
 
     @classmethod
     def of_row(cls, row: DecisionRow, strike: DomainStrike | None) -> Decision:

@@ -104,7 +104,10 @@ class Case:
         rows = self.past.detections if self.past else await info.context.loaders.of(detections_of_cases).load(self.id)
         return [Detection.of_row(r) for r in rows]
 
-    @strawberry.field(description="The decisions made on the subject, in ledger order, each with the strike it caused.")
+    @strawberry.field(
+        description="The decisions made on the subject, in ledger order, each with the strike it counts: the one it "
+        "issued, or for a VIOLATING re-decision, the one the case kept."
+    )
     async def decisions(self, info: Info) -> list[Decision]:
         if self.past:
             return [Decision.of_row(row, strike) for row, strike in self.past.decisions]

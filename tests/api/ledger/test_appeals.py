@@ -175,7 +175,7 @@ def test_a_second_appeal_of_one_decision_conflicts_while_a_retry_with_the_same_k
         assert second["__typename"] == "ConflictError", key
         assert first["id"] in second["message"]
     assert head(api) == before
-    assert len(api.data(QUEUE, {"status": "PENDING", "first": 50})["appeals"]["edges"]) == 1
+    assert len(api.data(QUEUE, {"status": "PENDING", "first": 50, "p": first["position"]})["appeals"]["edges"]) == 1
 
 
 def test_a_not_violating_decision_cannot_be_appealed(api: Api) -> None:
@@ -247,7 +247,7 @@ def test_the_original_decider_cannot_resolve_the_appeal(api: Api) -> None:
     assert refused["__typename"] == "ConflictError"
     assert "original decider" in refused["message"]
     assert head(api) == before
-    assert api.data(APPEAL, {"id": appeal["id"]})["appeal"]["status"] == "PENDING"
+    assert api.data(APPEAL, {"id": appeal["id"], "p": appeal["position"]})["appeal"]["status"] == "PENDING"
 
 
 def test_an_appeal_filed_by_the_appeals_intake_is_resolved_by_a_reviewer_other_than_the_decider(
