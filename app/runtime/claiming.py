@@ -1,8 +1,9 @@
 """claimNext: the highest-priority case of a queue that nobody holds, leased to one reviewer only.
 
-Candidates come from the review queue read model in priority order; the ledger decides. Two
-reviewers who reach for the same case both append a Claimed event at the same version of the
-case, so one of them conflicts and moves on to the next candidate.
+Candidates come from the review queue read model in priority order, as it stands (nothing waits
+for it to catch up); the ledger decides. Two reviewers who reach for the same case both append a
+Claimed event at the same version of the case, so one of them conflicts and moves on to the next
+candidate.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from app.read.store import read
 from app.runtime.wiring import Runtime
 from app.write.review import ClaimTaken
 from domain.errors import ConflictError
@@ -33,7 +35,7 @@ def claim_next(runtime: Runtime, queue: str, lease: timedelta, actor: str) -> Ne
     ledger.get_queue(queue)
     tried: set[str] = set()
     for _ in range(MAX_ROUNDS):
-        candidates = runtime.read_current(claim_candidates, queue, actor, ledger.clock(), BATCH + len(tried))
+        candidates = read(runtime.store, claim_candidates, queue, actor, ledger.clock(), BATCH + len(tried))
         fresh = [c for c in candidates if c.case_id not in tried]
         if not fresh:
             return None

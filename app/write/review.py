@@ -22,6 +22,8 @@ from domain.values import Subject
 @dataclass(frozen=True)
 class ReportSubmitted:
     report: Report
+    case: Case
+    """The report's case, as the submission left it."""
     position: int
     created: bool
 
@@ -55,7 +57,7 @@ class Review:
             report = Report.submit(notice, idempotency_key, actor, now)
             existing = self.work.find(Report, report.id)
             if existing is not None:
-                return ReportSubmitted(existing, self.work.head(), False)
+                return ReportSubmitted(existing, self.get_case(existing.subject), self.work.head(), False)
             subject = notice.subject
             self.work.get_policy(subject.domain, notice.policy_key).check_allows(())
             reporter = self.work.find(Reporter, Reporter.create_id(notice.reporter_id))
@@ -63,7 +65,7 @@ class Review:
                 reporter.check_may_report(now)
             case = self.work.find(Case, Case.create_id(subject)) or Case.open(subject, notice.account_id, actor, now)
             case.receive_report(report.id, notice.policy_key, actor, now)
-            return ReportSubmitted(report, self.work.store(report, case), True)
+            return ReportSubmitted(report, case, self.work.store(report, case), True)
 
         return self.work.retrying(attempt)
 

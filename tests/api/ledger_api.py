@@ -156,6 +156,12 @@ def head(api: Api) -> str:
     return events_after(api, page=500)[-1]["position"]
 
 
+def settle(api: Api) -> None:
+    """Waits until the read models hold everything written so far, as a client reading its writes does."""
+    written = api.data("{ health { head } }")["health"]["head"]
+    api.data("query($p: String) { policies(minPosition: $p) { key } }", {"p": written})
+
+
 def types_after(api: Api, after: str) -> list[str]:
     return [e["type"] for e in events_after(api, after)]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.ledger_api import subject
+from tests.api.ledger_api import settle, subject
 from tests.support import Api
 
 FAILURES = """
@@ -84,6 +84,8 @@ def set_routing(api: Api, rules: list[dict[str, Any]], default_queue: str) -> An
 
 
 def claim_next(api: Api, queue: str, token: str | None = None, lease: int | None = None) -> Any:
+    """claimNext once the read models it picks candidates from hold every write so far (it does not wait)."""
+    settle(api)
     return api.data(CLAIM_NEXT, {"q": queue, "lease": lease}, token)["claimNext"]
 
 

@@ -47,6 +47,8 @@ def waiting_work(runtime: Runtime, cases: int) -> None:
     for n in range(cases):
         notice = Notice(pin(n), "acct-1", f"user-{n}", ReporterKind.USER, "spam", "Scam link.")
         ledger.submit_report(notice, f"r-{n}", "svc:intake")
+    # claimNext picks candidates from the review queue as it stands: reviewers reach for work it already shows.
+    assert runtime.projector.wait_for(ledger.head(), 30)
 
 
 def race(runtimes: tuple[Runtime, Runtime], reviewers: int) -> list[NextClaim | None]:

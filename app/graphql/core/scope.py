@@ -9,8 +9,8 @@ from app.graphql.core.errors import NotFoundError
 from app.runtime.wiring import Runtime
 from domain import errors
 from domain.errors import no_such_case, no_such_policy, no_such_queue
+from domain.queue import Queue
 from domain.values import Subject
-from projections.review_queue.queues import find_queue
 
 
 def unseen_policies(
@@ -34,8 +34,8 @@ def unseen_queue(runtime: Runtime, principal: Principal, name: str) -> NotFoundE
     """A queue of another domain answers as a queue that does not exist (blocking: call off the event loop)."""
     if principal.scope is None:
         return None
-    row = runtime.read_current(find_queue, name)
-    return None if row is None or principal.sees(row.domain) else hidden(no_such_queue(name))
+    queue = runtime.ledger.aggregate(Queue.create_id(name))
+    return None if not isinstance(queue, Queue) or principal.sees(queue.domain) else hidden(no_such_queue(name))
 
 
 def hidden(error: errors.NotFoundError) -> NotFoundError:

@@ -16,9 +16,10 @@ from app.graphql.core.errors import (
     attempt,
 )
 from app.graphql.core.scope import unseen_queue
-from app.graphql.review.types import ClaimedCase, ReviewQueueEntry
+from app.graphql.review.types import ClaimedCase
 from app.runtime.claiming import NextClaim, claim_next
 from domain.claims import DEFAULT_LEASE
+from projections.review_queue.rows import claim_row
 
 ClaimResult = Annotated[ClaimedCase | ValidationError | NotFoundError | ConflictError, strawberry.union("ClaimResult")]
 
@@ -41,4 +42,5 @@ class ClaimNextMutation:
         if not isinstance(result, NextClaim):
             return result
         taken = result.taken
-        return ClaimedCase.of(taken.claim, str(taken.case.id), ReviewQueueEntry.of_row(result.entry), taken.position)
+        now = info.context.runtime.ledger.clock()
+        return ClaimedCase.of_row(claim_row(taken.case), result.entry, now, taken.position)

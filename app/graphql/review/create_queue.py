@@ -17,9 +17,8 @@ from app.graphql.core.errors import (
 )
 from app.graphql.core.scope import unseen_queue
 from app.graphql.review.types import Queue
-from app.graphql.review.views import view_after
 from app.write.review import Written
-from projections.review_queue.queues import find_queue
+from projections.review_queue.rows import queue_row
 
 
 @strawberry.input
@@ -33,7 +32,7 @@ QueueResult = Annotated[Queue | ValidationError | NotFoundError | ConflictError,
 
 
 async def write_queue(info: Info, command: Callable[..., Written], input: QueueInput) -> QueueResult:
-    """Runs a queue command and answers with the queue as the read model shows it after the write."""
+    """Runs a queue command and answers with the queue as the read model will show it."""
     principal = info.context.principal
     if not principal.sees(input.domain):
         return NotFoundError(message=f"no domain {input.domain!r}")
@@ -43,8 +42,7 @@ async def write_queue(info: Info, command: Callable[..., Written], input: QueueI
     result = await attempt(command, input.name, input.domain, input.description, info.context.actor)
     if not isinstance(result, Written):
         return result
-    row = await run_in_threadpool(view_after, info.context.runtime, result.position, find_queue, input.name)
-    return Queue.of_row(row, result.position)
+    return Queue.of_row(queue_row(result.aggregate, result.position))
 
 
 @strawberry.type

@@ -30,7 +30,7 @@ async def release(info: Info, subject: SubjectInput, reason: ReleaseReason) -> C
     if unseen is not None:
         return unseen
     result = await attempt(info.context.runtime.ledger.release_claim, subject.to_domain(), reason, info.context.actor)
-    return case_update(result.aggregate, result.position) if isinstance(result, Written) else result
+    return case_update(result) if isinstance(result, Written) else result
 
 
 @strawberry.type

@@ -19,6 +19,7 @@ from app.graphql.core.values import Subject
 from app.graphql.review.claim_next import lease_of
 from app.graphql.review.types import Claim
 from app.write.review import ClaimTaken
+from projections.review_queue.rows import claim_row
 
 RenewClaimResult = Annotated[
     Claim | ValidationError | NotFoundError | ConflictError, strawberry.union("RenewClaimResult")
@@ -41,9 +42,5 @@ class RenewClaimMutation:
         )
         if not isinstance(result, ClaimTaken):
             return result
-        c = result.claim
-        return Claim(
-            case_id=strawberry.ID(str(result.case.id)), subject=Subject.of(result.case.subject), queue=c.queue,
-            policy=c.policy_key, holder=c.holder, claimed_at=c.claimed_at, expires_at=c.expires_at, live=True,
-            position=str(result.position),
-        )
+        ledger = info.context.runtime.ledger
+        return Claim.of_row(claim_row(result.case), Subject.of(result.case.subject), ledger.clock(), result.position)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 
 from app.graphql.core.context import Info
 from app.graphql.core.errors import (
@@ -17,11 +16,9 @@ from app.graphql.core.errors import (
 from app.graphql.core.inputs import ContentInput, SubjectInput
 from app.graphql.core.scope import unseen_policies
 from app.graphql.review.types import Report
-from app.graphql.review.views import view_after
-from app.runtime.wiring import Runtime
 from app.write.review import ReportSubmitted
 from domain.report import Notice, ReporterKind
-from projections.reports.queries import find_report
+from projections.reports.rows import report_row
 
 
 @strawberry.input(description="Who reports: their id, and whether a user, a trusted flagger or an authority.")
@@ -64,8 +61,5 @@ class SubmitReportMutation:
         result = await attempt(runtime.ledger.submit_report, notice, input.idempotency_key, info.context.actor)
         if not isinstance(result, ReportSubmitted):
             return result
-        return await run_in_threadpool(_view, runtime, result)
-
-
-def _view(runtime: Runtime, result: ReportSubmitted) -> Report:
-    return Report.of_row(view_after(runtime, result.position, find_report, str(result.report.id)))
+        report = result.report
+        return Report.of_row(report_row(report, report.id in result.case.in_review, result.position))

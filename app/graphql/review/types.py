@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 import strawberry
 
 from app.graphql.core.values import Content, PageInfo, Subject
-from domain.claims import Claim as DomainClaim
 from domain.report import ReporterKind, ReportStatus
 from domain.routing import RoutingRule as DomainRoutingRule
 from domain.values import (
@@ -15,6 +15,7 @@ from domain.values import (
     Outcome,
     Severity,
 )
+from domain.values import Subject as DomainSubject
 from projections.reports.rows import ReporterRow, ReportRow
 from projections.review_queue.figures import Figures
 from projections.review_queue.rows import ClaimRow, NoteRow, QueueEntryRow, QueueRow
@@ -134,9 +135,9 @@ class Queue:
     position: str
 
     @classmethod
-    def of_row(cls, r: QueueRow, position: int | None = None) -> Queue:
+    def of_row(cls, r: QueueRow) -> Queue:
         return cls(name=r.name, domain=r.domain, description=r.description, created_at=r.created_at,
-                   created_by=r.created_by, position=str(position if position is not None else r.position))
+                   created_by=r.created_by, position=str(r.position))
 
 
 @strawberry.type(description="Sends work to a queue when every condition given holds; an empty list holds for all.")
@@ -180,9 +181,12 @@ class Claim:
     position: str | None = None
 
     @classmethod
-    def of_row(cls, r: ClaimRow, subject: Subject, now: datetime) -> Claim:
+    def of_row(cls, r: ClaimRow, subject: Subject, now: datetime, position: int | None = None) -> Claim:
+        """The claim of a row, live while its lease runs at `now`; `position` that of the write a mutation answers
+        with."""
         return cls(case_id=strawberry.ID(r.case_id), subject=subject, queue=r.queue, policy=r.policy_key,
-                   holder=r.holder, claimed_at=r.claimed_at, expires_at=r.expires_at, live=now < r.expires_at)
+                   holder=r.holder, claimed_at=r.claimed_at, expires_at=r.expires_at, live=now < r.expires_at,
+                   position=None if position is None else str(position))
 
 
 @strawberry.type(description="A claimed case: the lease and the queue entry it was claimed for.")
@@ -192,13 +196,9 @@ class ClaimedCase:
     position: str
 
     @classmethod
-    def of(cls, claim: DomainClaim, case_id: str, entry: ReviewQueueEntry, position: int) -> ClaimedCase:
-        return cls(
-            claim=Claim(case_id=strawberry.ID(case_id), subject=entry.subject, queue=claim.queue,
-                        policy=claim.policy_key, holder=claim.holder, claimed_at=claim.claimed_at,
-                        expires_at=claim.expires_at, live=True, position=str(position)),
-            entry=entry, position=str(position),
-        )
+    def of_row(cls, claim: ClaimRow, entry: QueueEntryRow, now: datetime, position: int) -> ClaimedCase:
+        queued = ReviewQueueEntry.of_row(entry)
+        return cls(claim=Claim.of_row(claim, queued.subject, now, position), entry=queued, position=str(position))
 
 
 @strawberry.type(description="A change to a case: a release, a skip, an escalation, a note or a priority.")
@@ -206,6 +206,11 @@ class CaseUpdate:
     case_id: strawberry.ID
     subject: Subject
     position: str
+
+    @classmethod
+    def of(cls, case_id: UUID, subject: DomainSubject, position: int) -> CaseUpdate:
+        """Which case changed, and the position of the write that changed it."""
+        return cls(case_id=strawberry.ID(str(case_id)), subject=Subject.of(subject), position=str(position))
 
 
 @strawberry.type(description="A note on a case, an escalation (with its queue) or a priority override.")

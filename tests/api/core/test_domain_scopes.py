@@ -18,6 +18,7 @@ from tests.api.ledger_api import (
     decide_input,
     detection_input,
     head,
+    settle,
     subject,
 )
 from tests.api.review_api import (
@@ -86,6 +87,7 @@ def seeded(api: Api) -> dict[str, Any]:
         api, [{"subject": subject("ad-4", "ads", "ad"), "accountId": "acct-1"}], policy="misleading_claims",
         actions=[{"type": "REJECT_AD"}],
     )["batchId"]
+    settle(api)
     return made
 
 

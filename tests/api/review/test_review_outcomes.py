@@ -42,8 +42,8 @@ def test_escalation_moves_the_work_to_another_queue_with_its_note_and_keeps_it_t
     escalate = {"subject": subject(), "policy": "spam", "queue": "ts_experts", "note": "Coordinated; needs experts."}
     moved = api.data(ESCALATE, {"i": escalate})["escalateCase"]
     assert moved["__typename"] == "CaseUpdate"
-    submit_report(api, "r-2", reporter="user-2")  # more reports do not route it back
-    review = case_review(api, position=moved["position"])
+    more = submit_report(api, "r-2", reporter="user-2")  # more reports do not route it back
+    review = case_review(api, position=more["position"])
     assert review["waiting"] == [{"policy": "spam", "queue": "ts_experts", "reports": 2}]
     assert review["claim"] is None
     assert review["notes"] == [{"kind": "ESCALATION", "note": "Coordinated; needs experts.", "queue": "ts_experts",
