@@ -7,6 +7,7 @@ import threading
 from datetime import timedelta
 from uuid import UUID
 
+from app.read.store import read
 from app.runtime.wiring import Runtime
 from projections.batch_progress.queries import unfinished_batches
 
@@ -18,8 +19,13 @@ chunk every second or so."""
 
 
 def resume_unfinished(runtime: Runtime, idle_for: timedelta = IDLE) -> list[UUID]:
-    """Finishes every batch, deciding or undoing, that has made no progress for `idle_for`; returns their ids."""
-    stalled = [UUID(b) for b in runtime.read_current(unfinished_batches, runtime.ledger.clock() - idle_for)]
+    """Finishes every batch, deciding or undoing, that has made no progress for `idle_for`; returns their ids.
+
+    The batches are those the read model shows, as it stands: one it has not seen yet started too recently to have
+    stalled, and one whose latest chunks it has not seen yet may be taken over early, which batches allow (a runner
+    that finds another's chunk saved goes on after it).
+    """
+    stalled = [UUID(b) for b in read(runtime.store, unfinished_batches, runtime.ledger.clock() - idle_for)]
     for batch_id in stalled:
         runtime.ledger.resume_batch(batch_id)
     return stalled

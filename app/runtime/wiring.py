@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from anyio import CapacityLimiter
 
@@ -13,7 +12,7 @@ from app.read.migrations import Migration, migrate
 from app.read.notifications import Bell, events_channel, projected_channel
 from app.read.projector import Projector
 from app.read.read_models import configured_projections
-from app.read.store import PostgresReadStore, ReadStore, open_read_store, read
+from app.read.store import PostgresReadStore, ReadStore, open_read_store
 from app.runtime.availability import DatabaseGate
 from app.write.catalog import seed_catalog
 from app.write.ledger import Ledger, open_ledger
@@ -53,11 +52,6 @@ class Runtime:
         applied = migrate(self.store)
         seed_catalog(self.ledger)
         return applied
-
-    def read_current(self, query: Any, *args: Any) -> Any:
-        """Runs a read-model query once the read models hold everything written so far (bounded wait)."""
-        self.projector.wait_for(self.ledger.head(), self.settings.consistency_timeout)
-        return read(self.store, query, *args)
 
     def close(self) -> None:
         self.gate.stop()

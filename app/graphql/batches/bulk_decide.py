@@ -20,6 +20,7 @@ from app.write.batches import BatchRun
 from domain.batch import MAX_SUBJECTS, BatchSubject
 from domain.case import Verdict
 from domain.values import Outcome
+from projections.batch_progress.rows import batch_row
 
 
 @strawberry.input(description="A subject of a bulk decision and the account its strike goes to.")
@@ -71,4 +72,4 @@ class BulkDecideMutation:
         )
         if not isinstance(result, BatchRun):
             return result
-        return BatchProgress.of(result.batch, result.position, result.created)
+        return BatchProgress.of_row(batch_row(result.batch, result.position), result.created)

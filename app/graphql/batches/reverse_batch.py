@@ -18,8 +18,9 @@ from app.graphql.core.errors import (
 )
 from app.graphql.core.scope import hidden
 from app.write.batches import BatchRun
+from domain.batch import Batch
 from domain.errors import no_such_batch
-from projections.batch_progress.queries import find_batch
+from projections.batch_progress.rows import batch_row
 
 
 @strawberry.input
@@ -44,10 +45,10 @@ class ReverseBatchMutation:
         if isinstance(batch_id, ValidationError):
             return batch_id
         runtime = info.context.runtime
-        row = await run_in_threadpool(runtime.read_current, find_batch, str(batch_id))
-        if row is not None and not info.context.principal.sees(row.domain):
+        batch = await run_in_threadpool(runtime.ledger.aggregate, batch_id)
+        if isinstance(batch, Batch) and not info.context.principal.sees(batch.domain):
             return hidden(no_such_batch(batch_id))
         result = await attempt(runtime.ledger.reverse_batch, batch_id, input.rationale, info.context.actor)
         if not isinstance(result, BatchRun):
             return result
-        return BatchProgress.of(result.batch, result.position, result.created)
+        return BatchProgress.of_row(batch_row(result.batch, result.position), result.created)

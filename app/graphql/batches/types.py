@@ -1,4 +1,4 @@
-"""GraphQL types of bulk decisions: a batch's progress as a write leaves it, and a batch as the read model shows it."""
+"""GraphQL types of bulk decisions: a batch's progress as a write left it, and a batch, as the read model shows them."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from app.graphql.core.context import Info
 from app.graphql.core.reading import check_page, parse_position
 from app.graphql.core.values import Action, PageInfo, Subject
 from app.read.store import read
-from domain.batch import Batch as DomainBatch
-from domain.batch import BatchStatus, SubjectStatus
+from domain.batch import BatchStatus
 from domain.values import Outcome
 from projections.batch_progress.queries import batch_subjects
 from projections.batch_progress.rows import BatchRow, BatchSubjectRow
@@ -49,14 +48,11 @@ class BatchProgress(BatchCounts):
     position: str
 
     @classmethod
-    def of(cls, batch: DomainBatch, position: int, created: bool) -> BatchProgress:
-        counts = batch.counts()
+    def of_row(cls, row: BatchRow, created: bool) -> BatchProgress:
         return cls(
-            batch_id=strawberry.ID(str(batch.id)), status=batch.status, total=len(batch.subjects),
-            decided=counts[SubjectStatus.DECIDED] + counts[SubjectStatus.REVERSED] + counts[SubjectStatus.KEPT],
-            skipped=counts[SubjectStatus.SKIPPED], failed=counts[SubjectStatus.FAILED],
-            reversed=counts[SubjectStatus.REVERSED], kept=counts[SubjectStatus.KEPT], created=created,
-            position=str(position),
+            batch_id=strawberry.ID(row.batch_id), status=BatchStatus(row.status), total=row.total,
+            decided=row.decided, skipped=row.skipped, failed=row.failed, reversed=row.reversed, kept=row.kept,
+            created=created, position=str(row.position),
         )
 
 
