@@ -33,6 +33,16 @@ class Appeal(DocketAggregate):
         decided_by: str
         idempotency_key: str | None
         status: AppealStatus
+        subject: Subject
+        account_id: str | None
+        policy_key: str
+        statement: str
+        window_ends_at: datetime
+        filed_at: datetime
+        filed_by: str
+        resolved_at: datetime | None
+        resolved_by: str | None
+        rationale: str | None
 
     @staticmethod
     def create_id(decision_id: UUID) -> UUID:

@@ -70,6 +70,10 @@ class Batch(DocketAggregate):
         started_by: str
         reversal_rationale: str | None
         reversed_by: str | None
+        started_at: datetime
+        completed_at: datetime | None
+        reversal_started_at: datetime | None
+        reversed_at: datetime | None
 
     @staticmethod
     def create_id(actor: str, idempotency_key: str) -> UUID:

@@ -106,6 +106,10 @@ class Case(DocketAggregate):
         reversed: dict[UUID, datetime]
         open_reports: dict[str, list[UUID]]
         claim: Claim | None
+        decision_accounts: dict[UUID, str | None]
+        decided_versions: dict[str, int]
+        reversal_reasons: dict[UUID, str]
+        in_review: set[UUID]
 
     @staticmethod
     def create_id(subject: Subject) -> UUID:

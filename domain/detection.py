@@ -89,6 +89,8 @@ class Detection(DocketAggregate):
     if TYPE_CHECKING:
         facts: DetectionFacts
         policy_version: int
+        recorded_at: datetime
+        recorded_by: str
 
     @staticmethod
     def create_id(source: str, external_id: str) -> UUID:

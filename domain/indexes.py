@@ -8,6 +8,7 @@ decide. They are the ledger's bookkeeping, not enforcement facts: its readers le
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
@@ -19,6 +20,9 @@ from domain.values import Subject
 
 class DecisionIndex(DocketAggregate):
     """The case a decision was made on: fileAppeal and reverseDecision name only the decision."""
+
+    if TYPE_CHECKING:
+        case_id: UUID
 
     @staticmethod
     def create_id(decision_id: UUID) -> UUID:
@@ -42,6 +46,11 @@ class SubjectIndex(DocketAggregate):
     Work under a policy waits from a detection that no live decision answered until the case's next decision under
     it: the index keeps the case's version at that detection, the case the version of its last decision.
     """
+
+    if TYPE_CHECKING:
+        subject: Subject
+        account_id: str | None
+        queued: dict[str, int]
 
     @staticmethod
     def create_id(subject: Subject) -> UUID:

@@ -71,6 +71,8 @@ class Policy(DocketAggregate):
         terms: PolicyTerms
         policy_version: int
         retired: bool
+        published_at: datetime
+        published_by: str
 
     @staticmethod
     def create_id(domain: str, key: str) -> UUID:

@@ -19,6 +19,8 @@ class Queue(DocketAggregate):
         name: str
         domain: str
         description: str
+        created_at: datetime
+        created_by: str
 
     @staticmethod
     def create_id(name: str) -> UUID:

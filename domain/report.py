@@ -88,6 +88,11 @@ class Report(DocketAggregate):
         policy_key: str
         case_id: UUID
         outcome: Outcome | None
+        closed_at: datetime | None
+        decision_id: UUID | None
+        submitted_at: datetime
+        submitted_by: str
+        told: str | None
 
     @staticmethod
     def create_id(reporter_id: str, idempotency_key: str) -> UUID:

@@ -18,6 +18,11 @@ class Reporter(DocketAggregate):
         reporter_id: str
         warned: bool
         suspended_until: datetime | None
+        warnings: int
+        last_warned_at: datetime | None
+        last_warning: str | None
+        suspended_at: datetime | None
+        suspension: str | None
 
     @staticmethod
     def create_id(reporter_id: str) -> UUID:

@@ -88,8 +88,10 @@ def test_decision_rows_show_accounts_successors_reversals_and_strikes_as_the_rea
     for decision in (cleared.decision_id, decision_id("2"), decision_id("3"), again.decision_id):
         strike = account.strike_of(case, decision)
         kept = feed.read(find_decision, str(decision))
+        assert kept is not None
         assert decision_row(case, decision, None if strike is None else strike.strike_id, kept.position) == kept
-    counted = [feed.read(find_decision, str(decision_id(n))).strike_id for n in "1234"]
+    rows = [feed.read(find_decision, str(decision_id(n))) for n in "1234"]
+    counted = [None if row is None else row.strike_id for row in rows]
     assert counted[0] is None and counted[1] == counted[2] is not None and counted[3] is None
 
 
@@ -108,6 +110,7 @@ def test_report_rows_are_in_review_once_their_policy_is_claimed_and_closed_by_it
     def agree(*reports: Report) -> None:
         for report in reports:
             kept = feed.read(find_report, str(report.id))
+            assert kept is not None
             assert report_row(report, report.id in case.in_review, kept.position) == kept
 
     early = submitted("1", "spam", 0)
@@ -121,7 +124,8 @@ def test_report_rows_are_in_review_once_their_policy_is_claimed_and_closed_by_it
     feed.save(case, early, late)
 
     agree(early, late, elsewhere)
-    assert [feed.read(find_report, str(r.id)).status for r in (early, late, elsewhere)] == ["CLOSED", "CLOSED", "OPEN"]
+    rows = [feed.read(find_report, str(r.id)) for r in (early, late, elsewhere)]
+    assert [None if row is None else row.status for row in rows] == ["CLOSED", "CLOSED", "OPEN"]
 
 
 def test_a_reporter_row_takes_warnings_from_the_ledger_over_counts_the_read_model_had_before(feed: Feed) -> None:
@@ -163,7 +167,9 @@ def test_an_appeal_row_follows_its_resolution_all_but_the_position_of_its_filing
     appeal.resolve(AppealOutcome.OVERTURN, "It was satire.", BO, at(minutes=3))
     resolved = feed.save(appeal)
 
-    assert appeal_row(appeal, resolved) == replace(feed.read(find_appeal, str(appeal.id)), filed_position=resolved)
+    kept = feed.read(find_appeal, str(appeal.id))
+    assert kept is not None
+    assert appeal_row(appeal, resolved) == replace(kept, filed_position=resolved)
 
 
 def test_a_batch_row_follows_its_chunks_and_its_reversal(feed: Feed) -> None:
