@@ -47,7 +47,7 @@ def test_writes_wait_in_line_behind_a_long_write_and_are_stored_in_arrival_order
         waiting = []
         for n in range(4):
             waiting.append(pool.submit(record, ledger, n))
-            time.sleep(0.3)
+            time.sleep(1.0)  # time to read what it needs and join the line, on a loaded machine too
         started = time.monotonic()
         ledger.head()
         read_took = time.monotonic() - started
