@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.status import WS_1009_MESSAGE_TOO_BIG
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -32,6 +33,7 @@ from app.graphql.core.request_json import read_json
 from app.graphql.core.transport import GraphQLEndpoint
 from app.graphql.schema import build_schema
 from app.http.metrics import ReviewCollector
+from app.read.lease import projector_lease
 from app.runtime.batch_resumer import start_resuming
 from app.runtime.health import LagCollector, ProjectionLag, health
 from app.runtime.wiring import Runtime, open_runtime
@@ -130,7 +132,9 @@ class Subscriptions(GraphQL[Context, None]):
 
 
 async def healthz(request: Request) -> Response:
-    return PlainTextResponse("ok")
+    """Alive; which process answered, and whether it is the one that projects."""
+    runtime: Runtime = request.app.state.runtime
+    return JSONResponse({"status": "ok", "worker": os.getpid(), "projecting": runtime.projector.leading})
 
 
 async def readyz(request: Request) -> Response:
@@ -189,9 +193,12 @@ def create_app(settings: Settings, clock: Clock = system_clock) -> Starlette:
         app.state.metrics.register(LagCollector(runtime))
         app.state.metrics.register(ReviewCollector(runtime))
         if settings.run_projections:
-            # Serve nothing stale: catch up with what is already stored before taking requests.
-            runtime.projector.catch_up()
-            runtime.projector.start(runtime.recorded)
+            # One process of those serving the database projects. If it is this one, it serves nothing stale:
+            # it catches up with what is already stored before taking requests.
+            lease = projector_lease(settings.database)
+            if runtime.projector.lead(lease):
+                runtime.projector.catch_up()
+            runtime.projector.start(runtime.recorded, lease)
         app.state.batch_resumer = start_resuming(runtime)
         try:
             yield

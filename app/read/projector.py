@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Collection, Sequence
@@ -14,6 +15,7 @@ from eventsourcing.utils import get_topic
 
 from app.config.clock import system_clock
 from app.read.failures import ProjectionFailure, clear, failed, record, stopped
+from app.read.lease import Lease
 from app.read.notifications import FOREVER, Bell, Channel
 from app.read.store import UNREACHABLE, ReadStore
 from app.write.ledger import Ledger
@@ -24,6 +26,9 @@ log = logging.getLogger(__name__)
 UNHEARD_RECHECK = 0.05
 """Seconds between a waiter's looks at the positions when it cannot be notified (SQLite): its own runner
 wakes it at once, one in another process only by this bound."""
+
+LEASE_RETRY = 2.0
+"""Seconds between a waiting projector's tries for the lease, and between the holder's checks that it still has it."""
 
 BATCH = 500
 """Events a step reads, and applies to every read model in one transaction (each in a savepoint of its own)."""
@@ -150,6 +155,9 @@ class Projector:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._recorded: Bell | None = None
+        self._lease: Lease | None = None
+        self.leading = False
+        """Whether this process's runner projects now: it was started, and holds the lease if it was given one."""
 
     def step(self, *projections: Projection) -> int:
         """Projects the next batch to the given read models (every one for none) in one transaction; returns how
@@ -259,12 +267,28 @@ class Projector:
                 return False
             self.moves.wait_after(seen, remaining)
 
-    def start(self, recorded: Bell) -> None:
+    def start(self, recorded: Bell, lease: Lease | None = None) -> None:
         """Runs the projections on a background thread, woken by `recorded`: this process's writes, and others'
-        as that bell hears them (by NOTIFY, or on its bound)."""
+        as that bell hears them (by NOTIFY, or on its bound).
+
+        With a `lease`, it projects only while it holds it, and tries for it every LEASE_RETRY seconds meanwhile:
+        of the processes that serve one database, one projects, and another takes over soon after it dies. A
+        caller that took the lease before (and caught up) starts it leading.
+        """
         self._recorded = recorded
+        self._lease = lease
+        self.leading = lease is None or self.leading
         self._thread = threading.Thread(target=self._run, args=(recorded,), name="docket-projector", daemon=True)
         self._thread.start()
+
+    def lead(self, lease: Lease) -> bool:
+        """Tries for the lease once; True, and leading, when this process holds it (until `stop` lets it go)."""
+        self._lease = lease
+        held = lease.acquire()
+        if held != self.leading and self._thread is not None:
+            log.warning("process %d %s projecting", os.getpid(), "takes over" if held else "stops")
+        self.leading = held
+        return held
 
     def stop(self) -> None:
         self._stop.set()
@@ -272,10 +296,19 @@ class Projector:
             self._recorded.ring()  # wakes the runner to see it should stop
         if self._thread is not None:
             self._thread.join(timeout=10)
+        if self._lease is not None:
+            self._lease.release()
+        self.leading = False
         self.moves.close()
 
     def _run(self, recorded: Bell) -> None:
+        checked = time.monotonic()
         while not self._stop.is_set():
+            if self._lease is not None and (not self.leading or time.monotonic() - checked >= LEASE_RETRY):
+                checked = time.monotonic()
+                if not self.lead(self._lease):
+                    self._stop.wait(LEASE_RETRY)
+                    continue
             seen = recorded.seen()
             try:
                 self.catch_up()

@@ -1,0 +1,97 @@
+"""The projector lease: held by one process of a database at a time, so that one of many serving processes projects.
+
+On PostgreSQL it is a session-level advisory lock, held by a connection of its own; on SQLite an OS lock on a file
+beside the database (`<database>.projector.lock`). Either is freed the moment its holder dies, and another process,
+trying every few seconds, takes it over. Two projectors would still write nothing twice (each step takes its read
+models' locks), but every event would be read, decoded and tried twice.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import psycopg
+
+from app.config.database import Database
+
+log = logging.getLogger(__name__)
+
+
+class Lease(Protocol):
+    def acquire(self) -> bool:
+        """Takes the lease if it is free, or checks that this process still holds it; True while it does."""
+
+    def release(self) -> None: ...
+
+
+class AdvisoryLease:
+    """A session-level advisory lock on one schema's key: another schema's projector does not wait for it."""
+
+    def __init__(self, database: Database) -> None:
+        self.conninfo = database.conninfo()
+        self.key = f"docket-projector:{database.schema}"
+        self._connection: psycopg.Connection[Any] | None = None
+
+    def acquire(self) -> bool:
+        if self._connection is not None:
+            try:
+                self._connection.execute("SELECT 1")
+                return True
+            except psycopg.Error as error:  # the session, and with it the lock, is gone
+                log.warning("lost the projector lease (%s); another process may project now", error)
+                self.release()
+        try:
+            connection = psycopg.connect(self.conninfo, autocommit=True, connect_timeout=2)
+        except psycopg.Error:
+            return False
+        try:
+            row = connection.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (self.key,)).fetchone()
+        except psycopg.Error:
+            row = None
+        if row is None or not row[0]:
+            connection.close()
+            return False
+        self._connection = connection
+        return True
+
+    def release(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            finally:
+                self._connection = None
+
+
+class FileLease:
+    """An exclusive `flock` on a file: one open file holds it, whichever process (or thread) opened it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: IO[str] | None = None
+
+    def acquire(self) -> bool:
+        if self._file is not None:
+            return True
+        file = self.path.open("a")
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            file.close()
+            return False
+        self._file = file
+        return True
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def projector_lease(database: Database) -> Lease:
+    if database.is_postgres:
+        return AdvisoryLease(database)
+    assert database.sqlite_path is not None
+    return FileLease(database.sqlite_path.with_name(database.sqlite_path.name + ".projector.lock"))
