@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import queue
 import re
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,14 +95,16 @@ class Server:
 
 
 @contextmanager
-def serving(cwd: Path, env: dict[str, str]) -> Iterator[Server]:
-    """`docket serve` on a free loopback port; always stopped, and killed if it will not stop."""
+def serving(cwd: Path, env: dict[str, str], *args: str) -> Iterator[Server]:
+    """`docket serve` on a free loopback port, with `args` (e.g. `--workers 2`); always stopped, and killed if it
+    will not stop."""
     port = free_port()
     stderr_path = cwd / f"serve-{port}.stderr"
     stderr = stderr_path.open("w")
     process = subprocess.Popen(
-        [DOCKET, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [DOCKET, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
         cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True,
+        start_new_session=True,  # a group of its own: its workers go with it if it must be killed
     )
     lines: queue.Queue[str | None] = queue.Queue()
 
@@ -120,7 +123,7 @@ def serving(cwd: Path, env: dict[str, str]) -> Iterator[Server]:
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=15)
         reader.join(timeout=5)
         assert process.stdout is not None
@@ -145,16 +148,16 @@ def worker(url: str, cwd: Path, *args: str) -> Iterator[subprocess.Popen[str]]:
 
 @contextmanager
 def admin_server(
-    workdir: Path, database_url: str, *, demo: bool = False, **settings: str
+    workdir: Path, database_url: str, *, demo: bool = False, serve_args: Sequence[str] = (), **settings: str
 ) -> Iterator[tuple[Server, str]]:
-    """A migrated database (with `demo`: holding the demo scenario) served by `docket serve`, healthy,
-    and an admin token for it."""
+    """A migrated database (with `demo`: holding the demo scenario) served by `docket serve` (with `serve_args`),
+    healthy, and an admin token for it."""
     tokens_file = workdir / "tokens.toml"
     token = create_token(tokens_file, "admin", ["admin"], ["*"])
     env = clean_env(DOCKET_DATABASE_URL=database_url, DOCKET_TOKENS_FILE=str(tokens_file), **settings)
     for command in ("migrate", "demo") if demo else ("migrate",):
         done = docket(command, cwd=workdir, env=env)
         assert done.returncode == 0, f"docket {command}: {done.stderr}"
-    with serving(workdir, env) as server:
+    with serving(workdir, env, *serve_args) as server:
         server.wait_until_healthy(time.monotonic() + STARTUP)
         yield server, token

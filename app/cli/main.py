@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the GraphQL API at /graphql")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=_positive, default=os.cpu_count() or 1, metavar="N",
+                       help="serve from N processes on the one port (default: one per CPU, here %(default)s)")
     serve.set_defaults(run=_serve)
 
     migrate = commands.add_parser("migrate", help="create or update the tables and seed the starter catalog")
@@ -134,8 +137,10 @@ def _tokens_file(settings: Settings) -> Path:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from app.http.asgi import create_app
+    from app.cli.workers import TooFewConnections, plan_connections, server_limits
+    from app.runtime.wiring import open_runtime
 
+    # Each worker reads its settings from the environment (`serve_app`): what is chosen here is passed on there.
     database = settings.database
     if database.is_postgres:
         if settings.tokens_file is None:
@@ -143,16 +148,27 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
                   file=sys.stderr)
             return 2
         _check_migrated(settings)
+        try:
+            plan = plan_connections(args.workers, *server_limits(database), wanted=settings.database_connections)
+        except TooFewConnections as error:
+            print(f"docket: {error}", file=sys.stderr)
+            return 2
+        os.environ["DOCKET_DATABASE_CONNECTIONS"] = str(plan.pooled)
+        print(f"docket serve: {plan}", flush=True)
     else:
         tokens_file = _tokens_file(settings)
         if not tokens_file.exists():
             token = create_token(tokens_file, "admin", ["admin"], ["*"])
             print(f"Created {tokens_file} with one admin principal. Its token, shown only this once:\n\n"
                   f"    {token}\n", flush=True)
-        settings = Settings(**{**settings.__dict__, "tokens_file": tokens_file})
+        os.environ["DOCKET_TOKENS_FILE"] = str(tokens_file)
+        # Migrate and seed the starter catalog once, before the workers: starting at once, they would race to.
+        open_runtime(settings, prepare=True).close()
+        print(f"docket serve: {args.workers} workers on {database.sqlite_path}", flush=True)
     # The app refuses a WebSocket message over the limit too, but only once the server has read it all.
     uvicorn.run(
-        create_app(settings), host=args.host, port=args.port, log_level="info", ws_max_size=settings.max_body_bytes
+        "app.http.asgi:serve_app", factory=True, workers=args.workers, host=args.host, port=args.port,
+        log_level="info", ws_max_size=settings.max_body_bytes,
     )
     return 0
 

@@ -12,6 +12,15 @@ SQLITE_BUSY_TIMEOUT = 30
 """Seconds a SQLite connection waits for another connection's (or process's) lock before it gives up."""
 SQLITE_WRITE_TIMEOUT = 60.0
 """Seconds a write waits in line for SQLite's single writer before the request answers 503."""
+POOL_CONNECTIONS = 24
+"""On PostgreSQL, the connections one process's pools may open: two thirds for the ledger, a third for the read
+models. `docket serve` gives each of its workers fewer when the server's max_connections cannot take them all."""
+
+
+def pool_shares(connections: int) -> tuple[int, int]:
+    """How `connections` are shared between the ledger's pool and the read models' pool, in that order."""
+    read_models = max(1, connections // 3)
+    return connections - read_models, read_models
 
 
 class DatabaseUrlError(ValueError):
@@ -69,8 +78,11 @@ class Database:
             password=self.password or None, options=f"-c search_path={self.schema}",
         )
 
-    def library_env(self, write_timeout: float = SQLITE_WRITE_TIMEOUT) -> dict[str, str]:
-        """The eventsourcing library's settings for this database; on SQLite, its store with writers queued."""
+    def library_env(
+        self, write_timeout: float = SQLITE_WRITE_TIMEOUT, connections: int = POOL_CONNECTIONS
+    ) -> dict[str, str]:
+        """The eventsourcing library's settings for this database; on SQLite, its store with writers queued; on
+        PostgreSQL, a pool of the ledger's share of `connections` (half kept open, half opened when needed)."""
         if not self.is_postgres:
             assert self.sqlite_path is not None
             return {
@@ -79,6 +91,7 @@ class Database:
                 "SQLITE_LOCK_TIMEOUT": str(SQLITE_BUSY_TIMEOUT),
                 "SQLITE_WRITE_TIMEOUT": str(write_timeout),
             }
+        ledger = pool_shares(connections)[0]
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": self.dbname,
@@ -87,8 +100,8 @@ class Database:
             "POSTGRES_USER": self.user,
             "POSTGRES_PASSWORD": self.password,
             "POSTGRES_SCHEMA": self.schema,
-            "POSTGRES_POOL_SIZE": "8",
-            "POSTGRES_MAX_OVERFLOW": "8",
+            "POSTGRES_POOL_SIZE": str((ledger + 1) // 2),
+            "POSTGRES_MAX_OVERFLOW": str(ledger // 2),
             "POSTGRES_LOCK_TIMEOUT": "10",
             "POSTGRES_CONNECT_TIMEOUT": "2",
             # A restarted server leaves the pool's connections dead: test each before use.

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.config.database import DEFAULT_URL, SQLITE_WRITE_TIMEOUT, Database
+from app.config.database import DEFAULT_URL, POOL_CONNECTIONS, SQLITE_WRITE_TIMEOUT, Database
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class Settings:
     """Whether clients may introspect the schema (DOCKET_INTROSPECTION=0 turns it off)."""
     sqlite_write_timeout: float = SQLITE_WRITE_TIMEOUT
     """On SQLite, how long a write waits in line for the single writer before 503, in seconds."""
+    database_connections: int = POOL_CONNECTIONS
+    """On PostgreSQL, the connections this process's pools may open (see POOL_CONNECTIONS)."""
     checkpoint_key: str | None = field(default=None, repr=False)
     """The key that signs the ledger chain's checkpoints; None: on SQLite a key file beside the database."""
 
@@ -46,6 +48,7 @@ class Settings:
             max_body_bytes=int(environ.get("DOCKET_MAX_BODY_BYTES", str(4 * 1024 * 1024))),
             introspection=_flag(environ.get("DOCKET_INTROSPECTION", "1")),
             sqlite_write_timeout=float(environ.get("DOCKET_SQLITE_WRITE_TIMEOUT", str(SQLITE_WRITE_TIMEOUT))),
+            database_connections=int(environ.get("DOCKET_DATABASE_CONNECTIONS", str(POOL_CONNECTIONS))),
             checkpoint_key=environ.get("DOCKET_CHECKPOINT_KEY") or None,
         )
 

@@ -178,6 +178,12 @@ async def metrics(request: Request) -> Response:
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
+def serve_app() -> Starlette:
+    """The app of one `docket serve` worker: uvicorn calls it in each process, which reads its settings (the tokens
+    file, the ladders file, its share of the database's connections) from the environment `docket serve` left."""
+    return create_app(Settings.from_env())
+
+
 def create_app(settings: Settings, clock: Clock = system_clock) -> Starlette:
     """Builds the app; the lifespan opens the ledger and, unless told not to, runs the projections."""
     if settings.tokens_file is None:

@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from app.config.database import SQLITE_BUSY_TIMEOUT, Database
+from app.config.database import POOL_CONNECTIONS, SQLITE_BUSY_TIMEOUT, Database, pool_shares
 from app.read.failures import read_models_of, refuse_stopped
 from projections.sql import Sql
 
@@ -182,8 +182,11 @@ class PostgresReadStore:
 ReadStore = SqliteReadStore | PostgresReadStore
 
 
-def open_read_store(database: Database) -> ReadStore:
-    return PostgresReadStore(database) if database.is_postgres else SqliteReadStore(database)
+def open_read_store(database: Database, connections: int = POOL_CONNECTIONS) -> ReadStore:
+    """The read store; on PostgreSQL, its pool is the read models' share of `connections` (see `pool_shares`)."""
+    if database.is_postgres:
+        return PostgresReadStore(database, max_size=pool_shares(connections)[1])
+    return SqliteReadStore(database)
 
 
 def split_statements(script: str) -> list[str]:

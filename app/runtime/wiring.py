@@ -64,7 +64,7 @@ class Runtime:
 def open_runtime(settings: Settings, clock: Clock = system_clock, prepare: bool = True) -> Runtime:
     """Opens the database; with `prepare`, applies migrations and seeds the starter catalog first."""
     database = settings.database
-    store = open_read_store(database)
+    store = open_read_store(database, settings.database_connections)
     ledger = open_ledger(settings, clock)
     projections = configured_projections(settings, clock)
     projector = Projector(ledger, store, projections, channel=projected_channel(database))

@@ -129,4 +129,5 @@ class Ledger(Application[UUID]):
 def open_ledger(settings: Settings, clock: Clock) -> Ledger:
     """The ledger on the configured database, under the configured strike ladders."""
     ladders = load_ladders() if settings.ladders_file is None else load_ladders(settings.ladders_file)
-    return Ledger(env=settings.database.library_env(settings.sqlite_write_timeout), clock=clock, ladders=ladders)
+    env = settings.database.library_env(settings.sqlite_write_timeout, settings.database_connections)
+    return Ledger(env=env, clock=clock, ladders=ladders)
