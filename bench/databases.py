@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import psycopg
 from psycopg import sql
@@ -27,3 +28,12 @@ def own_database(admin_url: str, name: str | None = None) -> Iterator[tuple[str,
     finally:
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+
+
+def run_database(stack: ExitStack, workdir: Path, sqlite: bool, admin_url: str) -> tuple[str, str]:
+    """A SQLite file in `workdir`, or a database of the run's own on PostgreSQL, dropped when `stack` closes: its
+    URL and the engine, to print."""
+    if sqlite:
+        return f"sqlite:///{workdir / 'docket.db'}", "SQLite"
+    url, version = stack.enter_context(own_database(admin_url))
+    return url, f"PostgreSQL {version}"

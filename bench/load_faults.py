@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx2 as httpx
 
-from bench.databases import DEFAULT_ADMIN_URL, own_database
+from bench.databases import DEFAULT_ADMIN_URL, run_database
 from bench.servers import Server, admin_server, worker
 
 RETRY_PAUSE = 0.2
@@ -389,11 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     report = Report()
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        if args.sqlite:
-            url, engine = f"sqlite:///{workdir / 'docket.db'}", "SQLite"
-        else:
-            url, version = stack.enter_context(own_database(args.admin_url))
-            engine = f"PostgreSQL {version}"
+        url, engine = run_database(stack, workdir, args.sqlite, args.admin_url)
         print(f"bench.load_faults: {args.clients} clients for {args.seconds:.0f}s, {engine} "
               f"{f'stopped at {args.stop_at:.0f}s for {args.down:.0f}s' if outage else 'left alone'}, "
               f"read models {'in a docket project worker' if args.worker else 'in the server'}, "

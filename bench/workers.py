@@ -1,0 +1,118 @@
+"""`docket serve --workers 1` against more workers, in one run: the account query's throughput and latency.
+
+Run: /work/venv/bin/python -m bench.workers [--workers 1 2] [--seconds 20] [--connections 32] [--sqlite]
+
+It needs `wrk` (apt-get install wrk): a client in C, so that the load costs the server's CPUs little. One run creates
+its own database (bench_<random>, dropped at the end; with --sqlite a file in a temporary directory), loads the demo
+scenario into it, and then for each number of workers starts `docket serve --workers N`, warms it up for a few
+seconds and has wrk send `account(id: "user-ben")` (standing and strikes, read from the read models) over
+`--connections` keep-alive connections for `--seconds`. It prints requests/s and the 50th, 90th and 99th percentile
+latency of each, and fails if any answer was not 200 or carried errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx2 as httpx
+
+from bench.databases import DEFAULT_ADMIN_URL, run_database
+from bench.servers import STARTUP, admin_server, clean_env, docket
+
+ACCOUNT = ('{ account(id: "user-ben") { id standing { level strikePoints activeStrikes } '
+           'strikes { id points policy } } }')
+WARM_UP = 3
+LATENCY = re.compile(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+@dataclass(frozen=True)
+class Figures:
+    workers: int
+    requests_per_second: float
+    latency_ms: dict[str, float]
+    """By percentile: "50", "90", "99"."""
+    failed: int
+
+
+def script(path: Path, token: str) -> Path:
+    """wrk's Lua script: every request the same POST of the account query."""
+    body = json.dumps({"query": ACCOUNT})
+    path.write_text(
+        'wrk.method = "POST"\n'
+        f"wrk.body = {json.dumps(body)}\n"
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+    )
+    return path
+
+
+def wrk(url: str, lua: Path, connections: int, seconds: float) -> str:
+    done = subprocess.run(
+        ["wrk", "--latency", "-t", "2", "-c", str(connections), "-d", f"{seconds:g}s", "-s", str(lua), url],
+        capture_output=True, text=True, check=True, timeout=seconds + 60,
+    )
+    return done.stdout
+
+
+def measure(workdir: Path, url: str, workers: int, connections: int, seconds: float) -> Figures:
+    with admin_server(workdir, url, serve_args=("--workers", str(workers))) as (server, token):
+        deadline = time.monotonic() + STARTUP
+        answer = httpx.post(server.graphql_url, json={"query": ACCOUNT}, headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200 and "errors" not in answer.json(), answer.text
+        lua = script(workdir / "account.lua", token)
+        while len({httpx.get(f"{server.url}/healthz").json()["worker"] for _ in range(20)}) < workers:
+            assert time.monotonic() < deadline, f"fewer than {workers} workers answered"
+        wrk(server.graphql_url, lua, connections, WARM_UP)
+        output = wrk(server.graphql_url, lua, connections, seconds)
+    rate = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
+    failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    assert rate is not None, output
+    latency = {p: float(value) * UNITS[unit] for p, value, unit in LATENCY.findall(output)}
+    return Figures(workers, float(rate[1]), latency, int(failed[1]) if failed else 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="the numbers of workers (default 1 2)")
+    parser.add_argument("--seconds", type=float, default=20, help="how long wrk runs against each (default 20)")
+    parser.add_argument("--connections", type=int, default=32, help="wrk's keep-alive connections (default 32)")
+    parser.add_argument("--sqlite", action="store_true", help="on a SQLite file (the default database)")
+    parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL, help="a PostgreSQL URL allowed to CREATE DATABASE")
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        parser.error("wrk is not installed (apt-get install wrk)")
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        url, engine = run_database(stack, workdir, args.sqlite, args.admin_url)
+        print(f"bench.workers: account query, {args.connections} connections for {args.seconds:g}s each, {engine}, "
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}", flush=True)
+        print("| workers | requests/s | p50 | p90 | p99 | failed |\n|---|---|---|---|---|---|", flush=True)
+        loaded = docket("demo", cwd=workdir, env=clean_env(DOCKET_DATABASE_URL=url), timeout=300)
+        assert loaded.returncode == 0, loaded.stderr
+        for run, workers in enumerate(args.workers):
+            run_dir = workdir / f"run-{run}"
+            run_dir.mkdir()
+            figures = measure(run_dir, url, workers, args.connections, args.seconds)
+            p = figures.latency_ms
+            print(f"| {workers} | {figures.requests_per_second:,.0f} | {p['50']:.1f} ms | {p['90']:.1f} ms "
+                  f"| {p['99']:.1f} ms | {figures.failed} |", flush=True)
+            if figures.failed:
+                return 1
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
