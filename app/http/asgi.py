@@ -34,6 +34,7 @@ from app.graphql.core.transport import GraphQLEndpoint
 from app.graphql.schema import build_schema
 from app.http.metrics import ReviewCollector
 from app.read.lease import projector_lease
+from app.runtime import heap
 from app.runtime.batch_resumer import start_resuming
 from app.runtime.health import LagCollector, ProjectionLag, health
 from app.runtime.wiring import Runtime, open_runtime
@@ -181,11 +182,12 @@ async def metrics(request: Request) -> Response:
 def serve_app() -> Starlette:
     """The app of one `docket serve` worker: uvicorn calls it in each process, which reads its settings (the tokens
     file, the ladders file, its share of the database's connections) from the environment `docket serve` left."""
-    return create_app(Settings.from_env())
+    return create_app(Settings.from_env(), settle_heap=True)
 
 
-def create_app(settings: Settings, clock: Clock = system_clock) -> Starlette:
-    """Builds the app; the lifespan opens the ledger and, unless told not to, runs the projections."""
+def create_app(settings: Settings, clock: Clock = system_clock, settle_heap: bool = False) -> Starlette:
+    """Builds the app; the lifespan opens the ledger and, unless told not to, runs the projections. With
+    `settle_heap` (a serving process, not a test) it then freezes the heap so far and tunes the collector."""
     if settings.tokens_file is None:
         raise ValueError("DOCKET_TOKENS_FILE must name the tokens file")
     registry = TokenRegistry(settings.tokens_file)
@@ -206,6 +208,8 @@ def create_app(settings: Settings, clock: Clock = system_clock) -> Starlette:
                 runtime.projector.catch_up()
             runtime.projector.start(runtime.recorded, lease)
         app.state.batch_resumer = start_resuming(runtime)
+        if settle_heap:
+            heap.settle()
         try:
             yield
         finally:
