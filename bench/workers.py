@@ -54,6 +54,10 @@ def script(path: Path, token: str) -> Path:
         f"wrk.body = {json.dumps(body)}\n"
         'wrk.headers["Content-Type"] = "application/json"\n'
         f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+        "shown = false\n"
+        "function response(status, headers, body)\n"  # the first answer that is not 200, to say why
+        "  if status ~= 200 and not shown then shown = true; print(\"failed: \" .. status .. \" \" .. body) end\n"
+        "end\n"
     )
     return path
 
@@ -80,6 +84,9 @@ def measure(workdir: Path, url: str, workers: int, connections: int, seconds: fl
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     assert rate is not None, output
     latency = {p: float(value) * UNITS[unit] for p, value, unit in LATENCY.findall(output)}
+    for line in output.splitlines():
+        if line.startswith("failed: "):
+            print(f"{workers} workers: {line[:500]}", flush=True)
     return Figures(workers, float(rate[1]), latency, int(failed[1]) if failed else 0)
 
 
