@@ -151,14 +151,15 @@ def test_times_at_both_ends_of_the_range_are_recorded_in_utc_and_every_read_mode
     until = {"reporterId": "user-9", "reason": "Unfounded notices", "until": LAST}
     position = api.data(SUSPEND, {"i": until})["suspendReporter"]["position"]
 
+    # Root fields resolve at once, side by side: each waits for the read models itself.
     read = api.data(
         """query($p: String, $from: DateTime, $to: DateTime, $first: SubjectInput!, $decided: SubjectInput!) {
           reviewQueue(domain: "trust_safety", minPosition: $p) { edges { node { oldestDetectedAt } } }
-          first: case(subject: $first) { detections { detectedAt } }
-          decided: case(subject: $decided) { decisions { actions { endsAt } } }
-          account(id: "acct-1") { standing { level } strikes { expiresAt } }
-          reporter(id: "user-9") { suspendedUntil }
-          events(filter: {from: $from, to: $to}) { edges { node { position } } }
+          first: case(subject: $first, minPosition: $p) { detections { detectedAt } }
+          decided: case(subject: $decided, minPosition: $p) { decisions { actions { endsAt } } }
+          account(id: "acct-1", minPosition: $p) { standing { level } strikes { expiresAt } }
+          reporter(id: "user-9", minPosition: $p) { suspendedUntil }
+          events(filter: {from: $from, to: $to}, minPosition: $p) { edges { node { position } } }
         }""",
         {"p": position, "from": FIRST, "to": LAST, "first": subject("pin-1"), "decided": subject("pin-3")},
     )
