@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
 from typing import Any, ClassVar, TypeVar
 
 from eventsourcing.domain import Aggregate, DomainEvent
 
+from projections.batch import Batch
 from projections.sql import Sql
 
 A = TypeVar("A", bound=Aggregate)
@@ -21,7 +21,7 @@ def started(cls: type[A], event: Aggregate.Created) -> A:
 
 
 class Projection(ABC):
-    """Turns events into rows; the runner calls `apply` inside the transaction that tracks it."""
+    """Turns batches of events into rows; the runner calls `apply_batch` inside the transaction that tracks it."""
 
     name: ClassVar[str]
     tables: ClassVar[tuple[str, ...]]
@@ -34,16 +34,24 @@ class Projection(ABC):
     between processes by it."""
 
     raw: ClassVar[bool] = False
-    """When true, the runner gives `apply_stored` every batch of stored events, undecoded, whatever their topics."""
+    """When true, the batch holds every stored event (eventsourcing `Notification`s), undecoded, whatever its
+    topic."""
+
+    @abstractmethod
+    def apply_batch(self, events: Batch, sql: Sql) -> None:
+        """Writes what the batch's events change, each table's net changes in one statement (see `batch`)."""
+
+    def at_rest(self, sql: Sql) -> None:  # noqa: B027 - an optional hook, which most read models leave empty
+        """Called in a step that found nothing new after the read model's position: it is at the ledger's head."""
+
+
+class EventAtATime(Projection):
+    """A read model not yet in the set-based form: applies a batch one event at a time."""
 
     @abstractmethod
     def apply(self, event: Any, position: int, sql: Sql) -> None:
         """Writes what `event`, stored at ledger `position`, changes."""
 
-    def at_rest(self, sql: Sql) -> None:  # noqa: B027 - an optional hook, which most read models leave empty
-        """Called in a step that found nothing new after the read model's position: it is at the ledger's head."""
-
-    def apply_stored(self, notifications: Sequence[Any], sql: Sql) -> None:
-        """For a `raw` projection: writes what stored events (eventsourcing `Notification`s, in order) change."""
-        for notification in notifications:
-            self.apply(notification, notification.id, sql)
+    def apply_batch(self, events: Batch, sql: Sql) -> None:
+        for position, event in events:
+            self.apply(event, position, sql)

@@ -16,6 +16,9 @@ V = TypeVar("V")
 class Sql(Protocol):
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None: ...
 
+    def executemany(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
+        """Runs one statement for each parameter row: one call, however many rows."""
+
     def fetchone(self) -> tuple[Any, ...] | None: ...
 
     def fetchall(self) -> list[tuple[Any, ...]]: ...

@@ -15,8 +15,13 @@ from datetime import datetime, timedelta
 from app.write.catalog import load_catalog
 from app.write.ledger import Ledger
 from domain.appeal import AppealOutcome
+from domain.batch import BatchSubject
 from domain.case import Verdict
+from domain.claims import ReleaseReason
 from domain.detection import DetectionFacts
+from domain.errors import DocketError
+from domain.report import Notice, ReporterKind
+from domain.routing import RoutingRule
 from domain.values import (
     Action,
     Content,
@@ -103,3 +108,77 @@ def _decide(rng: random.Random, ledger: Ledger, facts: DetectionFacts, detection
         if rng.random() < 0.7:
             outcome = AppealOutcome.OVERTURN if rng.random() < 0.5 else AppealOutcome.UPHOLD
             ledger.resolve_appeal(filed.appeal.id, outcome, "Second look.", "reviewer:appeals")
+
+
+def write_review_history(ledger: Ledger, detections: int, seed: int = 5) -> int:
+    """`write_history`, then the review work on it: queues and routing, reports from every kind of reporter,
+    claims renewed, released, skipped and escalated, notes, priorities, a warned and a suspended reporter, a bulk
+    decision and its reversal, a reversed decision and a retired policy. Returns the head position."""
+    rng = random.Random(seed)
+    write_history(ledger, detections, seed=seed)
+    ledger.create_queue("general", "trust_safety", "Everything else.", "lead:ann")
+    ledger.create_queue("urgent", "trust_safety", "Severe work first.", "lead:ann")
+    ledger.create_queue("ads_team", "ads", "Ads reviewers.", "lead:ann")
+    ledger.set_routing(
+        [RoutingRule("urgent", severities=("HIGH", "CRITICAL")), RoutingRule("ads_team", domains=("ads",))],
+        "general", "lead:ann",
+    )
+    policies = [(domain, key) for domain, key, _ in load_catalog()]
+    kinds = list(ReporterKind)
+    subjects = []
+    for i in range(detections // 4):
+        domain, key = policies[rng.randrange(len(policies))]
+        kind = KINDS.get(domain, "item")
+        subject = Subject(domain, kind, f"{kind}-{rng.randrange(400)}")
+        notice = Notice(subject, f"acct-{rng.randrange(40)}", f"reporter-{rng.randrange(6)}", rng.choice(kinds), key,
+                        "This breaks the rules.")
+        ledger.submit_report(notice, f"report-{seed}-{i}", "user:reporter")
+        subjects.append((subject, key))
+    ledger.update_queue("ads_team", "ads", "Ads and shopping reviewers.", "lead:ann")
+    for i, (subject, key) in enumerate(subjects[: len(subjects) // 2]):
+        _review(ledger, rng, subject, key, i)
+    ledger.warn_reporter("reporter-1", "Unfounded notices.", "lead:ann")
+    ledger.suspend_reporter("reporter-1", "Still unfounded.", ledger.clock() + timedelta(days=30), "lead:ann")
+    _bulk_and_reverse(ledger, rng)
+    return ledger.head()
+
+
+def _review(ledger: Ledger, rng: random.Random, subject: Subject, key: str, i: int) -> None:
+    """One piece of review work on a reported case; what the domain refuses (a case decided meanwhile, claimed
+    already) is left out, as a reviewer's refused command writes nothing."""
+    reviewer = f"reviewer:{i % 3}"
+    try:
+        ledger.claim_case(subject, None, "general", key, timedelta(minutes=10), reviewer)
+        step = i % 6
+        if step == 0:
+            ledger.renew_claim(subject, timedelta(minutes=20), reviewer)
+            ledger.release_claim(subject, ReleaseReason.RELEASED, reviewer)
+        elif step == 1:
+            ledger.release_claim(subject, ReleaseReason.SKIPPED, reviewer)
+        elif step == 2:
+            ledger.escalate_case(subject, key, "urgent", "Needs a lead.", reviewer)
+        elif step == 3:
+            ledger.add_case_note(subject, key, "Looked at the history.", reviewer)
+            ledger.prioritize_case(subject, key, rng.randrange(1, 5), "Trending.", reviewer)
+        elif step == 4:
+            _decide_reported(ledger, subject, key, reviewer, f"review-{i}")
+    except DocketError:
+        pass
+
+
+def _decide_reported(ledger: Ledger, subject: Subject, key: str, reviewer: str, idempotency_key: str) -> None:
+    policy = ledger.get_policy(subject.domain, key)
+    verdict = Verdict(Outcome.VIOLATING, (Action(policy.terms.allowed_actions[0]),), "Reported and confirmed.",
+                      idempotency_key=idempotency_key)
+    made = ledger.decide(subject, key, verdict, [], None, reviewer)
+    if made.created:
+        ledger.reverse_decision(made.case_id, made.decision.decision_id, "Decided in error.", "lead:ann")
+
+
+def _bulk_and_reverse(ledger: Ledger, rng: random.Random) -> None:
+    domain, key = next((d, k) for d, k, _ in load_catalog() if d == "ads")
+    policy = ledger.get_policy(domain, key)
+    verdict = Verdict(Outcome.VIOLATING, (Action(policy.terms.allowed_actions[0]),), "A spam wave.")
+    wave = [BatchSubject(Subject(domain, "ad", f"wave-{rng.randrange(10**6)}-{n}"), f"acct-{n % 7}") for n in range(12)]
+    run = ledger.bulk_decide(key, verdict, wave, "wave-1", "lead:ann")
+    ledger.reverse_batch(run.batch.id, "The wave was a false alarm.", "lead:ann")

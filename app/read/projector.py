@@ -50,23 +50,47 @@ def feed(
     decode: Callable[[Notification], Any],
     sql: Any,
 ) -> None:
-    """Applies stored events, in ledger order, to one projection inside the caller's transaction.
+    """Applies stored events, in ledger order, to one projection as one batch, in a savepoint of the caller's
+    transaction: a failure undoes this read model's work alone.
 
-    The one way events reach a projection: the projector's steps and `docket rebuild` both use it. An event the
-    projection cannot apply raises EventNotApplied, naming it where statements fail at once (SQLite; with
-    PostgreSQL's pipelining a failed write may raise later, see `feed_isolated`).
+    The one way events reach a projection: the projector's steps and `docket rebuild` both use it. When the batch
+    fails, its events are applied again one at a time, each in a savepoint, up to the one that fails:
+    EventNotApplied names it, and the read model holds every event before it and nothing after. A failure of the
+    server rather than of an event (UNREACHABLE) fails the whole transaction instead.
     """
-    if projection.raw:  # the stored events themselves, undecoded, whatever their topics
-        projection.apply_stored(notifications, sql)
+    batch = _batch_of(projection, topics, notifications, decode)
+    if not batch:
         return
-    for notification in notifications:
-        if notification.topic in topics:
+    try:
+        with sql.savepoint():
+            projection.apply_batch(batch, sql)
+    except UNREACHABLE:
+        raise
+    except Exception as error:
+        by_id = {n.id: n for n in notifications}
+        if len(batch) == 1:
+            raise EventNotApplied(projection.name, by_id[batch[0][0]], error) from error
+        for one in batch:
             try:
-                projection.apply(decode(notification), notification.id, sql)
+                with sql.savepoint():
+                    projection.apply_batch([one], sql)
             except UNREACHABLE:
                 raise
-            except Exception as error:
-                raise EventNotApplied(projection.name, notification, error) from error
+            except Exception as failed_one:
+                raise EventNotApplied(projection.name, by_id[one[0]], failed_one) from failed_one
+        raise  # every event applies alone: a fault of the batch itself, reported as the batch's
+
+
+def _batch_of(
+    projection: Projection,
+    topics: frozenset[str] | set[str],
+    notifications: Sequence[Notification],
+    decode: Callable[[Notification], Any],
+) -> list[tuple[int, Any]]:
+    """What a projection is given: its events with their positions; for a `raw` one every stored event undecoded."""
+    if projection.raw:
+        return [(n.id, n) for n in notifications]
+    return [(n.id, decode(n)) for n in notifications if n.topic in topics]
 
 
 class EventNotApplied(Exception):
@@ -81,37 +105,6 @@ class EventNotApplied(Exception):
             f"read model {read_model} cannot apply the event at position {notification.id} "
             f"({notification.topic.rpartition(':')[2]}): {type(error).__name__}: {error}"
         )
-
-
-def feed_isolated(
-    projection: Projection,
-    topics: frozenset[str] | set[str],
-    notifications: Sequence[Notification],
-    decode: Callable[[Notification], Any],
-    sql: Any,
-) -> None:
-    """`feed` in a savepoint of the caller's transaction, so that a failure undoes this read model's work alone.
-
-    When the batch fails, its events are applied again one at a time, each in a savepoint, up to the one that fails:
-    EventNotApplied names it, and the read model holds every event before it and nothing after. A failure of the
-    server rather than of an event (UNREACHABLE) fails the whole transaction instead.
-    """
-    try:
-        with sql.savepoint():
-            feed(projection, topics, notifications, decode, sql)
-    except UNREACHABLE:
-        raise
-    except Exception:  # noqa: BLE001 - which event failed, and how, is found one event at a time
-        for notification in notifications:
-            if not projection.raw and notification.topic not in topics:
-                continue
-            try:
-                with sql.savepoint():
-                    feed(projection, topics, [notification], decode, sql)
-            except (*UNREACHABLE, EventNotApplied):
-                raise
-            except Exception as error:  # a raw projection's, or a write's that failed only when the savepoint ended
-                raise EventNotApplied(projection.name, notification, error) from error
 
 
 def decoder(ledger: Ledger) -> Callable[[Notification], Any]:
@@ -167,7 +160,7 @@ class Projector:
         and each event decoded once however many read models read it. The read models' locks are taken in one
         order, so two workers never deadlock: the second waits for the first's batch, then finds it done.
 
-        A read model that cannot apply an event stops there alone (see `feed_isolated`): the others commit their
+        A read model that cannot apply an event stops there alone (see `feed`): the others commit their
         batches, and its failure is recorded in `projection_failures`. A stopped read model is left out of later
         steps until its next try is due (`ProjectionFailure.due`); a try that applies the event clears the failure.
         """
@@ -202,7 +195,7 @@ class Projector:
         """Applies a read model's batch past its `position` and moves it on: past the batch, or up to the event it
         cannot apply, whose failure it records (`previous`: the one it had)."""
         try:
-            feed_isolated(projection, self._topics[projection.name], unseen, decode, sql)
+            feed(projection, self._topics[projection.name], unseen, decode, sql)
         except EventNotApplied as stop:
             failure = failed(previous, projection.name, stop.position, stop.topic, stop.error, now)
             record(sql, failure)

@@ -38,6 +38,9 @@ class _SqliteSql:
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
         self._cursor.execute(statement, tuple(params))
 
+    def executemany(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
+        self._cursor.executemany(statement, params)
+
     def fetchone(self) -> tuple[Any, ...] | None:
         row: tuple[Any, ...] | None = self._cursor.fetchone()
         return row
@@ -120,6 +123,10 @@ class _PostgresSql:
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
         self._cursor.execute(statement.replace("?", "%s"), tuple(params))
+
+    def executemany(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
+        if params:
+            self._cursor.executemany(statement.replace("?", "%s"), params)
 
     def fetchone(self) -> tuple[Any, ...] | None:
         return self._synced().fetchone()

@@ -9,7 +9,7 @@ from typing import Any
 from domain.account import Account
 from domain.case import Case
 from domain.detection import Detection
-from projections.base import Projection
+from projections.base import EventAtATime
 from projections.sql import Sql
 
 _SEEN = """
@@ -28,7 +28,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 
-class AccountStandingProjection(Projection):
+class AccountStandingProjection(EventAtATime):
     name = "account_standing"
     weight = 40
     tables = ("accounts", "strikes", "penalties")

@@ -22,7 +22,7 @@ from domain.queue import Queue
 from domain.report import Report
 from domain.reporter import Reporter
 from domain.routing import Routing
-from projections.base import Projection
+from projections.base import EventAtATime
 from projections.sql import Sql
 
 MAX_SUMMARY = 300
@@ -42,7 +42,7 @@ Touches = tuple[str | None, str | None, str | None]
 """(domain, account id, subject key)"""
 
 
-class AuditTrailProjection(Projection):
+class AuditTrailProjection(EventAtATime):
     name = "audit_trail"
     weight = 30
     tables = ("event_index", "event_index_refs")

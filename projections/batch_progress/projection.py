@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 from domain.batch import Batch, BatchStatus, SubjectResult, SubjectStatus
-from projections.base import Projection, started
+from projections.base import EventAtATime, started
 from projections.batch_progress.rows import batch_row
 from projections.sql import Sql
 from projections.values import actions_json, text_id
@@ -31,7 +31,7 @@ WHERE batch_id = ?
 """
 
 
-class BatchProgressProjection(Projection):
+class BatchProgressProjection(EventAtATime):
     name = "batch_progress"
     tables = ("batches", "batch_subjects")
     event_types = (

@@ -9,7 +9,7 @@ from domain.account import Account
 from domain.case import Case
 from domain.detection import Detection
 from domain.values import Outcome, Subject
-from projections.base import Projection, started
+from projections.base import EventAtATime, started
 from projections.case_status.rows import detection_row
 from projections.sql import Sql
 from projections.values import actions_json, content_columns, text_id
@@ -62,7 +62,7 @@ _DETECTED_CASE = _NEW_CASE + f"""ON CONFLICT (case_id) DO UPDATE SET status = {_
 """
 
 
-class CaseStatusProjection(Projection):
+class CaseStatusProjection(EventAtATime):
     name = "case_status"
     weight = 90
     tables = ("cases", "case_policies", "detections", "decisions")

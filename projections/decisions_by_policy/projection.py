@@ -6,7 +6,7 @@ from datetime import UTC
 from typing import Any
 
 from domain.case import Case
-from projections.base import Projection
+from projections.base import EventAtATime
 from projections.sql import Sql
 
 _COUNT = """
@@ -18,7 +18,7 @@ _BUCKET = "SELECT domain, policy_key, day, outcome, automation FROM decision_cou
 _KEY = "domain = ? AND policy_key = ? AND day = ? AND outcome = ? AND automation = ?"
 
 
-class DecisionsByPolicyProjection(Projection):
+class DecisionsByPolicyProjection(EventAtATime):
     """A decision counts on the day it was made; supersessions and reversals count against that same day."""
 
     name = "decisions_by_policy"

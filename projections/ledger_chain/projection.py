@@ -4,11 +4,11 @@ ledger once the newest checkpoint is `interval` old."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from projections.base import Projection
+from projections.batch import Batch
 from projections.ledger_chain import hashing
 from projections.ledger_chain.queries import (
     chain_head,
@@ -58,16 +58,12 @@ class LedgerChainProjection(Projection):
         self.clock = clock
         self._warned = False
 
-    def apply(self, event: Any, position: int, sql: Sql) -> None:
-        self.apply_stored([event], sql)
-
-    def apply_stored(self, notifications: Sequence[Any], sql: Sql) -> None:
+    def apply_batch(self, events: Batch, sql: Sql) -> None:
         head = chain_head(sql)
         previous_position, previous_hash = (0, hashing.GENESIS) if head is None else (head.position, head.chain_hash)
         rows: list[tuple[int, str, str, str]] = []
         marks: list[tuple[int, str]] = []
-        for event in notifications:
-            position = event.id
+        for position, event in events:
             if position <= previous_position:
                 continue  # already chained: the chain is append-only
             state_sha = hashing.state_hash(event.state)

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from domain.policy import Policy, PolicyTerms
-from projections.base import Projection, started
+from projections.base import EventAtATime, started
 from projections.policy_catalog.rows import policy_row
 from projections.sql import Sql
 
@@ -24,7 +24,7 @@ WHERE policy_id = ?
 """
 
 
-class PolicyCatalogProjection(Projection):
+class PolicyCatalogProjection(EventAtATime):
     name = "policy_catalog"
     tables = ("policies",)
     event_types = (Policy.Published, Policy.Revised, Policy.Retired)

@@ -10,7 +10,7 @@ from domain.case import Case
 from domain.report import Report, ReportStatus
 from domain.reporter import Reporter
 from domain.values import Outcome
-from projections.base import Projection, started
+from projections.base import EventAtATime, started
 from projections.reports.rows import report_row
 from projections.sql import Sql
 from projections.values import content_columns, utc
@@ -31,7 +31,7 @@ ON CONFLICT (reporter_id) DO UPDATE SET kind = COALESCE(excluded.kind, reporters
 """
 
 
-class ReportsProjection(Projection):
+class ReportsProjection(EventAtATime):
     name = "reports"
     tables = ("reports", "reporters", "report_claims")
     event_types = (Report.Submitted, Report.Closed, Case.Claimed, Case.ClaimRenewed, Case.Released,

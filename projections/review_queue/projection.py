@@ -8,7 +8,7 @@ from domain.case import Case
 from domain.detection import Detection
 from domain.policy import Policy
 from domain.values import Severity
-from projections.base import Projection
+from projections.base import EventAtATime
 from projections.review_queue import work
 from projections.review_queue.routing import add_signal, reroute_all
 from projections.sql import Sql
@@ -44,7 +44,7 @@ ON CONFLICT (case_id, policy_key) DO UPDATE SET live_decision_id = excluded.live
 """
 
 
-class ReviewQueueProjection(Projection):
+class ReviewQueueProjection(EventAtATime):
     """A case and policy is queued by its first detection while no decision is live under the policy.
 
     A decision takes it off the queue; a later detection under the same policy does not bring it

@@ -52,7 +52,7 @@ def chain(store: ReadStore, projection: LedgerChainProjection, *batches: list[No
     """Applies each batch in its own transaction, as the projector does."""
     for batch in batches:
         with store.transaction() as sql:
-            projection.apply_stored(batch, sql)
+            projection.apply_batch([(n.id, n) for n in batch], sql)
 
 
 def rows(store: ReadStore) -> list[ChainRow]:
@@ -105,7 +105,7 @@ def test_the_chain_is_the_same_however_it_is_batched_and_wherever_it_is_computed
     with other_store.transaction() as sql:  # one at a time, as a plain projection is applied
         sql.execute("DELETE FROM ledger_chain")
         for n in events:
-            LedgerChainProjection().apply(n, n.id, sql)
+            LedgerChainProjection().apply_batch([(n.id, n)], sql)
 
     assert rows(store) == rows(other_store)
 

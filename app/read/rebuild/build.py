@@ -30,13 +30,14 @@ from projections.base import Projection
 
 
 class _BuildStore(SqliteReadStore):
-    """The build file: private and disposable, so no journal and no fsync (a failed rebuild starts over)."""
+    """The build file: private and disposable, so no fsync and a journal in memory (a failed rebuild starts over;
+    the journal is kept for the savepoints that undo a read model's failed batch)."""
 
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
             connection = sqlite3.connect(self._path, timeout=30, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=OFF")
+            connection.execute("PRAGMA journal_mode=MEMORY")
             connection.execute("PRAGMA synchronous=OFF")
             connection.execute("PRAGMA cache_size=-65536")  # 64 MiB
             connection.execute("PRAGMA temp_store=MEMORY")

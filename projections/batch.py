@@ -1,0 +1,183 @@
+"""The set-based form of a read model: a batch of events in, each table's net changes out in one statement.
+
+A read model reads the rows a batch touches with one query per table (`Rows.fetch`), applies every event
+of the batch to those rows in memory, and writes what changed with one statement per table (`Rows.write`):
+a row changed by a hundred events of a batch is written once, as the hundredth left it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+from projections.sql import Sql
+from projections.values import maybe_utc
+
+Row = dict[str, Any]
+Key = tuple[Any, ...]
+
+Batch = Sequence[tuple[int, Any]]
+"""What a read model is given: its events of one batch, each with its ledger position, in ledger order."""
+
+CHUNK = 500
+"""Keys a fetch binds in one statement: well under both engines' limits on parameters."""
+
+
+class Table:
+    """A read model's table as batches read and write it: its key, its columns and their statements.
+
+    Rows come back from either engine as the same Python values: `times` columns as aware UTC datetimes and
+    `flags` columns as bools (SQLite keeps timestamps as text and booleans as integers).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        key: Sequence[str],
+        columns: Sequence[str],
+        times: Iterable[str] = (),
+        flags: Iterable[str] = (),
+    ) -> None:
+        self.name = name
+        self.key = tuple(key)
+        self.columns = tuple(columns)
+        assert set(self.key) <= set(self.columns), f"{name}: the key is among the columns"
+        self.times = [self.columns.index(c) for c in times]
+        self.flags = [self.columns.index(c) for c in flags]
+        self.key_at = [self.columns.index(c) for c in self.key]
+        listed = ", ".join(self.columns)
+        values = ", ".join("?" * len(self.columns))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns if c not in self.key)
+        self.select = f"SELECT {listed} FROM {name} WHERE "
+        self.insert = f"INSERT INTO {name} ({listed}) VALUES ({values})"
+        self.upsert = f"{self.insert} ON CONFLICT ({', '.join(self.key)}) DO " + (
+            f"UPDATE SET {updates}" if updates else "NOTHING"
+        )
+        self.delete = f"DELETE FROM {name} WHERE " + " AND ".join(f"{c} = ?" for c in self.key)
+
+    def rows(self) -> Rows:
+        """A batch's view of the table, empty until fetched."""
+        return Rows(self)
+
+
+class Rows:
+    """The rows of one table that a batch reads and changes."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self._known: dict[Key, Row | None] = {}
+        self._changed: dict[Key, None] = {}  # in the order rows were first changed: a stable write order
+        self._new: set[Key] = set()  # added by this batch: inserted, so that a row that exists already fails
+        self._repeated: list[Row] = []  # added again: inserted after the first, for the database to refuse
+
+    def fetch(self, sql: Sql, keys: Iterable[Key]) -> None:
+        """Reads the rows of `keys` not read yet, in as few statements as CHUNK allows; a key without a row is
+        remembered as absent."""
+        missing = list(dict.fromkeys(k for k in keys if k not in self._known))
+        for chunk in _chunks(missing):
+            self._load(sql, *_matching(self.table.key, chunk))
+            for key in chunk:
+                self._known.setdefault(key, None)
+
+    def fetch_where(self, sql: Sql, columns: Sequence[str], values: Iterable[Key]) -> list[Row]:
+        """Reads the rows whose `columns` hold one of `values` (rows changed in this batch as they are now)."""
+        wanted = list(dict.fromkeys(values))
+        for chunk in _chunks(wanted):
+            self._load(sql, *_matching(tuple(columns), chunk))
+        at = [self.table.columns.index(c) for c in columns]
+        chosen = set(wanted)
+        return [
+            row for row in self._known.values()
+            if row is not None and tuple(row[self.table.columns[i]] for i in at) in chosen
+        ]
+
+    def get(self, key: Key) -> Row | None:
+        """The row of `key` as the batch has left it so far; None when there is none."""
+        assert key in self._known, f"{self.table.name}: row {key} read before it was fetched"
+        return self._known[key]
+
+    def add(self, row: Row) -> None:
+        """Stores a new row (every column), written with a plain INSERT: where the key has a row already, stored
+        or added by this batch, the write fails as a second INSERT of it would, and the row is kept as it was."""
+        key = self._key(row)
+        if self._known.get(key) is not None:
+            self._repeated.append(row)
+            return
+        if key not in self._changed:
+            self._new.add(key)
+        self._known[key] = row
+        self._changed[key] = None
+
+    def put(self, row: Row) -> None:
+        """Stores a whole row (every column), new or changed."""
+        key = self._key(row)
+        self._known[key] = row
+        self._changed[key] = None
+
+    def delete(self, key: Key) -> None:
+        self._known[key] = None
+        self._changed[key] = None
+        self._new.discard(key)
+
+    def write(self, sql: Sql) -> None:
+        """Writes the batch's net changes: one statement each for the rows deleted, added and changed."""
+        gone: list[Key] = []
+        added: list[tuple[Any, ...]] = []
+        changed: list[tuple[Any, ...]] = []
+        for key in self._changed:
+            row = self._known[key]
+            if row is None:
+                gone.append(key)
+            else:
+                (added if key in self._new else changed).append(tuple(row[c] for c in self.table.columns))
+        added += [tuple(row[c] for c in self.table.columns) for row in self._repeated]
+        if gone:
+            sql.executemany(self.table.delete, gone)
+        if added:
+            sql.executemany(self.table.insert, added)
+        if changed:
+            sql.executemany(self.table.upsert, changed)
+        self._changed.clear()
+        self._new.clear()
+        self._repeated.clear()
+
+    def _key(self, row: Row) -> Key:
+        return tuple(row[c] for c in self.table.key)
+
+    def forget(self) -> None:
+        """Drops what was read, after a statement changed the table behind it (write changes first)."""
+        assert not self._changed, f"{self.table.name}: forgotten with changes not written"
+        self._known.clear()
+
+    def _load(self, sql: Sql, where: str, params: list[Any]) -> None:
+        sql.execute(self.table.select + where, params)
+        for values in sql.fetchall():
+            row = list(values)
+            for i in self.table.times:
+                row[i] = maybe_utc(row[i])
+            for i in self.table.flags:
+                row[i] = None if row[i] is None else bool(row[i])
+            key = tuple(row[i] for i in self.table.key_at)
+            if key not in self._changed:  # what this batch changed stands over what is stored
+                self._known[key] = dict(zip(self.table.columns, row, strict=True))
+
+
+def write_all(sql: Sql, *tables: Rows) -> None:
+    """Writes every table's net changes, in the order given."""
+    for rows in tables:
+        rows.write(sql)
+
+
+def _matching(columns: tuple[str, ...], keys: Sequence[Key]) -> tuple[str, list[Any]]:
+    """A condition that `columns` hold one of `keys`, and its parameters."""
+    if len(columns) == 1:
+        return f"{columns[0]} IN ({', '.join('?' * len(keys))})", [k[0] for k in keys]
+    one = "(" + ", ".join("?" * len(columns)) + ")"
+    return f"({', '.join(columns)}) IN (VALUES {', '.join([one] * len(keys))})", [v for k in keys for v in k]
+
+
+def _chunks(keys: list[Key]) -> Iterator[list[Key]]:
+    it = iter(keys)
+    while chunk := list(islice(it, CHUNK)):
+        yield chunk
