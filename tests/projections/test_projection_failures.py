@@ -6,10 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import projections.appeals.projection as appeals_projection
 from app.read.failures import ProjectionFailure
 from app.runtime.wiring import Runtime
-from tests.corrupt import plant_second_filing
+from tests.corrupt import plant_second_filing, tolerate_second_filing
 from tests.history import write_history
 
 FILED = "domain.appeal:Appeal.Filed"
@@ -87,7 +86,7 @@ def test_once_the_projection_can_apply_the_event_a_retry_clears_the_failure_and_
     runtime: Runtime, stopped: tuple[int, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, head = stopped
-    monkeypatch.setattr(appeals_projection, "_FILE", appeals_projection._FILE + " ON CONFLICT DO NOTHING")
+    tolerate_second_filing(monkeypatch)
     due_now(runtime, "appeals")
 
     runtime.projector.catch_up()

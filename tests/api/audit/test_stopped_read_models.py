@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 
-import projections.appeals.projection as appeals_projection
 from app.cli.main import main
 from app.runtime.wiring import Runtime
 from tests.api.ledger.test_appeals import decide, file
 from tests.api.ledger_api import record_detection, subject
-from tests.corrupt import plant_second_filing
+from tests.corrupt import plant_second_filing, tolerate_second_filing
 from tests.support import Api
 
 APPEALS = """query($p: String) { appeals(minPosition: $p) { edges { node { id } } } }"""
@@ -196,7 +195,7 @@ def test_a_retry_once_the_projection_is_fixed_applies_the_event_and_the_read_mod
     api: Api, stopped: tuple[int, str, str], docket: Docket, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, after, appeal = stopped
-    monkeypatch.setattr(appeals_projection, "_FILE", appeals_projection._FILE + " ON CONFLICT DO NOTHING")
+    tolerate_second_filing(monkeypatch)
 
     code, out, _ = docket("projections", "retry", "appeals")
 
