@@ -9,60 +9,15 @@ from domain.account import Account
 from domain.case import Case
 from domain.detection import Detection
 from domain.values import Outcome, Subject
-from projections.base import EventAtATime, started
+from projections.base import Projection, started
+from projections.batch import Batch, Row, write_all
 from projections.case_status.rows import detection_row
+from projections.case_status.tables import CASE_POLICIES, CASES, CONTENT, DECISIONS, DETECTIONS
 from projections.sql import Sql
 from projections.values import actions_json, content_columns, text_id
 
-_NEW_CASE = """
-INSERT INTO cases (case_id, domain, subject_kind, subject_id, account_id, status, opened_at, updated_at,
-                   last_position, opened_position)
-VALUES (?, ?, ?, ?, ?, 'OPEN', ?, ?, ?, ?)
-"""
-_OPEN_CASE = _NEW_CASE + "ON CONFLICT (case_id) DO NOTHING"
-_COUNT_DETECTION = """
-INSERT INTO case_policies (case_id, policy_key, detections) VALUES (?, ?, 1)
-ON CONFLICT (case_id, policy_key) DO UPDATE SET detections = case_policies.detections + 1
-"""
-_INSERT_DETECTION = """
-INSERT INTO detections (detection_id, case_id, domain, account_id, policy_key, policy_version, source,
-                        external_id, confidence, model, content_type, content_uri, content_hash,
-                        content_version, automated, detected_at, recorded_at, recorded_by, position)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-"""
-# A VIOLATING re-decision of a VIOLATING decision counts the strike that one counts: the case keeps its strike.
-_INSERT_DECISION = """
-INSERT INTO decisions (decision_id, case_id, domain, account_id, policy_key, policy_version, outcome,
-                       actions, detection_ids, content_uri, content_hash, content_version, rationale,
-                       automation, dsa_category, dsa_ground, live, superseded_by, strike_id, decided_at,
-                       decided_by, position, batch_id)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL,
-        (SELECT s.strike_id FROM decisions s WHERE s.decision_id = ?), ?, ?, ?, ?)
-"""
-_LIVE_DECISION = """
-INSERT INTO case_policies (case_id, policy_key, detections, live_decision_id, live_outcome)
-VALUES (?, ?, 0, ?, ?)
-ON CONFLICT (case_id, policy_key) DO UPDATE SET
-    live_decision_id = excluded.live_decision_id, live_outcome = excluded.live_outcome
-"""
-_STATUS_OF_CASE = """CASE
-        WHEN EXISTS (SELECT 1 FROM case_policies p WHERE p.case_id = cases.case_id
-                     AND p.live_decision_id IS NULL) THEN 'OPEN'
-        WHEN EXISTS (SELECT 1 FROM case_policies p WHERE p.case_id = cases.case_id
-                     AND p.live_outcome = 'VIOLATING') THEN 'ACTIONED'
-        ELSE 'CLEARED' END"""
-_STATUS = f"""
-UPDATE cases SET status = {_STATUS_OF_CASE}, updated_at = ?, last_position = ?, account_id = COALESCE(account_id, ?)
-WHERE case_id = ?
-"""
-# A detection opens its case (OPEN: the policy it counted awaits a decision) or settles it again, in one statement.
-_DETECTED_CASE = _NEW_CASE + f"""ON CONFLICT (case_id) DO UPDATE SET status = {_STATUS_OF_CASE},
-    updated_at = excluded.updated_at, last_position = excluded.last_position,
-    account_id = COALESCE(cases.account_id, excluded.account_id)
-"""
 
-
-class CaseStatusProjection(EventAtATime):
+class CaseStatusProjection(Projection):
     name = "case_status"
     weight = 90
     tables = ("cases", "case_policies", "detections", "decisions")
@@ -70,95 +25,170 @@ class CaseStatusProjection(EventAtATime):
         Detection.Recorded, Case.Opened, Case.Decided, Case.ActionsReversed, Account.StrikeIssued, Case.Reported,
     )
 
-    def apply(self, event: Any, position: int, sql: Sql) -> None:
+    def apply_batch(self, events: Batch, sql: Sql) -> None:
+        changes = CaseChanges(events, sql)
+        for position, event in events:
+            changes.apply(event, position)
+        changes.write(sql)
+
+
+class CaseChanges:
+    """The rows of cases, their policies, detections and decisions that one batch reads and changes."""
+
+    def __init__(self, events: Batch, sql: Sql) -> None:
+        self.cases = CASES.rows()
+        self.policies = CASE_POLICIES.rows()
+        self.detections = DETECTIONS.rows()
+        self.decisions = DECISIONS.rows()
+        case_ids = [(c,) for _, e in events if (c := _case_of(e)) is not None]
+        self.cases.fetch(sql, case_ids)
+        # A case's status depends on all its policies: their keys, as the batch has left them so far.
+        self.policy_keys: dict[str, list[str]] = {case_id: [] for (case_id,) in case_ids}
+        for policy in self.policies.fetch_where(sql, ("case_id",), case_ids):
+            self.policy_keys[policy["case_id"]].append(policy["policy_key"])
+        self.decisions.fetch(sql, [(d,) for _, e in events if (d := _decision_changed_by(e)) is not None])
+
+    def apply(self, event: Any, position: int) -> None:
         if isinstance(event, Detection.Recorded):
-            self._detected(event, position, sql)
+            self._detected(event, position)
         elif isinstance(event, Case.Opened):
-            _open(sql, _OPEN_CASE, str(event.originator_id), event.subject, event.account_id, event, 0, position)
-            _settle(sql, str(event.originator_id), event.account_id, event, position)
-        elif isinstance(event, Case.Decided):
-            self._decided(event, position, sql)
-        elif isinstance(event, Case.ActionsReversed):
             case_id = str(event.originator_id)
-            decision_id = str(event.decision_id)
-            sql.execute(
-                "UPDATE decisions SET live = ?, reversed_at = ?, reversal_reason = ? WHERE decision_id = ?",
-                (False, event.occurred_at, event.reason, decision_id),
-            )
-            sql.execute(
-                "UPDATE case_policies SET live_outcome = 'REVERSED' WHERE case_id = ? AND live_decision_id = ?",
-                (case_id, decision_id),
-            )
-            _settle(sql, case_id, None, event, position)
+            self._open(case_id, event.subject, event.account_id, event, position)
+            self._settle(case_id, event.account_id, event, position)
+        elif isinstance(event, Case.Decided):
+            self._decided(event, position)
+        elif isinstance(event, Case.ActionsReversed):
+            self._reversed(event, position)
         elif isinstance(event, Case.Reported):
             # A reported policy awaits a decision like a detected one.
             case_id = str(event.originator_id)
-            sql.execute(
-                "INSERT INTO case_policies (case_id, policy_key, detections) VALUES (?, ?, 0) "
-                "ON CONFLICT (case_id, policy_key) DO NOTHING",
-                (case_id, event.policy_key),
-            )
-            _settle(sql, case_id, None, event, position)
+            self._policy(case_id, event.policy_key)
+            self._settle(case_id, None, event, position)
         elif isinstance(event, Account.StrikeIssued):
             strike = event.strike
-            sql.execute(
-                "UPDATE decisions SET strike_id = ? WHERE decision_id = ?",
-                (str(strike.strike_id), str(strike.decision_id)),
-            )
+            self._change_decision(str(strike.decision_id), strike_id=str(strike.strike_id))
 
-    @staticmethod
-    def _detected(event: Detection.Recorded, position: int, sql: Sql) -> None:
+    def write(self, sql: Sql) -> None:
+        write_all(sql, self.cases, self.policies, self.detections, self.decisions)
+
+    def _detected(self, event: Detection.Recorded, position: int) -> None:
         facts = event.facts
         subject = facts.subject
         case_id = str(Case.create_id(subject))
         row = detection_row(started(Detection, event), position)
-        sql.execute(_COUNT_DETECTION, (case_id, facts.policy_key))
-        sql.execute(
-            _INSERT_DETECTION,
-            (
-                row.detection_id, case_id, subject.domain, facts.account_id, row.policy_key, row.policy_version,
-                row.source, row.external_id, row.confidence, row.model, row.content_type, *content_columns(row.content),
-                row.automated, row.detected_at, row.recorded_at, row.recorded_by, row.position,
-            ),
-        )
-        _open(sql, _DETECTED_CASE, case_id, subject, facts.account_id, event, position, position)
+        policy = self._policy(case_id, facts.policy_key)
+        self.policies.put(policy | {"detections": policy["detections"] + 1})
+        self.detections.add({
+            "detection_id": row.detection_id, "case_id": case_id, "domain": subject.domain,
+            "account_id": facts.account_id, "policy_key": row.policy_key, "policy_version": row.policy_version,
+            "source": row.source, "external_id": row.external_id, "confidence": row.confidence, "model": row.model,
+            "content_type": row.content_type, **dict(zip(CONTENT, content_columns(row.content), strict=True)),
+            "automated": row.automated, "detected_at": row.detected_at, "recorded_at": row.recorded_at,
+            "recorded_by": row.recorded_by, "position": row.position,
+        })
+        # A detection opens its case (OPEN: the policy it counted awaits a decision) or settles it again.
+        if not self._open(case_id, subject, facts.account_id, event, position):
+            self._settle(case_id, facts.account_id, event, position)
 
-    @staticmethod
-    def _decided(event: Case.Decided, position: int, sql: Sql) -> None:
+    def _decided(self, event: Case.Decided, position: int) -> None:
         d = event.decision
         case_id = str(event.originator_id)
-        sql.execute("SELECT domain FROM cases WHERE case_id = ?", (case_id,))
-        row = sql.fetchone()
-        assert row is not None, f"case {case_id} was decided before it was opened"
-        sql.execute(
-            _INSERT_DECISION,
-            (
-                str(d.decision_id), case_id, row[0], event.account_id, d.policy_key, d.policy_version,
-                str(d.outcome), actions_json(d.actions), json.dumps([str(i) for i in d.detection_ids]),
-                *content_columns(d.content), d.rationale, str(d.automation), d.dsa_category,
-                str(d.dsa_ground), True, text_id(d.supersedes if d.outcome is Outcome.VIOLATING else None),
-                event.occurred_at, event.actor, position, text_id(d.batch_id),
-            ),
-        )
+        decision_id = str(d.decision_id)
+        case = self.cases.get((case_id,))
+        assert case is not None, f"case {case_id} was decided before it was opened"
+        # A VIOLATING re-decision of a VIOLATING decision counts the strike that one counts: the case keeps its strike.
+        superseded = None if d.supersedes is None else self.decisions.get((str(d.supersedes),))
+        self.decisions.add({
+            "decision_id": decision_id, "case_id": case_id, "domain": case["domain"], "account_id": event.account_id,
+            "policy_key": d.policy_key, "policy_version": d.policy_version, "outcome": str(d.outcome),
+            "actions": actions_json(d.actions), "detection_ids": json.dumps([str(i) for i in d.detection_ids]),
+            **dict(zip(CONTENT, content_columns(d.content), strict=True)), "rationale": d.rationale,
+            "automation": str(d.automation), "dsa_category": d.dsa_category, "dsa_ground": str(d.dsa_ground),
+            "live": True, "superseded_by": None,
+            "strike_id": superseded["strike_id"] if superseded is not None and d.outcome is Outcome.VIOLATING else None,
+            "decided_at": event.occurred_at, "decided_by": event.actor, "position": position, "reversed_at": None,
+            "reversal_reason": None, "batch_id": text_id(d.batch_id),
+        })
         if d.supersedes is not None:
-            sql.execute(
-                "UPDATE decisions SET live = ?, superseded_by = ? WHERE decision_id = ?",
-                (False, str(d.decision_id), str(d.supersedes)),
-            )
-        sql.execute(_LIVE_DECISION, (case_id, d.policy_key, str(d.decision_id), str(d.outcome)))
-        _settle(sql, case_id, event.account_id, event, position)
+            self._change_decision(str(d.supersedes), live=False, superseded_by=decision_id)
+        policy = self._policy(case_id, d.policy_key)
+        self.policies.put(policy | {"live_decision_id": decision_id, "live_outcome": str(d.outcome)})
+        self._settle(case_id, event.account_id, event, position)
+
+    def _reversed(self, event: Case.ActionsReversed, position: int) -> None:
+        case_id = str(event.originator_id)
+        decision_id = str(event.decision_id)
+        self._change_decision(decision_id, live=False, reversed_at=event.occurred_at, reversal_reason=event.reason)
+        for policy in self._policies_of(case_id):
+            if policy["live_decision_id"] == decision_id:
+                self.policies.put(policy | {"live_outcome": "REVERSED"})
+        self._settle(case_id, None, event, position)
+
+    def _open(self, case_id: str, subject: Subject, account_id: str | None, event: Any, position: int) -> bool:
+        """Adds the case `event` opens at `position`, OPEN, unless it is open already; whether it added it."""
+        if self.cases.get((case_id,)) is not None:
+            return False
+        at = event.occurred_at
+        self.cases.add({
+            "case_id": case_id, "domain": subject.domain, "subject_kind": subject.kind, "subject_id": subject.id,
+            "account_id": account_id, "status": "OPEN", "opened_at": at, "updated_at": at, "last_position": position,
+            "opened_position": position,
+        })
+        return True
+
+    def _settle(self, case_id: str, account_id: str | None, event: Any, position: int) -> None:
+        """Gives the case, if it is open, the status its policies make, as of `event` at `position`."""
+        case = self.cases.get((case_id,))
+        if case is None:
+            return
+        policies = self._policies_of(case_id)
+        if any(p["live_decision_id"] is None for p in policies):
+            status = "OPEN"
+        elif any(p["live_outcome"] == "VIOLATING" for p in policies):
+            status = "ACTIONED"
+        else:
+            status = "CLEARED"
+        self.cases.put(case | {
+            "status": status, "updated_at": event.occurred_at, "last_position": position,
+            "account_id": account_id if case["account_id"] is None else case["account_id"],
+        })
+
+    def _policy(self, case_id: str, policy_key: str) -> Row:
+        """The case's row for `policy_key`, added with no detections and no decision when it has none."""
+        key = (case_id, policy_key)
+        if policy_key in self.policy_keys[case_id]:
+            policy = self.policies.get(key)
+            assert policy is not None
+            return policy
+        self.policy_keys[case_id].append(policy_key)
+        policy = {"case_id": case_id, "policy_key": policy_key, "detections": 0, "live_decision_id": None,
+                  "live_outcome": None}
+        self.policies.put(policy)
+        return policy
+
+    def _policies_of(self, case_id: str) -> list[Row]:
+        return [p for k in self.policy_keys[case_id] if (p := self.policies.get((case_id, k))) is not None]
+
+    def _change_decision(self, decision_id: str, **changes: Any) -> None:
+        """Changes the decision's columns, if it is stored."""
+        decision = self.decisions.get((decision_id,))
+        if decision is not None:
+            self.decisions.put(decision | changes)
 
 
-def _open(
-    sql: Sql, statement: str, case_id: str, subject: Subject, account_id: str | None, event: Any, last_position: int,
-    position: int,
-) -> None:
-    """Inserts a case opened at `position` by `event`, by `statement`: `_NEW_CASE` with a conflict clause."""
-    at = event.occurred_at
-    sql.execute(
-        statement, (case_id, subject.domain, subject.kind, subject.id, account_id, at, at, last_position, position)
-    )
+def _case_of(event: Any) -> str | None:
+    """The case an event changes, if any."""
+    if isinstance(event, Detection.Recorded):
+        return str(Case.create_id(event.facts.subject))
+    return None if isinstance(event, Account.StrikeIssued) else str(event.originator_id)
 
 
-def _settle(sql: Sql, case_id: str, account_id: str | None, event: Any, position: int) -> None:
-    sql.execute(_STATUS, (event.occurred_at, position, account_id, case_id))
+def _decision_changed_by(event: Any) -> str | None:
+    """The stored decision an event may change, if any."""
+    if isinstance(event, Case.Decided):
+        return text_id(event.decision.supersedes)
+    if isinstance(event, Case.ActionsReversed):
+        return str(event.decision_id)
+    if isinstance(event, Account.StrikeIssued):
+        return str(event.strike.decision_id)
+    return None

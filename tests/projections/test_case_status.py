@@ -1,7 +1,11 @@
+from collections.abc import Sequence
+from typing import Any
+
 import pytest
 
 from app.read.store import ReadStore
 from domain.account import Account
+from domain.base import natural_id
 from domain.case import Case
 from domain.detection import Detection
 from domain.ladder import default_ladder
@@ -20,6 +24,7 @@ from projections.case_status.queries import (
     find_case,
     find_decision,
 )
+from projections.sql import Sql
 from tests.domain.factories import (
     ACCOUNT,
     POLICY_KEY,
@@ -184,7 +189,7 @@ def test_a_superseded_decision_is_no_longer_live_and_it_and_its_successor_name_e
 def test_a_cleared_case_decided_violating_again_is_actioned(feed: Feed) -> None:
     policy = published_policy()
     case = Case.open(SUBJECT, ACCOUNT, "reviewer:alice", T0)
-    case.decide(decision_id("1"), policy, not_violating(), [], None, "reviewer:alice", at(minutes=1))
+    case.decide(decision_id("1"), policy, not_violating(), [], None, "reviewer:alice", at(1))
     feed.save(case)
     case.decide(decision_id("2"), policy, violating(), [], None, "reviewer:bob", at(minutes=2))
 
@@ -240,3 +245,58 @@ def test_cases_of_different_subjects_are_kept_apart(feed: Feed) -> None:
     assert (second.account_id, second.status) == ("acct-2", "OPEN")
     assert len(feed.read(case_detections, first.case_id)) == 1
     assert len(feed.read(case_detections, second.case_id)) == 1
+
+
+class _Counting:
+    """An Sql that counts the statements sent through it."""
+
+    def __init__(self, sql: Sql) -> None:
+        self.sql = sql
+        self.statements = 0
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        self.statements += 1
+        self.sql.execute(statement, params)
+
+    def executemany(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
+        self.statements += 1
+        self.sql.executemany(statement, params)
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self.sql.fetchone()
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self.sql.fetchall()
+
+
+def _case_work(subjects: range) -> list[object]:
+    """Each subject detected, its case opened, decided with a strike, decided again, reversed and reported."""
+    policy = published_policy()
+    account = Account.register(ACCOUNT, "reviewer:alice", T0)
+    events: list[object] = []
+    for i in subjects:
+        subject = Subject(SUBJECT.domain, "pin", f"pin-{i}")
+        detection = Detection.record(facts(subject=subject, external_id=f"clf-{i}"), 1, "svc:classifier", T0)
+        case = Case.open(subject, ACCOUNT, "reviewer:alice", at(1))
+        first = case.decide(decision_id(f"{i}-1"), policy, violating(), [detection], None, "reviewer:alice", at(1))
+        account.apply_decision(case.id, first, policy, default_ladder(SUBJECT.domain), "reviewer:alice", at(1))
+        again = case.decide(decision_id(f"{i}-2"), policy, violating(), [detection], None, "reviewer:bob", at(2))
+        case.reverse_actions(again.decision_id, "Decided in error.", "lead:ann", at(3))
+        case.receive_report(natural_id("test-report", str(i)), "scams", "user:reporter", at(4))
+        events += [*detection.collect_events(), *case.collect_events(), *account.collect_events()]
+    return events
+
+
+def _statements_of_batch(store: ReadStore, events: list[object]) -> int:
+    with store.transaction() as sql:
+        counting = _Counting(sql)
+        CaseStatusProjection().apply_batch(list(enumerate(events, start=1)), counting)
+        return counting.statements
+
+
+def test_a_batch_costs_the_same_statements_however_many_cases_it_changes(store: ReadStore) -> None:
+    one = _statements_of_batch(store, _case_work(range(1)))
+
+    many = _statements_of_batch(store, _case_work(range(1, 41)))
+
+    assert one == many
