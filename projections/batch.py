@@ -46,14 +46,11 @@ class Table:
         self.times = [self.columns.index(c) for c in times]
         self.flags = [self.columns.index(c) for c in flags]
         self.key_at = [self.columns.index(c) for c in self.key]
-        listed = ", ".join(self.columns)
-        values = ", ".join("?" * len(self.columns))
         updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns if c not in self.key)
-        self.select = f"SELECT {listed} FROM {name} WHERE "
-        self.insert = f"INSERT INTO {name} ({listed}) VALUES ({values})"
-        self.upsert = f"{self.insert} ON CONFLICT ({', '.join(self.key)}) DO " + (
-            f"UPDATE SET {updates}" if updates else "NOTHING"
-        )
+        self.select = f"SELECT {', '.join(self.columns)} FROM {name} WHERE "
+        self.on_insert = ""
+        """What follows the INSERT of new rows: nothing, so that a row the table holds already fails it."""
+        self.on_put = f"ON CONFLICT ({', '.join(self.key)}) DO " + (f"UPDATE SET {updates}" if updates else "NOTHING")
         self.delete = f"DELETE FROM {name} WHERE " + " AND ".join(f"{c} = ?" for c in self.key)
 
     def rows(self) -> Rows:
@@ -121,7 +118,8 @@ class Rows:
         self._new.discard(key)
 
     def write(self, sql: Sql) -> None:
-        """Writes the batch's net changes: one statement each for the rows deleted, added and changed."""
+        """Writes the batch's net changes: one statement each for the rows deleted, added and changed (see
+        `Sql.insert_rows`)."""
         gone: list[Key] = []
         added: list[tuple[Any, ...]] = []
         changed: list[tuple[Any, ...]] = []
@@ -135,9 +133,9 @@ class Rows:
         if gone:
             sql.executemany(self.table.delete, gone)
         if added:
-            sql.executemany(self.table.insert, added)
+            sql.insert_rows(self.table.name, self.table.columns, added, self.table.on_insert)
         if changed:
-            sql.executemany(self.table.upsert, changed)
+            sql.insert_rows(self.table.name, self.table.columns, changed, self.table.on_put)
         self._changed.clear()
         self._new.clear()
         self._repeated.clear()

@@ -19,6 +19,10 @@ class Sql(Protocol):
     def executemany(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
         """Runs one statement for each parameter row: one call, however many rows."""
 
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], then: str = "") -> None:
+        """`INSERT INTO table (columns)` the rows, followed by `then` (an ON CONFLICT clause): on PostgreSQL one
+        statement for all of them, on SQLite one prepared statement run for each."""
+
     def fetchone(self) -> tuple[Any, ...] | None: ...
 
     def fetchall(self) -> list[tuple[Any, ...]]: ...

@@ -23,5 +23,4 @@ def plant_second_filing(ledger: Ledger) -> int:
 
 def tolerate_second_filing(monkeypatch: pytest.MonkeyPatch) -> None:
     """The fix an operator would ship for `plant_second_filing`: the appeals read model keeps the first filing."""
-    appeals = appeals_projection.APPEALS
-    monkeypatch.setattr(appeals, "insert", appeals.insert + " ON CONFLICT DO NOTHING")
+    monkeypatch.setattr(appeals_projection.APPEALS, "on_insert", "ON CONFLICT DO NOTHING")

@@ -1,5 +1,3 @@
-from collections.abc import Sequence
-from typing import Any
 
 import pytest
 
@@ -24,7 +22,6 @@ from projections.case_status.queries import (
     find_case,
     find_decision,
 )
-from projections.sql import Sql
 from tests.domain.factories import (
     ACCOUNT,
     POLICY_KEY,
@@ -37,6 +34,7 @@ from tests.domain.factories import (
     published_policy,
     violating,
 )
+from tests.projections.counting import CountingSql
 from tests.projections.feed import Feed
 
 CASE_ID = str(Case.create_id(SUBJECT))
@@ -247,28 +245,6 @@ def test_cases_of_different_subjects_are_kept_apart(feed: Feed) -> None:
     assert len(feed.read(case_detections, second.case_id)) == 1
 
 
-class _Counting:
-    """An Sql that counts the statements sent through it."""
-
-    def __init__(self, sql: Sql) -> None:
-        self.sql = sql
-        self.statements = 0
-
-    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
-        self.statements += 1
-        self.sql.execute(statement, params)
-
-    def executemany(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
-        self.statements += 1
-        self.sql.executemany(statement, params)
-
-    def fetchone(self) -> tuple[Any, ...] | None:
-        return self.sql.fetchone()
-
-    def fetchall(self) -> list[tuple[Any, ...]]:
-        return self.sql.fetchall()
-
-
 def _case_work(subjects: range) -> list[object]:
     """Each subject detected, its case opened, decided with a strike, decided again, reversed and reported."""
     policy = published_policy()
@@ -289,7 +265,7 @@ def _case_work(subjects: range) -> list[object]:
 
 def _statements_of_batch(store: ReadStore, events: list[object]) -> int:
     with store.transaction() as sql:
-        counting = _Counting(sql)
+        counting = CountingSql(sql)
         CaseStatusProjection().apply_batch(list(enumerate(events, start=1)), counting)
         return counting.statements
 
