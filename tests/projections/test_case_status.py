@@ -1,4 +1,3 @@
-
 import pytest
 
 from app.read.store import ReadStore
@@ -34,8 +33,8 @@ from tests.domain.factories import (
     published_policy,
     violating,
 )
-from tests.projections.counting import CountingSql
 from tests.projections.feed import Feed
+from tests.projections.statements import statements_of_batch
 
 CASE_ID = str(Case.create_id(SUBJECT))
 
@@ -263,16 +262,9 @@ def _case_work(subjects: range) -> list[object]:
     return events
 
 
-def _statements_of_batch(store: ReadStore, events: list[object]) -> int:
-    with store.transaction() as sql:
-        counting = CountingSql(sql)
-        CaseStatusProjection().apply_batch(list(enumerate(events, start=1)), counting)
-        return counting.statements
-
-
 def test_a_batch_costs_the_same_statements_however_many_cases_it_changes(store: ReadStore) -> None:
-    one = _statements_of_batch(store, _case_work(range(1)))
+    one = statements_of_batch(store, CaseStatusProjection(), _case_work(range(1)))
 
-    many = _statements_of_batch(store, _case_work(range(1, 41)))
+    many = statements_of_batch(store, CaseStatusProjection(), _case_work(range(1, 41)))
 
     assert one == many

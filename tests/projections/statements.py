@@ -1,14 +1,18 @@
-"""An Sql that counts the statements a read model sends through it."""
+"""The statements a read model sends for one batch: the set-based form costs a few a table, none an event."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+from app.read.store import ReadStore
+from projections.base import Projection
 from projections.sql import Sql
 
 
 class CountingSql:
+    """An Sql that counts the statements sent through it."""
+
     def __init__(self, sql: Sql) -> None:
         self.sql = sql
         self.statements = 0
@@ -30,3 +34,11 @@ class CountingSql:
 
     def fetchall(self) -> list[tuple[Any, ...]]:
         return self.sql.fetchall()
+
+
+def statements_of_batch(store: ReadStore, projection: Projection, events: Sequence[object]) -> int:
+    """How many statements `projection` sends to apply `events` as one batch, numbered from 1."""
+    with store.transaction() as sql:
+        counting = CountingSql(sql)
+        projection.apply_batch(list(enumerate(events, start=1)), counting)
+        return counting.statements
