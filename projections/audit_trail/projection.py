@@ -22,7 +22,9 @@ from domain.queue import Queue
 from domain.report import Report
 from domain.reporter import Reporter
 from domain.routing import Routing
-from projections.base import EventAtATime
+from projections.base import Projection
+from projections.batch import Batch as Events
+from projections.batch import Rows, Table
 from projections.sql import Sql
 
 MAX_SUMMARY = 300
@@ -31,18 +33,13 @@ _INDEX = """
 INSERT INTO event_index (position, type, stream_id, domain, account_id, subject_key, actor, occurred_at, summary)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
-_REF = """
-INSERT INTO event_index_refs (ref_id, domain, account_id, subject_key) VALUES (?, ?, ?, ?)
-ON CONFLICT (ref_id) DO UPDATE SET domain = COALESCE(event_index_refs.domain, excluded.domain),
-    account_id = COALESCE(event_index_refs.account_id, excluded.account_id),
-    subject_key = COALESCE(event_index_refs.subject_key, excluded.subject_key)
-"""
+REFS = Table("event_index_refs", key=("ref_id",), columns=("ref_id", "domain", "account_id", "subject_key"))
 
 Touches = tuple[str | None, str | None, str | None]
 """(domain, account id, subject key)"""
 
 
-class AuditTrailProjection(EventAtATime):
+class AuditTrailProjection(Projection):
     name = "audit_trail"
     weight = 30
     tables = ("event_index", "event_index_refs")
@@ -88,16 +85,19 @@ class AuditTrailProjection(EventAtATime):
         ReadModel.EventSkipped,
     )
 
-    def apply(self, event: Any, position: int, sql: Sql) -> None:
-        stream = str(event.originator_id)
-        domain, account_id, subject_key = _touches(event, stream, sql)
-        sql.execute(
-            _INDEX,
-            (
-                position, type(event).__qualname__, stream, domain, account_id, subject_key, event.actor,
+    def apply_batch(self, events: Events, sql: Sql) -> None:
+        refs = REFS.rows()
+        refs.fetch(sql, [(ref_id,) for _, event in events for ref_id in _ref_ids(event)])
+        index: list[tuple[Any, ...]] = []
+        for position, event in events:
+            stream = str(event.originator_id)
+            index.append((
+                position, type(event).__qualname__, stream, *_touches(event, stream, refs), event.actor,
                 event.occurred_at, _clip(summary(event)),
-            ),
-        )
+            ))
+        refs.write(sql)
+        if index:
+            sql.executemany(_INDEX, index)
 
 
 def event_type_names() -> frozenset[str]:
@@ -105,48 +105,68 @@ def event_type_names() -> frozenset[str]:
     return frozenset(t.__qualname__ for t in AuditTrailProjection.event_types)
 
 
-def _touches(event: Any, stream: str, sql: Sql) -> Touches:
+def _ref_ids(event: Any) -> tuple[str, ...]:
+    """The ids whose references `_touches` reads or extends for `event`."""
+    stream = str(event.originator_id)
+    if isinstance(event, (Detection.Recorded, Queue.Created, Queue.Updated)):
+        return ()
+    if isinstance(event, Account.StrikeIssued):
+        return (stream, str(event.strike.strike_id))
+    if isinstance(event, Account.PenaltyImposed):
+        return (stream, str(event.penalty.penalty_id))
+    if isinstance(event, Account.StrikeRemoved):
+        return (str(event.strike_id),)
+    if isinstance(event, Account.PenaltyLifted):
+        return (str(event.penalty_id),)
+    return (stream,)
+
+
+def _touches(event: Any, stream: str, refs: Rows) -> Touches:
     if isinstance(event, Detection.Recorded):
         facts = event.facts
         return (facts.subject.domain, facts.account_id, facts.subject.key)
     if isinstance(event, Policy.Published):
-        return _remember(sql, stream, (event.domain, None, None))
+        return _remember(refs, stream, (event.domain, None, None))
     if isinstance(event, (Case.Opened, Appeal.Filed, Report.Submitted)):
-        return _remember(sql, stream, (event.subject.domain, event.account_id, event.subject.key))
+        return _remember(refs, stream, (event.subject.domain, event.account_id, event.subject.key))
     if isinstance(event, Case.Decided):
-        domain, account_id, subject_key = _recall(sql, stream)
+        domain, account_id, subject_key = _recall(refs, stream)
         if event.account_id is not None and account_id is None:
-            _remember(sql, stream, (domain, event.account_id, subject_key))
+            _remember(refs, stream, (domain, event.account_id, subject_key))
         return (domain, event.account_id or account_id, subject_key)
     if isinstance(event, (Queue.Created, Queue.Updated)):
         return (event.domain, None, None)
     if isinstance(event, Batch.Started):
-        return _remember(sql, stream, (event.subjects[0].subject.domain, None, None))
+        return _remember(refs, stream, (event.subjects[0].subject.domain, None, None))
     if isinstance(event, Account.Registered):
-        return _remember(sql, stream, (None, event.account_id, None))
+        return _remember(refs, stream, (None, event.account_id, None))
     if isinstance(event, Account.StrikeIssued):
-        account_id = _recall(sql, stream)[1]
-        return _remember(sql, str(event.strike.strike_id), (event.strike.domain, account_id, None))
+        account_id = _recall(refs, stream)[1]
+        return _remember(refs, str(event.strike.strike_id), (event.strike.domain, account_id, None))
     if isinstance(event, Account.PenaltyImposed):
-        account_id = _recall(sql, stream)[1]
-        return _remember(sql, str(event.penalty.penalty_id), (event.penalty.domain, account_id, None))
+        account_id = _recall(refs, stream)[1]
+        return _remember(refs, str(event.penalty.penalty_id), (event.penalty.domain, account_id, None))
     if isinstance(event, Account.StrikeRemoved):
-        return _recall(sql, str(event.strike_id))
+        return _recall(refs, str(event.strike_id))
     if isinstance(event, Account.PenaltyLifted):
-        return _recall(sql, str(event.penalty_id))
+        return _recall(refs, str(event.penalty_id))
     # Policy.Revised, Policy.Retired, Case.ActionsReversed, Appeal.Upheld, Appeal.Overturned: as their stream.
-    return _recall(sql, stream)
+    return _recall(refs, stream)
 
 
-def _remember(sql: Sql, ref_id: str, touches: Touches) -> Touches:
-    sql.execute(_REF, (ref_id, *touches))
+def _remember(refs: Rows, ref_id: str, touches: Touches) -> Touches:
+    """Fills in what `ref_id`'s reference does not know yet; what it knows stands."""
+    known = _recall(refs, ref_id)
+    domain, account_id, subject_key = (
+        old if old is not None else new for old, new in zip(known, touches, strict=True)
+    )
+    refs.put({"ref_id": ref_id, "domain": domain, "account_id": account_id, "subject_key": subject_key})
     return touches
 
 
-def _recall(sql: Sql, ref_id: str) -> Touches:
-    sql.execute("SELECT domain, account_id, subject_key FROM event_index_refs WHERE ref_id = ?", (ref_id,))
-    row = sql.fetchone()
-    return (None, None, None) if row is None else (row[0], row[1], row[2])
+def _recall(refs: Rows, ref_id: str) -> Touches:
+    row = refs.get((ref_id,))
+    return (None, None, None) if row is None else (row["domain"], row["account_id"], row["subject_key"])
 
 
 def summary(event: Any) -> str:

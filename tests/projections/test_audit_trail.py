@@ -45,6 +45,7 @@ from tests.domain.factories import (
     violating,
 )
 from tests.projections.feed import Feed
+from tests.projections.statements import statements_of_batch
 
 PIN = Subject(DOMAIN, "pin", "pin-1")
 OTHER = Subject(DOMAIN, "pin", "pin-2")
@@ -181,6 +182,26 @@ def test_a_case_opened_without_an_account_counts_for_it_once_a_decision_names_it
     assert types(feed.read(account_trail, "adv-1", 0, 500)) == ["Case.Decided", "Case.ActionsReversed"]
     trail = feed.read(subject_trail, AD.key, 0, 500)
     assert [r.subject for r in trail] == [AD, AD, AD]  # an id with slashes survives the subject key
+
+
+def decisions(subjects: int) -> list[object]:
+    """A policy, then each subject detected, its case opened and decided, its account registered and struck."""
+    policy = Policy.publish(DOMAIN, "spam", terms(), "policy:carol", T0)
+    events: list[object] = list(policy.collect_events())
+    for i in range(subjects):
+        subject, account_id = Subject(DOMAIN, "pin", f"pin-{i}"), f"acct-{i}"
+        detection = Detection.record(facts(subject=subject, external_id=f"d{i}", account_id=account_id), 1,
+                                     "svc:classifier", at(1))
+        case = Case.open(subject, account_id, "reviewer:alice", at(2))
+        decision = case.decide(decision_id(str(i)), policy, violating(), [detection], None, "reviewer:alice", at(2))
+        account = Account.register(account_id, "reviewer:alice", at(2))
+        account.apply_decision(case.id, decision, policy, default_ladder(DOMAIN), "reviewer:alice", at(2))
+        events += [e for a in (detection, case, account) for e in a.collect_events()]
+    return events
+
+
+def test_a_batch_of_many_events_reads_the_references_once_and_writes_each_table_once(store: ReadStore) -> None:
+    assert statements_of_batch(store, AuditTrailProjection(), decisions(50)) == 3
 
 
 def test_the_filters_combine_and_page_after_a_position(feed: Feed) -> None:
