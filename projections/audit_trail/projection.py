@@ -29,10 +29,7 @@ from projections.sql import Sql
 
 MAX_SUMMARY = 300
 
-_INDEX = """
-INSERT INTO event_index (position, type, stream_id, domain, account_id, subject_key, actor, occurred_at, summary)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-"""
+_INDEX = ("position", "type", "stream_id", "domain", "account_id", "subject_key", "actor", "occurred_at", "summary")
 REFS = Table("event_index_refs", key=("ref_id",), columns=("ref_id", "domain", "account_id", "subject_key"))
 
 Touches = tuple[str | None, str | None, str | None]
@@ -97,7 +94,7 @@ class AuditTrailProjection(Projection):
             ))
         refs.write(sql)
         if index:
-            sql.executemany(_INDEX, index)
+            sql.insert_rows("event_index", _INDEX, index)
 
 
 def event_type_names() -> frozenset[str]:
