@@ -79,23 +79,30 @@ class UnitOfWork:
 
         The same as `repository.get` on each id, without a round trip per id.
         """
+        repository = self._application.repository
+        if repository.snapshot_store is None and repository.cache is None:
+            return {i: project_aggregate(None, events) for i, events in self.histories(ids).items()}
+        found: dict[UUID, object] = {}  # snapshots or a cache that repository.get must honour
+        for aggregate_id in dict.fromkeys(ids):
+            with suppress(AggregateNotFoundError):
+                found[aggregate_id] = repository.get(aggregate_id)
+        return found
+
+    def histories(self, ids: list[UUID]) -> dict[UUID, list[DomainEventProtocol[UUID]]]:
+        """Every event of each aggregate among `ids` that exists, in version order, read in one query where the
+        store allows it."""
         application = self._application
         unique = list(dict.fromkeys(ids))
-        stored = None
-        if application.repository.snapshot_store is None and application.repository.cache is None:
-            stored = _select_events_of(application.recorder, unique)
-        if stored is None:  # another store, or snapshots or a cache that repository.get must honour
-            found: dict[UUID, object] = {}
-            for aggregate_id in unique:
-                with suppress(AggregateNotFoundError):
-                    found[aggregate_id] = application.repository.get(aggregate_id)
-            return found
+        stored = _select_events_of(application.recorder, unique)
+        if stored is None:  # a store we do not know: a query per aggregate
+            events = application.repository.event_store
+            return {i: history for i in unique if (history := list(events.get(i)))}
         histories: dict[UUID, list[DomainEventProtocol[UUID]]] = {}
         for stored_event in stored:
             histories.setdefault(stored_event.originator_id, []).append(
                 application.mapper.to_domain_event(stored_event)
             )
-        return {i: project_aggregate(None, events) for i, events in histories.items()}
+        return histories
 
     def find_policy(self, domain: str, key: str) -> Policy | None:
         return self.find(Policy, Policy.create_id(domain, key))
