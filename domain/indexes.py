@@ -105,7 +105,36 @@ class SubjectIndex(DocketAggregate):
         return queued is not None and (case is None or queued >= case.decided_versions.get(policy_key, 0))
 
 
-INDEX_EVENTS = (DecisionIndex.Recorded, SubjectIndex.Started, SubjectIndex.Detected)
+class IndexBackfill(DocketAggregate):
+    """That the indexes name everything the ledger held when they were backfilled: a ledger written before them is
+    indexed from its own events once, and later starts find this record and read no further."""
+
+    if TYPE_CHECKING:
+        position: int
+
+    @staticmethod
+    def create_id() -> UUID:
+        return natural_id("index-backfill")
+
+    class Completed(DocketAggregate.Created):
+        position: int
+        """The ledger's head when the backfill began: every event up to it is indexed."""
+        decisions: int
+        """Decisions indexed by the backfill."""
+        subjects: int
+        """Subjects whose index the backfill started or added to."""
+
+        def apply(self, backfill: IndexBackfill) -> None:
+            backfill.position = self.position
+
+    @classmethod
+    def complete(cls, position: int, decisions: int, subjects: int, actor: str, at: datetime) -> IndexBackfill:
+        return cls._start(
+            cls.Completed, cls.create_id(), actor, at, position=position, decisions=decisions, subjects=subjects
+        )
+
+
+INDEX_EVENTS = (DecisionIndex.Recorded, SubjectIndex.Started, SubjectIndex.Detected, IndexBackfill.Completed)
 
 
 def note_detection(

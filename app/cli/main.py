@@ -178,11 +178,13 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 
     runtime = open_runtime(settings, prepare=False)
     try:
-        applied = runtime.prepare()
+        prepared = runtime.prepare()
     finally:
         runtime.close()
-    for migration in applied:
+    for migration in prepared.applied:
         print(f"applied {migration.version:04d}_{migration.name}")
+    if prepared.backfilled is not None:
+        print(prepared.backfilled)
     print(f"{settings.database.engine} database is up to date")
     return 0
 

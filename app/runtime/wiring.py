@@ -15,6 +15,7 @@ from app.read.read_models import configured_projections
 from app.read.store import PostgresReadStore, ReadStore, open_read_store
 from app.runtime.availability import DatabaseGate
 from app.write.catalog import seed_catalog
+from app.write.index_backfill import Backfilled, backfill_indexes
 from app.write.ledger import Ledger, open_ledger
 from domain.base import Clock
 
@@ -24,6 +25,14 @@ RECORDED_UNHEARD = 0.2
 """Seconds between looks when it cannot be heard (SQLite): this process's own writes still ring at once."""
 SUBSCRIBER_READS = 4
 """How many `ledgerEvents` subscribers may read the ledger at once, each in a thread."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    applied: list[Migration]
+    """The migrations applied now."""
+    backfilled: Backfilled | None
+    """What the index backfill recorded now; None when it had finished before."""
 
 
 @dataclass
@@ -47,11 +56,12 @@ class Runtime:
         self.subscriber_reads = CapacityLimiter(SUBSCRIBER_READS)
         self.ledger.listeners.append(self.recorded.ring)
 
-    def prepare(self) -> list[Migration]:
-        """Applies pending migrations and seeds the starter catalog; returns what it applied."""
+    def prepare(self) -> Prepared:
+        """Applies pending migrations, seeds the starter catalog and indexes what a ledger written before the write
+        side's indexes holds (once); returns what it did."""
         applied = migrate(self.store)
         seed_catalog(self.ledger)
-        return applied
+        return Prepared(applied, backfill_indexes(self.ledger))
 
     def close(self) -> None:
         self.gate.stop()
@@ -62,7 +72,8 @@ class Runtime:
 
 
 def open_runtime(settings: Settings, clock: Clock = system_clock, prepare: bool = True) -> Runtime:
-    """Opens the database; with `prepare`, applies migrations and seeds the starter catalog first."""
+    """Opens the database; with `prepare`, applies migrations, seeds the starter catalog and backfills the indexes
+    first."""
     database = settings.database
     store = open_read_store(database, settings.database_connections)
     ledger = open_ledger(settings, clock)

@@ -14,7 +14,7 @@ from domain.base import DocketAggregate
 from domain.batch import Batch
 from domain.case import Case
 from domain.detection import Detection
-from domain.indexes import DecisionIndex, SubjectIndex
+from domain.indexes import DecisionIndex, IndexBackfill, SubjectIndex
 from domain.policy import Policy
 from domain.projection import Projection
 from domain.queue import Queue
@@ -66,6 +66,7 @@ PINNED: dict[type, str] = {
     DecisionIndex.Recorded: "domain.indexes:DecisionIndex.Recorded",
     SubjectIndex.Started: "domain.indexes:SubjectIndex.Started",
     SubjectIndex.Detected: "domain.indexes:SubjectIndex.Detected",
+    IndexBackfill.Completed: "domain.indexes:IndexBackfill.Completed",
 }
 
 
