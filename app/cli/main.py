@@ -116,8 +116,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _check_migrated(settings: Settings) -> None:
-    """On PostgreSQL, refuses to go on before `docket migrate` (SQLite migrates itself on start)."""
+    """On PostgreSQL, refuses to go on before `docket migrate` has applied every migration and indexed what an older
+    ledger holds (SQLite migrates itself on start)."""
+    from app.config.clock import system_clock
     from app.read.store import open_read_store
+    from app.write.index_backfill import backfilled
+    from app.write.ledger import open_ledger
 
     if not settings.database.is_postgres:
         return
@@ -128,6 +132,12 @@ def _check_migrated(settings: Settings) -> None:
         store.close()
     if waiting:
         raise MigrationError(f"{len(waiting)} migrations are not applied yet; run `docket migrate` first")
+    ledger = open_ledger(settings, system_clock)
+    try:
+        if not backfilled(ledger):
+            raise MigrationError("the write-side indexes of this ledger are not built yet; run `docket migrate` first")
+    finally:
+        ledger.close()
 
 
 def _tokens_file(settings: Settings) -> Path:

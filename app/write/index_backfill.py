@@ -64,10 +64,15 @@ class _Page:
     detected: list[tuple[DetectionFacts, int]]
 
 
+def backfilled(ledger: Ledger) -> bool:
+    """Whether the ledger records a finished backfill."""
+    return ledger.work.find(IndexBackfill, IndexBackfill.create_id()) is not None
+
+
 def backfill_indexes(ledger: Ledger, page: int = PAGE) -> Backfilled | None:
     """Indexes what the ledger holds without index entries, once: None when a finished backfill is recorded."""
     work = ledger.work
-    if work.find(IndexBackfill, IndexBackfill.create_id()) is not None:
+    if backfilled(ledger):
         return None
     head = work.head()
     decisions, subjects = record_missing(ledger, head, page)

@@ -11,22 +11,30 @@ from projections.sql import Sql
 
 
 class CountingSql:
-    """An Sql that counts the statements sent through it."""
+    """An Sql that records the statements sent through it, each with the rows it bound."""
 
     def __init__(self, sql: Sql) -> None:
         self.sql = sql
-        self.statements = 0
+        self.sent: list[tuple[str, int]] = []
+
+    @property
+    def statements(self) -> int:
+        return len(self.sent)
+
+    def kinds(self) -> list[tuple[str, int]]:
+        """Each statement sent as its first word and the rows it bound."""
+        return [(statement.split()[0], rows) for statement, rows in self.sent]
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
-        self.statements += 1
+        self.sent.append((statement, 1))
         self.sql.execute(statement, params)
 
     def executemany(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
-        self.statements += 1
+        self.sent.append((statement, len(params)))
         self.sql.executemany(statement, params)
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], then: str = "") -> None:
-        self.statements += 1
+        self.sent.append((f"INSERT INTO {table} {then}", len(rows)))
         self.sql.insert_rows(table, columns, rows, then)
 
     def fetchone(self) -> tuple[Any, ...] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -14,7 +14,7 @@ import pytest
 from app.read.store import ReadStore
 from app.runtime.wiring import Runtime
 from projections.batch import CHUNK, Key, Row, Table, write_all
-from projections.sql import Sql
+from tests.projections.statements import CountingSql
 
 SCRATCH = Table(
     "batch_scratch", key=("shard", "item"), columns=("shard", "item", "note", "seen_at", "done"),
@@ -23,32 +23,6 @@ SCRATCH = Table(
 REFUSED = (sqlite3.IntegrityError, psycopg.errors.UniqueViolation)
 """What each engine raises for a second row under one primary key."""
 AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
-
-
-class Counted:
-    """The transaction's SQL, counting the statements sent through it and the rows each `executemany` bound."""
-
-    def __init__(self, sql: Sql) -> None:
-        self.sql = sql
-        self.sent: list[tuple[str, int]] = []
-
-    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
-        self.sent.append((statement, 1))
-        self.sql.execute(statement, params)
-
-    def executemany(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
-        self.sent.append((statement, len(params)))
-        self.sql.executemany(statement, params)
-
-    def fetchone(self) -> tuple[Any, ...] | None:
-        return self.sql.fetchone()
-
-    def fetchall(self) -> list[tuple[Any, ...]]:
-        return self.sql.fetchall()
-
-    def kinds(self) -> list[tuple[str, int]]:
-        """Each statement sent as its first word and the rows it bound."""
-        return [(statement.split()[0], rows) for statement, rows in self.sent]
 
 
 @pytest.fixture
@@ -63,10 +37,10 @@ def store(runtime: Runtime) -> ReadStore:
 
 
 @contextmanager
-def counting(store: ReadStore) -> Iterator[Counted]:
+def counting(store: ReadStore) -> Iterator[CountingSql]:
     """A write transaction of the read store, its statements counted."""
     with store.transaction() as sql:
-        yield Counted(sql)
+        yield CountingSql(sql)
 
 
 def row(shard: str, item: int, note: str = "first", seen_at: datetime | None = AT, done: bool | None = False) -> Row:

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import pytest
 
+from app.cli.main import main
 from app.config.settings import Settings
 from app.runtime.wiring import Runtime, open_runtime
 from app.write import index_backfill
@@ -114,3 +115,23 @@ def test_a_second_backfill_records_nothing(runtime: Runtime) -> None:
     assert backfill_indexes(runtime.ledger) is None
     assert record_missing(runtime.ledger, head) == (0, 0)  # nothing, even with its record of completion unread
     assert runtime.ledger.head() == head
+
+
+@pytest.mark.postgres
+def test_a_postgres_ledger_not_yet_backfilled_is_refused_until_docket_migrate(
+    postgres_url: str, clock: MovableClock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runtime = open_runtime(Settings(database_url=postgres_url), clock=clock)
+    try:
+        write_history(runtime.ledger, 10)
+        strip_indexes(runtime.ledger, runtime.store)
+    finally:
+        runtime.close()
+    monkeypatch.setenv("DOCKET_DATABASE_URL", postgres_url)
+
+    assert main(["sql", "-c", "SELECT 1"]) == 2
+    assert "indexes of this ledger are not built yet; run `docket migrate` first" in capsys.readouterr().err
+
+    assert main(["migrate"]) == 0
+    assert "indexed" in capsys.readouterr().out
+    assert main(["sql", "-c", "SELECT 1"]) == 0
