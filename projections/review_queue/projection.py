@@ -8,43 +8,18 @@ from domain.case import Case
 from domain.detection import Detection
 from domain.policy import Policy
 from domain.values import Severity
-from projections.base import EventAtATime
+from projections.base import Projection
+from projections.batch import Batch, Row
 from projections.review_queue import work
 from projections.review_queue.routing import add_signal, reroute_all
+from projections.review_queue.tables import ReviewRows, entry_key, first_known, waiting
 from projections.sql import Sql
 
 SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
 """Higher is reviewed first."""
 
-_PUBLISH = """
-INSERT INTO review_policies (policy_id, domain, policy_key, severity, severity_rank, retired)
-VALUES (?, ?, ?, ?, ?, ?)
-"""
-_ENQUEUE = """
-INSERT INTO review_queue (case_id, policy_key, domain, subject_kind, subject_id, account_id, severity, severity_rank,
-                          policy_retired, max_confidence, detections, oldest_detected_at, enqueued_at, position)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
-ON CONFLICT (case_id, policy_key) DO UPDATE SET
-    account_id = COALESCE(review_queue.account_id, excluded.account_id),
-    max_confidence = CASE WHEN excluded.max_confidence > review_queue.max_confidence
-                          THEN excluded.max_confidence ELSE review_queue.max_confidence END,
-    detections = review_queue.detections + 1,
-    oldest_detected_at = CASE WHEN excluded.oldest_detected_at < review_queue.oldest_detected_at
-                              THEN excluded.oldest_detected_at ELSE review_queue.oldest_detected_at END,
-    position = excluded.position
-"""
-_POLICY_AND_DECISION = """
-SELECT p.severity, p.severity_rank, p.retired, d.live_decision_id
-FROM review_policies p LEFT JOIN review_decided d ON d.case_id = ? AND d.policy_key = p.policy_key
-WHERE p.domain = ? AND p.policy_key = ?
-"""
-_DECIDED = """
-INSERT INTO review_decided (case_id, policy_key, live_decision_id) VALUES (?, ?, ?)
-ON CONFLICT (case_id, policy_key) DO UPDATE SET live_decision_id = excluded.live_decision_id
-"""
 
-
-class ReviewQueueProjection(EventAtATime):
+class ReviewQueueProjection(Projection):
     """A case and policy is queued by its first detection while no decision is live under the policy.
 
     A decision takes it off the queue; a later detection under the same policy does not bring it
@@ -54,6 +29,10 @@ class ReviewQueueProjection(EventAtATime):
     A report queues its case and policy even while a decision is live: every notice is answered.
     Each entry is routed to a named queue (see `routing`); claims, skips, escalations, notes and the
     work log behind the operations figures are kept beside it (see `work`).
+
+    A batch reads the rows its events name once per table and writes each table once (see `tables`); only
+    the rare events that change many entries (a policy revised or retired, a new routing table) and a
+    decision's reversal read more as they come.
     """
 
     name = "review_queue"
@@ -72,70 +51,80 @@ class ReviewQueueProjection(EventAtATime):
         *work.EVENT_TYPES,
     )
 
-    def apply(self, event: Any, position: int, sql: Sql) -> None:
-        if isinstance(event, work.EVENT_TYPES):
-            work.apply_review(event, position, sql)
-        elif isinstance(event, Detection.Recorded):
-            _detected(event, position, sql)
-        elif isinstance(event, Case.Decided):
-            case_id = str(event.originator_id)
-            d = event.decision
-            work.decided(event, position, sql)
-            sql.execute("DELETE FROM review_queue WHERE case_id = ? AND policy_key = ?", (case_id, d.policy_key))
-            sql.execute(_DECIDED, (case_id, d.policy_key, str(d.decision_id)))
-        elif isinstance(event, Case.ActionsReversed):
-            sql.execute(
-                "UPDATE review_decided SET live_decision_id = NULL WHERE case_id = ? AND live_decision_id = ?",
-                (str(event.originator_id), str(event.decision_id)),
-            )
-        elif isinstance(event, Policy.Published):
-            severity = Severity(event.terms.severity)
-            sql.execute(
-                _PUBLISH,
-                (str(event.originator_id), event.domain, event.key, str(severity), SEVERITY_RANK[severity], False),
-            )
-        elif isinstance(event, Policy.Revised):
-            severity = Severity(event.terms.severity)
-            _policy_changed(sql, str(event.originator_id), str(severity), SEVERITY_RANK[severity], False)
-            reroute_all(sql, position, event.occurred_at)
-        elif isinstance(event, Policy.Retired):
-            _policy_changed(sql, str(event.originator_id), None, None, True)
+    def apply_batch(self, events: Batch, sql: Sql) -> None:
+        rows = ReviewRows(sql)
+        rows.fetch(events)
+        for position, event in events:
+            _apply(rows, event, position)
+        rows.write()
 
 
-def _detected(event: Detection.Recorded, position: int, sql: Sql) -> None:
+def _apply(rows: ReviewRows, event: Any, position: int) -> None:
+    if isinstance(event, work.EVENT_TYPES):
+        work.apply_review(rows, event, position)
+    elif isinstance(event, Detection.Recorded):
+        _detected(rows, event, position)
+    elif isinstance(event, Case.Decided):
+        key = entry_key(event)
+        work.decided(rows, event, position)
+        if rows.entries.get(key) is not None:
+            rows.entries.delete(key)
+        rows.decided.put({"case_id": key[0], "policy_key": key[1], "live_decision_id": str(event.decision.decision_id)})
+    elif isinstance(event, Case.ActionsReversed):
+        live = (str(event.originator_id), str(event.decision_id))
+        for decided in rows.decided.fetch_where(rows.sql, ("case_id", "live_decision_id"), [live]):
+            rows.decided.put(decided | {"live_decision_id": None})
+    elif isinstance(event, Policy.Published):
+        severity = Severity(event.terms.severity)
+        rows.policies.add({
+            "policy_id": str(event.originator_id), "domain": event.domain, "policy_key": event.key,
+            "severity": str(severity), "severity_rank": SEVERITY_RANK[severity], "retired": False,
+        })
+    elif isinstance(event, Policy.Revised):
+        severity = Severity(event.terms.severity)
+        _policy_changed(rows, str(event.originator_id), {
+            "severity": str(severity), "severity_rank": SEVERITY_RANK[severity], "retired": False,
+        })
+        reroute_all(rows, position, event.occurred_at)
+    elif isinstance(event, Policy.Retired):
+        _policy_changed(rows, str(event.originator_id), {"retired": True})
+
+
+def _detected(rows: ReviewRows, event: Detection.Recorded, position: int) -> None:
     facts = event.facts
     subject = facts.subject
-    case_id = str(Case.create_id(subject))
-    sql.execute(_POLICY_AND_DECISION, (case_id, subject.domain, facts.policy_key))
-    policy = sql.fetchone()
+    key = entry_key(event)
+    policy = rows.policies.get((subject.domain, facts.policy_key))
     assert policy is not None, f"detection {event.originator_id} names a policy the ledger never published"
-    if policy[3] is not None:  # a live decision answers this policy
+    decided = rows.decided.get(key)
+    if decided is not None and decided["live_decision_id"] is not None:  # a live decision answers this policy
         return
-    sql.execute(
-        _ENQUEUE,
-        (
-            case_id, facts.policy_key, subject.domain, subject.kind, subject.id, facts.account_id, policy[0],
-            policy[1], bool(policy[2]), float(facts.confidence), facts.detected_at, event.occurred_at, position,
-        ),
-    )
-    add_signal(sql, case_id, facts.policy_key, position, event.occurred_at, source=str(facts.source))
-
-
-def _policy_changed(sql: Sql, policy_id: str, severity: str | None, rank: int | None, retired: bool) -> None:
-    """A revision sets the severity (and makes the policy live again); a retirement only retires it."""
-    if severity is None:
-        sql.execute("UPDATE review_policies SET retired = ? WHERE policy_id = ?", (retired, policy_id))
+    entry = rows.entries.get(key)
+    confidence = float(facts.confidence)
+    if entry is None:
+        entry = waiting(key, subject, facts.account_id, policy, position, event.occurred_at) | {
+            "max_confidence": confidence, "detections": 1, "oldest_detected_at": facts.detected_at,
+        }
     else:
-        sql.execute(
-            "UPDATE review_policies SET severity = ?, severity_rank = ?, retired = ? WHERE policy_id = ?",
-            (severity, rank, retired, policy_id),
-        )
-    sql.execute("SELECT domain, policy_key, severity, severity_rank FROM review_policies WHERE policy_id = ?",
-                (policy_id,))
-    row = sql.fetchone()
-    assert row is not None, f"policy {policy_id} changed before it was published"
-    sql.execute(
-        "UPDATE review_queue SET severity = ?, severity_rank = ?, policy_retired = ? "
-        "WHERE domain = ? AND policy_key = ?",
-        (row[2], row[3], retired, row[0], row[1]),
-    )
+        entry = entry | {
+            "account_id": first_known(entry["account_id"], facts.account_id),
+            "max_confidence": max(entry["max_confidence"], confidence), "detections": entry["detections"] + 1,
+            "oldest_detected_at": min(entry["oldest_detected_at"], facts.detected_at), "position": position,
+        }
+    rows.entries.put(entry)
+    add_signal(rows, entry, position, event.occurred_at, source=str(facts.source))
+
+
+def _policy_changed(rows: ReviewRows, policy_id: str, changes: Row) -> None:
+    """A revision sets the severity (and makes the policy live again); a retirement only retires it. Either
+    reaches every entry under the policy (a rare event: reads them all)."""
+    found = rows.policies.fetch_where(rows.sql, ("policy_id",), [(policy_id,)])
+    assert found, f"policy {policy_id} changed before it was published"
+    policy = found[0] | changes
+    rows.policies.put(policy)
+    under = rows.entries.fetch_where(rows.sql, ("domain", "policy_key"), [(policy["domain"], policy["policy_key"])])
+    for entry in under:
+        rows.entries.put(entry | {
+            "severity": policy["severity"], "severity_rank": policy["severity_rank"],
+            "policy_retired": policy["retired"],
+        })

@@ -28,6 +28,7 @@ from tests.domain.factories import (
     violating,
 )
 from tests.projections.feed import Feed
+from tests.projections.statements import statements_of_batch
 
 GENERAL, PRIORITY, SEVERE = "ts_general", "ts_priority", "ts_severe"
 
@@ -219,6 +220,27 @@ def test_figures_count_inbound_decided_handling_time_and_expiries_per_queue_and_
     assert (priority.backlog, severe.backlog) == (0, 0)
     rita, sam = feed.read(reviewer_figures, now, timedelta(hours=1))
     assert (rita.name, rita.decided, rita.backlog, sam.name, sam.claim_expiries) == ("rita", 2, 0, "sam", 1)
+
+
+def test_a_batch_costs_the_same_statements_however_many_reports_detections_claims_and_decisions_it_holds(
+    feed: Feed,
+) -> None:
+    policy = Policy.publish(DOMAIN, "spam", terms(), "p", T0)
+    projection = ReviewQueueProjection()
+
+    def statements(run: str, subjects: int) -> int:
+        events = []
+        for n in range(subjects):
+            item = f"{run}-{n}"
+            reported = Report.submit(notice(item, f"reporter-{item}"), item, "svc:intake", at())
+            detection = Detection.record(facts(subject=pin(item), policy_key="spam", external_id=item), 1, "svc", at())
+            case = Case.open(pin(item), "acct-1", "x", at())
+            case.claim_for(GENERAL, "spam", DEFAULT_LEASE, "rita", at())
+            case.decide(Case.create_id(pin(item)), policy, violating(), [], None, "rita", at(minutes=1))
+            events += [*reported.collect_events(), *detection.collect_events(), *case.collect_events()]
+        return statements_of_batch(feed.store, projection, [e for e in events if isinstance(e, projection.event_types)])
+
+    assert statements("few", 2) == statements("many", 40)
 
 
 def test_percentiles_are_nearest_rank() -> None:
