@@ -112,6 +112,12 @@ class Rows:
         self._known[key] = row
         self._changed[key] = None
 
+    def update(self, key: Key, /, **changes: Any) -> None:
+        """Changes some columns of the row of `key`, as an UPDATE would: nothing when it has no row."""
+        row = self.get(key)
+        if row is not None:
+            self.put(row | changes)
+
     def delete(self, key: Key) -> None:
         self._known[key] = None
         self._changed[key] = None
