@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from app.read.store import ReadStore
@@ -50,3 +50,11 @@ def statements_of_batch(store: ReadStore, projection: Projection, events: Sequen
         counting = CountingSql(sql)
         projection.apply_batch(list(enumerate(events, start=1)), counting)
         return counting.statements
+
+
+def statements_of_one_and_many(
+    store: ReadStore, projection: Projection, work: Callable[[range], Sequence[object]]
+) -> tuple[int, int]:
+    """The statements of a batch of `work` on one item, and of a batch of the same work on 40 others."""
+    one, many = (statements_of_batch(store, projection, work(items)) for items in (range(1), range(1, 41)))
+    return one, many
