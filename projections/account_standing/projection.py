@@ -9,26 +9,39 @@ from typing import Any
 from domain.account import Account
 from domain.case import Case
 from domain.detection import Detection
-from projections.base import EventAtATime
+from projections.base import Projection
+from projections.batch import Batch, Rows, Table, write_all
 from projections.sql import Sql
 
-_SEEN = """
-INSERT INTO accounts (account_id, stream_id, first_seen_at, updated_at) VALUES (?, ?, ?, ?)
-ON CONFLICT (account_id) DO UPDATE SET updated_at = excluded.updated_at
-"""
-_PENALTY = """
-INSERT INTO penalties (penalty_id, account_id, domain, kind, threshold, starts_at, ends_at, points_bound,
-                       cause_strike_id, features)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-"""
-_STRIKE = """
-INSERT INTO strikes (strike_id, account_id, domain, policy_key, policy_version, points, decision_id, case_id,
-                     issued_at, expires_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-"""
+ACCOUNTS = Table(
+    "accounts", key=("account_id",), columns=("account_id", "stream_id", "first_seen_at", "updated_at"),
+    times=("first_seen_at", "updated_at"),
+)
+STRIKES = Table(
+    "strikes",
+    key=("strike_id",),
+    columns=(
+        "strike_id", "account_id", "domain", "policy_key", "policy_version", "points", "decision_id", "case_id",
+        "issued_at", "expires_at", "removed_at", "removal_reason",
+    ),
+    times=("issued_at", "expires_at", "removed_at"),
+)
+PENALTIES = Table(
+    "penalties",
+    key=("penalty_id",),
+    columns=(
+        "penalty_id", "account_id", "domain", "kind", "threshold", "starts_at", "ends_at", "points_bound",
+        "cause_strike_id", "features", "lifted_at", "lift_reason",
+    ),
+    times=("starts_at", "ends_at", "lifted_at"),
+    flags=("points_bound",),
+)
+
+_SEEN = (Detection.Recorded, Case.Opened, Account.Registered)
+_OWNED = (Account.StrikeIssued, Account.PenaltyImposed)
 
 
-class AccountStandingProjection(EventAtATime):
+class AccountStandingProjection(Projection):
     name = "account_standing"
     weight = 40
     tables = ("accounts", "strikes", "penalties")
@@ -42,49 +55,60 @@ class AccountStandingProjection(EventAtATime):
         Account.PenaltyLifted,
     )
 
-    def apply(self, event: Any, position: int, sql: Sql) -> None:
-        if isinstance(event, Detection.Recorded):
-            _seen(sql, event.facts.account_id, event.occurred_at)
-        elif isinstance(event, (Case.Opened, Account.Registered)):
-            _seen(sql, event.account_id, event.occurred_at)
-        elif isinstance(event, Account.StrikeIssued):
-            s = event.strike
-            account_id = _account_id(sql, event)
-            sql.execute(
-                _STRIKE,
-                (
-                    str(s.strike_id), account_id, s.domain, s.policy_key, s.policy_version, s.points,
-                    str(s.decision_id), str(s.case_id), s.issued_at, s.expires_at,
-                ),
-            )
-        elif isinstance(event, Account.PenaltyImposed):
-            p = event.penalty
-            sql.execute(
-                _PENALTY,
-                (
-                    str(p.penalty_id), _account_id(sql, event), p.domain, str(p.kind), p.threshold, p.starts_at,
-                    p.ends_at, p.points_bound, str(p.cause_strike_id), json.dumps(list(p.features)),
-                ),
-            )
-        elif isinstance(event, Account.PenaltyLifted):
-            sql.execute(
-                "UPDATE penalties SET lifted_at = ?, lift_reason = ? WHERE penalty_id = ?",
-                (event.occurred_at, event.reason, str(event.penalty_id)),
-            )
-        elif isinstance(event, Account.StrikeRemoved):
-            sql.execute(
-                "UPDATE strikes SET removed_at = ?, removal_reason = ? WHERE strike_id = ?",
-                (event.occurred_at, event.reason, str(event.strike_id)),
-            )
+    def apply_batch(self, events: Batch, sql: Sql) -> None:
+        accounts, strikes, penalties = ACCOUNTS.rows(), STRIKES.rows(), PENALTIES.rows()
+        accounts.fetch(sql, [(a,) for _, e in events if isinstance(e, _SEEN) and (a := _seen_account(e)) is not None])
+        streams = [(str(e.originator_id),) for _, e in events if isinstance(e, _OWNED)]
+        # Strikes and penalties name their account's stream: its account id is read, or seen earlier in the batch.
+        owners = {row["stream_id"]: row["account_id"] for row in accounts.fetch_where(sql, ("stream_id",), streams)}
+        strikes.fetch(sql, [(str(e.strike_id),) for _, e in events if isinstance(e, Account.StrikeRemoved)])
+        penalties.fetch(sql, [(str(e.penalty_id),) for _, e in events if isinstance(e, Account.PenaltyLifted)])
+        for _, event in events:
+            if isinstance(event, _SEEN):
+                account_id = _seen_account(event)
+                if account_id is not None:
+                    owners[_seen(accounts, account_id, event.occurred_at)] = account_id
+            elif isinstance(event, Account.StrikeIssued):
+                s = event.strike
+                strikes.add({
+                    "strike_id": str(s.strike_id), "account_id": _owner(owners, event), "domain": s.domain,
+                    "policy_key": s.policy_key, "policy_version": s.policy_version, "points": s.points,
+                    "decision_id": str(s.decision_id), "case_id": str(s.case_id), "issued_at": s.issued_at,
+                    "expires_at": s.expires_at, "removed_at": None, "removal_reason": None,
+                })
+            elif isinstance(event, Account.PenaltyImposed):
+                p = event.penalty
+                penalties.add({
+                    "penalty_id": str(p.penalty_id), "account_id": _owner(owners, event), "domain": p.domain,
+                    "kind": str(p.kind), "threshold": p.threshold, "starts_at": p.starts_at, "ends_at": p.ends_at,
+                    "points_bound": p.points_bound, "cause_strike_id": str(p.cause_strike_id),
+                    "features": json.dumps(list(p.features)), "lifted_at": None, "lift_reason": None,
+                })
+            elif isinstance(event, Account.PenaltyLifted):
+                penalties.update((str(event.penalty_id),), lifted_at=event.occurred_at, lift_reason=event.reason)
+            elif isinstance(event, Account.StrikeRemoved):
+                strikes.update((str(event.strike_id),), removed_at=event.occurred_at, removal_reason=event.reason)
+        write_all(sql, accounts, strikes, penalties)
 
 
-def _seen(sql: Sql, account_id: str | None, at: datetime) -> None:
-    if account_id is not None:
-        sql.execute(_SEEN, (account_id, str(Account.create_id(account_id)), at, at))
+def _seen_account(event: Any) -> str | None:
+    """The account a detection, case or registration names, if any."""
+    account_id: str | None = event.facts.account_id if isinstance(event, Detection.Recorded) else event.account_id
+    return account_id
 
 
-def _account_id(sql: Sql, event: Any) -> str:
-    sql.execute("SELECT account_id FROM accounts WHERE stream_id = ?", (str(event.originator_id),))
-    row = sql.fetchone()
-    assert row is not None, f"account {event.originator_id} had a strike before it was registered"
-    return str(row[0])
+def _seen(accounts: Rows, account_id: str, at: datetime) -> str:
+    """Records that the account was seen at `at` (first seen then, if new); returns its stream id."""
+    row = accounts.get((account_id,))
+    if row is None:
+        row = {"account_id": account_id, "stream_id": str(Account.create_id(account_id)), "first_seen_at": at}
+    accounts.put(row | {"updated_at": at})
+    stream_id: str = row["stream_id"]
+    return stream_id
+
+
+def _owner(owners: dict[str, str], event: Any) -> str:
+    account_id = owners.get(str(event.originator_id))
+    assert account_id is not None, f"account {event.originator_id} had a strike before it was registered"
+    return account_id
+

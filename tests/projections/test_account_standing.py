@@ -9,10 +9,12 @@ from domain.detection import Detection
 from domain.ladder import default_ladder
 from domain.levels import StandingLevel
 from domain.standing import Strike
+from domain.values import Subject
 from projections.account_standing.projection import AccountStandingProjection
 from projections.account_standing.queries import find_account, find_strikes
 from tests.domain.factories import (
     ACCOUNT,
+    DOMAIN,
     SUBJECT,
     T0,
     at,
@@ -23,6 +25,7 @@ from tests.domain.factories import (
     violating,
 )
 from tests.projections.feed import Feed
+from tests.projections.statements import statements_of_one_and_many
 
 LADDER = default_ladder("trust_safety")
 STRUCK_AT = at(days=1)
@@ -159,3 +162,27 @@ def test_find_strikes_returns_strikes_as_they_stand_now(feed: Feed) -> None:
 
     assert list(found) == [str(strike.strike_id)]
     assert found[str(strike.strike_id)] == account.strikes[strike.strike_id]
+
+
+def _account_work(accounts: range) -> list[object]:
+    """Each account seen in a detection and a case, registered, struck with a penalty (zero tolerance), and the
+    strike removed again, which lifts the penalty."""
+    policy = published_policy(zero_tolerance=True)
+    events: list[object] = []
+    for i in accounts:
+        account_id, subject = f"acct-{i}", Subject(DOMAIN, "pin", f"pin-{i}")
+        detection = Detection.record(facts(subject=subject, account_id=account_id), 1, "svc:classifier", T0)
+        case = Case.open(subject, account_id, "reviewer:alice", STRUCK_AT)
+        decision = case.decide(decision_id(str(i)), policy, violating(), [detection], None, "reviewer:alice", STRUCK_AT)
+        account = Account.register(account_id, "reviewer:alice", STRUCK_AT)
+        strike = account.apply_decision(case.id, decision, policy, LADDER, "reviewer:alice", STRUCK_AT)
+        assert strike is not None
+        account.remove_strike(strike.strike_id, "appeal overturned", "appeals:bob", at(days=2))
+        events += [*detection.collect_events(), *case.collect_events(), *account.collect_events()]
+    return events
+
+
+def test_a_batch_costs_the_same_statements_however_many_accounts_it_changes(store: ReadStore) -> None:
+    one, many = statements_of_one_and_many(store, AccountStandingProjection(), _account_work)
+
+    assert one == many
