@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Any
 
 from domain.case import Case
-from projections.base import EventAtATime
+from projections.base import Projection
+from projections.batch import Batch, Key, Rows, Table, write_all
 from projections.sql import Sql
 
-_COUNT = """
-INSERT INTO decision_counts (domain, policy_key, day, outcome, automation, decisions, superseded, reversed)
-VALUES (?, ?, ?, ?, ?, 1, 0, 0)
-ON CONFLICT (domain, policy_key, day, outcome, automation) DO UPDATE SET decisions = decision_counts.decisions + 1
-"""
-_BUCKET = "SELECT domain, policy_key, day, outcome, automation FROM decision_count_decisions WHERE decision_id = ?"
-_KEY = "domain = ? AND policy_key = ? AND day = ? AND outcome = ? AND automation = ?"
+BUCKET = ("domain", "policy_key", "day", "outcome", "automation")
+
+COUNTS = Table(
+    "decision_counts", key=BUCKET, columns=(*BUCKET, "decisions", "superseded", "reversed"),
+)
+CASES = Table("decision_count_cases", key=("case_id",), columns=("case_id", "domain"))
+DECISIONS = Table("decision_count_decisions", key=("decision_id",), columns=("decision_id", *BUCKET))
 
 
-class DecisionsByPolicyProjection(EventAtATime):
+class DecisionsByPolicyProjection(Projection):
     """A decision counts on the day it was made; supersessions and reversals count against that same day."""
 
     name = "decisions_by_policy"
@@ -26,35 +26,58 @@ class DecisionsByPolicyProjection(EventAtATime):
     tables = ("decision_counts", "decision_count_cases", "decision_count_decisions")
     event_types = (Case.Opened, Case.Decided, Case.ActionsReversed)
 
-    def apply(self, event: Any, position: int, sql: Sql) -> None:
-        case_id = str(event.originator_id)
-        if isinstance(event, Case.Opened):
-            sql.execute(
-                "INSERT INTO decision_count_cases (case_id, domain) VALUES (?, ?) ON CONFLICT (case_id) DO NOTHING",
-                (case_id, event.subject.domain),
-            )
-        elif isinstance(event, Case.Decided):
-            d = event.decision
-            sql.execute("SELECT domain FROM decision_count_cases WHERE case_id = ?", (case_id,))
-            row = sql.fetchone()
-            assert row is not None, f"case {case_id} was decided before it was opened"
-            bucket = (row[0], d.policy_key, event.occurred_at.astimezone(UTC).date().isoformat(),
-                      str(d.outcome), str(d.automation))
-            sql.execute(_COUNT, bucket)
-            sql.execute(
-                "INSERT INTO decision_count_decisions (decision_id, domain, policy_key, day, outcome, automation) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (str(d.decision_id), *bucket),
-            )
-            if d.supersedes is not None:
-                _count_against(sql, str(d.supersedes), "superseded")
-        elif isinstance(event, Case.ActionsReversed):
-            _count_against(sql, str(event.decision_id), "reversed")
+    def apply_batch(self, events: Batch, sql: Sql) -> None:
+        cases, decisions, counts = CASES.rows(), DECISIONS.rows(), COUNTS.rows()
+        cases.fetch(sql, [(str(e.originator_id),) for _, e in events if not isinstance(e, Case.ActionsReversed)])
+        decisions.fetch(sql, [(undone,) for _, e in events if (undone := _undone(e)) is not None])
+        tallies: list[tuple[Key, str]] = []  # (bucket, column) of each count the batch adds to, in order
+        for _, event in events:
+            case_id = str(event.originator_id)
+            if isinstance(event, Case.Opened):
+                if cases.get((case_id,)) is None:
+                    cases.add({"case_id": case_id, "domain": event.subject.domain})
+                continue
+            if isinstance(event, Case.Decided):
+                d = event.decision
+                case = cases.get((case_id,))
+                assert case is not None, f"case {case_id} was decided before it was opened"
+                bucket = (case["domain"], d.policy_key, event.occurred_at.astimezone(UTC).date().isoformat(),
+                          str(d.outcome), str(d.automation))
+                tallies.append((bucket, "decisions"))
+                decisions.add({"decision_id": str(d.decision_id), **dict(zip(BUCKET, bucket, strict=True))})
+            undone = _undone(event)
+            if undone is not None:
+                tallies.append((_bucket_of(decisions, undone), _count_of(event)))
+        counts.fetch(sql, [bucket for bucket, _ in tallies])
+        for bucket, column in tallies:
+            _count(counts, bucket, column)
+        write_all(sql, cases, decisions, counts)
 
 
-def _count_against(sql: Sql, decision_id: str, column: str) -> None:
-    """Adds one to `column` of the bucket the decision was counted in."""
-    sql.execute(_BUCKET, (decision_id,))
-    bucket = sql.fetchone()
-    assert bucket is not None, f"decision {decision_id} was undone before it was made"
-    sql.execute(f"UPDATE decision_counts SET {column} = {column} + 1 WHERE {_KEY}", tuple(bucket))
+def _undone(event: Case.Opened | Case.Decided | Case.ActionsReversed) -> str | None:
+    """The decision the event supersedes or reverses, if any."""
+    if isinstance(event, Case.ActionsReversed):
+        return str(event.decision_id)
+    if isinstance(event, Case.Decided) and event.decision.supersedes is not None:
+        return str(event.decision.supersedes)
+    return None
+
+
+def _count_of(event: Case.Decided | Case.ActionsReversed) -> str:
+    return "reversed" if isinstance(event, Case.ActionsReversed) else "superseded"
+
+
+def _bucket_of(decisions: Rows, decision_id: str) -> Key:
+    """The bucket the decision was counted in."""
+    row = decisions.get((decision_id,))
+    assert row is not None, f"decision {decision_id} was undone before it was made"
+    return tuple(row[c] for c in BUCKET)
+
+
+def _count(counts: Rows, bucket: Key, column: str) -> None:
+    """Adds one to `column` of the bucket: a decision starts its bucket; an undoing counts in one that exists."""
+    row = counts.get(bucket)
+    if row is not None:
+        counts.put(row | {column: row[column] + 1})
+    elif column == "decisions":
+        counts.put({**dict(zip(BUCKET, bucket, strict=True)), "decisions": 1, "superseded": 0, "reversed": 0})

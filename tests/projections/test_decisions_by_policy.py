@@ -19,6 +19,7 @@ from tests.domain.factories import (
     violating,
 )
 from tests.projections.feed import Feed
+from tests.projections.statements import statements_of_one_and_many
 
 DAY_1 = datetime(2026, 3, 2, 23, 59, tzinfo=UTC)
 DAY_2 = datetime(2026, 3, 3, 0, 1, tzinfo=UTC)
@@ -91,3 +92,22 @@ def test_counts_are_read_per_domain_policy_and_range_of_days(feed: Feed, spam: P
     assert [c[1] for c in counts(feed, last=DAY_1.date())] == ["2026-03-02"]
     assert counts(feed, "ads") == [("spam", "2026-03-03", "VIOLATING", "NOT_AUTOMATED", 1, 0, 0)]
     assert counts(feed, "shopping") == []
+
+
+def _decision_work(cases: range) -> list[object]:
+    """Each case opened, decided, decided again (superseding the first) and the second decision reversed."""
+    policy = Policy.publish(DOMAIN, "spam", terms(), "policy:carol", T0)
+    events: list[object] = []
+    for i in cases:
+        case = Case.open(Subject(DOMAIN, "pin", f"p{i}"), "acct-1", "reviewer:alice", DAY_1)
+        case.decide(decision_id(f"{i}-1"), policy, violating(), [], None, "reviewer:alice", DAY_1)
+        again = case.decide(decision_id(f"{i}-2"), policy, not_violating(), [], None, "reviewer:bo", DAY_2)
+        case.reverse_actions(again.decision_id, "Appeal overturned.", "reviewer:bo", DAY_2)
+        events += case.collect_events()
+    return events
+
+
+def test_a_batch_costs_the_same_statements_however_many_decisions_it_counts(store: ReadStore) -> None:
+    one, many = statements_of_one_and_many(store, DecisionsByPolicyProjection(), _decision_work)
+
+    assert one == many
