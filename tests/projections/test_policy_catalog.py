@@ -7,6 +7,7 @@ from projections.policy_catalog.projection import PolicyCatalogProjection
 from projections.policy_catalog.queries import list_policies
 from tests.domain.factories import DOMAIN, POLICY_KEY, T0, at, terms
 from tests.projections.feed import Feed
+from tests.projections.statements import statements_of_one_and_many
 
 
 @pytest.fixture
@@ -83,3 +84,20 @@ def test_the_catalog_lists_by_domain_and_key(feed: Feed) -> None:
     ]
     assert [r.key for r in trust_safety] == ["hate_speech", "spam"]
     assert feed.read(list_policies, "shopping") == []
+
+
+def _policy_work(keys: range) -> list[object]:
+    """Each policy published, revised and retired."""
+    events: list[object] = []
+    for i in keys:
+        policy = Policy.publish(DOMAIN, f"policy_{i}", terms(), "policy:carol", T0)
+        policy.revise(terms(strike_points=2), "policy:carol", at(days=1))
+        policy.retire("Merged into scams.", "policy:carol", at(days=2))
+        events += policy.collect_events()
+    return events
+
+
+def test_a_batch_costs_the_same_statements_however_many_policies_it_changes(store: ReadStore) -> None:
+    one, many = statements_of_one_and_many(store, PolicyCatalogProjection(), _policy_work)
+
+    assert one == many
