@@ -6,10 +6,8 @@ from app.read.store import ReadStore
 from domain.base import natural_id
 from domain.batch import Batch, BatchSubject, SubjectResult, SubjectStatus
 from domain.values import ActionType, Subject
-from projections.batch_progress.projection import (
-    ROWS_PER_INSERT,
-    BatchProgressProjection,
-)
+from projections.batch import CHUNK
+from projections.batch_progress.projection import BatchProgressProjection
 from projections.batch_progress.queries import (
     batch_subjects,
     find_batch,
@@ -17,6 +15,7 @@ from projections.batch_progress.queries import (
 )
 from tests.domain.factories import DOMAIN, T0, at, published_policy, violating
 from tests.projections.feed import Feed
+from tests.projections.statements import statements_of_one_and_many
 
 BATCH_ID = natural_id("test-batch", "1")
 
@@ -38,19 +37,31 @@ def decided(index: int) -> SubjectResult:
 
 
 def test_a_started_batch_is_running_with_every_subject_pending(feed: Feed) -> None:
-    started(feed, count=ROWS_PER_INSERT + 3)
+    started(feed, count=CHUNK + 3)
 
     row = feed.read(find_batch, str(BATCH_ID))
     pending = feed.read(batch_subjects, str(BATCH_ID), "PENDING", -1, 1000)
 
     assert row is not None
     assert (row.status, row.total, row.decided, row.domain, row.policy_key, row.outcome) == (
-        "RUNNING", ROWS_PER_INSERT + 3, 0, DOMAIN, "spam", "VIOLATING",
+        "RUNNING", CHUNK + 3, 0, DOMAIN, "spam", "VIOLATING",
     )
     assert [a.type for a in row.actions] == [ActionType.REMOVE]
     assert (row.started_at, row.started_by, row.completed_at) == (T0, "reviewer:alice", None)
-    assert [s.index for s in pending] == list(range(ROWS_PER_INSERT + 3))
+    assert [s.index for s in pending] == list(range(CHUNK + 3))
     assert (pending[3].subject, pending[3].account_id) == (Subject(DOMAIN, "pin", "pin-3"), "acct-1")
+
+
+def test_results_for_more_subjects_than_one_read_of_rows_takes_each_count(feed: Feed) -> None:
+    batch = started(feed, count=CHUNK + 3)
+    batch.record_decided([decided(i) for i in range(CHUNK + 3)], "reviewer:alice", at(minutes=1))
+    feed.save(batch)
+
+    row = feed.read(find_batch, str(BATCH_ID))
+
+    assert row is not None
+    assert (row.status, row.decided) == ("COMPLETED", CHUNK + 3)
+    assert feed.read(batch_subjects, str(BATCH_ID), "PENDING", -1, 1000) == []
 
 
 def test_chunks_count_as_they_commit_and_the_last_completes_the_batch(feed: Feed) -> None:
@@ -120,3 +131,24 @@ def test_a_batch_outside_the_domains_asked_about_is_not_found(feed: Feed) -> Non
 
     assert feed.read(find_batch, str(BATCH_ID), ["ads"]) is None
     assert feed.read(find_batch, str(BATCH_ID), [DOMAIN]) is not None
+
+
+def _batch_work(batches: range) -> list[object]:
+    """Each batch started, its subjects decided (which completes it), its reversal started, and all reversed."""
+    events: list[object] = []
+    for n in batches:
+        order = [BatchSubject(Subject(DOMAIN, "pin", f"pin-{n}-{i}"), "acct-1") for i in range(2)]
+        batch = Batch.start(natural_id("test-batch", str(n)), published_policy(), violating(), order, None,
+                            "reviewer:alice", T0)
+        batch.record_decided([decided(0), decided(1)], "reviewer:alice", at(minutes=1))
+        batch.start_reversal("misfire", "reviewer:bo", at(minutes=5))
+        batch.record_reversed([SubjectResult(i, SubjectStatus.REVERSED, natural_id("d", str(i))) for i in range(2)],
+                              "reviewer:bo", at(minutes=6))
+        events += batch.collect_events()
+    return events
+
+
+def test_a_batch_of_events_costs_the_same_statements_however_many_batches_it_changes(store: ReadStore) -> None:
+    one, many = statements_of_one_and_many(store, BatchProgressProjection(), _batch_work)
+
+    assert one == many
