@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar, TypeVar
 
 from eventsourcing.domain import Aggregate, DomainEvent
 
@@ -44,14 +44,3 @@ class Projection(ABC):
     def at_rest(self, sql: Sql) -> None:  # noqa: B027 - an optional hook, which most read models leave empty
         """Called in a step that found nothing new after the read model's position: it is at the ledger's head."""
 
-
-class EventAtATime(Projection):
-    """A read model not yet in the set-based form: applies a batch one event at a time."""
-
-    @abstractmethod
-    def apply(self, event: Any, position: int, sql: Sql) -> None:
-        """Writes what `event`, stored at ledger `position`, changes."""
-
-    def apply_batch(self, events: Batch, sql: Sql) -> None:
-        for position, event in events:
-            self.apply(event, position, sql)
