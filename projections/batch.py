@@ -73,7 +73,7 @@ class Rows:
         remembered as absent."""
         missing = list(dict.fromkeys(k for k in keys if k not in self._known))
         for chunk in _chunks(missing):
-            self._load(sql, *_matching(self.table.key, chunk))
+            self._load(sql, self.table.key, chunk)
             for key in chunk:
                 self._known.setdefault(key, None)
 
@@ -81,7 +81,7 @@ class Rows:
         """Reads the rows whose `columns` hold one of `values` (rows changed in this batch as they are now)."""
         wanted = list(dict.fromkeys(values))
         for chunk in _chunks(wanted):
-            self._load(sql, *_matching(tuple(columns), chunk))
+            self._load(sql, columns, chunk)
         at = [self.table.columns.index(c) for c in columns]
         chosen = set(wanted)
         return [
@@ -154,9 +154,8 @@ class Rows:
         assert not self._changed, f"{self.table.name}: forgotten with changes not written"
         self._known.clear()
 
-    def _load(self, sql: Sql, where: str, params: list[Any]) -> None:
-        sql.execute(self.table.select + where, params)
-        for values in sql.fetchall():
+    def _load(self, sql: Sql, columns: Sequence[str], keys: Sequence[Key]) -> None:
+        for values in sql.select_matching(self.table.select, self.table.name, columns, keys):
             row = list(values)
             for i in self.table.times:
                 row[i] = maybe_utc(row[i])
@@ -171,14 +170,6 @@ def write_all(sql: Sql, *tables: Rows) -> None:
     """Writes every table's net changes, in the order given."""
     for rows in tables:
         rows.write(sql)
-
-
-def _matching(columns: tuple[str, ...], keys: Sequence[Key]) -> tuple[str, list[Any]]:
-    """A condition that `columns` hold one of `keys`, and its parameters."""
-    if len(columns) == 1:
-        return f"{columns[0]} IN ({', '.join('?' * len(keys))})", [k[0] for k in keys]
-    one = "(" + ", ".join("?" * len(columns)) + ")"
-    return f"({', '.join(columns)}) IN (VALUES {', '.join([one] * len(keys))})", [v for k in keys for v in k]
 
 
 def _chunks(keys: list[Key]) -> Iterator[list[Key]]:

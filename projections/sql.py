@@ -23,6 +23,12 @@ class Sql(Protocol):
         """`INSERT INTO table (columns)` the rows, followed by `then` (an ON CONFLICT clause): on PostgreSQL one
         statement for all of them, on SQLite one prepared statement run for each."""
 
+    def select_matching(
+        self, select: str, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]
+    ) -> list[tuple[Any, ...]]:
+        """The rows of `select` (`SELECT ... FROM table WHERE `) whose `columns` hold one of `keys`, in one
+        statement."""
+
     def fetchone(self) -> tuple[Any, ...] | None: ...
 
     def fetchall(self) -> list[tuple[Any, ...]]: ...

@@ -46,6 +46,17 @@ class _SqliteSql:
         marks = ", ".join("?" * len(columns))
         self._cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) {then}", rows)
 
+    def select_matching(
+        self, select: str, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]
+    ) -> list[tuple[Any, ...]]:
+        if len(columns) == 1:
+            condition, params = f"{columns[0]} IN ({', '.join('?' * len(keys))})", [k[0] for k in keys]
+        else:
+            one = "(" + ", ".join("?" * len(columns)) + ")"
+            condition = f"({', '.join(columns)}) IN (VALUES {', '.join([one] * len(keys))})"
+            params = [v for k in keys for v in k]
+        return self._cursor.execute(select + condition, params).fetchall()
+
     def fetchone(self) -> tuple[Any, ...] | None:
         row: tuple[Any, ...] | None = self._cursor.fetchone()
         return row
@@ -138,11 +149,19 @@ class _PostgresSql:
         # as one JSON parameter, which the server turns into rows of the table's own type. A statement a row, even
         # pipelined, costs the server an execution each.
         listed = ", ".join(columns)
-        document = orjson.dumps([dict(zip(columns, row, strict=True)) for row in rows])
         self._cursor.execute(
             f"INSERT INTO {table} ({listed}) SELECT {listed} FROM json_populate_recordset(NULL::{table}, %s) {then}",
-            (document.decode(),),
+            (_as_json(columns, rows),),
         )
+
+    def select_matching(
+        self, select: str, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]
+    ) -> list[tuple[Any, ...]]:
+        # The keys as one JSON parameter, as insert_rows sends rows: one statement text however many keys.
+        listed = ", ".join(columns)
+        condition = f"({listed}) IN (SELECT {listed} FROM json_populate_recordset(NULL::{table}, %s))"
+        self._cursor.execute(select + condition, (_as_json(columns, keys),))
+        return self._synced().fetchall()
 
     def fetchone(self) -> tuple[Any, ...] | None:
         return self._synced().fetchone()
@@ -160,6 +179,11 @@ class _PostgresSql:
         psycopg syncs at its end, so a failed statement of the part raises there)."""
         with self._cursor.connection.transaction():
             yield
+
+
+def _as_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Rows as a JSON array of objects by column, as `json_populate_recordset` reads them."""
+    return orjson.dumps([dict(zip(columns, row, strict=True)) for row in rows]).decode()
 
 
 class PostgresReadStore:

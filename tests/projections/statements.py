@@ -37,6 +37,12 @@ class CountingSql:
         self.sent.append((f"INSERT INTO {table} {then}", len(rows)))
         self.sql.insert_rows(table, columns, rows, then)
 
+    def select_matching(
+        self, select: str, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]
+    ) -> list[tuple[Any, ...]]:
+        self.sent.append((select, 1))
+        return self.sql.select_matching(select, table, columns, keys)
+
     def fetchone(self) -> tuple[Any, ...] | None:
         return self.sql.fetchone()
 
