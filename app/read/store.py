@@ -52,8 +52,11 @@ class _SqliteSql:
         if len(columns) == 1:
             condition, params = f"{columns[0]} IN ({', '.join('?' * len(keys))})", [k[0] for k in keys]
         else:
+            # Through a subquery: SQLite searches the index for `IN (SELECT ...)`, but scans the table for
+            # `IN (VALUES ...)`.
             one = "(" + ", ".join("?" * len(columns)) + ")"
-            condition = f"({', '.join(columns)}) IN (VALUES {', '.join([one] * len(keys))})"
+            listed = ", ".join(f"column{i}" for i in range(1, len(columns) + 1))
+            condition = f"({', '.join(columns)}) IN (SELECT {listed} FROM (VALUES {', '.join([one] * len(keys))}))"
             params = [v for k in keys for v in k]
         return self._cursor.execute(select + condition, params).fetchall()
 
