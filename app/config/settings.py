@@ -9,6 +9,8 @@ from pathlib import Path
 
 from app.config.database import DEFAULT_URL, POOL_CONNECTIONS, SQLITE_WRITE_TIMEOUT, Database
 
+DEFAULT_EVENT_SOURCE = "urn:docket:ledger"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -30,6 +32,8 @@ class Settings:
     """On PostgreSQL, the connections this process's pools may open (see POOL_CONNECTIONS)."""
     checkpoint_key: str | None = field(default=None, repr=False)
     """The key that signs the ledger chain's checkpoints; None: on SQLite a key file beside the database."""
+    event_source: str = DEFAULT_EVENT_SOURCE
+    """The CloudEvents `source` of this ledger's events: what tells them from another ledger's."""
 
     @property
     def database(self) -> Database:
@@ -50,6 +54,7 @@ class Settings:
             sqlite_write_timeout=float(environ.get("DOCKET_SQLITE_WRITE_TIMEOUT", str(SQLITE_WRITE_TIMEOUT))),
             database_connections=int(environ.get("DOCKET_DATABASE_CONNECTIONS", str(POOL_CONNECTIONS))),
             checkpoint_key=environ.get("DOCKET_CHECKPOINT_KEY") or None,
+            event_source=environ.get("DOCKET_EVENT_SOURCE") or DEFAULT_EVENT_SOURCE,
         )
 
 

@@ -164,12 +164,13 @@ class Bell:
         with self._condition:
             self._condition.wait_for(lambda: self._rings != seen, bound)
 
-    async def await_after(self, seen: int, timeout: float) -> None:
-        """`wait_after` for a coroutine: it sleeps in its event loop, holding no thread."""
+    async def await_after(self, seen: int, timeout: float, unheard: float | None = None) -> None:
+        """`wait_after` for a coroutine: it sleeps in its event loop, holding no thread. `unheard` bounds its sleep
+        instead of the bell's own when nothing can be heard: a long-lived waiter need not look as often as others."""
         if self.channel is not None and self._waker is None:  # the first connects to LISTEN: not in the loop
-            bound = await asyncio.to_thread(self._bound, timeout)
+            bound = await asyncio.to_thread(self._bound, timeout, unheard)
         else:
-            bound = self._bound(timeout)
+            bound = self._bound(timeout, unheard)
         loop = asyncio.get_running_loop()
         with self._condition:
             if self._rings != seen or bound <= 0:
@@ -183,12 +184,12 @@ class Bell:
         if self._listener is not None:
             self._listener.join(timeout=10)
 
-    def _bound(self, timeout: float) -> float:
+    def _bound(self, timeout: float, unheard: float | None = None) -> float:
         """How long a waiter may sleep; 0 when it began to listen just now (a ring before that went unheard)."""
         if self._begin_listening():
             return 0.0
         hears = self._waker is not None and self._waker.listening
-        return max(0.0, min(timeout, self.recheck if hears else self.unheard))
+        return max(0.0, min(timeout, self.recheck if hears else self.unheard if unheard is None else unheard))
 
     def _begin_listening(self) -> bool:
         with self._condition:

@@ -107,12 +107,12 @@ class Ledger(Application[UUID]):
         super().register_transcodings(transcoder)
         register_value_types(transcoder)
 
-    def read_events(self, after: int, limit: int) -> list[StoredEvent]:
-        """Up to `limit` events in ledger order, from the position after `after`; the write side's indexes are
-        bookkeeping, not events of the ledger's record, and are left out."""
+    def read_events(self, after: int, limit: int, upto: int | None = None) -> list[StoredEvent]:
+        """Up to `limit` events in ledger order, from the position after `after` (and up to `upto`, if given); the
+        write side's indexes are bookkeeping, not events of the ledger's record, and are left out."""
         found: list[StoredEvent] = []
-        while len(found) < limit:
-            notifications = self.recorder.select_notifications(start=after + 1, limit=limit - len(found))
+        while len(found) < limit and (upto is None or after < upto):
+            notifications = self.recorder.select_notifications(start=after + 1, limit=limit - len(found), stop=upto)
             if not notifications:
                 break
             after = notifications[-1].id

@@ -47,6 +47,14 @@ def entries(sql: Sql, query: EventQuery, after: int, limit: int) -> list[AuditEn
     return [_row(r) for r in sql.fetchall()]
 
 
+def entries_at(sql: Sql, wanted: Sequence[int]) -> dict[int, AuditEntryRow]:
+    """The indexed events at the given positions, by position; a position the index has no row for is left out."""
+    if not wanted:
+        return {}
+    sql.execute(f"SELECT {_COLUMNS} FROM event_index WHERE position IN ({marks(wanted)})", tuple(wanted))
+    return {row.position: row for row in map(_row, sql.fetchall())}
+
+
 def positions(sql: Sql, query: EventQuery, after: int, limit: int) -> list[int]:
     """The positions of the events that `query` selects, after `after`, in ledger order.
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from projections.ledger_chain.rows import ChainRow, CheckpointRow
-from projections.sql import Sql
+from projections.sql import Sql, marks
 from projections.values import utc
 
 _CHECKPOINT_COLUMNS = "position, chain_hash, signed_at, key_id, signature"
@@ -35,6 +36,14 @@ def chain_rows(sql: Sql, after: int | None, upto: int, limit: int) -> list[Chain
             (after, upto, limit),
         )
     return [ChainRow(*r) for r in sql.fetchall()]
+
+
+def chain_hashes_at(sql: Sql, wanted: Sequence[int]) -> dict[int, str]:
+    """The chain hash at each of the given positions that the chain holds."""
+    if not wanted:
+        return {}
+    sql.execute(f"SELECT position, chain_hash FROM ledger_chain WHERE position IN ({marks(wanted)})", tuple(wanted))
+    return {int(position): chain_hash for position, chain_hash in sql.fetchall()}
 
 
 def chained_state(sql: Sql, state_hash: str, other_than: int, upto: int) -> int | None:

@@ -77,8 +77,8 @@ query Case($subject: SubjectInput!, $minPosition: String) {
 """
 
 EVENTS = """
-query Events($after: String, $first: Int! = 50) {
-  events(after: $after, first: $first) {
+query Events($after: String, $first: Int! = 50, $p: String) {
+  events(after: $after, first: $first, minPosition: $p) {
     edges { cursor node { position type actor occurredAt aggregateId data } }
     pageInfo { hasNextPage endCursor }
   }
@@ -140,11 +140,11 @@ def decide(api: Api, **overrides: Any) -> dict[str, Any]:
 
 
 def events_after(api: Api, after: str | None = None, page: int = 50) -> list[dict[str, Any]]:
-    """Every event after `after`, in ledger order, read page by page."""
+    """Every event written so far after `after`, in ledger order, read page by page."""
     nodes: list[dict[str, Any]] = []
-    cursor = after
+    cursor, written = after, head(api)
     while True:
-        connection = api.data(EVENTS, {"after": cursor, "first": page})["events"]
+        connection = api.data(EVENTS, {"after": cursor, "first": page, "p": written})["events"]
         nodes += [edge["node"] for edge in connection["edges"]]
         if not connection["pageInfo"]["hasNextPage"]:
             return nodes
@@ -152,14 +152,13 @@ def events_after(api: Api, after: str | None = None, page: int = 50) -> list[dic
 
 
 def head(api: Api) -> str:
-    """The position of the newest event, as the API reports it."""
-    return events_after(api, page=500)[-1]["position"]
+    """The position of the newest record in the ledger, as the API reports it."""
+    return str(api.data("{ health { head } }")["health"]["head"])
 
 
 def settle(api: Api) -> None:
     """Waits until the read models hold everything written so far, as a client reading its writes does."""
-    written = api.data("{ health { head } }")["health"]["head"]
-    api.data("query($p: String) { policies(minPosition: $p) { key } }", {"p": written})
+    api.data("query($p: String) { policies(minPosition: $p) { key } }", {"p": head(api)})
 
 
 def types_after(api: Api, after: str) -> list[str]:

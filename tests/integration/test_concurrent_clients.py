@@ -25,7 +25,7 @@ CLIENTS = 32
 ROUNDS = 4
 """Each client's rounds of recordDetection, submitReport, claimNext and a read, one request after another."""
 QUEUE = "ts_general"
-EVENTS = """query($after: String) { events(after: $after, first: 500) {
+EVENTS = """query($after: String, $p: String) { events(after: $after, first: 500, minPosition: $p) {
   edges { node { type aggregateId actor } } pageInfo { hasNextPage endCursor } } }"""
 READ = "query($s: SubjectInput!) { case(subject: $s) { status reports { id } } }"
 
@@ -115,8 +115,9 @@ def ledger_events(server: Server, token: str) -> Counter[tuple[str, str, str]]:
     found: Counter[tuple[str, str, str]] = Counter()
     after = None
     with httpx.Client(timeout=60) as http:
+        written = post(http, server, token, "{ health { head } }", {})["data"]["health"]["head"]
         while True:
-            answer = post(http, server, token, EVENTS, {"after": after})
+            answer = post(http, server, token, EVENTS, {"after": after, "p": written})
             assert "errors" not in answer, answer
             page = answer["data"]["events"]
             found.update((e["node"]["type"], e["node"]["aggregateId"], e["node"]["actor"]) for e in page["edges"])

@@ -22,8 +22,8 @@ RECORD = """mutation($i: RecordDetectionInput!) {
   recordDetection(input: $i) { __typename ... on Detection { id position } } }"""
 CASE = """query($s: SubjectInput!, $p: String) {
   case(subject: $s, minPosition: $p) { detections { id } } }"""
-EVENTS = """query($after: String) {
-  events(after: $after, first: 500) { edges { node { type aggregateId data } } pageInfo { hasNextPage endCursor } } }"""
+EVENTS = """query($after: String, $p: String) { events(after: $after, first: 500, minPosition: $p) {
+  edges { node { type aggregateId data } } pageInfo { hasNextPage endCursor } } }"""
 TAKEOVER = 20.0
 """Seconds within which a killed worker is replaced and another process projects (tries come every 2 s)."""
 PLAN = {"sqlite": re.compile(r"^docket serve: 2 workers on "),
@@ -91,11 +91,11 @@ def case_detections(client: httpx.Client, external_id: str, position: str) -> li
 
 
 def stored_detections(client: httpx.Client) -> dict[str, list[str]]:
-    """Every detection in the ledger (read from it, not a read model): its ids by external id."""
+    """Every detection in the ledger (its events, once the read side has them all): its ids by external id."""
     stored: dict[str, list[str]] = {}
-    after = None
+    after, written = None, graphql(client, "{ health { head } }", {})["health"]["head"]
     while True:
-        page = graphql(client, EVENTS, {"after": after})["events"]
+        page = graphql(client, EVENTS, {"after": after, "p": written})["events"]
         for node in (edge["node"] for edge in page["edges"]):
             if node["type"] == "Detection.Recorded":
                 stored.setdefault(node["data"]["facts"]["external_id"], []).append(node["aggregateId"])

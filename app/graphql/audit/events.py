@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from app.fanout.envelope import Envelope
+from app.fanout.feed import envelopes, envelopes_after, reached
 from app.graphql.core.errors import bad_input
 from app.graphql.core.inputs import EventFilter
 from app.graphql.core.reading import MAX_POSITION
@@ -86,9 +88,10 @@ def _valid(argument: str, check: Callable[..., object], *args: Any) -> None:
 
 
 def filtered_events(runtime: Runtime, query: EventQuery, after: int, limit: int) -> list[StoredEvent]:
-    """The events `query` selects after `after`, in ledger order, as far as the event index has reached."""
+    """The events `query` selects after `after`, in ledger order, as far as their envelopes can be built."""
+    upto = reached(runtime)
     with reading(runtime.store, positions) as sql:
-        wanted = positions(sql, query, after, limit)
+        wanted = [p for p in positions(sql, query, after, limit) if p <= upto]
     return read_events_at(runtime.ledger, wanted)
 
 
@@ -127,11 +130,11 @@ def event_filter(value: EventFilter | None, scope: tuple[str, ...] | None) -> Ev
     return replace(query, domains=scope if query.domains is None else tuple(d for d in query.domains if d in scope))
 
 
-def events_page(runtime: Runtime, query: EventQuery | None, after: int, limit: int) -> list[StoredEvent]:
-    """The events after `after` in ledger order: all of them, or those the query selects."""
+def events_page(runtime: Runtime, query: EventQuery | None, after: int, limit: int) -> list[Envelope]:
+    """The events after `after` in ledger order, in their envelopes: all of them, or those the query selects."""
     # Nothing can follow the largest storable position (and SQLite cannot bind the one after it).
     if after >= MAX_POSITION:
         return []
     if query is None or query.empty:
-        return runtime.ledger.read_events(after, limit)
-    return filtered_events(runtime, query, after, limit)
+        return envelopes_after(runtime, after, limit)
+    return envelopes(runtime, filtered_events(runtime, query, after, limit))

@@ -34,6 +34,7 @@ from app.graphql.core.values import PageInfo
 from app.read.store import read
 from app.runtime.health import health as read_health
 from projections.audit_trail.queries import account_trail, positions, subject_trail
+from projections.ledger_chain.queries import chain_hashes_at
 
 
 @strawberry.type
@@ -101,8 +102,8 @@ class AuditQuery:
         )
 
     @strawberry.field(
-        description="The ledger's events in order, after a cursor; with a filter, only the events it selects "
-        "(as far as the event index has reached: pass minPosition to wait for a write)."
+        description="The ledger's events in order, after a cursor; with a filter, only the events it selects. As far "
+        "as the event index and the ledger chain have reached: pass minPosition to wait for a write."
     )
     async def events(
         self,
@@ -112,13 +113,13 @@ class AuditQuery:
         filter: EventFilter | None = None,
         min_position: str | None = None,
     ) -> LedgerEventConnection:
-        runtime = await consistent(info, min_position, positions)
+        runtime = await consistent(info, min_position, positions, chain_hashes_at)
         start = parse_position(after, "after") or 0
         check_page(first)
         query = event_filter(filter, info.context.principal.scope)
-        stored = await run_in_threadpool(events_page, runtime, query, start, first + 1)
-        edges = [LedgerEventEdge(cursor=str(s.position), node=LedgerEvent.of(s)) for s in stored[:first]]
+        page = await run_in_threadpool(events_page, runtime, query, start, first + 1)
+        edges = [LedgerEventEdge(cursor=str(e.position), node=LedgerEvent.of(e)) for e in page[:first]]
         return LedgerEventConnection(
             edges=edges,
-            page_info=PageInfo(has_next_page=len(stored) > first, end_cursor=edges[-1].cursor if edges else after),
+            page_info=PageInfo(has_next_page=len(page) > first, end_cursor=edges[-1].cursor if edges else after),
         )

@@ -17,6 +17,9 @@ from app.read.notifications import FOREVER
 
 PAGE = 100
 """Events a subscriber reads at a time: what it holds in memory, and how long one read keeps a thread."""
+SUBSCRIBER_RECHECK = 0.2
+"""Seconds between a caught-up subscriber's looks when no NOTIFY can be heard (SQLite): this process's projector
+still wakes it at once."""
 
 
 @strawberry.type
@@ -31,16 +34,19 @@ class Subscription:
         runtime = info.context.runtime
         position = parse_position(after, "after") or 0
         query = event_filter(filter, info.context.principal.scope)
+        # Events are sent in their envelopes, so once the read models the envelopes need have them: it is their
+        # moves (this process's projector, or another's NOTIFY) that wake a subscriber that has caught up.
+        moves = runtime.projector.moves
         while True:
-            seen = runtime.recorded.seen()
+            seen = moves.seen()
             # Each subscriber reads at its own pace from the store: a slow one holds back nobody.
             reads = runtime.subscriber_reads
             page = await to_thread.run_sync(events_page, runtime, query, position, PAGE, limiter=reads)
-            for stored in page:
-                yield LedgerEvent.of(stored)
-                position = stored.position
+            for envelope in page:
+                yield LedgerEvent.of(envelope)
+                position = envelope.position
                 # Executing and sending an event never waits: without a pause here, a subscriber would keep the
                 # event loop for a whole page, and thirty replaying at once kept a query waiting for seconds.
                 await asyncio.sleep(0)
-            if len(page) < PAGE:  # caught up: sleep until events are recorded, here or by another process
-                await runtime.recorded.await_after(seen, FOREVER)
+            if len(page) < PAGE:  # caught up: sleep until the read models move on, here or in another process
+                await moves.await_after(seen, FOREVER, unheard=SUBSCRIBER_RECHECK)

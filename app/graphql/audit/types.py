@@ -7,15 +7,20 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
-from app.graphql.audit.event_json import event_data
+from app.fanout.envelope import Envelope
 from app.graphql.core.values import PageInfo, Subject
 from app.read.failures import ProjectionFailure as FailureRow
-from app.write.ledger import StoredEvent
 from projections.audit_trail.rows import AuditEntryRow
 
 
-@strawberry.type(description="One immutable event of the ledger.")
+@strawberry.type(
+    description="One immutable event of the ledger, with what its CloudEvents envelope says of it (README, Consuming "
+    "events): the same id, domain, subject, account and chain hash reach every consumer."
+)
 class LedgerEvent:
+    id: strawberry.ID = strawberry.field(
+        description="The event's id: its CloudEvents `id` and its NATS `Nats-Msg-Id`, the same through every channel."
+    )
     position: str
     type: str = strawberry.field(description="The aggregate and event, e.g. Case.Decided.")
     topic: str
@@ -23,16 +28,26 @@ class LedgerEvent:
     aggregate_version: int
     occurred_at: datetime
     actor: str
+    domain: str | None = strawberry.field(
+        description="The domain the event touches; null for an event of no domain (a reporter's, the routing table's)."
+    )
+    subject: Subject | None = strawberry.field(description="The enforced subject the event touches, if any.")
+    account_id: str | None = strawberry.field(
+        description="The account the event touches: its own, or its case's or appeal's as known at its position."
+    )
+    chain_hash: str = strawberry.field(description="The ledger chain's hash at the event's position (tamper evidence).")
     data: JSON
 
     @classmethod
-    def of(cls, stored: StoredEvent) -> LedgerEvent:
-        event = stored.event
+    def of(cls, envelope: Envelope) -> LedgerEvent:
+        event = envelope.event
         return cls(
-            position=str(stored.position), type=type(event).__qualname__,
-            topic=f"{type(event).__module__}:{type(event).__qualname__}",
+            id=strawberry.ID(envelope.id), position=str(envelope.position), type=envelope.event_type,
+            topic=f"{type(event).__module__}:{envelope.event_type}",
             aggregate_id=strawberry.ID(str(event.originator_id)), aggregate_version=event.originator_version,
-            occurred_at=event.occurred_at, actor=event.actor, data=JSON(event_data(event)),
+            occurred_at=event.occurred_at, actor=event.actor, domain=envelope.domain,
+            subject=None if envelope.subject is None else Subject.of(envelope.subject),
+            account_id=envelope.account_id, chain_hash=envelope.chain_hash, data=JSON(envelope.data),
         )
 
 

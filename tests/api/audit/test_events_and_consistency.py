@@ -56,9 +56,9 @@ def test_events_page_in_ledger_order_with_string_cursors(api: Api) -> None:
         record_detection(api, externalId=f"page-{i}", subject=subject(f"pin-{i}"))
 
     pages = []
-    cursor = before
+    cursor, written = before, head(api)
     while True:
-        connection = api.data(EVENTS, {"after": cursor, "first": 2})["events"]
+        connection = api.data(EVENTS, {"after": cursor, "first": 2, "p": written})["events"]
         pages.append(connection)
         if not connection["pageInfo"]["hasNextPage"]:
             break
@@ -75,7 +75,7 @@ def test_events_page_in_ledger_order_with_string_cursors(api: Api) -> None:
 
 
 def test_the_first_page_starts_at_the_beginning_of_the_ledger(api: Api) -> None:
-    connection = api.data(EVENTS, {"first": 3})["events"]
+    connection = api.data(EVENTS, {"first": 3, "p": "3"})["events"]
 
     assert [e["cursor"] for e in connection["edges"]] == ["1", "2", "3"]
     assert all(e["node"]["type"] == "Policy.Published" for e in connection["edges"])
@@ -119,8 +119,8 @@ def test_a_page_size_out_of_bounds_is_bad_user_input(api: Api, first: int) -> No
 
 
 def test_the_page_size_bounds_themselves_are_accepted(api: Api) -> None:
-    assert len(api.data(EVENTS, {"first": 1})["events"]["edges"]) == 1
-    assert len(api.data(EVENTS, {"first": 500})["events"]["edges"]) == len(events_after(api))
+    assert len(api.data(EVENTS, {"first": 1, "p": "1"})["events"]["edges"]) == 1
+    assert len(api.data(EVENTS, {"first": 500, "p": head(api)})["events"]["edges"]) == len(events_after(api))
 
 
 @pytest.mark.parametrize(
@@ -205,6 +205,6 @@ def test_every_event_carries_the_principal_as_actor_and_when_it_occurred(api: Ap
 
 
 def test_starter_catalog_events_are_attributed_to_the_system(api: Api) -> None:
-    edges = api.data(EVENTS, {"first": 11})["events"]["edges"]
+    edges = api.data(EVENTS, {"first": 11, "p": "11"})["events"]["edges"]
 
     assert {e["node"]["actor"] for e in edges} == {"system:starter-catalog"}

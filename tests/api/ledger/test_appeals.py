@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.api.ledger_api import APPEAL_FIELDS, FILE, RESOLVE
+from tests.api.ledger_api import head as ledger_head
 from tests.support import Api
 
 DECIDE = """
@@ -35,7 +36,7 @@ query($s: SubjectInput!, $p: String) { case(subject: $s, minPosition: $p) {
   status decisions { id live reversedAt reversalReason } } }
 """
 EVENTS = """
-query($after: String) { events(after: $after, first: 500) {
+query($after: String, $p: String) { events(after: $after, first: 500, minPosition: $p) {
   edges { cursor node { type aggregateId data } } pageInfo { hasNextPage } } }
 """
 
@@ -73,9 +74,9 @@ def resolve(api: Api, appeal_id: str, outcome: str, token: str | None = None,
 def events(api: Api) -> list[dict[str, Any]]:
     """Every event in the ledger, in order."""
     found: list[dict[str, Any]] = []
-    after = None
+    after, written = None, ledger_head(api)
     while True:
-        page = api.data(EVENTS, {"after": after})["events"]
+        page = api.data(EVENTS, {"after": after, "p": written})["events"]
         found += page["edges"]
         if not page["pageInfo"]["hasNextPage"]:
             return found

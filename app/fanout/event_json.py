@@ -1,4 +1,4 @@
-"""An event's own data as plain JSON, for auditors reading the ledger."""
+"""An event's own data as plain JSON: the `data` of its envelope."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+NOT_DATA = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+"""What every stored event has beside its data: its stream, version, time and topic."""
 
 
 def event_data(event: Any) -> dict[str, Any]:
-    """The fields an event records beyond its envelope (stream, version, time, topic)."""
-    return {name: plain(value) for name, value in vars(event).items() if name not in _ENVELOPE}
+    """The fields an event records beyond NOT_DATA."""
+    return {name: plain(value) for name, value in vars(event).items() if name not in NOT_DATA}
 
 
 def plain(value: Any) -> Any:

@@ -1,0 +1,149 @@
+"""Every event's envelope: CloudEvents 1.0, with what the event index and the ledger chain know of it, and only once
+both have reached it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
+
+from app.config.settings import Settings
+from app.fanout.envelope import Envelope, event_id
+from app.fanout.event_json import event_data
+from app.fanout.feed import envelopes_after, reached
+from app.runtime.wiring import Runtime, open_runtime
+from domain.batch import BatchSubject
+from domain.case import Verdict
+from domain.values import Action, ActionType, Outcome, Subject
+from projections.ledger_chain.queries import chain_rows
+from tests.domain.factories import facts
+from tests.support import MovableClock
+
+PIN = Subject("trust_safety", "pin", "pin-1")
+
+
+def decided(runtime: Runtime) -> tuple[Any, int]:
+    """A detection on pin-1 of acct-1 and a VIOLATING decision with a strike; the decision and its position."""
+    detection = runtime.ledger.record_detection(facts(subject=PIN, account_id="acct-1"), "svc:classifier")
+    verdict = Verdict(Outcome.VIOLATING, (Action(ActionType.REMOVE, ("DE",)),), "Link farm.", None)
+    made = runtime.ledger.decide(PIN, "spam", verdict, [detection.detection.id], None, "reviewer:alice")
+    return made, made.position
+
+
+def all_envelopes(runtime: Runtime) -> list[Envelope]:
+    return envelopes_after(runtime, 0, 10_000)
+
+
+def read(envelope: Envelope) -> CloudEvent:
+    """The envelope as a consumer reads it: parsed back from its JSON by the cloudevents library."""
+    parsed = JSONFormat().read(None, envelope.to_json())
+    assert isinstance(parsed, CloudEvent)
+    return parsed
+
+
+def test_a_decision_leaves_as_a_cloudevent_with_its_position_domain_account_subject_and_chain_hash(
+    runtime: Runtime,
+) -> None:
+    made, position = decided(runtime)
+    runtime.projector.catch_up()
+    envelope = next(e for e in all_envelopes(runtime) if e.event_type == "Case.Decided")
+    with runtime.store.transaction(write=False) as sql:
+        chained = {row.position: row.chain_hash for row in chain_rows(sql, None, position, 10_000)}
+
+    event = read(envelope)
+    attributes = event.get_attributes()
+    assert attributes["specversion"] == "1.0"
+    assert attributes["id"] == event_id(envelope.event)
+    assert attributes["source"] == "urn:docket:ledger"
+    assert attributes["type"] == "docket.case.decided.v1"
+    assert attributes["time"] == envelope.event.occurred_at
+    assert attributes["subject"] == "trust_safety/pin/pin-1"
+    assert attributes["datacontenttype"] == "application/json"
+    assert attributes["docketposition"] == str(envelope.position)
+    assert attributes["docketdomain"] == "trust_safety"
+    assert attributes["docketaccount"] == "acct-1"
+    assert attributes["docketchainhash"] == chained[envelope.position]
+    data = event.get_data()
+    assert data == event_data(envelope.event) == json.loads(json.dumps(data))
+    assert isinstance(data, dict)
+    assert data["decision"]["decision_id"] == str(made.decision.decision_id)
+    assert data["actor"] == "reviewer:alice"
+
+
+def test_a_strike_removal_names_the_account_and_domain_its_strike_had(runtime: Runtime) -> None:
+    """The event names only the strike: its account and domain come from the event index, which remembers them."""
+    made, _ = decided(runtime)
+    runtime.ledger.reverse_decision(made.case_id, made.decision.decision_id, "Decided in error.", "lead:ann")
+    runtime.projector.catch_up()
+    removed = next(e for e in all_envelopes(runtime) if e.event_type == "Account.StrikeRemoved")
+
+    assert "account_id" not in removed.data
+    assert (removed.domain, removed.account_id, removed.subject) == ("trust_safety", "acct-1", None)
+    assert removed.type == "docket.account.strike_removed.v1"
+    attributes = read(removed).get_attributes()
+    assert "subject" not in attributes
+    assert (attributes["docketdomain"], attributes["docketaccount"]) == ("trust_safety", "acct-1")
+
+
+def test_a_rolled_back_batch_reaches_consumers_as_a_reversal_of_each_subjects_actions(runtime: Runtime) -> None:
+    """A surface that removed content on `case.decided` finds the reversal under the same subject and account."""
+    wave = [BatchSubject(Subject("ads", "ad", f"ad-{n}"), f"acct-{n}") for n in range(3)]
+    verdict = Verdict(Outcome.VIOLATING, (Action(ActionType.REJECT_AD),), "A spam wave.", None)
+    run = runtime.ledger.bulk_decide("financial_scams", verdict, wave, "wave-1", "lead:ann")
+    runtime.ledger.reverse_batch(run.batch.id, "A false alarm.", "lead:ann")
+    runtime.projector.catch_up()
+    found = all_envelopes(runtime)
+
+    def touched(event_type: str) -> list[tuple[Any, ...]]:
+        return [(e.subject, e.account_id, e.domain) for e in found if e.type == event_type]
+
+    expected = [(b.subject, b.account_id, "ads") for b in wave]
+    assert touched("docket.case.decided.v1") == expected
+    assert touched("docket.case.actions_reversed.v1") == expected
+    reasons = [e.data["reason"] for e in found if e.type == "docket.case.actions_reversed.v1"]
+    assert reasons == [f"batch {run.batch.id} reversed: A false alarm."] * 3
+
+
+def test_an_event_of_no_domain_carries_no_domain_account_or_subject(runtime: Runtime) -> None:
+    runtime.ledger.warn_reporter("reporter-1", "Unfounded notices.", "lead:ann")
+    runtime.projector.catch_up()
+    warned = next(e for e in all_envelopes(runtime) if e.event_type == "Reporter.Warned")
+
+    attributes = read(warned).get_attributes()
+    assert {"subject", "docketdomain", "docketaccount"} & set(attributes) == set()
+    assert attributes["type"] == "docket.reporter.warned.v1"
+    assert len(attributes["docketchainhash"]) == 64
+
+
+def test_events_get_envelopes_only_once_the_event_index_and_the_chain_have_reached_them(runtime: Runtime) -> None:
+    runtime.projector.catch_up()
+    before = all_envelopes(runtime)
+    _, position = decided(runtime)
+
+    assert reached(runtime) < position
+    assert all_envelopes(runtime) == before
+    runtime.projector.catch_up()
+    assert [e.position for e in all_envelopes(runtime)][-1] == position
+
+
+def test_an_event_keeps_its_id_in_every_envelope_and_no_two_events_share_one(runtime: Runtime) -> None:
+    decided(runtime)
+    runtime.projector.catch_up()
+    first, again = all_envelopes(runtime), all_envelopes(runtime)
+
+    assert [e.id for e in first] == [e.id for e in again]
+    assert len({e.id for e in first}) == len(first)
+    assert [e.position for e in first] == sorted(e.position for e in first)
+
+
+def test_the_source_is_the_configured_one(database_url: str, clock: MovableClock) -> None:
+    settings = Settings(database_url=database_url, event_source="urn:docket:eu-1")
+    runtime = open_runtime(settings, clock=clock)
+    try:
+        runtime.projector.catch_up()
+        envelope = all_envelopes(runtime)[0]
+        assert read(envelope).get_attributes()["source"] == "urn:docket:eu-1"
+    finally:
+        runtime.close()
