@@ -1,4 +1,4 @@
-"""The `docket` command: serve, migrate, demo, project, rebuild, projections and token management."""
+"""The `docket` command: serve, migrate, demo, project, relay, rebuild, projections and token management."""
 
 from __future__ import annotations
 
@@ -70,6 +70,15 @@ def _parser() -> argparse.ArgumentParser:
     project.add_argument("--poll-interval", type=float, default=1.0, metavar="SECONDS",
                          help="poll at least this often, NOTIFY or not (default 1)")
     project.set_defaults(run=_project)
+
+    relay = commands.add_parser(
+        "relay", help="publish every ledger event to NATS JetStream (DOCKET_NATS_URL), each once and in ledger order, "
+        "until SIGTERM or SIGINT"
+    )
+    relay.add_argument("--metrics-port", type=_positive, metavar="PORT",
+                       help="serve the relay's Prometheus metrics at http://HOST:PORT/metrics (default: none)")
+    relay.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST")
+    relay.set_defaults(run=_relay)
 
     rebuild = commands.add_parser(
         "rebuild", help="rebuild read models from zero beside the live ones, then swap them in at once"
@@ -234,6 +243,12 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         runtime.close()
     return 0
+
+
+def _relay(args: argparse.Namespace, settings: Settings) -> int:
+    from app.cli.relay import run_relay
+
+    return run_relay(settings, args.metrics_host, args.metrics_port)
 
 
 def _positive(text: str) -> int:

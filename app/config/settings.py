@@ -10,6 +10,10 @@ from pathlib import Path
 from app.config.database import DEFAULT_URL, POOL_CONNECTIONS, SQLITE_WRITE_TIMEOUT, Database
 
 DEFAULT_EVENT_SOURCE = "urn:docket:ledger"
+DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
+DEFAULT_NATS_STREAM = "DOCKET"
+DEFAULT_NATS_SUBJECT_PREFIX = "docket"
+DEFAULT_NATS_DUPLICATE_WINDOW = 120.0
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,14 @@ class Settings:
     """The key that signs the ledger chain's checkpoints; None: on SQLite a key file beside the database."""
     event_source: str = DEFAULT_EVENT_SOURCE
     """The CloudEvents `source` of this ledger's events: what tells them from another ledger's."""
+    nats_url: str = DEFAULT_NATS_URL
+    """The NATS server `docket relay` publishes to."""
+    nats_stream: str = DEFAULT_NATS_STREAM
+    """The JetStream stream it publishes to, created if missing."""
+    nats_subject_prefix: str = DEFAULT_NATS_SUBJECT_PREFIX
+    """The first token of every subject it publishes on; the stream it creates captures `<prefix>.>`."""
+    nats_duplicate_window: float = DEFAULT_NATS_DUPLICATE_WINDOW
+    """Seconds the stream it creates remembers a message id to drop a second copy (JetStream's default, 2 minutes)."""
 
     @property
     def database(self) -> Database:
@@ -55,6 +67,12 @@ class Settings:
             database_connections=int(environ.get("DOCKET_DATABASE_CONNECTIONS", str(POOL_CONNECTIONS))),
             checkpoint_key=environ.get("DOCKET_CHECKPOINT_KEY") or None,
             event_source=environ.get("DOCKET_EVENT_SOURCE") or DEFAULT_EVENT_SOURCE,
+            nats_url=environ.get("DOCKET_NATS_URL") or DEFAULT_NATS_URL,
+            nats_stream=environ.get("DOCKET_NATS_STREAM") or DEFAULT_NATS_STREAM,
+            nats_subject_prefix=environ.get("DOCKET_NATS_SUBJECT_PREFIX") or DEFAULT_NATS_SUBJECT_PREFIX,
+            nats_duplicate_window=float(
+                environ.get("DOCKET_NATS_DUPLICATE_WINDOW", str(DEFAULT_NATS_DUPLICATE_WINDOW))
+            ),
         )
 
 

@@ -1,2 +1,3 @@
-"""Fanout: every ledger event in one envelope (CloudEvents 1.0), the same for every consumer. May import `app.runtime`
-and everything below it; `app.graphql` builds its `LedgerEvent` from the same envelope."""
+"""Fanout: every ledger event in one envelope (CloudEvents 1.0) for every consumer, and `docket relay`, which
+publishes them to NATS JetStream. May import `app.runtime` and everything below it; `app.graphql` builds its
+`LedgerEvent` from the same envelope, and `app.cli` runs the relay."""

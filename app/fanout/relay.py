@@ -1,0 +1,297 @@
+"""`docket relay`: publishes every ledger event, in its envelope, to a NATS JetStream stream, each once, in order.
+
+Where it stands is read from the stream itself, never from a record of its own: on start, and again after every
+failure, it reads the stream's last message and goes on after the ledger position that message carries (its
+`Docket-Position` header). Each message is published with `Nats-Expected-Last-Sequence`, the stream sequence it must
+follow, so the stream refuses one that would land after a gap, after a message of another relay, or twice; the relay
+then reads the stream's last message again and goes on from there. So a crash at any moment, however long before the
+restart (past JetStream's duplicate window too), publishes nothing twice and skips nothing. `Nats-Msg-Id`, the event
+id, is JetStream's own guard besides, and lets consumers recognise an event from any channel.
+
+While NATS cannot be reached, or refuses the stream, the relay says so in its log and its metrics and tries again,
+waiting twice as long each time up to MAX_RETRY; the events wait in the ledger meanwhile, and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import nats
+from nats.js import JetStreamContext, JetStreamManager
+from nats.js.api import DiscardPolicy, PubAck, RetentionPolicy, StorageType, StreamConfig, StreamInfo
+from nats.js.errors import NotFoundError
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+from app.config.settings import Settings
+from app.fanout.envelope import Envelope, aggregate_and_name, event_id
+from app.fanout.feed import envelopes_after
+from app.read.failures import ReadModelStopped
+from app.read.notifications import FOREVER
+from app.runtime.wiring import Runtime
+
+log = logging.getLogger(__name__)
+
+POSITION_HEADER = "Docket-Position"
+NO_DOMAIN = "_"
+"""The subject token of an event of no domain's: no domain name starts with an underscore."""
+BATCH = 500
+"""Events published before their acknowledgements are awaited together."""
+ACK_TIMEOUT = 10.0
+"""Seconds a batch's acknowledgements may take before the connection is given up as lost."""
+FIRST_RETRY = 0.5
+MAX_RETRY = 30.0
+IDLE_RECHECK = 0.2
+"""Seconds between looks at the read models when their moves cannot be heard (SQLite)."""
+
+
+class RelayBlocked(Exception):
+    """NATS answers, but the relay cannot go on as things stand: the stream is refused, or cannot tell where to
+    resume."""
+
+
+class OutOfStep(Exception):
+    """The stream did not store a message right after the one before: it refused it, or already had it."""
+
+
+@dataclass(frozen=True)
+class Stream:
+    """The JetStream stream the relay publishes to, and the subjects it publishes on."""
+
+    name: str
+    subject_prefix: str
+    duplicate_window: float
+
+    @classmethod
+    def of(cls, settings: Settings) -> Stream:
+        return cls(settings.nats_stream, settings.nats_subject_prefix, settings.nats_duplicate_window)
+
+    @property
+    def subjects(self) -> str:
+        return f"{self.subject_prefix}.>"
+
+    def config(self) -> StreamConfig:
+        """What the relay creates when the stream is missing: every message kept until an operator sets limits."""
+        return StreamConfig(
+            name=self.name, description="Docket's ledger events, published by docket relay", subjects=[self.subjects],
+            retention=RetentionPolicy.LIMITS, storage=StorageType.FILE, discard=DiscardPolicy.OLD,
+            duplicate_window=self.duplicate_window,
+        )
+
+    def subject(self, envelope: Envelope) -> str:
+        """`docket.<domain>.<aggregate>.<event>`, e.g. `docket.ads.account.strike_issued`."""
+        aggregate, name = aggregate_and_name(type(envelope.event))
+        return f"{self.subject_prefix}.{envelope.domain or NO_DOMAIN}.{aggregate}.{name}"
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the stream stands: the ledger position of its last message, and its last sequence."""
+
+    position: int
+    sequence: int
+
+
+class RelayMetrics:
+    """What the relay exposes at its /metrics."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.position = Gauge(
+            "docket_relay_position", "Ledger position of the newest event the stream holds.", registry=registry
+        )
+        self.published = Counter(
+            "docket_relay_published", "Events the stream stored, as its acknowledgements say.", registry=registry
+        )
+        self.connected = Gauge(
+            "docket_relay_nats_connected", "1 while the relay publishes to the stream, 0 while it retries.",
+            registry=registry,
+        )
+        self.failures = Counter(
+            "docket_relay_failures", "Times NATS was unreachable, refused the stream, or lost the connection.",
+            registry=registry,
+        )
+
+
+class Relay:
+    """Publishes the ledger to one stream until stopped."""
+
+    def __init__(self, runtime: Runtime, url: str, stream: Stream, metrics: RelayMetrics, batch: int = BATCH) -> None:
+        self.runtime = runtime
+        self.url = url
+        self.stream = stream
+        self.metrics = metrics
+        self.batch = batch
+        self._retry = FIRST_RETRY
+        self._cause: BaseException | None = None
+        """The last error the client reported: NoServersError alone does not say why."""
+        self._stopped_read_models = ""
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Publishes, and tries again after every failure, until `stop` is set; a batch under way is finished first."""
+        while not stop.is_set():
+            try:
+                await self._session(stop)
+                return
+            except (nats.errors.Error, OSError, TimeoutError, RelayBlocked, OutOfStep) as error:
+                self._failed(self._describe(error))
+            except Exception:  # a fault of the relay's own (the database, say): logged whole, and tried again
+                log.exception("the relay failed")
+                self._failed("the relay failed (see above)")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self._retry)
+            self._retry = min(self._retry * 2, MAX_RETRY)
+
+    def _failed(self, what: str) -> None:
+        self.metrics.connected.set(0)
+        self.metrics.failures.inc()
+        log.warning("%s; retrying in %.1fs", what, self._retry)
+
+    def _describe(self, error: BaseException) -> str:
+        if isinstance(error, (RelayBlocked, OutOfStep)):
+            return str(error)
+        cause = self._cause if isinstance(error, nats.errors.NoServersError) and self._cause else error
+        return f"NATS at {self.url} unreachable ({type(cause).__name__}: {cause})"
+
+    async def _session(self, stop: asyncio.Event) -> None:
+        """One connection: finds where the stream stands, then publishes until stopped or until something fails."""
+        connection = await nats.connect(
+            self.url, name="docket relay", allow_reconnect=False, max_reconnect_attempts=1, reconnect_time_wait=0,
+            connect_timeout=2, error_cb=self._error,
+        )
+        try:
+            cursor = await self._resume(connection.jsm())
+            self.metrics.connected.set(1)
+            self.metrics.position.set(cursor.position)
+            self._retry = FIRST_RETRY
+            log.info("publishing to stream %s on %s after ledger position %d (stream sequence %d)",
+                     self.stream.name, self.url, cursor.position, cursor.sequence)
+            js = connection.jetstream()
+            moves = self.runtime.projector.moves
+            while not stop.is_set():
+                if not connection.is_connected:
+                    raise nats.errors.ConnectionClosedError
+                seen = moves.seen()
+                page = await self._next(cursor.position)
+                if page:
+                    cursor = await self._publish(js, cursor, page)
+                else:
+                    await moves.await_after(seen, FOREVER, unheard=IDLE_RECHECK)
+        finally:
+            with contextlib.suppress(Exception):
+                await connection.close()
+
+    async def _error(self, error: Exception) -> None:
+        self._cause = error
+        log.debug("NATS client: %s", error)
+
+    async def _next(self, after: int) -> list[Envelope]:
+        """The next events to publish; none while a read model the envelopes need has stopped (said once)."""
+        try:
+            page = await asyncio.to_thread(envelopes_after, self.runtime, after, self.batch)
+        except ReadModelStopped as stopped:
+            if str(stopped) != self._stopped_read_models:
+                log.warning("waiting: %s", stopped)
+                self._stopped_read_models = str(stopped)
+            return []
+        if self._stopped_read_models:
+            log.info("the read models the envelopes need go on again")
+            self._stopped_read_models = ""
+        return page
+
+    async def _resume(self, jsm: JetStreamManager) -> Cursor:
+        """Where the stream stands, creating it if it is missing; RelayBlocked if that cannot be told."""
+        info = await self._stream_info(jsm)
+        state = info.state
+        if state.messages == 0:
+            if state.last_seq == 0:
+                return Cursor(0, 0)
+            raise RelayBlocked(
+                f"stream {self.stream.name} holds no message but has held {state.last_seq}: it was purged, or its "
+                "messages reached an age limit, so it cannot tell which events it had; delete the stream to have "
+                "the whole ledger published again"
+            )
+        try:
+            last = await jsm.get_last_msg(self.stream.name, self.stream.subjects)
+        except NotFoundError:
+            raise RelayBlocked(f"stream {self.stream.name} holds no message on {self.stream.subjects}") from None
+        position = (last.headers or {}).get(POSITION_HEADER, "")
+        if not position.isdigit():
+            raise RelayBlocked(
+                f"the last message of stream {self.stream.name} (sequence {last.seq}) has no {POSITION_HEADER} header: "
+                "something other than docket relay publishes there"
+            )
+        await asyncio.to_thread(self._check_is_ours, int(position), (last.headers or {}).get("Nats-Msg-Id"))
+        return Cursor(int(position), state.last_seq)
+
+    def _check_is_ours(self, position: int, message_id: str | None) -> None:
+        """Refuses a stream whose last message is not this ledger's event at its position: it belongs to another
+        ledger, or this ledger's database was restored to an older state, and publishing would leave a gap."""
+        found = self.runtime.ledger.read_events(position - 1, 1, upto=position)
+        if not found or event_id(found[0].event) != message_id:
+            raise RelayBlocked(
+                f"the last message of stream {self.stream.name} (event {message_id} at position {position}) is not "
+                "this ledger's event at that position: the stream belongs to another ledger, or the database was "
+                "restored to an older state"
+            )
+
+    async def _stream_info(self, jsm: JetStreamManager) -> StreamInfo:
+        try:
+            info = await jsm.stream_info(self.stream.name)
+        except NotFoundError:
+            try:
+                info = await jsm.add_stream(self.stream.config())
+            except nats.js.errors.APIError as refused:
+                raise RelayBlocked(
+                    f"NATS refused to create stream {self.stream.name} on {self.stream.subjects}: {refused.description}"
+                ) from None
+            log.info("created stream %s on %s (kept until limits are set, duplicate window %gs)",
+                     self.stream.name, self.stream.subjects, self.stream.duplicate_window)
+        subjects = info.config.subjects or []
+        if self.stream.subjects not in subjects:
+            raise RelayBlocked(
+                f"stream {self.stream.name} captures {', '.join(subjects) or 'no subjects'}, not {self.stream.subjects}"
+            )
+        return info
+
+    async def _publish(self, js: JetStreamContext, cursor: Cursor, page: list[Envelope]) -> Cursor:
+        """Publishes a page, each message expecting the one before it, then awaits the acknowledgements together;
+        returns where the stream stands after the messages it stored, and raises when it did not store them all."""
+        acks: list[asyncio.Future[PubAck]] = []
+        try:
+            for i, envelope in enumerate(page):
+                headers = {
+                    "Nats-Msg-Id": envelope.id, POSITION_HEADER: str(envelope.position),
+                    "Nats-Expected-Last-Sequence": str(cursor.sequence + i),
+                }
+                acks.append(await js.publish_async(self.stream.subject(envelope), envelope.to_json(), headers=headers))
+            await asyncio.wait(acks, timeout=ACK_TIMEOUT)
+        finally:
+            for ack in acks:
+                ack.cancel()  # a no-op for those done
+        problems = [_problem(ack, cursor.sequence + 1 + i) for i, ack in enumerate(acks)]
+        for envelope, problem in zip(page, problems, strict=True):
+            if problem is not None:
+                self.metrics.position.set(cursor.position)
+                raise OutOfStep(f"the stream did not store the event at position {envelope.position}: {problem}")
+            cursor = Cursor(envelope.position, cursor.sequence + 1)
+            self.metrics.published.inc()
+        self.metrics.position.set(cursor.position)
+        return cursor
+
+
+def _problem(ack: asyncio.Future[PubAck], sequence: int) -> str | None:
+    """What went wrong with one acknowledgement, expected to store the message at `sequence`; None if nothing."""
+    if ack.cancelled():
+        return f"no acknowledgement within {ACK_TIMEOUT:g}s"
+    error = ack.exception()
+    if error is not None:
+        return f"{type(error).__name__}: {error}"
+    answer: Any = ack.result()
+    if answer.duplicate:
+        return f"it already holds that event (sequence {answer.seq})"
+    if answer.seq != sequence:
+        return f"it stored it at sequence {answer.seq}, not {sequence}"
+    return None
