@@ -310,3 +310,28 @@ async def _add(url: str, name: str, subjects: str) -> None:
         await connection.jsm().add_stream(StreamConfig(name=name, subjects=[subjects]))
     finally:
         await connection.close()
+
+
+def test_a_stream_another_ledger_fills_is_refused_rather_than_continued(
+    tmp_path: Path, nats_url: str, stream: Stream
+) -> None:
+    """Two ledgers with the same starter catalog and one event of their own each: the second relay finds that the
+    stream's last message is not its ledger's event at that position, says so and publishes nothing after it."""
+    urls = [f"sqlite:///{tmp_path / name}.db" for name in ("first", "second")]
+    counts = []
+    for url in urls:
+        runtime = open_runtime(Settings(database_url=url))
+        try:
+            runtime.ledger.warn_reporter(f"reporter-{url}", "Unfounded notices.", "lead:ann")  # one event of its own
+            counts.append(len(ledger(runtime)))
+        finally:
+            runtime.close()
+    with relay(tmp_path, stream.env(urls[0], nats_url)) as first:
+        wait_until(lambda: stream.held(nats_url) == counts[0], "the first ledger is published", first)
+        first.stop()
+    with relay(tmp_path, stream.env(urls[1], nats_url)) as second:
+        wait_until(lambda: "is not this ledger's event at that position" in second.printed(), "it refuses", second)
+        assert second.process.poll() is None
+        second.stop()
+
+    assert stream.held(nats_url) == counts[0]
