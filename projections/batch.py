@@ -7,8 +7,9 @@ a row changed by a hundred events of a batch is written once, as the hundredth l
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from projections.sql import Sql
@@ -46,6 +47,10 @@ class Table:
         self.times = [self.columns.index(c) for c in times]
         self.flags = [self.columns.index(c) for c in flags]
         self.key_at = [self.columns.index(c) for c in self.key]
+        self.key_of = _getter(self.key)
+        """A row's key, as a tuple."""
+        self.values_of = _getter(self.columns)
+        """A row's values, as a tuple in the order of `columns`."""
         updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns if c not in self.key)
         self.select = f"SELECT {', '.join(self.columns)} FROM {name} WHERE "
         self.on_insert = ""
@@ -97,7 +102,7 @@ class Rows:
     def add(self, row: Row) -> None:
         """Stores a new row (every column), written with a plain INSERT: where the key has a row already, stored
         or added by this batch, the write fails as a second INSERT of it would, and the row is kept as it was."""
-        key = self._key(row)
+        key = self.table.key_of(row)
         if self._known.get(key) is not None:
             self._repeated.append(row)
             return
@@ -108,7 +113,7 @@ class Rows:
 
     def put(self, row: Row) -> None:
         """Stores a whole row (every column), new or changed."""
-        key = self._key(row)
+        key = self.table.key_of(row)
         self._known[key] = row
         self._changed[key] = None
 
@@ -134,8 +139,8 @@ class Rows:
             if row is None:
                 gone.append(key)
             else:
-                (added if key in self._new else changed).append(tuple(row[c] for c in self.table.columns))
-        added += [tuple(row[c] for c in self.table.columns) for row in self._repeated]
+                (added if key in self._new else changed).append(self.table.values_of(row))
+        added += [self.table.values_of(row) for row in self._repeated]
         if gone:
             sql.executemany(self.table.delete, gone)
         if added:
@@ -145,9 +150,6 @@ class Rows:
         self._changed.clear()
         self._new.clear()
         self._repeated.clear()
-
-    def _key(self, row: Row) -> Key:
-        return tuple(row[c] for c in self.table.key)
 
     def forget(self) -> None:
         """Drops what was read, after a statement changed the table behind it (write changes first)."""
@@ -170,6 +172,14 @@ def write_all(sql: Sql, *tables: Rows) -> None:
     """Writes every table's net changes, in the order given."""
     for rows in tables:
         rows.write(sql)
+
+
+def _getter(columns: tuple[str, ...]) -> Callable[[Row], tuple[Any, ...]]:
+    """The values of `columns` of a row, as a tuple (itemgetter's own, for more than one)."""
+    if len(columns) == 1:
+        column = columns[0]
+        return lambda row: (row[column],)
+    return itemgetter(*columns)
 
 
 def _chunks(keys: list[Key]) -> Iterator[list[Key]]:
