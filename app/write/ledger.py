@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import JSONTranscoder, Notification
+from eventsourcing.persistence import JSONTranscoder, Notification, Transcoder
 from eventsourcing.utils import get_topic
 
 from app.config.ladders import load_ladders
@@ -20,7 +20,7 @@ from app.write.detections import Detections
 from app.write.policies import Policies
 from app.write.review import Review
 from app.write.skips import Skips
-from app.write.transcodings import register_value_types
+from app.write.transcodings import LedgerTranscoder, register_value_types
 from app.write.unit_of_work import UnitOfWork
 from domain.base import Clock, DocketAggregate
 from domain.indexes import INDEX_EVENTS
@@ -102,6 +102,11 @@ class Ledger(Application[UUID]):
         self.skips = Skips(self.work)
         self.skip_event = self.skips.skip_event
         self.skipped_events = self.skips.skipped_events
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = LedgerTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

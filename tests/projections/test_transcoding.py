@@ -13,7 +13,9 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 
-from app.write.transcodings import VALUE_TYPES, register_value_types
+from app.config.settings import Settings
+from app.runtime.wiring import open_runtime
+from app.write.transcodings import VALUE_TYPES, LedgerTranscoder, register_value_types
 from domain.account import Account
 from domain.base import natural_id
 from domain.case import Case, Decision
@@ -47,6 +49,7 @@ from tests.domain.factories import (
     violating,
 )
 from tests.domain.test_event_topics import PINNED
+from tests.history import write_review_history
 from tests.projections.feed import ledger_mapper
 
 CET = timezone(timedelta(hours=1))
@@ -260,3 +263,20 @@ def test_every_domain_event_survives_the_ledgers_mapper() -> None:
     assert len(events) == 9
     assert decoded == events
     assert [type(e) for e in decoded] == [type(e) for e in events]
+
+
+def test_the_ledgers_transcoder_decodes_every_stored_event_as_the_librarys_does(tmp_path: Any) -> None:
+    runtime = open_runtime(Settings(database_url=f"sqlite:///{tmp_path / 'd.db'}"))
+    try:
+        write_review_history(runtime.ledger, 60)
+        library = JSONTranscoder()
+        runtime.ledger.register_transcodings(library)
+        ours = runtime.ledger.mapper.transcoder
+        assert isinstance(ours, LedgerTranscoder)
+        stored = runtime.ledger.recorder.select_notifications(start=1, limit=runtime.ledger.head())
+        assert len({n.topic for n in stored}) > 30
+
+        assert [ours.decode(n.state) for n in stored] == [library.decode(n.state) for n in stored]
+        assert ours.decode(b'{"score":NaN,"n":123456789012345678901234567890}')["n"] == 123456789012345678901234567890
+    finally:
+        runtime.close()
