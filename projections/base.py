@@ -31,7 +31,7 @@ class Projection(ABC):
 
     weight: ClassVar[int] = 1
     """Roughly the microseconds its own code spends per event (bench/rebuild): a rebuild splits read models
-    between processes by it."""
+    between processes by it, and the projector between the transactions a step runs at once."""
 
     raw: ClassVar[bool] = False
     """When true, the batch holds every stored event (eventsourcing `Notification`s), undecoded, whatever its

@@ -7,6 +7,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,7 +32,11 @@ LEASE_RETRY = 2.0
 """Seconds between a waiting projector's tries for the lease, and between the holder's checks that it still has it."""
 
 BATCH = 500
-"""Events a step reads, and applies to every read model in one transaction (each in a savepoint of its own)."""
+"""Events a step reads, and applies to every read model of a group in one transaction (each in a savepoint of its
+own)."""
+GROUPS = 2
+"""Transactions a step runs at once on PostgreSQL, each for a group of read models of about equal work: one
+group's Python runs while the server writes the other's rows (SQLite has one writer, so one group)."""
 _TRACK = """
 INSERT INTO projection_positions (name, position, updated_at) VALUES (?, ?, ?)
 ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
@@ -121,6 +126,19 @@ def decoder(ledger: Ledger) -> Callable[[Notification], Any]:
     return decode
 
 
+def split_by_weight(chosen: list[Projection], groups: int) -> list[list[Projection]]:
+    """At most `groups` groups of about equal `weight` (heaviest first into the lightest group), each in the
+    usual order."""
+    found: list[list[Projection]] = [[] for _ in range(max(1, groups))]
+    loads = [0] * len(found)
+    for projection in sorted(chosen, key=lambda p: -p.weight):
+        lightest = loads.index(min(loads))
+        found[lightest].append(projection)
+        loads[lightest] += projection.weight
+    order = {p.name: i for i, p in enumerate(chosen)}
+    return [sorted(g, key=lambda p: order[p.name]) for g in found if g]
+
+
 def track(sql: Any, name: str, position: int) -> None:
     """Records that read model `name` has applied the ledger up to `position` (in the caller's transaction)."""
     sql.execute(_TRACK, (name, position, datetime.now(UTC)))
@@ -153,18 +171,27 @@ class Projector:
         """Whether this process's runner projects now: it was started, and holds the lease if it was given one."""
 
     def step(self, *projections: Projection) -> int:
-        """Projects the next batch to the given read models (every one for none) in one transaction; returns how
-        many events it read.
+        """Projects the next batch to the given read models (every one for none); returns how many events it read.
 
-        Each read model gets the events past its own position; the batch is read once from the lowest of them,
-        and each event decoded once however many read models read it. The read models' locks are taken in one
-        order, so two workers never deadlock: the second waits for the first's batch, then finds it done.
+        On PostgreSQL the read models go in GROUPS groups of about equal work, each group in a transaction of its
+        own, the groups at once; on SQLite in one transaction. In a group each read model gets the events past its
+        own position; the batch is read once from the lowest of them, and each event decoded once however many
+        read models read it. The read models' locks are taken in one order, so two workers never deadlock: the
+        second waits for the first's batch, then finds it done.
 
         A read model that cannot apply an event stops there alone (see `feed`): the others commit their
         batches, and its failure is recorded in `projection_failures`. A stopped read model is left out of later
         steps until its next try is due (`ProjectionFailure.due`); a try that applies the event clears the failure.
         """
         chosen = sorted(projections or self.projections, key=lambda p: p.name)
+        groups = split_by_weight(chosen, GROUPS if self.store.engine == "postgres" else 1)
+        if len(groups) == 1:
+            return self._step(groups[0])
+        with ThreadPoolExecutor(len(groups), thread_name_prefix="docket-projector-group") as pool:
+            return max(pool.map(self._step, groups))
+
+    def _step(self, chosen: list[Projection]) -> int:
+        """A step of the read models `chosen` (in name order), in one transaction."""
         with self.store.transaction(locks=[f"projection:{p.name}" for p in chosen]) as sql:
             sql.execute("SELECT name, position FROM projection_positions")
             stored = {name: int(position) for name, position in sql.fetchall()}

@@ -43,7 +43,7 @@ _OWNED = (Account.StrikeIssued, Account.PenaltyImposed)
 
 class AccountStandingProjection(Projection):
     name = "account_standing"
-    weight = 40
+    weight = 28
     tables = ("accounts", "strikes", "penalties")
     event_types = (
         Detection.Recorded,

@@ -38,7 +38,7 @@ Touches = tuple[str | None, str | None, str | None]
 
 class AuditTrailProjection(Projection):
     name = "audit_trail"
-    weight = 30
+    weight = 21
     tables = ("event_index", "event_index_refs")
     event_types = (
         Policy.Published,

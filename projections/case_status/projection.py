@@ -19,7 +19,7 @@ from projections.values import actions_json, content_columns, text_id
 
 class CaseStatusProjection(Projection):
     name = "case_status"
-    weight = 90
+    weight = 56
     tables = ("cases", "case_policies", "detections", "decisions")
     event_types = (
         Detection.Recorded, Case.Opened, Case.Decided, Case.ActionsReversed, Account.StrikeIssued, Case.Reported,

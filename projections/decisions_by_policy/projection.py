@@ -22,7 +22,7 @@ class DecisionsByPolicyProjection(Projection):
     """A decision counts on the day it was made; supersessions and reversals count against that same day."""
 
     name = "decisions_by_policy"
-    weight = 7
+    weight = 5
     tables = ("decision_counts", "decision_count_cases", "decision_count_decisions")
     event_types = (Case.Opened, Case.Decided, Case.ActionsReversed)
 

@@ -42,6 +42,7 @@ class LedgerChainProjection(Projection):
     """
 
     name = "ledger_chain"
+    weight = 11
     tables = ()
     """None: a rebuild from zero replays past the chained positions and never recomputes them, so it
     cannot launder a tampered store into a fresh chain."""

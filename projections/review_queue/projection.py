@@ -36,7 +36,7 @@ class ReviewQueueProjection(Projection):
     """
 
     name = "review_queue"
-    weight = 60
+    weight = 25
     tables = (
         "review_policies", "review_decided", "review_queue", "review_queues", "review_routing", "review_claims",
         "review_skips", "review_notes", "review_log",

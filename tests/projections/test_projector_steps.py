@@ -22,7 +22,7 @@ def test_read_models_at_different_positions_each_get_only_the_events_past_their_
     assert snapshot(runtime) == projected_from_zero(runtime)
 
 
-def test_a_step_moves_every_read_model_by_one_batch_in_one_transaction(runtime: Runtime) -> None:
+def test_a_step_moves_every_read_model_by_one_batch(runtime: Runtime) -> None:
     write_history(runtime.ledger, 80)
     projector = runtime.projector
     projector.batch_size = 30

@@ -19,7 +19,8 @@ import app.read.rebuild.sqlite as publish_on_sqlite
 from app.cli.main import main
 from app.config.settings import Settings
 from app.read.progress import Silent
-from app.read.rebuild.build import Part, Told, split_by_weight
+from app.read.projector import split_by_weight
+from app.read.rebuild.build import Part, Told
 from app.read.rebuild.plan import RebuildError, UnknownProjection, choose, rebuildable
 from app.read.rebuild.run import rebuild
 from app.read.rebuild.shadow import side_schemas

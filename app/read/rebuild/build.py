@@ -190,19 +190,6 @@ def build_processes(events: int) -> int:
     return 2 if events >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 else 1
 
 
-def split_by_weight(chosen: list[Projection], processes: int) -> list[list[Projection]]:
-    """At most `processes` groups of about equal `weight` (heaviest first into the lightest group), each in the
-    usual order."""
-    groups: list[list[Projection]] = [[] for _ in range(max(1, processes))]
-    loads = [0] * len(groups)
-    for projection in sorted(chosen, key=lambda p: -p.weight):
-        lightest = loads.index(min(loads))
-        groups[lightest].append(projection)
-        loads[lightest] += projection.weight
-    order = {p.name: i for i, p in enumerate(chosen)}
-    return [sorted(g, key=lambda p: order[p.name]) for g in groups if g]
-
-
 class Part:
     """A group of read models built in a process of its own, into a file of its own (and from there into
     the shadow schema, if given). The process tells how far it is, then that it has built, then (with a

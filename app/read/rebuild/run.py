@@ -16,7 +16,8 @@ import psycopg
 from app.config.database import Database
 from app.read.migrations import pending
 from app.read.progress import Progress, Silent
-from app.read.rebuild.build import Build, build_processes, split_by_weight
+from app.read.projector import split_by_weight
+from app.read.rebuild.build import Build, build_processes
 from app.read.rebuild.plan import (
     DEFAULT_BATCH,
     RebuildError,
