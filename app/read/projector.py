@@ -185,12 +185,13 @@ class Projector:
         """
         chosen = sorted(projections or self.projections, key=lambda p: p.name)
         groups = split_by_weight(chosen, GROUPS if self.store.engine == "postgres" else 1)
+        decode = decoder(self.ledger)  # shared: an event both groups read is decoded by whichever reaches it first
         if len(groups) == 1:
-            return self._step(groups[0])
+            return self._step(groups[0], decode)
         with ThreadPoolExecutor(len(groups), thread_name_prefix="docket-projector-group") as pool:
-            return max(pool.map(self._step, groups))
+            return max(pool.map(self._step, groups, [decode] * len(groups)))
 
-    def _step(self, chosen: list[Projection]) -> int:
+    def _step(self, chosen: list[Projection], decode: Callable[[Notification], Any]) -> int:
         """A step of the read models `chosen` (in name order), in one transaction."""
         with self.store.transaction(locks=[f"projection:{p.name}" for p in chosen]) as sql:
             sql.execute("SELECT name, position FROM projection_positions")
@@ -207,7 +208,6 @@ class Projector:
                 for projection in chosen:
                     projection.at_rest(sql)
                 return 0
-            decode = decoder(self.ledger)
             for projection in chosen:
                 position = positions[projection.name]
                 if position < notifications[-1].id:
