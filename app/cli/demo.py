@@ -20,6 +20,7 @@ from app.write.appeals import AppealFiled
 from app.write.catalog import seed_catalog
 from app.write.deciding import DecisionMade
 from app.write.detections import DetectionRecorded
+from app.write.index_backfill import backfill_indexes
 from app.write.ledger import Ledger
 from domain.appeal import AppealOutcome, AppealStatus
 from domain.base import Clock
@@ -161,6 +162,7 @@ def load_demo(runtime: Runtime, clock: DemoClock) -> str:
 
     at(HISTORY.days)
     seed_catalog(ledger)
+    backfill_indexes(ledger)  # as `docket migrate` would: a ledger that predates the indexes gets them
     recorded: dict[int, DetectionRecorded] = {}
     made: dict[int, DecisionMade] = {}
     filed: dict[int, AppealFiled] = {}
