@@ -1,0 +1,198 @@
+"""`docket relay` publishing a backlog to NATS JetStream on PostgreSQL, beside a raw nats-py publish loop of the same
+messages.
+
+Run: .venv/bin/python -m bench.fanout [--events 20000] [--admin-url postgresql://...] [--nats-url nats://...]
+
+One run creates its own database (bench_<random>, dropped at the end), writes a realistic ledger history
+(`bench.history`) and brings the read models to its head (neither measured), then measures, in this process:
+  envelopes alone     the envelopes read a relay page at a time and encoded, as the relay does, with no NATS
+  raw publish loop    those envelopes' bytes, subjects and headers (built before the clock starts) published with
+                      nats-py to a fresh stream, a relay page at a time, each message expecting the sequence before
+                      it, the page's acknowledgements awaited together: the relay's own ack strategy, with nothing
+                      else to do
+  relay               `Relay.run` from an empty stream of its own until the stream holds every event
+and prints events/s and the ratio of the relay to the raw loop (issue 16's target: >= 0.5x). Both streams have
+unique names and are deleted at the end. Webhook deliveries are not built yet, so not measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+
+import nats
+from nats.js.api import PubAck
+
+from app.fanout.relay import BATCH, POSITION_HEADER, Stream
+from bench.databases import DEFAULT_ADMIN_URL, own_database
+from bench.rebuild import generate_history
+
+DEFAULT_NATS_URL = os.environ.get("DOCKET_NATS_URL", "nats://127.0.0.1:4222")
+WINDOW = 120.0
+"""The streams' duplicate window, as the relay's default."""
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    payload: bytes
+    headers: dict[str, str]
+
+
+def fresh_stream(kind: str) -> Stream:
+    """A stream and subject prefix of this run's own."""
+    token = uuid.uuid4().hex[:8]
+    return Stream(f"BENCH_{kind}_{token}".upper(), f"bench{kind}{token}", WINDOW)
+
+
+def catch_up(url: str) -> None:
+    """Brings every read model to the head, as `docket project` would have: the envelopes need two of them."""
+    from app.config.settings import Settings
+    from app.runtime.wiring import open_runtime
+
+    runtime = open_runtime(Settings(database_url=url), prepare=False)
+    try:
+        runtime.projector.catch_up()
+    finally:
+        runtime.close()
+
+
+def build_messages(url: str, stream: Stream) -> tuple[list[Message], int, float]:
+    """Every event's message as the relay publishes it to an empty stream, the last event's position, and the
+    seconds reading and encoding the envelopes took (the write side's indexes are not events, and not published)."""
+    from app.config.settings import Settings
+    from app.fanout.feed import envelopes_after
+    from app.runtime.wiring import open_runtime
+
+    runtime = open_runtime(Settings(database_url=url), prepare=False)
+    messages: list[Message] = []
+    try:
+        started, after = time.perf_counter(), 0
+        while page := envelopes_after(runtime, after, BATCH):
+            after = page[-1].position
+            for envelope in page:
+                headers = {
+                    "Nats-Msg-Id": envelope.id, POSITION_HEADER: str(envelope.position),
+                    "Nats-Expected-Last-Sequence": str(len(messages)),
+                }
+                messages.append(Message(stream.subject(envelope), envelope.to_json(), headers))
+        return messages, after, time.perf_counter() - started
+    finally:
+        runtime.close()
+
+
+async def create(nats_url: str, stream: Stream) -> None:
+    connection = await nats.connect(nats_url)
+    try:
+        await connection.jsm().add_stream(stream.config())
+    finally:
+        await connection.close()
+
+
+async def delete(nats_url: str, *streams: Stream) -> None:
+    connection = await nats.connect(nats_url)
+    try:
+        for stream in streams:
+            await connection.jsm().delete_stream(stream.name)
+    finally:
+        await connection.close()
+
+
+async def held(nats_url: str, stream: Stream) -> int:
+    connection = await nats.connect(nats_url)
+    try:
+        return (await connection.jsm().stream_info(stream.name)).state.messages
+    finally:
+        await connection.close()
+
+
+async def publish_raw(nats_url: str, messages: list[Message]) -> float:
+    """Seconds nats-py took to publish `messages` a relay page at a time, each page's acknowledgements awaited
+    together and checked."""
+    connection = await nats.connect(nats_url)
+    try:
+        js = connection.jetstream()
+        started = time.perf_counter()
+        for start in range(0, len(messages), BATCH):
+            acks: list[asyncio.Future[PubAck]] = [
+                await js.publish_async(m.subject, m.payload, headers=m.headers) for m in messages[start:start + BATCH]
+            ]
+            await asyncio.wait(acks, timeout=10)
+            for sequence, ack in enumerate(acks, start + 1):
+                assert ack.done() and ack.exception() is None and ack.result().seq == sequence, ack
+        return time.perf_counter() - started
+    finally:
+        await connection.close()
+
+
+async def run_relay(url: str, nats_url: str, stream: Stream, last: int) -> float:
+    """Seconds `Relay.run` took from an empty stream until the stream held the event at position `last`."""
+    from prometheus_client import CollectorRegistry
+
+    from app.config.settings import Settings
+    from app.fanout.relay import Relay, RelayMetrics
+    from app.runtime.wiring import open_runtime
+
+    runtime = open_runtime(Settings(database_url=url), prepare=False)
+    registry = CollectorRegistry()
+    try:
+        relay = Relay(runtime, nats_url, stream, RelayMetrics(registry))
+        stop = asyncio.Event()
+        started = time.perf_counter()
+        running = asyncio.create_task(relay.run(stop))
+        while (registry.get_sample_value("docket_relay_position") or 0) < last:
+            if running.done():
+                raise RuntimeError("the relay stopped before publishing every event")
+            await asyncio.sleep(0.01)
+        seconds = time.perf_counter() - started
+        stop.set()
+        await running
+        return seconds
+    finally:
+        runtime.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=20_000, help="events in the history (default 20000)")
+    parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL, help="a PostgreSQL URL allowed to CREATE DATABASE")
+    parser.add_argument("--nats-url", default=DEFAULT_NATS_URL, help="a NATS server with JetStream")
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args(argv)
+
+    raw, relayed = fresh_stream("raw"), fresh_stream("relay")
+    with own_database(args.admin_url) as (url, server):
+        print(f"bench.fanout: PostgreSQL {server}, NATS {args.nats_url}, load average {os.getloadavg()[0]:.2f}",
+              flush=True)
+        generate_history(url, args.events, args.seed)
+        catch_up(url)
+        messages, last, built = build_messages(url, raw)
+        events = len(messages)
+        try:
+            asyncio.run(create(args.nats_url, raw))
+            asyncio.run(create(args.nats_url, relayed))
+            published = asyncio.run(publish_raw(args.nats_url, messages))
+            relay = asyncio.run(run_relay(url, args.nats_url, relayed, last))
+            stored = asyncio.run(held(args.nats_url, relayed)), asyncio.run(held(args.nats_url, raw))
+        finally:
+            asyncio.run(delete(args.nats_url, raw, relayed))
+    assert stored == (events, events), f"the streams hold {stored} messages, not {events}"
+    print()
+    print(f"{'scenario':<52} {'events':>8} {'seconds':>8} {'events/s':>10}")
+    print(f"{'envelopes read and encoded, no NATS':<52} {events:>8,} {built:>8.2f} {events / built:>10,.0f}")
+    print(f"{'raw nats-py publish loop (pages of 500, async acks)':<52} {events:>8,} {published:>8.2f} "
+          f"{events / published:>10,.0f}")
+    print(f"{'docket relay from an empty stream':<52} {events:>8,} {relay:>8.2f} {events / relay:>10,.0f}")
+    print()
+    print(f"relay / raw publish loop  {published / relay:6.3f}x (issue 16's target: >= 0.5x)")
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} (other work on the machine skews every figure)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
