@@ -12,9 +12,14 @@ NOT_DATA = {"originator_id", "originator_version", "timestamp", "originator_topi
 """What every stored event has beside its data: its stream, version, time and topic."""
 
 
+def event_fields(event: Any) -> dict[str, Any]:
+    """The fields an event records beyond NOT_DATA, as they are: orjson writes them as `event_data` makes them."""
+    return {name: value for name, value in vars(event).items() if name not in NOT_DATA}
+
+
 def event_data(event: Any) -> dict[str, Any]:
-    """The fields an event records beyond NOT_DATA."""
-    return {name: plain(value) for name, value in vars(event).items() if name not in NOT_DATA}
+    """The fields an event records beyond NOT_DATA, as plain JSON values."""
+    return {name: plain(value) for name, value in event_fields(event).items()}
 
 
 def plain(value: Any) -> Any:

@@ -19,6 +19,7 @@ from domain.case import Verdict
 from domain.values import Action, ActionType, Outcome, Subject
 from projections.ledger_chain.queries import chain_rows
 from tests.domain.factories import facts
+from tests.history import write_history
 from tests.support import MovableClock
 
 PIN = Subject("trust_safety", "pin", "pin-1")
@@ -104,6 +105,26 @@ def test_a_rolled_back_batch_reaches_consumers_as_a_reversal_of_each_subjects_ac
     assert touched("docket.case.actions_reversed.v1") == expected
     reasons = [e.data["reason"] for e in found if e.type == "docket.case.actions_reversed.v1"]
     assert reasons == [f"batch {run.batch.id} reversed: A false alarm."] * 3
+
+
+def test_every_event_s_json_carries_its_data_as_the_graphql_feed_gives_it(runtime: Runtime) -> None:
+    """The relay writes the JSON from the event's own values; ledgerEvents gives `event_data`: the two agree."""
+    write_history(runtime.ledger, 60, batch=20, subjects=30)
+    runtime.ledger.warn_reporter("reporter-1", "Unfounded notices.", "lead:ann")
+    runtime.projector.catch_up()
+    sent = all_envelopes(runtime)
+
+    assert len({e.event_type for e in sent}) >= 8
+    for envelope in sent:
+        assert read(envelope).get_data() == envelope.data, envelope.event_type
+
+
+def test_a_big_integer_in_evidence_is_written_whole(runtime: Runtime) -> None:
+    runtime.ledger.record_detection(facts(subject=PIN, evidence={"count": 2**70}), "svc:classifier")
+    runtime.projector.catch_up()
+    detected = next(e for e in all_envelopes(runtime) if e.event_type == "Detection.Recorded")
+
+    assert json.loads(detected.to_json())["data"]["facts"]["evidence"] == {"count": 2**70}
 
 
 def test_an_event_of_no_domain_carries_no_domain_account_or_subject(runtime: Runtime) -> None:
