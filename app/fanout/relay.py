@@ -161,6 +161,7 @@ class Relay:
             self.url, name="docket relay", allow_reconnect=False, max_reconnect_attempts=1, reconnect_time_wait=0,
             connect_timeout=2, error_cb=self._error,
         )
+        reading: asyncio.Future[list[Envelope]] | None = None
         try:
             cursor = await self._resume(connection.jsm())
             self.metrics.connected.set(1)
@@ -170,16 +171,25 @@ class Relay:
                      self.stream.name, self.url, cursor.position, cursor.sequence)
             js = connection.jetstream()
             moves = self.runtime.projector.moves
+            seen = moves.seen()
+            reading = asyncio.ensure_future(self._next(cursor.position))
             while not stop.is_set():
                 if not connection.is_connected:
                     raise nats.errors.ConnectionClosedError
-                seen = moves.seen()
-                page = await self._next(cursor.position)
-                if page:
-                    cursor = await self._publish(js, cursor, page)
-                else:
+                page = await reading
+                if not page:
                     await moves.await_after(seen, FOREVER, unheard=IDLE_RECHECK)
+                    seen = moves.seen()
+                    reading = asyncio.ensure_future(self._next(cursor.position))
+                    continue
+                acks = await self._send(js, cursor, page)
+                seen = moves.seen()
+                reading = asyncio.ensure_future(self._next(page[-1].position))  # read while the acks are on their way
+                cursor = await self._confirm(cursor, page, acks)
         finally:
+            if reading is not None:
+                with contextlib.suppress(Exception):
+                    await reading  # a page under way is read to its end before the runtime may close
             with contextlib.suppress(Exception):
                 await connection.close()
 
@@ -256,9 +266,8 @@ class Relay:
             )
         return info
 
-    async def _publish(self, js: JetStreamContext, cursor: Cursor, page: list[Envelope]) -> Cursor:
-        """Publishes a page, each message expecting the one before it, then awaits the acknowledgements together;
-        returns where the stream stands after the messages it stored, and raises when it did not store them all."""
+    async def _send(self, js: JetStreamContext, cursor: Cursor, page: list[Envelope]) -> list[asyncio.Future[PubAck]]:
+        """Publishes a page after `cursor`, each message expecting the one before it; their acknowledgements to come."""
         acks: list[asyncio.Future[PubAck]] = []
         try:
             for i, envelope in enumerate(page):
@@ -267,6 +276,16 @@ class Relay:
                     "Nats-Expected-Last-Sequence": str(cursor.sequence + i),
                 }
                 acks.append(await js.publish_async(self.stream.subject(envelope), envelope.to_json(), headers=headers))
+        except BaseException:
+            for ack in acks:
+                ack.cancel()
+            raise
+        return acks
+
+    async def _confirm(self, cursor: Cursor, page: list[Envelope], acks: list[asyncio.Future[PubAck]]) -> Cursor:
+        """Awaits a page's acknowledgements together; returns where the stream stands after the messages it stored,
+        and raises when it did not store them all."""
+        try:
             await asyncio.wait(acks, timeout=ACK_TIMEOUT)
         finally:
             for ack in acks:
