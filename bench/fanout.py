@@ -1,7 +1,7 @@
 """`docket relay` publishing a backlog to NATS JetStream on PostgreSQL, beside a raw nats-py publish loop of the same
 messages.
 
-Run: .venv/bin/python -m bench.fanout [--events 20000] [--admin-url postgresql://...] [--nats-url nats://...]
+Run: .venv/bin/python -m bench.fanout [--events 20000] [--rounds 100] [--subscribers 1,50] [--admin-url ...]
 
 One run creates its own database (bench_<random>, dropped at the end), writes a realistic ledger history
 (`bench.history`) and brings the read models to its head (neither measured), then measures, in this process:
@@ -12,7 +12,9 @@ One run creates its own database (bench_<random>, dropped at the end), writes a 
                       else to do
   relay               `Relay.run` from an empty stream of its own until the stream holds every event
 and prints events/s and the ratio of the relay to the raw loop (issue 16's target: >= 0.5x). Both streams have
-unique names and are deleted at the end. Webhook deliveries are not built yet, so not measured.
+unique names and are deleted at the end. Then the append-to-subscriber latency of `ledgerEvents` with 1 and 50
+subscribers of `docket serve`, beside a raw LISTEN/NOTIFY round trip (`bench.fanout_latency`). Webhook deliveries
+are not built yet, so not measured.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from nats.js.api import PubAck
 
 from app.fanout.relay import BATCH, POSITION_HEADER, Stream
 from bench.databases import DEFAULT_ADMIN_URL, own_database
+from bench.fanout_latency import report
 from bench.rebuild import generate_history
 
 DEFAULT_NATS_URL = os.environ.get("DOCKET_NATS_URL", "nats://127.0.0.1:4222")
@@ -162,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=20_000, help="events in the history (default 20000)")
     parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL, help="a PostgreSQL URL allowed to CREATE DATABASE")
     parser.add_argument("--nats-url", default=DEFAULT_NATS_URL, help="a NATS server with JetStream")
+    parser.add_argument("--rounds", type=int, default=100, help="writes whose latency is measured (default 100)")
+    parser.add_argument("--subscribers", default="1,50", help="subscriber counts to measure (default 1,50)")
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args(argv)
 
@@ -181,15 +186,16 @@ def main(argv: list[str] | None = None) -> int:
             stored = asyncio.run(held(args.nats_url, relayed)), asyncio.run(held(args.nats_url, raw))
         finally:
             asyncio.run(delete(args.nats_url, raw, relayed))
-    assert stored == (events, events), f"the streams hold {stored} messages, not {events}"
-    print()
-    print(f"{'scenario':<52} {'events':>8} {'seconds':>8} {'events/s':>10}")
-    print(f"{'envelopes read and encoded, no NATS':<52} {events:>8,} {built:>8.2f} {events / built:>10,.0f}")
-    print(f"{'raw nats-py publish loop (pages of 500, async acks)':<52} {events:>8,} {published:>8.2f} "
-          f"{events / published:>10,.0f}")
-    print(f"{'docket relay from an empty stream':<52} {events:>8,} {relay:>8.2f} {events / relay:>10,.0f}")
-    print()
-    print(f"relay / raw publish loop  {published / relay:6.3f}x (issue 16's target: >= 0.5x)")
+        assert stored == (events, events), f"the streams hold {stored} messages, not {events}"
+        print()
+        print(f"{'scenario':<52} {'events':>8} {'seconds':>8} {'events/s':>10}")
+        print(f"{'envelopes read and encoded, no NATS':<52} {events:>8,} {built:>8.2f} {events / built:>10,.0f}")
+        print(f"{'raw nats-py publish loop (pages of 500, async acks)':<52} {events:>8,} {published:>8.2f} "
+              f"{events / published:>10,.0f}")
+        print(f"{'docket relay from an empty stream':<52} {events:>8,} {relay:>8.2f} {events / relay:>10,.0f}")
+        print()
+        print(f"relay / raw publish loop  {published / relay:6.3f}x (issue 16's target: >= 0.5x)")
+        report(url, [int(n) for n in args.subscribers.split(",")], args.rounds)
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (other work on the machine skews every figure)")
     return 0
 
