@@ -26,8 +26,7 @@ CHECKPOINT_INTERVAL = timedelta(minutes=5)
 """When the chain has caught up with the ledger, its head is signed if the newest checkpoint is older than this (or
 there is none): on a quiet ledger, events wait at most about this long for a signature."""
 
-_ROWS_PER_INSERT = 12  # 48 parameters: psycopg caches the parsed statement only up to 50
-_CHAIN = "INSERT INTO ledger_chain (position, state_hash, event_hash, chain_hash) VALUES "
+_CHAIN_COLUMNS = ("position", "state_hash", "event_hash", "chain_hash")
 _CHECKPOINT = """
 INSERT INTO ledger_checkpoints (position, chain_hash, signed_at, key_id, signature) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (position) DO NOTHING
@@ -76,9 +75,8 @@ class LedgerChainProjection(Projection):
             if previous_position // self.every != position // self.every:
                 marks.append((position, chain_sha))
             previous_position, previous_hash = position, chain_sha
-        for start in range(0, len(rows), _ROWS_PER_INSERT):
-            chunk = rows[start:start + _ROWS_PER_INSERT]
-            sql.execute(_CHAIN + ", ".join(["(?, ?, ?, ?)"] * len(chunk)), [v for row in chunk for v in row])
+        if rows:
+            sql.insert_rows("ledger_chain", _CHAIN_COLUMNS, rows)
         for position, chain_sha in marks:
             self._sign(sql, position, chain_sha)
 
