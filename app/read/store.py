@@ -16,7 +16,7 @@ from psycopg_pool import ConnectionPool
 
 from app.config.database import POOL_CONNECTIONS, SQLITE_BUSY_TIMEOUT, Database, pool_shares
 from app.read.failures import read_models_of, refuse_stopped
-from projections.sql import Sql
+from projections.sql import Sql, marks
 
 UNREACHABLE = (psycopg.OperationalError,)
 """What a statement raises when the server failed, not the statement: a connection lost, a timeout."""
@@ -43,18 +43,17 @@ class _SqliteSql:
         self._cursor.executemany(statement, params)
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], then: str = "") -> None:
-        marks = ", ".join("?" * len(columns))
-        self._cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) {then}", rows)
+        self._cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(columns)}) {then}", rows)
 
     def select_matching(
         self, select: str, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]
     ) -> list[tuple[Any, ...]]:
         if len(columns) == 1:
-            condition, params = f"{columns[0]} IN ({', '.join('?' * len(keys))})", [k[0] for k in keys]
+            condition, params = f"{columns[0]} IN ({marks(keys)})", [k[0] for k in keys]
         else:
             # Through a subquery: SQLite searches the index for `IN (SELECT ...)`, but scans the table for
             # `IN (VALUES ...)`.
-            one = "(" + ", ".join("?" * len(columns)) + ")"
+            one = f"({marks(columns)})"
             listed = ", ".join(f"column{i}" for i in range(1, len(columns) + 1))
             condition = f"({', '.join(columns)}) IN (SELECT {listed} FROM (VALUES {', '.join([one] * len(keys))}))"
             params = [v for k in keys for v in k]
