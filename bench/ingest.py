@@ -1,4 +1,5 @@
-"""Bulk detection ingest on PostgreSQL: Docket's ledger against the library's paths and a raw COPY.
+"""Bulk detection ingest on PostgreSQL: Docket's ledger and recordDetections over HTTP against the library's paths
+and a raw COPY.
 
 Run: /work/venv/bin/python -m bench.ingest [--events 20000] [--admin-url postgresql://...]
 
@@ -27,6 +28,7 @@ from app.config.database import Database
 from app.write.catalog import load_catalog, seed_catalog
 from app.write.ledger import Ledger
 from bench.databases import DEFAULT_ADMIN_URL, own_database
+from bench.http_ingest import machine_cpu, send_over_http
 from domain.detection import Detection, DetectionFacts
 from domain.values import Content, ContentType, DetectionSource, Subject
 
@@ -98,6 +100,9 @@ class Result:
     events: int
     seconds: float
     cpu_seconds: float
+    """CPU seconds of this process (of the server's processes, over HTTP)."""
+    machine_cpu: float
+    """CPU seconds of the whole machine: PostgreSQL's too."""
 
     @property
     def rate(self) -> float:
@@ -128,9 +133,9 @@ class Bench:
 
 
 def timed(name: str, events: int, run: Callable[[], None]) -> Result:
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu, machine = time.perf_counter(), time.process_time(), machine_cpu()
     run()
-    return Result(name, events, time.perf_counter() - started, time.process_time() - cpu)
+    return Result(name, events, time.perf_counter() - started, time.process_time() - cpu, machine_cpu() - machine)
 
 
 def count_rows(ledger: Ledger) -> int:
@@ -171,6 +176,18 @@ def ledger_bulk(bench: Bench, facts: list[DetectionFacts], size: int, profile: b
         again = timed("ledger retry", len(facts), retry)
         assert count_rows(ledger) == len(facts), "the ledger recorded a different number of detections"
         return [first, again]
+
+
+def over_http(bench: Bench, facts: list[DetectionFacts], size: int, clients: int) -> Result:
+    """(e) recordDetections sent to `docket serve` by `clients` clients, `size` a call."""
+    url = bench.fresh_url("http")
+    sent = send_over_http(url, facts, size, clients)
+    with psycopg.connect(url.split("?", 1)[0], autocommit=True) as connection:
+        schema = url.rsplit("=", 1)[1]
+        count = connection.execute(sql.SQL("SELECT count(*) FROM {}.docket_events WHERE topic LIKE %s").format(
+            sql.Identifier(schema)), ("%Detection.Recorded",)).fetchone()
+    assert count is not None and count[0] == len(facts), "the server recorded a different number of detections"
+    return Result("http", len(facts), sent.seconds, sent.server_cpu, sent.machine_cpu)
 
 
 def library_naive(bench: Bench, facts: list[DetectionFacts]) -> Result:
@@ -259,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=1000, help="detections per call or transaction (default 1000)")
     parser.add_argument("--naive-events", type=int, default=None, help="detections for the naive path (default N/10)")
     parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL, help="a PostgreSQL URL allowed to CREATE DATABASE")
-    parser.add_argument("--only-ledger", action="store_true", help="run scenario (a) alone")
+    parser.add_argument("--clients", type=int, default=2, help="clients sending recordDetections (default 2)")
+    parser.add_argument("--only-ledger", action="store_true", help="run scenarios (a), (e) and (d) alone")
     parser.add_argument("--profile", action="store_true", help="profile scenario (a) with pyinstrument")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
@@ -273,31 +291,36 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench.ingest: N={args.events} detections, batches of {args.batch}, PostgreSQL {version}, "
               f"database {database}, load average {os.getloadavg()[0]:.2f}", flush=True)
         results = {r.name: r for r in ledger_bulk(bench, facts, args.batch, args.profile)}
+        results["http"] = over_http(bench, make_facts(args.events, args.seed, run + "h"), args.batch, args.clients)
         if not args.only_ledger:
             results["naive"] = library_naive(bench, make_facts(naive_count, args.seed + 1, run + "n"))
             results["batched"] = library_batched(bench, facts, args.batch)
-            results.update((r.name, r) for r in raw_copy(bench, facts, args.batch))
+        results.update((r.name, r) for r in raw_copy(bench, facts, args.batch))
 
     labels = {
         "ledger": f"(a) ledger.record_detections, {args.batch}/call",
         "ledger retry": "    same batches again (all already recorded)",
+        "http": f"(e) recordDetections over HTTP, {args.batch}/call, {args.clients} clients",
         "naive": "(b) library: one aggregate per save()",
         "batched": f"(c) library: save(*{args.batch} aggregates)",
         "copy": f"(d) raw COPY, {args.batch} rows per transaction",
         "copy one txn": "    raw COPY, all rows in one transaction",
     }
     print()
-    print(f"{'scenario':<50} {'events':>7} {'seconds':>8} {'events/s':>10} {'client CPU us/event':>20}")
+    print(f"{'scenario':<58} {'events':>7} {'seconds':>8} {'events/s':>10} {'CPU us/event':>13} "
+          f"{'machine CPU us/event':>21}")
     for name, label in labels.items():
         if name in results:
             r = results[name]
-            cpu_per_event = r.cpu_seconds / r.events * 1e6
-            print(f"{label:<50} {r.events:>7} {r.seconds:>8.2f} {r.rate:>10,.0f} {cpu_per_event:>20,.0f}")
+            cpu, machine = r.cpu_seconds / r.events * 1e6, r.machine_cpu / r.events * 1e6
+            print(f"{label:<58} {r.events:>7} {r.seconds:>8.2f} {r.rate:>10,.0f} {cpu:>13,.0f} {machine:>21,.0f}")
+    print("(CPU: this process's, the server's processes' for (e); machine: every CPU, PostgreSQL's included)")
     ledger_rate = results["ledger"].rate
     print()
     for name, label in (("naive", "naive"), ("batched", "library batched"), ("copy", "COPY")):
         if name in results:
             print(f"ledger bulk / {label:<16} {ledger_rate / results[name].rate:6.2f}x")
+    print(f"HTTP bulk / COPY             {results['http'].rate / results['copy'].rate:6.3f}x")
     met = "met" if ledger_rate >= DESIGN_TARGET else "not met"
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (other work on the machine skews every figure)")
     print(f"DESIGN target: >= {DESIGN_TARGET:,} events/s for bulk ingest ({met}: {ledger_rate:,.0f}/s)")

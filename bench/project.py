@@ -21,28 +21,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
-import threading
 import time
-from pathlib import Path
-from typing import Any
 
-import httpx2 as httpx
 import psycopg
 
 from app.read.projector import BATCH
 from bench.databases import DEFAULT_ADMIN_URL, own_database
+from bench.http_ingest import send_over_http
 from bench.ingest import make_facts
 from bench.rebuild import generate_history, measure_read
-from bench.servers import admin_server
-from domain.detection import DetectionFacts
 
 INGEST_CALL = 1000
 INGEST_CLIENTS = 4
-RECORD_DETECTIONS = """
-mutation($inputs: [RecordDetectionInput!]!) { recordDetections(inputs: $inputs) {
-  __typename ... on DetectionBatch { position } ... on ValidationError { message } ... on NotFoundError { message } } }
-"""
 
 
 def measure_catch_up(url: str) -> tuple[int, float]:
@@ -62,50 +52,13 @@ def measure_catch_up(url: str) -> tuple[int, float]:
     return head, seconds
 
 
-def as_input(facts: DetectionFacts) -> dict[str, Any]:
-    """A detection as a pipeline sends it to recordDetections."""
-    subject = facts.subject
-    return {
-        "subject": {"domain": subject.domain, "kind": subject.kind, "id": subject.id}, "accountId": facts.account_id,
-        "policy": facts.policy_key, "source": str(facts.source), "externalId": facts.external_id,
-        "confidence": facts.confidence, "model": facts.model, "contentType": str(facts.content_type),
-        "content": None if facts.content is None else {
-            "uri": facts.content.uri, "hash": facts.content.hash, "version": facts.content.version,
-        },
-        "evidence": facts.evidence, "detectedAt": facts.detected_at.isoformat(),
-    }
-
-
 def measure_http_ingest(url: str, events: int, seed: int) -> float:
     """Seconds `docket serve` took to record `events` detections sent by INGEST_CLIENTS clients, INGEST_CALL a call,
     into a schema of its own in the database at `url`, with its projector off."""
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute("CREATE SCHEMA ingest")
-    calls = [[as_input(f) for f in make_facts(events, seed, "ingest")[start:start + INGEST_CALL]]
-             for start in range(0, events, INGEST_CALL)]
-    failures: list[str] = []
-    with tempfile.TemporaryDirectory() as workdir, admin_server(
-        Path(workdir), f"{url}?schema=ingest", DOCKET_RUN_PROJECTIONS="0"
-    ) as (server, token):
-        def client(mine: list[list[dict[str, Any]]]) -> None:
-            headers = {"Authorization": f"Bearer {token}"}
-            with httpx.Client(timeout=300, headers=headers) as http:
-                for inputs in mine:
-                    body = {"query": RECORD_DETECTIONS, "variables": {"inputs": inputs}}
-                    answer = http.post(server.graphql_url, json=body)
-                    recorded = ((answer.json().get("data") or {}).get("recordDetections") or {}).get("__typename")
-                    if answer.status_code != 200 or recorded != "DetectionBatch":
-                        failures.append(answer.text[:200])
-
-        threads = [threading.Thread(target=client, args=(calls[n::INGEST_CLIENTS],)) for n in range(INGEST_CLIENTS)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        seconds = time.perf_counter() - started
-    assert not failures, f"{len(failures)} calls failed, e.g. {failures[0]}"
-    return seconds
+    facts = make_facts(events, seed, "ingest")
+    return send_over_http(f"{url}?schema=ingest", facts, INGEST_CALL, INGEST_CLIENTS).seconds
 
 
 def main(argv: list[str] | None = None) -> int:
