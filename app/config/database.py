@@ -82,7 +82,8 @@ class Database:
         self, write_timeout: float = SQLITE_WRITE_TIMEOUT, connections: int = POOL_CONNECTIONS
     ) -> dict[str, str]:
         """The eventsourcing library's settings for this database; on SQLite, its store with writers queued; on
-        PostgreSQL, a pool of the ledger's share of `connections` (half kept open, half opened when needed)."""
+        PostgreSQL, its store writing large batches by COPY, on a pool of the ledger's share of `connections` (half
+        kept open, half opened when needed)."""
         if not self.is_postgres:
             assert self.sqlite_path is not None
             return {
@@ -93,7 +94,7 @@ class Database:
             }
         ledger = pool_shares(connections)[0]
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "PERSISTENCE_MODULE": "app.write.postgres_event_store:CopyingPostgresFactory",
             "POSTGRES_DBNAME": self.dbname,
             "POSTGRES_HOST": self.host,
             "POSTGRES_PORT": str(self.port),
@@ -104,6 +105,6 @@ class Database:
             "POSTGRES_MAX_OVERFLOW": str(ledger // 2),
             "POSTGRES_LOCK_TIMEOUT": "10",
             "POSTGRES_CONNECT_TIMEOUT": "2",
-            # A restarted server leaves the pool's connections dead: test each before use.
+            # A restarted server leaves the pool's connections dead: test each before use (see check_quietly).
             "POSTGRES_PRE_PING": "y",
         }
