@@ -48,6 +48,8 @@ class DetectionFacts:
         object.__setattr__(self, "content_type", parse_enum(ContentType, self.content_type, "contentType"))
 
     def validate(self) -> DetectionFacts:
+        if self.__dict__.get("_valid"):  # a batch validates each input before its policy checks, and record() again
+            return self
         self.subject.validate()
         if self.content is not None:
             self.content.validate()
@@ -67,6 +69,7 @@ class DetectionFacts:
         if _uses_reserved_keys(self.evidence):
             raise ValidationError("evidence objects must not have both the keys _type_ and _data_", "evidence")
         object.__setattr__(self, "detected_at", check_time(self.detected_at, "detectedAt"))
+        object.__setattr__(self, "_valid", True)  # not a field: neither stored nor compared
         return self
 
 

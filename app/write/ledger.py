@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application
-from eventsourcing.persistence import JSONTranscoder, Notification, Transcoder
+from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.persistence import JSONTranscoder, Notification, Recording, Transcoder
 from eventsourcing.utils import get_topic
 
 from app.config.ladders import load_ladders
@@ -102,6 +103,20 @@ class Ledger(Application[UUID]):
         self.skips = Skips(self.work)
         self.skip_event = self.skips.skip_event
         self.skipped_events = self.skips.skipped_events
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """The library's `save`; Docket's own aggregates have their events collected without its runtime protocol
+        checks, which cost ~13 us each on Python 3.11 (two an aggregate: more than storing its event)."""
+        if kwargs or not all(isinstance(obj, DocketAggregate) for obj in objs):
+            return super().save(*objs, **kwargs)
+        processing_event = ProcessingEvent[UUID]()
+        for aggregate in objs:
+            processing_event.events += aggregate.collect_events()
+            processing_event.aggregates[aggregate.id] = aggregate
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        return recordings
 
     def construct_transcoder(self) -> Transcoder:
         transcoder = LedgerTranscoder()
