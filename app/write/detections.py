@@ -40,23 +40,21 @@ class Detections:
             raise ValidationError(f"at most {MAX_BULK} detections per call", "inputs")
         for index, facts in enumerate(batch):
             _indexed(index, len(batch), facts.validate)
-        names = dict.fromkeys((f.subject.domain, f.policy_key) for f in batch)
-        stored_policies = self.work.load_all(Policy, [Policy.create_id(*name) for name in names])
-        policies: dict[tuple[str, str], Policy] = {}
-        for index, facts in enumerate(batch):
-            name = (facts.subject.domain, facts.policy_key)
-            if name not in policies:
-                policies[name] = _indexed(index, len(batch), partial(_loaded_policy, stored_policies, *name))
-            _indexed(index, len(batch), partial(policies[name].check_allows, ()))
-        return self.work.retrying(lambda: self._record_new(batch, policies, actor))
+        return self.work.retrying(lambda: self._record_new(batch, actor))
 
-    def _record_new(
-        self, batch: list[DetectionFacts], policies: dict[tuple[str, str], Policy], actor: str
-    ) -> list[DetectionRecorded]:
-        """Records the detections not recorded yet, each noted in its subject's index, in one transaction."""
+    def _record_new(self, batch: list[DetectionFacts], actor: str) -> list[DetectionRecorded]:
+        """Records the detections not recorded yet, each noted in its subject's index, in one transaction; what it
+        reads first (policies, detections, subjects' indexes and cases) is read in one query."""
         now = self.work.clock()
+        names = list(dict.fromkeys((f.subject.domain, f.policy_key) for f in batch))
+        policy_ids = [Policy.create_id(*name) for name in names]
         ids = [Detection.create_id(f.source, f.external_id) for f in batch]
-        existing = self.work.load_all(Detection, ids)
+        subjects = list(dict.fromkeys(f.subject for f in batch))
+        index_ids = [SubjectIndex.create_id(s) for s in subjects]
+        case_ids = [Case.create_id(s) for s in subjects]
+        found = self.work.load_many([*policy_ids, *ids, *index_ids, *case_ids])
+        policies = self._policies(batch, self.work.of_kind(Policy, found, policy_ids))
+        existing = self.work.of_kind(Detection, found, ids)
         fresh: dict[UUID, Detection] = {}
         for index, (detection_id, facts) in enumerate(zip(ids, batch, strict=True)):
             known = existing.get(detection_id, fresh.get(detection_id))
@@ -65,22 +63,34 @@ class Detections:
             else:
                 policy = policies[(facts.subject.domain, facts.policy_key)]
                 fresh[detection_id] = Detection.record(facts, policy.policy_version, actor, now)
-        subjects = list(dict.fromkeys(d.facts.subject for d in fresh.values()))
-        indexes = self.work.load_all(SubjectIndex, [SubjectIndex.create_id(s) for s in subjects])
-        cases = self.work.load_all(Case, [Case.create_id(s) for s in subjects])
+        indexes = self.work.of_kind(SubjectIndex, found, index_ids)
+        cases = self.work.of_kind(Case, found, case_ids)
+        noted: dict[UUID, SubjectIndex] = {}
         for detection in fresh.values():
             subject = detection.facts.subject
             index_id = SubjectIndex.create_id(subject)
-            indexes[index_id] = note_detection(
-                indexes.get(index_id), cases.get(Case.create_id(subject)), detection.facts, actor, now
+            noted[index_id] = note_detection(
+                noted.get(index_id, indexes.get(index_id)), cases.get(Case.create_id(subject)), detection.facts,
+                actor, now,
             )
         # The indexes first: a write's position is then that of an event the ledger's readers show.
-        position = self.work.store(*indexes.values(), *fresh.values())
+        position = self.work.store(*noted.values(), *fresh.values())
         return [
             DetectionRecorded(fresh[i], position, True) if i in fresh
             else DetectionRecorded(existing[i], position, False)
             for i in ids
         ]
+
+    @staticmethod
+    def _policies(batch: list[DetectionFacts], loaded: dict[UUID, Policy]) -> dict[tuple[str, str], Policy]:
+        """The policy each detection names, checked to exist and to allow a detection, in input order."""
+        policies: dict[tuple[str, str], Policy] = {}
+        for index, facts in enumerate(batch):
+            name = (facts.subject.domain, facts.policy_key)
+            if name not in policies:
+                policies[name] = _indexed(index, len(batch), partial(_loaded_policy, loaded, *name))
+            _indexed(index, len(batch), partial(policies[name].check_allows, ()))
+        return policies
 
 
 def _loaded_policy(loaded: dict[UUID, Policy], domain: str, key: str) -> Policy:

@@ -72,7 +72,12 @@ class UnitOfWork:
 
     def load_all(self, cls: type[A], ids: list[UUID]) -> dict[UUID, A]:
         """The `cls` aggregates among `ids` that exist, read together (see `load_many`)."""
-        return {i: _expect(cls, i, aggregate) for i, aggregate in self.load_many(ids).items()}
+        return self.of_kind(cls, self.load_many(ids), ids)
+
+    @staticmethod
+    def of_kind(cls: type[A], found: dict[UUID, object], ids: list[UUID]) -> dict[UUID, A]:
+        """The `cls` aggregates among `ids` in what `load_many` found (which may hold aggregates of other kinds)."""
+        return {i: _expect(cls, i, found[i]) for i in ids if i in found}
 
     def load_many(self, ids: list[UUID]) -> dict[UUID, object]:
         """The aggregates among `ids` that exist, read in one query where the store allows it.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, cast
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -15,16 +15,16 @@ from app.graphql.core.errors import (
     ValidationError,
     attempt,
 )
-from app.graphql.core.inputs import ContentInput, SubjectInput
+from app.graphql.core.inputs import Coerced, ContentInput, SubjectInput, coerced
 from app.graphql.core.scope import unseen_policies
 from app.graphql.ledger.types import Detection
 from app.write.detections import DetectionRecorded
-from domain.base import Clock
 from domain.detection import DetectionFacts
-from domain.values import ContentType, DetectionSource
+from domain.values import Content, ContentType, DetectionSource, Subject
 from projections.case_status.rows import detection_row
 
 
+@coerced
 @strawberry.input
 class RecordDetectionInput:
     subject: SubjectInput
@@ -39,15 +39,24 @@ class RecordDetectionInput:
     evidence: JSON | None = None
     detected_at: datetime | None = strawberry.field(default=None, description="Defaults to the time of recording.")
 
-    def to_facts(self, clock: Clock) -> DetectionFacts:
-        return DetectionFacts(
-            subject=self.subject.to_domain(), account_id=self.account_id, policy_key=self.policy,
-            source=self.source, external_id=self.external_id, confidence=self.confidence, model=self.model,
-            content_type=self.content_type, content=None if self.content is None else self.content.to_domain(),
-            # Any JSON value may arrive; DetectionFacts.validate refuses all but an object.
-            evidence={} if self.evidence is None else cast("dict[str, Any]", self.evidence),
-            detected_at=self.detected_at or clock(),
-        )
+
+def detection_facts(value: Coerced, now: datetime) -> DetectionFacts:
+    """A RecordDetectionInput as GraphQL coerced it, as the domain's facts (which validate it)."""
+    subject, content, evidence = value["subject"], value.get("content"), value.get("evidence")
+    return DetectionFacts(
+        subject=Subject(subject["domain"], subject["kind"], subject["id"]), account_id=value.get("accountId"),
+        policy_key=value["policy"], source=value["source"], external_id=value["externalId"],
+        confidence=value["confidence"], model=value.get("model"), content_type=value["contentType"],
+        content=None if content is None else Content(content["uri"], content["hash"], content["version"]),
+        # Any JSON value may arrive; DetectionFacts.validate refuses all but an object.
+        evidence={} if evidence is None else evidence,
+        detected_at=value.get("detectedAt") or now,
+    )
+
+
+def named_policies(values: list[Coerced]) -> list[tuple[str, str]]:
+    """The (domain, policy) each input names, in order."""
+    return [(v["subject"]["domain"], v["policy"]) for v in values]
 
 
 RecordDetectionResult = Annotated[
@@ -60,12 +69,14 @@ class RecordDetectionMutation:
     @strawberry.mutation(
         description="Records a detection; a retry with the same source and externalId returns the original."
     )
-    async def record_detection(self, info: Info, input: RecordDetectionInput) -> RecordDetectionResult:
+    async def record_detection(
+        self, info: Info, input: Annotated[Coerced, strawberry.argument(graphql_type=RecordDetectionInput)]
+    ) -> RecordDetectionResult:
         ledger = info.context.runtime.ledger
-        unseen = unseen_policies(info.context.principal, [(input.subject.domain, input.policy)])
+        unseen = unseen_policies(info.context.principal, named_policies([input]))
         if unseen is not None:
             return unseen
-        result = await attempt(ledger.record_detection, input.to_facts(ledger.clock), info.context.actor)
+        result = await attempt(ledger.record_detection, detection_facts(input, ledger.clock()), info.context.actor)
         if not isinstance(result, DetectionRecorded):
             return result
         return Detection.of_row(detection_row(result.detection, result.position))

@@ -182,3 +182,53 @@ def test_a_batch_over_the_limit_is_refused_whole(api: Api) -> None:
     assert result["__typename"] == "ValidationError"
     assert result["field"] == "inputs"
     assert events_after(api, before) == []
+
+
+LARGE = 40
+"""Detections on distinct subjects: with their subjects' indexes, enough events for PostgreSQL's COPY path."""
+
+
+def large_batch(run: str, count: int = LARGE) -> list[dict[str, Any]]:
+    return [detection_input(f"{run}-{i}", subject=subject(f"{run}-pin-{i}")) for i in range(count)]
+
+
+def test_a_large_batch_sent_again_records_nothing_twice_and_returns_the_originals(api: Api) -> None:
+    first = api.data(RECORD_DETECTIONS, {"inputs": large_batch("big")})["recordDetections"]
+    before = head(api)
+
+    again = api.data(RECORD_DETECTIONS, {"inputs": large_batch("big")})["recordDetections"]
+
+    assert again["__typename"] == "DetectionBatch"
+    assert [d["id"] for d in again["detections"]] == [d["id"] for d in first["detections"]]
+    assert events_after(api, before) == []
+
+
+def test_a_large_batch_mixing_recorded_and_new_detections_records_only_the_new_in_one_run(api: Api) -> None:
+    first = api.data(RECORD_DETECTIONS, {"inputs": large_batch("mix", LARGE // 2)})["recordDetections"]
+    before = head(api)
+
+    mixed = api.data(RECORD_DETECTIONS, {"inputs": large_batch("mix", 2 * LARGE)})["recordDetections"]
+
+    assert [d["id"] for d in mixed["detections"][: LARGE // 2]] == [d["id"] for d in first["detections"]]
+    events = events_after(api, before)
+    assert [e["type"] for e in events] == ["Detection.Recorded"] * (2 * LARGE - LARGE // 2)
+    assert [e["aggregateId"] for e in events] == [d["id"] for d in mixed["detections"][LARGE // 2:]]
+    assert mixed["position"] == events[-1]["position"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"confidence": -0.1}, "inputs[33].confidence"), ({"evidence": [1, 2]}, "inputs[33].evidence"),
+     ({"subject": subject("has space")}, "inputs[33].subject.id")],
+)
+def test_one_invalid_item_in_a_large_batch_is_a_typed_error_naming_it_and_writes_nothing(
+    api: Api, change: dict[str, Any], field: str
+) -> None:
+    before = head(api)
+    inputs = large_batch("bad")
+    inputs[33].update(change)
+
+    result = api.data(RECORD_DETECTIONS, {"inputs": inputs})["recordDetections"]
+
+    assert (result["__typename"], result["field"]) == ("ValidationError", field)
+    assert events_after(api, before) == []
