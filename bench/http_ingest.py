@@ -20,11 +20,14 @@ mutation($inputs: [RecordDetectionInput!]!) { recordDetections(inputs: $inputs) 
   __typename ... on DetectionBatch { position } ... on ValidationError { message } ... on NotFoundError { message } } }
 """
 TICKS = os.sysconf("SC_CLK_TCK")
+MAX_RETRIES = 100
 
 
 @dataclass(frozen=True)
 class Sent:
     seconds: float
+    retries: int
+    """Calls answered 503 (the database refusing connections) and sent again, as a pipeline would."""
     server_cpu: float
     """CPU seconds the server's processes (every worker) spent."""
     machine_cpu: float
@@ -49,6 +52,7 @@ def send_over_http(database_url: str, facts: list[DetectionFacts], call: int, cl
     """`facts` sent to a `docket serve` (its projector off) on `database_url` by `clients` clients, `call` a call."""
     calls = [[as_input(f) for f in facts[start:start + call]] for start in range(0, len(facts), call)]
     failures: list[str] = []
+    retries: list[int] = []
     with tempfile.TemporaryDirectory() as workdir, admin_server(
         Path(workdir), database_url, DOCKET_RUN_PROJECTIONS="0"
     ) as (server, token):
@@ -58,6 +62,10 @@ def send_over_http(database_url: str, facts: list[DetectionFacts], call: int, cl
                 for inputs in mine:
                     body = {"query": RECORD_DETECTIONS, "variables": {"inputs": inputs}}
                     answer = http.post(server.graphql_url, json=body)
+                    while answer.status_code == 503 and len(retries) < MAX_RETRIES:
+                        retries.append(1)
+                        time.sleep(float(answer.headers.get("Retry-After", "1")))
+                        answer = http.post(server.graphql_url, json=body)
                     recorded = ((answer.json().get("data") or {}).get("recordDetections") or {}).get("__typename")
                     if answer.status_code != 200 or recorded != "DetectionBatch":
                         failures.append(answer.text[:200])
@@ -72,7 +80,7 @@ def send_over_http(database_url: str, facts: list[DetectionFacts], call: int, cl
         seconds = time.perf_counter() - started
         server_cpu, machine = _group_cpu(server.process.pid) - server_before, machine_cpu() - machine_before
     assert not failures, f"{len(failures)} calls failed, e.g. {failures[0]}"
-    return Sent(seconds, server_cpu, machine)
+    return Sent(seconds, len(retries), server_cpu, machine)
 
 
 def _group_cpu(group: int) -> float:

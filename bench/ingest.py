@@ -188,6 +188,8 @@ def over_http(bench: Bench, facts: list[DetectionFacts], size: int, clients: int
         count = connection.execute(sql.SQL("SELECT count(*) FROM {}.docket_events WHERE topic LIKE %s").format(
             sql.Identifier(schema)), ("%Detection.Recorded",)).fetchone()
     assert count is not None and count[0] == len(facts), "the server recorded a different number of detections"
+    if sent.retries:
+        print(f"(e): {sent.retries} calls answered 503 and sent again (another application filling the server)")
     return Result("http", len(facts), sent.seconds, sent.server_cpu, sent.machine_cpu)
 
 

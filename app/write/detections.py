@@ -14,6 +14,7 @@ from domain.detection import Detection, DetectionFacts
 from domain.errors import ConflictError, NotFoundError, ValidationError, no_such_policy
 from domain.indexes import SubjectIndex, note_detection
 from domain.policy import Policy
+from domain.values import Subject
 
 T = TypeVar("T")
 
@@ -43,16 +44,18 @@ class Detections:
         return self.work.retrying(lambda: self._record_new(batch, actor))
 
     def _record_new(self, batch: list[DetectionFacts], actor: str) -> list[DetectionRecorded]:
-        """Records the detections not recorded yet, each noted in its subject's index, in one transaction; what it
-        reads first (policies, detections, subjects' indexes and cases) is read in one query."""
+        """Records the detections not recorded yet, each noted in its subject's index, in one transaction.
+
+        A lone detection reads what it needs (its policy, itself, its subject's index and case) in one query; a
+        batch reads its policies and detections first, then the subjects of the detections it records (none when
+        it is a retry).
+        """
         now = self.work.clock()
         names = list(dict.fromkeys((f.subject.domain, f.policy_key) for f in batch))
         policy_ids = [Policy.create_id(*name) for name in names]
         ids = [Detection.create_id(f.source, f.external_id) for f in batch]
-        subjects = list(dict.fromkeys(f.subject for f in batch))
-        index_ids = [SubjectIndex.create_id(s) for s in subjects]
-        case_ids = [Case.create_id(s) for s in subjects]
-        found = self.work.load_many([*policy_ids, *ids, *index_ids, *case_ids])
+        lone = [batch[0].subject] if len(batch) == 1 else []
+        found = self.work.load_many([*policy_ids, *ids, *_subject_ids(lone)])
         policies = self._policies(batch, self.work.of_kind(Policy, found, policy_ids))
         existing = self.work.of_kind(Detection, found, ids)
         fresh: dict[UUID, Detection] = {}
@@ -63,18 +66,19 @@ class Detections:
             else:
                 policy = policies[(facts.subject.domain, facts.policy_key)]
                 fresh[detection_id] = Detection.record(facts, policy.policy_version, actor, now)
-        indexes = self.work.of_kind(SubjectIndex, found, index_ids)
-        cases = self.work.of_kind(Case, found, case_ids)
-        noted: dict[UUID, SubjectIndex] = {}
+        subjects = list(dict.fromkeys(d.facts.subject for d in fresh.values()))
+        if subjects and not lone:
+            found = self.work.load_many(_subject_ids(subjects))
+        indexes = self.work.of_kind(SubjectIndex, found, [SubjectIndex.create_id(s) for s in subjects])
+        cases = self.work.of_kind(Case, found, [Case.create_id(s) for s in subjects])
         for detection in fresh.values():
             subject = detection.facts.subject
             index_id = SubjectIndex.create_id(subject)
-            noted[index_id] = note_detection(
-                noted.get(index_id, indexes.get(index_id)), cases.get(Case.create_id(subject)), detection.facts,
-                actor, now,
+            indexes[index_id] = note_detection(
+                indexes.get(index_id), cases.get(Case.create_id(subject)), detection.facts, actor, now
             )
         # The indexes first: a write's position is then that of an event the ledger's readers show.
-        position = self.work.store(*noted.values(), *fresh.values())
+        position = self.work.store(*indexes.values(), *fresh.values())
         return [
             DetectionRecorded(fresh[i], position, True) if i in fresh
             else DetectionRecorded(existing[i], position, False)
@@ -91,6 +95,11 @@ class Detections:
                 policies[name] = _indexed(index, len(batch), partial(_loaded_policy, loaded, *name))
             _indexed(index, len(batch), partial(policies[name].check_allows, ()))
         return policies
+
+
+def _subject_ids(subjects: list[Subject]) -> list[UUID]:
+    """The ids of the subjects' indexes and cases."""
+    return [*(SubjectIndex.create_id(s) for s in subjects), *(Case.create_id(s) for s in subjects)]
 
 
 def _loaded_policy(loaded: dict[UUID, Policy], domain: str, key: str) -> Policy:
