@@ -74,7 +74,9 @@ def check_quietly(conn: Connection[Any]) -> None:
     """The pool's check before use, without its round trip: a connection is pinged only when the server has sent
     something while it sat idle in the pool, which is how a restart or a terminated backend shows (its goodbye, or
     the end of the stream); an idle connection in autocommit is otherwise told nothing."""
-    if select.select([conn.fileno()], [], [], 0)[0]:
+    waiting = select.poll()  # not select(): a busy server's descriptors may pass FD_SETSIZE
+    waiting.register(conn.fileno(), select.POLLIN)
+    if waiting.poll(0):
         ConnectionPool.check_connection(conn)
 
 
