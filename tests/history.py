@@ -31,6 +31,7 @@ from domain.values import (
     Severity,
     Subject,
 )
+from domain.webhook import Webhook, WebhookFilter
 
 KINDS = {"trust_safety": "pin", "ads": "ad", "shopping": "listing"}
 
@@ -140,7 +141,26 @@ def write_review_history(ledger: Ledger, detections: int, seed: int = 5) -> int:
     ledger.warn_reporter("reporter-1", "Unfounded notices.", "lead:ann")
     ledger.suspend_reporter("reporter-1", "Still unfounded.", ledger.clock() + timedelta(days=30), "lead:ann")
     _bulk_and_reverse(ledger, rng)
+    _webhooks(ledger)
     return ledger.head()
+
+
+def _webhooks(ledger: Ledger) -> None:
+    """Two webhooks set up, one rotated, disabled and enabled again, the other disabled (their secrets kept
+    elsewhere)."""
+    made = [
+        Webhook.create(f"https://8.8.8.{i}/hook", WebhookFilter(domains, types), f"Team {i}", f"sha256:{i:016x}",
+                       f"hook-{i}", "admin:ops", ledger.clock())
+        for i, domains, types in ((1, ("trust_safety",), ("Case.Decided",)), (2, (), ()))
+    ]
+    ledger.save(*made)
+    first, second = made
+    first.rotate_secret("sha256:" + "f" * 16, timedelta(hours=1), "admin:ops", ledger.clock())
+    first.disable("Maintenance.", "admin:ops", ledger.clock())
+    second.disable("Gone.", "service:docket-deliver", ledger.clock())
+    ledger.save(first, second)
+    first.enable("admin:ops", ledger.clock())
+    ledger.save(first)
 
 
 def _review(ledger: Ledger, rng: random.Random, subject: Subject, key: str, i: int) -> None:

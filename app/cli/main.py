@@ -1,4 +1,4 @@
-"""The `docket` command: serve, migrate, demo, project, relay, rebuild, projections and token management."""
+"""The `docket` command: serve, migrate, demo, project, relay, deliver, rebuild, projections and token management."""
 
 from __future__ import annotations
 
@@ -79,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="serve the relay's Prometheus metrics at http://HOST:PORT/metrics (default: none)")
     relay.add_argument("--metrics-host", default="127.0.0.1", metavar="HOST")
     relay.set_defaults(run=_relay)
+
+    deliver = commands.add_parser(
+        "deliver", help="send every webhook the events its filter selects, signed, retried and logged, until SIGTERM "
+        "or SIGINT"
+    )
+    deliver.set_defaults(run=_deliver)
 
     rebuild = commands.add_parser(
         "rebuild", help="rebuild read models from zero beside the live ones, then swap them in at once"
@@ -249,6 +255,12 @@ def _relay(args: argparse.Namespace, settings: Settings) -> int:
     from app.cli.relay import run_relay
 
     return run_relay(settings, args.metrics_host, args.metrics_port)
+
+
+def _deliver(args: argparse.Namespace, settings: Settings) -> int:
+    from app.cli.deliver import run_deliver
+
+    return run_deliver(settings)
 
 
 def _positive(text: str) -> int:

@@ -15,6 +15,8 @@ from app.config.database import Database
 ANALYST_ROLE = "docket_analyst"
 EVENT_STORE_TABLES = frozenset({"stored_events"})
 """The eventsourcing library's tables in a SQLite ledger (its application recorder's); the shell reads none of them."""
+SECRET_TABLES = frozenset({"webhook_secrets"})
+"""Tables of secrets, which the shell never reads."""
 _DESCRIBING_PRAGMAS = frozenset(
     {"table_info", "table_xinfo", "table_list", "index_info", "index_xinfo", "index_list", "foreign_key_list"}
 )
@@ -92,6 +94,8 @@ def _refusal(action: int, first: str | None, second: str | None) -> str | None:
     if action == sqlite3.SQLITE_READ:
         if name in EVENT_STORE_TABLES:
             return f"reading {first}, the event store's own table"
+        if name in SECRET_TABLES:
+            return f"reading {first}, which holds secrets"
         # Where SQLite is built with it, sqlite_dbpage hands out the file's raw pages, the event store's among them.
         return "reading sqlite_dbpage, the file's raw pages" if name == "sqlite_dbpage" else None
     if action == sqlite3.SQLITE_PRAGMA:

@@ -14,6 +14,8 @@ DEFAULT_NATS_URL = "nats://127.0.0.1:4222"
 DEFAULT_NATS_STREAM = "DOCKET"
 DEFAULT_NATS_SUBJECT_PREFIX = "docket"
 DEFAULT_NATS_DUPLICATE_WINDOW = 120.0
+DEFAULT_WEBHOOK_TIMEOUT = 15.0
+DEFAULT_WEBHOOK_CONCURRENCY = 8
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,14 @@ class Settings:
     """The first token of every subject it publishes on; the stream it creates captures `<prefix>.>`."""
     nats_duplicate_window: float = DEFAULT_NATS_DUPLICATE_WINDOW
     """Seconds the stream it creates remembers a message id to drop a second copy (JetStream's default, 2 minutes)."""
+    webhook_allow_http: bool = False
+    """Whether a webhook may be sent over plain http (a receiver on loopback, in tests); https only by default."""
+    webhook_allowed_networks: tuple[str, ...] = ()
+    """Networks (CIDR) a webhook's host may resolve into although they are private, loopback or link-local."""
+    webhook_timeout: float = DEFAULT_WEBHOOK_TIMEOUT
+    """Seconds `docket deliver` waits for an endpoint's answer before counting the attempt as failed."""
+    webhook_concurrency: int = DEFAULT_WEBHOOK_CONCURRENCY
+    """Deliveries `docket deliver` has under way to one endpoint at once (of different subjects)."""
 
     @property
     def database(self) -> Database:
@@ -73,6 +83,12 @@ class Settings:
             nats_duplicate_window=float(
                 environ.get("DOCKET_NATS_DUPLICATE_WINDOW", str(DEFAULT_NATS_DUPLICATE_WINDOW))
             ),
+            webhook_allow_http=_flag(environ.get("DOCKET_WEBHOOK_ALLOW_HTTP", "0")),
+            webhook_allowed_networks=tuple(
+                n.strip() for n in environ.get("DOCKET_WEBHOOK_ALLOWED_NETWORKS", "").split(",") if n.strip()
+            ),
+            webhook_timeout=float(environ.get("DOCKET_WEBHOOK_TIMEOUT", str(DEFAULT_WEBHOOK_TIMEOUT))),
+            webhook_concurrency=int(environ.get("DOCKET_WEBHOOK_CONCURRENCY", str(DEFAULT_WEBHOOK_CONCURRENCY))),
         )
 
 

@@ -56,6 +56,10 @@ from app.graphql.review.submit_report import SubmitReportMutation
 from app.graphql.review.suspend_reporter import SuspendReporterMutation
 from app.graphql.review.update_queue import UpdateQueueMutation
 from app.graphql.review.warn_reporter import WarnReporterMutation
+from app.graphql.webhooks.change_webhook import ChangeWebhookMutation
+from app.graphql.webhooks.create_webhook import CreateWebhookMutation
+from app.graphql.webhooks.queries import WebhookQuery
+from app.graphql.webhooks.redeliver import RedeliverMutation
 
 REVIEW_MUTATIONS = (
     SubmitReportMutation, CreateQueueMutation, UpdateQueueMutation, SetRoutingRulesMutation, ClaimNextMutation,
@@ -76,9 +80,12 @@ Mutation = merge_types(
         ReverseDecisionMutation,
         BulkDecideMutation,
         ReverseBatchMutation,
+        CreateWebhookMutation,
+        ChangeWebhookMutation,
+        RedeliverMutation,
     ),
 )
-Query = merge_types("Query", (LedgerQuery, ReviewQuery, BatchQuery, AuditQuery))
+Query = merge_types("Query", (LedgerQuery, ReviewQuery, BatchQuery, AuditQuery, WebhookQuery))
 
 # Built once: rule classes made per request would defeat the validation cache.
 LIMIT_RULES = [

@@ -19,6 +19,7 @@ from projections.ledger_chain.projection import LedgerChainProjection
 from projections.policy_catalog.projection import PolicyCatalogProjection
 from projections.reports.projection import ReportsProjection
 from projections.review_queue.projection import ReviewQueueProjection
+from projections.webhooks.projection import WebhooksProjection
 
 
 def all_projections(key: Callable[[], bytes | None] = lambda: None, clock: Clock = system_clock) -> list[Projection]:
@@ -27,7 +28,7 @@ def all_projections(key: Callable[[], bytes | None] = lambda: None, clock: Clock
         PolicyCatalogProjection(), CaseStatusProjection(), AccountStandingProjection(), AppealsProjection(),
         LedgerChainProjection(key=key, clock=clock),
         ReviewQueueProjection(), DecisionsByPolicyProjection(), AuditTrailProjection(), ReportsProjection(),
-        BatchProgressProjection(),
+        BatchProgressProjection(), WebhooksProjection(),
     ]
 
 

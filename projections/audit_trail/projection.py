@@ -22,6 +22,7 @@ from domain.queue import Queue
 from domain.report import Report
 from domain.reporter import Reporter
 from domain.routing import Routing
+from domain.webhook import Webhook
 from projections.base import Projection
 from projections.batch import Batch as Events
 from projections.batch import Rows, Table
@@ -80,6 +81,10 @@ class AuditTrailProjection(Projection):
         Batch.Reversed,
         ReadModel.Registered,
         ReadModel.EventSkipped,
+        Webhook.Created,
+        Webhook.SecretRotated,
+        Webhook.Disabled,
+        Webhook.Enabled,
     )
 
     def apply_batch(self, events: Events, sql: Sql) -> None:
@@ -265,6 +270,15 @@ def operations_summary(event: Any) -> str:
     if isinstance(event, ReadModel.EventSkipped):
         return (f"read model {event.read_model} skipped position {event.position} ({event.event_type}), which it "
                 f"cannot apply: {event.reason}")
+    if isinstance(event, Webhook.Created):
+        return f"webhook to {event.url} created"
+    if isinstance(event, Webhook.SecretRotated):
+        return (f"webhook signing secret rotated to v{event.secret_version}; v{event.secret_version - 1} signs "
+                f"until {event.previous_expires_at.isoformat()}")
+    if isinstance(event, Webhook.Disabled):
+        return f"webhook disabled: {event.reason}"
+    if isinstance(event, Webhook.Enabled):
+        return "webhook enabled"
     return type(event).__qualname__
 
 

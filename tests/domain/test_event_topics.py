@@ -21,9 +21,14 @@ from domain.queue import Queue
 from domain.report import Report
 from domain.reporter import Reporter
 from domain.routing import Routing
+from domain.webhook import Webhook
 from tests.domain.factories import declared_event
 
 PINNED: dict[type, str] = {
+    Webhook.Created: "domain.webhook:Webhook.Created",
+    Webhook.SecretRotated: "domain.webhook:Webhook.SecretRotated",
+    Webhook.Disabled: "domain.webhook:Webhook.Disabled",
+    Webhook.Enabled: "domain.webhook:Webhook.Enabled",
     Policy.Published: "domain.policy:Policy.Published",
     Policy.Revised: "domain.policy:Policy.Revised",
     Policy.Retired: "domain.policy:Policy.Retired",

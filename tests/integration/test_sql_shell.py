@@ -55,6 +55,7 @@ def test_sql_shell_on_postgres_reads_read_models_as_the_analyst_role_and_nothing
             (database.schema,),
         ).fetchall())
     assert readable.pop("docket_events") is False
+    assert readable.pop("webhook_secrets") is False
     assert {"cases", "report_claims", "batches", "ledger_checkpoints"} <= set(readable)  # later migrations' too
     assert [table for table, granted in readable.items() if not granted] == []
 
@@ -68,7 +69,7 @@ def test_sql_shell_on_postgres_reads_read_models_as_the_analyst_role_and_nothing
         assert "error:" in refused.stdout
 
 
-def test_sql_shell_on_sqlite_refuses_other_files_pragma_writes_and_the_event_store(
+def test_sql_shell_on_sqlite_refuses_other_files_pragma_writes_the_event_store_and_secrets(
     sqlite_url: str, tmp_path: Path
 ) -> None:
     assert _docket(sqlite_url, tmp_path, "demo").returncode == 0
@@ -76,7 +77,7 @@ def test_sql_shell_on_sqlite_refuses_other_files_pragma_writes_and_the_event_sto
     refused = [
         f"ATTACH '{attached}' AS outside", "DETACH outside", f"VACUUM INTO '{vacuumed}'", "VACUUM",
         "PRAGMA user_version = 5", "PRAGMA writable_schema = on", "SELECT count(*) FROM stored_events",
-        "SELECT * FROM main.STORED_EVENTS", "CREATE TEMP TABLE scratch (x)",
+        "SELECT * FROM main.STORED_EVENTS", "CREATE TEMP TABLE scratch (x)", "SELECT secret FROM webhook_secrets",
     ]
     ran = _docket(sqlite_url, tmp_path, "sql", *(arg for statement in refused for arg in ("-c", statement)))
     assert ran.returncode == 1

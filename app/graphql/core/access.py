@@ -23,6 +23,9 @@ READERS = frozenset({"admin", "policy_admin", "reviewer", "auditor"})
 REVIEWERS = frozenset({"admin", "reviewer"})
 POLICY_ADMINS = frozenset({"admin", "policy_admin"})
 SERVICES = frozenset({"admin", "service"})
+ADMINS = frozenset({"admin"})
+"""Webhooks send events of every domain to the outside world: only an admin sets them up."""
+OPERATORS = frozenset({"admin", "auditor"})
 
 ALLOWED: dict[str, frozenset[str]] = {
     # Reads.
@@ -46,6 +49,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Query.queueFigures": READERS,
     "Query.reviewerFigures": READERS,
     "Query.batch": READERS,
+    "Query.webhooks": OPERATORS,
+    "Query.webhook": OPERATORS,
+    "Query.webhookDeliveries": OPERATORS,
     # Writes.
     "Mutation.publishPolicy": POLICY_ADMINS,
     "Mutation.recordDetection": SERVICES,
@@ -70,6 +76,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Mutation.reverseDecision": REVIEWERS,
     "Mutation.bulkDecide": REVIEWERS,
     "Mutation.reverseBatch": REVIEWERS,
+    "Mutation.createWebhook": ADMINS,
+    "Mutation.rotateWebhookSecret": ADMINS,
+    "Mutation.disableWebhook": ADMINS,
+    "Mutation.enableWebhook": ADMINS,
+    "Mutation.redeliver": ADMINS,
     # Subscriptions.
     "Subscription.ledgerEvents": frozenset({"admin", "auditor", "subscriber"}),
 }

@@ -87,6 +87,8 @@ def seeded(api: Api) -> dict[str, Any]:
         api, [{"subject": subject("ad-4", "ads", "ad"), "accountId": "acct-1"}], policy="misleading_claims",
         actions=[{"type": "REJECT_AD"}],
     )["batchId"]
+    made["webhook"] = api.data(CREATE_WEBHOOK, {"i": {"url": "https://8.8.8.8/hook", "description": "d"}})[
+        "createWebhook"]["webhook"]["id"]
     settle(api)
     return made
 
@@ -157,6 +159,12 @@ def test_an_ads_principal_reads_only_ads(api: Api, seeded: dict[str, Any]) -> No
     batch = "query($id: ID!) { batch(id: $id) { domain } }"
     assert calls.data("Query.batch", batch, {"id": seeded["ts"]["batch"]}) is None
     assert calls.data("Query.batch", batch, {"id": seeded["ads"]["batch"]}) == {"domain": "ads"}
+    # Webhooks are sent every domain's events: a scoped principal sees none.
+    assert calls.data("Query.webhooks", "{ webhooks { id } }") == []
+    hook = seeded["webhook"]
+    assert calls.data("Query.webhook", "query($id: ID!) { webhook(id: $id) { id } }", {"id": hook}) is None
+    log = "query($id: ID!) { webhookDeliveries(webhook: $id) { edges { cursor } } }"
+    assert calls.data("Query.webhookDeliveries", log, {"id": hook}) == {"edges": []}
 
     assert calls.fields == {f for f in ALLOWED if f.startswith("Query.")} - UNSCOPED
 
@@ -190,8 +198,11 @@ def test_an_ads_principal_changes_only_ads_and_is_told_nothing_else_exists(api: 
     unknown = api.data(DECIDE, {"input": decide_input(subject=subject("x", "nowhere"), policy="spam")})["decide"]
     assert refused["Mutation.decide"]["message"] == unknown["message"].replace("nowhere", "trust_safety")
     assert refused["Mutation.recordDetections"]["message"].startswith("inputs[1]: ")
+    admin = Calls(api, api.principal("ads-admin", ["admin"], ["ads"]))
+    webhooks = refused_webhook_changes(admin, seeded["webhook"])
+    assert {name: r["__typename"] for name, r in webhooks.items()} == dict.fromkeys(webhooks, "NotFoundError")
     assert head(api) == before
-    assert calls.fields == {f for f in ALLOWED if f.startswith("Mutation.")}
+    assert calls.fields | admin.fields == {f for f in ALLOWED if f.startswith("Mutation.")}
 
     allowed = calls.data("Mutation.decide", DECIDE, {"input": decide_input(
         subject=subject("ad-2", "ads", "ad"), policy="misleading_claims", actions=[{"type": "REJECT_AD"}])})
@@ -233,6 +244,27 @@ def refused_review_work(calls: Calls, seeded: dict[str, Any]) -> dict[str, Any]:
             [{"subject": subject("pin-9"), "accountId": "a"}, {"subject": TS_3, "accountId": "a"}])}),
         "Mutation.reverseBatch": calls.data("Mutation.reverseBatch", REVERSE_BATCH, {"i": {
             "batchId": seeded["ts"]["batch"], "rationale": "r"}}),
+    }
+
+
+CREATE_WEBHOOK = """mutation($i: CreateWebhookInput!) { createWebhook(input: $i) {
+    __typename ... on CreatedWebhook { webhook { id } } ... on NotFoundError { message } } }"""
+
+
+def refused_webhook_changes(calls: Calls, webhook_id: str) -> dict[str, Any]:
+    """Webhooks span every domain: an admin scoped to some is told there are none."""
+    answer = "__typename ... on NotFoundError { message }"
+    changes = {
+        "createWebhook": ("CreateWebhookInput", {"url": "https://8.8.8.8/other", "description": "d"}),
+        "rotateWebhookSecret": ("RotateWebhookSecretInput", {"webhookId": webhook_id}),
+        "disableWebhook": ("DisableWebhookInput", {"webhookId": webhook_id, "reason": "r"}),
+        "enableWebhook": ("EnableWebhookInput", {"webhookId": webhook_id}),
+        "redeliver": ("RedeliverInput", {"webhookId": webhook_id}),
+    }
+    return {
+        f"Mutation.{name}": calls.data(
+            f"Mutation.{name}", f"mutation($i: {kind}!) {{ {name}(input: $i) {{ {answer} }} }}", {"i": value})
+        for name, (kind, value) in changes.items()
     }
 
 

@@ -226,12 +226,30 @@ def test_every_mutation_answers_what_it_wrote_while_no_read_model_moves(stopped:
     refused = api.data(f"mutation {{ claimNext(queue: \"ts_general\") {{ {NOT_FOUND} }} }}", token=ads)["claimNext"]
     assert refused == {"__typename": "NotFoundError", "message": "no queue named 'ts_general'"}
 
+    hook = ("id url filter { domains eventTypes } description enabled disabledReason secretVersion secretFingerprint "
+            "createdAt createdBy")
+    created = mutate("$i: CreateWebhookInput!", "createWebhook(input: $i)", {"i": {
+        "url": "https://8.8.8.8/hook", "description": "Search", "filter": {
+            "domains": ["trust_safety"], "eventTypes": ["Case.Decided"]}}}, "CreatedWebhook",
+        f"webhook {{ {hook} }} secret position")
+    hook_id = {"webhookId": created["webhook"]["id"]}
+    mutate("$i: RotateWebhookSecretInput!", "rotateWebhookSecret(input: $i)", {"i": {**hook_id, "graceSeconds": 60}},
+           "RotatedWebhookSecret", "secret previousSecretExpiresAt")
+    mutate("$i: DisableWebhookInput!", "disableWebhook(input: $i)", {"i": {**hook_id, "reason": "Maintenance."}},
+           "Webhook", "enabled")
+    answers["webhook"] = mutate("$i: EnableWebhookInput!", "enableWebhook(input: $i)", {"i": hook_id}, "Webhook",
+                                f"{hook} position")
+    assert mutate("$i: RedeliverInput!", "redeliver(input: $i)", {"i": hook_id}, "Redelivered", "count") == {
+        "__typename": "Redelivered", "count": 0}
+
     assert mutate.ran == set(build_schema()._schema.mutation_type.fields)  # type: ignore[union-attr]
     assert answers["decided"]["strike"] is not None, "the account the subject's detection named is struck"
     assert answers["in_review"]["status"] == "IN_REVIEW" and answers["open"]["status"] == "OPEN"
 
     # The read models catch up, and show what each mutation answered.
     runtime.projector.catch_up()
+    same(answers["webhook"], read(api, f"query($id: ID!) {{ webhook(id: $id) {{ {hook} position }} }}",
+                                  id=hook_id["webhookId"])["webhook"])
     same(answers["policy"], next(
         p for p in read(api, f"{{ policies(domain: \"trust_safety\") {{ {POLICY} }} }}")["policies"]
         if p["key"] == "phishing"))
