@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from uuid import UUID
 
 import pytest
 from standardwebhooks.webhooks import Webhook as Verifier
@@ -258,8 +257,18 @@ def test_a_killed_deliverer_resumes_and_loses_nothing(tmp_path: Path) -> None:
         runtime.close()
 
 
-def test_a_webhook_id_is_stable_across_processes(runtime: Runtime) -> None:
-    with receiving() as receiver:
-        hook = create(runtime, receiver.url())
-        assert isinstance(hook.webhook.id, UUID)
-        assert WebhookCommands(runtime).get(hook.webhook.id).url == receiver.url()
+def test_a_slow_endpoint_holds_up_no_other(runtime: Runtime) -> None:
+    def script(call: Call, _n: int) -> Reply:
+        return Reply(delay=0.8) if call.path == "/slow" else Reply()
+
+    with receiving(script) as receiver:
+        slow = create(runtime, receiver.url("/slow"))
+        fast = create(runtime, receiver.url("/fast"))
+        write_history(runtime.ledger, detections=20, subjects=4, accounts=2, run="slow")
+        runtime.projector.catch_up()
+        with delivering(runtime):
+            until(lambda: deliveries(runtime, fast.webhook) and not deliveries(
+                runtime, fast.webhook, DeliveryStatus.PENDING), "the fast endpoint's deliveries")
+            waiting = deliveries(runtime, slow.webhook, DeliveryStatus.PENDING)
+        assert len(waiting) > len(deliveries(runtime, slow.webhook)) // 2
+        assert len(receiver.to("/fast")) == len(deliveries(runtime, fast.webhook))

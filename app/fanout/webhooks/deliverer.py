@@ -85,7 +85,8 @@ class Deliverer:
             await asyncio.gather(*loops, return_exceptions=True)
             if self._tasks:
                 await asyncio.wait(self._tasks, timeout=self.settings.webhook_timeout + 1)
-            await self._outcomes.join()
+            with contextlib.suppress(TimeoutError):  # the database gone: what is not logged is sent again next time
+                await asyncio.wait_for(self._outcomes.join(), 10)
             writer.cancel()
             await asyncio.gather(writer, return_exceptions=True)
 
