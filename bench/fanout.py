@@ -1,7 +1,8 @@
 """`docket relay` publishing a backlog to NATS JetStream on PostgreSQL, beside a raw nats-py publish loop of the same
 messages.
 
-Run: .venv/bin/python -m bench.fanout [--events 20000] [--rounds 100] [--subscribers 1,50] [--admin-url ...]
+Run: .venv/bin/python -m bench.fanout [--events 20000] [--rounds 100] [--subscribers 1,50] [--endpoints 1,10,100]
+     [--webhook-deliveries 4000] [--admin-url ...]
 
 One run creates its own database (bench_<random>, dropped at the end), writes a realistic ledger history
 (`bench.history`) and brings the read models to its head (neither measured), then measures, in this process:
@@ -13,8 +14,9 @@ One run creates its own database (bench_<random>, dropped at the end), writes a 
   relay               `Relay.run` from an empty stream of its own until the stream holds every event
 and prints events/s and the ratio of the relay to the raw loop (issue 16's target: >= 0.5x). Both streams have
 unique names and are deleted at the end. Then the append-to-subscriber latency of `ledgerEvents` with 1 and 50
-subscribers of `docket serve`, beside a raw LISTEN/NOTIFY round trip (`bench.fanout_latency`). Webhook deliveries
-are not built yet, so not measured.
+subscribers of `docket serve`, beside a raw LISTEN/NOTIFY round trip (`bench.fanout_latency`). Last, webhook
+deliveries per second at 1, 10 and 100 endpoints beside plain httpx POSTs to the same local receiver
+(`bench.fanout_webhooks`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from nats.js.api import PubAck
 from app.fanout.relay import BATCH, POSITION_HEADER, Stream
 from bench.databases import DEFAULT_ADMIN_URL, own_database
 from bench.fanout_latency import report
+from bench.fanout_webhooks import DEFAULT_DELIVERIES, run_until
+from bench.fanout_webhooks import report as webhooks_report
 from bench.rebuild import generate_history
 
 DEFAULT_NATS_URL = os.environ.get("DOCKET_NATS_URL", "nats://127.0.0.1:4222")
@@ -145,17 +149,11 @@ async def run_relay(url: str, nats_url: str, stream: Stream, last: int) -> float
     registry = CollectorRegistry()
     try:
         relay = Relay(runtime, nats_url, stream, RelayMetrics(registry))
-        stop = asyncio.Event()
-        started = time.perf_counter()
-        running = asyncio.create_task(relay.run(stop))
-        while (registry.get_sample_value("docket_relay_position") or 0) < last:
-            if running.done():
-                raise RuntimeError("the relay stopped before publishing every event")
-            await asyncio.sleep(0.01)
-        seconds = time.perf_counter() - started
-        stop.set()
-        await running
-        return seconds
+
+        async def done() -> bool:
+            return (registry.get_sample_value("docket_relay_position") or 0) >= last
+
+        return await run_until(relay.run, done, "publishing every event")
     finally:
         runtime.close()
 
@@ -167,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nats-url", default=DEFAULT_NATS_URL, help="a NATS server with JetStream")
     parser.add_argument("--rounds", type=int, default=100, help="writes whose latency is measured (default 100)")
     parser.add_argument("--subscribers", default="1,50", help="subscriber counts to measure (default 1,50)")
+    parser.add_argument("--endpoints", default="1,10,100", help="webhook endpoint counts to measure (default 1,10,100)")
+    parser.add_argument("--webhook-deliveries", type=int, default=DEFAULT_DELIVERIES,
+                        help=f"deliveries per endpoint count, about (default {DEFAULT_DELIVERIES})")
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args(argv)
 
@@ -196,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(f"relay / raw publish loop  {published / relay:6.3f}x (issue 16's target: >= 0.5x)")
         report(url, [int(n) for n in args.subscribers.split(",")], args.rounds)
+        webhooks_report(url, [int(n) for n in args.endpoints.split(",")], args.webhook_deliveries, args.seed)
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (other work on the machine skews every figure)")
     return 0
 
