@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from domain.values import Action, Content
+from domain.case import Case
+from domain.values import Action, Content, Subject
 
 
 def text_id(value: UUID | None) -> str | None:
     return None if value is None else str(value)
+
+
+@lru_cache(maxsize=16384)
+def case_text_id(subject: Subject) -> str:
+    """The id of the subject's case, as text. Cached: read models name a detection's case several times over, and
+    a UUID's text costs more than a lookup."""
+    return str(Case.create_id(subject))
 
 
 def content_columns(content: Content | None) -> tuple[str | None, str | None, str | None]:

@@ -89,10 +89,11 @@ class AuditTrailProjection(Projection):
 
     def apply_batch(self, events: Events, sql: Sql) -> None:
         refs = REFS.rows()
-        refs.fetch(sql, [(ref_id,) for _, event in events for ref_id in _ref_ids(event)])
+        streams = [str(event.originator_id) for _, event in events]
+        refs.fetch(sql, [(ref_id,) for (_, event), stream in zip(events, streams, strict=True)
+                         for ref_id in _ref_ids(event, stream)])
         index: list[tuple[Any, ...]] = []
-        for position, event in events:
-            stream = str(event.originator_id)
+        for (position, event), stream in zip(events, streams, strict=True):
             index.append((
                 position, type(event).__qualname__, stream, *_touches(event, stream, refs), event.actor,
                 event.occurred_at, _clip(summary(event)),
@@ -107,9 +108,8 @@ def event_type_names() -> frozenset[str]:
     return frozenset(t.__qualname__ for t in AuditTrailProjection.event_types)
 
 
-def _ref_ids(event: Any) -> tuple[str, ...]:
-    """The ids whose references `_touches` reads or extends for `event`."""
-    stream = str(event.originator_id)
+def _ref_ids(event: Any, stream: str) -> tuple[str, ...]:
+    """The ids whose references `_touches` reads or extends for `event` of `stream`."""
     if isinstance(event, (Detection.Recorded, Queue.Created, Queue.Updated)):
         return ()
     if isinstance(event, Account.StrikeIssued):

@@ -9,12 +9,12 @@ from domain.account import Account
 from domain.case import Case
 from domain.detection import Detection
 from domain.values import Outcome, Subject
-from projections.base import Projection, started
+from projections.base import Projection
 from projections.batch import Batch, Row, write_all
-from projections.case_status.rows import detection_row
+from projections.case_status.rows import recorded_row
 from projections.case_status.tables import CASE_POLICIES, CASES, CONTENT, DECISIONS, DETECTIONS
 from projections.sql import Sql
-from projections.values import actions_json, content_columns, text_id
+from projections.values import actions_json, case_text_id, content_columns, text_id
 
 
 class CaseStatusProjection(Projection):
@@ -74,8 +74,8 @@ class CaseChanges:
     def _detected(self, event: Detection.Recorded, position: int) -> None:
         facts = event.facts
         subject = facts.subject
-        case_id = str(Case.create_id(subject))
-        row = detection_row(started(Detection, event), position)
+        case_id = case_text_id(subject)
+        row = recorded_row(event, position)
         policy = self._policy(case_id, facts.policy_key)
         self.policies.put(policy | {"detections": policy["detections"] + 1})
         self.detections.add({
@@ -179,7 +179,7 @@ class CaseChanges:
 def _case_of(event: Any) -> str | None:
     """The case an event changes, if any."""
     if isinstance(event, Detection.Recorded):
-        return str(Case.create_id(event.facts.subject))
+        return case_text_id(event.facts.subject)
     return None if isinstance(event, Account.StrikeIssued) else str(event.originator_id)
 
 

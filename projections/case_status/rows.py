@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.case import Case
-from domain.detection import Detection
+from domain.detection import Detection, DetectionFacts
 from domain.values import Action, Content, Subject
 from projections.values import maybe_utc, text_id, utc
 
@@ -33,13 +33,24 @@ class DetectionRow:
 def detection_row(detection: Detection, position: int) -> DetectionRow:
     """A detection's row, as the ledger's detection holds it; `position` the ledger position of its recording, or of
     the write a command answers with."""
-    f = detection.facts
+    return _row(detection.id, detection.facts, detection.policy_version, detection.recorded_at, detection.recorded_by,
+                position)
+
+
+def recorded_row(event: Detection.Recorded, position: int) -> DetectionRow:
+    """The row of the detection `event` records at `position`: `detection_row` of the detection it starts, without
+    making that detection."""
+    return _row(event.originator_id, event.facts, event.policy_version, event.occurred_at, event.actor, position)
+
+
+def _row(
+    detection_id: UUID, f: DetectionFacts, policy_version: int, recorded_at: datetime, recorded_by: str, position: int
+) -> DetectionRow:
     return DetectionRow(
-        detection_id=str(detection.id), policy_key=f.policy_key, policy_version=detection.policy_version,
+        detection_id=str(detection_id), policy_key=f.policy_key, policy_version=policy_version,
         source=str(f.source), external_id=f.external_id, confidence=f.confidence, model=f.model,
         content_type=str(f.content_type), content=f.content, automated=f.source.automated,
-        detected_at=utc(f.detected_at), recorded_at=utc(detection.recorded_at), recorded_by=detection.recorded_by,
-        position=position,
+        detected_at=utc(f.detected_at), recorded_at=utc(recorded_at), recorded_by=recorded_by, position=position,
     )
 
 

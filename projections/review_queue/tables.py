@@ -12,6 +12,7 @@ from domain.report import Report
 from domain.values import Subject
 from projections.batch import Batch, Key, Row, Table, write_all
 from projections.sql import Sql
+from projections.values import case_text_id
 
 POLICIES = Table(
     "review_policies",
@@ -82,7 +83,7 @@ _ON_CLAIMS = (Case.Decided, Case.ClaimRenewed, Case.Released)
 def entry_key(event: Any) -> Key:
     """The case and policy of the entry an event of _ON_ENTRIES is about."""
     if isinstance(event, Detection.Recorded):
-        return str(Case.create_id(event.facts.subject)), event.facts.policy_key
+        return case_text_id(event.facts.subject), event.facts.policy_key
     if isinstance(event, Report.Submitted):
         return str(event.case_id), event.policy_key
     if isinstance(event, Case.Decided):
