@@ -42,6 +42,8 @@ class DetectionFacts:
     content: Content | None
     evidence: dict[str, Any]
     detected_at: datetime
+    for_review: bool = True
+    """Whether it asks for a human's review; a rule in SHADOW records verdicts that ask nothing."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "source", parse_enum(DetectionSource, self.source, "source"))

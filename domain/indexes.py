@@ -82,7 +82,7 @@ class SubjectIndex(DocketAggregate):
     @classmethod
     def start(cls, facts: DetectionFacts, case: Case | None, actor: str, at: datetime) -> SubjectIndex:
         """The index of a subject, from its first detection."""
-        queued = None if _answered(case, facts.policy_key) else facts.policy_key
+        queued = None if _answered(case, facts.policy_key) or not facts.for_review else facts.policy_key
         return cls._start(
             cls.Started, cls.create_id(facts.subject), actor, at, subject=facts.subject, account_id=facts.account_id,
             policy_key=queued, case_version=_version(case),
@@ -92,7 +92,7 @@ class SubjectIndex(DocketAggregate):
         """Notes what a later detection tells, if it tells anything new: the subject's first account, or work that
         now waits for review."""
         account = facts.account_id if self.account_id is None else None
-        waits = not _answered(case, facts.policy_key) and not self.waiting(facts.policy_key, case)
+        waits = facts.for_review and not _answered(case, facts.policy_key) and not self.waiting(facts.policy_key, case)
         if account is not None or waits:
             self._record(
                 self.Detected, actor, at, account_id=account, policy_key=facts.policy_key if waits else None,
@@ -134,7 +134,6 @@ class IndexBackfill(DocketAggregate):
         )
 
 
-INDEX_EVENTS = (DecisionIndex.Recorded, SubjectIndex.Started, SubjectIndex.Detected, IndexBackfill.Completed)
 
 
 def note_detection(
@@ -172,3 +171,40 @@ def _answered(case: Case | None, policy_key: str) -> bool:
 
 def _version(case: Case | None) -> int:
     return 0 if case is None else case.version
+
+
+class PolicyRules(DocketAggregate):
+    """The automation rules configured for a policy: autoAction names only the policy."""
+
+    if TYPE_CHECKING:
+        rule_ids: list[UUID]
+
+    @staticmethod
+    def create_id(domain: str, policy_key: str) -> UUID:
+        return natural_id("policy-rules", domain, policy_key)
+
+    class Started(DocketAggregate.Created):
+        rule_id: UUID
+
+        def apply(self, index: PolicyRules) -> None:
+            index.rule_ids = [self.rule_id]
+
+    class RuleAdded(DocketAggregate.Event):
+        rule_id: UUID
+
+        def apply(self, index: PolicyRules) -> None:
+            index.rule_ids.append(self.rule_id)
+
+    @classmethod
+    def start(cls, domain: str, policy_key: str, rule_id: UUID, actor: str, at: datetime) -> PolicyRules:
+        return cls._start(cls.Started, cls.create_id(domain, policy_key), actor, at, rule_id=rule_id)
+
+    def add(self, rule_id: UUID, actor: str, at: datetime) -> None:
+        if rule_id not in self.rule_ids:
+            self._record(self.RuleAdded, actor, at, rule_id=rule_id)
+
+
+INDEX_EVENTS = (
+    DecisionIndex.Recorded, SubjectIndex.Started, SubjectIndex.Detected, IndexBackfill.Completed, PolicyRules.Started,
+    PolicyRules.RuleAdded,
+)

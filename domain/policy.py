@@ -9,6 +9,7 @@ from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
 from domain.errors import ConflictError, ValidationError
+from domain.guidance import PolicyGuidance
 from domain.values import (
     DSA_CATEGORIES,
     ActionType,
@@ -34,12 +35,18 @@ class PolicyTerms:
     dsa_category: str
     dsa_ground: DsaGround
     zero_tolerance: bool = False
+    guidance: PolicyGuidance | None = None
+    """The policy in the sections a model reads it in; without it, no automation rule can run on the policy."""
+    never_automated: tuple[ActionType, ...] = ()
+    """Actions automation may never take under this policy (a human decides them)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "severity", parse_enum(Severity, self.severity, "severity"))
         object.__setattr__(self, "dsa_ground", parse_enum(DsaGround, self.dsa_ground, "dsaGround"))
         actions = tuple(parse_enum(ActionType, a, "allowedActions") for a in self.allowed_actions)
         object.__setattr__(self, "allowed_actions", actions)
+        forbidden = tuple(parse_enum(ActionType, a, "neverAutomated") for a in self.never_automated)
+        object.__setattr__(self, "never_automated", forbidden)
 
     def validate(self) -> PolicyTerms:
         check_text(self.title, "title", 200)
@@ -59,7 +66,16 @@ class PolicyTerms:
             )
         if not isinstance(self.zero_tolerance, bool):
             raise ValidationError("zeroTolerance must be true or false", "zeroTolerance")
+        if self.guidance is not None:
+            self.guidance.validate()
+        if len(set(self.never_automated)) != len(self.never_automated):
+            raise ValidationError("neverAutomated must not repeat", "neverAutomated")
         return self
+
+    @property
+    def automatable_actions(self) -> tuple[ActionType, ...]:
+        """The allowed actions automation may take."""
+        return tuple(a for a in self.allowed_actions if a not in self.never_automated)
 
 
 class Policy(DocketAggregate):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from app.write.ledger import Ledger
+from domain.guidance import Criterion, PolicyExample, PolicyGuidance
 from domain.policy import PolicyTerms
 
 STARTER_CATALOG = Path(__file__).with_name("starter_catalog.toml")
@@ -27,10 +29,25 @@ def load_catalog(path: Path = STARTER_CATALOG) -> list[tuple[str, str, PolicyTer
                 dsa_category=e["dsa_category"],
                 dsa_ground=e["dsa_ground"],
                 zero_tolerance=e.get("zero_tolerance", False),
+                guidance=None if "guidance" not in e else read_guidance(e["guidance"]),
+                never_automated=tuple(e.get("never_automated", ())),
             ),
         )
         for e in entries
     ]
+
+
+def read_guidance(table: dict[str, Any]) -> PolicyGuidance:
+    """A policy's guidance as the catalog format writes it (see starter_catalog.toml)."""
+    return PolicyGuidance(
+        instructions=table["instructions"],
+        definitions=table["definitions"],
+        violates=tuple(Criterion(c["id"], c["text"]) for c in table["violates"]),
+        safe=tuple(table["safe"]),
+        examples=tuple(
+            PolicyExample(x["content"], x["violation"], tuple(x["rule_ids"]), x["rationale"]) for x in table["examples"]
+        ),
+    )
 
 
 def seed_catalog(ledger: Ledger) -> int:

@@ -11,9 +11,11 @@ from uuid import UUID, SafeUUID
 import orjson
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Transcoding, UUIDAsHex
 
+from domain.automation import Caps, EvaluationFigures, ItemVerdict, LaunchCriteria, ModelRoute, RuleSettings
 from domain.batch import BatchSubject, SubjectResult
 from domain.case import Decision, Verdict
 from domain.detection import DetectionFacts
+from domain.guidance import Criterion, PolicyExample, PolicyGuidance
 from domain.policy import PolicyTerms
 from domain.routing import RoutingRule
 from domain.standing import Penalty, Strike
@@ -21,7 +23,8 @@ from domain.values import Action, Content, Subject
 
 VALUE_TYPES: tuple[type, ...] = (
     Subject, Content, Action, PolicyTerms, DetectionFacts, Decision, Strike, Penalty, Verdict, BatchSubject,
-    SubjectResult, RoutingRule,
+    SubjectResult, RoutingRule, PolicyGuidance, Criterion, PolicyExample, ModelRoute, LaunchCriteria, Caps,
+    RuleSettings, EvaluationFigures, ItemVerdict,
 )
 
 

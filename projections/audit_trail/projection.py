@@ -13,11 +13,13 @@ from typing import Any
 
 from domain.account import Account
 from domain.appeal import Appeal
+from domain.automation import AutomationRule
 from domain.batch import Batch
 from domain.case import Case
 from domain.detection import Detection
 from domain.policy import Policy
 from domain.projection import Projection as ReadModel
+from domain.protection import Protection
 from domain.queue import Queue
 from domain.report import Report
 from domain.reporter import Reporter
@@ -85,6 +87,14 @@ class AuditTrailProjection(Projection):
         Webhook.SecretRotated,
         Webhook.Disabled,
         Webhook.Enabled,
+        AutomationRule.Configured,
+        AutomationRule.Reconfigured,
+        AutomationRule.ModeChanged,
+        AutomationRule.Evaluated,
+        AutomationRule.Demoted,
+        Protection.Protected,
+        Protection.Reprotected,
+        Protection.Unprotected,
     )
 
     def apply_batch(self, events: Events, sql: Sql) -> None:
@@ -140,8 +150,10 @@ def _touches(event: Any, stream: str, refs: Rows) -> Touches:
         return (event.domain, None, None)
     if isinstance(event, Batch.Started):
         return _remember(refs, stream, (event.subjects[0].subject.domain, None, None))
-    if isinstance(event, Account.Registered):
+    if isinstance(event, (Account.Registered, Protection.Protected)):
         return _remember(refs, stream, (None, event.account_id, None))
+    if isinstance(event, AutomationRule.Configured):
+        return _remember(refs, stream, (event.domain, None, None))
     if isinstance(event, Account.StrikeIssued):
         account_id = _recall(refs, stream)[1]
         return _remember(refs, str(event.strike.strike_id), (event.strike.domain, account_id, None))
@@ -279,6 +291,29 @@ def operations_summary(event: Any) -> str:
         return f"webhook disabled: {event.reason}"
     if isinstance(event, Webhook.Enabled):
         return "webhook enabled"
+    return automation_summary(event)
+
+
+def automation_summary(event: Any) -> str:
+    """What happened to an automation rule or an account's protection from it, in one line."""
+    if isinstance(event, (AutomationRule.Configured, AutomationRule.Reconfigured)):
+        s = event.settings
+        actions = ", ".join(s.allowed_actions)
+        head = f"automation rule for {event.policy_key} configured" if isinstance(
+            event, AutomationRule.Configured) else "automation rule reconfigured"
+        return f"{head}: {s.route.model} at threshold {s.threshold:g} against v{event.policy_version}, may {actions}"
+    if isinstance(event, AutomationRule.ModeChanged):
+        return f"automation mode {event.previous} -> {event.mode}: {event.reason}"
+    if isinstance(event, AutomationRule.Evaluated):
+        f = event.figures
+        return (f"evaluated on {f.samples} golden items against v{f.policy_version}: precision {f.precision:.3f}, "
+                f"recall {f.recall:.3f}, kappa {f.kappa:.3f}")
+    if isinstance(event, AutomationRule.Demoted):
+        return f"automation demoted to SHADOW: {event.reason}"
+    if isinstance(event, (Protection.Protected, Protection.Reprotected)):
+        return f"account protected from automated decisions: {event.reason}"
+    if isinstance(event, Protection.Unprotected):
+        return f"account's protection from automated decisions lifted: {event.reason}"
     return type(event).__qualname__
 
 

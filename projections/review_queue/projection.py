@@ -92,6 +92,8 @@ def _apply(rows: ReviewRows, event: Any, position: int) -> None:
 
 def _detected(rows: ReviewRows, event: Detection.Recorded, position: int) -> None:
     facts = event.facts
+    if not facts.for_review:  # a verdict recorded in SHADOW asks no one
+        return
     subject = facts.subject
     key = entry_key(event)
     policy = rows.policies.get((subject.domain, facts.policy_key))

@@ -7,6 +7,7 @@ from uuid import UUID
 from domain.base import natural_id
 from domain.case import Case, Decision, Verdict
 from domain.detection import Detection, DetectionFacts
+from domain.guidance import Criterion, PolicyExample, PolicyGuidance
 from domain.policy import Policy, PolicyTerms
 from domain.values import (
     Action,
@@ -128,3 +129,31 @@ def declared_event(name: str, event_class: type) -> bool:
     if name == "Event":
         return False
     return name != "Created" or event_class.__mro__[1].__qualname__ == event_class.__qualname__
+
+
+def guidance(**changes: Any) -> PolicyGuidance:
+    """Spam guidance in the sections a model reads, with four examples."""
+    values: dict[str, Any] = {
+        "instructions": "Decide whether the content is spam under this policy. Answer in JSON.",
+        "definitions": "Spam: repetitive, unsolicited content meant to drive traffic.",
+        "violates": (Criterion("SP1", "Link farms"), Criterion("SP2", "Mass-posted identical content")),
+        "safe": ("A single link to one's own shop in a relevant post.",),
+        "examples": (
+            PolicyExample("Buy followers now!!! cheap-followers.example x20", True, ("SP1",), "A link farm."),
+            PolicyExample("Same text posted on 40 boards in a minute", True, ("SP2",), "Mass-posted."),
+            PolicyExample("My new pottery, shop link in bio", False, (), "One link, relevant."),
+            PolicyExample("Recipe for lemon cake", False, (), "Ordinary content."),
+        ),
+    }
+    values.update(changes)
+    return PolicyGuidance(**values)
+
+
+def automatable_policy(**changes: Any) -> Policy:
+    """A published spam policy with guidance, whose automation may never suspend."""
+    return published_policy(
+        guidance=guidance(),
+        allowed_actions=(ActionType.REMOVE, ActionType.DEMOTE, ActionType.SUSPEND_ACCOUNT),
+        never_automated=(ActionType.SUSPEND_ACCOUNT,),
+        **changes,
+    )

@@ -10,13 +10,15 @@ from eventsourcing.utils import get_topic, resolve_topic
 import domain
 from domain.account import Account
 from domain.appeal import Appeal
+from domain.automation import AutomationRule
 from domain.base import DocketAggregate
 from domain.batch import Batch
 from domain.case import Case
 from domain.detection import Detection
-from domain.indexes import DecisionIndex, IndexBackfill, SubjectIndex
+from domain.indexes import DecisionIndex, IndexBackfill, PolicyRules, SubjectIndex
 from domain.policy import Policy
 from domain.projection import Projection
+from domain.protection import Protection
 from domain.queue import Queue
 from domain.report import Report
 from domain.reporter import Reporter
@@ -72,6 +74,16 @@ PINNED: dict[type, str] = {
     SubjectIndex.Started: "domain.indexes:SubjectIndex.Started",
     SubjectIndex.Detected: "domain.indexes:SubjectIndex.Detected",
     IndexBackfill.Completed: "domain.indexes:IndexBackfill.Completed",
+    PolicyRules.Started: "domain.indexes:PolicyRules.Started",
+    PolicyRules.RuleAdded: "domain.indexes:PolicyRules.RuleAdded",
+    AutomationRule.Configured: "domain.automation:AutomationRule.Configured",
+    AutomationRule.Reconfigured: "domain.automation:AutomationRule.Reconfigured",
+    AutomationRule.ModeChanged: "domain.automation:AutomationRule.ModeChanged",
+    AutomationRule.Evaluated: "domain.automation:AutomationRule.Evaluated",
+    AutomationRule.Demoted: "domain.automation:AutomationRule.Demoted",
+    Protection.Protected: "domain.protection:Protection.Protected",
+    Protection.Reprotected: "domain.protection:Protection.Reprotected",
+    Protection.Unprotected: "domain.protection:Protection.Unprotected",
 }
 
 

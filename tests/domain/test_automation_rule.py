@@ -1,0 +1,251 @@
+"""AutomationRule: configured OFF, moved between modes with reasons, promoted to AUTO only on sufficient evidence."""
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from domain.automation import (
+    AutomationMode,
+    AutomationRule,
+    Caps,
+    EvaluationFigures,
+    InsufficientEvidence,
+    ItemVerdict,
+    LaunchCriteria,
+    ModelRoute,
+    RuleSettings,
+)
+from domain.errors import ConflictError, ValidationError
+from domain.values import ActionType
+from tests.domain.factories import T0, at, automatable_policy, guidance, published_policy, terms
+
+MODEL = "openai/mod-small"
+
+
+def settings(**changes: Any) -> RuleSettings:
+    values: dict[str, Any] = {
+        "route": ModelRoute(MODEL, api_base="http://127.0.0.1:9/v1", api_key_env="DOCKET_TEST_KEY"),
+        "threshold": 0.9,
+        "allowed_actions": (ActionType.REMOVE,),
+    }
+    values.update(changes)
+    return RuleSettings(**values)
+
+
+def figures(**changes: Any) -> EvaluationFigures:
+    values: dict[str, Any] = {
+        "policy_version": 1, "samples": 160, "precision": 0.97, "recall": 0.86, "f1": 0.91, "kappa": 0.85,
+        "confusion": ((80, 2), (11, 67)), "failed": 0, "cost": 0.0123, "latency_p50_ms": 210.0,
+        "latency_p95_ms": 260.0, "golden_set": "golden.jsonl sha256:ab12",
+    }
+    values.update(changes)
+    return EvaluationFigures(**values)
+
+
+def items(count: int) -> tuple[ItemVerdict, ...]:
+    return tuple(ItemVerdict(f"i{n}", True, True, 0.95, "") for n in range(count))
+
+
+def configured(**changes: Any) -> AutomationRule:
+    rule = AutomationRule.configure(automatable_policy(), settings(**changes), "policy:carol", T0)
+    rule.collect_events()
+    return rule
+
+
+def evaluated(rule: AutomationRule, **changes: Any) -> AutomationRule:
+    result = figures(**changes)
+    rule.record_evaluation(result, items(result.samples), "cli:eval", at(minutes=1))
+    rule.collect_events()
+    return rule
+
+
+def test_a_configured_rule_starts_off_with_the_default_launch_criteria() -> None:
+    rule = AutomationRule.configure(automatable_policy(), settings(), "policy:carol", T0)
+
+    (event,) = rule.collect_events()
+
+    assert isinstance(event, AutomationRule.Configured)
+    assert rule.id == AutomationRule.create_id("trust_safety", "spam", MODEL)
+    assert rule.mode is AutomationMode.OFF
+    assert (rule.policy_version, rule.evaluation) == (1, None)
+    assert rule.settings.launch_criteria == LaunchCriteria(150, 0.95, 0.80, 0.80)
+    assert (rule.settings.qa_sample_rate, rule.settings.caps) == (0.02, Caps(5, 10_000))
+
+
+@pytest.mark.parametrize("threshold", [0, -0.1, 1.01, 2, float("nan")])
+def test_a_threshold_outside_zero_to_one_is_refused(threshold: float) -> None:
+    with pytest.raises(ValidationError) as refused:
+        AutomationRule.configure(automatable_policy(), settings(threshold=threshold), "policy:carol", T0)
+    assert refused.value.field == "threshold"
+
+
+def test_a_threshold_of_exactly_one_is_allowed() -> None:
+    assert configured(threshold=1).settings.threshold == 1.0
+
+
+@pytest.mark.parametrize(
+    ("route", "field"),
+    [
+        (ModelRoute("gpt-4o"), "model"),
+        (ModelRoute("openai/x", api_base="ftp://host/v1"), "apiBase"),
+        (ModelRoute("openai/x", api_key_env="sk-live-123"), "apiKeyEnv"),
+        (ModelRoute("openai/x", input_cost_per_token=-1), "inputCostPerToken"),
+    ],
+)
+def test_a_model_route_that_is_not_provider_and_model_or_holds_a_key_is_refused(route: ModelRoute, field: str) -> None:
+    with pytest.raises(ValidationError) as refused:
+        AutomationRule.configure(automatable_policy(), settings(route=route), "policy:carol", T0)
+    assert refused.value.field == field
+
+
+def test_automation_may_not_take_an_action_the_policy_never_automates() -> None:
+    with pytest.raises(ValidationError, match="never lets automation take SUSPEND_ACCOUNT"):
+        AutomationRule.configure(
+            automatable_policy(), settings(allowed_actions=(ActionType.SUSPEND_ACCOUNT,)), "policy:carol", T0
+        )
+
+
+def test_automation_may_not_take_an_action_the_policy_does_not_allow() -> None:
+    with pytest.raises(ValidationError, match="does not allow LABEL"):
+        AutomationRule.configure(automatable_policy(), settings(allowed_actions=(ActionType.LABEL,)), "policy:c", T0)
+
+
+def test_a_policy_without_guidance_cannot_be_automated() -> None:
+    with pytest.raises(ValidationError, match="has no guidance"):
+        AutomationRule.configure(published_policy(), settings(), "policy:carol", T0)
+
+
+def test_a_retired_policy_cannot_be_automated() -> None:
+    policy = automatable_policy()
+    policy.retire("merged", "policy:carol", T0)
+    with pytest.raises(ConflictError):
+        AutomationRule.configure(policy, settings(), "policy:carol", T0)
+
+
+def test_moving_to_shadow_records_the_reason_and_approver() -> None:
+    rule = configured()
+
+    rule.set_mode(AutomationMode.SHADOW, "start measuring", automatable_policy(), "policy:dan", at(minutes=2))
+
+    (event,) = rule.collect_events()
+    assert isinstance(event, AutomationRule.ModeChanged)
+    assert (event.mode, event.previous, event.reason, event.actor) == ("SHADOW", "OFF", "start measuring", "policy:dan")
+    assert rule.mode is AutomationMode.SHADOW
+
+
+def test_the_same_mode_again_records_nothing() -> None:
+    rule = configured()
+    rule.set_mode(AutomationMode.OFF, "no change", automatable_policy(), "policy:dan", T0)
+    assert rule.collect_events() == []
+
+
+def test_auto_without_an_evaluation_is_refused() -> None:
+    rule = configured()
+    with pytest.raises(InsufficientEvidence, match="no evaluation"):
+        rule.set_mode(AutomationMode.AUTO, "launch", automatable_policy(), "policy:dan", T0)
+    assert rule.collect_events() == []
+    assert rule.mode is AutomationMode.OFF
+
+
+@pytest.mark.parametrize(
+    ("changes", "shortfall"),
+    [
+        ({"samples": 149}, "samples 149 < 150"),
+        ({"precision": 0.94}, "precision 0.94 < 0.95"),
+        ({"recall": 0.7}, "recall 0.7 < 0.8"),
+        ({"kappa": 0.79}, "kappa 0.79 < 0.8"),
+    ],
+)
+def test_auto_on_an_evaluation_short_of_the_criteria_is_refused_saying_what_falls_short(
+    changes: dict[str, Any], shortfall: str
+) -> None:
+    rule = evaluated(configured(), **changes)
+    with pytest.raises(InsufficientEvidence, match=shortfall):
+        rule.set_mode(AutomationMode.AUTO, "launch", automatable_policy(), "policy:dan", at(minutes=3))
+    assert rule.collect_events() == []
+
+
+def test_auto_on_sufficient_evidence_records_the_figures_it_rests_on() -> None:
+    rule = evaluated(configured())
+
+    rule.set_mode(AutomationMode.AUTO, "golden set passed", automatable_policy(), "policy:dan", at(minutes=3))
+
+    (event,) = rule.collect_events()
+    assert isinstance(event, AutomationRule.ModeChanged)
+    assert event.mode == AutomationMode.AUTO
+    assert event.figures == figures()
+    assert rule.mode is AutomationMode.AUTO
+
+
+def test_evidence_of_an_older_policy_version_does_not_allow_auto() -> None:
+    policy = automatable_policy()
+    policy.revise(replace(policy.terms, text="A stricter text."), "policy:carol", at(minutes=1))
+    rule = evaluated(configured(), policy_version=1)
+    with pytest.raises(InsufficientEvidence, match="evaluate it again"):
+        rule.set_mode(AutomationMode.AUTO, "launch", policy, "policy:dan", at(minutes=3))
+
+
+def test_a_new_policy_version_drops_an_auto_rule_to_shadow_saying_why() -> None:
+    rule = evaluated(configured())
+    policy = automatable_policy()
+    rule.set_mode(AutomationMode.AUTO, "launch", policy, "policy:dan", at(minutes=3))
+    rule.collect_events()
+    policy.revise(replace(policy.terms, text="A stricter text."), "policy:carol", at(minutes=4))
+
+    rule.follow_policy(policy, "system:automation", at(minutes=5))
+
+    (event,) = rule.collect_events()
+    assert isinstance(event, AutomationRule.Demoted)
+    assert "v2 was published" in event.reason
+    assert rule.mode is AutomationMode.SHADOW
+
+
+def test_following_the_policy_it_was_evaluated_on_changes_nothing() -> None:
+    rule = evaluated(configured())
+    policy = automatable_policy()
+    rule.set_mode(AutomationMode.AUTO, "launch", policy, "policy:dan", at(minutes=3))
+    rule.collect_events()
+    rule.follow_policy(policy, "system:automation", at(minutes=5))
+    assert rule.collect_events() == []
+
+
+def test_demoting_a_rule_not_in_auto_records_nothing() -> None:
+    rule = configured()
+    rule.demote("breaker", {"precision": 0.5}, "system:breaker", T0)
+    assert rule.collect_events() == []
+
+
+def test_reconfiguring_an_auto_rule_drops_it_to_shadow() -> None:
+    rule = evaluated(configured())
+    rule.set_mode(AutomationMode.AUTO, "launch", automatable_policy(), "policy:dan", at(minutes=3))
+    rule.collect_events()
+
+    rule.reconfigure(automatable_policy(), settings(threshold=0.8), "policy:dan", at(minutes=6))
+
+    events = rule.collect_events()
+    assert [type(e) for e in events] == [AutomationRule.Reconfigured, AutomationRule.Demoted]
+    assert (rule.settings.threshold, rule.mode) == (0.8, AutomationMode.SHADOW)
+
+
+def test_reconfiguring_with_the_same_settings_records_nothing() -> None:
+    rule = configured()
+    rule.reconfigure(automatable_policy(), settings(), "policy:dan", at(minutes=6))
+    assert rule.collect_events() == []
+
+
+def test_an_evaluation_counts_each_of_its_items() -> None:
+    rule = configured()
+    with pytest.raises(ValidationError):
+        rule.record_evaluation(figures(samples=3), items(2), "cli:eval", T0)
+
+
+def test_guidance_examples_may_cite_only_criteria_the_guidance_defines() -> None:
+    bad = guidance().examples[0].__class__("text", True, ("SP9",), "why")
+    with pytest.raises(ValidationError, match="SP9"):
+        terms(guidance=guidance(examples=(bad, *guidance().examples[1:]))).validate()
+
+
+def test_guidance_needs_four_to_six_examples() -> None:
+    with pytest.raises(ValidationError, match="4 to 6"):
+        terms(guidance=guidance(examples=guidance().examples[:3])).validate()
