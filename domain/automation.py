@@ -11,7 +11,9 @@ from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
 from domain.errors import ConflictError, ValidationError
+from domain.model_verdict import FailedClassification, ModelVerdict
 from domain.policy import Policy
+from domain.protection import Protection
 from domain.values import ActionType, check_name, check_text, parse_enum
 
 _MODEL = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}/\S{1,200}$")
@@ -90,15 +92,21 @@ class ModelRoute:
     api_key_env: str | None = None
     input_cost_per_token: float | None = None
     output_cost_per_token: float | None = None
-    vision: bool = False
-    """Whether the model reads images (a VLM): its verdicts are recorded with source VLM."""
+    fallbacks: tuple[str, ...] = ()
+    """Models (`provider/model`, at the same API base and key) tried in turn when this one keeps failing."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fallbacks", tuple(self.fallbacks))
 
     def validate(self) -> ModelRoute:
-        if not isinstance(self.model, str) or not _MODEL.match(self.model):
-            raise ValidationError(
-                f"model must name a provider and a model as litellm does (e.g. openai/gpt-4o-mini), not {self.model!r}",
-                "model",
-            )
+        for name, model in (("model", self.model), *(("fallbacks", m) for m in self.fallbacks)):
+            if not isinstance(model, str) or not _MODEL.match(model):
+                raise ValidationError(
+                    f"{name} must name a provider and a model as litellm does (e.g. openai/gpt-4o-mini), not {model!r}",
+                    name,
+                )
+        if self.model in self.fallbacks or len(set(self.fallbacks)) != len(self.fallbacks):
+            raise ValidationError("fallbacks must not repeat the model or each other", "fallbacks")
         if self.api_base is not None and not _URL.match(self.api_base):
             raise ValidationError("apiBase must be an http(s) URL", "apiBase")
         if self.api_key_env is not None and not _ENV_VAR.match(self.api_key_env):
@@ -357,3 +365,64 @@ def _check_automatable(policy: Policy) -> None:
             "safe, examples) for a model to read; publish a version with it first",
             "policy",
         )
+
+
+class AutoOutcome(StrEnum):
+    """What a rule's verdict led to."""
+
+    RECORDED = "RECORDED"
+    """Recorded and nothing else: in SHADOW, or a verdict that finds no violation."""
+    QUEUED = "QUEUED"
+    """Sent to a human: a recommendation (ASSIST), a verdict automation may not act on alone, or a failure."""
+    DECIDED = "DECIDED"
+    """Decided without a human (AUTO): a fully automated decision."""
+
+
+@dataclass(frozen=True)
+class AutoPlan:
+    outcome: AutoOutcome
+    reason: str
+    actions: tuple[ActionType, ...] = ()
+
+
+def plan_action(
+    rule: AutomationRule, policy: Policy, verdict: ModelVerdict | FailedClassification, protection: Protection | None
+) -> AutoPlan:
+    """What a rule in its mode does with a classification: record it, send it to a human, or decide alone.
+
+    Never an automated decision on a failed classification, below the threshold, on a protected account, under a
+    zero-tolerance or retired policy, or with an action the policy as now published never automates.
+    """
+    mode = rule.mode
+    if mode in (AutomationMode.OFF, AutomationMode.SHADOW):
+        return AutoPlan(AutoOutcome.RECORDED, f"{mode}: verdict recorded, nothing else changes")
+    if isinstance(verdict, FailedClassification):
+        return AutoPlan(AutoOutcome.QUEUED, f"classification failed: {verdict.reason}")
+    if not verdict.violation:
+        return AutoPlan(AutoOutcome.RECORDED, "the model found no violation")
+    if mode is AutomationMode.ASSIST:
+        actions = rule.settings.allowed_actions
+        return AutoPlan(AutoOutcome.QUEUED, "ASSIST: a recommendation for a human to confirm", actions)
+    held = _held(rule, policy, verdict, protection)
+    if held is not None:
+        return AutoPlan(AutoOutcome.QUEUED, held, rule.settings.allowed_actions)
+    return AutoPlan(
+        AutoOutcome.DECIDED, f"AUTO: confidence {verdict.confidence:g} >= threshold {rule.settings.threshold:g}",
+        rule.settings.allowed_actions,
+    )
+
+
+def _held(rule: AutomationRule, policy: Policy, verdict: ModelVerdict, protection: Protection | None) -> str | None:
+    """Why an AUTO rule's violating verdict goes to a human instead; None when it may decide."""
+    if verdict.confidence < rule.settings.threshold:
+        return f"confidence {verdict.confidence:g} is below the threshold {rule.settings.threshold:g}"
+    if protection is not None and protection.protected:
+        return f"account {protection.account_id} is protected from automated decisions: {protection.reason}"
+    if policy.retired:
+        return f"policy {policy.key} is retired"
+    if policy.terms.zero_tolerance:
+        return f"policy {policy.key} is zero-tolerance: a strike under it ends the account, which a human decides"
+    forbidden = [a for a in rule.settings.allowed_actions if a not in policy.terms.automatable_actions]
+    if forbidden:
+        return f"policy {policy.key} v{policy.policy_version} never lets automation take {', '.join(forbidden)}"
+    return None

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from domain.automation import AutomationRule, EvaluationFigures, ItemVerdict, ModelRoute, RuleSettings
 from domain.base import natural_id
 from domain.case import Case, Decision, Verdict
 from domain.detection import Detection, DetectionFacts
@@ -157,3 +158,43 @@ def automatable_policy(**changes: Any) -> Policy:
         never_automated=(ActionType.SUSPEND_ACCOUNT,),
         **changes,
     )
+
+
+MODEL = "openai/mod-small"
+
+
+def settings(**changes: Any) -> RuleSettings:
+    values: dict[str, Any] = {
+        "route": ModelRoute(MODEL, api_base="http://127.0.0.1:9/v1", api_key_env="DOCKET_TEST_KEY"),
+        "threshold": 0.9,
+        "allowed_actions": (ActionType.REMOVE,),
+    }
+    values.update(changes)
+    return RuleSettings(**values)
+
+
+def figures(**changes: Any) -> EvaluationFigures:
+    values: dict[str, Any] = {
+        "policy_version": 1, "samples": 160, "precision": 0.97, "recall": 0.86, "f1": 0.91, "kappa": 0.85,
+        "confusion": ((80, 2), (11, 67)), "failed": 0, "cost": 0.0123, "latency_p50_ms": 210.0,
+        "latency_p95_ms": 260.0, "golden_set": "golden.jsonl sha256:ab12",
+    }
+    values.update(changes)
+    return EvaluationFigures(**values)
+
+
+def items(count: int) -> tuple[ItemVerdict, ...]:
+    return tuple(ItemVerdict(f"i{n}", True, True, 0.95, "") for n in range(count))
+
+
+def configured(**changes: Any) -> AutomationRule:
+    rule = AutomationRule.configure(automatable_policy(), settings(**changes), "policy:carol", T0)
+    rule.collect_events()
+    return rule
+
+
+def evaluated(rule: AutomationRule, **changes: Any) -> AutomationRule:
+    result = figures(**changes)
+    rule.record_evaluation(result, items(result.samples), "cli:eval", at(minutes=1))
+    rule.collect_events()
+    return rule

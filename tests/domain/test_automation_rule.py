@@ -9,55 +9,26 @@ from domain.automation import (
     AutomationMode,
     AutomationRule,
     Caps,
-    EvaluationFigures,
     InsufficientEvidence,
-    ItemVerdict,
     LaunchCriteria,
     ModelRoute,
-    RuleSettings,
 )
 from domain.errors import ConflictError, ValidationError
 from domain.values import ActionType
-from tests.domain.factories import T0, at, automatable_policy, guidance, published_policy, terms
-
-MODEL = "openai/mod-small"
-
-
-def settings(**changes: Any) -> RuleSettings:
-    values: dict[str, Any] = {
-        "route": ModelRoute(MODEL, api_base="http://127.0.0.1:9/v1", api_key_env="DOCKET_TEST_KEY"),
-        "threshold": 0.9,
-        "allowed_actions": (ActionType.REMOVE,),
-    }
-    values.update(changes)
-    return RuleSettings(**values)
-
-
-def figures(**changes: Any) -> EvaluationFigures:
-    values: dict[str, Any] = {
-        "policy_version": 1, "samples": 160, "precision": 0.97, "recall": 0.86, "f1": 0.91, "kappa": 0.85,
-        "confusion": ((80, 2), (11, 67)), "failed": 0, "cost": 0.0123, "latency_p50_ms": 210.0,
-        "latency_p95_ms": 260.0, "golden_set": "golden.jsonl sha256:ab12",
-    }
-    values.update(changes)
-    return EvaluationFigures(**values)
-
-
-def items(count: int) -> tuple[ItemVerdict, ...]:
-    return tuple(ItemVerdict(f"i{n}", True, True, 0.95, "") for n in range(count))
-
-
-def configured(**changes: Any) -> AutomationRule:
-    rule = AutomationRule.configure(automatable_policy(), settings(**changes), "policy:carol", T0)
-    rule.collect_events()
-    return rule
-
-
-def evaluated(rule: AutomationRule, **changes: Any) -> AutomationRule:
-    result = figures(**changes)
-    rule.record_evaluation(result, items(result.samples), "cli:eval", at(minutes=1))
-    rule.collect_events()
-    return rule
+from tests.domain.factories import (
+    MODEL,
+    T0,
+    at,
+    automatable_policy,
+    configured,
+    evaluated,
+    figures,
+    guidance,
+    items,
+    published_policy,
+    settings,
+    terms,
+)
 
 
 def test_a_configured_rule_starts_off_with_the_default_launch_criteria() -> None:
@@ -249,3 +220,11 @@ def test_guidance_examples_may_cite_only_criteria_the_guidance_defines() -> None
 def test_guidance_needs_four_to_six_examples() -> None:
     with pytest.raises(ValidationError, match="4 to 6"):
         terms(guidance=guidance(examples=guidance().examples[:3])).validate()
+
+
+def test_a_fallback_that_is_not_provider_and_model_is_refused() -> None:
+    with pytest.raises(ValidationError) as refused:
+        AutomationRule.configure(
+            automatable_policy(), settings(route=ModelRoute(MODEL, fallbacks=("backup",))), "policy:carol", T0
+        )
+    assert refused.value.field == "fallbacks"
