@@ -12,6 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from app.auth.tokens import create_token
+from app.automation.test_server import Behaviour, RunningServer
 from app.config.settings import Settings
 from app.http.asgi import create_app
 from app.runtime.wiring import Runtime, open_runtime
@@ -87,3 +88,18 @@ def api(database_url: str, clock: MovableClock, tmp_path: Path) -> Iterator[Api]
     open_runtime(settings, clock=clock).close()  # migrate and seed, as `docket migrate` would
     with TestClient(create_app(settings, clock=clock)) as client:
         yield Api(client=client, token=token, clock=clock, tokens={"alice": token}, tokens_file=tokens_file)
+
+
+@pytest.fixture(scope="session")
+def model_server() -> Iterator[RunningServer]:
+    """The OpenAI-compatible test model server on a loopback port, for the whole run; tests set its behaviour."""
+    with RunningServer() as server:
+        yield server
+
+
+@pytest.fixture
+def models(model_server: RunningServer) -> Iterator[RunningServer]:
+    """The test model server, answering at once and without failures, as each test starts."""
+    model_server.state.default = Behaviour()
+    model_server.state.models.clear()
+    yield model_server

@@ -1,0 +1,147 @@
+"""Model calls through litellm: a Router per rule's model route (timeouts, retries, fallbacks), async, with each call's
+latency, tokens and cost; a failure past the retries is a failed classification with its reason, never an error.
+
+litellm is imported on first use, offline: its bundled price table (`LITELLM_LOCAL_MODEL_COST_MAP=True`) and no
+fetches of its own (`LITELLM_OFFLINE_MODE=true`), unless the environment says otherwise. Keys are read from the
+environment variable a rule names, when its Router is built, and go nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+from domain.automation import ModelRoute
+from domain.model_verdict import Classification, FailedClassification, read_verdict
+from domain.prompt import Prompt
+
+OFFLINE = {"LITELLM_LOCAL_MODEL_COST_MAP": "True", "LITELLM_OFFLINE_MODE": "true"}
+
+
+@cache
+def litellm() -> ModuleType:
+    """litellm, imported once, offline unless the environment says otherwise."""
+    for name, value in OFFLINE.items():
+        os.environ.setdefault(name, value)
+    import litellm as module
+
+    module.suppress_debug_info = True
+    module.telemetry = False
+    PRICED.update(module.model_cost)  # before any Router adds the models it serves, at no price
+    return module
+
+
+PRICED: set[str] = set()
+"""The models litellm's bundled price table knows."""
+
+
+def openai_errors() -> type[Exception]:
+    """The base of every error litellm raises for a failed call (its exceptions subclass OpenAI's)."""
+    litellm()
+    import openai
+
+    return openai.OpenAIError
+
+
+@dataclass(frozen=True)
+class CallSettings:
+    """How hard to try: seconds a call may take, retries after a failure (then the fallbacks are tried)."""
+
+    timeout: float = 30.0
+    retries: int = 2
+
+
+@dataclass(frozen=True)
+class ModelCall:
+    """What one classification cost: its outcome, the model that answered, latency, tokens and cost."""
+
+    classification: Classification
+    model: str
+    latency_ms: float
+    prompt_tokens: int
+    completion_tokens: int
+    cost: float | None
+    """In US dollars; None when neither litellm nor the rule knows the model's price."""
+
+
+class Models:
+    """The Routers of the rules' model routes, built on first use; calls run concurrently on the event loop."""
+
+    def __init__(self, settings: CallSettings | None = None, env: Mapping[str, str] | None = None) -> None:
+        self.settings = settings or CallSettings()
+        self._env = os.environ if env is None else env
+        self._routers: dict[ModelRoute, Any] = {}
+
+    def router(self, route: ModelRoute) -> Any:
+        router = self._routers.get(route)
+        if router is None:
+            router = self._routers[route] = self._build(route)
+        return router
+
+    def _build(self, route: ModelRoute) -> Any:
+        params: dict[str, Any] = {"timeout": self.settings.timeout}
+        if route.api_base is not None:
+            params["api_base"] = route.api_base
+        if route.api_key_env is not None and route.api_key_env in self._env:
+            params["api_key"] = self._env[route.api_key_env]
+        models = (route.model, *route.fallbacks)
+        return litellm().Router(
+            model_list=[{"model_name": m, "litellm_params": {"model": m, **params}} for m in models],
+            fallbacks=[{route.model: list(route.fallbacks)}] if route.fallbacks else [],
+            num_retries=self.settings.retries,
+            timeout=self.settings.timeout,
+            retry_after=0,
+            disable_cooldowns=True,
+        )
+
+    async def classify(self, route: ModelRoute, prompt: Prompt, policy_key: str, criteria: frozenset[str]) -> ModelCall:
+        """Asks the route's model about the prompt; a failure past the retries and fallbacks is a failed
+        classification."""
+        started = time.perf_counter()
+        try:
+            response = await self.router(route).acompletion(
+                model=route.model, messages=list(prompt.messages), response_format={"type": "json_object"},
+                temperature=0,
+            )
+        except (openai_errors(), ValueError) as error:  # litellm's errors are OpenAI's
+            latency = (time.perf_counter() - started) * 1000
+            reason = f"{type(error).__name__}: {str(error).strip().splitlines()[0][:300]}"
+            return ModelCall(FailedClassification(reason), route.model, latency, 0, 0, None)
+        latency = (time.perf_counter() - started) * 1000
+        answer = response.choices[0].message.content or ""
+        usage = getattr(response, "usage", None)
+        prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
+        completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+        model = _answered_by(route, response)
+        return ModelCall(
+            classification=read_verdict(answer, policy_key, criteria),
+            model=model,
+            latency_ms=latency,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            cost=self._cost(route, model, response, prompt_tokens, completion_tokens),
+        )
+
+
+    def _cost(
+        self, route: ModelRoute, model: str, response: Any, prompt_tokens: int, completion_tokens: int
+    ) -> float | None:
+        """litellm's price for the answer; the rule's configured price for a model litellm does not know; else None."""
+        if model in PRICED or model.split("/", 1)[1] in PRICED:
+            return float(litellm().completion_cost(completion_response=response))
+        if route.input_cost_per_token is None and route.output_cost_per_token is None:
+            return None
+        prices = (route.input_cost_per_token or 0.0, route.output_cost_per_token or 0.0)
+        return prompt_tokens * prices[0] + completion_tokens * prices[1]
+
+
+def _answered_by(route: ModelRoute, response: Any) -> str:
+    """The rule's model string (`provider/model`) that answered: the route's, or the fallback the Router used."""
+    hidden = getattr(response, "_hidden_params", None) or {}
+    group = hidden.get("model_group") or (hidden.get("litellm_model_name"))
+    return group if group in (route.model, *route.fallbacks) else route.model
