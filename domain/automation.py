@@ -212,6 +212,9 @@ class AutomationRule(DocketAggregate):
         mode_reason: str
         mode_changed_at: datetime
         mode_changed_by: str
+        configured_at: datetime
+        configured_by: str
+        evaluated_at: datetime | None
 
     @staticmethod
     def create_id(domain: str, policy_key: str, model: str) -> UUID:
@@ -233,6 +236,9 @@ class AutomationRule(DocketAggregate):
             rule.mode_reason = "configured"
             rule.mode_changed_at = self.occurred_at
             rule.mode_changed_by = self.actor
+            rule.configured_at = self.occurred_at
+            rule.configured_by = self.actor
+            rule.evaluated_at = None
 
     class Reconfigured(DocketAggregate.Event):
         policy_version: int
@@ -261,6 +267,7 @@ class AutomationRule(DocketAggregate):
 
         def apply(self, rule: AutomationRule) -> None:
             rule.evaluation = self.figures
+            rule.evaluated_at = self.occurred_at
 
     class Demoted(DocketAggregate.Event):
         """Dropped from AUTO to SHADOW without a person: its evidence no longer holds (new policy version, breaker)."""

@@ -17,6 +17,7 @@ from domain.values import (
     AutomationLevel,
     Content,
     ContentType,
+    DetectionSource,
     DsaGround,
     Outcome,
     Subject,
@@ -261,7 +262,7 @@ class Case(DocketAggregate):
             content=pinned,
             content_type=verdict.content_type or _content_type(detections),
             rationale=verdict.rationale,
-            automation=verdict.automation,
+            automation=_automation(verdict, detections),
             automated_detection=any(d.facts.source.automated for d in detections),
             dsa_source_type=_dsa_source_type(detections),
             dsa_category=policy.terms.dsa_category,
@@ -355,6 +356,23 @@ def _latest(detections: list[Detection]) -> Detection | None:
 def _latest_content(detections: list[Detection]) -> Content | None:
     latest = _latest([d for d in detections if d.facts.content is not None])
     return None if latest is None else latest.facts.content
+
+
+def _automation(verdict: Verdict, detections: list[Detection]) -> AutomationLevel:
+    """The verdict's automation level; a person's verdict that confirms an automation rule's recommendation (a
+    verdict an LLM or VLM recorded in ASSIST mode) is partially automated."""
+    if verdict.automation is AutomationLevel.NOT_AUTOMATED and any(_recommended(d) for d in detections):
+        return AutomationLevel.PARTIALLY
+    return AutomationLevel(verdict.automation)
+
+
+def _recommended(detection: Detection) -> bool:
+    facts = detection.facts
+    automation = facts.evidence.get("automation")
+    return (
+        facts.source in (DetectionSource.LLM, DetectionSource.VLM) and isinstance(automation, dict)
+        and automation.get("mode") == "ASSIST"
+    )
 
 
 def _content_type(detections: list[Detection]) -> ContentType | None:

@@ -15,6 +15,14 @@ from datetime import datetime, timedelta
 from app.write.catalog import load_catalog
 from app.write.ledger import Ledger
 from domain.appeal import AppealOutcome
+from domain.automation import (
+    AutomationMode,
+    EvaluationFigures,
+    ItemVerdict,
+    LaunchCriteria,
+    ModelRoute,
+    RuleSettings,
+)
 from domain.batch import BatchSubject
 from domain.case import Verdict
 from domain.claims import ReleaseReason
@@ -24,6 +32,8 @@ from domain.report import Notice, ReporterKind
 from domain.routing import RoutingRule
 from domain.values import (
     Action,
+    ActionType,
+    AutomationLevel,
     Content,
     ContentType,
     DetectionSource,
@@ -142,6 +152,7 @@ def write_review_history(ledger: Ledger, detections: int, seed: int = 5) -> int:
     ledger.suspend_reporter("reporter-1", "Still unfounded.", ledger.clock() + timedelta(days=30), "lead:ann")
     _bulk_and_reverse(ledger, rng)
     _webhooks(ledger)
+    _automate(ledger, rng)
     return ledger.head()
 
 
@@ -202,3 +213,39 @@ def _bulk_and_reverse(ledger: Ledger, rng: random.Random) -> None:
     wave = [BatchSubject(Subject(domain, "ad", f"wave-{rng.randrange(10**6)}-{n}"), f"acct-{n % 7}") for n in range(12)]
     run = ledger.bulk_decide(key, verdict, wave, "wave-1", "lead:ann")
     ledger.reverse_batch(run.batch.id, "The wave was a false alarm.", "lead:ann")
+
+
+def _automate(ledger: Ledger, rng: random.Random) -> None:
+    """An automation rule's life: configured, shadowed, evaluated, promoted to AUTO, its verdicts (some deciding
+    alone, one failed), a protected account, a new policy version that demotes it, and new settings."""
+    route = ModelRoute("openai/mod-history", api_base="http://127.0.0.1:9/v1", api_key_env="HISTORY_KEY")
+    settings = RuleSettings(route, 0.9, (ActionType.REMOVE,), LaunchCriteria(min_samples=2))
+    rule = ledger.configure_automation("trust_safety", "spam", settings, "lead:ann").rule
+    ledger.set_automation_mode(rule.id, AutomationMode.SHADOW, "Measure first.", "lead:ann")
+    version = ledger.get_policy("trust_safety", "spam").policy_version
+    figures = EvaluationFigures(version, 2, 1.0, 1.0, 1.0, 1.0, ((1, 0), (0, 1)), 0, 0.002, 210.0, 250.0, "history")
+    items = (ItemVerdict("a", True, True, 0.97, ""), ItemVerdict("b", False, False, 0.93, ""))
+    ledger.record_evaluation(rule.id, figures, items, "cli:eval")
+    ledger.set_automation_mode(rule.id, AutomationMode.AUTO, "Golden set passed.", "lead:ann")
+    ledger.protect_account("acct-1", "Partner account.", "lead:ann")
+    for n in range(6):
+        subject = Subject("trust_safety", "pin", f"auto-{rng.randrange(10**6)}-{n}")
+        failed = n == 5
+        outcome = "DECIDED" if n < 3 else "QUEUED"
+        record: dict[str, object] = {"rule": str(rule.id), "mode": "AUTO", "model": route.model, "outcome": outcome}
+        record |= {"failed": "invalid JSON"} if failed else {
+            "verdict": {"violation": 1, "policy_category": "spam", "rule_ids": ["SP1"], "confidence": 0.95,
+                        "rationale": "A link farm."}}
+        facts = DetectionFacts(
+            subject, f"acct-{n}", "spam", DetectionSource.LLM, f"auto-{subject.id}", 0.0 if failed else 0.95,
+            route.model, ContentType.TEXT, None, {"automation": record}, ledger.clock(),
+        )
+        detection = ledger.record_detection(facts, "pipeline:auto").detection
+        if n < 3:
+            verdict = Verdict(Outcome.VIOLATING, (Action(ActionType.REMOVE),), "Automated: a link farm.",
+                              automation=AutomationLevel.FULLY, idempotency_key=facts.external_id)
+            ledger.decide(subject, "spam", verdict, [detection.id], f"acct-{n}", f"automation:{rule.id}")
+    ledger.unprotect_account("acct-1", "Partnership ended.", "lead:ann")
+    policy = ledger.get_policy("trust_safety", "spam")
+    ledger.publish_policy("trust_safety", "spam", replace(policy.terms, text=policy.terms.text + " Revised."), "p:c")
+    ledger.configure_automation("trust_safety", "spam", replace(settings, threshold=0.95), "lead:ann")

@@ -56,6 +56,10 @@ class Settings:
     """Seconds `docket deliver` waits for an endpoint's answer before counting the attempt as failed."""
     webhook_concurrency: int = DEFAULT_WEBHOOK_CONCURRENCY
     """Deliveries `docket deliver` has under way to one endpoint at once (of different subjects)."""
+    model_timeout: float = 30.0
+    """Seconds an automation rule's model call may take before it is tried again."""
+    model_retries: int = 2
+    """How often a failed model call is tried again (then the rule's fallbacks) before it is a failed classification."""
 
     @property
     def database(self) -> Database:
@@ -89,6 +93,8 @@ class Settings:
             ),
             webhook_timeout=float(environ.get("DOCKET_WEBHOOK_TIMEOUT", str(DEFAULT_WEBHOOK_TIMEOUT))),
             webhook_concurrency=int(environ.get("DOCKET_WEBHOOK_CONCURRENCY", str(DEFAULT_WEBHOOK_CONCURRENCY))),
+            model_timeout=float(environ.get("DOCKET_MODEL_TIMEOUT", "30")),
+            model_retries=int(environ.get("DOCKET_MODEL_RETRIES", "2")),
         )
 
 

@@ -11,6 +11,7 @@ from domain.base import Clock
 from projections.account_standing.projection import AccountStandingProjection
 from projections.appeals.projection import AppealsProjection
 from projections.audit_trail.projection import AuditTrailProjection
+from projections.automation_rules.projection import AutomationRulesProjection
 from projections.base import Projection
 from projections.batch_progress.projection import BatchProgressProjection
 from projections.case_status.projection import CaseStatusProjection
@@ -28,7 +29,7 @@ def all_projections(key: Callable[[], bytes | None] = lambda: None, clock: Clock
         PolicyCatalogProjection(), CaseStatusProjection(), AccountStandingProjection(), AppealsProjection(),
         LedgerChainProjection(key=key, clock=clock),
         ReviewQueueProjection(), DecisionsByPolicyProjection(), AuditTrailProjection(), ReportsProjection(),
-        BatchProgressProjection(), WebhooksProjection(),
+        BatchProgressProjection(), WebhooksProjection(), AutomationRulesProjection(),
     ]
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from anyio import CapacityLimiter
 
+from app.automation.models import CallSettings, Models
+from app.automation.running import AutoActions
 from app.config.clock import system_clock
 from app.config.settings import Settings
 from app.read.migrations import Migration, migrate
@@ -44,6 +46,8 @@ class Runtime:
     gate: DatabaseGate = field(init=False)
     recorded: Bell = field(init=False)
     """Rung when events are recorded: by this process's writes, or another's through the event store's NOTIFY."""
+    auto_actions: AutoActions = field(init=False)
+    """Runs a policy's automation rules on content; its models are called on first use."""
     subscriber_reads: CapacityLimiter = field(init=False)
     """Subscribers' reads run a few at a time, outside the limit of the threadpool that requests share: however
     many subscribe, requests keep their threads, and the reads (decoding holds the GIL) leave the event loop a share."""
@@ -54,6 +58,8 @@ class Runtime:
         channel = events_channel(self.settings.database)
         self.recorded = Bell(channel, recheck=RECORDED_RECHECK, unheard=RECORDED_UNHEARD)
         self.subscriber_reads = CapacityLimiter(SUBSCRIBER_READS)
+        models = Models(CallSettings(timeout=self.settings.model_timeout, retries=self.settings.model_retries))
+        self.auto_actions = AutoActions(self.ledger, models)
         self.ledger.listeners.append(self.recorded.ring)
 
     def prepare(self) -> Prepared:

@@ -14,6 +14,7 @@ from eventsourcing.utils import get_topic
 from app.config.ladders import load_ladders
 from app.config.settings import Settings
 from app.write.appeals import Appeals
+from app.write.automation import Automation
 from app.write.batches import Batches
 from app.write.corrections import Corrections
 from app.write.deciding import Decisions
@@ -99,6 +100,13 @@ class Ledger(Application[UUID]):
         self.escalate_case = self.review.escalate_case
         self.add_case_note = self.review.add_case_note
         self.prioritize_case = self.review.prioritize_case
+
+        self.automation = Automation(self.work)
+        self.configure_automation = self.automation.configure_automation
+        self.set_automation_mode = self.automation.set_automation_mode
+        self.record_evaluation = self.automation.record_evaluation
+        self.protect_account = self.automation.protect_account
+        self.unprotect_account = self.automation.unprotect_account
 
         self.skips = Skips(self.work)
         self.skip_event = self.skips.skip_event

@@ -1,0 +1,1 @@
+"""Automation rules as `automationRules` shows them: settings, mode, evidence and live figures."""
