@@ -18,6 +18,7 @@ from app.http.asgi import create_app
 from app.runtime.wiring import Runtime, open_runtime
 from tests.support import Api, MovableClock
 
+MODEL_KEY_ENV = "DOCKET_TEST_MODEL_KEY"
 POSTGRES_ADMIN_URL = os.environ.get("DOCKET_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -98,8 +99,10 @@ def model_server() -> Iterator[RunningServer]:
 
 
 @pytest.fixture
-def models(model_server: RunningServer) -> Iterator[RunningServer]:
-    """The test model server, answering at once and without failures, as each test starts."""
+def models(model_server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningServer]:
+    """The test model server, answering at once and without failures, as each test starts; its key in the
+    environment variable rules name (the server takes any)."""
+    monkeypatch.setenv(MODEL_KEY_ENV, "sk-local-test")
     model_server.state.default = Behaviour()
     model_server.state.models.clear()
     yield model_server

@@ -50,8 +50,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
                 r"\bnobody (likes|wants) you\b"),
         "HR2": (r"\bi know where you live\b", r"\byou(\'ll| will) regret\b", r"\bwatch your back\b",
                 r"\b(hurt|kill|beat|find) you\b", r"\bsee you soon\b"),
-        "HR3": (r"\b\d+ \w+ (road|street|st|avenue|ave|lane)\b", r"\bher (phone|number|address) is\b",
-                r"\beveryone (go|report|spam) (her|him|them)\b", r"\bpile on\b"),
+        "HR3": (r"\b\d+ \w+ (road|street|st|avenue|ave|lane)\b", r"\bher (phone|number|address)( number)? is\b",
+                r"\beveryone (go )?(report|spam|message) (her|him|them)\b", r"\bpile on\b"),
     },
     "misleading_claims": {
         "MC1": (r"\bcures?\b", r"\b(lose|lost) \d+ ?(kg|lbs|pounds) in \d+ (days|weeks)\b",
@@ -70,7 +70,8 @@ CUES: dict[str, dict[str, tuple[str, ...]]] = {
                 r"\b(card|bank) details to (receive|claim)\b"),
     },
     "counterfeit": {
-        "CF1": (r"\b(replica|1:1|mirror quality|aaa grade|super ?copy|fake|knock-?off|dupe)\b",),
+        "CF1": (r"\b(replica|1:1|mirror quality|aaa grade|super ?copy|fake|knock-?off|dupe)\b",
+                r"\bcopy\b.{0,30}\blogo\b"),
         "CF2": (r"\bgenuine\b.{0,40}\b\d{1,2} ?(eur|usd|\$|€)\b", r"\bwholesale lot\b.{0,40}\b(luxury|designer)\b",
                 r"\b(luxury|designer)\b.{0,30}\b\d{1,2} ?(eur|usd|\$|€)\b"),
         "CF3": (r"\b(logo|label|tag)s? (added|sewn on|printed)\b", r"\bbrand (logo|label) on (plain|unbranded)\b"),
@@ -82,6 +83,8 @@ COUNTER_SPEECH = (r"\bpsa\b", r"\bwarning\b", r"\bbeware\b", r"\breport(ed|ing)?
                   r"\bdo not click\b", r"\bdon'?t (click|buy|fall)\b", r"\bscam alert\b", r"\bsomeone (called|told)\b",
                   r"\bis (a )?(spam|scam)\b", r"\bwatch out\b")
 HEDGES = (r"\bmay\b", r"\bmight\b", r"\bcould\b", r"\bsupports?\b", r"\bhelps?\b", r"\binspired by\b")
+OBFUSCATED = re.compile(r"\b(?=[\w@$]*[a-z])(?=[\w@$]*[0-9@$])[\w@$]+")
+"""A word spelt with digits or symbols for letters; numbers alone are not."""
 LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "@": "a"})
 
 
@@ -118,8 +121,8 @@ def judge(
     words = " ".join(re.sub(r"[^a-z0-9]+", " ", url.lower().rsplit("/", 1)[-1]) for url in image_urls)
     content = f"{text} {words}".lower()
     luck = _unit(f"{policy_key}|{content}")
-    if luck < 0.5:
-        content = content.translate(LEET)  # half the time it reads through obfuscated spelling; else it misses it
+    if luck < 0.5:  # half the time it reads through obfuscated spelling (f0ll0w3rs); else it misses it
+        content = OBFUSCATED.sub(lambda word: word.group().translate(LEET), content)
     cues = CUES.get(policy_key, {})
     hits = {rule: sum(bool(re.search(p, content)) for p in patterns) for rule, patterns in cues.items()}
     cited = sorted(rule for rule, n in hits.items() if n and rule in criteria)

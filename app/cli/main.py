@@ -116,6 +116,16 @@ def _parser() -> argparse.ArgumentParser:
     skip.add_argument("--actor", help="who skips it, for the record (default: operator:<login name>)")
     skip.set_defaults(run=_skip_event)
 
+    evaluation = commands.add_parser(
+        "eval", help="run an automation rule on a golden set (JSONL) and record precision, recall, kappa and more"
+    )
+    evaluation.add_argument("--rule", required=True, help="the rule's id (automationRules { id })")
+    evaluation.add_argument("--golden", type=Path, required=True, help="the golden set, JSON Lines")
+    evaluation.add_argument("--concurrency", type=_positive, default=8, help="model calls at once (default 8)")
+    evaluation.add_argument("--items", action="store_true", help="print each item's verdict too")
+    evaluation.add_argument("--actor", help="who evaluates, for the record (default: operator:<login name>)")
+    evaluation.set_defaults(run=_eval)
+
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL), or write it to a file")
     export.add_argument("--output", type=Path)
     export.set_defaults(run=_export_schema)
@@ -319,6 +329,13 @@ def _skip_event(args: argparse.Namespace, settings: Settings) -> int:
     from app.cli.projections import run_skip
 
     return run_skip(settings, args.name, args.position, args.reason, args.actor or f"operator:{getpass.getuser()}")
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from app.cli.evaluate import run_eval
+
+    actor = args.actor or f"operator:{getpass.getuser()}"
+    return run_eval(settings, args.rule, args.golden, actor, args.concurrency, args.items)
 
 
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:

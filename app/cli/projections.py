@@ -17,7 +17,7 @@ from domain.errors import DocketError
 
 def run_list(settings: Settings) -> int:
     """Prints each read model's position, lag and failure, and the ledger's head."""
-    return _run(settings, _print)
+    return run_on_runtime(settings, _print)
 
 
 def run_retry(settings: Settings, name: str) -> int:
@@ -28,7 +28,7 @@ def run_retry(settings: Settings, name: str) -> int:
         print(f"read model {name} tries position {failure.position} ({failure.event_type}) again now; "
               f"`docket projections` shows whether it got past it")
 
-    return _run(settings, retrying)
+    return run_on_runtime(settings, retrying)
 
 
 def run_skip(settings: Settings, name: str, position: int, reason: str, actor: str) -> int:
@@ -39,10 +39,10 @@ def run_skip(settings: Settings, name: str, position: int, reason: str, actor: s
         print(f"read model {name} skipped position {position} and goes on; the skip is Projection.EventSkipped "
               f"at position {recorded}")
 
-    return _run(settings, skipping)
+    return run_on_runtime(settings, skipping)
 
 
-def _run(settings: Settings, command: Callable[[Runtime], None]) -> int:
+def run_on_runtime(settings: Settings, command: Callable[[Runtime], None]) -> int:
     """0 when done; 2, saying why, when the database is not migrated or the command does not fit."""
     try:
         with _runtime(settings) as runtime:

@@ -25,6 +25,11 @@ from strawberry.types import ExecutionContext
 
 from app.graphql.audit.queries import AuditQuery
 from app.graphql.audit.subscriptions import Subscription
+from app.graphql.automation.auto_action import AutoActionMutation
+from app.graphql.automation.configure_automation import ConfigureAutomationMutation
+from app.graphql.automation.protect_account import ProtectAccountMutation
+from app.graphql.automation.queries import AutomationQuery
+from app.graphql.automation.set_automation_mode import SetAutomationModeMutation
 from app.graphql.batches.bulk_decide import BulkDecideMutation
 from app.graphql.batches.queries import BatchQuery
 from app.graphql.batches.reverse_batch import ReverseBatchMutation
@@ -83,9 +88,13 @@ Mutation = merge_types(
         CreateWebhookMutation,
         ChangeWebhookMutation,
         RedeliverMutation,
+        ConfigureAutomationMutation,
+        SetAutomationModeMutation,
+        AutoActionMutation,
+        ProtectAccountMutation,
     ),
 )
-Query = merge_types("Query", (LedgerQuery, ReviewQuery, BatchQuery, AuditQuery, WebhookQuery))
+Query = merge_types("Query", (LedgerQuery, ReviewQuery, BatchQuery, AuditQuery, WebhookQuery, AutomationQuery))
 
 # Built once: rule classes made per request would defeat the validation cache.
 LIMIT_RULES = [

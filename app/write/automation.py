@@ -97,7 +97,8 @@ class Automation:
         policy = self.work.get_policy(domain, policy_key)
         index = self.work.find(PolicyRules, PolicyRules.create_id(domain, policy_key))
         ids = [] if index is None else index.rule_ids
-        rules = [r for r in self.work.load_all(AutomationRule, ids).values() if r.active]
+        loaded = self.work.load_all(AutomationRule, ids)
+        rules = [loaded[i] for i in ids if i in loaded and loaded[i].active]  # in the order they were configured
         protection = None if account_id is None else self.work.find(Protection, Protection.create_id(account_id))
         return PolicyAutomation(policy, rules, protection)
 

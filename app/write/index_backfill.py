@@ -3,10 +3,10 @@
 A ledger written before the indexes (domain/indexes.py) holds decisions and detections that no index names: fileAppeal
 and reverseDecision find none of its decisions, and decide none of its detected accounts. The backfill reads the
 ledger in order, a page at a time, and records each page's missing entries in one transaction, as the commands would
-have recorded them: each decision's case, and each detection noted in its subject's index against the case as it
-stood then. An entry that exists is left as it is, and a detection noted again tells its index nothing new, so a run
-cut short is finished by the next with nothing recorded twice. A finished run is recorded (IndexBackfill), and later
-runs stop at that record.
+have recorded them: each decision's case, each detection noted in its subject's index against the case as it
+stood then, and each automation rule in its policy's list. An entry that exists is left as it is, and a detection
+noted again tells its index nothing new, so a run cut short is finished by the next with nothing recorded twice. A
+finished run is recorded (IndexBackfill), and later runs stop at that record.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from uuid import UUID
 
@@ -23,9 +24,10 @@ from eventsourcing.utils import get_topic
 
 from app.write.ledger import Ledger
 from app.write.unit_of_work import UnitOfWork
+from domain.automation import AutomationRule
 from domain.case import Case
 from domain.detection import Detection, DetectionFacts
-from domain.indexes import DecisionIndex, IndexBackfill, SubjectIndex, note_detection
+from domain.indexes import DecisionIndex, IndexBackfill, PolicyRules, SubjectIndex, note_detection
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,7 @@ CASE_TOPICS = frozenset(
 )
 DECIDED = get_topic(Case.Decided)
 DETECTED = get_topic(Detection.Recorded)
+CONFIGURED = get_topic(AutomationRule.Configured)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class _Page:
 
     decided: list[tuple[UUID, UUID]]
     detected: list[tuple[DetectionFacts, int]]
+    configured: list[AutomationRule.Configured]
 
 
 def backfilled(ledger: Ledger) -> bool:
@@ -91,14 +95,18 @@ def record_missing(ledger: Ledger, up_to: int, page: int = PAGE) -> tuple[int, i
     after = 0
     while after < up_to:
         notifications = ledger.recorder.select_notifications(
-            start=after + 1, limit=page, stop=up_to, topics=[*CASE_TOPICS, DETECTED]
+            start=after + 1, limit=page, stop=up_to, topics=[*CASE_TOPICS, DETECTED, CONFIGURED]
         )
         if not notifications:
             break
         after = notifications[-1].id
-        found = _Page([], [])
+        found = _Page([], [], [])
         for notification in notifications:
-            event = ledger.mapper.to_domain_event(notification) if notification.topic in (DECIDED, DETECTED) else None
+            decoded = notification.topic in (DECIDED, DETECTED, CONFIGURED)
+            event = ledger.mapper.to_domain_event(notification) if decoded else None
+            if isinstance(event, AutomationRule.Configured):
+                found.configured.append(event)
+                continue
             if isinstance(event, Detection.Recorded):
                 found.detected.append((event.facts, versions.get(Case.create_id(event.facts.subject), 0)))
                 continue
@@ -134,5 +142,18 @@ def _record(work: UnitOfWork, page: _Page) -> tuple[int, int]:
         index_id = SubjectIndex.create_id(facts.subject)
         indexes[index_id] = note_detection(indexes.get(index_id), cases.get((case_id, version)), facts, ACTOR, now)
     noted = [index for index in indexes.values() if index.pending_events]
-    work.store(*decisions, *noted)
+    work.store(*decisions, *noted, *_rules_listed(work, page.configured, now))
     return len(decisions), len(noted)
+
+
+def _rules_listed(work: UnitOfWork, configured: list[AutomationRule.Configured], now: datetime) -> list[PolicyRules]:
+    """The policies' rule lists that lack a rule configured on the page, each with the rule added."""
+    lists = work.load_all(PolicyRules, [PolicyRules.create_id(e.domain, e.policy_key) for e in configured])
+    for event in configured:
+        list_id = PolicyRules.create_id(event.domain, event.policy_key)
+        rules = lists.get(list_id)
+        if rules is None:
+            lists[list_id] = PolicyRules.start(event.domain, event.policy_key, event.originator_id, ACTOR, now)
+        else:
+            rules.add(event.originator_id, ACTOR, now)
+    return [rules for rules in lists.values() if rules.pending_events]

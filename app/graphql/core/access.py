@@ -52,6 +52,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Query.webhooks": OPERATORS,
     "Query.webhook": OPERATORS,
     "Query.webhookDeliveries": OPERATORS,
+    "Query.automationRules": READERS,
     # Writes.
     "Mutation.publishPolicy": POLICY_ADMINS,
     "Mutation.recordDetection": SERVICES,
@@ -81,6 +82,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Mutation.disableWebhook": ADMINS,
     "Mutation.enableWebhook": ADMINS,
     "Mutation.redeliver": ADMINS,
+    "Mutation.configureAutomation": POLICY_ADMINS,
+    "Mutation.setAutomationMode": POLICY_ADMINS,
+    "Mutation.autoAction": SERVICES,
+    "Mutation.protectAccount": POLICY_ADMINS,
+    "Mutation.unprotectAccount": POLICY_ADMINS,
     # Subscriptions.
     "Subscription.ledgerEvents": frozenset({"admin", "auditor", "subscriber"}),
 }

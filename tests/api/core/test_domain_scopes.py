@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from app.automation.test_server import RunningServer
 from app.graphql.core.access import ALLOWED
+from tests.api.automation_api import AUTO_ACTION, CONFIGURE, PROTECT, SET_MODE, UNPROTECT, configure, rule_input
 from tests.api.bulk_api import BULK_DECIDE, REVERSE_BATCH, bulk_decide, bulk_input
 from tests.api.ledger_api import (
     DECIDE,
@@ -62,7 +64,7 @@ class Calls:
 
 
 @pytest.fixture
-def seeded(api: Api) -> dict[str, Any]:
+def seeded(api: Api, models: RunningServer) -> dict[str, Any]:
     """One account struck in ads and in trust & safety, each decision appealed; a t&s-only account too."""
     made = {}
     for name, where, policy, action in (("ads", ADS, "misleading_claims", "REJECT_AD"), ("ts", TS, "spam", "REMOVE")):
@@ -89,6 +91,10 @@ def seeded(api: Api) -> dict[str, Any]:
     )["batchId"]
     made["webhook"] = api.data(CREATE_WEBHOOK, {"i": {"url": "https://8.8.8.8/hook", "description": "d"}})[
         "createWebhook"]["webhook"]["id"]
+    made["ts"]["rule"] = configure(api, models)["id"]
+    ads_rule = configure(api, models, domain="ads", policy="misleading_claims", allowedActions=["REJECT_AD"])
+    made["ads"]["rule"] = ads_rule["id"]
+    api.data(PROTECT, {"i": {"accountId": "acct-1", "reason": "Partner."}})
     settle(api)
     return made
 
@@ -165,6 +171,9 @@ def test_an_ads_principal_reads_only_ads(api: Api, seeded: dict[str, Any]) -> No
     assert calls.data("Query.webhook", "query($id: ID!) { webhook(id: $id) { id } }", {"id": hook}) is None
     log = "query($id: ID!) { webhookDeliveries(webhook: $id) { edges { cursor } } }"
     assert calls.data("Query.webhookDeliveries", log, {"id": hook}) == {"edges": []}
+    rules = "query($p: String) { automationRules(policy: $p) { id domain } }"
+    assert calls.data("Query.automationRules", rules) == [{"id": seeded["ads"]["rule"], "domain": "ads"}]
+    assert calls.data("Query.automationRules", rules, {"p": "spam"}) == []
 
     assert calls.fields == {f for f in ALLOWED if f.startswith("Query.")} - UNSCOPED
 
@@ -193,6 +202,7 @@ def test_an_ads_principal_changes_only_ads_and_is_told_nothing_else_exists(api: 
     }
 
     refused |= refused_review_work(calls, seeded)
+    refused |= refused_automation(calls, seeded)
     assert {name: r["__typename"] for name, r in refused.items()} == dict.fromkeys(refused, "NotFoundError")
     # Indistinguishable from a domain that really has no such policy.
     unknown = api.data(DECIDE, {"input": decide_input(subject=subject("x", "nowhere"), policy="spam")})["decide"]
@@ -265,6 +275,21 @@ def refused_webhook_changes(calls: Calls, webhook_id: str) -> dict[str, Any]:
         f"Mutation.{name}": calls.data(
             f"Mutation.{name}", f"mutation($i: {kind}!) {{ {name}(input: $i) {{ {answer} }} }}", {"i": value})
         for name, (kind, value) in changes.items()
+    }
+
+
+def refused_automation(calls: Calls, seeded: dict[str, Any]) -> dict[str, Any]:
+    """Every automation write aimed at trust & safety, or at the accounts every domain shares, as an ads principal."""
+    protection = {"accountId": "acct-1", "reason": "r"}
+    return {
+        "Mutation.configureAutomation": calls.data("Mutation.configureAutomation", CONFIGURE, {
+            "i": rule_input("http://127.0.0.1:9/v1")}),
+        "Mutation.setAutomationMode": calls.data("Mutation.setAutomationMode", SET_MODE, {"i": {
+            "rule": seeded["ts"]["rule"], "mode": "SHADOW", "reason": "r"}}),
+        "Mutation.autoAction": calls.data("Mutation.autoAction", AUTO_ACTION, {"i": {
+            "subject": TS, "policy": "spam", "content": {"text": "t"}}}),
+        "Mutation.protectAccount": calls.data("Mutation.protectAccount", PROTECT, {"i": protection}),
+        "Mutation.unprotectAccount": calls.data("Mutation.unprotectAccount", UNPROTECT, {"i": protection}),
     }
 
 

@@ -7,15 +7,19 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from starlette.testclient import TestClient
 
 from app.auth.tokens import create_token
+from app.automation.test_server import RunningServer
 from app.config.settings import Settings
 from app.graphql.schema import build_schema
 from app.http.asgi import create_app
 from app.runtime.wiring import Runtime, open_runtime
+from domain.automation import EvaluationFigures, ItemVerdict
+from tests.api.automation_api import rule_input
 from tests.api.bulk_api import bulk_input
 from tests.api.ledger_api import decide_input, detection_input, subject
 from tests.support import Api, MovableClock
@@ -52,6 +56,11 @@ REPORTER = (
     "suspended"
 )
 COUNTS = "status total decided skipped failed reversed kept"
+RULE = (
+    "id domain policy model apiBase apiKeyEnv fallbacks threshold allowedActions launchCriteria { minSamples } "
+    "qaSampleRate precisionFloor caps { perDay } policyVersion mode modeReason modeChangedAt modeChangedBy "
+    "evaluation { samples evaluatedAt }"
+)
 CASE = f"""query($s: SubjectInput!) {{ case(subject: $s) {{ id {SUBJECT}
   detections {{ {DETECTION} }} reports {{ {REPORT} }} claim {{ {CLAIM} }} waiting {{ {ENTRY} }} }} }}"""
 FAILURES = "... on ValidationError { message field } ... on NotFoundError { message } ... on ConflictError { message }"
@@ -90,6 +99,29 @@ class Mutations:
         return answer
 
 
+def automation_work(mutate: Mutations, models: RunningServer) -> dict[str, Any]:
+    """A spam rule configured, in SHADOW, evaluated (as docket eval would) and promoted to AUTO, run on a pin; an
+    account protected and unprotected."""
+    configured = mutate("$i: ConfigureAutomationInput!", "configureAutomation(input: $i)", {
+        "i": rule_input(models.url, launchCriteria={"minSamples": 1})}, "AutomationRule", "id")
+    mode = "$i: SetAutomationModeInput!", "setAutomationMode(input: $i)"
+    mutate(*mode, {"i": {"rule": configured["id"], "mode": "SHADOW", "reason": "Measure."}}, "AutomationRule", "id")
+    runtime: Runtime = mutate.api.client.app.state.runtime  # type: ignore[attr-defined]
+    figures = EvaluationFigures(1, 1, 1.0, 1.0, 1.0, 1.0, ((0, 0), (0, 1)), 0, 0.0, 1.0, 1.0, "g")
+    runtime.ledger.record_evaluation(UUID(configured["id"]), figures, (ItemVerdict("a", True, True, 0.9, ""),), "e")
+    answers = {"rule": mutate(*mode, {"i": {"rule": configured["id"], "mode": "AUTO", "reason": "Passed."}},
+                              "AutomationRule", f"{RULE} position")}
+    answers["auto"] = mutate("$i: AutoActionInput!", "autoAction(input: $i)", {"i": {
+        "subject": subject("pin-40"), "accountId": "acct-40", "policy": "spam",
+        "content": {"text": "Buy 5000 cheap followers now!!! fast.example fast.example"}}}, "AutoActionOutcome",
+        "position verdicts { outcome decisionId }")
+    protection = {"accountId": "acct-41", "reason": "Partner."}
+    mutate("$i: ProtectAccountInput!", "protectAccount(input: $i)", {"i": protection}, "AccountProtection", "protected")
+    answers["unprotected"] = mutate("$i: ProtectAccountInput!", "unprotectAccount(input: $i)", {"i": protection},
+                                    "AccountProtection", "protected")
+    return answers
+
+
 def read(api: Api, document: str, **variables: Any) -> Any:
     return api.data(document, variables)
 
@@ -113,7 +145,9 @@ def report(item: str, reporter: str, kind: str = "pin") -> dict[str, Any]:
     }
 
 
-def test_every_mutation_answers_what_it_wrote_while_no_read_model_moves(stopped: tuple[Api, Runtime]) -> None:
+def test_every_mutation_answers_what_it_wrote_while_no_read_model_moves(
+    stopped: tuple[Api, Runtime], models: RunningServer
+) -> None:
     api, runtime = stopped
     bo = api.principal("bo", ["reviewer"])
     ads = api.principal("ads-lead", ["admin"], ["ads"])
@@ -210,6 +244,8 @@ def test_every_mutation_answers_what_it_wrote_while_no_read_model_moves(stopped:
     answers["undone"] = mutate("$i: ReverseBatchInput!", "reverseBatch(input: $i)", {"i": {
         "batchId": undone["batchId"], "rationale": "Misfire."}}, "BatchProgress", progress)
 
+    answers |= automation_work(mutate, models)
+
     # Another domain's records answer as records that do not exist, found out on the write side.
     unknown = "00000000-0000-4000-8000-000000000000"
     hidden = {
@@ -292,3 +328,10 @@ def test_every_mutation_answers_what_it_wrote_while_no_read_model_moves(stopped:
         shown = read(api, f"query($id: ID!) {{ batch(id: $id) {{ batchId: id {COUNTS} position }} }}",
                      id=answers[name]["batchId"])["batch"]
         same(answers[name], shown)
+    [rule] = read(api, f"{{ automationRules {{ {RULE} position }} }}")["automationRules"]
+    same(answers["rule"], {**rule, "position": None})  # its row moved on since: the rule's verdict was counted
+    decided = answers["auto"]["verdicts"][0]
+    assert decided["outcome"] == "DECIDED"
+    assert read(api, "query($id: ID!) { decision(id: $id) { automation } }", id=decided["decisionId"])["decision"] == {
+        "automation": "FULLY"}
+    assert answers["unprotected"]["protected"] is False

@@ -1,0 +1,66 @@
+"""GraphQL documents and helpers of the automation tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.automation.test_server import RunningServer
+from tests.conftest import MODEL_KEY_ENV
+from tests.support import Api
+
+FAILURES = "... on ValidationError { message field } ... on NotFoundError { message } ... on ConflictError { message }"
+RULE = f"""
+__typename
+... on AutomationRule {{
+  id domain policy model apiBase apiKeyEnv fallbacks threshold allowedActions
+  launchCriteria {{ minSamples minPrecision minRecall minKappa }} qaSampleRate precisionFloor
+  caps {{ perAccountPerHour perDay }} policyVersion mode modeReason modeChangedBy
+  evaluation {{ samples precision recall kappa policyVersion }} figures {{ verdicts decided }} position }}
+{FAILURES}
+"""
+CONFIGURE = f"mutation($i: ConfigureAutomationInput!) {{ configureAutomation(input: $i) {{ {RULE} }} }}"
+SET_MODE = f"mutation($i: SetAutomationModeInput!) {{ setAutomationMode(input: $i) {{ {RULE} }} }}"
+AUTO_ACTION = f"""
+mutation($i: AutoActionInput!) {{ autoAction(input: $i) {{
+  __typename
+  ... on AutoActionOutcome {{ policy position subject {{ id }} verdicts {{
+    rule model mode outcome reason violation confidence ruleIds rationale failure recommendedActions detectionId
+    source decisionId latencyMs promptTokens completionTokens cost promptHash policyVersion position }} }}
+  {FAILURES} }} }}
+"""
+PROTECTION = f"__typename ... on AccountProtection {{ accountId protected reason position }} {FAILURES}"
+PROTECT = f"mutation($i: ProtectAccountInput!) {{ protectAccount(input: $i) {{ {PROTECTION} }} }}"
+UNPROTECT = f"mutation($i: ProtectAccountInput!) {{ unprotectAccount(input: $i) {{ {PROTECTION} }} }}"
+RULES = """
+query($policy: String, $p: String) { automationRules(policy: $policy, minPosition: $p) {
+  id domain policy model mode modeReason threshold evaluation { samples precision }
+  figures { verdicts violations failures queued decided } } }
+"""
+
+
+def rule_input(api_base: str, **changes: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "domain": "trust_safety", "policy": "spam", "model": "openai/mod-spam", "apiBase": api_base,
+        "apiKeyEnv": MODEL_KEY_ENV, "threshold": 0.8, "allowedActions": ["REMOVE"],
+        "inputCostPerToken": 0.000001, "outputCostPerToken": 0.000002,
+    }
+    return {**values, **changes}
+
+
+def configure(api: Api, server: RunningServer, token: str | None = None, **changes: Any) -> Any:
+    return api.data(CONFIGURE, {"i": rule_input(server.url, **changes)}, token)["configureAutomation"]
+
+
+def set_mode(api: Api, rule: str, mode: str, reason: str = "Measured.", token: str | None = None) -> Any:
+    return api.data(SET_MODE, {"i": {"rule": rule, "mode": mode, "reason": reason}}, token)["setAutomationMode"]
+
+
+def auto_action(api: Api, pin: str, text: str, account: str = "acct-1", policy: str = "spam",
+                token: str | None = None, **content: Any) -> Any:
+    variables = {"i": {"subject": {"domain": "trust_safety", "kind": "pin", "id": pin}, "accountId": account,
+                       "policy": policy, "content": {"text": text, **content}}}
+    return api.data(AUTO_ACTION, variables, token)["autoAction"]
+
+
+def rules(api: Api, position: str | None = None, policy: str | None = None, token: str | None = None) -> Any:
+    return api.data(RULES, {"policy": policy, "p": position}, token)["automationRules"]
