@@ -32,6 +32,8 @@ def litellm() -> ModuleType:
 
     module.suppress_debug_info = True
     module.telemetry = False
+    module.logging = False  # no callbacks are registered: its logging objects cost a third of a call's CPU time
+    module.turn_off_message_logging = True  # and content judged is never logged
     PRICED.update(module.model_cost)  # before any Router adds the models it serves, at no price
     return module
 
