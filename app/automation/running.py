@@ -19,9 +19,9 @@ from domain.automation import AutomationRule, AutoOutcome, AutoPlan, plan_action
 from domain.case import Verdict
 from domain.detection import Detection, DetectionFacts
 from domain.errors import ConflictError
-from domain.model_verdict import FailedClassification, ModelVerdict
+from domain.model_verdict import ModelVerdict
 from domain.prompt import ModelContent, Prompt, build_prompt
-from domain.values import Action, AutomationLevel, ContentType, DetectionSource, Outcome, Subject
+from domain.values import Action, ActionType, AutomationLevel, ContentType, DetectionSource, Outcome, Subject
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class AutoActions:
             call: ModelCall | None = None
             if a.known is not None:
                 detection, position = a.known, self.ledger.head()
-                plan = plan_action(a.rule, automation.policy, _classification(detection), automation.protection)
+                plan = _recorded_plan(detection)
             else:
                 call = next(calls)
                 plan = plan_action(a.rule, automation.policy, call.classification, automation.protection)
@@ -164,11 +164,8 @@ def _facts(
     )
 
 
-def _classification(detection: Detection) -> ModelVerdict | FailedClassification:
-    """The classification a recorded verdict holds."""
+def _recorded_plan(detection: Detection) -> AutoPlan:
+    """What the first run of a retried request made of its verdict, as its detection recorded it."""
     record = detection.facts.evidence["automation"]
-    if "failed" in record:
-        return FailedClassification(record["failed"])
-    v = record["verdict"]
-    return ModelVerdict(bool(v["violation"]), v["policy_category"], tuple(v["rule_ids"]), v["confidence"],
-                        v["rationale"])
+    actions = record.get("recommendation", {}).get("actions", [])
+    return AutoPlan(AutoOutcome(record["outcome"]), record["reason"], tuple(ActionType(a) for a in actions))

@@ -267,3 +267,16 @@ def test_a_pipelines_service_principal_runs_the_rules(api: Api, models: RunningS
     service = api.principal("pipeline", ["service"])
     rule_in(api, models, "SHADOW")
     assert auto_action(api, "pin-1", FOLLOWERS, token=service)["__typename"] == "AutoActionOutcome"
+
+
+def test_a_retry_answers_what_the_first_run_did_even_after_the_mode_changed(api: Api, models: RunningServer) -> None:
+    rule = rule_in(api, models, "SHADOW")
+    first = auto_action(api, "pin-1", FOLLOWERS)["verdicts"][0]
+    evaluate(api, rule)
+    set_mode(api, rule, "AUTO")
+    before = head(api)
+
+    again = auto_action(api, "pin-1", FOLLOWERS)["verdicts"][0]
+
+    assert (again["outcome"], again["decisionId"], again["detectionId"]) == ("RECORDED", None, first["detectionId"])
+    assert head(api) == before
