@@ -6,8 +6,10 @@ It needs `wrk` (apt-get install wrk): a client in C, so that the load costs the 
 its own database (bench_<random>, dropped at the end; with --sqlite a file in a temporary directory), loads the demo
 scenario into it, and then for each number of workers starts `docket serve --workers N`, warms it up for a few
 seconds and has wrk send `account(id: "user-ben")` (standing and strikes, read from the read models) over
-`--connections` keep-alive connections for `--seconds`. It prints requests/s and the 50th, 90th and 99th percentile
-latency of each, and fails if any answer was not 200 or carried errors.
+`--connections` keep-alive connections for `--seconds`. Before each, the same wrk load goes to a bare default
+strawberry app answering `{ hello }` (bench/bare.py, one uvicorn process): the yardstick. It prints requests/s, the
+50th, 90th and 99th percentile latency and the server's CPU time per request (every process of it, from /proc) of
+each, and fails if any answer was not 200 or carried errors.
 """
 
 from __future__ import annotations
@@ -27,11 +29,13 @@ from pathlib import Path
 
 import httpx2 as httpx
 
+from bench.cpu import tree_cpu_seconds
 from bench.databases import DEFAULT_ADMIN_URL, run_database
-from bench.servers import STARTUP, admin_server, clean_env, docket
+from bench.servers import STARTUP, admin_server, clean_env, docket, free_port
 
 ACCOUNT = ('{ account(id: "user-ben") { id standing { level strikePoints activeStrikes } '
            'strikes { id points policy } } }')
+HELLO = "{ hello }"
 WARM_UP = 3
 LATENCY = re.compile(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -39,16 +43,25 @@ UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 @dataclass(frozen=True)
 class Figures:
-    workers: int
+    served: str
+    """What answered: "bare" (strawberry's `{ hello }`) or the number of Docket's workers."""
     requests_per_second: float
     latency_ms: dict[str, float]
     """By percentile: "50", "90", "99"."""
     failed: int
+    cpu_ms: float
+    """The server's CPU milliseconds per request answered."""
+
+    def row(self, bare: Figures | None) -> str:
+        p = self.latency_ms
+        ratio = f"{self.requests_per_second / bare.requests_per_second:.2f}x" if bare else ""
+        return (f"| {self.served} | {self.requests_per_second:,.0f} | {ratio} | {p['50']:.1f} ms | {p['90']:.1f} ms "
+                f"| {p['99']:.1f} ms | {self.cpu_ms:.2f} ms | {self.failed} |")
 
 
-def script(path: Path, token: str) -> Path:
-    """wrk's Lua script: every request the same POST of the account query."""
-    body = json.dumps({"query": ACCOUNT})
+def script(path: Path, token: str, query: str = ACCOUNT) -> Path:
+    """wrk's Lua script: every request the same POST of `query`."""
+    body = json.dumps({"query": query})
     path.write_text(
         'wrk.method = "POST"\n'
         f"wrk.body = {json.dumps(body)}\n"
@@ -78,16 +91,50 @@ def measure(workdir: Path, url: str, workers: int, connections: int, seconds: fl
         lua = script(workdir / "account.lua", token)
         while len({httpx.get(f"{server.url}/healthz").json()["worker"] for _ in range(20)}) < workers:
             assert time.monotonic() < deadline, f"fewer than {workers} workers answered"
-        wrk(server.graphql_url, lua, connections, WARM_UP)
-        output = wrk(server.graphql_url, lua, connections, seconds)
+        return loaded(str(workers), server.process.pid, server.graphql_url, lua, connections, seconds)
+
+
+def measure_bare(workdir: Path, connections: int, seconds: float) -> Figures:
+    """The yardstick: strawberry's own app answering `{ hello }` from one uvicorn process."""
+    port = free_port()
+    log = (workdir / "bare.stderr").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bench.bare:app", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning"], stdout=log, stderr=log, cwd=Path(__file__).resolve().parent.parent,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/graphql"
+        deadline = time.monotonic() + STARTUP
+        while True:
+            try:
+                if httpx.post(url, json={"query": HELLO}).status_code == 200:
+                    break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "the bare strawberry app did not start"
+                time.sleep(0.1)
+        return loaded("bare", process.pid, url, script(workdir / "hello.lua", "-", HELLO), connections, seconds)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+        log.close()
+
+
+def loaded(served: str, pid: int, url: str, lua: Path, connections: int, seconds: float) -> Figures:
+    """Warms the server up, then puts wrk's load on it for `seconds`, counting the CPU time the server spends."""
+    wrk(url, lua, connections, WARM_UP)
+    cpu = tree_cpu_seconds(pid)
+    output = wrk(url, lua, connections, seconds)
+    cpu = tree_cpu_seconds(pid) - cpu
     rate = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
+    answered = re.search(r"^\s+(\d+) requests in", output, re.MULTILINE)
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    assert rate is not None, output
+    assert rate is not None and answered is not None, output
     latency = {p: float(value) * UNITS[unit] for p, value, unit in LATENCY.findall(output)}
     for line in output.splitlines():
         if line.startswith("failed: "):
-            print(f"{workers} workers: {line[:500]}", flush=True)
-    return Figures(workers, float(rate[1]), latency, int(failed[1]) if failed else 0)
+            print(f"{served}: {line[:500]}", flush=True)
+    return Figures(served, float(rate[1]), latency, int(failed[1]) if failed else 0,
+                   cpu * 1000 / max(1, int(answered[1])))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,17 +152,18 @@ def main(argv: list[str] | None = None) -> int:
         url, engine = run_database(stack, workdir, args.sqlite, args.admin_url)
         print(f"bench.workers: account query, {args.connections} connections for {args.seconds:g}s each, {engine}, "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}", flush=True)
-        print("| workers | requests/s | p50 | p90 | p99 | failed |\n|---|---|---|---|---|---|", flush=True)
+        print("| workers | requests/s | against bare | p50 | p90 | p99 | CPU a request | failed |\n"
+              "|---|---|---|---|---|---|---|---|", flush=True)
         loaded = docket("demo", cwd=workdir, env=clean_env(DOCKET_DATABASE_URL=url), timeout=300)
         assert loaded.returncode == 0, loaded.stderr
         for run, workers in enumerate(args.workers):
             run_dir = workdir / f"run-{run}"
             run_dir.mkdir()
+            bare = measure_bare(run_dir, args.connections, args.seconds)
+            print(bare.row(None), flush=True)
             figures = measure(run_dir, url, workers, args.connections, args.seconds)
-            p = figures.latency_ms
-            print(f"| {workers} | {figures.requests_per_second:,.0f} | {p['50']:.1f} ms | {p['90']:.1f} ms "
-                  f"| {p['99']:.1f} ms | {figures.failed} |", flush=True)
-            if figures.failed:
+            print(figures.row(bare), flush=True)
+            if figures.failed or bare.failed:
                 return 1
     print(f"load average at the end: {os.getloadavg()[0]:.2f}")
     return 0
