@@ -6,11 +6,19 @@ datetimes, ids as text, JSON as text.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from typing import Any, Protocol, TypeVar
+import functools
+from collections.abc import Callable, Collection, Generator, Sequence
+from typing import Any, Generic, ParamSpec, Protocol, TypeVar
 
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
+P = ParamSpec("P")
+
+Statement = tuple[str, Sequence[Any]]
+"""A statement with `?` placeholders and its parameters."""
+Steps = Generator[Statement, list[tuple[Any, ...]], T]
+"""A read written as the statements it sends: it yields each, is sent back its rows, and returns what it found."""
 
 
 class Sql(Protocol):
@@ -61,3 +69,45 @@ def equal_to(pairs: Sequence[tuple[str, Any]]) -> tuple[list[str], list[Any]]:
     """`column = ?` conditions and their parameters for the pairs whose value is given (not None)."""
     given = [(column, value) for column, value in pairs if value is not None]
     return [f"{column} = ?" for column, _ in given], [value for _, value in given]
+
+
+class Query(Generic[P, T]):
+    """A read of read models, written once as its steps and run either way: called with an Sql, it sends them
+    there (in the caller's transaction); `steps` gives them to an asynchronous reader (app/read/reader.py)."""
+
+    def __init__(self, steps: Callable[P, Steps[T]], reads: Sequence[Callable[..., Any]] = ()) -> None:
+        self.steps = steps
+        self.reads = tuple(reads)
+        """The queries whose steps it sends, when it is made of others' (their read models are the ones it reads)."""
+        functools.update_wrapper(self, steps)
+
+    def __call__(self, sql: Sql, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return run_steps(sql, self.steps(*args, **kwargs))
+
+
+def query(steps: Callable[P, Steps[T]]) -> Query[P, T]:
+    """Makes a generator of statements a Query (a decorator)."""
+    return Query(steps)
+
+
+def query_of(*reads: Callable[..., Any]) -> Callable[[Callable[P, Steps[T]]], Query[P, T]]:
+    """Makes a generator that sends the steps of the queries `reads` a Query (a decorator)."""
+    return lambda steps: Query(steps, reads)
+
+
+def first(rows: list[tuple[Any, ...]]) -> tuple[Any, ...] | None:
+    """The first of a statement's rows; None when it found none."""
+    return rows[0] if rows else None
+
+
+def run_steps(sql: Sql, steps: Steps[T]) -> T:
+    """Sends a read's statements through `sql`, one after the other, and returns what the read found."""
+    try:
+        statement = next(steps)
+        while True:
+            sql.execute(*statement)
+            statement = steps.send(sql.fetchall())
+    except StopIteration as done:
+        found: T = done.value
+        return found
+

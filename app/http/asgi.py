@@ -196,6 +196,7 @@ def create_app(settings: Settings, clock: Clock = system_clock, settle_heap: boo
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         runtime = open_runtime(settings, clock=clock, prepare=not settings.database.is_postgres)
         runtime.gate.start()
+        await runtime.store.reader.open()  # in the loop that serves: its reads run there
         app.state.runtime = runtime
         app.state.metrics = CollectorRegistry()
         app.state.metrics.register(LagCollector(runtime))
@@ -214,6 +215,7 @@ def create_app(settings: Settings, clock: Clock = system_clock, settle_heap: boo
             yield
         finally:
             app.state.batch_resumer.join(timeout=30)
+            await runtime.store.reader.close()
             runtime.close()
 
     graphql = GraphQLEndpoint(

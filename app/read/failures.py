@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from projections.sql import Sql, marks
+from projections.sql import Sql, Steps, marks, query
 from projections.values import utc
 
 FIRST_RETRY = timedelta(seconds=1)
@@ -94,17 +94,18 @@ def clear(sql: Sql, name: str) -> None:
     sql.execute("DELETE FROM projection_failures WHERE name = ?", (name,))
 
 
-def stopped(sql: Sql, names: Collection[str] | None = None) -> dict[str, ProjectionFailure]:
+@query
+def stopped(names: Collection[str] | None = None) -> Steps[dict[str, ProjectionFailure]]:
     """The stopped read models among `names` (every one for None), by name."""
     if names is None:
-        sql.execute(f"SELECT {_COLUMNS} FROM projection_failures")
+        rows = yield f"SELECT {_COLUMNS} FROM projection_failures", ()
     elif not names:
         return {}
     else:
-        sql.execute(f"SELECT {_COLUMNS} FROM projection_failures WHERE name IN ({marks(names)})", list(names))
+        rows = yield f"SELECT {_COLUMNS} FROM projection_failures WHERE name IN ({marks(names)})", list(names)
     return {
         row[0]: ProjectionFailure(row[0], int(row[1]), row[2], row[3], row[4], utc(row[5]), utc(row[6]), int(row[7]))
-        for row in sql.fetchall()
+        for row in rows
     }
 
 
@@ -117,6 +118,11 @@ def refuse_stopped(sql: Sql, names: Collection[str]) -> None:
 
 def read_models_of(queries: Iterable[Callable[..., Any]]) -> list[str]:
     """The read models whose tables the query functions read: each lives in its read model's package
-    (`projections.<name>.queries`)."""
-    return sorted({parts[1] for query in queries if (parts := query.__module__.split("."))[0] == "projections"
-                   and len(parts) > 2})
+    (`projections.<name>.queries`); a Query made of others' steps names them in `reads`."""
+    names: set[str] = set()
+    for q in queries:
+        parts = q.__module__.split(".")
+        if parts[0] == "projections" and len(parts) > 2:
+            names.add(parts[1])
+        names.update(read_models_of(getattr(q, "reads", ())))
+    return sorted(names)

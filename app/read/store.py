@@ -16,6 +16,7 @@ from psycopg_pool import ConnectionPool
 
 from app.config.database import POOL_CONNECTIONS, SQLITE_BUSY_TIMEOUT, Database, pool_shares
 from app.read.failures import read_models_of, refuse_stopped
+from app.read.reader import PostgresReader, SqliteReader
 from projections.sql import Sql, marks
 
 UNREACHABLE = (psycopg.OperationalError,)
@@ -91,6 +92,8 @@ class SqliteReadStore:
     def __init__(self, database: Database) -> None:
         self._path = str(database.sqlite_path)
         self._local = threading.local()
+        self.reader = SqliteReader(self._path)
+        """Where queries read from the event loop."""
 
     def _connection(self) -> sqlite3.Connection:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
@@ -194,10 +197,14 @@ class PostgresReadStore:
     engine = "postgres"
 
     def __init__(self, database: Database, max_size: int = 8) -> None:
+        # Half the connections for queries, which read from the event loop (opened there, by the app's lifespan);
+        # half for the projector and for reads within a write.
+        self.conninfo = database.conninfo()
+        self.reader = PostgresReader(self.conninfo, max_size=max(1, max_size // 2))
+        """Where queries read from the event loop."""
         # Checked before use, so a restarted server costs no failed request once it is back; a short wait,
         # so a request while it is down fails fast (503) instead of queueing.
-        self.conninfo = database.conninfo()
-        self.pool = ConnectionPool(self.conninfo, min_size=1, max_size=max_size, open=True,
+        self.pool = ConnectionPool(self.conninfo, min_size=1, max_size=max(1, max_size - max_size // 2), open=True,
                                    kwargs={"autocommit": False}, check=ConnectionPool.check_connection, timeout=2)
 
     @contextmanager

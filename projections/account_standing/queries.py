@@ -12,42 +12,46 @@ from uuid import UUID
 from domain.ladder import Ladder
 from domain.standing import Penalty, Strike, standing_at
 from projections.account_standing.rows import AccountRow
-from projections.sql import Sql, marks
+from projections.sql import Steps, marks, query
 from projections.values import maybe_utc, utc
 
+_STRIKE = ("strike_id, domain, policy_key, policy_version, points, decision_id, case_id, issued_at, expires_at, "
+           "removed_at, removal_reason")
+_PENALTY = ("penalty_id, domain, kind, threshold, starts_at, ends_at, points_bound, cause_strike_id, features, "
+            "lifted_at, lift_reason")
+_NONE = ", ".join(["NULL"] * 11)
+# One statement: the strikes, the penalties and the account's row, as rows of one shape (a kind, a strike's columns,
+# a penalty's). The strikes and penalties come first, so that every column takes its type from a table's; the account
+# row puts first_seen_at where a strike's issued_at goes.
+_ACCOUNT = f"""
+SELECT 1, {_STRIKE}, {_NONE} FROM strikes WHERE account_id = ? AND issued_at <= ?
+UNION ALL SELECT 2, {_NONE}, {_PENALTY} FROM penalties WHERE account_id = ? AND starts_at <= ?
+UNION ALL SELECT 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, first_seen_at, NULL, NULL, NULL, {_NONE}
+    FROM accounts WHERE account_id = ?
+ORDER BY 1, 9, 2, 17, 13"""
 
+
+@query
 def find_account(
-    sql: Sql,
     account_id: str,
     at: datetime,
     ladders: Callable[[str], Ladder] | None = None,
     domains: Sequence[str] | None = None,
-) -> AccountRow | None:
+) -> Steps[AccountRow | None]:
     """The account as it stood at `at`: strikes and penalties issued by then, removals and lifts made by then.
 
     With `domains`, the account as those domains alone know it: their strikes, penalties and standing.
     """
-    sql.execute("SELECT first_seen_at FROM accounts WHERE account_id = ?", (account_id,))
-    row = sql.fetchone()
-    if row is None or utc(row[0]) > at:
+    rows = yield _ACCOUNT, (account_id, at, account_id, at, account_id)
+    account = next((r for r in rows if r[0] == 0), None)
+    if account is None or utc(account[8]) > at:
         return None
-    sql.execute(
-        "SELECT strike_id, domain, policy_key, policy_version, points, decision_id, case_id, issued_at, "
-        "expires_at, removed_at, removal_reason FROM strikes WHERE account_id = ? AND issued_at <= ? "
-        "ORDER BY issued_at, strike_id",
-        (account_id, at),
-    )
-    strikes = tuple(_as_of(s, at) for s in map(_strike, sql.fetchall()) if domains is None or s.domain in domains)
-    sql.execute(
-        "SELECT penalty_id, domain, kind, threshold, starts_at, ends_at, points_bound, cause_strike_id, features, "
-        "lifted_at, lift_reason FROM penalties WHERE account_id = ? AND starts_at <= ? ORDER BY starts_at, penalty_id",
-        (account_id, at),
-    )
-    penalties = tuple(
-        _penalty_as_of(p, at) for p in map(_penalty, sql.fetchall()) if domains is None or p.domain in domains
-    )
+    strikes = tuple(_as_of(s, at) for s in (_strike(r[1:12]) for r in rows if r[0] == 1)
+                    if domains is None or s.domain in domains)
+    penalties = tuple(_penalty_as_of(p, at) for p in (_penalty(r[12:]) for r in rows if r[0] == 2)
+                      if domains is None or p.domain in domains)
     return AccountRow(
-        account_id=account_id, first_seen_at=utc(row[0]), strikes=strikes, penalties=penalties,
+        account_id=account_id, first_seen_at=utc(account[8]), strikes=strikes, penalties=penalties,
         standing=standing_at(strikes, at, penalties, ladders),
     )
 
@@ -82,13 +86,10 @@ def _as_of(strike: Strike, at: datetime) -> Strike:
     return strike
 
 
-def find_strikes(sql: Sql, strike_ids: Sequence[str]) -> dict[str, Strike]:
+@query
+def find_strikes(strike_ids: Sequence[str]) -> Steps[dict[str, Strike]]:
     """Strikes by id, as they stand now, in one statement."""
     if not strike_ids:
         return {}
-    sql.execute(
-        "SELECT strike_id, domain, policy_key, policy_version, points, decision_id, case_id, issued_at, "
-        f"expires_at, removed_at, removal_reason FROM strikes WHERE strike_id IN ({marks(strike_ids)})",
-        tuple(strike_ids),
-    )
-    return {str(row[0]): _strike(row) for row in sql.fetchall()}
+    rows = yield f"SELECT {_STRIKE} FROM strikes WHERE strike_id IN ({marks(strike_ids)})", tuple(strike_ids)
+    return {str(row[0]): _strike(row) for row in rows}

@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.values import Subject
 from projections.appeals.rows import AppealRow
-from projections.sql import Sql, grouped, in_clause, marks
+from projections.sql import Steps, first, grouped, in_clause, marks, query
 from projections.values import maybe_utc, utc
 
 _COLUMNS = """appeal_id, decision_id, case_id, domain, subject_kind, subject_id, account_id, policy_key, statement,
@@ -15,35 +15,38 @@ status, filed_at, filed_by, window_ends_at, decided_by, resolved_at, resolved_by
 position"""
 
 
-def find_appeal(sql: Sql, appeal_id: str) -> AppealRow | None:
-    sql.execute(f"SELECT {_COLUMNS} FROM appeals WHERE appeal_id = ?", (appeal_id,))
-    row = sql.fetchone()
+@query
+def find_appeal(appeal_id: str) -> Steps[AppealRow | None]:
+    rows = yield (f"SELECT {_COLUMNS} FROM appeals WHERE appeal_id = ?", (appeal_id,))
+    row = first(rows)
     return None if row is None else _row(row)
 
 
-def account_appeals(sql: Sql, account_id: str) -> list[AppealRow]:
-    sql.execute(f"SELECT {_COLUMNS} FROM appeals WHERE account_id = ? ORDER BY filed_position", (account_id,))
-    return [_row(r) for r in sql.fetchall()]
+@query
+def account_appeals(account_id: str) -> Steps[list[AppealRow]]:
+    rows = yield (f"SELECT {_COLUMNS} FROM appeals WHERE account_id = ? ORDER BY filed_position", (account_id,))
+    return [_row(r) for r in rows]
 
 
-def case_appeals(sql: Sql, case_ids: Sequence[str]) -> dict[str, list[AppealRow]]:
+@query
+def case_appeals(case_ids: Sequence[str]) -> Steps[dict[str, list[AppealRow]]]:
     """Each case's appeals in the order they were filed, in one statement."""
-    sql.execute(f"SELECT {_COLUMNS} FROM appeals WHERE case_id IN ({marks(case_ids)}) ORDER BY filed_position",
+    rows = yield (f"SELECT {_COLUMNS} FROM appeals WHERE case_id IN ({marks(case_ids)}) ORDER BY filed_position",
                 tuple(case_ids))
-    return grouped(case_ids, [(row.case_id, row) for row in map(_row, sql.fetchall())])
+    return grouped(case_ids, [(row.case_id, row) for row in map(_row, rows)])
 
 
-def appeal_queue(
-    sql: Sql, status: str, domains: Sequence[str] | None, after: int, limit: int
-) -> list[AppealRow]:
+@query
+def appeal_queue(status: str, domains: Sequence[str] | None, after: int, limit: int
+) -> Steps[list[AppealRow]]:
     """Appeals of a status (in `domains`; None: in any), in the order they were filed, after a cursor."""
     within, params = in_clause("domain", domains)
-    sql.execute(
-        f"SELECT {_COLUMNS} FROM appeals WHERE status = ?{within} AND filed_position > ? "
-        "ORDER BY filed_position LIMIT ?",
+    rows = yield (
+        (f"SELECT {_COLUMNS} FROM appeals WHERE status = ?{within} AND filed_position > ? "
+        "ORDER BY filed_position LIMIT ?"),
         (status, *params, after, limit),
     )
-    return [_row(r) for r in sql.fetchall()]
+    return [_row(r) for r in rows]
 
 
 def _row(r: tuple[Any, ...]) -> AppealRow:

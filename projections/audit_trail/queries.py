@@ -9,42 +9,46 @@ from itertools import islice
 from typing import Any
 
 from projections.audit_trail.rows import AuditEntryRow, EventQuery
-from projections.sql import Sql, equal_to, grouped, in_clause, marks
+from projections.sql import Sql, Steps, equal_to, grouped, in_clause, marks, query
 from projections.values import utc
 
 _COLUMNS = "position, type, stream_id, domain, account_id, subject_key, actor, occurred_at, summary"
 
 
-def subject_trail(sql: Sql, subject_key: str, after: int, limit: int) -> list[AuditEntryRow]:
+@query
+def subject_trail(subject_key: str, after: int, limit: int) -> Steps[list[AuditEntryRow]]:
     """Every event touching a subject (its detections, case and appeals), in ledger order."""
-    return entries(sql, EventQuery(subject_key=subject_key), after, limit)
+    return (yield from entries.steps(EventQuery(subject_key=subject_key), after, limit))
 
 
-def subject_trails(sql: Sql, subject_keys: Sequence[str], limit: int) -> dict[str, list[AuditEntryRow]]:
+@query
+def subject_trails(subject_keys: Sequence[str], limit: int) -> Steps[dict[str, list[AuditEntryRow]]]:
     """The first `limit` events touching each subject, in ledger order, in one statement."""
-    sql.execute(
-        f"SELECT {_COLUMNS} FROM (SELECT {_COLUMNS}, ROW_NUMBER() OVER (PARTITION BY subject_key ORDER BY position) "
-        f"AS n FROM event_index WHERE subject_key IN ({marks(subject_keys)})) numbered WHERE n <= ? ORDER BY position",
+    rows = yield (
+        (f"SELECT {_COLUMNS} FROM (SELECT {_COLUMNS}, ROW_NUMBER() OVER (PARTITION BY subject_key ORDER BY position) "
+        f"AS n FROM event_index WHERE subject_key IN ({marks(subject_keys)})) numbered WHERE n <= ? ORDER BY position"),
         (*subject_keys, limit),
     )
-    return grouped(subject_keys, [(row.subject_key or "", row) for row in map(_row, sql.fetchall())])
+    return grouped(subject_keys, [(row.subject_key or "", row) for row in map(_row, rows)])
 
 
+@query
 def account_trail(
-    sql: Sql, account_id: str, after: int, limit: int, domains: tuple[str, ...] | None = None
-) -> list[AuditEntryRow]:
+    account_id: str, after: int, limit: int, domains: tuple[str, ...] | None = None
+) -> Steps[list[AuditEntryRow]]:
     """Every event touching an account (its strikes, penalties, appeals, its subjects' detections and cases).
 
     With `domains`, only the events of those domains.
     """
-    return entries(sql, EventQuery(account_id=account_id, domains=domains), after, limit)
+    return (yield from entries.steps(EventQuery(account_id=account_id, domains=domains), after, limit))
 
 
-def entries(sql: Sql, query: EventQuery, after: int, limit: int) -> list[AuditEntryRow]:
+@query
+def entries(query: EventQuery, after: int, limit: int) -> Steps[list[AuditEntryRow]]:
     """The indexed events that `query` selects, after position `after`, in ledger order."""
     where, params = _where(query, after)
-    sql.execute(f"SELECT {_COLUMNS} FROM event_index WHERE {where} ORDER BY position LIMIT ?", (*params, limit))
-    return [_row(r) for r in sql.fetchall()]
+    rows = yield f"SELECT {_COLUMNS} FROM event_index WHERE {where} ORDER BY position LIMIT ?", (*params, limit)
+    return [_row(r) for r in rows]
 
 
 def entries_at(sql: Sql, wanted: Sequence[int]) -> dict[int, AuditEntryRow]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from domain.values import Subject
 from projections.case_status.rows import CaseRow, DecisionRow, DetectionRow
-from projections.sql import Sql, grouped, marks
+from projections.sql import Steps, first, grouped, marks, query
 from projections.values import actions_from, content_from, maybe_utc, utc
 
 # A decision's predecessor is the one of its case whose superseded_by names it.
@@ -19,19 +19,21 @@ d.strike_id, d.decided_at, d.decided_by, d.position, d.reversed_at, d.reversal_r
 (SELECT p.decision_id FROM decisions p WHERE p.case_id = d.case_id AND p.superseded_by = d.decision_id)"""
 
 
-def account_domains(sql: Sql, account_id: str) -> set[str]:
+@query
+def account_domains(account_id: str) -> Steps[set[str]]:
     """The domains in which the account has a case."""
-    sql.execute("SELECT DISTINCT domain FROM cases WHERE account_id = ?", (account_id,))
-    return {r[0] for r in sql.fetchall()}
+    rows = yield ("SELECT DISTINCT domain FROM cases WHERE account_id = ?", (account_id,))
+    return {r[0] for r in rows}
 
 
-def find_case(sql: Sql, subject: Subject) -> CaseRow | None:
-    sql.execute(
-        "SELECT case_id, domain, subject_kind, subject_id, account_id, status, opened_at, updated_at, "
-        "last_position, opened_position FROM cases WHERE domain = ? AND subject_kind = ? AND subject_id = ?",
+@query
+def find_case(subject: Subject) -> Steps[CaseRow | None]:
+    rows = yield (
+        ("SELECT case_id, domain, subject_kind, subject_id, account_id, status, opened_at, updated_at, "
+        "last_position, opened_position FROM cases WHERE domain = ? AND subject_kind = ? AND subject_id = ?"),
         (subject.domain, subject.kind, subject.id),
     )
-    r = sql.fetchone()
+    r = first(rows)
     return None if r is None else case_row(r)
 
 
@@ -43,16 +45,18 @@ def case_row(r: tuple[Any, ...]) -> CaseRow:
     )
 
 
-def case_detections(sql: Sql, case_id: str) -> list[DetectionRow]:
-    return detections_of_cases(sql, [case_id])[case_id]
+@query
+def case_detections(case_id: str) -> Steps[list[DetectionRow]]:
+    return (yield from detections_of_cases.steps([case_id]))[case_id]
 
 
-def detections_of_cases(sql: Sql, case_ids: Sequence[str]) -> dict[str, list[DetectionRow]]:
+@query
+def detections_of_cases(case_ids: Sequence[str]) -> Steps[dict[str, list[DetectionRow]]]:
     """Each case's detections in ledger order, in one statement."""
-    sql.execute(
-        "SELECT case_id, detection_id, policy_key, policy_version, source, external_id, confidence, model, "
+    rows = yield (
+        ("SELECT case_id, detection_id, policy_key, policy_version, source, external_id, confidence, model, "
         "content_type, content_uri, content_hash, content_version, automated, detected_at, recorded_at, recorded_by, "
-        f"position FROM detections WHERE case_id IN ({marks(case_ids)}) ORDER BY position",
+        f"position FROM detections WHERE case_id IN ({marks(case_ids)}) ORDER BY position"),
         tuple(case_ids),
     )
     return grouped(case_ids, [
@@ -62,31 +66,34 @@ def detections_of_cases(sql: Sql, case_ids: Sequence[str]) -> dict[str, list[Det
             automated=bool(r[12]), detected_at=utc(r[13]), recorded_at=utc(r[14]), recorded_by=r[15],
             position=r[16],
         ))
-        for r in sql.fetchall()
+        for r in rows
     ])
 
 
-def case_decisions(sql: Sql, case_id: str) -> list[DecisionRow]:
-    return decisions_of_cases(sql, [case_id])[case_id]
+@query
+def case_decisions(case_id: str) -> Steps[list[DecisionRow]]:
+    return (yield from decisions_of_cases.steps([case_id]))[case_id]
 
 
-def decisions_of_cases(sql: Sql, case_ids: Sequence[str]) -> dict[str, list[DecisionRow]]:
+@query
+def decisions_of_cases(case_ids: Sequence[str]) -> Steps[dict[str, list[DecisionRow]]]:
     """Each case's decisions in ledger order, in one statement."""
-    sql.execute(
-        f"SELECT {_DECISION_COLUMNS} FROM decisions d JOIN cases c ON c.case_id = d.case_id "
-        f"WHERE d.case_id IN ({marks(case_ids)}) ORDER BY d.position",
+    rows = yield (
+        (f"SELECT {_DECISION_COLUMNS} FROM decisions d JOIN cases c ON c.case_id = d.case_id "
+        f"WHERE d.case_id IN ({marks(case_ids)}) ORDER BY d.position"),
         tuple(case_ids),
     )
-    return grouped(case_ids, [(row.case_id, row) for row in map(_decision, sql.fetchall())])
+    return grouped(case_ids, [(row.case_id, row) for row in map(_decision, rows)])
 
 
-def find_decision(sql: Sql, decision_id: str) -> DecisionRow | None:
-    sql.execute(
-        f"SELECT {_DECISION_COLUMNS} FROM decisions d JOIN cases c ON c.case_id = d.case_id "
-        "WHERE d.decision_id = ?",
+@query
+def find_decision(decision_id: str) -> Steps[DecisionRow | None]:
+    rows = yield (
+        (f"SELECT {_DECISION_COLUMNS} FROM decisions d JOIN cases c ON c.case_id = d.case_id "
+        "WHERE d.decision_id = ?"),
         (decision_id,),
     )
-    r = sql.fetchone()
+    r = first(rows)
     return None if r is None else _decision(r)
 
 

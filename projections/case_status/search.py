@@ -8,7 +8,7 @@ from typing import Any
 
 from projections.case_status.queries import case_row
 from projections.case_status.rows import CaseRow
-from projections.sql import Sql, equal_to, in_clause
+from projections.sql import Steps, equal_to, in_clause, query
 
 
 @dataclass(frozen=True)
@@ -23,21 +23,22 @@ class CaseFilter:
     account_id: str | None = None
 
 
+@query
 def search_cases(
-    sql: Sql, found: CaseFilter, after: int, limit: int, domains: Collection[str] | None = None
-) -> list[CaseRow]:
+    found: CaseFilter, after: int, limit: int, domains: Collection[str] | None = None
+) -> Steps[list[CaseRow]]:
     """Cases in the order the ledger opened them, after the case opened at position `after`."""
     conditions, params = _conditions(found)
     conditions.append("c.opened_position > ?")
     params.append(after)
     scope, scope_params = in_clause("c.domain", domains)
-    sql.execute(
-        "SELECT c.case_id, c.domain, c.subject_kind, c.subject_id, c.account_id, c.status, c.opened_at, c.updated_at, "
+    rows = yield (
+        ("SELECT c.case_id, c.domain, c.subject_kind, c.subject_id, c.account_id, c.status, c.opened_at, c.updated_at, "
         f"c.last_position, c.opened_position FROM cases c WHERE {' AND '.join(conditions)}{scope} "
-        "ORDER BY c.opened_position LIMIT ?",
+        "ORDER BY c.opened_position LIMIT ?"),
         (*params, *scope_params, limit),
     )
-    return [case_row(r) for r in sql.fetchall()]
+    return [case_row(r) for r in rows]
 
 
 def _conditions(found: CaseFilter) -> tuple[list[str], list[Any]]:

@@ -7,19 +7,20 @@ from typing import Any
 
 from domain.policy import PolicyTerms
 from projections.policy_catalog.rows import PolicyRow
-from projections.sql import Sql
+from projections.sql import Steps, query
 from projections.values import utc
 
 _COLUMNS = """domain, key, version, title, text, severity, strike_points, allowed_actions, dsa_category,
 dsa_ground, zero_tolerance, retired, published_at, published_by"""
 
 
-def list_policies(sql: Sql, domain: str | None) -> list[PolicyRow]:
+@query
+def list_policies(domain: str | None) -> Steps[list[PolicyRow]]:
     if domain is None:
-        sql.execute(f"SELECT {_COLUMNS} FROM policies ORDER BY domain, key")
+        rows = yield f"SELECT {_COLUMNS} FROM policies ORDER BY domain, key", ()
     else:
-        sql.execute(f"SELECT {_COLUMNS} FROM policies WHERE domain = ? ORDER BY key", (domain,))
-    return [_row(r) for r in sql.fetchall()]
+        rows = yield (f"SELECT {_COLUMNS} FROM policies WHERE domain = ? ORDER BY key", (domain,))
+    return [_row(r) for r in rows]
 
 
 def _row(r: tuple[Any, ...]) -> PolicyRow:

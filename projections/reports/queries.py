@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.values import Subject
 from projections.reports.rows import ReporterRow, ReportRow
-from projections.sql import Sql, grouped, marks
+from projections.sql import Steps, first, grouped, marks, query
 from projections.values import content_from, maybe_utc, utc
 
 _COLUMNS = """report_id, case_id, domain, subject_kind, subject_id, account_id, policy_key, reporter_id, reporter_kind,
@@ -15,26 +15,29 @@ text, content_uri, content_hash, content_version, status, outcome, decision_id, 
 closed_at, position"""
 
 
-def case_reports(sql: Sql, case_ids: Sequence[str]) -> dict[str, list[ReportRow]]:
+@query
+def case_reports(case_ids: Sequence[str]) -> Steps[dict[str, list[ReportRow]]]:
     """Each case's reports in the order they came in, in one statement."""
-    sql.execute(f"SELECT {_COLUMNS} FROM reports WHERE case_id IN ({marks(case_ids)}) ORDER BY position",
+    rows = yield (f"SELECT {_COLUMNS} FROM reports WHERE case_id IN ({marks(case_ids)}) ORDER BY position",
                 tuple(case_ids))
-    return grouped(case_ids, [(row.case_id, row) for row in map(_report, sql.fetchall())])
+    return grouped(case_ids, [(row.case_id, row) for row in map(_report, rows)])
 
 
-def find_report(sql: Sql, report_id: str) -> ReportRow | None:
-    sql.execute(f"SELECT {_COLUMNS} FROM reports WHERE report_id = ?", (report_id,))
-    r = sql.fetchone()
+@query
+def find_report(report_id: str) -> Steps[ReportRow | None]:
+    rows = yield (f"SELECT {_COLUMNS} FROM reports WHERE report_id = ?", (report_id,))
+    r = first(rows)
     return None if r is None else _report(r)
 
 
-def find_reporter(sql: Sql, reporter_id: str) -> ReporterRow | None:
-    sql.execute(
-        "SELECT reporter_id, kind, reports, closed, upheld, warnings, last_warned_at, last_warning, suspended_at, "
-        "suspended_until, suspension FROM reporters WHERE reporter_id = ?",
+@query
+def find_reporter(reporter_id: str) -> Steps[ReporterRow | None]:
+    rows = yield (
+        ("SELECT reporter_id, kind, reports, closed, upheld, warnings, last_warned_at, last_warning, suspended_at, "
+        "suspended_until, suspension FROM reporters WHERE reporter_id = ?"),
         (reporter_id,),
     )
-    r = sql.fetchone()
+    r = first(rows)
     if r is None:
         return None
     return ReporterRow(

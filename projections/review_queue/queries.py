@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.values import Subject
 from projections.review_queue.rows import QueueEntryRow, QueueKey
-from projections.sql import Sql, in_clause
+from projections.sql import Steps, in_clause, query
 from projections.values import utc
 
 ENTRY_COLUMNS = """case_id, domain, subject_kind, subject_id, account_id, policy_key, severity, severity_rank,
@@ -18,9 +18,9 @@ _AFTER = """(severity_rank < ? OR (severity_rank = ? AND (max_confidence < ? OR 
     oldest_detected_at > ? OR (oldest_detected_at = ? AND (case_id > ? OR (case_id = ? AND policy_key > ?))))))))"""
 
 
-def review_queue(
-    sql: Sql, domains: Sequence[str] | None, policy_key: str | None, after: QueueKey | None, limit: int
-) -> list[QueueEntryRow]:
+@query
+def review_queue(domains: Sequence[str] | None, policy_key: str | None, after: QueueKey | None, limit: int
+) -> Steps[list[QueueEntryRow]]:
     """Entries in priority order: most severe policy first, then highest confidence, then the longest waiting.
 
     Ties fall to the case id and policy key, so the order is total and a page starts exactly after
@@ -39,11 +39,11 @@ def review_queue(
             k.severity_rank, k.severity_rank, k.max_confidence, k.max_confidence, k.oldest_detected_at,
             k.oldest_detected_at, k.case_id, k.case_id, k.policy_key,
         ]
-    sql.execute(
+    rows = yield (
         f"SELECT {ENTRY_COLUMNS} FROM review_queue WHERE {' AND '.join(conditions)} ORDER BY {_ORDER} LIMIT ?",
         (*params, limit),
     )
-    return [entry_row(r) for r in sql.fetchall()]
+    return [entry_row(r) for r in rows]
 
 
 def entry_row(r: tuple[Any, ...]) -> QueueEntryRow:

@@ -8,7 +8,7 @@ from typing import Any
 
 from projections.review_queue.queries import ENTRY_COLUMNS, entry_row
 from projections.review_queue.rows import ClaimRow, NoteRow, QueueEntryRow, QueueRow
-from projections.sql import Sql, grouped, in_clause, marks
+from projections.sql import Sql, Steps, first, grouped, in_clause, marks, query
 from projections.values import utc
 
 PRIORITY_SCORE = """(severity_rank * 10000 + reporter_rank * 1000 + max_confidence * 500
@@ -32,65 +32,71 @@ def claim_candidates(sql: Sql, queue: str, reviewer: str, now: datetime, limit: 
     return [entry_row(r) for r in sql.fetchall()]
 
 
-def queue_entries(sql: Sql, queue: str, offset: int, limit: int) -> list[QueueEntryRow]:
+@query
+def queue_entries(queue: str, offset: int, limit: int) -> Steps[list[QueueEntryRow]]:
     """A queue's entries, claimed or not, in the order reviewers get them."""
-    sql.execute(
-        f"SELECT {ENTRY_COLUMNS} FROM review_queue WHERE queue = ? AND policy_retired = ? "
-        f"ORDER BY {IN_QUEUE_ORDER} LIMIT ? OFFSET ?",
+    rows = yield (
+        (f"SELECT {ENTRY_COLUMNS} FROM review_queue WHERE queue = ? AND policy_retired = ? "
+        f"ORDER BY {IN_QUEUE_ORDER} LIMIT ? OFFSET ?"),
         (queue, False, limit, offset),
     )
-    return [entry_row(r) for r in sql.fetchall()]
+    return [entry_row(r) for r in rows]
 
 
-def list_queues(sql: Sql, domains: Collection[str] | None = None) -> list[QueueRow]:
+@query
+def list_queues(domains: Collection[str] | None = None) -> Steps[list[QueueRow]]:
     scope, params = in_clause("domain", domains)
-    sql.execute(
-        f"SELECT name, domain, description, created_at, created_by, position FROM review_queues WHERE 1 = 1{scope} "
-        "ORDER BY name",
+    rows = yield (
+        (f"SELECT name, domain, description, created_at, created_by, position FROM review_queues WHERE 1 = 1{scope} "
+        "ORDER BY name"),
         params,
     )
-    return [_queue(r) for r in sql.fetchall()]
+    return [_queue(r) for r in rows]
 
 
-def find_queue(sql: Sql, name: str) -> QueueRow | None:
-    sql.execute(
+@query
+def find_queue(name: str) -> Steps[QueueRow | None]:
+    rows = yield (
         "SELECT name, domain, description, created_at, created_by, position FROM review_queues WHERE name = ?", (name,)
     )
-    r = sql.fetchone()
+    r = first(rows)
     return None if r is None else _queue(r)
 
 
-def case_claims(sql: Sql, case_ids: Sequence[str]) -> dict[str, ClaimRow]:
+@query
+def case_claims(case_ids: Sequence[str]) -> Steps[dict[str, ClaimRow]]:
     """Each case's latest claim as recorded (none for an unclaimed case); whether its lease still runs is the
     reader's clock's call."""
-    sql.execute(
-        "SELECT case_id, queue, policy_key, holder, claimed_at, expires_at FROM review_claims "
-        f"WHERE case_id IN ({marks(case_ids)})",
+    rows = yield (
+        ("SELECT case_id, queue, policy_key, holder, claimed_at, expires_at FROM review_claims "
+        f"WHERE case_id IN ({marks(case_ids)})"),
         tuple(case_ids),
     )
-    return {row.case_id: row for row in map(_claim, sql.fetchall())}
+    return {row.case_id: row for row in map(_claim, rows)}
 
 
-def case_entries(sql: Sql, case_ids: Sequence[str]) -> dict[str, list[QueueEntryRow]]:
+@query
+def case_entries(case_ids: Sequence[str]) -> Steps[dict[str, list[QueueEntryRow]]]:
     """Each case's work waiting for review, one entry per policy."""
-    sql.execute(
+    rows = yield (
         f"SELECT {ENTRY_COLUMNS} FROM review_queue WHERE case_id IN ({marks(case_ids)}) ORDER BY case_id, policy_key",
         tuple(case_ids),
     )
-    return grouped(case_ids, [(row.case_id, row) for row in map(entry_row, sql.fetchall())])
+    return grouped(case_ids, [(row.case_id, row) for row in map(entry_row, rows)])
 
 
-def case_notes(sql: Sql, case_ids: Sequence[str]) -> dict[str, list[NoteRow]]:
+@query
+def case_notes(case_ids: Sequence[str]) -> Steps[dict[str, list[NoteRow]]]:
     """Each case's notes, escalations and priority overrides, in ledger order."""
-    sql.execute(
-        "SELECT case_id, position, policy_key, kind, note, queue, priority, actor, occurred_at FROM review_notes "
-        f"WHERE case_id IN ({marks(case_ids)}) ORDER BY position",
+    rows = yield (
+        ("SELECT case_id, position, policy_key, kind, note, queue, priority, actor, occurred_at FROM review_notes "
+        f"WHERE case_id IN ({marks(case_ids)}) ORDER BY position"),
         tuple(case_ids),
     )
     return grouped(case_ids, [
         (r[0], NoteRow(position=int(r[1]), policy_key=r[2], kind=r[3], note=r[4], queue=r[5], priority=r[6],
                        actor=r[7], occurred_at=utc(r[8])))
-        for r in sql.fetchall()
+        for r in rows
     ])
 
 

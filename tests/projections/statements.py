@@ -1,21 +1,29 @@
-"""The statements a read model sends for one batch: the set-based form costs a few a table, none an event."""
+"""Counting statements: those a read model sends for one batch (the set-based form costs a few a table, none an
+event), and those a query sends to read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+import pytest
+
+from app.read import store
+from app.read.reader import PostgresReader, SqliteReader
 from app.read.store import ReadStore
 from projections.base import Projection
 from projections.sql import Sql
 
 
 class CountingSql:
-    """An Sql that records the statements sent through it, each with the rows it bound."""
+    """An Sql that records the statements sent through it, each with the rows it bound (or only their text, in a
+    list it is given)."""
 
-    def __init__(self, sql: Sql) -> None:
+    def __init__(self, sql: Sql, texts: list[str] | None = None) -> None:
         self.sql = sql
         self.sent: list[tuple[str, int]] = []
+        self.texts = texts
 
     @property
     def statements(self) -> int:
@@ -27,6 +35,8 @@ class CountingSql:
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
         self.sent.append((statement, 1))
+        if self.texts is not None:
+            self.texts.append(statement)
         self.sql.execute(statement, params)
 
     def executemany(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
@@ -64,3 +74,29 @@ def statements_of_one_and_many(
     """The statements of a batch of `work` on one item, and of a batch of the same work on 40 others."""
     one, many = (statements_of_batch(store, projection, work(items)) for items in (range(1), range(1, 41)))
     return one, many
+
+
+@contextmanager
+def reads_counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every statement sent to read while the block runs, on either engine: by the readers of the event loop, and in
+    read-only transactions (the projector, which writes, is not counted)."""
+    sent: list[str] = []
+    for reader in (PostgresReader, SqliteReader):
+        original_send = reader.send
+
+        def send(self: Any, cursor: Any, statement: Any, _original: Any = original_send) -> Any:
+            sent.append(statement[0])
+            return _original(self, cursor, statement)
+
+        monkeypatch.setattr(reader, "send", send)
+    for engine in (store.SqliteReadStore, store.PostgresReadStore):
+        original = engine.transaction
+
+        @contextmanager
+        def counting(self: Any, write: bool = True, locks: Any = (), _original: Any = original) -> Iterator[Any]:
+            with _original(self, write, locks) as sql:
+                yield sql if write else CountingSql(sql, sent)
+
+        monkeypatch.setattr(engine, "transaction", counting)
+    yield sent
+    monkeypatch.undo()

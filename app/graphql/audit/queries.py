@@ -31,7 +31,6 @@ from app.graphql.core.reading import (
     valid_subject,
 )
 from app.graphql.core.values import PageInfo
-from app.read.store import read
 from app.runtime.health import health as read_health
 from projections.audit_trail.queries import account_trail, positions, subject_trail
 from projections.ledger_chain.queries import chain_hashes_at
@@ -61,13 +60,12 @@ class AuditQuery:
         principal = info.context.principal
         if subject is not None:
             key = valid_subject(subject.to_domain(), "subject")
-            rows = [] if not principal.sees(key.domain) else await run_in_threadpool(
-                read, runtime.store, subject_trail, key.key, start, first + 1
+            rows = [] if not principal.sees(key.domain) else await runtime.store.reader.fetch(
+                subject_trail, key.key, start, first + 1
             )
         else:
-            rows = await run_in_threadpool(
-                read, runtime.store, account_trail, account_id, start, first + 1, principal.scope
-            )
+            assert account_id is not None  # exactly one of the two was given
+            rows = await runtime.store.reader.fetch(account_trail, account_id, start, first + 1, principal.scope)
         edges = [AuditEntryEdge(cursor=str(r.position), node=AuditEntry.of_row(r)) for r in rows[:first]]
         return AuditTrailConnection(
             edges=edges,

@@ -24,7 +24,7 @@ class Context:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.runtime.store)
+        self.loaders = Loaders(self.runtime.store.reader)
 
     @property
     def actor(self) -> str:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
-from app.read.store import ReadStore, read
-from projections.sql import Sql
+from app.read.reader import Reader
+from projections.sql import Query
 
-BatchQuery = Callable[[Sql, Sequence[Any]], Mapping[Any, Any]]
+BatchQuery = Query[..., Any]
 """A read of a projection's queries for many keys at once: the found value of each key (a key may be missing)."""
 
 
@@ -22,8 +21,8 @@ class Loaders:
     answer would outlive the read models' next step.
     """
 
-    def __init__(self, store: ReadStore) -> None:
-        self._store = store
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
         self._made: dict[BatchQuery, DataLoader[Hashable, Any]] = {}
 
     def of(self, query: BatchQuery) -> DataLoader[Hashable, Any]:
@@ -35,7 +34,7 @@ class Loaders:
     def _loading(self, query: BatchQuery) -> Callable[[list[Hashable]], Any]:
         async def load(keys: list[Hashable]) -> list[Any]:
             wanted = list(dict.fromkeys(keys))
-            found = await run_in_threadpool(read, self._store, query, wanted)
+            found = await self._reader.fetch(query, wanted)
             return [found.get(key) for key in keys]
 
         return load

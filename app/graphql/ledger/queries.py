@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 
 from app.graphql.core.context import Info
 from app.graphql.core.errors import bad_input
@@ -17,7 +16,7 @@ from app.graphql.core.reading import (
     parse_position,
 )
 from app.graphql.core.values import PageInfo
-from app.graphql.ledger.as_of import appeal_as_of, load_case_as_of, moment
+from app.graphql.ledger.as_of import case_as_of_steps, moment
 from app.graphql.ledger.types import (
     Appeal,
     AppealConnection,
@@ -32,18 +31,19 @@ from app.graphql.ledger.views import (
     CaseFilter,
     case_page,
 )
-from app.read.store import read, reading
-from app.runtime.wiring import Runtime
 from domain.appeal import AppealStatus
 from domain.errors import ValidationError
+from domain.standing import Strike as DomainStrike
 from projections.account_standing.queries import find_account, find_strikes
-from projections.appeals.queries import account_appeals, appeal_queue, find_appeal
+from projections.appeals.queries import appeal_queue, find_appeal
 from projections.case_status.queries import (
     account_domains,
     find_case,
     find_decision,
 )
+from projections.case_status.rows import DecisionRow
 from projections.policy_catalog.queries import list_policies
+from projections.sql import Steps, query_of
 
 
 @strawberry.type
@@ -53,13 +53,20 @@ class LedgerQuery:
         self, info: Info, id: str, as_of: datetime | None = None, min_position: str | None = None
     ) -> Account | None:
         runtime = await consistent(info, min_position)
-        at = await run_in_threadpool(moment, runtime, as_of)
-        return await run_in_threadpool(_load_account, runtime, id, at, info.context.principal.scope)
+        at = await moment(runtime, as_of)
+        scope = info.context.principal.scope
+        reader = runtime.store.reader
+        if scope is not None:
+            domains = await reader.fetch(account_domains, id)
+            if not domains.intersection(scope):
+                return None
+        row = await reader.fetch(find_account, id, at, runtime.ledger.ladders, scope)
+        return None if row is None else Account.of_row(row, at, scope)
 
     @strawberry.field(description="One appeal by id.")
     async def appeal(self, info: Info, id: strawberry.ID, min_position: str | None = None) -> Appeal | None:
         runtime = await consistent(info, min_position, find_appeal)
-        row = await run_in_threadpool(read, runtime.store, find_appeal, str(id))
+        row = await runtime.store.reader.fetch(find_appeal, str(id))
         return None if row is None or not info.context.principal.sees(row.subject.domain) else Appeal.of_row(row)
 
     @strawberry.field(description="The appeal queue: appeals of a status (pending by default), oldest first.")
@@ -76,7 +83,7 @@ class LedgerQuery:
         start = parse_position(after, "after") or 0
         check_page(first)
         domains = info.context.principal.within(domain)
-        rows = await run_in_threadpool(read, runtime.store, appeal_queue, str(status), domains, start, first + 1)
+        rows = await runtime.store.reader.fetch(appeal_queue, str(status), domains, start, first + 1)
         edges = [AppealEdge(cursor=str(r.filed_position), node=Appeal.of_row(r)) for r in rows[:first]]
         return AppealConnection(
             edges=edges,
@@ -98,10 +105,9 @@ class LedgerQuery:
         if not info.context.principal.sees(key.domain):
             return None
         if as_of is None:
-            row = await run_in_threadpool(read, runtime.store, find_case, key)
+            row = await runtime.store.reader.fetch(find_case, key)
             return None if row is None else Case.of_row(row)
-        at = await run_in_threadpool(moment, runtime, as_of)
-        return await run_in_threadpool(load_case_as_of, runtime, key, at)
+        return await runtime.store.reader.fetch(case_as_of_steps, key, await moment(runtime, as_of))
 
     @strawberry.field(description="Cases that match a filter, in the order they were opened.")
     async def cases(
@@ -118,30 +124,24 @@ class LedgerQuery:
     @strawberry.field(description="One decision by id.")
     async def decision(self, info: Info, id: strawberry.ID, min_position: str | None = None) -> Decision | None:
         runtime = await consistent(info, min_position, find_decision, find_strikes)
-        row = await run_in_threadpool(read, runtime.store, find_decision, str(id))
-        if row is None or not info.context.principal.sees(row.subject.domain):
+        found = await runtime.store.reader.fetch(decision_with_strike, str(id))
+        if found is None or not info.context.principal.sees(found[0].subject.domain):
             return None
-        strikes = await run_in_threadpool(read, runtime.store, find_strikes, [row.strike_id] if row.strike_id else [])
-        return Decision.of_row(row, strikes.get(row.strike_id or ""))
+        return Decision.of_row(*found)
 
     @strawberry.field(description="The current version of every policy, or of one domain's.")
     async def policies(self, info: Info, domain: str | None = None, min_position: str | None = None) -> list[Policy]:
         runtime = await consistent(info, min_position, list_policies)
-        rows = await run_in_threadpool(read, runtime.store, list_policies, domain)
+        rows = await runtime.store.reader.fetch(list_policies, domain)
         return [Policy.of_row(r) for r in rows if info.context.principal.sees(r.domain)]
 
 
-def _load_account(runtime: Runtime, account_id: str, at: datetime, scope: tuple[str, ...] | None) -> Account | None:
-    """The account as it stood at `at`, as far as the domains of `scope` (None: all) tell."""
-    with reading(runtime.store, account_domains, find_account, account_appeals) as sql:
-        if scope is not None and not set(scope) & account_domains(sql, account_id):
-            return None
-        row = find_account(sql, account_id, at, runtime.ledger.ladders, scope)
-        if row is None:
-            return None
-        appeals = [
-            appeal_as_of(a, at) for a in account_appeals(sql, account_id)
-            if a.filed_at <= at and (scope is None or a.subject.domain in scope)
-        ]
-        return Account.of_row(row, appeals)
 
+@query_of(find_decision, find_strikes)
+def decision_with_strike(decision_id: str) -> Steps[tuple[DecisionRow, DomainStrike | None] | None]:
+    """A decision and the strike it counts, as they stand now."""
+    row = yield from find_decision.steps(decision_id)
+    if row is None:
+        return None
+    strikes = yield from find_strikes.steps([row.strike_id] if row.strike_id else [])
+    return row, strikes.get(row.strike_id or "")

@@ -8,11 +8,10 @@ field the query selects, however many cases the page holds.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 
 from app.graphql.audit.types import AuditEntry
 from app.graphql.core.context import Info
@@ -28,11 +27,11 @@ from app.graphql.ledger.types import (
     Strike,
 )
 from app.graphql.review.types import CaseNote, Claim, Report, ReviewQueueEntry
-from app.read.store import read
+from domain.appeal import AppealStatus
 from domain.standing import Strike as DomainStrike
 from projections.account_standing.queries import find_strikes
 from projections.account_standing.rows import AccountRow
-from projections.appeals.queries import case_appeals
+from projections.appeals.queries import account_appeals, case_appeals
 from projections.appeals.rows import AppealRow
 from projections.audit_trail.queries import subject_trails
 from projections.audit_trail.rows import AuditEntryRow
@@ -43,7 +42,7 @@ from projections.case_status.search import CaseFilter as CaseQuery
 from projections.case_status.search import search_cases
 from projections.reports.queries import case_reports
 from projections.review_queue.queues import case_claims, case_entries, case_notes
-from projections.sql import Sql
+from projections.sql import Steps, query_of
 
 MAX_HISTORY = 1000
 """Events a case's `history` shows; `auditTrail` pages through any number."""
@@ -59,26 +58,33 @@ class PastRecords:
     decisions: list[DecisionWithStrike]
 
 
-def decisions_with_strikes(sql: Sql, case_ids: Sequence[str]) -> dict[str, list[DecisionWithStrike]]:
+@query_of(decisions_of_cases, find_strikes)
+def decisions_with_strikes(case_ids: Sequence[str]) -> Steps[dict[str, list[DecisionWithStrike]]]:
     """Each case's decisions and the strikes they caused, as they stand now: two statements for any number of cases."""
-    decisions = decisions_of_cases(sql, case_ids)
-    strikes = find_strikes(sql, [d.strike_id for rows in decisions.values() for d in rows if d.strike_id])
+    decisions = yield from decisions_of_cases.steps(case_ids)
+    strikes = yield from find_strikes.steps([d.strike_id for rows in decisions.values() for d in rows if d.strike_id])
     return {case_id: [(d, strikes.get(d.strike_id or "")) for d in rows] for case_id, rows in decisions.items()}
 
 
-def past_records(
-    sql: Sql, detections: list[DetectionRow], decisions: list[DecisionRow], at: datetime
-) -> PastRecords:
+def past_records(detections: list[DetectionRow], decisions: list[DecisionRow], at: datetime) -> Steps[PastRecords]:
     """The records of a case as of `at`, each decision with its strike as it stood then."""
-    strikes = find_strikes(sql, [d.strike_id for d in decisions if d.strike_id])
+    strikes = yield from find_strikes.steps([d.strike_id for d in decisions if d.strike_id])
     return PastRecords(
         detections,
         [(d, None if d.strike_id not in strikes else strike_as_of(strikes[d.strike_id], at)) for d in decisions],
     )
 
 
-def histories(sql: Sql, subject_keys: Sequence[str]) -> dict[str, list[AuditEntryRow]]:
-    return subject_trails(sql, subject_keys, MAX_HISTORY)
+@query_of(subject_trails)
+def histories(subject_keys: Sequence[str]) -> Steps[dict[str, list[AuditEntryRow]]]:
+    return (yield from subject_trails.steps(subject_keys, MAX_HISTORY))
+
+
+def appeal_as_of(row: AppealRow, at: datetime) -> AppealRow:
+    """Hides a resolution that had not yet happened at `at`, as strikes and penalties hide theirs."""
+    if row.resolved_at is not None and row.resolved_at > at:
+        return replace(row, status=str(AppealStatus.PENDING), resolved_at=None, resolved_by=None, rationale=None)
+    return row
 
 
 @strawberry.type(description="Everything recorded about one subject.")
@@ -176,7 +182,7 @@ async def case_page(info: Info, query: CaseQuery, first: int, after: str | None)
     start = parse_position(after, "after") or 0
     check_page(first)
     scope = info.context.principal.scope
-    rows = await run_in_threadpool(read, info.context.runtime.store, search_cases, query, start, first + 1, scope)
+    rows = await info.context.runtime.store.reader.fetch(search_cases, query, start, first + 1, scope)
     edges = [CaseEdge(cursor=str(r.opened_position), node=Case.of_row(r)) for r in rows[:first]]
     return CaseConnection(
         edges=edges,
@@ -192,15 +198,24 @@ class Account:
     standings: list[DomainStanding] = strawberry.field(description="Standing per domain, each under its own ladder.")
     strikes: list[Strike] = strawberry.field(description="Every strike issued by the moment asked about.")
     penalties: list[Penalty] = strawberry.field(description="Every penalty imposed by the moment asked about.")
-    appeals: list[Appeal]
+    at: strawberry.Private[datetime]
+    """The moment asked about."""
+    scope: strawberry.Private[tuple[str, ...] | None]
+    """The domains the caller sees (None: all)."""
+
+    @strawberry.field
+    async def appeals(self, info: Info) -> list[Appeal]:
+        rows = await info.context.runtime.store.reader.fetch(account_appeals, str(self.id))
+        return [Appeal.of_row(appeal_as_of(a, self.at)) for a in rows
+                if a.filed_at <= self.at and (self.scope is None or a.subject.domain in self.scope)]
 
     @classmethod
-    def of_row(cls, row: AccountRow, appeals: list[AppealRow]) -> Account:
+    def of_row(cls, row: AccountRow, at: datetime, scope: tuple[str, ...] | None) -> Account:
         return cls(
             id=strawberry.ID(row.account_id), first_seen_at=row.first_seen_at, standing=Standing.of(row.standing),
             standings=[DomainStanding.of(d) for d in row.standing.domains],
             strikes=[Strike.of(s) for s in row.strikes], penalties=[Penalty.of(p) for p in row.penalties],
-            appeals=[Appeal.of_row(a) for a in appeals],
+            at=at, scope=scope,
         )
 
     @strawberry.field(description="The account's cases as they stand now, in the order they were opened.")

@@ -63,7 +63,7 @@ class ReviewQuery:
         key = parse_queue_cursor(after)
         check_page(first)
         domains = info.context.principal.within(domain)
-        rows = await run_in_threadpool(read, runtime.store, queue_page, domains, policy, key, first + 1)
+        rows = await runtime.store.reader.fetch(queue_page, domains, policy, key, first + 1)
         edges = [
             ReviewQueueEdge(cursor=queue_cursor(r.sort_key), node=ReviewQueueEntry.of_row(r)) for r in rows[:first]
         ]
@@ -76,12 +76,12 @@ class ReviewQuery:
     async def queues(self, info: Info, min_position: str | None = None) -> list[Queue]:
         runtime = await consistent(info, min_position, list_queues)
         scope = info.context.principal.scope
-        return [Queue.of_row(r) for r in await run_in_threadpool(read, runtime.store, list_queues, scope)]
+        return [Queue.of_row(r) for r in await runtime.store.reader.fetch(list_queues, scope)]
 
     @strawberry.field(description="One queue by name.")
     async def queue(self, info: Info, name: str, min_position: str | None = None) -> Queue | None:
         runtime = await consistent(info, min_position, find_queue)
-        row = await run_in_threadpool(read, runtime.store, find_queue, name)
+        row = await runtime.store.reader.fetch(find_queue, name)
         return None if row is None or not info.context.principal.sees(row.domain) else Queue.of_row(row)
 
     @strawberry.field(
@@ -95,9 +95,10 @@ class ReviewQuery:
         check_page(first)
         if offset < 0:
             raise bad_input("offset must not be negative", "offset")
-        if await run_in_threadpool(unseen_queue, runtime, info.context.principal, queue) is not None:
+        principal = info.context.principal
+        if principal.scope is not None and await run_in_threadpool(unseen_queue, runtime, principal, queue) is not None:
             return []
-        rows = await run_in_threadpool(read, runtime.store, queue_entries, queue, offset, first)
+        rows = await runtime.store.reader.fetch(queue_entries, queue, offset, first)
         return [ReviewQueueEntry.of_row(r) for r in rows]
 
     @strawberry.field(description="The routing table: ordered rules, the first match wins, else the default queue.")
@@ -106,7 +107,7 @@ class ReviewQuery:
         rules, default_queue = await run_in_threadpool(read, runtime.store, load_table)
         scope = info.context.principal.scope
         if scope is not None:  # only the rules that route to the caller's queues
-            visible = {q.name for q in await run_in_threadpool(read, runtime.store, list_queues, scope)}
+            visible = {q.name for q in await runtime.store.reader.fetch(list_queues, scope)}
             rules = [r for r in rules if r.queue in visible]
             default_queue = default_queue if default_queue in visible else None
         return RoutingTable(rules=[RoutingRule.of(r) for r in rules], default_queue=default_queue)
@@ -117,7 +118,7 @@ class ReviewQuery:
         # A reporter's record spans every domain: who reported what is beyond a scoped principal.
         if info.context.principal.scope is not None:
             return None
-        row = await run_in_threadpool(read, runtime.store, find_reporter, id)
+        row = await runtime.store.reader.fetch(find_reporter, id)
         return None if row is None else Reporter.of_row(row, runtime.ledger.clock())
 
     @strawberry.field(

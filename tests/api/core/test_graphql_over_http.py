@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from app.auth.tokens import create_token
 from app.config.settings import Settings
 from app.http.asgi import create_app
+from projections.sql import Steps, query
 from tests.api.ledger_api import DECIDE, decide_input, events_after, head, nested_json
 from tests.support import Api
 
@@ -224,10 +225,10 @@ def test_wide_or_long_queries_are_refused_before_they_run(api: Api, query: str) 
 def test_a_crash_is_masked_for_the_client_and_logged_with_the_request_id(
     api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def explode(*args: Any) -> None:
+    def explode(*args: Any) -> Steps[None]:
         raise RuntimeError("secret internals: /var/lib/docket")
 
-    monkeypatch.setattr("app.graphql.ledger.queries.list_policies", explode)
+    monkeypatch.setattr("app.graphql.ledger.queries.list_policies", query(explode))
 
     response = send(api, json={"query": POLICIES}, headers={"X-Request-Id": "req-42"})
 

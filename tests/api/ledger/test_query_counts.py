@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
-from app.read import store
-from tests.api.ledger_api import decide, record_detection, subject
+from tests.api.ledger_api import decide, record_detection, settle, subject
 from tests.api.review_api import standard_queues, submit_report
+from tests.projections.statements import reads_counted
 from tests.support import Api
 
 CASES_WITH_EVERYTHING = """
@@ -26,36 +24,6 @@ query($first: Int!, $p: String) { cases(first: $first, minPosition: $p) { edges 
   history { type }
 } } } }
 """
-
-
-class _Counting:
-    def __init__(self, sql: Any, sent: list[str]) -> None:
-        self._sql, self._sent = sql, sent
-
-    def execute(self, statement: str, params: Any = ()) -> None:
-        self._sent.append(statement)
-        self._sql.execute(statement, params)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sql, name)
-
-
-@contextmanager
-def reads_counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every statement of a read-only transaction while the block runs, on either engine (the projector, which
-    writes, is not counted)."""
-    sent: list[str] = []
-    for engine in (store.SqliteReadStore, store.PostgresReadStore):
-        original = engine.transaction
-
-        @contextmanager
-        def counting(self: Any, write: bool = True, locks: Any = (), _original: Any = original) -> Iterator[Any]:
-            with _original(self, write, locks) as sql:
-                yield sql if write else _Counting(sql, sent)
-
-        monkeypatch.setattr(engine, "transaction", counting)
-    yield sent
-    monkeypatch.undo()
 
 
 def _cases(api: Api, count: int, start: int) -> str:
@@ -93,3 +61,75 @@ def test_a_page_of_cases_costs_the_same_statements_for_two_cases_as_for_twelve(
     assert [d["strike"]["points"] for d in node["decisions"]] == [1]
     assert len(node["detections"]) == 1 and len(node["reports"]) == 1
     assert {"Detection.Recorded", "Case.Decided"} <= {e["type"] for e in node["history"]}
+
+
+def _one_decided_case(api: Api) -> dict[str, Any]:
+    """A detection on pin-1 of acct-1 and a violating decision with its strike, read models caught up."""
+    record_detection(api, subject=subject("pin-1"), externalId="clf-1", accountId="acct-1")
+    made = decide(api, subject=subject("pin-1"), accountId="acct-1", idempotencyKey="d-1")
+    settle(api)
+    return made
+
+
+def test_an_account_standing_and_strikes_cost_one_statement_that_reads_no_appeals(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _one_decided_case(api)
+    query = '{ account(id: "acct-1") { id standing { level strikePoints } strikes { points } penalties { kind } } }'
+    api.data(query)  # a reader learns each statement's width once, and then adds its stopped check to it alone
+
+    with reads_counted(monkeypatch) as sent:
+        account = api.data(query)["account"]
+
+    assert account["standing"]["strikePoints"] == 1 and [s["points"] for s in account["strikes"]] == [1]
+    assert len(sent) == 1
+    assert "appeals" not in sent[0] and sent[0].lstrip().startswith("SELECT")
+
+
+def test_asking_for_an_account_appeals_costs_one_statement_more_even_when_it_has_none(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _one_decided_case(api)
+    query = '{ account(id: "acct-1") { standing { level } appeals { id } } }'
+    api.data(query)
+
+    with reads_counted(monkeypatch) as sent:
+        account = api.data(query)["account"]
+
+    assert account["appeals"] == []
+    assert len(sent) == 2 and "FROM appeals" in sent[1]
+
+
+def test_a_case_and_the_review_queue_cost_one_statement_and_each_nested_field_one_more(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record_detection(api, subject=subject("pin-1"), externalId="clf-1", accountId="acct-1")
+    settle(api)
+    pin = '{domain: "trust_safety", kind: "pin", id: "pin-1"}'
+    queries = [f"{{ case(subject: {pin}) {{ status }} }}",
+               f"{{ case(subject: {pin}) {{ status detections {{ id }} }} }}",
+               '{ reviewQueue(domain: "trust_safety") { edges { node { policy detections } } } }']
+    for query in queries:
+        api.data(query)
+
+    with reads_counted(monkeypatch) as case_alone:
+        assert api.data(queries[0])["case"]["status"] == "OPEN"
+    with reads_counted(monkeypatch) as with_detections:
+        case = api.data(queries[1])["case"]
+    with reads_counted(monkeypatch) as queue:
+        page = api.data(queries[2])
+
+    assert len(case["detections"]) == 1 and len(page["reviewQueue"]["edges"]) == 1
+    assert (len(case_alone), len(with_detections), len(queue)) == (1, 2, 1)
+
+
+def test_a_decision_costs_one_statement_and_its_strike_one_more(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    made = _one_decided_case(api)
+    query = f'{{ decision(id: "{made["id"]}") {{ outcome strike {{ points }} }} }}'
+    api.data(query)
+
+    with reads_counted(monkeypatch) as sent:
+        decision = api.data(query)["decision"]
+
+    assert decision == {"outcome": "VIOLATING", "strike": {"points": 1}}
+    assert len(sent) == 2 and "FROM decisions" in sent[0] and "FROM strikes" in sent[1]
