@@ -21,6 +21,7 @@ from app.read.notifications import FOREVER, Bell, Channel
 from app.read.store import UNREACHABLE, ReadStore
 from app.write.ledger import Ledger
 from projections.base import Projection
+from projections.sql import Steps, query
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,14 @@ _TRACK = """
 INSERT INTO projection_positions (name, position, updated_at) VALUES (?, ?, ?)
 ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
 """
+
+
+@query
+def waited_positions() -> Steps[dict[str, int | None]]:
+    """Every read model's position, None for one that has stopped, in one statement."""
+    rows = yield ("SELECT name, position, 0 FROM projection_positions "
+                  "UNION ALL SELECT name, position, 1 FROM projection_failures ORDER BY 3"), ()
+    return {name: None if halted else int(position) for name, position, halted in rows}
 
 
 def topics_of(projection: Projection) -> frozenset[str]:
@@ -169,6 +178,8 @@ class Projector:
         self._lease: Lease | None = None
         self.leading = False
         """Whether this process's runner projects now: it was started, and holds the lease if it was given one."""
+        self._known: dict[str, int] = {}
+        """The positions waiters have seen read models reach."""
 
     def step(self, *projections: Projection) -> int:
         """Projects the next batch to the given read models (every one for none); returns how many events it read.
@@ -270,22 +281,48 @@ class Projector:
 
     def wait_for(self, position: int, timeout: float, names: Collection[str] | None = None) -> bool:
         """Blocks until the read models `names` (every one for None) have reached `position`, or `timeout` seconds
-        pass.
-
-        A stopped read model is not waited for: it moves only once retried or skipped, and reads of it are refused
-        (ReadModelStopped) whatever their position.
-        """
+        pass (see `reach`, its form for a coroutine)."""
         deadline = time.monotonic() + timeout
         while True:
             seen = self.moves.seen()
-            positions, halted = self.progress()
-            if all(p >= position for name, p in positions.items()
-                   if name not in halted and (names is None or name in names)):
-                return True
+            with self.store.transaction(write=False) as sql:
+                if self._reached(position, names, waited_positions(sql)):
+                    return True
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
             self.moves.wait_after(seen, remaining)
+
+    async def reach(self, position: int, timeout: float, names: Collection[str] | None = None) -> bool:
+        """Waits, in the event loop, until the read models `names` (every one for None) have reached `position`, or
+        `timeout` seconds pass; True when they have.
+
+        It looks at their positions (one statement), and then again each time a step of the projector moves them
+        on: this process's, or another's whose NOTIFY the bell hears (on its bound without one). A position already
+        seen reached is not looked at again: positions only move on. A stopped read model is not waited for: it
+        moves only once retried or skipped, and reads of it are refused (ReadModelStopped) whatever their position.
+        """
+        if self._reached(position, names, {}):
+            return True
+        deadline = time.monotonic() + timeout
+        while True:
+            seen = self.moves.seen()
+            if self._reached(position, names, await self.store.reader.fetch(waited_positions)):
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            await self.moves.await_after(seen, remaining)
+
+    def _reached(self, position: int, names: Collection[str] | None, looked: dict[str, int | None]) -> bool:
+        """Whether the read models `names` have reached `position`, by what was just `looked` up (None for a stopped
+        read model) and what was seen before."""
+        known = self._known
+        for name, at in looked.items():
+            if at is not None and at > known.get(name, 0):
+                known[name] = at
+        return all(looked.get(p.name, 0) is None or known.get(p.name, 0) >= position
+                   for p in self.projections if names is None or p.name in names)
 
     def start(self, recorded: Bell, lease: Lease | None = None) -> None:
         """Runs the projections on a background thread, woken by `recorded`: this process's writes, and others'

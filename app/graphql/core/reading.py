@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
-
 from app.graphql.core.context import Info
 from app.graphql.core.errors import bad_input, not_yet_consistent
 from app.read.failures import read_models_of
@@ -43,7 +41,7 @@ async def consistent(info: Info, min_position: str | None, *reads: Callable[...,
     if position is not None:
         timeout = runtime.settings.consistency_timeout
         names = read_models_of(reads) or None
-        if not await run_in_threadpool(runtime.projector.wait_for, position, timeout, names):
+        if not await runtime.projector.reach(position, timeout, names):
             raise not_yet_consistent(position, timeout)
     return runtime
 

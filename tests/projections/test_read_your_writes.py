@@ -1,0 +1,60 @@
+"""A query's wait for its write (`minPosition`) ends on the projector's step that projects it, not on a polling
+interval: it looks at the positions when it starts and when a step rings, and holds no thread meanwhile."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from app.runtime.wiring import Runtime
+from tests.history import write_history
+from tests.projections.statements import reads_counted
+
+
+async def _wait_then_step(runtime: Runtime, position: int) -> tuple[bool, bool, float]:
+    """Whether the wait was still on before the step, whether it ended, and how long after the step it did."""
+    await runtime.store.reader.open()
+    try:
+        waiting = asyncio.create_task(runtime.projector.reach(position, timeout=30))
+        await asyncio.sleep(0.5)
+        pending = not waiting.done()
+        await asyncio.to_thread(runtime.projector.catch_up)
+        stepped = time.monotonic()
+        reached = await waiting
+        return pending, reached, time.monotonic() - stepped
+    finally:
+        await runtime.store.reader.close()
+
+
+def test_a_wait_for_a_position_ends_as_the_step_that_projects_it_ends(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    head = write_history(runtime.ledger, 20)
+
+    with reads_counted(monkeypatch) as looks:
+        pending, reached, after_step = asyncio.run(_wait_then_step(runtime, head))
+
+    assert pending and reached
+    assert after_step < 0.25
+    if runtime.store.engine == "postgres":
+        # Told by NOTIFY and by the step itself: it looked when it began listening, and once the step rang. Not
+        # every 50 ms.
+        assert len(looks) <= 3
+
+
+def test_a_position_already_reached_is_not_looked_at_again(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    head = write_history(runtime.ledger, 5)
+    runtime.projector.catch_up()
+
+    async def twice() -> list[bool]:
+        await runtime.store.reader.open()
+        try:
+            return [await runtime.projector.reach(head, timeout=5) for _ in range(2)]
+        finally:
+            await runtime.store.reader.close()
+
+    with reads_counted(monkeypatch) as looks:
+        assert asyncio.run(twice()) == [True, True]
+    assert len(looks) == 1
