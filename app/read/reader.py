@@ -156,8 +156,8 @@ class PostgresReader:
     async def send(self, cursor: psycopg.AsyncCursor[Any], statement: Statement) -> None:
         """Sends one statement: every statement a read sends passes here."""
         await cursor.execute(statement[0].replace("?", "%s"), tuple(statement[1]))
-        if cursor.description is not None:
-            self.widths.saw(statement[0], len(cursor.description))
+        if cursor.pgresult is not None and self.widths.get(statement[0]) is None:
+            self.widths.saw(statement[0], cursor.pgresult.nfields)  # not `description`: it builds every column
 
     async def close(self) -> None:
         if self._pool is not None and self._loop is asyncio.get_running_loop():
@@ -205,7 +205,7 @@ class SqliteReader:
     def send(self, cursor: sqlite3.Cursor, statement: Statement) -> None:
         """Sends one statement: every statement a read sends passes here."""
         cursor.execute(statement[0], tuple(statement[1]))
-        if cursor.description is not None:
+        if cursor.description is not None and self.widths.get(statement[0]) is None:
             self.widths.saw(statement[0], len(cursor.description))
 
     def _connection(self) -> sqlite3.Connection:
