@@ -55,6 +55,9 @@ class Widths:
             self._known.clear()  # statements of many lengths of IN lists: start again rather than grow
         self._known[statement] = width
 
+    def forget(self, statement: str) -> None:
+        self._known.pop(statement, None)
+
 
 def refusing_stopped(names: Sequence[str], steps: Steps[T], widths: Widths) -> Steps[T]:
     """A read's steps, its first statement also counting the read models `names` that have stopped: ReadModelStopped
@@ -78,7 +81,9 @@ def refusing_stopped(names: Sequence[str], steps: Steps[T], widths: Widths) -> S
                 rows = yield checked + closed, (*names, *params, *names)
                 halted, rows = rows[-1][0], rows[:-1]
         except Exception:
-            # A read model whose table was dropped by hand fails the statement: has it stopped (on that)?
+            # A read model whose table was dropped by hand fails the statement: has it stopped (on that)? And a table
+            # made anew may have other columns: learn the statement's width again.
+            widths.forget(checked)
             failures = yield from stopped.steps(names)
             if failures:
                 raise ReadModelStopped(failures.values()) from None
