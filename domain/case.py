@@ -9,11 +9,13 @@ from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
 from domain.claims import Claim, ReleaseReason, check_lease
+from domain.confirmation import Confirmation, ConfirmationRule, Obligation, obligations_of, rules_for
 from domain.detection import Detection
 from domain.errors import ConflictError, NotFoundError, ValidationError, no_such_detection
 from domain.policy import Policy
 from domain.values import (
     Action,
+    ActionType,
     AutomationLevel,
     Content,
     ContentType,
@@ -24,6 +26,9 @@ from domain.values import (
     check_text,
     parse_enum,
 )
+
+ObligationKey = tuple[UUID, ActionType, str]
+"""A decision, one of its actions, and a system that must confirm it."""
 
 
 @dataclass(frozen=True)
@@ -47,9 +52,12 @@ class Decision:
     idempotency_key: str | None = None
     supersedes: UUID | None = None
     batch_id: UUID | None = None
+    required_confirmations: tuple[ConfirmationRule, ...] = ()
+    """The policy's confirmation rules for the decision's actions, as they stood when it was made."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcome", Outcome(self.outcome))
+        object.__setattr__(self, "required_confirmations", tuple(self.required_confirmations))
         object.__setattr__(self, "automation", AutomationLevel(self.automation))
         object.__setattr__(self, "dsa_ground", DsaGround(self.dsa_ground))
         object.__setattr__(self, "actions", tuple(self.actions))
@@ -111,6 +119,8 @@ class Case(DocketAggregate):
         decided_versions: dict[str, int]
         reversal_reasons: dict[UUID, str]
         in_review: set[UUID]
+        obligations: dict[ObligationKey, Obligation]
+        """What each system owes each decision's actions: confirmations of their application and undoing."""
 
     @staticmethod
     def create_id(subject: Subject) -> UUID:
@@ -135,6 +145,7 @@ class Case(DocketAggregate):
             # Reports a reviewer has had in hand: under a claim of their policy that ran when they came in, or since.
             case.in_review = set()
             case.claim = None
+            case.obligations = {}
 
     class Decided(DocketAggregate.Event):
         decision: Decision
@@ -149,6 +160,11 @@ class Case(DocketAggregate):
             case.decided_versions[decision.policy_key] = self.originator_version
             case.open_reports.pop(decision.policy_key, None)
             case.account_id = case.account_id or self.account_id
+            for key, owed in case.obligations.items():
+                if owed.decision_id == decision.supersedes:
+                    case.obligations[key] = owed.superseded()
+            for owed in obligations_of(decision.decision_id, decision.required_confirmations, self.occurred_at):
+                case.obligations[owed.decision_id, owed.action, owed.system] = owed
 
     class ActionsReversed(DocketAggregate.Event):
         decision_id: UUID
@@ -160,6 +176,29 @@ class Case(DocketAggregate):
             case.reversal_reasons[self.decision_id] = self.reason
             if case.live.get(decision.policy_key) == self.decision_id:
                 del case.live[decision.policy_key]
+            for key, owed in case.obligations.items():
+                if owed.decision_id == self.decision_id:
+                    case.obligations[key] = owed.reversed(self.occurred_at)
+
+    class ActionApplied(DocketAggregate.Event):
+        """A system confirmed that it applied an action of a decision."""
+
+        decision_id: UUID
+        action: ActionType
+        system: str
+        applied_at: datetime
+        external_ref: str | None
+
+        def apply(self, case: Case) -> None:
+            key = (self.decision_id, ActionType(self.action), self.system)
+            case.obligations[key] = case.obligations[key].applied(self.applied_at, self.external_ref)
+
+    class ActionReversalApplied(ActionApplied):
+        """A system confirmed that it undid an action of a reversed decision (its fields are an ActionApplied's)."""
+
+        def apply(self, case: Case) -> None:
+            key = (self.decision_id, ActionType(self.action), self.system)
+            case.obligations[key] = case.obligations[key].undone(self.applied_at, self.external_ref)
 
     class Reported(DocketAggregate.Event):
         report_id: UUID
@@ -224,6 +263,39 @@ class Case(DocketAggregate):
         self._record(self.ActionsReversed, actor, at, decision_id=decision_id, reason=reason)
         return decision
 
+    def confirm(self, confirmation: Confirmation, actor: str, at: datetime) -> tuple[Obligation, bool]:
+        """Records a system's confirmation that it applied (or undid) an action of a decision; the obligation as it
+        then stands, and whether this call recorded it (a retry records nothing and answers the original)."""
+        confirmation.validate()
+        c = confirmation
+        decision = self.decisions.get(c.decision_id)
+        if decision is None:
+            raise NotFoundError(f"case {self.id} has no decision {c.decision_id}")
+        if c.action not in {a.type for a in decision.actions}:
+            raise NotFoundError(f"decision {c.decision_id} takes no {c.action} action")
+        owed = self.obligations.get((c.decision_id, c.action, c.system))
+        if owed is None:
+            awaited = [o.system for (d, a, _), o in self.obligations.items() if (d, a) == (c.decision_id, c.action)]
+            raise ValidationError(
+                f"decision {c.decision_id} awaits no confirmation of {c.action} from {c.system!r}; it awaits "
+                + (", ".join(repr(s) for s in awaited) or "none"),
+                "system",
+            )
+        if owed.confirmed(c.reversal):
+            return owed, False
+        if c.reversal:
+            reversed_at = self.reversed.get(c.decision_id)
+            if reversed_at is None:
+                raise ConflictError(f"decision {c.decision_id} has not been reversed: there is nothing to undo")
+            c.check_within(reversed_at, at)
+            self._record(self.ActionReversalApplied, actor, at, decision_id=c.decision_id, action=c.action,
+                         system=c.system, applied_at=c.applied_at, external_ref=c.external_ref)
+        else:
+            c.check_within(self.decided[c.decision_id][1], at)
+            self._record(self.ActionApplied, actor, at, decision_id=c.decision_id, action=c.action, system=c.system,
+                         applied_at=c.applied_at, external_ref=c.external_ref)
+        return self.obligations[c.decision_id, c.action, c.system], True
+
     def live_decision(self, policy_key: str) -> Decision | None:
         decision_id = self.live.get(policy_key)
         return None if decision_id is None else self.decisions[decision_id]
@@ -270,6 +342,7 @@ class Case(DocketAggregate):
             idempotency_key=verdict.idempotency_key,
             supersedes=None if previous is None else previous.decision_id,
             batch_id=verdict.batch_id,
+            required_confirmations=rules_for(policy.terms.confirmations, (a.type for a in verdict.actions)),
         )
         self._record(self.Decided, actor, at, decision=decision, account_id=account_id or self.account_id)
         if self.claim is not None and self.claim.policy_key == policy.key:

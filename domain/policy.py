@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
+from domain.confirmation import ConfirmationRule, check_rules
 from domain.errors import ConflictError, ValidationError
 from domain.guidance import PolicyGuidance
 from domain.values import (
@@ -39,6 +40,8 @@ class PolicyTerms:
     """The policy in the sections a model reads it in; without it, no automation rule can run on the policy."""
     never_automated: tuple[ActionType, ...] = ()
     """Actions automation may never take under this policy (a human decides them)."""
+    confirmations: tuple[ConfirmationRule, ...] = ()
+    """Which systems must confirm that they applied (and undid) which of its actions, and how soon."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "severity", parse_enum(Severity, self.severity, "severity"))
@@ -47,6 +50,7 @@ class PolicyTerms:
         object.__setattr__(self, "allowed_actions", actions)
         forbidden = tuple(parse_enum(ActionType, a, "neverAutomated") for a in self.never_automated)
         object.__setattr__(self, "never_automated", forbidden)
+        object.__setattr__(self, "confirmations", tuple(self.confirmations))
 
     def validate(self) -> PolicyTerms:
         check_text(self.title, "title", 200)
@@ -70,6 +74,7 @@ class PolicyTerms:
             self.guidance.validate()
         if len(set(self.never_automated)) != len(self.never_automated):
             raise ValidationError("neverAutomated must not repeat", "neverAutomated")
+        check_rules(self.confirmations, actions)
         return self
 
     @property

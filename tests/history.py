@@ -1,8 +1,8 @@
 """A varied ledger history written through the ledger's own commands, for tests of whole read models.
 
 Detections in batches across every starter policy, decisions on some of their subjects (some
-re-decided, some NOT_VIOLATING), strikes and penalties, appeals upheld and overturned, and a
-policy revision: every kind of event the read models handle.
+re-decided, some NOT_VIOLATING), systems confirming their actions applied and undone, strikes and
+penalties, appeals upheld and overturned, and a policy revision: every kind of event the read models handle.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import random
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from app.write.catalog import load_catalog
 from app.write.ledger import Ledger
@@ -24,8 +25,9 @@ from domain.automation import (
     RuleSettings,
 )
 from domain.batch import BatchSubject
-from domain.case import Verdict
+from domain.case import Case, Verdict
 from domain.claims import ReleaseReason
+from domain.confirmation import Confirmation
 from domain.detection import DetectionFacts
 from domain.errors import DocketError
 from domain.report import Notice, ReporterKind
@@ -114,6 +116,8 @@ def _decide(rng: random.Random, ledger: Ledger, facts: DetectionFacts, detection
     )
     made = ledger.decide(facts.subject, facts.policy_key, verdict, [detection_id], None,  # type: ignore[list-item]
                          f"reviewer:{rng.randrange(5)}")
+    if made.created:
+        _confirm_some(rng, ledger, made.case, made.decision.decision_id)
     if violating and made.created and rng.random() < 0.2:
         filed = ledger.file_appeal(made.case_id, made.decision.decision_id, "Please look again.", None, "user:x")
         if rng.random() < 0.7:
@@ -203,7 +207,18 @@ def _decide_reported(ledger: Ledger, subject: Subject, key: str, reviewer: str, 
                       idempotency_key=idempotency_key)
     made = ledger.decide(subject, key, verdict, [], None, reviewer)
     if made.created:
-        ledger.reverse_decision(made.case_id, made.decision.decision_id, "Decided in error.", "lead:ann")
+        _confirm_some(random.Random(idempotency_key), ledger, made.case, made.decision.decision_id)
+        reversed_ = ledger.reverse_decision(made.case_id, made.decision.decision_id, "Decided in error.", "lead:ann")
+        _confirm_some(random.Random(idempotency_key), ledger, reversed_.case, made.decision.decision_id, reversal=True)
+
+
+def _confirm_some(rng: random.Random, ledger: Ledger, case: Case, decision_id: UUID, reversal: bool = False) -> None:
+    """Has about half the systems a decision awaits confirm its actions (or their undoing), one of them twice."""
+    for _, action, system in [k for k in case.obligations if k[0] == decision_id]:
+        if rng.random() < 0.5:
+            confirmation = Confirmation(decision_id, action, system, ledger.clock(), f"{system}-job", reversal)
+            for _ in range(1 + (rng.random() < 0.2)):
+                ledger.confirm_action(case.id, confirmation, f"service:{system}")
 
 
 def _bulk_and_reverse(ledger: Ledger, rng: random.Random) -> None:

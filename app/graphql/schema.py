@@ -38,6 +38,7 @@ from app.graphql.core.error_codes import CodedErrors, log_unexpected
 from app.graphql.core.operation_choice import NamedOperationRequired
 from app.graphql.core.text_arguments import StorableLiterals, StorableVariables
 from app.graphql.core.times import DATE_TIME
+from app.graphql.ledger.confirm_action_applied import ConfirmActionAppliedMutation
 from app.graphql.ledger.decide import DecideMutation
 from app.graphql.ledger.dismiss_case import DismissCaseMutation
 from app.graphql.ledger.file_appeal import FileAppealMutation
@@ -92,6 +93,7 @@ Mutation = merge_types(
         SetAutomationModeMutation,
         AutoActionMutation,
         ProtectAccountMutation,
+        ConfirmActionAppliedMutation,
     ),
 )
 Query = merge_types("Query", (LedgerQuery, ReviewQuery, BatchQuery, AuditQuery, WebhookQuery, AutomationQuery))

@@ -32,7 +32,7 @@ from app.graphql.core.context import Context
 from app.graphql.core.request_json import read_json
 from app.graphql.core.transport import GraphQLEndpoint
 from app.graphql.schema import build_schema
-from app.http.metrics import ReviewCollector
+from app.http.metrics import ConfirmationCollector, ReviewCollector
 from app.read.lease import projector_lease
 from app.runtime import heap
 from app.runtime.batch_resumer import start_resuming
@@ -201,6 +201,7 @@ def create_app(settings: Settings, clock: Clock = system_clock, settle_heap: boo
         app.state.metrics = CollectorRegistry()
         app.state.metrics.register(LagCollector(runtime))
         app.state.metrics.register(ReviewCollector(runtime))
+        app.state.metrics.register(ConfirmationCollector(runtime))
         if settings.run_projections:
             # One process of those serving the database projects. If it is this one, it serves nothing stale:
             # it catches up with what is already stored before taking requests.

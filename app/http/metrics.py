@@ -1,4 +1,5 @@
-"""The operations figures of every queue and reviewer at /metrics, read at each scrape over the last hour."""
+"""The operations figures at /metrics, read at each scrape: every queue and reviewer over the last hour, and the
+confirmations of actions that are overdue."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from prometheus_client.registry import Collector
 from app.read.failures import ReadModelStopped
 from app.read.store import read
 from app.runtime.wiring import Runtime
+from projections.action_confirmations.queries import overdue_counts
 from projections.review_queue.figures import Figures, queue_figures, reviewer_figures
 
 WINDOW = timedelta(hours=1)
@@ -56,4 +58,25 @@ def _families(prefix: str, label: str, figures: list[Figures]) -> Iterator[Gauge
             measured = value(f)
             if measured is not None:
                 family.add_metric([f.name], measured)
+        yield family
+
+
+class ConfirmationCollector(Collector):
+    """docket_unconfirmed_actions per domain and system."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            counts = read(self.runtime.store, overdue_counts, self.runtime.ledger.clock())
+        except ReadModelStopped:
+            return
+        family = GaugeMetricFamily(
+            "docket_unconfirmed_actions",
+            "Actions whose confirmation by a system (applied, or undone after a reversal) is overdue.",
+            labels=["domain", "system"],
+        )
+        for domain, system, count in counts:
+            family.add_metric([domain, system], count)
         yield family

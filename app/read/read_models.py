@@ -9,6 +9,7 @@ from app.config.clock import system_clock
 from app.config.settings import Settings
 from domain.base import Clock
 from projections.account_standing.projection import AccountStandingProjection
+from projections.action_confirmations.projection import ActionConfirmationsProjection
 from projections.appeals.projection import AppealsProjection
 from projections.audit_trail.projection import AuditTrailProjection
 from projections.automation_rules.projection import AutomationRulesProjection
@@ -30,6 +31,7 @@ def all_projections(key: Callable[[], bytes | None] = lambda: None, clock: Clock
         LedgerChainProjection(key=key, clock=clock),
         ReviewQueueProjection(), DecisionsByPolicyProjection(), AuditTrailProjection(), ReportsProjection(),
         BatchProgressProjection(), WebhooksProjection(), AutomationRulesProjection(),
+        ActionConfirmationsProjection(),
     ]
 
 

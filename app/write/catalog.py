@@ -8,6 +8,8 @@ from typing import Any
 
 from app.write.ledger import Ledger
 from domain.guidance import Criterion, PolicyExample, PolicyGuidance
+from domain.confirmation import ConfirmationRule
+from domain.errors import ValidationError
 from domain.policy import PolicyTerms
 
 STARTER_CATALOG = Path(__file__).with_name("starter_catalog.toml")
@@ -31,7 +33,8 @@ def load_catalog(path: Path = STARTER_CATALOG) -> list[tuple[str, str, PolicyTer
                 zero_tolerance=e.get("zero_tolerance", False),
                 guidance=None if "guidance" not in e else read_guidance(e["guidance"]),
                 never_automated=tuple(e.get("never_automated", ())),
-            ),
+                confirmations=confirmation_rules(e.get("confirmations", [])),
+            ).validate(),
         )
         for e in entries
     ]
@@ -48,6 +51,22 @@ def read_guidance(table: dict[str, Any]) -> PolicyGuidance:
             PolicyExample(x["content"], x["violation"], tuple(x["rule_ids"]), x["rationale"]) for x in table["examples"]
         ),
     )
+
+
+_RULE_KEYS = {"action", "systems", "within_minutes"}
+
+
+def confirmation_rules(entries: list[dict[str, Any]]) -> tuple[ConfirmationRule, ...]:
+    """A policy's `confirmations` as the catalog writes them: `{action, systems, within_minutes}` tables."""
+    rules = []
+    for entry in entries:
+        if not isinstance(entry, dict) or set(entry) != _RULE_KEYS:
+            raise ValidationError(
+                f"each of confirmations must be a table of exactly {', '.join(sorted(_RULE_KEYS))}, not {entry!r}",
+                "confirmations",
+            )
+        rules.append(ConfirmationRule(entry["action"], tuple(entry["systems"]), entry["within_minutes"]))
+    return tuple(rules)
 
 
 def seed_catalog(ledger: Ledger) -> int:

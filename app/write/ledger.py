@@ -16,6 +16,7 @@ from app.config.settings import Settings
 from app.write.appeals import Appeals
 from app.write.automation import Automation
 from app.write.batches import Batches
+from app.write.confirmations import Confirmations
 from app.write.corrections import Corrections
 from app.write.deciding import Decisions
 from app.write.detections import Detections
@@ -79,6 +80,9 @@ class Ledger(Application[UUID]):
 
         self.corrections = Corrections(self.work)
         self.reverse_decision = self.corrections.reverse_decision
+
+        self.confirmations = Confirmations(self.work)
+        self.confirm_action = self.confirmations.confirm_action
 
         self.batches = Batches(self.work)
         self.bulk_decide = self.batches.bulk_decide

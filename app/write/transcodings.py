@@ -14,6 +14,7 @@ from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Transcoding
 from domain.automation import Caps, EvaluationFigures, ItemVerdict, LaunchCriteria, ModelRoute, RuleSettings
 from domain.batch import BatchSubject, SubjectResult
 from domain.case import Decision, Verdict
+from domain.confirmation import ConfirmationRule
 from domain.detection import DetectionFacts
 from domain.guidance import Criterion, PolicyExample, PolicyGuidance
 from domain.policy import PolicyTerms
@@ -24,7 +25,7 @@ from domain.values import Action, Content, Subject
 VALUE_TYPES: tuple[type, ...] = (
     Subject, Content, Action, PolicyTerms, DetectionFacts, Decision, Strike, Penalty, Verdict, BatchSubject,
     SubjectResult, RoutingRule, PolicyGuidance, Criterion, PolicyExample, ModelRoute, LaunchCriteria, Caps,
-    RuleSettings, EvaluationFigures, ItemVerdict,
+    RuleSettings, EvaluationFigures, ItemVerdict, ConfirmationRule,
 )
 
 

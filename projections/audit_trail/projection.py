@@ -51,6 +51,8 @@ class AuditTrailProjection(Projection):
         Case.Opened,
         Case.Decided,
         Case.ActionsReversed,
+        Case.ActionApplied,
+        Case.ActionReversalApplied,
         Account.Registered,
         Account.StrikeIssued,
         Account.StrikeRemoved,
@@ -164,7 +166,8 @@ def _touches(event: Any, stream: str, refs: Rows) -> Touches:
         return _recall(refs, str(event.strike_id))
     if isinstance(event, Account.PenaltyLifted):
         return _recall(refs, str(event.penalty_id))
-    # Policy.Revised, Policy.Retired, Case.ActionsReversed, Appeal.Upheld, Appeal.Overturned: as their stream.
+    # Policy.Revised, Policy.Retired, Case.ActionsReversed, Case.ActionApplied, Case.ActionReversalApplied,
+    # Appeal.Upheld, Appeal.Overturned: as their stream.
     return _recall(refs, stream)
 
 
@@ -207,6 +210,11 @@ def summary(event: Any) -> str:
         return text + ("" if d.supersedes is None else f"; supersedes {d.supersedes}")
     if isinstance(event, Case.ActionsReversed):
         return f"actions of decision {event.decision_id} reversed: {event.reason}"
+    if isinstance(event, Case.ActionApplied):
+        done = "undone" if isinstance(event, Case.ActionReversalApplied) else "applied"
+        ref = "" if event.external_ref is None else f" ({event.external_ref})"
+        return (f"{event.system} confirmed {event.action} of decision {event.decision_id} {done} at "
+                f"{event.applied_at.isoformat()}{ref}")
     if isinstance(event, Account.Registered):
         return f"account {event.account_id} registered"
     if isinstance(event, Account.StrikeIssued):

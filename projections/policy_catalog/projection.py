@@ -15,7 +15,7 @@ POLICIES = Table(
     key=("policy_id",),
     columns=(
         "policy_id", "domain", "key", "version", "title", "text", "severity", "strike_points", "allowed_actions",
-        "dsa_category", "dsa_ground", "zero_tolerance", "retired", "published_at", "published_by",
+        "dsa_category", "dsa_ground", "zero_tolerance", "retired", "published_at", "published_by", "confirmations",
     ),
     times=("published_at",),
     flags=("zero_tolerance", "retired"),
@@ -59,4 +59,8 @@ def _terms(terms: PolicyTerms) -> Row:
         "dsa_category": terms.dsa_category,
         "dsa_ground": str(terms.dsa_ground),
         "zero_tolerance": terms.zero_tolerance,
+        "confirmations": json.dumps(
+            [{"action": str(r.action), "systems": list(r.systems), "within_minutes": r.within_minutes}
+             for r in terms.confirmations]
+        ),
     }

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from domain.confirmation import ConfirmationRule
 from domain.policy import PolicyTerms
 from projections.policy_catalog.rows import PolicyRow
 from projections.sql import Steps, query
 from projections.values import utc
 
 _COLUMNS = """domain, key, version, title, text, severity, strike_points, allowed_actions, dsa_category,
-dsa_ground, zero_tolerance, retired, published_at, published_by"""
+dsa_ground, zero_tolerance, retired, published_at, published_by, confirmations"""
 
 
 @query
@@ -33,6 +34,7 @@ def _row(r: tuple[Any, ...]) -> PolicyRow:
         dsa_category=r[8],
         dsa_ground=r[9],
         zero_tolerance=bool(r[10]),
+        confirmations=tuple(ConfirmationRule(**rule) for rule in json.loads(r[14])),
     )
     return PolicyRow(
         domain=r[0], key=r[1], version=r[2], terms=terms, retired=bool(r[11]), published_at=utc(r[12]),

@@ -53,6 +53,8 @@ PINNED: dict[type, str] = {
     Case.Escalated: "domain.case:Case.Escalated",
     Case.NoteAdded: "domain.case:Case.NoteAdded",
     Case.Prioritized: "domain.case:Case.Prioritized",
+    Case.ActionApplied: "domain.case:Case.ActionApplied",
+    Case.ActionReversalApplied: "domain.case:Case.ActionReversalApplied",
     Report.Submitted: "domain.report:Report.Submitted",
     Report.Closed: "domain.report:Report.Closed",
     Reporter.Registered: "domain.reporter:Reporter.Registered",

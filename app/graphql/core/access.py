@@ -53,6 +53,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Query.webhook": OPERATORS,
     "Query.webhookDeliveries": OPERATORS,
     "Query.automationRules": READERS,
+    "Query.unconfirmedActions": READERS | {"service"},
     # Writes.
     "Mutation.publishPolicy": POLICY_ADMINS,
     "Mutation.recordDetection": SERVICES,
@@ -87,6 +88,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Mutation.autoAction": SERVICES,
     "Mutation.protectAccount": POLICY_ADMINS,
     "Mutation.unprotectAccount": POLICY_ADMINS,
+    "Mutation.confirmActionApplied": SERVICES,
     # Subscriptions.
     "Subscription.ledgerEvents": frozenset({"admin", "auditor", "subscriber"}),
 }

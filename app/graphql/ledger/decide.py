@@ -22,6 +22,7 @@ from app.write.deciding import DecisionMade
 from domain.case import Case, Verdict
 from domain.standing import Strike
 from domain.values import ContentType, Outcome
+from projections.action_confirmations.rows import confirmation_rows
 from projections.case_status.rows import decision_row
 
 
@@ -81,4 +82,4 @@ def decision_view(case: Case, decision_id: UUID, strike: Strike | None, position
     """A decision as the read models will show it, from the case that holds it and the strike it counts, at the
     position of the write that answers with it."""
     row = decision_row(case, decision_id, None if strike is None else strike.strike_id, position)
-    return Decision.of_row(row, strike)
+    return Decision.of_row(row, strike, confirmation_rows(case, decision_id))

@@ -42,20 +42,29 @@ FileAppealResult = Annotated[
 class FileAppealMutation:
     @strawberry.mutation(description="Files the one appeal of a VIOLATING decision, within the domain's appeal window.")
     async def file_appeal(self, info: Info, input: FileAppealInput) -> FileAppealResult:
-        decision_id = parse_id(input.decision_id, "decisionId")
-        if isinstance(decision_id, ValidationError):
-            return decision_id
-        runtime = info.context.runtime
-        case = await run_in_threadpool(visible_case, runtime, info.context.principal, decision_id)
-        if case is None:
-            return hidden(no_such_decision(decision_id))
+        found = await decided_case(info, input.decision_id)
+        if not isinstance(found, tuple):
+            return found
+        decision_id, case = found
         result = await attempt(
-            runtime.ledger.file_appeal, case.id, decision_id, input.statement, input.idempotency_key,
+            info.context.runtime.ledger.file_appeal, case.id, decision_id, input.statement, input.idempotency_key,
             info.context.actor,
         )
         if not isinstance(result, AppealFiled):
             return result
         return Appeal.of_row(appeal_row(result.appeal, result.position))
+
+
+async def decided_case(info: Info, raw_id: strawberry.ID) -> tuple[UUID, Case] | ValidationError | NotFoundError:
+    """The decision an input names and the case it was made on; the failure to answer with when the id is malformed,
+    or names no decision the caller sees."""
+    decision_id = parse_id(raw_id, "decisionId")
+    if isinstance(decision_id, ValidationError):
+        return decision_id
+    case = await run_in_threadpool(visible_case, info.context.runtime, info.context.principal, decision_id)
+    if case is None:
+        return hidden(no_such_decision(decision_id))
+    return decision_id, case
 
 
 def visible_case(runtime: Runtime, principal: Principal, decision_id: UUID) -> Case | None:

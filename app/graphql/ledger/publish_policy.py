@@ -15,9 +15,20 @@ from app.graphql.core.errors import (
 )
 from app.graphql.ledger.types import Policy
 from app.write.policies import PolicyPublished
+from domain.confirmation import ConfirmationRule
 from domain.policy import PolicyTerms
 from domain.values import ActionType, DsaGround, Severity
 from projections.policy_catalog.rows import policy_row
+
+
+@strawberry.input
+class ConfirmationRuleInput:
+    action: ActionType
+    systems: list[str]
+    within_minutes: int
+
+    def to_domain(self) -> ConfirmationRule:
+        return ConfirmationRule(self.action, tuple(self.systems), self.within_minutes)
 
 
 @strawberry.input
@@ -32,6 +43,11 @@ class PublishPolicyInput:
     dsa_category: str = strawberry.field(description="A STATEMENT_CATEGORY_* key of the DSA Transparency Database.")
     dsa_ground: DsaGround
     zero_tolerance: bool = False
+    confirmations: list[ConfirmationRuleInput] = strawberry.field(
+        default_factory=list,
+        description="Which systems must confirm that they applied which actions of its decisions, and undid them "
+        "once reversed, within how many minutes (confirmActionApplied); past that they are OVERDUE.",
+    )
 
 
 PublishPolicyResult = Annotated[
@@ -47,6 +63,7 @@ class PublishPolicyMutation:
             title=input.title, text=input.text, severity=input.severity, strike_points=input.strike_points,
             allowed_actions=tuple(input.allowed_actions), dsa_category=input.dsa_category,
             dsa_ground=input.dsa_ground, zero_tolerance=input.zero_tolerance,
+            confirmations=tuple(r.to_domain() for r in input.confirmations),
         )
         if not info.context.principal.sees(input.domain):
             return NotFoundError(message=f"no domain {input.domain!r}")

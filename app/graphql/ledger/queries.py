@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from starlette.concurrency import run_in_threadpool
 
 from app.graphql.core.context import Info
+from app.graphql.core.cursors import bad_cursor, decode_cursor, encode_cursor
 from app.graphql.core.errors import bad_input
 from app.graphql.core.inputs import SubjectInput
 from app.graphql.core.reading import (
@@ -15,9 +17,13 @@ from app.graphql.core.reading import (
     consistent,
     parse_position,
 )
+from app.graphql.core.times import valid_time
 from app.graphql.core.values import PageInfo
 from app.graphql.ledger.as_of import case_as_of_steps, moment
 from app.graphql.ledger.types import (
+    ActionConfirmation,
+    ActionConfirmationConnection,
+    ActionConfirmationEdge,
     Appeal,
     AppealConnection,
     AppealEdge,
@@ -31,10 +37,13 @@ from app.graphql.ledger.views import (
     CaseFilter,
     case_page,
 )
+from app.read.store import read
 from domain.appeal import AppealStatus
 from domain.errors import ValidationError
 from domain.standing import Strike as DomainStrike
 from projections.account_standing.queries import find_account, find_strikes
+from projections.action_confirmations.queries import OverdueKey, overdue_confirmations
+from projections.action_confirmations.rows import ConfirmationRow
 from projections.appeals.queries import appeal_queue, find_appeal
 from projections.case_status.queries import (
     account_domains,
@@ -129,6 +138,37 @@ class LedgerQuery:
             return None
         return Decision.of_row(*found)
 
+    @strawberry.field(
+        description="Actions whose confirmation by a system is overdue (applied, or undone after a reversal), longest "
+        "overdue first; with olderThan, only those that fell due before it."
+    )
+    async def unconfirmed_actions(
+        self,
+        info: Info,
+        domain: str | None = None,
+        older_than: datetime | None = None,
+        first: int = DEFAULT_PAGE,
+        after: str | None = None,
+        min_position: str | None = None,
+    ) -> ActionConfirmationConnection:
+        runtime = await consistent(info, min_position, overdue_confirmations)
+        check_page(first)
+        now = runtime.ledger.clock()
+        due_by = now if older_than is None else min(now, valid_time(older_than, "olderThan"))
+        start = None if after is None else _overdue_key(after)
+        domains = info.context.principal.within(domain)
+        rows = await run_in_threadpool(
+            read, runtime.store, overdue_confirmations, domains, due_by, start, first + 1
+        )
+        edges = [
+            ActionConfirmationEdge(cursor=_overdue_cursor(r), node=ActionConfirmation.of_row(r, now))
+            for r in rows[:first]
+        ]
+        return ActionConfirmationConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else after),
+        )
+
     @strawberry.field(description="The current version of every policy, or of one domain's.")
     async def policies(self, info: Info, domain: str | None = None, min_position: str | None = None) -> list[Policy]:
         runtime = await consistent(info, min_position, list_policies)
@@ -145,3 +185,23 @@ def decision_with_strike(decision_id: str) -> Steps[tuple[DecisionRow, DomainStr
         return None
     strikes = yield from find_strikes.steps([row.strike_id] if row.strike_id else [])
     return row, strikes.get(row.strike_id or "")
+
+
+_OVERDUE_TAG = "uc1"
+
+
+def _overdue_cursor(row: ConfirmationRow) -> str:
+    o = row.obligation
+    assert o.due_at is not None, "only what is due is listed"
+    return encode_cursor(_OVERDUE_TAG, [o.due_at.isoformat(), str(o.decision_id), str(o.action), o.system])
+
+
+def _overdue_key(cursor: str) -> OverdueKey:
+    due_at, decision_id, action, system = decode_cursor(_OVERDUE_TAG, cursor, 4)
+    try:
+        due = datetime.fromisoformat(due_at)
+    except (TypeError, ValueError):
+        raise bad_cursor() from None
+    if due.tzinfo is None or not all(isinstance(v, str) for v in (decision_id, action, system)):
+        raise bad_cursor()
+    return (due, decision_id, action, system)

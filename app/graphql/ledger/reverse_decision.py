@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 
 from app.graphql.core.context import Info
 from app.graphql.core.errors import (
@@ -13,14 +12,11 @@ from app.graphql.core.errors import (
     NotFoundError,
     ValidationError,
     attempt,
-    parse_id,
 )
-from app.graphql.core.scope import hidden
 from app.graphql.ledger.decide import decision_view
-from app.graphql.ledger.file_appeal import visible_case
+from app.graphql.ledger.file_appeal import decided_case
 from app.graphql.ledger.types import Decision
 from app.write.corrections import DecisionReversed
-from domain.errors import no_such_decision
 
 
 @strawberry.input
@@ -41,15 +37,12 @@ class ReverseDecisionMutation:
         "penalties that no longer follow lifted, in one transaction. The decision stays in the record."
     )
     async def reverse_decision(self, info: Info, input: ReverseDecisionInput) -> ReverseDecisionResult:
-        decision_id = parse_id(input.decision_id, "decisionId")
-        if isinstance(decision_id, ValidationError):
-            return decision_id
-        runtime = info.context.runtime
-        case = await run_in_threadpool(visible_case, runtime, info.context.principal, decision_id)
-        if case is None:
-            return hidden(no_such_decision(decision_id))
+        found = await decided_case(info, input.decision_id)
+        if not isinstance(found, tuple):
+            return found
+        decision_id, case = found
         result = await attempt(
-            runtime.ledger.reverse_decision, case.id, decision_id, input.rationale, info.context.actor
+            info.context.runtime.ledger.reverse_decision, case.id, decision_id, input.rationale, info.context.actor
         )
         if not isinstance(result, DecisionReversed):
             return result

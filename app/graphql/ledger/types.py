@@ -6,8 +6,11 @@ from datetime import datetime
 
 import strawberry
 
+from app.graphql.core.context import Info
 from app.graphql.core.values import Action, Content, PageInfo, Subject
 from domain.appeal import AppealStatus
+from domain.confirmation import ConfirmationRule as DomainConfirmationRule
+from domain.confirmation import ConfirmationStatus
 from domain.levels import PenaltyKind, StandingLevel
 from domain.standing import DomainStanding as DomainStandingValue
 from domain.standing import Penalty as DomainPenalty
@@ -22,9 +25,25 @@ from domain.values import (
     Outcome,
     Severity,
 )
+from projections.action_confirmations.queries import decision_confirmations
+from projections.action_confirmations.rows import ConfirmationRow
 from projections.appeals.rows import AppealRow
 from projections.case_status.rows import DecisionRow, DetectionRow
 from projections.policy_catalog.rows import PolicyRow
+
+
+@strawberry.type(
+    description="Systems that must confirm that they applied an action of the policy's decisions, and undid it once "
+    "a decision is reversed, within as many minutes."
+)
+class ConfirmationRule:
+    action: ActionType
+    systems: list[str]
+    within_minutes: int
+
+    @classmethod
+    def of(cls, rule: DomainConfirmationRule) -> ConfirmationRule:
+        return cls(action=rule.action, systems=list(rule.systems), within_minutes=rule.within_minutes)
 
 
 @strawberry.type(description="One version of a domain's policy.")
@@ -40,6 +59,9 @@ class Policy:
     dsa_category: str
     dsa_ground: DsaGround
     zero_tolerance: bool
+    confirmations: list[ConfirmationRule] = strawberry.field(
+        description="Which systems must confirm which actions of a decision under it, and how soon."
+    )
     retired: bool
     position: str | None = strawberry.field(description="The ledger position of the write, on mutation results.")
 
@@ -51,7 +73,8 @@ class Policy:
             domain=row.domain, key=row.key, version=row.version, title=terms.title, text=terms.text,
             severity=terms.severity, strike_points=terms.strike_points, allowed_actions=list(terms.allowed_actions),
             dsa_category=terms.dsa_category, dsa_ground=terms.dsa_ground, zero_tolerance=terms.zero_tolerance,
-            retired=row.retired, position=None if position is None else str(position),
+            confirmations=[ConfirmationRule.of(r) for r in terms.confirmations], retired=row.retired,
+            position=None if position is None else str(position),
         )
 
 
@@ -103,6 +126,51 @@ class Strike:
         )
 
 
+@strawberry.type(
+    description="One system's confirmation of one action of a decision: awaited (PENDING), APPLIED, undone after a "
+    "reversal (REVERSED), or OVERDUE."
+)
+class ActionConfirmation:
+    decision_id: strawberry.ID
+    action: ActionType
+    system: str
+    status: ConfirmationStatus = strawberry.field(description="As of now.")
+    due_at: datetime | None = strawberry.field(
+        description="When the confirmation awaited falls due: the application's, or once the decision was reversed "
+        "the undoing's; null when none is awaited (or the decision was superseded before it was applied)."
+    )
+    applied_at: datetime | None = strawberry.field(description="When the system says it applied the action.")
+    external_ref: str | None = strawberry.field(description="The system's reference for the application.")
+    reversed_at: datetime | None = strawberry.field(description="When the system says it undid the action.")
+    reversal_external_ref: str | None
+    subject: Subject
+    account_id: str | None
+    policy: str
+    position: str | None = strawberry.field(description="The ledger position of the write, on mutation results.")
+
+    @classmethod
+    def of_row(cls, row: ConfirmationRow, now: datetime, position: int | None = None) -> ActionConfirmation:
+        o = row.obligation
+        return cls(
+            decision_id=strawberry.ID(str(o.decision_id)), action=o.action, system=o.system, status=o.status(now),
+            due_at=o.due_at, applied_at=o.applied_at, external_ref=o.applied_ref, reversed_at=o.reversed_at,
+            reversal_external_ref=o.reversal_ref, subject=Subject.of(row.subject), account_id=row.account_id,
+            policy=row.policy_key, position=None if position is None else str(position),
+        )
+
+
+@strawberry.type
+class ActionConfirmationEdge:
+    cursor: str
+    node: ActionConfirmation
+
+
+@strawberry.type(description="Overdue confirmations, longest overdue first; cursors are opaque.")
+class ActionConfirmationConnection:
+    edges: list[ActionConfirmationEdge]
+    page_info: PageInfo
+
+
 @strawberry.type(description="A verdict on a subject under one policy version.")
 class Decision:
     id: strawberry.ID
@@ -126,9 +194,24 @@ class Decision:
     reversed_at: datetime | None = None
     reversal_reason: str | None = None
     batch_id: strawberry.ID | None = strawberry.field(default=None, description="The bulk decision it was part of.")
+    owed: strawberry.Private[list[ConfirmationRow] | None] = None
+    """Set on a mutation's answer: the confirmations as the case that answers holds them."""
+
+    @strawberry.field(
+        description="Each action per system that must confirm it, as its policy said when the decision was made, "
+        "as things stand now."
+    )
+    async def confirmations(self, info: Info) -> list[ActionConfirmation]:
+        rows = self.owed
+        if rows is None:
+            rows = await info.context.loaders.of(decision_confirmations).load(str(self.id))
+        now = info.context.runtime.ledger.clock()
+        return [ActionConfirmation.of_row(r, now) for r in rows or []]
 
     @classmethod
-    def of_row(cls, row: DecisionRow, strike: DomainStrike | None) -> Decision:
+    def of_row(
+        cls, row: DecisionRow, strike: DomainStrike | None, owed: list[ConfirmationRow] | None = None
+    ) -> Decision:
         return cls(
             id=strawberry.ID(row.decision_id), policy=row.policy_key, policy_version=row.policy_version,
             outcome=Outcome(row.outcome), actions=[Action.of(a) for a in row.actions], rationale=row.rationale,
@@ -140,7 +223,7 @@ class Decision:
             decided_at=row.decided_at, decided_by=row.decided_by,
             strike=None if strike is None else Strike.of(strike), position=str(row.position),
             reversed_at=row.reversed_at, reversal_reason=row.reversal_reason,
-            batch_id=None if row.batch_id is None else strawberry.ID(row.batch_id),
+            batch_id=None if row.batch_id is None else strawberry.ID(row.batch_id), owed=owed,
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -174,6 +175,10 @@ def test_an_ads_principal_reads_only_ads(api: Api, seeded: dict[str, Any]) -> No
     rules = "query($p: String) { automationRules(policy: $p) { id domain } }"
     assert calls.data("Query.automationRules", rules) == [{"id": seeded["ads"]["rule"], "domain": "ads"}]
     assert calls.data("Query.automationRules", rules, {"p": "spam"}) == []
+    api.clock.advance(timedelta(days=1))  # every confirmation awaited falls due
+    unconfirmed = "query($d: String) { unconfirmedActions(domain: $d) { edges { node { subject { domain } } } } }"
+    assert domains_of(calls.data("Query.unconfirmedActions", unconfirmed)) == {"ads"}
+    assert domains_of(calls.data("Query.unconfirmedActions", unconfirmed, {"d": "trust_safety"})) == set()
 
     assert calls.fields == {f for f in ALLOWED if f.startswith("Query.")} - UNSCOPED
 
@@ -254,6 +259,10 @@ def refused_review_work(calls: Calls, seeded: dict[str, Any]) -> dict[str, Any]:
             [{"subject": subject("pin-9"), "accountId": "a"}, {"subject": TS_3, "accountId": "a"}])}),
         "Mutation.reverseBatch": calls.data("Mutation.reverseBatch", REVERSE_BATCH, {"i": {
             "batchId": seeded["ts"]["batch"], "rationale": "r"}}),
+        "Mutation.confirmActionApplied": calls.data("Mutation.confirmActionApplied", f"""mutation(
+            $i: ConfirmActionAppliedInput!) {{ confirmActionApplied(input: $i) {{ {case_update} }} }}""", {"i": {
+            "decisionId": seeded["ts"]["decision"], "action": "REMOVE", "system": "search",
+            "appliedAt": "2026-03-02T09:30:00Z"}}),
     }
 
 

@@ -27,14 +27,20 @@ from tests.support import Api, MovableClock
 SUBJECT = "subject { domain kind id }"
 CONTENT = "content { uri hash version }"
 POLICY = (
-    "domain key version title text severity strikePoints allowedActions dsaCategory dsaGround zeroTolerance retired"
+    "domain key version title text severity strikePoints allowedActions dsaCategory dsaGround zeroTolerance retired "
+    "confirmations { action systems withinMinutes }"
 )
 DETECTION = f"id policy policyVersion source externalId confidence model contentType {CONTENT} automated detectedAt"
 STRIKE = "strike { id domain policy policyVersion points decisionId issuedAt expiresAt removedAt removalReason }"
 DECISION = (
     f"id policy policyVersion outcome actions {{ type territories endsAt }} rationale detectionIds {CONTENT} "
     f"automation dsaCategory dsaGround live supersededBy supersedes decidedAt decidedBy {STRIKE} reversedAt "
-    "reversalReason batchId"
+    "reversalReason batchId confirmations { action system status dueAt appliedAt externalRef reversedAt "
+    "reversalExternalRef }"
+)
+CONFIRMATION = (
+    f"decisionId action system status dueAt appliedAt externalRef reversedAt reversalExternalRef {SUBJECT} accountId "
+    "policy"
 )
 APPEAL = (
     f"id decisionId {SUBJECT} accountId policy statement status filedAt filedBy windowEndsAt resolvedAt resolvedBy "
@@ -223,6 +229,10 @@ def test_every_mutation_answers_what_it_wrote_while_no_read_model_moves(
     corrected = mutate(*decide, {"i": decide_input(subject=subject("pin-12"), accountId="acct-12")}, "Decision", "id")
     answers["reversed"] = mutate("$i: ReverseDecisionInput!", "reverseDecision(input: $i)", {"i": {
         "decisionId": corrected["id"], "rationale": "Wrong subject."}}, "Decision", f"{DECISION} position")
+    applied = mutate(*decide, {"i": decide_input(subject=subject("pin-14"), accountId="acct-14")}, "Decision", "id")
+    answers["confirmed"] = mutate("$i: ConfirmActionAppliedInput!", "confirmActionApplied(input: $i)", {"i": {
+        "decisionId": applied["id"], "action": "REMOVE", "system": "boards", "appliedAt": api.clock().isoformat(),
+        "externalRef": "boards-17"}}, "ActionConfirmation", f"{CONFIRMATION} position")
     answers["dismissed"] = mutate("$i: DismissCaseInput!", "dismissCase(input: $i)", {"i": {
         "subject": subject("comment-7", kind="comment"), "policy": "spam", "rationale": "Lawful."}}, "Decision",
         f"{DECISION} position")
@@ -318,6 +328,9 @@ def test_every_mutation_answers_what_it_wrote_while_no_read_model_moves(
     for name in ("decided", "reversed", "dismissed"):
         same(answers[name], read(api, f"query($id: ID!) {{ decision(id: $id) {{ {DECISION} position }} }}",
                                  id=answers[name]["id"])["decision"])
+    shown = read(api, f"query($id: ID!) {{ decision(id: $id) {{ confirmations {{ {CONFIRMATION} }} }} }}",
+                 id=answers["confirmed"]["decisionId"])["decision"]["confirmations"]
+    same(answers["confirmed"], {**next(c for c in shown if c["system"] == "boards"), "position": None})
     for name in ("filed", "resolved"):
         same(answers[name], read(api, f"query($id: ID!) {{ appeal(id: $id) {{ {APPEAL} position }} }}",
                                  id=answers[name]["id"])["appeal"])

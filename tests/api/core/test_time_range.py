@@ -39,6 +39,10 @@ FIRST_UTC, LAST_UTC = "1970-01-01T00:00:00+00:00", "9000-01-01T00:00:00+00:00"
 ACCOUNT_AS_OF = "query($t: DateTime) { account(id: \"acct-1\", asOf: $t) { id } }"
 CASE_AS_OF = "query($s: SubjectInput!, $t: DateTime) { case(subject: $s, asOf: $t) { status } }"
 EVENTS_FILTERED = "query($f: EventFilter) { events(filter: $f) { edges { node { position } } } }"
+CONFIRM = """mutation($i: ConfirmActionAppliedInput!) { confirmActionApplied(input: $i) {
+  __typename ... on ValidationError { message field } ... on NotFoundError { message } } }"""
+UNCONFIRMED = "query($t: DateTime) { unconfirmedActions(olderThan: $t) { edges { cursor } } }"
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,11 @@ PLACES = {
     "Mutation.suspendReporter(input).until": Place(
         SUSPEND, lambda t: {"i": {"reporterId": "user-9", "reason": "Unfounded notices", "until": t}}, "until"
     ),
+    "Mutation.confirmActionApplied(input).appliedAt": Place(
+        CONFIRM, lambda t: {"i": {"decisionId": UNKNOWN, "action": "REMOVE", "system": "search", "appliedAt": t}},
+        "appliedAt",
+    ),
+    "Query.unconfirmedActions(olderThan)": Place(UNCONFIRMED, lambda t: {"t": t}, "olderThan"),
     "Subscription.ledgerEvents(filter).from": Place(
         LEDGER_EVENTS, lambda t: {"filter": {"from": t}}, "filter.from", True
     ),

@@ -1,0 +1,1 @@
+"""Action confirmations: what each system owes each decision's actions, and the overdue ones."""
