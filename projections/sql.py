@@ -57,6 +57,15 @@ def marks(values: Collection[Any]) -> str:
     return ", ".join("?" * len(values))
 
 
+def at_positions(wanted: Sequence[int]) -> tuple[str, list[Any]]:
+    """A condition that `position` is among `wanted` (ascending), and its parameters: a range when they lie close
+    together, as a page of the ledger does (one statement text whatever the page; rows in the range that are not
+    wanted come too), else a list."""
+    if wanted and wanted[-1] - wanted[0] < 2 * len(wanted):
+        return "position >= ? AND position <= ?", [wanted[0], wanted[-1]]
+    return f"position IN ({marks(wanted)})", list(wanted)
+
+
 def grouped(keys: Sequence[K], rows: Sequence[tuple[K, V]]) -> dict[K, list[V]]:
     """Each key's values, in the order the rows came, with an empty list for a key no row has."""
     found: dict[K, list[V]] = {key: [] for key in keys}

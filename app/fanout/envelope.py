@@ -12,14 +12,15 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, cached_property
+from hashlib import sha1
 from typing import Any
-from uuid import uuid5
+from uuid import UUID
 
 import orjson
+from eventsourcing.persistence import Notification
 
-from app.fanout.event_json import event_data, event_fields
-from app.write.ledger import StoredEvent
-from domain.base import NAMESPACE, DocketAggregate
+from app.fanout.event_json import NOT_DATA, stored_fields
+from domain.base import NAMESPACE
 from domain.values import Subject
 
 DATA_CONTENT_TYPE = "application/json"
@@ -35,11 +36,19 @@ and a busy ledger passes 2^31 events within weeks."""
 
 SPEC_VERSION = "1.0"
 _WORD = re.compile(r"(?<!^)(?=[A-Z])")
+_NAMESPACE = NAMESPACE.bytes
 
 
-def event_id(event: DocketAggregate.Event) -> str:
-    """The event's id, derived from its aggregate and version: the same in every envelope, through every channel."""
-    return str(uuid5(NAMESPACE, f"event/{event.originator_id}/{event.originator_version}"))
+def event_id(originator_id: UUID | str, version: int) -> str:
+    """The event's id, derived from its aggregate and version: the same in every envelope, through every channel.
+
+    `str(uuid5(NAMESPACE, f"event/{originator_id}/{version}"))`, computed without the uuid module's objects, which cost
+    the relay more than the hash."""
+    digest = bytearray(sha1(_NAMESPACE + f"event/{originator_id}/{version}".encode()).digest()[:16])
+    digest[6] = digest[6] & 0x0F | 0x50  # version 5
+    digest[8] = digest[8] & 0x3F | 0x80  # the RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _snake(name: str) -> str:
@@ -48,24 +57,26 @@ def _snake(name: str) -> str:
 
 
 @cache
-def aggregate_and_name(event_class: type) -> tuple[str, str]:
+def aggregate_and_name(event_type: str) -> tuple[str, str]:
     """(`case`, `decided`) for `Case.Decided`: the last two tokens of its NATS subject."""
-    aggregate, _, name = event_class.__qualname__.rpartition(".")
+    aggregate, _, name = event_type.rpartition(".")
     return _snake(aggregate), _snake(name)
 
 
 @cache
-def cloud_event_type(event_class: type) -> str:
-    """`docket.case.decided.v1`."""
-    aggregate, name = aggregate_and_name(event_class)
+def cloud_event_type(event_type: str) -> str:
+    """`docket.case.decided.v1` for `Case.Decided`."""
+    aggregate, name = aggregate_and_name(event_type)
     return f"docket.{aggregate}.{name}.v{DATA_VERSION}"
 
 
 @dataclass(frozen=True)
 class Envelope:
-    """One stored event with what the ledger's read side knows of it: what it touches and the chain at its position."""
+    """One stored event with what the ledger's read side knows of it: what it touches and the chain at its position.
 
-    stored: StoredEvent
+    It is made from the event as stored, never decoded into the domain's objects (`event_json.stored_fields`)."""
+
+    stored: Notification
     source: str
     domain: str | None
     account_id: str | None
@@ -74,28 +85,36 @@ class Envelope:
 
     @property
     def position(self) -> int:
-        return self.stored.position
-
-    @property
-    def event(self) -> DocketAggregate.Event:
-        return self.stored.event
+        return self.stored.id
 
     @cached_property
     def id(self) -> str:
-        return event_id(self.event)
+        return event_id(self.stored.originator_id, self.stored.originator_version)
+
+    @property
+    def topic(self) -> str:
+        return self.stored.topic
 
     @property
     def event_type(self) -> str:
         """The aggregate and event, as the ledger's readers name it: `Case.Decided`."""
-        return type(self.event).__qualname__
+        return self.stored.topic.rpartition(":")[2]
 
     @property
     def type(self) -> str:
-        return cloud_event_type(type(self.event))
+        return cloud_event_type(self.event_type)
+
+    @cached_property
+    def data(self) -> dict[str, Any]:
+        """The event's facts, as plain JSON values: its `actor` and `occurred_at`, then those of its type."""
+        stored = stored_fields(self.stored.state)
+        for name in NOT_DATA.intersection(stored):
+            del stored[name]
+        return stored
 
     @property
-    def data(self) -> dict[str, Any]:
-        return event_data(self.event)
+    def occurred_at(self) -> datetime:
+        return datetime.fromisoformat(self.data["occurred_at"])
 
     def to_json(self) -> bytes:
         """The envelope in the CloudEvents JSON format (structured mode), written directly rather than through the
@@ -103,7 +122,7 @@ class Envelope:
         relay writes one for every event."""
         attributes: dict[str, Any] = {
             "specversion": SPEC_VERSION, "id": self.id, "source": self.source, "type": self.type,
-            "time": _rfc3339(self.event.occurred_at), "datacontenttype": DATA_CONTENT_TYPE,
+            "time": _rfc3339(self.data["occurred_at"]), "datacontenttype": DATA_CONTENT_TYPE,
             POSITION: str(self.position), CHAIN_HASH: self.chain_hash,
         }
         if self.subject is not None:
@@ -112,13 +131,13 @@ class Envelope:
             attributes[DOMAIN] = self.domain
         if self.account_id is not None:
             attributes[ACCOUNT] = self.account_id
-        try:  # orjson writes enums, UUIDs, times and dataclasses as `plain` does, without a Python call per value
-            return orjson.dumps({**attributes, "data": event_fields(self.event)}, default=str)
+        document = {**attributes, "data": self.data}
+        try:
+            return orjson.dumps(document)
         except orjson.JSONEncodeError:  # integers past 64 bits, which evidence may hold: `json` writes them
-            return json.dumps({**attributes, "data": self.data}, separators=(",", ":")).encode()
+            return json.dumps(document, separators=(",", ":")).encode()
 
 
-def _rfc3339(moment: datetime) -> str:
-    """A time as CloudEvents writes it: ISO 8601, UTC as `Z`."""
-    written = moment.isoformat()
+def _rfc3339(written: str) -> str:
+    """A time as stored (ISO 8601) as CloudEvents writes it: UTC as `Z`."""
     return written.removesuffix("+00:00") + "Z" if written.endswith("+00:00") else written

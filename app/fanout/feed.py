@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from eventsourcing.persistence import Notification
+
 from app.fanout.envelope import Envelope
 from app.read.store import reading
 from app.runtime.wiring import Runtime
-from app.write.ledger import StoredEvent
-from projections.audit_trail.queries import entries_at
+from projections.audit_trail.queries import touches_at
+from projections.audit_trail.rows import subject_of
 from projections.ledger_chain.queries import chain_hashes_at
 
 READ_MODELS = ("audit_trail", "ledger_chain")
@@ -28,27 +30,28 @@ def reached(runtime: Runtime) -> int:
     return min(positions[name] for name in READ_MODELS)
 
 
-def envelopes(runtime: Runtime, stored: Sequence[StoredEvent]) -> list[Envelope]:
+def envelopes(runtime: Runtime, stored: Sequence[Notification]) -> list[Envelope]:
     """The envelopes of events no further than `reached`; ReadModelStopped while either read model has stopped."""
-    wanted = [s.position for s in stored]
-    with reading(runtime.store, entries_at, chain_hashes_at) as sql:
-        entries = entries_at(sql, wanted)
+    wanted = [s.id for s in stored]
+    with reading(runtime.store, touches_at, chain_hashes_at) as sql:
+        touches = touches_at(sql, wanted)
         hashes = chain_hashes_at(sql, wanted)
     missing = [p for p in wanted if p not in hashes]
     assert not missing, f"envelopes asked for positions the ledger chain has not reached: {missing[:5]}"
+    source = runtime.settings.event_source
     found = []
     for s in stored:
-        entry = entries.get(s.position)
+        domain, account_id, subject_key = touches.get(s.id, _NOTHING)
         found.append(Envelope(
-            stored=s, source=runtime.settings.event_source,
-            domain=None if entry is None else entry.domain,
-            account_id=None if entry is None else entry.account_id,
-            subject=None if entry is None else entry.subject,
-            chain_hash=hashes[s.position],
+            stored=s, source=source, domain=domain, account_id=account_id,
+            subject=None if subject_key is None else subject_of(subject_key), chain_hash=hashes[s.id],
         ))
     return found
 
 
+_NOTHING = (None, None, None)
+
+
 def envelopes_after(runtime: Runtime, after: int, limit: int) -> list[Envelope]:
     """Up to `limit` envelopes of the events after position `after`, in ledger order, as far as `reached`."""
-    return envelopes(runtime, runtime.ledger.read_events(after, limit, upto=reached(runtime)))
+    return envelopes(runtime, runtime.ledger.read_stored(after, limit, upto=reached(runtime)))

@@ -83,8 +83,18 @@ class Stream:
 
     def subject(self, envelope: Envelope) -> str:
         """`docket.<domain>.<aggregate>.<event>`, e.g. `docket.ads.account.strike_issued`."""
-        aggregate, name = aggregate_and_name(type(envelope.event))
+        aggregate, name = aggregate_and_name(envelope.event_type)
         return f"{self.subject_prefix}.{envelope.domain or NO_DOMAIN}.{aggregate}.{name}"
+
+
+@dataclass(frozen=True)
+class Message:
+    """An event as the relay publishes it: its position, id, subject and envelope, made before it is sent."""
+
+    position: int
+    id: str
+    subject: str
+    payload: bytes
 
 
 @dataclass(frozen=True)
@@ -161,7 +171,7 @@ class Relay:
             self.url, name="docket relay", allow_reconnect=False, max_reconnect_attempts=1, reconnect_time_wait=0,
             connect_timeout=2, error_cb=self._error,
         )
-        reading: asyncio.Future[list[Envelope]] | None = None
+        reading: asyncio.Future[list[Message]] | None = None
         try:
             cursor = await self._resume(connection.jsm())
             self.metrics.connected.set(1)
@@ -184,7 +194,7 @@ class Relay:
                     continue
                 acks = await self._send(js, cursor, page)
                 seen = moves.seen()
-                reading = asyncio.ensure_future(self._next(page[-1].position))  # read while the acks are on their way
+                reading = asyncio.ensure_future(self._next(page[-1].position))  # made while the acks are on their way
                 cursor = await self._confirm(cursor, page, acks)
         finally:
             if reading is not None:
@@ -197,10 +207,10 @@ class Relay:
         self._cause = error
         log.debug("NATS client: %s", error)
 
-    async def _next(self, after: int) -> list[Envelope]:
+    async def _next(self, after: int) -> list[Message]:
         """The next events to publish; none while a read model the envelopes need has stopped (said once)."""
         try:
-            page = await asyncio.to_thread(envelopes_after, self.runtime, after, self.batch)
+            page = await asyncio.to_thread(self._messages, after)
         except ReadModelStopped as stopped:
             if str(stopped) != self._stopped_read_models:
                 log.warning("waiting: %s", stopped)
@@ -210,6 +220,14 @@ class Relay:
             log.info("the read models the envelopes need go on again")
             self._stopped_read_models = ""
         return page
+
+    def _messages(self, after: int) -> list[Message]:
+        """The messages of the events after `after`, envelopes written, in a thread of their own: made while the
+        acknowledgements of the page before are on their way, they cost the publishing loop nothing."""
+        return [
+            Message(e.position, e.id, self.stream.subject(e), e.to_json())
+            for e in envelopes_after(self.runtime, after, self.batch)
+        ]
 
     async def _resume(self, jsm: JetStreamManager) -> Cursor:
         """Where the stream stands, creating it if it is missing; RelayBlocked if that cannot be told."""
@@ -239,8 +257,8 @@ class Relay:
     def _check_is_ours(self, position: int, message_id: str | None) -> None:
         """Refuses a stream whose last message is not this ledger's event at its position: it belongs to another
         ledger, or this ledger's database was restored to an older state, and publishing would leave a gap."""
-        found = self.runtime.ledger.read_events(position - 1, 1, upto=position)
-        if not found or event_id(found[0].event) != message_id:
+        found = self.runtime.ledger.read_stored(position - 1, 1, upto=position)
+        if not found or event_id(found[0].originator_id, found[0].originator_version) != message_id:
             raise RelayBlocked(
                 f"the last message of stream {self.stream.name} (event {message_id} at position {position}) is not "
                 "this ledger's event at that position: the stream belongs to another ledger, or the database was "
@@ -266,23 +284,23 @@ class Relay:
             )
         return info
 
-    async def _send(self, js: JetStreamContext, cursor: Cursor, page: list[Envelope]) -> list[asyncio.Future[PubAck]]:
+    async def _send(self, js: JetStreamContext, cursor: Cursor, page: list[Message]) -> list[asyncio.Future[PubAck]]:
         """Publishes a page after `cursor`, each message expecting the one before it; their acknowledgements to come."""
         acks: list[asyncio.Future[PubAck]] = []
         try:
-            for i, envelope in enumerate(page):
+            for sequence, message in enumerate(page, cursor.sequence):
                 headers = {
-                    "Nats-Msg-Id": envelope.id, POSITION_HEADER: str(envelope.position),
-                    "Nats-Expected-Last-Sequence": str(cursor.sequence + i),
+                    "Nats-Msg-Id": message.id, POSITION_HEADER: str(message.position),
+                    "Nats-Expected-Last-Sequence": str(sequence),
                 }
-                acks.append(await js.publish_async(self.stream.subject(envelope), envelope.to_json(), headers=headers))
+                acks.append(await js.publish_async(message.subject, message.payload, headers=headers))
         except BaseException:
             for ack in acks:
                 ack.cancel()
             raise
         return acks
 
-    async def _confirm(self, cursor: Cursor, page: list[Envelope], acks: list[asyncio.Future[PubAck]]) -> Cursor:
+    async def _confirm(self, cursor: Cursor, page: list[Message], acks: list[asyncio.Future[PubAck]]) -> Cursor:
         """Awaits a page's acknowledgements together; returns where the stream stands after the messages it stored,
         and raises when it did not store them all."""
         try:
@@ -290,13 +308,18 @@ class Relay:
         finally:
             for ack in acks:
                 ack.cancel()  # a no-op for those done
-        problems = [_problem(ack, cursor.sequence + 1 + i) for i, ack in enumerate(acks)]
-        for envelope, problem in zip(page, problems, strict=True):
+        for stored, (message, ack) in enumerate(zip(page, acks, strict=True)):
+            problem = _problem(ack, cursor.sequence + 1 + stored)
             if problem is not None:
-                self.metrics.position.set(cursor.position)
-                raise OutOfStep(f"the stream did not store the event at position {envelope.position}: {problem}")
-            cursor = Cursor(envelope.position, cursor.sequence + 1)
-            self.metrics.published.inc()
+                self._stored(cursor, page[:stored])
+                raise OutOfStep(f"the stream did not store the event at position {message.position}: {problem}")
+        return self._stored(cursor, page)
+
+    def _stored(self, cursor: Cursor, messages: list[Message]) -> Cursor:
+        """Where the stream stands once it has stored `messages` after `cursor`, in the metrics too."""
+        if messages:
+            cursor = Cursor(messages[-1].position, cursor.sequence + len(messages))
+            self.metrics.published.inc(len(messages))
         self.metrics.position.set(cursor.position)
         return cursor
 

@@ -140,15 +140,19 @@ class Ledger(Application[UUID]):
         register_value_types(transcoder)
 
     def read_events(self, after: int, limit: int, upto: int | None = None) -> list[StoredEvent]:
-        """Up to `limit` events in ledger order, from the position after `after` (and up to `upto`, if given); the
-        write side's indexes are bookkeeping, not events of the ledger's record, and are left out."""
-        found: list[StoredEvent] = []
+        """Up to `limit` events in ledger order, from the position after `after` (and up to `upto`, if given)."""
+        return [self.decode(n) for n in self.read_stored(after, limit, upto)]
+
+    def read_stored(self, after: int, limit: int, upto: int | None = None) -> list[Notification]:
+        """`read_events` as stored, not decoded; the write side's indexes are bookkeeping, not events of the ledger's
+        record, and are left out."""
+        found: list[Notification] = []
         while len(found) < limit and (upto is None or after < upto):
             notifications = self.recorder.select_notifications(start=after + 1, limit=limit - len(found), stop=upto)
             if not notifications:
                 break
             after = notifications[-1].id
-            found += [self.decode(n) for n in notifications if n.topic not in INDEX_TOPICS]
+            found += [n for n in notifications if n.topic not in INDEX_TOPICS]
         return found
 
     def decode(self, notification: Notification) -> StoredEvent:

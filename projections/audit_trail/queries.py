@@ -9,7 +9,7 @@ from itertools import islice
 from typing import Any
 
 from projections.audit_trail.rows import AuditEntryRow, EventQuery
-from projections.sql import Sql, Steps, equal_to, grouped, in_clause, marks, query
+from projections.sql import Sql, Steps, at_positions, equal_to, grouped, in_clause, marks, query
 from projections.values import utc
 
 _COLUMNS = "position, type, stream_id, domain, account_id, subject_key, actor, occurred_at, summary"
@@ -51,12 +51,19 @@ def entries(query: EventQuery, after: int, limit: int) -> Steps[list[AuditEntryR
     return [_row(r) for r in rows]
 
 
-def entries_at(sql: Sql, wanted: Sequence[int]) -> dict[int, AuditEntryRow]:
-    """The indexed events at the given positions, by position; a position the index has no row for is left out."""
+Touches = tuple[str | None, str | None, str | None]
+"""What an indexed event touches: its domain, account id and subject key."""
+
+
+def touches_at(sql: Sql, wanted: Sequence[int]) -> dict[int, Touches]:
+    """What the indexed events at the given ascending positions touch, by position (a position the index has no row
+    for is left out; others nearby may come too)."""
     if not wanted:
         return {}
-    sql.execute(f"SELECT {_COLUMNS} FROM event_index WHERE position IN ({marks(wanted)})", tuple(wanted))
-    return {row.position: row for row in map(_row, sql.fetchall())}
+    condition, params = at_positions(wanted)
+    sql.execute(f"SELECT position, domain, account_id, subject_key FROM event_index WHERE {condition}", params)
+    return {int(position): (domain, account_id, subject_key) for position, domain, account_id, subject_key
+            in sql.fetchall()}
 
 
 def positions(sql: Sql, query: EventQuery, after: int, limit: int) -> list[int]:

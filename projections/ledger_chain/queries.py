@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from projections.ledger_chain.rows import ChainRow, CheckpointRow
-from projections.sql import Sql, marks
+from projections.sql import Sql, at_positions
 from projections.values import utc
 
 _CHECKPOINT_COLUMNS = "position, chain_hash, signed_at, key_id, signature"
@@ -39,10 +39,11 @@ def chain_rows(sql: Sql, after: int | None, upto: int, limit: int) -> list[Chain
 
 
 def chain_hashes_at(sql: Sql, wanted: Sequence[int]) -> dict[int, str]:
-    """The chain hash at each of the given positions that the chain holds."""
+    """The chain hash at each of the given ascending positions that the chain holds (others nearby may come too)."""
     if not wanted:
         return {}
-    sql.execute(f"SELECT position, chain_hash FROM ledger_chain WHERE position IN ({marks(wanted)})", tuple(wanted))
+    condition, params = at_positions(wanted)
+    sql.execute(f"SELECT position, chain_hash FROM ledger_chain WHERE {condition}", params)
     return {int(position): chain_hash for position, chain_hash in sql.fetchall()}
 
 

@@ -160,7 +160,7 @@ def wait_until(condition: Callable[[], bool], what: str, relayed: Relay | None =
 def ledger(runtime: Runtime) -> list[tuple[str, int]]:
     """Each event's id and position, in ledger order, once the read models have it all."""
     runtime.projector.catch_up()
-    return [(event_id(s.event), s.position) for s in runtime.ledger.read_events(0, 1_000_000)]
+    return [(event_id(s.originator_id, s.originator_version), s.id) for s in runtime.ledger.read_stored(0, 1_000_000)]
 
 
 def published(messages: list[Any]) -> list[tuple[str, int]]:

@@ -71,8 +71,9 @@ def expected_rows() -> list[str]:
     events = AuditTrailProjection.event_types
     rows = []
     for event in events:
-        aggregate, name = aggregate_and_name(event)
-        rows.append(f"| `{cloud_event_type(event)}` | `docket.<domain>.{aggregate}.{name}` | {_listed(event)} |")
+        aggregate, name = aggregate_and_name(event.__qualname__)
+        kind = cloud_event_type(event.__qualname__)
+        rows.append(f"| `{kind}` | `docket.<domain>.{aggregate}.{name}` | {_listed(event)} |")
     values = dict.fromkeys(_value_types([h for e in events for _, h in _fields(e)]))
     for value in sorted(values, key=lambda v: v.__name__):
         if issubclass(value, Enum):
@@ -90,6 +91,6 @@ def test_every_event_type_and_value_type_is_documented_with_its_fields() -> None
 
 def test_the_catalog_names_nothing_the_code_does_not_have() -> None:
     documented = set(re.findall(r"^\| `(docket\.[a-z_.]+\.v\d+)` \|", _section(), flags=re.M))
-    assert documented == {cloud_event_type(e) for e in AuditTrailProjection.event_types}
+    assert documented == {cloud_event_type(e.__qualname__) for e in AuditTrailProjection.event_types}
     names = {v.__name__ for v in _value_types([h for e in AuditTrailProjection.event_types for _, h in _fields(e)])}
     assert set(re.findall(r"^\| `([A-Z]\w+)` \|", _section(), flags=re.M)) == names

@@ -119,7 +119,7 @@ class Deliverer:
             after = outbox.feed_position(sql)
         try:
             upto = min(reached(self.runtime), self.runtime.projector.positions()["webhooks"])
-            stored = self.runtime.ledger.read_events(after, FEED_BATCH, upto=upto)
+            stored = self.runtime.ledger.read_stored(after, FEED_BATCH, upto=upto)
             found = envelopes(self.runtime, stored)
             webhooks = read(store, list_webhooks)
         except ReadModelStopped as stopped:
@@ -152,7 +152,7 @@ class Deliverer:
         """Reads the envelopes of deliveries whose events have left memory (retries, redeliveries, a restart)."""
         for position in sorted(set(positions)):
             if position not in self._bodies:
-                self._remember(envelopes(self.runtime, self.runtime.ledger.read_events(position - 1, 1, upto=position)))
+                self._remember(envelopes(self.runtime, self.runtime.ledger.read_stored(position - 1, 1, upto=position)))
 
     # The dispatcher: what is due, sent.
 

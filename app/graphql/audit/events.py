@@ -7,6 +7,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from eventsourcing.persistence import Notification
+
 from app.fanout.envelope import Envelope
 from app.fanout.feed import envelopes, envelopes_after, reached
 from app.graphql.core.errors import bad_input
@@ -15,7 +17,7 @@ from app.graphql.core.reading import MAX_POSITION
 from app.graphql.core.times import valid_time
 from app.read.store import reading
 from app.runtime.wiring import Runtime
-from app.write.ledger import Ledger, StoredEvent
+from app.write.ledger import Ledger
 from domain.errors import ValidationError
 from domain.values import Subject, check_identifier, check_name
 from projections.audit_trail.projection import event_type_names
@@ -87,23 +89,23 @@ def _valid(argument: str, check: Callable[..., object], *args: Any) -> None:
         raise bad_input(error.message, argument) from None
 
 
-def filtered_events(runtime: Runtime, query: EventQuery, after: int, limit: int) -> list[StoredEvent]:
+def filtered_events(runtime: Runtime, query: EventQuery, after: int, limit: int) -> list[Notification]:
     """The events `query` selects after `after`, in ledger order, as far as their envelopes can be built."""
     upto = reached(runtime)
     with reading(runtime.store, positions) as sql:
         wanted = [p for p in positions(sql, query, after, limit) if p <= upto]
-    return read_events_at(runtime.ledger, wanted)
+    return stored_at(runtime.ledger, wanted)
 
 
-def read_events_at(ledger: Ledger, wanted: Sequence[int]) -> list[StoredEvent]:
-    """The events at the given ascending positions, read in ranges through the recorder's own API."""
-    found: list[StoredEvent] = []
+def stored_at(ledger: Ledger, wanted: Sequence[int]) -> list[Notification]:
+    """The events at the given ascending positions as stored, read in ranges through the recorder's own API."""
+    found: list[Notification] = []
     for group in _groups(wanted):
         keep = set(group)
         span = group[-1] - group[0] + 1
         notifications = ledger.recorder.select_notifications(start=group[0], limit=span, stop=group[-1])
-        found += [ledger.decode(n) for n in notifications if n.id in keep]
-    missing = set(wanted) - {s.position for s in found}
+        found += [n for n in notifications if n.id in keep]
+    missing = set(wanted) - {s.id for s in found}
     assert not missing, f"the event index names positions the ledger does not hold: {sorted(missing)[:5]}"
     return found
 

@@ -40,12 +40,12 @@ class LedgerEvent:
 
     @classmethod
     def of(cls, envelope: Envelope) -> LedgerEvent:
-        event = envelope.event
+        stored = envelope.stored
         return cls(
             id=strawberry.ID(envelope.id), position=str(envelope.position), type=envelope.event_type,
-            topic=f"{type(event).__module__}:{envelope.event_type}",
-            aggregate_id=strawberry.ID(str(event.originator_id)), aggregate_version=event.originator_version,
-            occurred_at=event.occurred_at, actor=event.actor, domain=envelope.domain,
+            topic=envelope.topic, aggregate_id=strawberry.ID(str(stored.originator_id)),
+            aggregate_version=stored.originator_version, occurred_at=envelope.occurred_at,
+            actor=envelope.data["actor"], domain=envelope.domain,
             subject=None if envelope.subject is None else Subject.of(envelope.subject),
             account_id=envelope.account_id, chain_hash=envelope.chain_hash, data=JSON(envelope.data),
         )
