@@ -27,6 +27,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from app.auth.tokens import ANONYMOUS, TokenRegistry
 from app.config.clock import system_clock
 from app.config.settings import Settings
+from app.fanout.tail import Tail
 from app.graphql.core.access import METRICS_READERS, reads_metrics
 from app.graphql.core.context import Context
 from app.graphql.core.request_json import read_json
@@ -43,7 +44,8 @@ from domain.base import Clock
 
 def graphql_context(request: Request, request_id: str) -> Context:
     return Context(
-        runtime=request.app.state.runtime, principal=request.scope["principal"], request=request, request_id=request_id
+        runtime=request.app.state.runtime, principal=request.scope["principal"], request=request,
+        tail=request.app.state.tail, request_id=request_id,
     )
 
 
@@ -119,7 +121,7 @@ class Subscriptions(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any = None) -> Context:
         return Context(
             runtime=request.app.state.runtime, principal=request.scope["principal"], request=request,
-            request_id=uuid.uuid4().hex,
+            tail=request.app.state.tail, request_id=uuid.uuid4().hex,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -198,6 +200,7 @@ def create_app(settings: Settings, clock: Clock = system_clock, settle_heap: boo
         runtime.gate.start()
         await runtime.store.reader.open()  # in the loop that serves: its reads run there
         app.state.runtime = runtime
+        app.state.tail = Tail(runtime)
         app.state.metrics = CollectorRegistry()
         app.state.metrics.register(LagCollector(runtime))
         app.state.metrics.register(ReviewCollector(runtime))

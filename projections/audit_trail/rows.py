@@ -50,3 +50,18 @@ class EventQuery:
     @property
     def empty(self) -> bool:
         return all(getattr(self, f) is None for f in self.__dataclass_fields__)
+
+    def selects(
+        self, domain: str | None, type: str, account_id: str | None, subject_key: str | None, actor: str,
+        occurred_at: datetime,
+    ) -> bool:
+        """Whether the query selects an event indexed with these values, as `positions` asks of the event index."""
+        return (
+            (self.domains is None or domain in self.domains)
+            and (self.types is None or type in self.types)
+            and (self.account_id is None or account_id == self.account_id)
+            and (self.subject_key is None or subject_key == self.subject_key)
+            and (self.actor is None or actor == self.actor)
+            and (self.occurred_from is None or occurred_at >= self.occurred_from)
+            and (self.occurred_to is None or occurred_at < self.occurred_to)
+        )

@@ -37,16 +37,24 @@ class Subscription:
         # Events are sent in their envelopes, so once the read models the envelopes need have them: it is their
         # moves (this process's projector, or another's NOTIFY) that wake a subscriber that has caught up.
         moves = runtime.projector.moves
+        tail = info.context.tail
         while True:
             seen = moves.seen()
-            # Each subscriber reads at its own pace from the store: a slow one holds back nobody.
-            reads = runtime.subscriber_reads
-            page = await to_thread.run_sync(events_page, runtime, query, position, PAGE, limiter=reads)
+            # At the head, from the envelopes the process's tail read once for every subscriber; further behind,
+            # from the store, each subscriber at its own pace: a slow one holds back nobody.
+            found = await tail.page(query, position, PAGE)
+            if found is None:
+                page = await to_thread.run_sync(
+                    events_page, runtime, query, position, PAGE, limiter=runtime.subscriber_reads
+                )
+                found = page, page[-1].position if page else position
+            page, seen_upto = found
             for envelope in page:
                 yield LedgerEvent.of(envelope)
                 position = envelope.position
                 # Executing and sending an event never waits: without a pause here, a subscriber would keep the
                 # event loop for a whole page, and thirty replaying at once kept a query waiting for seconds.
                 await asyncio.sleep(0)
+            position = seen_upto
             if len(page) < PAGE:  # caught up: sleep until the read models move on, here or in another process
                 await moves.await_after(seen, FOREVER, unheard=SUBSCRIBER_RECHECK)

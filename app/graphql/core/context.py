@@ -8,6 +8,7 @@ from typing import Any
 from strawberry.types import Info as StrawberryInfo
 
 from app.auth.tokens import Principal
+from app.fanout.tail import Tail
 from app.graphql.core.loaders import Loaders
 from app.runtime.wiring import Runtime
 
@@ -17,6 +18,8 @@ class Context:
     runtime: Runtime
     principal: Principal
     request: Any
+    tail: Tail
+    """The newest events' envelopes, shared by the process's `ledgerEvents` subscribers."""
     request_id: str = "-"
     """Names the request in logs and in the masked error a client sees."""
     connection_params: dict[str, Any] | None = None

@@ -1,0 +1,113 @@
+"""The tail that `ledgerEvents` subscribers at the head share: what it hands each one is what the store would give it,
+and it reads the store once a move, however many ask."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from app.fanout.envelope import Envelope
+from app.fanout.tail import Tail
+from app.graphql.audit.events import events_page
+from app.runtime.wiring import Runtime
+from projections.audit_trail.rows import EventQuery
+from tests.history import write_history, write_review_history
+
+QUERIES = [
+    None,
+    EventQuery(domains=("ads",)),
+    EventQuery(domains=("trust_safety", "shopping"), types=("Case.Decided", "Case.ActionApplied")),
+    EventQuery(types=("Account.StrikeRemoved", "Case.ActionsReversed")),
+    EventQuery(account_id="acct-3"),
+    EventQuery(subject_key="trust_safety/pin/pin-7"),
+    EventQuery(actor="lead:ann"),
+    EventQuery(domains=("ads",), account_id="acct-1"),
+]
+
+
+def _positions(found: list[Envelope]) -> list[int]:
+    return [e.position for e in found]
+
+
+def _from_store(runtime: Runtime, query: EventQuery | None, after: int, limit: int) -> list[Envelope]:
+    return events_page(runtime, query, after, limit)
+
+
+def test_the_tail_gives_each_filter_what_the_store_gives_it(runtime: Runtime) -> None:
+    write_history(runtime.ledger, 40, batch=20, subjects=30, run="first")
+    runtime.projector.catch_up()
+    tail = Tail(runtime)
+    start = runtime.ledger.head()
+    assert asyncio.run(tail.page(None, start, 100)) == ([], start)
+    write_review_history(runtime.ledger, 60)
+    runtime.projector.catch_up()
+    moment = runtime.ledger.clock() - timedelta(minutes=1)
+
+    for query in [*QUERIES, EventQuery(occurred_from=moment), EventQuery(occurred_to=moment)]:
+        for after, limit in ((start, 10_000), (start + 7, 5)):
+            found = asyncio.run(tail.page(query, after, limit))
+            assert found is not None
+            assert _positions(found[0]) == _positions(_from_store(runtime, query, after, limit)), query
+    assert asyncio.run(tail.page(None, start - 1, 10)) is None, "what it never held is the store's to give"
+
+
+def test_a_page_short_of_the_limit_takes_the_subscriber_to_the_tail_s_head(runtime: Runtime) -> None:
+    runtime.projector.catch_up()
+    tail = Tail(runtime)
+    start = runtime.ledger.head()
+    asyncio.run(tail.page(None, start, 1))
+    write_history(runtime.ledger, 20, batch=10, subjects=10)
+    runtime.projector.catch_up()
+
+    found, upto = asyncio.run(tail.page(EventQuery(types=("Policy.Retired",)), start, 10)) or ([], 0)
+    full, last = asyncio.run(tail.page(None, start, 3)) or ([], 0)
+
+    assert (found, upto) == ([], runtime.ledger.head())
+    assert last == full[-1].position and len(full) == 3
+
+
+def test_the_tail_keeps_only_the_newest_events_and_sends_the_rest_to_the_store(runtime: Runtime) -> None:
+    runtime.projector.catch_up()
+    tail = Tail(runtime, keep=10)
+    start = runtime.ledger.head()
+    asyncio.run(tail.page(None, start, 1))
+    write_history(runtime.ledger, 8, batch=4, subjects=10)
+    runtime.projector.catch_up()
+    asyncio.run(tail.page(None, start, 1))
+    write_history(runtime.ledger, 4, batch=4, subjects=10, run="more")
+    runtime.projector.catch_up()
+
+    newest = asyncio.run(tail.page(None, runtime.ledger.head() - 5, 100))
+    assert newest is not None and _positions(newest[0]) == _positions(_from_store(runtime, None, newest[1] - 5, 100))
+    assert asyncio.run(tail.page(None, start, 100)) is None
+
+
+@pytest.mark.parametrize("subscribers", [1, 30])
+def test_the_tail_reads_the_store_once_a_move_however_many_subscribers_ask(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch, subscribers: int
+) -> None:
+    runtime.projector.catch_up()
+    tail = Tail(runtime)
+    start = runtime.ledger.head()
+    asyncio.run(tail.page(None, start, 1))
+    reads: list[Any] = []
+    read_stored = runtime.ledger.read_stored
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(args)
+        return read_stored(*args, **kwargs)
+
+    monkeypatch.setattr(runtime.ledger, "read_stored", counted)
+    write_history(runtime.ledger, 6, batch=6, subjects=10)
+    runtime.projector.catch_up()
+
+    async def everyone() -> list[Any]:
+        return await asyncio.gather(*(tail.page(None, start, 1000) for _ in range(subscribers)))
+
+    pages = asyncio.run(everyone())
+
+    assert len({tuple(_positions(p[0])) for p in pages}) == 1 and pages[0][0]
+    assert len(reads) <= 2, "one read of what is new, and one that finds nothing after it"
