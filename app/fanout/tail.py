@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -25,6 +26,9 @@ KEEP = 2000
 """Envelopes held: the newest events, for subscribers at or near the head."""
 READ = 500
 """Events read from the store at a time."""
+RECHECK = 0.2
+"""Seconds after which the tail reads the store again though no move was heard: on SQLite a process that does not
+project hears none, and on PostgreSQL a notification may go missing."""
 
 
 @dataclass(frozen=True)
@@ -46,13 +50,15 @@ class Tail:
         self._held: Held | None = None
         self._seen = -1
         """The read models' moves (`projector.moves.seen()`) the held envelopes were read after."""
+        self._read_at = -RECHECK
+        """When they were read (`time.monotonic()`)."""
         self._lock = threading.Lock()
         self._refreshing: dict[asyncio.AbstractEventLoop, asyncio.Future[None]] = {}
 
     async def page(self, query: EventQuery | None, after: int, limit: int) -> tuple[list[Envelope], int] | None:
         """Up to `limit` envelopes after `after` that `query` selects (None: every one), and the position up to which
         the subscriber has then seen every event it selects; None when `after` lies before what the tail holds."""
-        if self.runtime.projector.moves.seen() != self._seen:
+        if self._stale():
             await self._refresh()
         held = self._held
         if held is None or after < held.start:
@@ -64,6 +70,9 @@ class Tail:
                 if len(found) == limit:
                     return found, envelope.position
         return found, max(after, held.head)
+
+    def _stale(self) -> bool:
+        return self.runtime.projector.moves.seen() != self._seen or time.monotonic() - self._read_at >= RECHECK
 
     async def _refresh(self) -> None:
         """Reads what is new, once for every subscriber of the event loop that asks meanwhile."""
@@ -77,16 +86,16 @@ class Tail:
 
     def _read(self) -> None:
         with self._lock:
-            seen = self.runtime.projector.moves.seen()
-            if seen == self._seen:
+            if not self._stale():
                 return
+            seen, read_at = self.runtime.projector.moves.seen(), time.monotonic()
             upto = reached(self.runtime)
             held = self._held
             if held is None or upto - held.head > self.keep:  # a start, or more than it would keep: from here on
                 self._held = Held(upto, upto, [], [])
             else:
                 self._held = self._extended(held, upto)
-            self._seen = seen
+            self._seen, self._read_at = seen, read_at
 
     def _extended(self, held: Held, upto: int) -> Held:
         """`held` with every envelope up to `upto`, the oldest let go past `keep`."""

@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator
 import strawberry
 from anyio import to_thread
 
+from app.fanout.tail import RECHECK
 from app.graphql.audit.events import event_filter, events_page
 from app.graphql.audit.types import LedgerEvent
 from app.graphql.core.context import Info
@@ -17,9 +18,6 @@ from app.read.notifications import FOREVER
 
 PAGE = 100
 """Events a subscriber reads at a time: what it holds in memory, and how long one read keeps a thread."""
-SUBSCRIBER_RECHECK = 0.2
-"""Seconds between a caught-up subscriber's looks when no NOTIFY can be heard (SQLite): this process's projector
-still wakes it at once."""
 
 
 @strawberry.type
@@ -57,4 +55,4 @@ class Subscription:
                 await asyncio.sleep(0)
             position = seen_upto
             if len(page) < PAGE:  # caught up: sleep until the read models move on, here or in another process
-                await moves.await_after(seen, FOREVER, unheard=SUBSCRIBER_RECHECK)
+                await moves.await_after(seen, FOREVER, unheard=RECHECK)
