@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from app.write.ledger import Ledger
-from domain.guidance import Criterion, PolicyExample, PolicyGuidance
 from domain.confirmation import ConfirmationRule
 from domain.errors import ValidationError
+from domain.guidance import Criterion, PolicyExample, PolicyGuidance
 from domain.policy import PolicyTerms
 
 STARTER_CATALOG = Path(__file__).with_name("starter_catalog.toml")

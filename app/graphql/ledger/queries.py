@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 
 from app.graphql.core.context import Info
 from app.graphql.core.cursors import bad_cursor, decode_cursor, encode_cursor
@@ -37,7 +36,6 @@ from app.graphql.ledger.views import (
     CaseFilter,
     case_page,
 )
-from app.read.store import read
 from domain.appeal import AppealStatus
 from domain.errors import ValidationError
 from domain.standing import Strike as DomainStrike
@@ -157,9 +155,7 @@ class LedgerQuery:
         due_by = now if older_than is None else min(now, valid_time(older_than, "olderThan"))
         start = None if after is None else _overdue_key(after)
         domains = info.context.principal.within(domain)
-        rows = await run_in_threadpool(
-            read, runtime.store, overdue_confirmations, domains, due_by, start, first + 1
-        )
+        rows = await runtime.store.reader.fetch(overdue_confirmations, domains, due_by, start, first + 1)
         edges = [
             ActionConfirmationEdge(cursor=_overdue_cursor(r), node=ActionConfirmation.of_row(r, now))
             for r in rows[:first]
