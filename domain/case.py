@@ -11,6 +11,7 @@ from domain.base import DocketAggregate, natural_id
 from domain.claims import Claim, ReleaseReason, check_lease
 from domain.confirmation import Confirmation, ConfirmationRule, Obligation, obligations_of, rules_for
 from domain.detection import Detection
+from domain.dsa import DsaFacts
 from domain.errors import ConflictError, NotFoundError, ValidationError, no_such_detection
 from domain.policy import Policy
 from domain.values import (
@@ -54,6 +55,7 @@ class Decision:
     batch_id: UUID | None = None
     required_confirmations: tuple[ConfirmationRule, ...] = ()
     """The policy's confirmation rules for the decision's actions, as they stood when it was made."""
+    dsa: DsaFacts | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcome", Outcome(self.outcome))
@@ -78,6 +80,8 @@ class Verdict:
     automation: AutomationLevel = AutomationLevel.NOT_AUTOMATED
     idempotency_key: str | None = None
     batch_id: UUID | None = None
+    dsa: DsaFacts | None = None
+    """What the decision's statement of reasons needs beyond what the ledger knows."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "outcome", parse_enum(Outcome, self.outcome, "outcome"))
@@ -98,6 +102,8 @@ class Verdict:
             raise ValidationError("a NOT_VIOLATING decision takes no actions", "actions")
         if len({a.type for a in self.actions}) != len(self.actions):
             raise ValidationError("an action type must not repeat within one decision", "actions")
+        if self.dsa is not None:
+            self.dsa.validate(tuple(a.type for a in self.actions))
         return self
 
 
@@ -343,6 +349,7 @@ class Case(DocketAggregate):
             supersedes=None if previous is None else previous.decision_id,
             batch_id=verdict.batch_id,
             required_confirmations=rules_for(policy.terms.confirmations, (a.type for a in verdict.actions)),
+            dsa=verdict.dsa,
         )
         self._record(self.Decided, actor, at, decision=decision, account_id=account_id or self.account_id)
         if self.claim is not None and self.claim.policy_key == policy.key:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
 from domain.confirmation import ConfirmationRule, check_rules
+from domain.dsa import MAX_OTHER, check_keywords, check_url
 from domain.errors import ConflictError, ValidationError
 from domain.guidance import PolicyGuidance
 from domain.values import (
@@ -42,8 +43,15 @@ class PolicyTerms:
     """Actions automation may never take under this policy (a human decides them)."""
     confirmations: tuple[ConfirmationRule, ...] = ()
     """Which systems must confirm that they applied (and undid) which of its actions, and how soon."""
+    dsa_keywords: tuple[str, ...] = ()
+    """The DSA `category_specification` keywords of what the policy forbids."""
+    legal_ground: str | None = None
+    """For illegal content: the law it breaks (`illegal_content_legal_ground`)."""
+    reference_url: str | None = None
+    """Where the policy, or the law, is published (`decision_ground_reference_url`)."""
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "dsa_keywords", tuple(self.dsa_keywords))
         object.__setattr__(self, "severity", parse_enum(Severity, self.severity, "severity"))
         object.__setattr__(self, "dsa_ground", parse_enum(DsaGround, self.dsa_ground, "dsaGround"))
         actions = tuple(parse_enum(ActionType, a, "allowedActions") for a in self.allowed_actions)
@@ -75,6 +83,14 @@ class PolicyTerms:
         if len(set(self.never_automated)) != len(self.never_automated):
             raise ValidationError("neverAutomated must not repeat", "neverAutomated")
         check_rules(self.confirmations, actions)
+        check_keywords(self.dsa_keywords, "dsaKeywords")
+        if self.legal_ground is not None:
+            check_text(self.legal_ground, "legalGround", MAX_OTHER)
+            if self.dsa_ground is not DsaGround.ILLEGAL_CONTENT:
+                raise ValidationError("legalGround is for policies on illegal content (dsaGround ILLEGAL_CONTENT)",
+                                      "legalGround")
+        if self.reference_url is not None:
+            check_url(self.reference_url, "referenceUrl")
         return self
 
     @property

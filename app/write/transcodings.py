@@ -17,6 +17,7 @@ from domain.case import Decision, Verdict
 from domain.confirmation import ConfirmationRule
 from domain.detection import DetectionFacts
 from domain.guidance import Criterion, PolicyExample, PolicyGuidance
+from domain.dsa import DsaFacts
 from domain.policy import PolicyTerms
 from domain.routing import RoutingRule
 from domain.standing import Penalty, Strike
@@ -25,7 +26,7 @@ from domain.values import Action, Content, Subject
 VALUE_TYPES: tuple[type, ...] = (
     Subject, Content, Action, PolicyTerms, DetectionFacts, Decision, Strike, Penalty, Verdict, BatchSubject,
     SubjectResult, RoutingRule, PolicyGuidance, Criterion, PolicyExample, ModelRoute, LaunchCriteria, Caps,
-    RuleSettings, EvaluationFigures, ItemVerdict, ConfirmationRule,
+    RuleSettings, EvaluationFigures, ItemVerdict, ConfirmationRule, DsaFacts,
 )
 
 
