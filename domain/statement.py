@@ -37,12 +37,27 @@ _AUTOMATION = {
 
 
 @dataclass(frozen=True)
+class PolicyWording:
+    """What a statement quotes of the policy version a decision applied."""
+
+    title: str
+    text: str
+    dsa_keywords: tuple[str, ...] = ()
+    legal_ground: str | None = None
+    reference_url: str | None = None
+
+    @classmethod
+    def of(cls, terms: PolicyTerms) -> PolicyWording:
+        return cls(terms.title, terms.text, terms.dsa_keywords, terms.legal_ground, terms.reference_url)
+
+
+@dataclass(frozen=True)
 class StatementFacts:
     """Everything a statement is made of: the decision, what it was about, and the policy version it applied."""
 
     decision: Decision
     subject: Subject
-    policy: PolicyTerms
+    policy: PolicyWording
     decided_at: datetime
     first_seen_at: datetime
     """When the ledger first heard of the subject: the content date when the decision does not give one."""

@@ -33,6 +33,7 @@ from app.graphql.automation.set_automation_mode import SetAutomationModeMutation
 from app.graphql.batches.bulk_decide import BulkDecideMutation
 from app.graphql.batches.queries import BatchQuery
 from app.graphql.batches.reverse_batch import ReverseBatchMutation
+from app.graphql.compliance.queries import ComplianceQuery
 from app.graphql.core.access import RoleCheck
 from app.graphql.core.error_codes import CodedErrors, log_unexpected
 from app.graphql.core.operation_choice import NamedOperationRequired
@@ -96,7 +97,9 @@ Mutation = merge_types(
         ConfirmActionAppliedMutation,
     ),
 )
-Query = merge_types("Query", (LedgerQuery, ReviewQuery, BatchQuery, AuditQuery, WebhookQuery, AutomationQuery))
+Query = merge_types(
+    "Query", (LedgerQuery, ReviewQuery, BatchQuery, AuditQuery, WebhookQuery, AutomationQuery, ComplianceQuery)
+)
 
 # Built once: rule classes made per request would defeat the validation cache.
 LIMIT_RULES = [

@@ -34,6 +34,8 @@ def load_catalog(path: Path = STARTER_CATALOG) -> list[tuple[str, str, PolicyTer
                 guidance=None if "guidance" not in e else read_guidance(e["guidance"]),
                 never_automated=tuple(e.get("never_automated", ())),
                 confirmations=confirmation_rules(e.get("confirmations", [])),
+                dsa_keywords=tuple(e.get("dsa_keywords", ())),
+                legal_ground=e.get("legal_ground"),
             ).validate(),
         )
         for e in entries

@@ -54,6 +54,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Query.webhookDeliveries": OPERATORS,
     "Query.automationRules": READERS,
     "Query.unconfirmedActions": READERS | {"service"},
+    "Query.statementsOfReasons": frozenset({"admin", "auditor"}),
     # Writes.
     "Mutation.publishPolicy": POLICY_ADMINS,
     "Mutation.recordDetection": SERVICES,

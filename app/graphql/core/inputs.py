@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types.arguments import InputContext
 from strawberry.types.base import get_object_definition
 
+from domain.dsa import AccountType, DsaFacts
 from domain.values import Action, ActionType, Content, Subject
 
 T = TypeVar("T", bound=type)
@@ -58,6 +59,35 @@ class ActionInput:
 
     def to_domain(self) -> Action:
         return Action(type=self.type, territories=tuple(self.territories), ends_at=self.ends_at)
+
+
+@strawberry.input(
+    description="What the decision's DSA statement of reasons needs beyond what the ledger knows; all optional. "
+    "Never personal data: the statement is published."
+)
+class DsaFactsInput:
+    account_type: AccountType | None = None
+    content_language: str | None = strawberry.field(default=None, description="ISO 639-1, upper case, e.g. DE.")
+    content_posted_at: datetime | None = strawberry.field(
+        default=None, description="When the content was posted; without it, when the ledger first heard of it."
+    )
+    content_ean: str | None = strawberry.field(default=None, description="A product's EAN-13.")
+    content_type_other: str | None = strawberry.field(
+        default=None, description="What the content is, when its content type is OTHER."
+    )
+    visibility_other: str | None = strawberry.field(default=None, description="What a REJECT_AD action did.")
+    monetary_other: str | None = strawberry.field(default=None, description="What a DEMONETIZE action did.")
+    illegal_too: bool | None = strawberry.field(
+        default=None, description="For content incompatible with the terms: whether it is also illegal."
+    )
+
+    def to_domain(self) -> DsaFacts:
+        return DsaFacts(
+            account_type=self.account_type, content_language=self.content_language,
+            content_posted_at=self.content_posted_at, content_ean=self.content_ean,
+            content_type_other=self.content_type_other, visibility_other=self.visibility_other,
+            monetary_other=self.monetary_other, illegal_too=self.illegal_too,
+        )
 
 
 @strawberry.input(description="Which ledger events to return: every criterion given must hold.")

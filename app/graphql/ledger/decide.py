@@ -15,7 +15,7 @@ from app.graphql.core.errors import (
     attempt,
     parse_id,
 )
-from app.graphql.core.inputs import ActionInput, ContentInput, SubjectInput
+from app.graphql.core.inputs import ActionInput, ContentInput, DsaFactsInput, SubjectInput
 from app.graphql.core.scope import unseen_policies
 from app.graphql.ledger.types import Decision
 from app.write.deciding import DecisionMade
@@ -42,6 +42,7 @@ class DecideInput:
         default=None, description="What was judged; defaults to the newest content the detections pinned."
     )
     content_type: ContentType | None = None
+    dsa: DsaFactsInput | None = None
 
 
 DecideResult = Annotated[Decision | ValidationError | NotFoundError | ConflictError, strawberry.union("DecideResult")]
@@ -65,6 +66,7 @@ class DecideMutation:
             outcome=input.outcome, actions=tuple(a.to_domain() for a in input.actions), rationale=input.rationale,
             content=None if input.content is None else input.content.to_domain(),
             content_type=input.content_type, idempotency_key=input.idempotency_key,
+            dsa=None if input.dsa is None else input.dsa.to_domain(),
         )
         result = await attempt(
             info.context.runtime.ledger.decide, input.subject.to_domain(), input.policy, verdict, detection_ids,

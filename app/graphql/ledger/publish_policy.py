@@ -48,6 +48,13 @@ class PublishPolicyInput:
         description="Which systems must confirm that they applied which actions of its decisions, and undid them "
         "once reversed, within how many minutes (confirmActionApplied); past that they are OVERDUE.",
     )
+    dsa_keywords: list[str] = strawberry.field(
+        default_factory=list, description="KEYWORD_* keys of the DSA Transparency Database (category_specification)."
+    )
+    legal_ground: str | None = strawberry.field(
+        default=None, description="For policies on illegal content: the law the content breaks."
+    )
+    reference_url: str | None = strawberry.field(default=None, description="Where the policy or the law is published.")
 
 
 PublishPolicyResult = Annotated[
@@ -63,7 +70,8 @@ class PublishPolicyMutation:
             title=input.title, text=input.text, severity=input.severity, strike_points=input.strike_points,
             allowed_actions=tuple(input.allowed_actions), dsa_category=input.dsa_category,
             dsa_ground=input.dsa_ground, zero_tolerance=input.zero_tolerance,
-            confirmations=tuple(r.to_domain() for r in input.confirmations),
+            confirmations=tuple(r.to_domain() for r in input.confirmations), dsa_keywords=tuple(input.dsa_keywords),
+            legal_ground=input.legal_ground, reference_url=input.reference_url,
         )
         if not info.context.principal.sees(input.domain):
             return NotFoundError(message=f"no domain {input.domain!r}")

@@ -14,6 +14,7 @@ from app.cli.demo import CHALLENGES, HISTORY, RULINGS, SIGNALS, run_demo, timeli
 from app.config.settings import Settings
 from app.http.asgi import create_app
 from app.runtime.wiring import open_runtime
+from projections.statements_of_reasons.validation import violations
 from tests.api.ledger_api import ACCOUNT
 from tests.support import START, Api, MovableClock
 
@@ -94,3 +95,15 @@ def test_on_a_ledger_that_already_holds_events_the_demo_is_recorded_now(
         runtime.close()
     assert len(events) > len(SIGNALS) + len(RULINGS)
     assert {e.event.occurred_at for e in events} == {START}
+
+
+DEMO_STATEMENTS = "{ statementsOfReasons(first: 500) { edges { node { domain status statement } } } }"
+
+
+def test_every_statement_of_reasons_the_demo_makes_passes_the_validator(demo: tuple[Api, str]) -> None:
+    api, _ = demo
+    nodes = [e["node"] for e in api.data(DEMO_STATEMENTS)["statementsOfReasons"]["edges"]]
+
+    assert {n["domain"] for n in nodes} == {"trust_safety", "ads", "shopping"}
+    assert "OVERTURNED" in {n["status"] for n in nodes}
+    assert [violations(n["statement"]) for n in nodes] == [[] for _ in nodes]

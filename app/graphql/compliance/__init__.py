@@ -1,0 +1,1 @@
+"""What regulators receive: DSA statements of reasons (statementsOfReasons). May import `core` only."""

@@ -1,0 +1,125 @@
+"""Makes each restrictive decision's statement of reasons, and records what later corrects the decision."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from domain.appeal import Appeal
+from domain.case import Case
+from domain.policy import Policy
+from domain.statement import PolicyWording, StatementFacts, puid, statement_of
+from domain.values import Subject
+from projections.base import Projection
+from projections.batch import Batch, Rows, Table, write_all
+from projections.sql import Sql
+from projections.statements_of_reasons.rows import StatementStatus
+
+STATEMENTS = Table(
+    "statements_of_reasons",
+    key=("decision_id",),
+    columns=("decision_id", "puid", "domain", "policy_key", "case_id", "account_id", "decided_at", "status",
+             "corrected_at", "statement", "position"),
+    times=("decided_at", "corrected_at"),
+)
+CASES = Table(
+    "sor_cases", key=("case_id",), columns=("case_id", "domain", "subject_kind", "subject_id", "opened_at"),
+    times=("opened_at",),
+)
+POLICIES = Table(
+    "sor_policies", key=("policy_id", "version"),
+    columns=("policy_id", "version", "title", "text", "dsa_keywords", "legal_ground", "reference_url"),
+)
+APPEALS = Table("sor_appeals", key=("appeal_id",), columns=("appeal_id", "decision_id"))
+
+
+class StatementsOfReasonsProjection(Projection):
+    """A statement is made once, from the decision and the policy version it applied, and never rewritten: the
+    database takes no amendment, so a correction is recorded beside it (its status), not in it."""
+
+    name = "statements_of_reasons"
+    weight = 3
+    tables = ("statements_of_reasons", "sor_cases", "sor_policies", "sor_appeals")
+    event_types = (
+        Policy.Published, Policy.Revised, Case.Opened, Case.Decided, Case.ActionsReversed, Appeal.Filed,
+        Appeal.Overturned,
+    )
+
+    def apply_batch(self, events: Batch, sql: Sql) -> None:
+        statements, cases, policies, appeals = STATEMENTS.rows(), CASES.rows(), POLICIES.rows(), APPEALS.rows()
+        # Rows that only creation events add come first: every later event of the batch finds them.
+        cases.fetch(sql, [(str(e.originator_id),) for _, e in events if isinstance(e, Case.Opened | Case.Decided)])
+        appeals.fetch(sql, [(str(e.originator_id),) for _, e in events if isinstance(e, Appeal.Overturned)])
+        for _, event in events:
+            if isinstance(event, Policy.Published | Policy.Revised):
+                version = 1 if isinstance(event, Policy.Published) else event.policy_version
+                policies.put(_policy_row(str(event.originator_id), version, event))
+            elif isinstance(event, Case.Opened):
+                cases.put({"case_id": str(event.originator_id), "domain": event.subject.domain,
+                           "subject_kind": event.subject.kind, "subject_id": event.subject.id,
+                           "opened_at": event.occurred_at})
+            elif isinstance(event, Appeal.Filed):
+                appeals.put({"appeal_id": str(event.originator_id), "decision_id": str(event.decision_id)})
+        decided = [e for _, e in events if isinstance(e, Case.Decided)]
+        policies.fetch(sql, [(str(Policy.create_id(_case(cases, e)["domain"], e.decision.policy_key)),
+                              e.decision.policy_version) for e in decided])
+        statements.fetch(sql, [(decision_id,) for _, e in events if (decision_id := _ended(e, appeals)) is not None])
+        for position, event in events:
+            if isinstance(event, Case.Decided):
+                _make(statements, _case(cases, event), policies, event, position)
+            ended = _ended(event, appeals)
+            statement = None if ended is None else statements.get((ended,))
+            # An overturn reverses the decision's actions after it: the appeal stays the cause on record.
+            if statement is not None and statement["status"] != StatementStatus.OVERTURNED:
+                statements.put(statement | {"status": _status(event), "corrected_at": event.occurred_at})
+        write_all(sql, policies, cases, appeals, statements)
+
+
+def _policy_row(policy_id: str, version: int, event: Policy.Published | Policy.Revised) -> dict[str, Any]:
+    t = event.terms
+    return {"policy_id": policy_id, "version": version, "title": t.title, "text": t.text,
+            "dsa_keywords": json.dumps(list(t.dsa_keywords)), "legal_ground": t.legal_ground,
+            "reference_url": t.reference_url}
+
+
+def _case(cases: Rows, event: Case.Decided) -> dict[str, Any]:
+    case = cases.get((str(event.originator_id),))
+    assert case is not None, f"case {event.originator_id} was decided before it was opened"
+    return case
+
+
+def _make(statements: Rows, case: dict[str, Any], policies: Rows, event: Case.Decided, position: int) -> None:
+    decision = event.decision
+    policy = policies.get((str(Policy.create_id(case["domain"], decision.policy_key)), decision.policy_version))
+    assert policy is not None, f"policy {decision.policy_key} v{decision.policy_version} was applied unpublished"
+    wording = PolicyWording(policy["title"], policy["text"], tuple(json.loads(policy["dsa_keywords"])),
+                            policy["legal_ground"], policy["reference_url"])
+    subject = Subject(case["domain"], case["subject_kind"], case["subject_id"])
+    statement = statement_of(StatementFacts(decision, subject, wording, event.occurred_at, case["opened_at"]))
+    if statement is None:
+        return
+    statements.add({
+        "decision_id": str(decision.decision_id), "puid": puid(decision.decision_id), "domain": case["domain"],
+        "policy_key": decision.policy_key, "case_id": case["case_id"], "account_id": event.account_id,
+        "decided_at": event.occurred_at, "status": StatementStatus.IN_FORCE, "corrected_at": None,
+        "statement": json.dumps(statement, ensure_ascii=False, sort_keys=True), "position": position,
+    })
+
+
+def _ended(event: object, appeals: Rows) -> str | None:
+    """The decision whose statement the event corrects: superseded, reversed or overturned on appeal."""
+    if isinstance(event, Case.Decided):
+        return None if event.decision.supersedes is None else str(event.decision.supersedes)
+    if isinstance(event, Case.ActionsReversed):
+        return str(event.decision_id)
+    if isinstance(event, Appeal.Overturned):
+        appeal = appeals.get((str(event.originator_id),))
+        assert appeal is not None, f"appeal {event.originator_id} was overturned before it was filed"
+        return str(appeal["decision_id"])
+    return None
+
+
+def _status(event: object) -> StatementStatus:
+    if isinstance(event, Appeal.Overturned):
+        return StatementStatus.OVERTURNED
+    return StatementStatus.REVERSED if isinstance(event, Case.ActionsReversed) else StatementStatus.SUPERSEDED
