@@ -14,6 +14,7 @@ from app.graphql.compliance.types import (
 from app.graphql.core.context import Info
 from app.graphql.core.errors import bad_input
 from app.graphql.core.reading import DEFAULT_PAGE, MAX_POSITION, check_page, consistent, parse_position
+from app.graphql.core.times import valid_time
 from app.graphql.core.values import PageInfo
 from app.read.store import read
 from projections.statements_of_reasons.queries import StatementQuery, statement_page
@@ -34,14 +35,16 @@ class ComplianceQuery:
         min_position: str | None = None,
     ) -> StatementOfReasonsConnection:
         runtime = await consistent(info, min_position, statement_page)
-        start = parse_position(after, "after") or 0
+        cursor = parse_position(after, "after") or 0
         check_page(first)
         given = filter or StatementFilter()
-        if given.from_ is not None and given.to is not None and given.to <= given.from_:
-            raise bad_input("filter.to must be after filter.from", "filter.to")
-        query = StatementQuery(given.from_, given.to, info.context.principal.within(given.domain), given.status)
-        rows = [] if start >= MAX_POSITION else await run_in_threadpool(
-            read, runtime.store, statement_page, query, start, first + 1
+        start = None if given.from_ is None else valid_time(given.from_, "filter.from")
+        end = None if given.to is None else valid_time(given.to, "filter.to")
+        if start is not None and end is not None and end < start:
+            raise bad_input("filter.to must not be before filter.from", "filter.to")
+        query = StatementQuery(start, end, info.context.principal.within(given.domain), given.status)
+        rows = [] if cursor >= MAX_POSITION else await run_in_threadpool(
+            read, runtime.store, statement_page, query, cursor, first + 1
         )
         edges = [StatementOfReasonsEdge(cursor=str(r.position), node=StatementOfReasons.of_row(r))
                  for r in rows[:first]]

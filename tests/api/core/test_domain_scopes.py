@@ -180,6 +180,10 @@ def test_an_ads_principal_reads_only_ads(api: Api, seeded: dict[str, Any]) -> No
     assert domains_of(calls.data("Query.unconfirmedActions", unconfirmed)) == {"ads"}
     assert domains_of(calls.data("Query.unconfirmedActions", unconfirmed, {"d": "trust_safety"})) == set()
 
+    statements = "query($f: StatementFilter) { statementsOfReasons(filter: $f) { edges { node { domain } } } }"
+    assert {e["node"]["domain"] for e in calls.data("Query.statementsOfReasons", statements)["edges"]} == {"ads"}
+    assert calls.data("Query.statementsOfReasons", statements, {"f": {"domain": "trust_safety"}})["edges"] == []
+
     assert calls.fields == {f for f in ALLOWED if f.startswith("Query.")} - UNSCOPED
 
 

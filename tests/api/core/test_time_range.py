@@ -43,6 +43,7 @@ CONFIRM = """mutation($i: ConfirmActionAppliedInput!) { confirmActionApplied(inp
   __typename ... on ValidationError { message field } ... on NotFoundError { message } } }"""
 UNCONFIRMED = "query($t: DateTime) { unconfirmedActions(olderThan: $t) { edges { cursor } } }"
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
+STATEMENTS_FILTERED = "query($f: StatementFilter) { statementsOfReasons(filter: $f) { edges { cursor } } }"
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,11 @@ PLACES = {
     "Query.case(asOf)": Place(CASE_AS_OF, lambda t: {"s": subject(), "t": t}, "asOf"),
     "Query.events(filter).from": Place(EVENTS_FILTERED, lambda t: {"f": {"from": t}}, "filter.from"),
     "Query.events(filter).to": Place(EVENTS_FILTERED, lambda t: {"f": {"to": t}}, "filter.to"),
+    "Query.statementsOfReasons(filter).from": Place(STATEMENTS_FILTERED, lambda t: {"f": {"from": t}}, "filter.from"),
+    "Query.statementsOfReasons(filter).to": Place(STATEMENTS_FILTERED, lambda t: {"f": {"to": t}}, "filter.to"),
+    "Mutation.decide(input).dsa.contentPostedAt": Place(
+        DECIDE, lambda t: {"input": decide_input(dsa={"contentPostedAt": t})}, "dsa.contentPostedAt"
+    ),
     "Mutation.recordDetection(input).detectedAt": Place(
         RECORD_DETECTION, lambda t: {"input": detection_input(detectedAt=t)}, "detectedAt"
     ),
