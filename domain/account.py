@@ -133,7 +133,7 @@ class Account(DocketAggregate):
             ends_at = None if rung.duration is None else at + rung.duration
             penalty = Penalty(
                 penalty_id, strike.domain, rung.penalty, rung.points, at, ends_at, bound, strike.strike_id,
-                rung.features,
+                rung.features, dsa_decision=rung.dsa_decision,
             )
         self._record(self.PenaltyImposed, actor, at, penalty=penalty)
 

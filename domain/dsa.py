@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from domain.errors import ValidationError
+from domain.levels import PenaltyKind
 from domain.values import ActionType, check_text, check_time, parse_enum
 
 EARLIEST_CONTENT = datetime(2000, 1, 1, tzinfo=UTC)
@@ -80,6 +81,30 @@ ACCOUNT = {
     ActionType.TERMINATE_ACCOUNT: "DECISION_ACCOUNT_TERMINATED",
 }
 """Where each action type lands among the statement's decision fields; every action type lands somewhere."""
+
+SINGLE_DECISIONS = {
+    "decision_monetary": (
+        ("DECISION_MONETARY_OTHER", "DECISION_MONETARY_SUSPENSION", "DECISION_MONETARY_TERMINATION"),
+        "end_date_monetary_restriction",
+    ),
+    "decision_provision": (
+        ("DECISION_PROVISION_PARTIAL_SUSPENSION", "DECISION_PROVISION_TOTAL_SUSPENSION",
+         "DECISION_PROVISION_PARTIAL_TERMINATION", "DECISION_PROVISION_TOTAL_TERMINATION"),
+        "end_date_service_restriction",
+    ),
+    "decision_account": (("DECISION_ACCOUNT_SUSPENDED", "DECISION_ACCOUNT_TERMINATED"), "end_date_account_restriction"),
+}
+"""The decision fields that take one value: their values, lightest first, and the end date that goes with them."""
+
+PENALTY_DECISIONS = {
+    PenaltyKind.FEATURE_LIMIT: "DECISION_PROVISION_PARTIAL_SUSPENSION",
+    PenaltyKind.SUSPENSION: "DECISION_ACCOUNT_SUSPENDED",
+    PenaltyKind.TERMINATION: "DECISION_ACCOUNT_TERMINATED",
+}
+"""What a ladder's penalty is in a statement, unless its rung says (`dsa_decision`)."""
+
+RUNG_DECISIONS = frozenset(v for values, _ in SINGLE_DECISIONS.values() for v in values) - {"DECISION_MONETARY_OTHER"}
+"""What a rung may say its penalty is: any single-valued decision but the one that needs words of its own."""
 
 VISIBILITY_OTHER = "The advertisement was rejected: it is not shown to anyone."
 MONETARY_OTHER = "The content was demonetized: it earns no revenue, while the account's other payouts continue."
@@ -149,6 +174,11 @@ class DsaFacts:
         if self.illegal_too is not None and not isinstance(self.illegal_too, bool):
             raise ValidationError("dsa.illegalToo must be true or false", "dsa.illegalToo")
         return self
+
+
+def decision_field(value: str) -> str | None:
+    """The single-valued decision field that takes `value` (e.g. decision_monetary), if any does."""
+    return next((field for field, (values, _) in SINGLE_DECISIONS.items() if value in values), None)
 
 
 def check_ean_13(value: Any, field: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from domain.dsa import RUNG_DECISIONS
 from domain.errors import ValidationError
 from domain.levels import PenaltyKind, StandingLevel
 from domain.policy import PolicyTerms
@@ -23,6 +24,8 @@ class Rung:
     penalty: PenaltyKind | None = None
     duration: timedelta | None = None
     features: tuple[str, ...] = ()
+    dsa_decision: str | None = None
+    """What the penalty is in a statement of reasons (e.g. DECISION_MONETARY_SUSPENSION); None: as its kind says."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "level", StandingLevel(self.level))
@@ -80,6 +83,9 @@ class Ladder:
                 return index, f"rung at {rung.points} points: level {rung.level} needs a penalty"
             if rung.penalty is not None and rung.penalty.level != rung.level:
                 return index, f"rung at {rung.points} points: a {rung.penalty} gives level {rung.penalty.level}"
+            if rung.dsa_decision is not None and (rung.penalty is None or rung.dsa_decision not in RUNG_DECISIONS):
+                allowed = ", ".join(sorted(RUNG_DECISIONS))
+                return index, f"rung at {rung.points} points: dsa_decision must be one of {allowed}, for a penalty"
             previous = rung
         return None
 

@@ -50,6 +50,8 @@ class Penalty:
     features: tuple[str, ...] = ()
     lifted_at: datetime | None = None
     lift_reason: str | None = None
+    dsa_decision: str | None = None
+    """What it is in a statement of reasons, as its rung said; None: as its kind says (`dsa.PENALTY_DECISIONS`)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", PenaltyKind(self.kind))

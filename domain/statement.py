@@ -12,7 +12,17 @@ from typing import Any
 from uuid import UUID
 
 from domain.case import Decision
-from domain.dsa import ACCOUNT, EEA_COUNTRIES, MONETARY, MONETARY_OTHER, VISIBILITY, VISIBILITY_OTHER, DsaFacts
+from domain.dsa import (
+    ACCOUNT,
+    EEA_COUNTRIES,
+    MONETARY,
+    MONETARY_OTHER,
+    SINGLE_DECISIONS,
+    VISIBILITY,
+    VISIBILITY_OTHER,
+    DsaFacts,
+    decision_field,
+)
 from domain.policy import PolicyTerms
 from domain.values import Action, AutomationLevel, ContentType, DsaGround, Outcome, Subject
 
@@ -115,27 +125,47 @@ def _restrictions(actions: tuple[Action, ...], dsa: DsaFacts, applied: date) -> 
         fields["decision_visibility"] = sorted({VISIBILITY[a.type] for a in visibility})
         if "DECISION_VISIBILITY_OTHER" in fields["decision_visibility"]:
             fields["decision_visibility_other"] = dsa.visibility_other or VISIBILITY_OTHER
-        fields["end_date_visibility_restriction"] = _end(visibility, applied)
-    for mapping, name, end_field in (
-        (MONETARY, "decision_monetary", "end_date_monetary_restriction"),
-        (ACCOUNT, "decision_account", "end_date_account_restriction"),
-    ):
-        # The database takes one value: the heaviest, which the mapping lists last.
-        chosen = [a for a in actions if a.type in mapping]
-        if chosen:
-            heaviest = max(chosen, key=lambda a: list(mapping).index(a.type))
-            fields[name] = mapping[heaviest.type]
-            fields[end_field] = _end([heaviest], applied)
+        fields["end_date_visibility_restriction"] = _end([a.ends_at for a in visibility], applied)
+    for mapping in (MONETARY, ACCOUNT):
+        for action in actions:
+            if action.type in mapping:
+                _restrict(fields, mapping[action.type], _end([action.ends_at], applied))
     if fields.get("decision_monetary") == "DECISION_MONETARY_OTHER":
         fields["decision_monetary_other"] = dsa.monetary_other or MONETARY_OTHER
     return fields
 
 
-def _end(actions: list[Action], applied: date) -> str | None:
-    """When the last of the actions ends; None if any lasts indefinitely or past the latest date the database takes."""
-    if any(a.ends_at is None for a in actions):
+def with_penalty(statement: dict[str, Any], dsa_decision: str, ends_at: datetime | None) -> dict[str, Any]:
+    """The statement with a penalty its decision's strike brought (`dsa_decision`, e.g. DECISION_ACCOUNT_SUSPENDED)."""
+    changed = dict(statement)
+    applied = date.fromisoformat(statement["application_date"])
+    _restrict(changed, dsa_decision, _end([ends_at], applied))
+    if changed.get("decision_monetary") != "DECISION_MONETARY_OTHER":
+        changed.pop("decision_monetary_other", None)
+    return changed
+
+
+def _restrict(fields: dict[str, Any], value: str, end: str | None) -> None:
+    """Sets a single-valued decision field: the database takes one value, the heaviest; of equals, the later end."""
+    field = decision_field(value)
+    assert field is not None, f"{value} is no single-valued decision"
+    values, end_field = SINGLE_DECISIONS[field]
+    current = fields.get(field)
+    if current is not None and values.index(current) > values.index(value):
+        return
+    if current == value:
+        ends = (fields[end_field], end)
+        end = None if None in ends else max(e for e in ends if e is not None)
+    fields[field] = value
+    fields[end_field] = end
+
+
+def _end(ends: list[datetime | None], applied: date) -> str | None:
+    """When the last of the restrictions ends; None if one lasts indefinitely or past the latest date the database
+    takes."""
+    if None in ends:
         return None
-    last = max(_day(a.ends_at) for a in actions if a.ends_at is not None)
+    last = max(_day(end) for end in ends if end is not None)
     return None if last > LATEST_DATE else max(last, applied).isoformat()
 
 

@@ -40,3 +40,8 @@ CREATE TABLE sor_appeals (
     appeal_id    TEXT PRIMARY KEY,
     decision_id  TEXT NOT NULL
 );
+
+CREATE TABLE sor_strikes (
+    strike_id    TEXT PRIMARY KEY,
+    decision_id  TEXT NOT NULL
+);

@@ -14,7 +14,7 @@ from domain.ladder import Ladder, Rung, default_ladder
 
 SHIPPED_LADDERS = Path(__file__).with_name("ladders.toml")
 _LADDER_KEYS = {"strike_lifetime_days", "appeal_window_days", "severity_weights", "rungs"}
-_RUNG_KEYS = {"points", "level", "penalty", "duration_days", "features"}
+_RUNG_KEYS = {"points", "level", "penalty", "duration_days", "features", "dsa_decision"}
 
 
 class LaddersFileError(ValueError):
@@ -74,6 +74,7 @@ def _ladder(domain: str, table: dict[str, Any], line: Any, path: Path) -> Ladder
                     penalty=entry.get("penalty"),
                     duration=None if days is None else timedelta(days=float(days)),
                     features=tuple(entry.get("features", ())),
+                    dsa_decision=entry.get("dsa_decision"),
                 )
             )
         except (KeyError, ValueError, TypeError) as error:

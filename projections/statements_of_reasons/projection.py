@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from domain.account import Account
 from domain.appeal import Appeal
 from domain.case import Case
+from domain.dsa import PENALTY_DECISIONS
 from domain.policy import Policy
-from domain.statement import PolicyWording, StatementFacts, puid, statement_of
+from domain.standing import Penalty
+from domain.statement import PolicyWording, StatementFacts, puid, statement_of, with_penalty
 from domain.values import Subject
 from projections.base import Projection
 from projections.batch import Batch, Rows, Table, write_all
@@ -31,6 +34,7 @@ POLICIES = Table(
     columns=("policy_id", "version", "title", "text", "dsa_keywords", "legal_ground", "reference_url"),
 )
 APPEALS = Table("sor_appeals", key=("appeal_id",), columns=("appeal_id", "decision_id"))
+STRIKES = Table("sor_strikes", key=("strike_id",), columns=("strike_id", "decision_id"))
 
 
 class StatementsOfReasonsProjection(Projection):
@@ -39,17 +43,20 @@ class StatementsOfReasonsProjection(Projection):
 
     name = "statements_of_reasons"
     weight = 3
-    tables = ("statements_of_reasons", "sor_cases", "sor_policies", "sor_appeals")
+    tables = ("statements_of_reasons", "sor_cases", "sor_policies", "sor_appeals", "sor_strikes")
     event_types = (
         Policy.Published, Policy.Revised, Case.Opened, Case.Decided, Case.ActionsReversed, Appeal.Filed,
-        Appeal.Overturned,
+        Appeal.Overturned, Account.StrikeIssued, Account.PenaltyImposed,
     )
 
     def apply_batch(self, events: Batch, sql: Sql) -> None:
-        statements, cases, policies, appeals = STATEMENTS.rows(), CASES.rows(), POLICIES.rows(), APPEALS.rows()
+        statements, cases, policies = STATEMENTS.rows(), CASES.rows(), POLICIES.rows()
+        appeals, strikes = APPEALS.rows(), STRIKES.rows()
         # Rows that only creation events add come first: every later event of the batch finds them.
         cases.fetch(sql, [(str(e.originator_id),) for _, e in events if isinstance(e, Case.Opened | Case.Decided)])
         appeals.fetch(sql, [(str(e.originator_id),) for _, e in events if isinstance(e, Appeal.Overturned)])
+        strikes.fetch(sql, [(str(e.penalty.cause_strike_id),) for _, e in events
+                            if isinstance(e, Account.PenaltyImposed)])
         for _, event in events:
             if isinstance(event, Policy.Published | Policy.Revised):
                 version = 1 if isinstance(event, Policy.Published) else event.policy_version
@@ -60,13 +67,19 @@ class StatementsOfReasonsProjection(Projection):
                            "opened_at": event.occurred_at})
             elif isinstance(event, Appeal.Filed):
                 appeals.put({"appeal_id": str(event.originator_id), "decision_id": str(event.decision_id)})
+            elif isinstance(event, Account.StrikeIssued):
+                strikes.put({"strike_id": str(event.strike.strike_id), "decision_id": str(event.strike.decision_id)})
         decided = [e for _, e in events if isinstance(e, Case.Decided)]
         policies.fetch(sql, [(str(Policy.create_id(_case(cases, e)["domain"], e.decision.policy_key)),
                               e.decision.policy_version) for e in decided])
-        statements.fetch(sql, [(decision_id,) for _, e in events if (decision_id := _ended(e, appeals)) is not None])
+        statements.fetch(sql, [(decision_id,) for _, e in events
+                               if (decision_id := _ended(e, appeals) or _penalized(e, strikes)) is not None])
         for position, event in events:
             if isinstance(event, Case.Decided):
                 _make(statements, _case(cases, event), policies, event, position)
+            penalized = _penalized(event, strikes)
+            if penalized is not None and isinstance(event, Account.PenaltyImposed):
+                _add_penalty(statements, penalized, event.penalty)
             ended = _ended(event, appeals)
             statement = None if ended is None else statements.get((ended,))
             # An overturn reverses the decision's actions after it: the appeal stays the cause on record.
@@ -102,7 +115,7 @@ def _make(statements: Rows, case: dict[str, Any], policies: Rows, event: Case.De
         "decision_id": str(decision.decision_id), "puid": puid(decision.decision_id), "domain": case["domain"],
         "policy_key": decision.policy_key, "case_id": case["case_id"], "account_id": event.account_id,
         "decided_at": event.occurred_at, "status": StatementStatus.IN_FORCE, "corrected_at": None,
-        "statement": json.dumps(statement, ensure_ascii=False, sort_keys=True), "position": position,
+        "statement": _json(statement), "position": position,
     })
 
 
@@ -117,6 +130,28 @@ def _ended(event: object, appeals: Rows) -> str | None:
         assert appeal is not None, f"appeal {event.originator_id} was overturned before it was filed"
         return str(appeal["decision_id"])
     return None
+
+
+def _penalized(event: object, strikes: Rows) -> str | None:
+    """The decision whose strike brought the penalty the event imposes."""
+    if not isinstance(event, Account.PenaltyImposed):
+        return None
+    strike = strikes.get((str(event.penalty.cause_strike_id),))
+    assert strike is not None, f"penalty {event.penalty.penalty_id} was imposed for a strike never issued"
+    return str(strike["decision_id"])
+
+
+def _add_penalty(statements: Rows, decision_id: str, penalty: Penalty) -> None:
+    """A penalty comes with the decision whose strike brought it, in its transaction: its statement says so."""
+    row = statements.get((decision_id,))
+    if row is not None:
+        decision = penalty.dsa_decision or PENALTY_DECISIONS[penalty.kind]
+        statement = with_penalty(json.loads(row["statement"]), decision, penalty.ends_at)
+        statements.put(row | {"statement": _json(statement)})
+
+
+def _json(statement: dict[str, Any]) -> str:
+    return json.dumps(statement, ensure_ascii=False, sort_keys=True)
 
 
 def _status(event: object) -> StatementStatus:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from domain.case import Verdict
 from domain.dsa import DsaFacts, check_ean_13
 from domain.errors import ValidationError
+from domain.ladder import Ladder, Rung
+from domain.levels import PenaltyKind, StandingLevel
 from domain.values import Action, ActionType, DsaGround, Outcome
 from tests.domain.factories import terms
 
@@ -71,3 +73,23 @@ def test_a_policy_s_dsa_terms_are_checked(changes: dict[str, object], field: str
 def test_a_policy_on_illegal_content_names_its_law_and_keywords() -> None:
     terms(dsa_ground=DsaGround.ILLEGAL_CONTENT, legal_ground="Art. 5 Directive 2011/93/EU",
           dsa_keywords=("KEYWORD_CHILD_SEXUAL_ABUSE_MATERIAL",), reference_url="https://example.com/terms").validate()
+
+
+def ladder(*rungs: Rung) -> Ladder:
+    return Ladder("monetization", timedelta(days=90), timedelta(days=180), rungs)
+
+
+def test_a_rung_may_say_what_its_penalty_is_in_a_statement_of_reasons() -> None:
+    payouts = Rung(2, StandingLevel.RESTRICTED, PenaltyKind.FEATURE_LIMIT, timedelta(days=30), ("payouts",),
+                   dsa_decision="DECISION_MONETARY_SUSPENSION")
+    assert ladder(Rung(1, StandingLevel.WARNED), payouts).problem() is None
+
+
+@pytest.mark.parametrize("rung", [
+    Rung(1, StandingLevel.WARNED, dsa_decision="DECISION_ACCOUNT_SUSPENDED"),
+    Rung(1, StandingLevel.SUSPENDED, PenaltyKind.SUSPENSION, dsa_decision="DECISION_MONETARY_OTHER"),
+    Rung(1, StandingLevel.SUSPENDED, PenaltyKind.SUSPENSION, dsa_decision="DECISION_VISIBILITY_CONTENT_REMOVED"),
+])
+def test_a_rung_s_dsa_decision_is_one_a_penalty_can_be(rung: Rung) -> None:
+    problem = ladder(rung).problem()
+    assert problem is not None and "dsa_decision must be one of" in problem[1]

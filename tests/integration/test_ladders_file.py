@@ -187,6 +187,22 @@ duraton_days = 7
         2,
         "unknown keys duraton_days",
     ),
+    "a DSA decision a penalty cannot be": (
+        VALID_HEAD + """
+[[ladders.ads.rungs]]
+points = 2
+level = "RESTRICTED"
+penalty = "FEATURE_LIMIT"
+dsa_decision = "DECISION_MONETARY_OTHER"
+""",
+        2,
+        "rung at 2 points: dsa_decision must be one of DECISION_ACCOUNT_SUSPENDED",
+    ),
+    "a DSA decision without a penalty": (
+        VALID_HEAD.replace('level = "WARNED"', 'level = "WARNED"\ndsa_decision = "DECISION_ACCOUNT_SUSPENDED"'),
+        1,
+        "rung at 1 points: dsa_decision must be one of",
+    ),
 }
 
 
@@ -263,7 +279,7 @@ def test_docket_accepts_a_valid_custom_ladders_file(tmp_path: Path) -> None:
 
 def test_the_shipped_ladders_file_loads_and_the_loader_names_the_line_of_a_broken_copy(tmp_path: Path) -> None:
     ladders = load_ladders(SHIPPED_LADDERS)
-    assert set(ladders.by_domain) == {"trust_safety", "ads", "shopping"}
+    assert set(ladders.by_domain) == {"trust_safety", "ads", "shopping", "monetization"}
     assert [r.points for r in ladders("trust_safety").rungs] == [1, 2, 7, 8, 9, 10]
     text = SHIPPED_LADDERS.read_text()
     broken = tmp_path / "ladders.toml"

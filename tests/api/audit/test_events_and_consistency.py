@@ -181,7 +181,7 @@ def test_a_min_position_already_reached_answers_at_once(impatient_api: Api) -> N
     body = impatient_api.post(POLICIES, {"minPosition": head(impatient_api)})
 
     assert "errors" not in body
-    assert len(body["data"]["policies"]) == 11
+    assert len(body["data"]["policies"]) == 14
 
 
 def test_every_event_carries_the_principal_as_actor_and_when_it_occurred(api: Api) -> None:
@@ -205,6 +205,6 @@ def test_every_event_carries_the_principal_as_actor_and_when_it_occurred(api: Ap
 
 
 def test_starter_catalog_events_are_attributed_to_the_system(api: Api) -> None:
-    edges = api.data(EVENTS, {"first": 11, "p": "11"})["events"]["edges"]
+    edges = api.data(EVENTS, {"first": 14, "p": "14"})["events"]["edges"]
 
     assert {e["node"]["actor"] for e in edges} == {"system:starter-catalog"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from projections.statements_of_reasons.validation import violations
 from tests.support import START, Api
 
 DECIDE = """
@@ -31,6 +32,7 @@ POLICY = {
     "trust_safety": ("spam", "REMOVE", "post"),
     "ads": ("misleading_claims", "REJECT_AD", "ad"),
     "shopping": ("counterfeit", "DELIST_PRODUCT", "listing"),
+    "monetization": ("reused_content", "DEMONETIZE", "video"),
 }
 
 
@@ -449,3 +451,49 @@ def test_overturning_a_strike_a_timed_hold_counted_lifts_the_hold_even_after_tha
     # Without A, B alone never reached the hold: it no longer follows.
     assert [p["liftedAt"] is not None for p in got["penalties"]] == [True]
     assert (got["standing"]["level"], got["standing"]["strikePoints"]) == ("WARNED", 1)
+
+
+# monetization: the content demonetized, payouts suspended for 30 days, then out of the programme.
+
+STATEMENTS = """
+query($p: String) { statementsOfReasons(minPosition: $p, filter: {domain: "monetization"}) {
+  edges { node { decisionId statement } } } }
+"""
+
+
+def test_monetization_demonetizes_then_suspends_payouts_then_ends_monetization_in_statements_too(api: Api) -> None:
+    t0 = api.clock.now
+    made = [strike(api, "monetization", n, "creator-1") for n in (1, 2, 3)]
+    got = account(api, "creator-1", made[-1]["position"])
+
+    assert got["standing"]["level"] == "RESTRICTED"
+    assert {(p["kind"], ts(p["endsAt"])) for p in got["penalties"]} == {
+        ("FEATURE_LIMIT", t0 + timedelta(days=30)), ("FEATURE_LIMIT", None),
+    }
+    assert got["standing"]["penalty"]["features"] in (["payouts"], ["monetization_programme"])
+    edges = api.data(STATEMENTS, {"p": made[-1]["position"]})["statementsOfReasons"]["edges"]
+    statements = {e["node"]["decisionId"]: e["node"]["statement"] for e in edges}
+    first, second, third = (statements[m["id"]] for m in made)
+    assert (first["decision_monetary"], first["end_date_monetary_restriction"]) == ("DECISION_MONETARY_OTHER", None)
+    assert "demonetized" in first["decision_monetary_other"]
+    assert (second["decision_monetary"], second["end_date_monetary_restriction"]) == (
+        "DECISION_MONETARY_SUSPENSION", (t0 + timedelta(days=30)).date().isoformat())
+    assert "decision_monetary_other" not in second
+    assert (third["decision_monetary"], third["end_date_monetary_restriction"]) == (
+        "DECISION_MONETARY_TERMINATION", None)
+    assert all("decision_account" not in s for s in (first, second, third))
+    assert [violations(s) for s in (first, second, third)] == [[], [], []]
+
+
+def test_a_penalty_a_decision_brings_is_in_its_statement_as_its_kind_says(api: Api) -> None:
+    made = [strike(api, "trust_safety", n, "ts-9") for n in (1, 2)]
+    zero = decide(api, "trust_safety", "ts-9-csam", "ts-9", policy="child_safety", action="REMOVE")
+    edges = api.data(STATEMENTS.replace("monetization", "trust_safety"), {"p": zero["position"]})
+    statements = {e["node"]["decisionId"]: e["node"]["statement"] for e in edges["statementsOfReasons"]["edges"]}
+
+    assert "decision_provision" not in statements[made[0]["id"]]
+    limited = statements[made[1]["id"]]
+    assert (limited["decision_provision"], limited["end_date_service_restriction"]) == (
+        "DECISION_PROVISION_PARTIAL_SUSPENSION", None)
+    assert statements[zero["id"]]["decision_account"] == "DECISION_ACCOUNT_TERMINATED"
+    assert [violations(s) for s in statements.values()] == [[] for _ in statements]
