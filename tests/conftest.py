@@ -16,7 +16,7 @@ from app.automation.test_server import Behaviour, RunningServer
 from app.config.settings import Settings
 from app.http.asgi import create_app
 from app.runtime.wiring import Runtime, open_runtime
-from tests.support import Api, MovableClock
+from tests.support import Api, Docket, MovableClock
 
 MODEL_KEY_ENV = "DOCKET_TEST_MODEL_KEY"
 POSTGRES_ADMIN_URL = os.environ.get("DOCKET_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -106,3 +106,10 @@ def models(model_server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> Iter
     model_server.state.default = Behaviour()
     model_server.state.models.clear()
     yield model_server
+
+
+@pytest.fixture
+def docket(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Docket:
+    """The `docket` command on the test's database."""
+    monkeypatch.setenv("DOCKET_DATABASE_URL", database_url)
+    return Docket(capsys)

@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
 from app.auth.tokens import create_token
+from app.cli.main import main
 
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -69,3 +71,16 @@ class Api:
         body = self.post(query, variables, token)
         assert "errors" not in body, body["errors"]
         return body["data"]
+
+
+class Docket:
+    """The `docket` command, run on the API's database as an operator runs it."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
+        self.capsys = capsys
+
+    def __call__(self, *args: str) -> tuple[int, str, str]:
+        self.capsys.readouterr()
+        code = main(list(args))
+        printed = self.capsys.readouterr()
+        return code, printed.out, printed.err

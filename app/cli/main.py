@@ -126,6 +126,16 @@ def _parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--actor", help="who evaluates, for the record (default: operator:<login name>)")
     evaluation.set_defaults(run=_eval)
 
+    export_sor = commands.add_parser(
+        "export-sor", help="write a period's DSA statements of reasons as the Transparency Database's batch bodies "
+        "(at most 100 each) and one JSONL file"
+    )
+    export_sor.add_argument("--from", dest="start", required=True, metavar="WHEN",
+                            help="decided at or after (ISO 8601 date or time; UTC unless it says)")
+    export_sor.add_argument("--to", dest="end", required=True, metavar="WHEN", help="decided before")
+    export_sor.add_argument("--out", type=Path, required=True, metavar="DIR", help="the directory to write into")
+    export_sor.set_defaults(run=_export_sor)
+
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL), or write it to a file")
     export.add_argument("--output", type=Path)
     export.set_defaults(run=_export_schema)
@@ -336,6 +346,17 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
     actor = args.actor or f"operator:{getpass.getuser()}"
     return run_eval(settings, args.rule, args.golden, actor, args.concurrency, args.items)
+
+
+def _export_sor(args: argparse.Namespace, settings: Settings) -> int:
+    from app.cli.statements import ExportRefused, parse_moment, run_export
+
+    try:
+        start, end = parse_moment(args.start), parse_moment(args.end)
+    except ExportRefused as error:
+        print(f"docket: {error}", file=sys.stderr)
+        return 2
+    return run_export(settings, start, end, args.out)
 
 
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:

@@ -45,7 +45,7 @@ def run_skip(settings: Settings, name: str, position: int, reason: str, actor: s
 def run_on_runtime(settings: Settings, command: Callable[[Runtime], None]) -> int:
     """0 when done; 2, saying why, when the database is not migrated or the command does not fit."""
     try:
-        with _runtime(settings) as runtime:
+        with migrated_runtime(settings) as runtime:
             command(runtime)
     except (RecoveryRefused, DocketError) as error:
         print(f"docket: {error}", file=sys.stderr)
@@ -54,7 +54,7 @@ def run_on_runtime(settings: Settings, command: Callable[[Runtime], None]) -> in
 
 
 @contextmanager
-def _runtime(settings: Settings) -> Iterator[Runtime]:
+def migrated_runtime(settings: Settings) -> Iterator[Runtime]:
     runtime = open_runtime(settings, prepare=False)
     try:
         if pending(runtime.store):

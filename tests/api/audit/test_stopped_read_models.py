@@ -7,12 +7,11 @@ from typing import Any
 
 import pytest
 
-from app.cli.main import main
 from app.runtime.wiring import Runtime
 from tests.api.ledger.test_appeals import decide, file
 from tests.api.ledger_api import record_detection, subject
 from tests.corrupt import plant_second_filing, tolerate_second_filing
-from tests.support import Api
+from tests.support import Api, Docket
 
 APPEALS = """query($p: String) { appeals(minPosition: $p) { edges { node { id } } } }"""
 CASE = """query($s: SubjectInput!, $p: String) { case(subject: $s, minPosition: $p) { detections { id } } }"""
@@ -130,25 +129,6 @@ def test_readyz_answers_503_naming_it_and_health_and_metrics_show_where_and_why_
 
 SKIPS = """query($p: String) { events(minPosition: $p, filter: {eventTypes: ["Projection.EventSkipped"]}) {
   edges { node { position type actor data } } } }"""
-
-
-@pytest.fixture
-def docket(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Docket:
-    monkeypatch.setenv("DOCKET_DATABASE_URL", database_url)
-    return Docket(capsys)
-
-
-class Docket:
-    """The `docket` command, run on the API's database as an operator runs it."""
-
-    def __init__(self, capsys: pytest.CaptureFixture[str]) -> None:
-        self.capsys = capsys
-
-    def __call__(self, *args: str) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        code = main(list(args))
-        printed = self.capsys.readouterr()
-        return code, printed.out, printed.err
 
 
 def test_docket_projections_lists_each_read_models_position_lag_and_failure(
