@@ -231,5 +231,7 @@ def check_subjects(subjects: list[BatchSubject], domain: str) -> None:
 
 def fingerprint(policy_key: str, verdict: Verdict, subjects: list[BatchSubject]) -> str:
     """A digest of what a batch asks for, to tell a retry from a different request under the same key."""
-    order = (policy_key, replace(verdict, batch_id=None, idempotency_key=None), tuple(subjects))
+    order: tuple[object, ...] = (policy_key, replace(verdict, batch_id=None, idempotency_key=None), tuple(subjects))
+    if verdict.dsa is not None:
+        order += (verdict.dsa,)
     return hashlib.sha256(repr(order).encode()).hexdigest()

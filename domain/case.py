@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -80,7 +80,8 @@ class Verdict:
     automation: AutomationLevel = AutomationLevel.NOT_AUTOMATED
     idempotency_key: str | None = None
     batch_id: UUID | None = None
-    dsa: DsaFacts | None = None
+    # Out of the repr: a bulk decision's fingerprint is its verdict's repr, and stays what it was without facts.
+    dsa: DsaFacts | None = field(default=None, repr=False)
     """What the decision's statement of reasons needs beyond what the ledger knows."""
 
     def __post_init__(self) -> None:

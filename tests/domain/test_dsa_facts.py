@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from domain.batch import BatchSubject, fingerprint
 from domain.case import Verdict
-from domain.dsa import DsaFacts, check_ean_13
+from domain.dsa import AccountType, DsaFacts, check_ean_13
 from domain.errors import ValidationError
 from domain.ladder import Ladder, Rung
 from domain.levels import PenaltyKind, StandingLevel
-from domain.values import Action, ActionType, DsaGround, Outcome
+from domain.values import Action, ActionType, DsaGround, Outcome, Subject
 from tests.domain.factories import terms
 
 
@@ -93,3 +95,13 @@ def test_a_rung_may_say_what_its_penalty_is_in_a_statement_of_reasons() -> None:
 def test_a_rung_s_dsa_decision_is_one_a_penalty_can_be(rung: Rung) -> None:
     problem = ladder(rung).problem()
     assert problem is not None and "dsa_decision must be one of" in problem[1]
+
+
+def test_a_bulk_decision_s_fingerprint_tells_its_facts_apart_and_stays_what_it_was_without() -> None:
+    subjects = [BatchSubject(Subject("trust_safety", "pin", "p1"), "acct-1")]
+    plain = Verdict(outcome=Outcome.VIOLATING, actions=(Action(ActionType.REMOVE),), rationale="r")
+    business = replace(plain, dsa=DsaFacts(account_type=AccountType.BUSINESS))
+
+    assert "dsa" not in repr(plain)
+    assert fingerprint("spam", plain, subjects) != fingerprint("spam", business, subjects)
+    assert fingerprint("spam", business, subjects) == fingerprint("spam", replace(business), subjects)

@@ -14,7 +14,7 @@ from app.graphql.core.errors import (
     ValidationError,
     attempt,
 )
-from app.graphql.core.inputs import ActionInput, SubjectInput
+from app.graphql.core.inputs import ActionInput, DsaFactsInput, SubjectInput
 from app.graphql.core.scope import unseen_policies
 from app.write.batches import BatchRun
 from domain.batch import MAX_SUBJECTS, BatchSubject
@@ -44,6 +44,9 @@ class BulkDecideInput:
     idempotency_key: str | None = strawberry.field(
         default=None, description="A retry with the same key returns the same batch and resumes it if it stopped."
     )
+    dsa: DsaFactsInput | None = strawberry.field(
+        default=None, description="What every decision's statement of reasons needs beyond what the ledger knows."
+    )
 
 
 BulkDecideResult = Annotated[
@@ -63,7 +66,8 @@ class BulkDecideMutation:
         if unseen is not None:
             return unseen
         verdict = Verdict(
-            outcome=input.outcome, actions=tuple(a.to_domain() for a in input.actions), rationale=input.rationale
+            outcome=input.outcome, actions=tuple(a.to_domain() for a in input.actions), rationale=input.rationale,
+            dsa=None if input.dsa is None else input.dsa.to_domain(),
         )
         subjects = [s.to_domain() for s in input.subjects]
         result = await attempt(

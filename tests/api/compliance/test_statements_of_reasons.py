@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from projections.statements_of_reasons.validation import violations
+from tests.api.bulk_api import bulk_decide
 from tests.api.ledger_api import PUBLISH_POLICY, decide, head, subject
 from tests.support import Api
 
@@ -108,3 +109,16 @@ def test_auditors_read_statements_within_their_domains_and_reviewers_may_not(api
     response = api.client.post("/graphql", json={"query": STATEMENTS},
                                headers={"Authorization": f"Bearer {reviewer}"})
     assert response.status_code == 403 and response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+def test_a_bulk_decision_s_facts_reach_every_statement_it_makes(api: Api) -> None:
+    wave = [{"subject": subject(f"pin-w{n}"), "accountId": f"acct-{n}"} for n in range(3)]
+    made = bulk_decide(api, wave, dsa={"accountType": "BUSINESS", "contentLanguage": "FR"})
+    assert made["__typename"] == "BatchProgress", made
+
+    nodes = [e["node"] for e in statements(api)["edges"]]
+    assert len(nodes) == 3
+    assert {(n["statement"]["account_type"], n["statement"]["content_language"]) for n in nodes} == {
+        ("ACCOUNT_TYPE_BUSINESS", "FR")}
+    refused = bulk_decide(api, wave, dsa={"contentLanguage": "fr"}, idempotencyKey="other")
+    assert refused["__typename"] == "ValidationError" and refused["field"] == "dsa.contentLanguage"
