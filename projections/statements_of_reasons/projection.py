@@ -85,7 +85,7 @@ class StatementsOfReasonsProjection(Projection):
             # An overturn reverses the decision's actions after it: the appeal stays the cause on record.
             if statement is not None and statement["status"] != StatementStatus.OVERTURNED:
                 statements.put(statement | {"status": _status(event), "corrected_at": event.occurred_at})
-        write_all(sql, policies, cases, appeals, statements)
+        write_all(sql, policies, cases, appeals, strikes, statements)
 
 
 def _policy_row(policy_id: str, version: int, event: Policy.Published | Policy.Revised) -> dict[str, Any]:

@@ -66,6 +66,9 @@ PLACES = {
     "Mutation.decide(input).dsa.contentPostedAt": Place(
         DECIDE, lambda t: {"input": decide_input(dsa={"contentPostedAt": t})}, "dsa.contentPostedAt"
     ),
+    "Mutation.bulkDecide(input).dsa.contentPostedAt": Place(
+        BULK_DECIDE, lambda t: {"i": bulk_input(wave(1), dsa={"contentPostedAt": t})}, "dsa.contentPostedAt"
+    ),
     "Mutation.recordDetection(input).detectedAt": Place(
         RECORD_DETECTION, lambda t: {"input": detection_input(detectedAt=t)}, "detectedAt"
     ),
