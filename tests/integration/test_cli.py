@@ -69,7 +69,7 @@ def test_serve_on_the_embedded_default_invents_a_token_once_and_answers_with_it(
     assert answered.status_code == 200
     body = answered.json()
     assert "errors" not in body
-    assert {p["domain"] for p in body["data"]["policies"]} == {"trust_safety", "ads", "shopping"}
+    assert {p["domain"] for p in body["data"]["policies"]} == {"trust_safety", "ads", "shopping", "monetization"}
     assert refused.status_code == 401
     assert (tmp_path / "docket.db").exists()
     tokens_file = tmp_path / "docket-tokens.toml"
