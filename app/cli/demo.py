@@ -1,4 +1,4 @@
-"""A realistic scenario across trust_safety, ads and shopping, loaded through the ledger's own commands.
+"""A realistic scenario across trust_safety, ads, shopping and monetization, loaded through the ledger's own commands.
 
 On a new ledger it is a month of enforcement: the starter catalog is published 30 days ago and each
 detection, decision and appeal is recorded at its own moment since, so that `asOf` has a past to
@@ -93,6 +93,10 @@ SIGNALS = (
            "PRODUCT", 15),
     Signal("shopping", "listing", "lst-7004", "mer-toyland", "misleading_listing", "CLASSIFIER", 0.71, "listing-qa-1",
            "PRODUCT", 1),
+    Signal("monetization", "video", "vid-9001", "creator-zoe", "reused_content", "CLASSIFIER", 0.93,
+           "reuse-detector-2", "VIDEO", 18),
+    Signal("monetization", "video", "vid-9002", "creator-zoe", "invalid_traffic", "RULE", 1.0, "ivt-rules-5", "VIDEO",
+           6),
 )
 
 RULINGS = (
@@ -114,6 +118,9 @@ RULINGS = (
            "reviewer:omar", 23.6),
     Ruling(12, "VIOLATING", (Action(ActionType.DELIST_PRODUCT),), "Recalled toy; authority order 2026/114.",
            "reviewer:omar", 14.9),
+    Ruling(14, "VIOLATING", (Action(ActionType.DEMONETIZE),), "Broadcast re-uploaded without commentary.",
+           "reviewer:sam", 17.8),
+    Ruling(15, "VIOLATING", (Action(ActionType.DEMONETIZE),), "Views bought from a click farm.", "reviewer:sam", 5.9),
 )
 
 CHALLENGES = (
@@ -228,7 +235,7 @@ def _resolve(ledger: Ledger, challenge: Challenge, filed: AppealFiled) -> None:
 def _summary(strikes: int, history_end: datetime | None) -> str:
     done = (
         f"{len(SIGNALS)} detections from {len({s.source for s in SIGNALS})} sources, {len(RULINGS)} decisions "
-        f"({strikes} with strikes) and {len(CHALLENGES)} appeal, across trust_safety, ads and shopping"
+        f"({strikes} with strikes) and {len(CHALLENGES)} appeal, across trust_safety, ads, shopping and monetization"
     )
     case = 'case(subject: {domain: "shopping", kind: "listing", id: "lst-7001"})'
     if history_end is None:

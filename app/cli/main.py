@@ -48,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="create or update the tables and seed the starter catalog")
     migrate.set_defaults(run=_migrate)
 
-    demo = commands.add_parser("demo", help="load a realistic scenario across trust_safety, ads and shopping")
+    demo = commands.add_parser(
+        "demo", help="load a realistic scenario across trust_safety, ads, shopping and monetization"
+    )
     demo.set_defaults(run=_demo)
 
     sql = commands.add_parser("sql", help="a read-only SQL shell over the read models (see migrations/README.md)")

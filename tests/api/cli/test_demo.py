@@ -104,6 +104,11 @@ def test_every_statement_of_reasons_the_demo_makes_passes_the_validator(demo: tu
     api, _ = demo
     nodes = [e["node"] for e in api.data(DEMO_STATEMENTS)["statementsOfReasons"]["edges"]]
 
-    assert {n["domain"] for n in nodes} == {"trust_safety", "ads", "shopping"}
+    assert {n["domain"] for n in nodes} == {"trust_safety", "ads", "shopping", "monetization"}
+    monetary = [n["statement"].get("decision_monetary") for n in nodes]
+    assert monetary.count("DECISION_MONETARY_OTHER") == monetary.count("DECISION_MONETARY_SUSPENSION") == 1
+    suspension = "DECISION_MONETARY_SUSPENSION"
+    [payouts] = [n["statement"] for n in nodes if n["statement"].get("decision_monetary") == suspension]
+    assert payouts["end_date_monetary_restriction"] is not None
     assert "OVERTURNED" in {n["status"] for n in nodes}
     assert [violations(n["statement"]) for n in nodes] == [[] for _ in nodes]
