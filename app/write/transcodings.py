@@ -16,8 +16,8 @@ from domain.batch import BatchSubject, SubjectResult
 from domain.case import Decision, Verdict
 from domain.confirmation import ConfirmationRule
 from domain.detection import DetectionFacts
-from domain.guidance import Criterion, PolicyExample, PolicyGuidance
 from domain.dsa import DsaFacts
+from domain.guidance import Criterion, PolicyExample, PolicyGuidance
 from domain.policy import PolicyTerms
 from domain.routing import RoutingRule
 from domain.standing import Penalty, Strike
