@@ -25,13 +25,13 @@ def test_sql_shell_on_sqlite_answers_queries_and_refuses_writes(sqlite_url: str,
     assert _docket(sqlite_url, tmp_path, "demo").returncode == 0
     counted = _docket(sqlite_url, tmp_path, "sql", "-c", "SELECT count(*) AS n FROM decisions")
     assert counted.returncode == 0, counted.stderr
-    assert counted.stdout.splitlines()[2].strip() == "10"
+    assert counted.stdout.splitlines()[2].strip() == "12"
 
     refused = _docket(sqlite_url, tmp_path, "sql", "-c", "DELETE FROM decisions")
     assert refused.returncode == 1
     assert refused.stdout.startswith("error: refused:")
     still = _docket(sqlite_url, tmp_path, "sql", stdin="SELECT count(*)\nFROM decisions;\n")
-    assert still.stdout.splitlines()[2].strip() == "10"
+    assert still.stdout.splitlines()[2].strip() == "12"
 
 
 @pytest.mark.postgres
@@ -44,7 +44,7 @@ def test_sql_shell_on_postgres_reads_read_models_as_the_analyst_role_and_nothing
         postgres_url, tmp_path, "sql", "-c", "SELECT count(*) AS n FROM strikes", "-c", "SELECT current_user"
     )
     assert counted.returncode == 0, counted.stdout + counted.stderr
-    assert counted.stdout.splitlines()[2].strip() == "8"
+    assert counted.stdout.splitlines()[2].strip() == "10"
     assert "docket_analyst" in counted.stdout
 
     database = Database.parse(postgres_url)
@@ -104,7 +104,7 @@ def test_a_statement_failing_inside_begin_leaves_the_next_statements_to_run(data
     assert ran.returncode == 1
     lines = ran.stdout.splitlines()
     assert len([line for line in lines if line.startswith("error:")]) == 1
-    assert [line.strip() for line in lines[-4:]] == ["n", "-", "8", "(1 row)"]
+    assert [line.strip() for line in lines[-4:]] == ["n", "--", "10", "(1 row)"]
 
 
 @pytest.mark.postgres
