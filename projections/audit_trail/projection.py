@@ -284,7 +284,7 @@ def batch_summary(event: Any) -> str:
 
 
 def operations_summary(event: Any) -> str:
-    """What operators did about the read models, in one line."""
+    """What operators did about the read models and webhooks, in one line."""
     if isinstance(event, ReadModel.Registered):
         return f"read model {event.read_model} first steered by an operator"
     if isinstance(event, ReadModel.EventSkipped):
