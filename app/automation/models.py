@@ -33,7 +33,9 @@ def litellm() -> ModuleType:
     module.suppress_debug_info = True
     module.telemetry = False
     module.logging = False  # no callbacks are registered: its logging objects cost a third of a call's CPU time
-    module.turn_off_message_logging = True  # and content judged is never logged
+    # Docket registers no callbacks, so no log receives a prompt; redacting one anyway deep-copies every message of
+    # every call (a tenth of a call's CPU time).
+    module.turn_off_message_logging = False
     PRICED.update(module.model_cost)  # before any Router adds the models it serves, at no price
     return module
 
@@ -93,7 +95,9 @@ class Models:
             params["api_key"] = self._env[route.api_key_env]
         models = (route.model, *route.fallbacks)
         return litellm().Router(
-            model_list=[{"model_name": m, "litellm_params": {"model": m, **params}} for m in models],
+            model_list=[
+                {"model_name": m, "litellm_params": {"model": m, **params, **_prices(route, m)}} for m in models
+            ],
             fallbacks=[{route.model: list(route.fallbacks)}] if route.fallbacks else [],
             num_retries=self.settings.retries,
             timeout=self.settings.timeout,
@@ -126,20 +130,33 @@ class Models:
             latency_ms=latency,
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
-            cost=self._cost(route, model, response, prompt_tokens, completion_tokens),
+            cost=_cost(route, model, response),
         )
 
 
-    def _cost(
-        self, route: ModelRoute, model: str, response: Any, prompt_tokens: int, completion_tokens: int
-    ) -> float | None:
-        """litellm's price for the answer; the rule's configured price for a model litellm does not know; else None."""
-        if model in PRICED or model.split("/", 1)[1] in PRICED:
-            return float(litellm().completion_cost(completion_response=response))
-        if route.input_cost_per_token is None and route.output_cost_per_token is None:
-            return None
-        prices = (route.input_cost_per_token or 0.0, route.output_cost_per_token or 0.0)
-        return prompt_tokens * prices[0] + completion_tokens * prices[1]
+def _known(model: str) -> bool:
+    """Whether litellm's bundled price table knows the model (`provider/model` or the bare name)."""
+    return model in PRICED or model.split("/", 1)[-1] in PRICED
+
+
+def _cost(route: ModelRoute, model: str, response: Any) -> float | None:
+    """The answer's price as litellm worked it out for the call (from its table, or from the rule's configured price
+    it was given); None when neither knows the model's price."""
+    if not _known(model) and route.input_cost_per_token is None and route.output_cost_per_token is None:
+        return None
+    cost = (getattr(response, "_hidden_params", None) or {}).get("response_cost")
+    return float(cost if cost is not None else litellm().completion_cost(completion_response=response))
+
+
+def _prices(route: ModelRoute, model: str) -> dict[str, float]:
+    """The per-token prices litellm is told for a model its table lacks: the rule's, else an explicit zero (`_cost`
+    reports none then; a model litellm finds at no declared price costs it a scan of the price entry every call)."""
+    if _known(model):
+        return {}
+    given = route.input_cost_per_token or 0.0
+    # Cached input at the price of any input: the operator's price knows no cache discount.
+    return {"input_cost_per_token": given, "cache_read_input_token_cost": given,
+            "cache_creation_input_token_cost": given, "output_cost_per_token": route.output_cost_per_token or 0.0}
 
 
 def _answered_by(route: ModelRoute, response: Any) -> str:
