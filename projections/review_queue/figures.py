@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from projections.sql import Sql, in_clause
+from projections.sql import Steps, in_clause, query
 from projections.values import maybe_utc
 
 
@@ -47,64 +47,67 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[max(math.ceil(q * len(ordered)) - 1, 0)]
 
 
-def queue_figures(sql: Sql, now: datetime, window: timedelta, domains: Collection[str] | None = None) -> list[Figures]:
+_BACKLOGS = """SELECT q.name, count(e.queue), min(e.enqueued_at) FROM review_queues q
+LEFT JOIN review_queue e ON e.queue = q.name AND e.policy_retired = ?
+WHERE 1 = 1{scope} GROUP BY q.name ORDER BY q.name"""
+_HOLDERS = """SELECT holder, sum(CASE WHEN expires_at > ? THEN 1 ELSE 0 END),
+sum(CASE WHEN expires_at <= ? THEN 1 ELSE 0 END) FROM review_claims WHERE 1 = 1{of_queues} GROUP BY holder"""
+_REVIEWER_LOG = """SELECT reviewer, kind, handling_seconds FROM review_log
+WHERE reviewer IS NOT NULL AND occurred_at >= ?{of_queues}"""
+
+
+@query
+def queue_figures(now: datetime, window: timedelta, domains: Collection[str] | None = None) -> Steps[list[Figures]]:
+    """Every queue (of `domains`, if given), in name order."""
+    scope, params = in_clause("q.domain", domains)
+    queues = yield _BACKLOGS.format(scope=scope), (False, *params)
+    of_queues, queue_params = _of_queues(domains)
+    log = yield (
+        f"SELECT queue, kind, handling_seconds FROM review_log WHERE occurred_at >= ?{of_queues}",
+        (now - window, *queue_params),
+    )
+    lapsed = yield (
+        f"SELECT queue, count(*) FROM review_claims WHERE expires_at <= ?{of_queues} GROUP BY queue",
+        (now, *queue_params),
+    )
+    by_queue = _by_name(log)
+    lapsed_of = {name: int(count) for name, count in lapsed}
+    return [
+        _figures(name, int(backlog), maybe_utc(oldest), by_queue.get(name, []), lapsed_of.get(name, 0), window)
+        for name, backlog, oldest in queues
+    ]
+
+
+@query
+def reviewer_figures(now: datetime, window: timedelta, domains: Collection[str] | None = None) -> Steps[list[Figures]]:
+    """Every reviewer who held a claim or decided within the window (in the queues of `domains`, if given), in name
+    order."""
+    of_queues, queue_params = _of_queues(domains)
+    claims = yield _HOLDERS.format(of_queues=of_queues), (now, now, *queue_params)
+    log = yield _REVIEWER_LOG.format(of_queues=of_queues), (now - window, *queue_params)
+    by_reviewer = _by_name(log)
+    leases = {name: (int(live), int(lapsed)) for name, live, lapsed in claims}
+    return [
+        _figures(name, held, None, by_reviewer.get(name, []), lapsed, window)
+        for name in sorted(leases.keys() | by_reviewer.keys())
+        for held, lapsed in [leases.get(name, (0, 0))]
+    ]
+
+
+def _of_queues(domains: Collection[str] | None) -> tuple[str, list[Any]]:
+    """A condition that a row's queue is one of `domains`' (nothing for None: every queue), and its parameters."""
+    if domains is None:
+        return "", []
     scope, params = in_clause("domain", domains)
-    sql.execute(f"SELECT name FROM review_queues WHERE 1 = 1{scope} ORDER BY name", params)
-    names = [r[0] for r in sql.fetchall()]
-    since = now - window
-    figures = []
-    for name in names:
-        sql.execute(
-            "SELECT count(*), min(enqueued_at) FROM review_queue WHERE queue = ? AND policy_retired = ?", (name, False)
-        )
-        backlog, oldest = sql.fetchone() or (0, None)
-        log = _log(sql, "queue", name, since)
-        sql.execute("SELECT count(*) FROM review_claims WHERE queue = ? AND expires_at <= ?", (name, now))
-        lapsed = _count(sql)
-        figures.append(_figures(name, int(backlog), maybe_utc(oldest), log, lapsed, window))
-    return figures
+    return f" AND queue IN (SELECT name FROM review_queues WHERE 1 = 1{scope})", params
 
 
-def reviewer_figures(
-    sql: Sql, now: datetime, window: timedelta, domains: Collection[str] | None = None
-) -> list[Figures]:
-    """Every reviewer who held a claim or decided within the window (in the queues of `domains`, if given)."""
-    since = now - window
-    queues: list[str] | None = None
-    if domains is not None:
-        scope, params = in_clause("domain", domains)
-        sql.execute(f"SELECT name FROM review_queues WHERE 1 = 1{scope}", params)
-        queues = [r[0] for r in sql.fetchall()]
-    of_queues, queue_params = in_clause("queue", queues)
-    sql.execute(
-        f"SELECT DISTINCT reviewer FROM review_log WHERE reviewer IS NOT NULL AND occurred_at >= ?{of_queues} "
-        f"UNION SELECT holder FROM review_claims WHERE 1 = 1{of_queues}",
-        (since, *queue_params, *queue_params),
-    )
-    names = sorted(r[0] for r in sql.fetchall())
-    figures = []
-    for name in names:
-        claims = f"SELECT count(*) FROM review_claims WHERE holder = ? AND expires_at {{}} ?{of_queues}"
-        sql.execute(claims.format(">"), (name, now, *queue_params))
-        held = _count(sql)
-        sql.execute(claims.format("<="), (name, now, *queue_params))
-        lapsed = _count(sql)
-        figures.append(_figures(name, held, None, _log(sql, "reviewer", name, since, queues), lapsed, window))
-    return figures
-
-
-def _log(sql: Sql, column: str, name: str, since: datetime, queues: list[str] | None = None) -> list[tuple[Any, ...]]:
-    of_queues, params = in_clause("queue", queues)
-    sql.execute(
-        f"SELECT kind, handling_seconds FROM review_log WHERE {column} = ? AND occurred_at >= ?{of_queues}",
-        (name, since, *params),
-    )
-    return sql.fetchall()
-
-
-def _count(sql: Sql) -> int:
-    row = sql.fetchone()
-    return 0 if row is None else int(row[0])
+def _by_name(log: list[tuple[Any, ...]]) -> dict[str, list[tuple[Any, ...]]]:
+    """Log rows (name, kind, handling seconds) as each name's (kind, handling seconds)."""
+    found: dict[str, list[tuple[Any, ...]]] = {}
+    for name, kind, seconds in log:
+        found.setdefault(name, []).append((kind, seconds))
+    return found
 
 
 def _figures(

@@ -15,7 +15,7 @@ from functools import lru_cache
 from domain.routing import RoutingRule, WorkFacts, route
 from projections.batch import Row
 from projections.review_queue.tables import ROUTING_KEY, ReviewRows
-from projections.sql import Sql
+from projections.sql import Steps, first, query
 
 
 def table_row(rules: tuple[RoutingRule, ...], default_queue: str, actor: str, at: datetime) -> Row:
@@ -25,9 +25,9 @@ def table_row(rules: tuple[RoutingRule, ...], default_queue: str, actor: str, at
     }
 
 
-def load_table(sql: Sql) -> tuple[list[RoutingRule], str | None]:
-    sql.execute("SELECT rules, default_queue FROM review_routing WHERE id = 1")
-    row = sql.fetchone()
+@query
+def load_table() -> Steps[tuple[list[RoutingRule], str | None]]:
+    row = first((yield "SELECT rules, default_queue FROM review_routing WHERE id = 1", ()))
     return _table(None, None) if row is None else _table(row[0], row[1])
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 
 from app.graphql.core.context import Info
 from app.graphql.core.errors import bad_input
@@ -15,7 +13,6 @@ from app.graphql.core.reading import (
     check_page,
     consistent,
 )
-from app.graphql.core.scope import unseen_queue
 from app.graphql.core.values import PageInfo
 from app.graphql.review.cursors import parse_queue_cursor, queue_cursor
 from app.graphql.review.types import (
@@ -28,12 +25,12 @@ from app.graphql.review.types import (
     RoutingRule,
     RoutingTable,
 )
-from app.read.store import read
 from projections.reports.queries import find_reporter
 from projections.review_queue.figures import Figures, queue_figures, reviewer_figures
 from projections.review_queue.queries import review_queue as queue_page
 from projections.review_queue.queues import find_queue, list_queues, queue_entries
 from projections.review_queue.routing import load_table
+from projections.sql import Query
 
 MAX_WINDOW_HOURS = 24 * 31
 
@@ -96,15 +93,17 @@ class ReviewQuery:
         if offset < 0:
             raise bad_input("offset must not be negative", "offset")
         principal = info.context.principal
-        if principal.scope is not None and await run_in_threadpool(unseen_queue, runtime, principal, queue) is not None:
-            return []
+        if principal.scope is not None:  # another domain's queue answers as one that does not exist: empty
+            found = await runtime.store.reader.fetch(find_queue, queue)
+            if found is not None and not principal.sees(found.domain):
+                return []
         rows = await runtime.store.reader.fetch(queue_entries, queue, offset, first)
         return [ReviewQueueEntry.of_row(r) for r in rows]
 
     @strawberry.field(description="The routing table: ordered rules, the first match wins, else the default queue.")
     async def routing(self, info: Info, min_position: str | None = None) -> RoutingTable:
         runtime = await consistent(info, min_position, load_table, list_queues)
-        rules, default_queue = await run_in_threadpool(read, runtime.store, load_table)
+        rules, default_queue = await runtime.store.reader.fetch(load_table)
         scope = info.context.principal.scope
         if scope is not None:  # only the rules that route to the caller's queues
             visible = {q.name for q in await runtime.store.reader.fetch(list_queues, scope)}
@@ -137,10 +136,10 @@ class ReviewQuery:
 
 
 async def _figures(
-    info: Info, query: Callable[..., list[Figures]], window_hours: float, min_position: str | None
+    info: Info, query: Query[..., list[Figures]], window_hours: float, min_position: str | None
 ) -> list[OperationsFigures]:
     runtime = await consistent(info, min_position, query)
     span = window(window_hours)
     now = runtime.ledger.clock()
     scope = info.context.principal.scope
-    return [OperationsFigures.of(f, now) for f in await run_in_threadpool(read, runtime.store, query, now, span, scope)]
+    return [OperationsFigures.of(f, now) for f in await runtime.store.reader.fetch(query, now, span, scope)]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.api.ledger_api import decide, record_detection, settle, subject
-from tests.api.review_api import standard_queues, submit_report
+from tests.api.review_api import create_queue, standard_queues, submit_report
 from tests.projections.statements import reads_counted
 from tests.support import Api
 
@@ -133,3 +133,25 @@ def test_a_decision_costs_one_statement_and_its_strike_one_more(api: Api, monkey
 
     assert decision == {"outcome": "VIOLATING", "strike": {"points": 1}}
     assert len(sent) == 2 and "FROM decisions" in sent[0] and "FROM strikes" in sent[1]
+
+
+def test_operations_figures_cost_the_same_statements_for_two_queues_as_for_six(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    query = "{ queueFigures { name backlog } reviewerFigures { name } }"
+
+    def statements() -> int:
+        api.data(query)
+        with reads_counted(monkeypatch) as sent:
+            api.data(query)
+        return len(sent)
+
+    standard_queues(api)
+    few = statements()
+    for n in range(4):
+        create_queue(api, f"extra_{n}")
+    settle(api)
+    many = statements()
+
+    assert len(api.data(query)["queueFigures"]) == 6
+    assert few == many == 5  # three for the queues, two for the reviewers
