@@ -8,7 +8,7 @@ from typing import Any
 
 from domain.values import Subject
 from projections.batch_progress.rows import BatchRow, BatchSubjectRow
-from projections.sql import Sql
+from projections.sql import Sql, Steps, first, query
 from projections.values import actions_from, maybe_utc, utc
 
 _COLUMNS = """batch_id, domain, policy_key, outcome, actions, rationale, status, total, decided, skipped, failed,
@@ -16,28 +16,31 @@ reversed, kept, started_at, started_by, completed_at, reversal_rationale, revers
 reversed_at, updated_at, position"""
 
 
-def find_batch(sql: Sql, batch_id: str, domains: Collection[str] | None = None) -> BatchRow | None:
+@query
+def find_batch(batch_id: str, domains: Collection[str] | None = None) -> Steps[BatchRow | None]:
     """One batch; None when unknown or outside `domains` (None: every domain)."""
-    sql.execute(f"SELECT {_COLUMNS} FROM batches WHERE batch_id = ?", (batch_id,))
-    row = sql.fetchone()
+    row = first((yield f"SELECT {_COLUMNS} FROM batches WHERE batch_id = ?", (batch_id,)))
     if row is None or (domains is not None and row[1] not in domains):
         return None
     return _batch(row)
 
 
-def batch_subjects(sql: Sql, batch_id: str, status: str | None, after: int, limit: int) -> list[BatchSubjectRow]:
+@query
+def batch_subjects(batch_id: str, status: str | None, after: int, limit: int) -> Steps[list[BatchSubjectRow]]:
     """A batch's subjects in batch order after index `after`, of one status or all."""
-    query = ("SELECT b.domain, s.idx, s.subject_kind, s.subject_id, s.account_id, s.status, s.decision_id, s.reason "
-             "FROM batch_subjects s JOIN batches b ON b.batch_id = s.batch_id WHERE s.batch_id = ? AND s.idx > ?")
+    statement = (
+        "SELECT b.domain, s.idx, s.subject_kind, s.subject_id, s.account_id, s.status, s.decision_id, s.reason "
+        "FROM batch_subjects s JOIN batches b ON b.batch_id = s.batch_id WHERE s.batch_id = ? AND s.idx > ?"
+    )
     params: list[Any] = [batch_id, after]
     if status is not None:
-        query += " AND s.status = ?"
+        statement += " AND s.status = ?"
         params.append(status)
-    sql.execute(query + " ORDER BY s.idx LIMIT ?", (*params, limit))
+    rows = yield statement + " ORDER BY s.idx LIMIT ?", (*params, limit)
     return [
         BatchSubjectRow(index=r[1], subject=Subject(r[0], r[2], r[3]), account_id=r[4], status=r[5],
                         decision_id=r[6], reason=r[7])
-        for r in sql.fetchall()
+        for r in rows
     ]
 
 

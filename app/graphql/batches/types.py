@@ -6,12 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 
 from app.graphql.core.context import Info
 from app.graphql.core.reading import check_page, parse_position
 from app.graphql.core.values import Action, PageInfo, Subject
-from app.read.store import read
 from domain.batch import BatchStatus
 from domain.values import Outcome
 from projections.batch_progress.queries import batch_subjects
@@ -110,9 +108,9 @@ class Batch(BatchCounts):
     ) -> BatchSubjectConnection:
         check_page(first)
         start = parse_position(after, "after")
-        rows = await run_in_threadpool(
-            read, info.context.runtime.store, batch_subjects, str(self.id), None if status is None else str(status),
-            -1 if start is None else start, first + 1,
+        rows = await info.context.runtime.store.reader.fetch(
+            batch_subjects, str(self.id), None if status is None else str(status), -1 if start is None else start,
+            first + 1,
         )
         edges = [BatchSubjectEdge(cursor=str(r.index), node=BatchSubject.of_row(r)) for r in rows[:first]]
         return BatchSubjectConnection(
