@@ -135,6 +135,24 @@ def decoder(ledger: Ledger) -> Callable[[Notification], Any]:
     return decode
 
 
+class Pages:
+    """The pages of the ledger a step reads: each read once, however many of its groups start at it."""
+
+    def __init__(self, ledger: Ledger, size: int) -> None:
+        self._ledger = ledger
+        self._size = size
+        self._read: dict[int, Sequence[Notification]] = {}
+        self._lock = threading.Lock()
+
+    def after(self, start: int) -> Sequence[Notification]:
+        """The page of events past position `start`."""
+        with self._lock:  # a second group starting at the same position waits for the first's read, then shares it
+            page = self._read.get(start)
+            if page is None:
+                page = self._read[start] = self._ledger.recorder.select_notifications(start=start + 1, limit=self._size)
+            return page
+
+
 def split_by_weight(chosen: list[Projection], groups: int) -> list[list[Projection]]:
     """At most `groups` groups of about equal `weight` (heaviest first into the lightest group), each in the
     usual order."""
@@ -196,13 +214,16 @@ class Projector:
         """
         chosen = sorted(projections or self.projections, key=lambda p: p.name)
         groups = split_by_weight(chosen, GROUPS if self.store.engine == "postgres" else 1)
-        decode = decoder(self.ledger)  # shared: an event both groups read is decoded by whichever reaches it first
+        # Shared: a page both groups start at is read once, and an event both read decoded once, by whichever
+        # group reaches it first.
+        pages = Pages(self.ledger, self.batch_size)
+        decode = decoder(self.ledger)
         if len(groups) == 1:
-            return self._step(groups[0], decode)
+            return self._step(groups[0], pages, decode)
         with ThreadPoolExecutor(len(groups), thread_name_prefix="docket-projector-group") as pool:
-            return max(pool.map(self._step, groups, [decode] * len(groups)))
+            return max(pool.map(self._step, groups, [pages] * len(groups), [decode] * len(groups)))
 
-    def _step(self, chosen: list[Projection], decode: Callable[[Notification], Any]) -> int:
+    def _step(self, chosen: list[Projection], pages: Pages, decode: Callable[[Notification], Any]) -> int:
         """A step of the read models `chosen` (in name order), in one transaction."""
         with self.store.transaction(locks=[f"projection:{p.name}" for p in chosen]) as sql:
             sql.execute("SELECT name, position FROM projection_positions")
@@ -214,7 +235,7 @@ class Projector:
                 return 0
             positions = {p.name: stored.get(p.name, 0) for p in chosen}
             start = min(positions.values())
-            notifications = self.ledger.recorder.select_notifications(start=start + 1, limit=self.batch_size)
+            notifications = pages.after(start)
             if not notifications:
                 for projection in chosen:
                     projection.at_rest(sql)
