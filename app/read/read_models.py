@@ -21,6 +21,7 @@ from projections.ledger_chain.projection import LedgerChainProjection
 from projections.policy_catalog.projection import PolicyCatalogProjection
 from projections.reports.projection import ReportsProjection
 from projections.review_queue.projection import ReviewQueueProjection
+from projections.sor_submissions.projection import SorSubmissionsProjection
 from projections.statements_of_reasons.projection import StatementsOfReasonsProjection
 from projections.webhooks.projection import WebhooksProjection
 
@@ -32,7 +33,7 @@ def all_projections(key: Callable[[], bytes | None] = lambda: None, clock: Clock
         LedgerChainProjection(key=key, clock=clock),
         ReviewQueueProjection(), DecisionsByPolicyProjection(), AuditTrailProjection(), ReportsProjection(),
         BatchProgressProjection(), WebhooksProjection(), AutomationRulesProjection(),
-        ActionConfirmationsProjection(), StatementsOfReasonsProjection(),
+        ActionConfirmationsProjection(), StatementsOfReasonsProjection(), SorSubmissionsProjection(),
     ]
 
 

@@ -24,6 +24,7 @@ from domain.queue import Queue
 from domain.report import Report
 from domain.reporter import Reporter
 from domain.routing import Routing
+from domain.submission import StatementSubmission
 from domain.webhook import Webhook
 from projections.base import Projection
 from projections.batch import Batch as Events
@@ -97,6 +98,12 @@ class AuditTrailProjection(Projection):
         Protection.Protected,
         Protection.Reprotected,
         Protection.Unprotected,
+        StatementSubmission.Sent,
+        StatementSubmission.Resent,
+        StatementSubmission.Accepted,
+        StatementSubmission.FoundStored,
+        StatementSubmission.Rejected,
+        StatementSubmission.Failed,
     )
 
     def apply_batch(self, events: Events, sql: Sql) -> None:
@@ -154,7 +161,7 @@ def _touches(event: Any, stream: str, refs: Rows) -> Touches:
         return _remember(refs, stream, (event.subjects[0].subject.domain, None, None))
     if isinstance(event, (Account.Registered, Protection.Protected)):
         return _remember(refs, stream, (None, event.account_id, None))
-    if isinstance(event, AutomationRule.Configured):
+    if isinstance(event, AutomationRule.Configured | StatementSubmission.Sent):
         return _remember(refs, stream, (event.domain, None, None))
     if isinstance(event, Account.StrikeIssued):
         account_id = _recall(refs, stream)[1]
@@ -322,6 +329,23 @@ def automation_summary(event: Any) -> str:
         return f"account protected from automated decisions: {event.reason}"
     if isinstance(event, Protection.Unprotected):
         return f"account's protection from automated decisions lifted: {event.reason}"
+    return submission_summary(event)
+
+
+def submission_summary(event: Any) -> str:
+    """What the DSA Transparency Database was sent of a statement of reasons and what it answered, in one line."""
+    if isinstance(event, StatementSubmission.Sent):
+        return f"statement of reasons {event.puid} sent to the DSA Transparency Database"
+    if isinstance(event, StatementSubmission.Resent):
+        return "statement of reasons sent again"
+    if isinstance(event, StatementSubmission.Accepted | StatementSubmission.FoundStored):
+        how = "stored it" if isinstance(event, StatementSubmission.Accepted) else "had it already"
+        return f"the DSA Transparency Database {how}" + (
+            "" if event.database_uuid is None else f" as {event.database_uuid}")
+    if isinstance(event, StatementSubmission.Rejected):
+        return f"the DSA Transparency Database refused the statement: {event.reason}"
+    if isinstance(event, StatementSubmission.Failed):
+        return f"the DSA Transparency Database did not store the statement: {event.reason}"
     return type(event).__qualname__
 
 

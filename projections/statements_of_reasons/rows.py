@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from projections.sor_submissions.rows import NOT_SENT, SubmissionRow
+
 
 class StatementStatus(StrEnum):
     """Whether the decision a statement reports still stands, and if not, what ended it."""
@@ -35,3 +37,5 @@ class StatementRow:
     """The statement as the DSA Transparency Database's API takes it."""
     position: int
     """The ledger position of the decision."""
+    submission: SubmissionRow = NOT_SENT
+    """What the DSA Transparency Database was sent of it and answered."""

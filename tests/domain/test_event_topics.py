@@ -23,6 +23,7 @@ from domain.queue import Queue
 from domain.report import Report
 from domain.reporter import Reporter
 from domain.routing import Routing
+from domain.submission import StatementSubmission
 from domain.webhook import Webhook
 from tests.domain.factories import declared_event
 
@@ -86,6 +87,12 @@ PINNED: dict[type, str] = {
     Protection.Protected: "domain.protection:Protection.Protected",
     Protection.Reprotected: "domain.protection:Protection.Reprotected",
     Protection.Unprotected: "domain.protection:Protection.Unprotected",
+    StatementSubmission.Sent: "domain.submission:StatementSubmission.Sent",
+    StatementSubmission.Resent: "domain.submission:StatementSubmission.Resent",
+    StatementSubmission.Accepted: "domain.submission:StatementSubmission.Accepted",
+    StatementSubmission.FoundStored: "domain.submission:StatementSubmission.FoundStored",
+    StatementSubmission.Rejected: "domain.submission:StatementSubmission.Rejected",
+    StatementSubmission.Failed: "domain.submission:StatementSubmission.Failed",
 }
 
 

@@ -17,6 +17,7 @@ from app.graphql.core.reading import DEFAULT_PAGE, MAX_POSITION, check_page, con
 from app.graphql.core.times import valid_time
 from app.graphql.core.values import PageInfo
 from app.read.store import read
+from projections.sor_submissions.queries import submission_of
 from projections.statements_of_reasons.queries import StatementQuery, statement_page
 
 
@@ -24,7 +25,8 @@ from projections.statements_of_reasons.queries import StatementQuery, statement_
 class ComplianceQuery:
     @strawberry.field(
         description="DSA statements of reasons, one per decision that restricts something in the EEA, in the order "
-        "the decisions were made; with a filter, those decided in a period, in a domain, of a status."
+        "the decisions were made; with a filter, those decided in a period, in a domain, of a status, of a submission "
+        "status."
     )
     async def statements_of_reasons(
         self,
@@ -34,7 +36,7 @@ class ComplianceQuery:
         after: str | None = None,
         min_position: str | None = None,
     ) -> StatementOfReasonsConnection:
-        runtime = await consistent(info, min_position, statement_page)
+        runtime = await consistent(info, min_position, statement_page, submission_of)
         cursor = parse_position(after, "after") or 0
         check_page(first)
         given = filter or StatementFilter()
@@ -42,7 +44,8 @@ class ComplianceQuery:
         end = None if given.to is None else valid_time(given.to, "filter.to")
         if start is not None and end is not None and end < start:
             raise bad_input("filter.to must not be before filter.from", "filter.to")
-        query = StatementQuery(start, end, info.context.principal.within(given.domain), given.status)
+        submissions = None if given.submission is None else [given.submission]
+        query = StatementQuery(start, end, info.context.principal.within(given.domain), given.status, submissions)
         rows = [] if cursor >= MAX_POSITION else await run_in_threadpool(
             read, runtime.store, statement_page, query, cursor, first + 1
         )

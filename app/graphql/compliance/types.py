@@ -8,7 +8,13 @@ import strawberry
 from strawberry.scalars import JSON
 
 from app.graphql.core.values import PageInfo
+from domain.submission import SubmissionStatus
+from projections.sor_submissions.rows import SubmissionRow
 from projections.statements_of_reasons.rows import StatementRow, StatementStatus
+
+strawberry.enum(SubmissionStatus, description="Where a statement stands with the DSA Transparency Database (docket "
+                "submit-sor): PENDING to be sent, SENDING sent and not answered, SUBMITTED the database has it, "
+                "REJECTED it refused it.")
 
 
 @strawberry.input
@@ -19,6 +25,23 @@ class StatementFilter:
     status: StatementStatus | None = strawberry.field(
         default=None, description="Whether the decision still stands, or what ended it."
     )
+    submission: SubmissionStatus | None = strawberry.field(
+        default=None, description="Where the statement stands with the DSA Transparency Database."
+    )
+
+
+@strawberry.type(description="What the DSA Transparency Database was sent of a statement and what it answered.")
+class StatementSubmission:
+    status: SubmissionStatus
+    requests: int = strawberry.field(description="Requests that carried the statement.")
+    database_uuid: str | None = strawberry.field(description="The database's uuid of the statement, when it said.")
+    reason: str | None = strawberry.field(description="Why the database refused it, or did not store it last time.")
+    submitted_at: datetime | None
+
+    @classmethod
+    def of_row(cls, row: SubmissionRow) -> StatementSubmission:
+        return cls(status=row.status, requests=row.requests, database_uuid=row.database_uuid, reason=row.reason,
+                   submitted_at=row.submitted_at)
 
 
 @strawberry.type
@@ -38,6 +61,7 @@ class StatementOfReasons:
     statement: JSON = strawberry.field(
         description="The statement as the DSA Transparency Database's API takes it (schema of 1 July 2025)."
     )
+    submission: StatementSubmission
 
     @classmethod
     def of_row(cls, row: StatementRow) -> StatementOfReasons:
@@ -45,6 +69,7 @@ class StatementOfReasons:
             puid=row.puid, decision_id=strawberry.ID(row.decision_id), domain=row.domain, policy=row.policy_key,
             case_id=strawberry.ID(row.case_id), account_id=row.account_id, decided_at=row.decided_at,
             status=row.status, corrected_at=row.corrected_at, statement=JSON(row.statement),
+            submission=StatementSubmission.of_row(row.submission),
         )
 
 

@@ -1,0 +1,1 @@
+"""Read model: each statement of reasons' submission to the DSA Transparency Database."""
