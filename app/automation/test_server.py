@@ -25,7 +25,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, Self
 
 import uvicorn
 from starlette.applications import Starlette
@@ -245,26 +245,25 @@ def create_app(state: ServerState | None = None) -> Starlette:
     ])
 
 
-class RunningServer:
-    """The test server on a loopback port, served from a thread of this process until `stop`."""
+class LoopbackServer:
+    """An ASGI app on a loopback port, served from a thread of this process until `stop`."""
 
-    def __init__(self, state: ServerState | None = None) -> None:
-        self.state = state or ServerState()
+    def __init__(self, app: Any, name: str = "the test server") -> None:
+        self.name = name
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/v1"
-        config = uvicorn.Config(create_app(self.state), log_level="warning", lifespan="off", backlog=2048)
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", backlog=2048)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
 
-    def __enter__(self) -> RunningServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:
             if time.monotonic() > deadline:
-                raise RuntimeError("the test model server did not start within 10 s")
+                raise RuntimeError(f"{self.name} did not start within 10 s")
             time.sleep(0.01)
         return self
 
@@ -275,6 +274,15 @@ class RunningServer:
         self._server.should_exit = True
         self._thread.join(timeout=10)
         self._socket.close()
+
+
+class RunningServer(LoopbackServer):
+    """The test model server on a loopback port."""
+
+    def __init__(self, state: ServerState | None = None) -> None:
+        self.state = state or ServerState()
+        super().__init__(create_app(self.state), "the test model server")
+        self.url = f"http://127.0.0.1:{self.port}/v1"
 
 
 def main() -> None:

@@ -138,6 +138,22 @@ def _parser() -> argparse.ArgumentParser:
     export_sor.add_argument("--out", type=Path, required=True, metavar="DIR", help="the directory to write into")
     export_sor.set_defaults(run=_export_sor)
 
+    submit_sor = commands.add_parser(
+        "submit-sor", help="send the DSA Transparency Database the statements of reasons it does not have yet "
+        "(DOCKET_DSA_ENDPOINT, the token in DOCKET_DSA_TOKEN), keeping each one's state in the ledger"
+    )
+    submit_sor.add_argument("--from", dest="start", metavar="WHEN", help="decided at or after (default: any time)")
+    submit_sor.add_argument("--to", dest="end", metavar="WHEN", help="decided before (default: any time)")
+    submit_sor.add_argument("--domain", help="only this domain's statements")
+    submit_sor.add_argument("--retry-rejected", action="store_true",
+                            help="send statements the database refused once again")
+    submit_sor.add_argument("--endpoint", metavar="URL", help="the API to send to (default: DOCKET_DSA_ENDPOINT)")
+    submit_sor.add_argument("--follow", action="store_true",
+                            help="keep going: send what is new every --every seconds until SIGTERM or SIGINT")
+    submit_sor.add_argument("--every", type=float, default=60.0, metavar="SECONDS",
+                            help="seconds between looks with --follow (default 60)")
+    submit_sor.set_defaults(run=_submit_sor)
+
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL), or write it to a file")
     export.add_argument("--output", type=Path)
     export.set_defaults(run=_export_schema)
@@ -359,6 +375,24 @@ def _export_sor(args: argparse.Namespace, settings: Settings) -> int:
         print(f"docket: {error}", file=sys.stderr)
         return 2
     return run_export(settings, start, end, args.out)
+
+
+def _submit_sor(args: argparse.Namespace, settings: Settings) -> int:
+    from app.cli.statements import ExportRefused, parse_moment
+    from app.cli.submit_sor import run_follow, run_submit
+
+    if args.follow:
+        if args.start or args.end:
+            print("docket: --follow sends every statement as it comes; it takes no --from or --to", file=sys.stderr)
+            return 2
+        return run_follow(settings, args.domain, args.retry_rejected, args.every, args.endpoint)
+    try:
+        start = None if args.start is None else parse_moment(args.start)
+        end = None if args.end is None else parse_moment(args.end)
+    except ExportRefused as error:
+        print(f"docket: {error}", file=sys.stderr)
+        return 2
+    return run_submit(settings, start, end, args.domain, args.retry_rejected, args.endpoint)
 
 
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:

@@ -16,6 +16,9 @@ DEFAULT_NATS_SUBJECT_PREFIX = "docket"
 DEFAULT_NATS_DUPLICATE_WINDOW = 120.0
 DEFAULT_WEBHOOK_TIMEOUT = 15.0
 DEFAULT_WEBHOOK_CONCURRENCY = 8
+DEFAULT_DSA_TOKEN_ENV = "DOCKET_DSA_TOKEN"
+DEFAULT_DSA_RATE = 200.0
+"""Requests a second the DSA Transparency Database allows a platform's user."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,19 @@ class Settings:
     """Seconds an automation rule's model call may take before it is tried again."""
     model_retries: int = 2
     """How often a failed model call is tried again (then the rule's fallbacks) before it is a failed classification."""
+    dsa_endpoint: str | None = None
+    """The DSA Transparency Database's API that `docket submit-sor` sends to, e.g.
+    https://transparency.dsa.ec.europa.eu/api/v1 (its sandbox first)."""
+    dsa_token_env: str = DEFAULT_DSA_TOKEN_ENV
+    """The environment variable that holds its bearer token (the token itself is never in the settings or ledger)."""
+    dsa_rate: float = DEFAULT_DSA_RATE
+    """Requests a second `docket submit-sor` sends at most."""
+    dsa_timeout: float = 30.0
+    """Seconds it waits for an answer before asking whether the database stored what it sent."""
+    dsa_attempts: int = 8
+    """Attempts at one request (after 429, 5xx or no answer) before the endpoint counts as down and the run stops."""
+    dsa_backoff: float = 1.0
+    """Seconds before the second attempt; each later one waits twice as long, up to a minute."""
 
     @property
     def database(self) -> Database:
@@ -95,6 +111,12 @@ class Settings:
             webhook_concurrency=int(environ.get("DOCKET_WEBHOOK_CONCURRENCY", str(DEFAULT_WEBHOOK_CONCURRENCY))),
             model_timeout=float(environ.get("DOCKET_MODEL_TIMEOUT", "30")),
             model_retries=int(environ.get("DOCKET_MODEL_RETRIES", "2")),
+            dsa_endpoint=environ.get("DOCKET_DSA_ENDPOINT") or None,
+            dsa_token_env=environ.get("DOCKET_DSA_TOKEN_ENV") or DEFAULT_DSA_TOKEN_ENV,
+            dsa_rate=float(environ.get("DOCKET_DSA_RATE", str(DEFAULT_DSA_RATE))),
+            dsa_timeout=float(environ.get("DOCKET_DSA_TIMEOUT", "30")),
+            dsa_attempts=int(environ.get("DOCKET_DSA_ATTEMPTS", "8")),
+            dsa_backoff=float(environ.get("DOCKET_DSA_BACKOFF", "1")),
         )
 
 
