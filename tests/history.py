@@ -15,6 +15,8 @@ from uuid import UUID
 
 from app.write.catalog import load_catalog
 from app.write.ledger import Ledger
+from app.write.submissions import Answer, Carried, Submissions
+from app.write.submissions import Outcome as Answered
 from domain.appeal import AppealOutcome
 from domain.automation import (
     AutomationMode,
@@ -157,6 +159,7 @@ def write_review_history(ledger: Ledger, detections: int, seed: int = 5) -> int:
     _bulk_and_reverse(ledger, rng)
     _webhooks(ledger)
     _automate(ledger, rng)
+    _submissions(ledger)
     return ledger.head()
 
 
@@ -176,6 +179,19 @@ def _webhooks(ledger: Ledger) -> None:
     ledger.save(first, second)
     first.enable("admin:ops", ledger.clock())
     ledger.save(first)
+
+
+def _submissions(ledger: Ledger) -> None:
+    """Three statements sent to the DSA database: one stored, one refused, one not stored, sent again and found."""
+    submissions, actor = Submissions(ledger.work), "service:docket-submit-sor"
+    first, second = UUID(int=1), UUID(int=2)
+    sent = [Carried(f"docket-{UUID(int=100 + n)}", UUID(int=100 + n), "trust_safety") for n in range(3)]
+    submissions.send(sent, first, actor)
+    submissions.record([Answered(sent[0].puid, Answer.ACCEPTED, first, "db-1"),
+                        Answered(sent[1].puid, Answer.REJECTED, first, reason="decision_facts: too vague"),
+                        Answered(sent[2].puid, Answer.FAILED, first, reason="HTTP 500")], actor)
+    submissions.send(sent[2:], second, actor)
+    submissions.record([Answered(sent[2].puid, Answer.FOUND_STORED)], actor)
 
 
 def _review(ledger: Ledger, rng: random.Random, subject: Subject, key: str, i: int) -> None:
