@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import signal
 import socket
+import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from app.compliance.contract_server import ContractServer
+from bench.servers import DOCKET, clean_env
 from tests.api.ledger_api import decide, head, settle, subject
 from tests.support import Api, Docket
 
@@ -214,3 +217,31 @@ def test_a_bad_token_is_refused_at_once_and_no_endpoint_or_token_sends_nothing(
     code, _, errors = docket("submit-sor", "--endpoint", server.endpoint, "--from", "2026-03-02", "--to", "2026-03-01")
     assert code == 2 and "must not be before --from" in errors
     assert server.state.batches == []
+
+
+def test_following_it_sends_what_comes_and_outlasts_an_endpoint_that_was_down(
+    api: Api, server: ContractServer, database_url: str
+) -> None:
+    puids = decided(api, 2)
+    server.state.script = ["500", "500"]
+    env = clean_env(DOCKET_DATABASE_URL=database_url, DOCKET_DSA_ENDPOINT=server.endpoint, DOCKET_DSA_TOKEN=TOKEN,
+                    DOCKET_DSA_BACKOFF="0.01", DOCKET_DSA_ATTEMPTS="2")
+    process = subprocess.Popen([DOCKET, "submit-sor", "--follow", "--every", "0.2"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_until(lambda: len(server.state.stored) == 2)
+        later = f"docket-{decide(api, subject=subject('pin-later'), idempotencyKey='later')['id']}"
+        wait_until(lambda: later in server.state.stored)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        printed, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, printed
+    assert "stopped: 2 attempts at a batch of 2 failed, the last with HTTP 500" in printed
+    assert server.state.sent() == puids * 3 + [later]
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
