@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
@@ -9,9 +10,11 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 
-from app.compliance.contract_server import ContractServer
+from app.compliance.contract_server import DUPLICATE, ContractServer
+from app.compliance.database import Refused, Stored, TransparencyDatabase, Unstored
 from bench.servers import DOCKET, clean_env
 from tests.api.ledger_api import decide, head, settle, subject
 from tests.support import Api, Docket
@@ -245,3 +248,23 @@ def wait_until(condition: Callable[[], bool], seconds: float = 30) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
+
+
+@pytest.mark.parametrize(("status", "body", "headers", "read"), [
+    (201, {"statements": [{"puid": "a", "uuid": "u-a"}, {"puid": "b"}]}, {}, Stored({"a": "u-a", "b": None})),
+    (422, {"errors": {"statement_0": {"puid": ["bad"]}, "statements.1.decision_ground": ["required"]}}, {},
+     Refused({0: "puid: bad", 1: "decision_ground: required"})),
+    (422, {"message": DUPLICATE, "existing": {"puid": "a", "uuid": "u-a"}}, {}, Refused({}, {"a": "u-a"}, DUPLICATE)),
+    (422, {"message": "The statements field is required.", "errors": {"statements": ["required"]}}, {},
+     Unstored(422, '{"message":"The statements field is required.","errors":{"statements":["required"]}}')),
+    (429, {}, {"Retry-After": "7"}, Unstored(429, "{}", 7.0)),
+])
+def test_the_database_s_answers_are_read_as_what_they_say_of_each_statement(
+    status: int, body: dict[str, Any], headers: dict[str, str], read: object
+) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        assert request.headers["authorization"] == f"Bearer {TOKEN}"
+        return httpx.Response(status, content=json.dumps(body, separators=(",", ":")), headers=headers)
+
+    with httpx.Client(transport=httpx.MockTransport(answer)) as client:
+        assert TransparencyDatabase(client, "http://db/api/v1", TOKEN).submit([{"puid": "a"}, {"puid": "b"}]) == read
