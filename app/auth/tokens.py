@@ -98,7 +98,10 @@ class TokenRegistry:
         return self.authenticate(token.strip())
 
     def authenticate(self, token: str) -> Principal | None:
-        digest = token_hash(token)
+        return self.principal_for(token_hash(token))
+
+    def principal_for(self, digest: str) -> Principal | None:
+        """The principal whose token has this hash, while the file still names it (a console session holds it)."""
         found = None
         # Compare against every entry, so the time taken says nothing about which one matched.
         for known, principal in self._current():

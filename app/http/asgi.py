@@ -33,6 +33,8 @@ from app.graphql.core.context import Context
 from app.graphql.core.request_json import read_json
 from app.graphql.core.transport import GraphQLEndpoint
 from app.graphql.schema import build_schema
+from app.http.console import console_routes
+from app.http.graphiql import ide, wants_ide
 from app.http.metrics import ConfirmationCollector, ReviewCollector
 from app.read.lease import projector_lease
 from app.runtime import heap
@@ -63,6 +65,9 @@ class BearerAuth:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket") or not scope["path"].startswith(AUTHENTICATED_PATHS):
             await self.app(scope, receive, send)
+            return
+        if wants_ide(scope):
+            await ide()(scope, receive, send)
             return
         principal = self.registry.authenticate_header(Headers(scope=scope).get("authorization"))
         if scope["type"] == "websocket":
@@ -234,6 +239,7 @@ def create_app(settings: Settings, clock: Clock = system_clock, settle_heap: boo
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *console_routes(registry, settings.tokens_file, build_schema(settings.introspection), clock),
         ],
         lifespan=lifespan,
     )
