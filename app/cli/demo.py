@@ -26,6 +26,8 @@ from domain.appeal import AppealOutcome, AppealStatus
 from domain.base import Clock
 from domain.case import Verdict
 from domain.detection import DetectionFacts
+from domain.errors import ConflictError
+from domain.routing import RoutingRule
 from domain.values import Action, ActionType, Content, ContentType, DetectionSource, Outcome, Subject
 
 HISTORY = timedelta(days=30)
@@ -169,6 +171,7 @@ def load_demo(runtime: Runtime, clock: DemoClock) -> str:
 
     at(HISTORY.days)
     seed_catalog(ledger)
+    _queues(ledger)
     backfill_indexes(ledger)  # as `docket migrate` would: a ledger that predates the indexes gets them
     recorded: dict[int, DetectionRecorded] = {}
     made: dict[int, DecisionMade] = {}
@@ -190,6 +193,28 @@ def load_demo(runtime: Runtime, clock: DemoClock) -> str:
     if not any(created + [f.created for f in filed.values()]):
         return "The demo was loaded before: nothing new was recorded."
     return _summary(sum(m.strike is not None for m in made.values()), end if history else None)
+
+
+DEMO_QUEUES = (
+    ("ts_general", "trust_safety", "Everyday trust & safety review"),
+    ("ads_general", "ads", "Ads review"),
+    ("shopping_general", "shopping", "Listings review"),
+    ("monetization_general", "monetization", "Creator monetization review"),
+)
+
+
+def _queues(ledger: Ledger) -> None:
+    """A review queue per domain, routed that domain's work, so the console has queues to claim from; once."""
+    created = False
+    for name, domain, description in DEMO_QUEUES:
+        try:
+            ledger.create_queue(name, domain, description, "demo")
+            created = True
+        except ConflictError:
+            pass  # loaded before
+    if created:
+        rules = [RoutingRule(queue=name, domains=(domain,)) for name, domain, _ in DEMO_QUEUES]
+        ledger.set_routing(rules, DEMO_QUEUES[0][0], "demo")
 
 
 def timeline() -> list[tuple[float, str, int]]:
