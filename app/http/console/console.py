@@ -48,17 +48,13 @@ class Console:
     def render(
         self, request: Request, name: str, session: Session | None, status: int = 200, **values: Any
     ) -> HTMLResponse:
-        started = time.perf_counter()
         principal = session.principal if session else None
         html = self.templates.get_template(name).render(
             principal=principal, csrf=self.sessions.csrf(session) if session else "",
             can=(lambda field: principal is not None and allowed(principal, field)),
             notice=request.query_params.get("notice"), **values,
         )
-        response = HTMLResponse(html, status_code=status)
-        # Server time of the render, so a slow page shows in the browser's timing panel and in tests.
-        response.headers["Server-Timing"] = f"render;dur={(time.perf_counter() - started) * 1000:.1f}"
-        return response
+        return HTMLResponse(html, status_code=status)
 
     async def run(self, request: Request, session: Session, document: str, **variables: Any) -> dict[str, Any]:
         return await self.gateway.run(request, session.principal, document, variables or None)
@@ -71,24 +67,32 @@ class Console:
         refuses is shown on the page the request came from."""
 
         async def endpoint(request: Request) -> Response:
-            session = self.sessions.open(request.cookies.get(COOKIE), self.now())
-            if session is None:
-                return self._to_sign_in(request)
-            if request.method == "POST":
-                form = await request.form()
-                offered = request.headers.get(CSRF_HEADER) or form.get(CSRF_FIELD)
-                if not self.sessions.csrf_valid(session, offered if isinstance(offered, str) else None):
-                    return self.render(
-                        request, "error.html", session, status=403,
-                        message="This form has expired or did not come from this console (CSRF check failed). "
-                                "Nothing was changed: reload the page and try again.",
-                    )
-            try:
-                return await handler(self, request, session)
-            except Refused as refusal:
-                return self.render(request, "error.html", session, status=409, message=str(refusal))
+            started = time.perf_counter()
+            response = await self._answer(handler, request)
+            # The page's server time, reads and render included: the browser's timing panel shows it, and tests.
+            response.headers["Server-Timing"] = f"page;dur={(time.perf_counter() - started) * 1000:.1f}"
+            return response
 
         return endpoint
+
+    async def _answer(self, handler: Handler, request: Request) -> Response:
+        """Signed in, and for a post the CSRF token checked, before the handler runs."""
+        session = self.sessions.open(request.cookies.get(COOKIE), self.now())
+        if session is None:
+            return self._to_sign_in(request)
+        if request.method == "POST":
+            form = await request.form()
+            offered = request.headers.get(CSRF_HEADER) or form.get(CSRF_FIELD)
+            if not self.sessions.csrf_valid(session, offered if isinstance(offered, str) else None):
+                return self.render(
+                    request, "error.html", session, status=403,
+                    message="This form has expired or did not come from this console (CSRF check failed). "
+                            "Nothing was changed: reload the page and try again.",
+                )
+        try:
+            return await handler(self, request, session)
+        except Refused as refusal:
+            return self.render(request, "error.html", session, status=409, message=str(refusal))
 
     def _to_sign_in(self, request: Request) -> Response:
         if request.headers.get("hx-request"):
