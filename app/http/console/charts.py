@@ -18,10 +18,13 @@ class Bar:
 def bars(values: list[tuple[str, float | None]], unit: str = "") -> list[Bar]:
     """Horizontal bars sharing one scale; a missing value is drawn as nothing and labelled so."""
     top = max((v for _, v in values if v is not None), default=0) or 1
-    return [
-        Bar(label, v or 0, (v or 0) / top * (WIDTH - 220), "n/a" if v is None else f"{v:,.0f}{unit}")
-        for label, v in values
-    ]
+    return [Bar(label, v or 0, (v or 0) / top * (WIDTH - 220), _shown(v, unit)) for label, v in values]
+
+
+def _shown(value: float | None, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.{0 if value >= 10 else 1}f}{unit}"
 
 
 @dataclass(frozen=True)

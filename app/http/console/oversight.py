@@ -51,7 +51,7 @@ async def _decisions_by_day(console: Console, request: Request, session: Session
     counts: Counter[tuple[str, str]] = Counter()
     for edge in data["events"]["edges"]:
         node = edge["node"]
-        counts[(node["occurredAt"][:10], str(node["data"].get("outcome", "?")))] += 1
+        counts[(node["occurredAt"][:10], str(node["data"].get("decision", {}).get("outcome")))] += 1
     days = [(start + timedelta(days=i)).date().isoformat() for i in range(TREND_DAYS)]
     top = max(counts.values(), default=1)
     return [
@@ -92,8 +92,9 @@ async def _standing_over_time(
     data = await console.run(request, session, f"query Standings($id: String!, {params}) {{ {fields} }}",
                              id=account_id, **variables)
     levels = list(StandingLevel)
+    shown = "%m-%d" if end - start > timedelta(days=2) else "%H:%M"
     series = [
-        (m.strftime("%m-%d"), levels.index(StandingLevel(data[f"s{i}"]["standing"]["level"])) if data[f"s{i}"] else 0)
+        (m.strftime(shown), levels.index(StandingLevel(data[f"s{i}"]["standing"]["level"])) if data[f"s{i}"] else 0)
         for i, m in enumerate(moments)
     ]
     return step_line([(label, float(value)) for label, value in series], [str(level) for level in levels])

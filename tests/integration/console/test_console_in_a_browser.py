@@ -44,6 +44,18 @@ def _work(served: Served, items: list[str], domain: str = "trust_safety", policy
         }})
 
 
+UNLABELLED = """
+Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea, button'))
+  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.textContent.trim())
+  .map(e => e.outerHTML.slice(0, 80))
+"""
+
+
+def _unlabelled(page: Any) -> list[str]:
+    """The page's controls a screen reader could not name."""
+    return list(page.evaluate(UNLABELLED))
+
+
 def _setup(served: Served) -> None:
     served.graphql(QUEUES)
     served.graphql(ROUTING)
@@ -165,10 +177,15 @@ def test_the_oversight_pages_render_for_an_admin(served: Served, browser: Any) -
         "policy": "spam", "outcome": "VIOLATING", "actions": [{"type": "REMOVE"}], "rationale": "Spam."}})
     served.settle()
     page = _sign_in(browser, served, served.admin)
-    for name in ("figures", "events", "integrity", "automation"):
+    assert _unlabelled(page) == []
+    for name in ("figures", "events", "integrity", "automation", "account?id=acct-pin-5", "appeals",
+                 "case?domain=trust_safety&kind=pin&id=pin-5"):
         response = page.goto(f"{served.url}/console/{name}")
         assert response.status == 200, name
-        page.screenshot(path=served.shots / f"{name}.png", full_page=True)
+        assert _unlabelled(page) == [], name
+        page.screenshot(path=served.shots / f"{name.split('?')[0]}.png", full_page=True)
+    page.goto(f"{served.url}/console/figures")
+    assert page.locator("rect.violating title").filter(has_text=": 1 violating").count() == 1
     page.goto(f"{served.url}/console/events?type=Case.Decided")
     assert page.locator("tbody tr").count() == 1
     page.set_viewport_size({"width": 420, "height": 800})
