@@ -183,7 +183,7 @@ def test_the_oversight_pages_render_for_an_admin(served: Served, browser: Any) -
         response = page.goto(f"{served.url}/console/{name}")
         assert response.status == 200, name
         assert _unlabelled(page) == [], name
-        page.screenshot(path=served.shots / f"{name.split('?')[0]}.png", full_page=True)
+        page.screenshot(path=served.shots / f"admin-{name.split('?')[0]}.png", full_page=True)
     page.goto(f"{served.url}/console/figures")
     assert page.locator("rect.violating title").filter(has_text=": 1 violating").count() == 1
     page.goto(f"{served.url}/console/events?type=Case.Decided")
