@@ -85,6 +85,7 @@ class CaseChanges:
             "content_type": row.content_type, **dict(zip(CONTENT, content_columns(row.content), strict=True)),
             "automated": row.automated, "detected_at": row.detected_at, "recorded_at": row.recorded_at,
             "recorded_by": row.recorded_by, "position": row.position,
+            "evidence": json.dumps(row.evidence, sort_keys=True, default=str),
         })
         # A detection opens its case (OPEN: the policy it counted awaits a decision) or settles it again.
         if not self._open(case_id, subject, facts.account_id, event, position):

@@ -56,7 +56,7 @@ def detections_of_cases(case_ids: Sequence[str]) -> Steps[dict[str, list[Detecti
     rows = yield (
         ("SELECT case_id, detection_id, policy_key, policy_version, source, external_id, confidence, model, "
         "content_type, content_uri, content_hash, content_version, automated, detected_at, recorded_at, recorded_by, "
-        f"position FROM detections WHERE case_id IN ({marks(case_ids)}) ORDER BY position"),
+        f"position, evidence FROM detections WHERE case_id IN ({marks(case_ids)}) ORDER BY position"),
         tuple(case_ids),
     )
     return grouped(case_ids, [
@@ -64,7 +64,7 @@ def detections_of_cases(case_ids: Sequence[str]) -> Steps[dict[str, list[Detecti
             detection_id=r[1], policy_key=r[2], policy_version=r[3], source=r[4], external_id=r[5],
             confidence=r[6], model=r[7], content_type=r[8], content=content_from(r[9], r[10], r[11]),
             automated=bool(r[12]), detected_at=utc(r[13]), recorded_at=utc(r[14]), recorded_by=r[15],
-            position=r[16],
+            position=r[16], evidence=None if r[17] is None else json.loads(r[17]),
         ))
         for r in rows
     ])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from domain.case import Case
@@ -28,6 +29,8 @@ class DetectionRow:
     recorded_at: datetime
     recorded_by: str
     position: int
+    evidence: dict[str, Any] | None
+    """What the detector saw, as it sent it; None in rows projected before migration 0022 until a rebuild."""
 
 
 def detection_row(detection: Detection, position: int) -> DetectionRow:
@@ -51,6 +54,7 @@ def _row(
         source=str(f.source), external_id=f.external_id, confidence=f.confidence, model=f.model,
         content_type=str(f.content_type), content=f.content, automated=f.source.automated,
         detected_at=utc(f.detected_at), recorded_at=utc(recorded_at), recorded_by=recorded_by, position=position,
+        evidence=f.evidence,
     )
 
 

@@ -28,7 +28,7 @@ DETECTIONS = Table(
     key=("detection_id",),
     columns=(
         "detection_id", *_UNDER_POLICY, "source", "external_id", "confidence", "model", "content_type", *CONTENT,
-        "automated", "detected_at", "recorded_at", "recorded_by", "position",
+        "automated", "detected_at", "recorded_at", "recorded_by", "position", "evidence",
     ),
     times=("detected_at", "recorded_at"),
     flags=("automated",),

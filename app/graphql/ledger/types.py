@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry.scalars import JSON
 
 from app.graphql.core.context import Info
 from app.graphql.core.values import Action, Content, PageInfo, Subject
@@ -92,6 +93,9 @@ class Detection:
     automated: bool
     detected_at: datetime
     position: str | None
+    evidence: JSON | None = strawberry.field(
+        description="What the detector saw, as it sent it; null for detections projected before it was kept."
+    )
 
     @classmethod
     def of_row(cls, row: DetectionRow) -> Detection:
@@ -100,6 +104,7 @@ class Detection:
             source=DetectionSource(row.source), external_id=row.external_id, confidence=row.confidence,
             model=row.model, content_type=ContentType(row.content_type), content=Content.of(row.content),
             automated=row.automated, detected_at=row.detected_at, position=str(row.position),
+            evidence=None if row.evidence is None else JSON(row.evidence),
         )
 
 

@@ -13,6 +13,7 @@ from tests.api.ledger_api import (
     events_after,
     head,
     record_detection,
+    settle,
     subject,
     types_after,
 )
@@ -232,3 +233,11 @@ def test_one_invalid_item_in_a_large_batch_is_a_typed_error_naming_it_and_writes
 
     assert (result["__typename"], result["field"]) == ("ValidationError", field)
     assert events_after(api, before) == []
+
+
+def test_a_detections_evidence_reads_back_as_it_was_sent(api: Api) -> None:
+    evidence = {"score": 0.97, "features": ["link_farm"], "nested": {"hits": 40}}
+    record_detection(api, evidence=evidence)
+    settle(api)
+    found = api.data("query($s: SubjectInput!) { case(subject: $s) { detections { evidence } } }", {"s": subject()})
+    assert found["case"]["detections"] == [{"evidence": evidence}]
