@@ -39,7 +39,7 @@ query Case($subject: SubjectInput!) {
   case(subject: $subject) {
     id subject { domain kind id } accountId status openedAt
     detections { id policy policyVersion source externalId confidence model contentType
-                 content { uri hash version } automated detectedAt }
+                 content { uri hash version } automated detectedAt evidence }
     decisions { id policy policyVersion outcome actions { type territories endsAt } rationale live
                 decidedAt decidedBy reversedAt reversalReason strike { points } supersededBy }
     reports { id policy reporterId reporterKind text status submittedAt content { uri } }

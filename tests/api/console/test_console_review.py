@@ -108,3 +108,11 @@ def test_an_auditor_sees_no_decision_form_and_cannot_decide(api: Api) -> None:
         "outcome": "VIOLATING", "actions": "REMOVE", "rationale": "x"})
     assert refused.status_code == 409 and "may not run Mutation.decide" in refused.text
     assert head(api) == written
+
+
+def test_a_detections_evidence_is_shown_inertly(api: Api) -> None:
+    queued_work(api, ["pin-1"], evidence={"features": ["link_farm"], "note": SCRIPT})
+    sign_in(api.client, api.token)
+    page = api.client.get("/console/case?domain=trust_safety&kind=pin&id=pin-1").text
+    assert "link_farm" in page and "2 fields" in page
+    assert "<script>alert" not in page and "\\u003cscript\\u003ealert" in page
