@@ -38,13 +38,19 @@ def console_key(tokens_file: Path, environ: dict[str, str] | None = None) -> byt
     if configured:
         return configured.encode()
     path = tokens_file.with_name(tokens_file.name + ".console-key")
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass  # made before, or by another worker at the same moment
-    else:
+    if not path.exists():
+        # Written whole under another name, then linked into place: a worker starting at the same moment reads
+        # either no file or the whole key, never a half-written one, and every worker ends with the first key made.
+        draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as file:
             file.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another worker's key is in place
+        finally:
+            draft.unlink()
     return path.read_text().strip().encode()
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import tomllib
 from datetime import timedelta
+from pathlib import Path
 
 import tomli_w
 
+from app.http.console.sessions import console_key
 from tests.api.console.console_api import queued_work, sign_in
 from tests.api.ledger_api import head
 from tests.support import Api
@@ -100,3 +102,12 @@ def test_a_browser_asking_for_html_gets_graphiql_and_api_clients_get_the_api(api
     answered = api.client.get("/graphql?query={health{head}}", headers={
         "Accept": "application/json", "Authorization": f"Bearer {api.token}"})
     assert answered.status_code == 200 and "head" in answered.json()["data"]["health"]
+
+
+def test_every_worker_signs_with_the_one_key_made_first(tmp_path: Path) -> None:
+    tokens = tmp_path / "tokens.toml"
+    first, second = console_key(tokens, {}), console_key(tokens, {})
+    assert first == second and len(first) == 64
+    assert (tmp_path / "tokens.toml.console-key").stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["tokens.toml.console-key"]
+    assert console_key(tokens, {"DOCKET_CONSOLE_KEY": "configured"}) == b"configured"
