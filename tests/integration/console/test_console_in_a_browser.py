@@ -149,6 +149,10 @@ def test_a_domain_scoped_reviewer_never_sees_another_domains_case(served: Served
     assert page.get_by_role("alert").count() == 1 and "misleading_claims" not in page.content()
     page.goto(f"{served.url}/console/queues/ads_general")
     assert "ad-1" not in page.content()
+    page.goto(f"{served.url}/console/queues/ts_general")
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "id=pin-3" in url)
 
 
 def test_a_tampered_form_and_an_expired_session_are_refused(served: Served, browser: Any) -> None:

@@ -37,6 +37,11 @@
       return;
     }
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (event.key === "Enter" && event.target.matches("tr.item")) {
+      const link = event.target.querySelector("a");
+      if (link) { event.preventDefault(); link.click(); }
+      return;
+    }
     const actions = {
       v: () => choose("outcome-v"),
       n: () => choose("outcome-n"),
