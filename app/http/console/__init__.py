@@ -13,7 +13,7 @@ from strawberry import Schema
 
 from app.auth.tokens import TokenRegistry
 from app.http.console import appeals, oversight, reviewing, signing_in
-from app.http.console.console import PREFIX, Console
+from app.http.console.console import PREFIX, Console, fenced
 from app.http.console.gateway import Gateway
 from app.http.console.sessions import Sessions, console_key
 from domain.base import Clock
@@ -26,7 +26,7 @@ def console_routes(registry: TokenRegistry, tokens_file: Path, schema: Schema, c
 
     def bare(handler: Callable[[Console, Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            return await handler(console, request)
+            return fenced(await handler(console, request))
 
         return endpoint
 

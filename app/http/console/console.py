@@ -71,7 +71,7 @@ class Console:
             response = await self._answer(handler, request)
             # The page's server time, reads and render included: the browser's timing panel shows it, and tests.
             response.headers["Server-Timing"] = f"page;dur={(time.perf_counter() - started) * 1000:.1f}"
-            return response
+            return fenced(response)
 
         return endpoint
 
@@ -102,6 +102,25 @@ class Console:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         query = urlencode({"next": target} if request.method == "GET" else {"expired": "1"})
         return RedirectResponse(f"{PREFIX}/login?{query}", status_code=303)
+
+
+POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: http: data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+"""Only the console's own scripts run, whatever a page shows; no other site may frame its buttons."""
+
+
+def fenced(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def at(request: Request) -> str | None:
+    """The ledger position a page must show at least: that of the write that sent the browser to it."""
+    return request.query_params.get("at") or None
 
 
 def redirect(path: str, **query: str) -> RedirectResponse:

@@ -8,11 +8,12 @@ PROBLEM = (
 )
 
 HOME = """
-query Home { queues { name domain description } queueFigures { name backlog oldestWaitingSeconds } }
+query Home($at: String) { queues(minPosition: $at) { name domain description }
+  queueFigures(minPosition: $at) { name backlog oldestWaitingSeconds } }
 """
 
 PENDING_APPEALS = """
-query PendingAppeals { appeals(first: 100) { edges { node {
+query PendingAppeals($at: String) { appeals(first: 100, minPosition: $at) { edges { node {
   id decisionId subject { domain kind id } accountId policy statement filedAt filedBy windowEndsAt
 } } } }
 """
@@ -20,8 +21,8 @@ query PendingAppeals { appeals(first: 100) { edges { node {
 APPEAL_COUNT = "query AppealCount { appeals(first: 100) { edges { node { id } } } }"
 
 QUEUE = """
-query Queue($name: String!, $first: Int!) {
-  queue(name: $name) { name domain description }
+query Queue($name: String!, $first: Int!, $at: String) {
+  queue(name: $name, minPosition: $at) { name domain description }
   queueEntries(queue: $name, first: $first) {
     caseId subject { domain kind id } accountId policy severity maxConfidence detections reports
     oldestDetectedAt enqueuedAt priority escalated
@@ -29,14 +30,17 @@ query Queue($name: String!, $first: Int!) {
 }
 """
 
+SETTLE = "query Settle($at: String) { queues(minPosition: $at) { name } }"
+"""Waits until the read models hold a write: claimNext picks from them and does not wait itself."""
+
 CLAIM_NEXT = f"""
 mutation ClaimNext($queue: String!) {{ claimNext(queue: $queue) {{ {PROBLEM}
-  ... on ClaimedCase {{ claim {{ subject {{ domain kind id }} expiresAt }} }} }} }}
+  ... on ClaimedCase {{ position claim {{ subject {{ domain kind id }} expiresAt }} }} }} }}
 """
 
 CASE = """
-query Case($subject: SubjectInput!) {
-  case(subject: $subject) {
+query Case($subject: SubjectInput!, $at: String) {
+  case(subject: $subject, minPosition: $at) {
     id subject { domain kind id } accountId status openedAt
     detections { id policy policyVersion source externalId confidence model contentType
                  content { uri hash version } automated detectedAt evidence }
@@ -61,8 +65,8 @@ query Policies($domain: String!) {
 """
 
 ACCOUNT = """
-query Account($id: String!, $asOf: DateTime) {
-  account(id: $id, asOf: $asOf) {
+query Account($id: String!, $asOf: DateTime, $at: String) {
+  account(id: $id, asOf: $asOf, minPosition: $at) {
     id firstSeenAt
     standing { level strikePoints activeStrikes explanation }
     standings { domain level strikePoints activeStrikes explanation }
@@ -129,20 +133,21 @@ query Automation { automationRules { id domain policy model threshold mode modeR
   figures { verdicts violations failures queued decided } } }
 """
 
-DECIDE = f"mutation Decide($input: DecideInput!) {{ decide(input: $input) {{ {PROBLEM} ... on Decision {{ id }} }} }}"
+DECIDE = f"""mutation Decide($input: DecideInput!) {{ decide(input: $input) {{ {PROBLEM}
+  ... on Decision {{ id position }} }} }}"""
 DISMISS = f"""mutation Dismiss($input: DismissCaseInput!) {{ dismissCase(input: $input) {{ {PROBLEM}
-  ... on Decision {{ id }} }} }}"""
+  ... on Decision {{ id position }} }} }}"""
 ESCALATE = f"""mutation Escalate($input: EscalateCaseInput!) {{ escalateCase(input: $input) {{ {PROBLEM}
-  ... on CaseUpdate {{ caseId }} }} }}"""
+  ... on CaseUpdate {{ caseId position }} }} }}"""
 NOTE = f"""mutation Note($input: AddCaseNoteInput!) {{ addCaseNote(input: $input) {{ {PROBLEM}
-  ... on CaseUpdate {{ caseId }} }} }}"""
+  ... on CaseUpdate {{ caseId position }} }} }}"""
 SKIP = f"""mutation Skip($subject: SubjectInput!) {{ skipCase(subject: $subject) {{ {PROBLEM}
-  ... on CaseUpdate {{ caseId }} }} }}"""
+  ... on CaseUpdate {{ caseId position }} }} }}"""
 RELEASE = f"""mutation Release($subject: SubjectInput!) {{ releaseClaim(subject: $subject) {{ {PROBLEM}
-  ... on CaseUpdate {{ caseId }} }} }}"""
+  ... on CaseUpdate {{ caseId position }} }} }}"""
 RENEW = f"""mutation Renew($subject: SubjectInput!) {{ renewClaim(subject: $subject) {{ {PROBLEM}
   ... on Claim {{ expiresAt }} }} }}"""
 RESOLVE_APPEAL = f"""mutation ResolveAppeal($input: ResolveAppealInput!) {{ resolveAppeal(input: $input) {{ {PROBLEM}
-  ... on Appeal {{ id status }} }} }}"""
+  ... on Appeal {{ id status position }} }} }}"""
 REVERSE = f"""mutation Reverse($input: ReverseDecisionInput!) {{ reverseDecision(input: $input) {{ {PROBLEM}
-  ... on Decision {{ id }} }} }}"""
+  ... on Decision {{ id position }} }} }}"""

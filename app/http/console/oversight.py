@@ -66,7 +66,7 @@ async def account(console: Console, request: Request, session: Session) -> Respo
     if not account_id:
         return console.render(request, "account.html", session, account=None, account_id="")
     as_of = _moment(request.query_params.get("asOf"))
-    data = await console.run(request, session, op.ACCOUNT, id=account_id, asOf=as_of and as_of.isoformat())
+    data = await console.run(request, session, op.ACCOUNT, id=account_id, asOf=as_of and as_of.isoformat(), at=None)
     found = data["account"]
     if found is None:
         raise Refused(f"there is no account {account_id!r} you may see")

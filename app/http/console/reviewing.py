@@ -10,14 +10,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from app.http.console import operations as op
-from app.http.console.console import Console, redirect
+from app.http.console.console import Console, at, redirect
 from app.http.console.gateway import Refused
 from app.http.console.outlook import outlook
 from app.http.console.sessions import Session
 
 
 async def home(console: Console, request: Request, session: Session) -> Response:
-    data = await console.run(request, session, op.HOME)
+    data = await console.run(request, session, op.HOME, at=at(request))
     figures = {f["name"]: f for f in data["queueFigures"]}
     queues = [{**q, **figures.get(q["name"], {"backlog": 0, "oldestWaitingSeconds": None})} for q in data["queues"]]
     appeals = await console.run(request, session, op.APPEAL_COUNT)
@@ -28,26 +28,27 @@ async def home(console: Console, request: Request, session: Session) -> Response
 
 async def queue(console: Console, request: Request, session: Session) -> Response:
     name = request.path_params["name"]
-    data = await console.run(request, session, op.QUEUE, name=name, first=100)
+    data = await console.run(request, session, op.QUEUE, name=name, first=100, at=at(request))
     if data["queue"] is None:
         raise Refused(f"there is no queue {name!r} you may see")
     return console.render(request, "queue.html", session, queue=data["queue"], entries=data["queueEntries"])
 
 
 async def claim(console: Console, request: Request, session: Session) -> Response:
-    return await _claim_next(console, request, session, request.path_params["name"], notice="")
+    return await _claim_next(console, request, session, request.path_params["name"], notice="", position="")
 
 
 async def case(console: Console, request: Request, session: Session) -> Response:
     subject = _subject(request.query_params)
-    data = await console.run(request, session, op.CASE, subject=subject)
+    data = await console.run(request, session, op.CASE, subject=subject, at=at(request))
     found = data["case"]
     if found is None:
         raise Refused("there is no such case, or it is in a domain you do not see")
     policies = (await console.run(request, session, op.POLICIES, domain=subject["domain"]))["policies"]
     account = None
     if found["accountId"]:
-        account = (await console.run(request, session, op.ACCOUNT, id=found["accountId"], asOf=None))["account"]
+        account = (await console.run(request, session, op.ACCOUNT, id=found["accountId"], asOf=None,
+                                     at=at(request)))["account"]
     in_force = {p["key"]: p for p in policies}
     judged = _judged_policies(found, in_force)
     ladder = request.app.state.runtime.ledger.ladders(subject["domain"])
@@ -67,49 +68,51 @@ async def decide(console: Console, request: Request, session: Session) -> Respon
     outcome, policy, rationale = str(form.get("outcome")), str(form.get("policy")), str(form.get("rationale", ""))
     key = str(form.get("idempotency_key") or "") or None
     if outcome == "NOT_VIOLATING":
-        await console.write(request, session, op.DISMISS, input={
+        written = await console.write(request, session, op.DISMISS, input={
             "subject": subject, "policy": policy, "rationale": rationale, "idempotencyKey": key,
         })
     else:
         territories = str(form.get("territories", "")).replace(",", " ").upper().split()
         actions = [{"type": str(a), "territories": territories} for a in form.getlist("actions")]
-        await console.write(request, session, op.DECIDE, input={
+        written = await console.write(request, session, op.DECIDE, input={
             "subject": subject, "policy": policy, "outcome": "VIOLATING", "actions": actions,
             "rationale": rationale, "idempotencyKey": key,
         })
     done = f"Decided {subject['kind']} {subject['id']}: {outcome.replace('_', ' ').lower()} under {policy}."
-    return await _after(console, request, session, form, done)
+    return await _after(console, request, session, form, done, written["position"])
 
 
 async def escalate(console: Console, request: Request, session: Session) -> Response:
     form = await request.form()
     subject = _subject(form)
-    await console.write(request, session, op.ESCALATE, input={
+    written = await console.write(request, session, op.ESCALATE, input={
         "subject": subject, "policy": str(form.get("policy")), "queue": str(form.get("to")),
         "note": str(form.get("note", "")),
     })
-    return await _after(console, request, session, form, f"Escalated to {form.get('to')}.")
+    return await _after(console, request, session, form, f"Escalated to {form.get('to')}.", written["position"])
 
 
 async def note(console: Console, request: Request, session: Session) -> Response:
     form = await request.form()
     subject = _subject(form)
-    await console.write(request, session, op.NOTE, input={
+    written = await console.write(request, session, op.NOTE, input={
         "subject": subject, "policy": str(form.get("policy") or "") or None, "note": str(form.get("note", "")),
     })
-    return redirect("/case", **subject, notice="Note added.")
+    return redirect("/case", **subject, notice="Note added.", at=written["position"])
 
 
 async def skip(console: Console, request: Request, session: Session) -> Response:
     form = await request.form()
-    await console.write(request, session, op.SKIP, subject=_subject(form))
-    return await _after(console, request, session, form, "Skipped: the queue will not hand you this case again.")
+    written = await console.write(request, session, op.SKIP, subject=_subject(form))
+    done = "Skipped: the queue will not hand you this case again."
+    return await _after(console, request, session, form, done, written["position"])
 
 
 async def release(console: Console, request: Request, session: Session) -> Response:
     form = await request.form()
-    await console.write(request, session, op.RELEASE, subject=_subject(form))
-    return redirect(f"/queues/{form.get('queue')}", notice="Released: the case is back in the queue.")
+    written = await console.write(request, session, op.RELEASE, subject=_subject(form))
+    notice = "Released: the case is back in the queue."
+    return redirect(f"/queues/{form.get('queue')}", notice=notice, at=written["position"])
 
 
 async def renew(console: Console, request: Request, session: Session) -> Response:
@@ -121,28 +124,37 @@ async def renew(console: Console, request: Request, session: Session) -> Respons
 
 async def reverse(console: Console, request: Request, session: Session) -> Response:
     form = await request.form()
-    await console.write(request, session, op.REVERSE, input={
+    written = await console.write(request, session, op.REVERSE, input={
         "decisionId": str(form.get("decision")), "rationale": str(form.get("rationale", "")),
     })
-    return redirect("/case", **_subject(form), notice="Decision reversed: its actions undone, its strike removed.")
+    notice = "Decision reversed: its actions undone, its strike removed."
+    return redirect("/case", **_subject(form), notice=notice, at=written["position"])
 
 
-async def _after(console: Console, request: Request, session: Session, form: FormData, done: str) -> Response:
-    """Submit-and-next: the queue's next case when the form asks for it, else the queue."""
+async def _after(
+    console: Console, request: Request, session: Session, form: FormData, done: str, position: str
+) -> Response:
+    """Submit-and-next: the queue's next case when the form asks for it, else the queue; the page shown reads what
+    was just written."""
     queue_name = str(form.get("queue") or "")
     if form.get("next") and queue_name:
-        return await _claim_next(console, request, session, queue_name, notice=done)
+        return await _claim_next(console, request, session, queue_name, notice=done, position=position)
     if queue_name:
-        return redirect(f"/queues/{queue_name}", notice=done)
-    return redirect("/", notice=done)
+        return redirect(f"/queues/{queue_name}", notice=done, at=position)
+    return redirect("/", notice=done, at=position)
 
 
-async def _claim_next(console: Console, request: Request, session: Session, name: str, notice: str) -> Response:
+async def _claim_next(
+    console: Console, request: Request, session: Session, name: str, notice: str, position: str
+) -> Response:
+    if position:
+        await console.run(request, session, op.SETTLE, at=position)  # so a case just skipped is not handed back
     claimed = await console.write(request, session, op.CLAIM_NEXT, queue=name)
     if not claimed:
-        return redirect(f"/queues/{name}", notice=" ".join(filter(None, [notice, "Nothing left to claim here."])))
+        told = " ".join(filter(None, [notice, "Nothing left to claim here."]))
+        return redirect(f"/queues/{name}", notice=told, **({"at": position} if position else {}))
     subject = claimed["claim"]["subject"]
-    return redirect("/case", **subject, queue=name, **({"notice": notice} if notice else {}))
+    return redirect("/case", **subject, queue=name, at=claimed["position"], **({"notice": notice} if notice else {}))
 
 
 def _subject(values: Any) -> dict[str, str]:

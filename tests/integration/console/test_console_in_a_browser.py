@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from playwright.sync_api import expect
+
 from tests.integration.console.conftest import Served
 
 QUEUES = """
@@ -78,6 +80,9 @@ def test_a_reviewer_claims_decides_by_keyboard_and_gets_the_next_case(served: Se
         "reporter": {"id": "user-9", "kind": "USER"}, "policy": "spam", "text": SCRIPT, "idempotencyKey": "r-1"}})
     served.settle()
     page = _sign_in(browser, served, served.principal("rita", ["reviewer"]))
+    blocked: list[str] = []
+    page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text
+            else None)
     page.screenshot(path=served.shots / "queues.png")
     page.get_by_role("button", name="Claim next case in ts_general").click()
     page.wait_for_selector("#lease")
@@ -91,7 +96,7 @@ def test_a_reviewer_claims_decides_by_keyboard_and_gets_the_next_case(served: Se
     assert page.locator("#help").is_visible()
     page.keyboard.press("Escape")
     page.keyboard.press("r")
-    page.wait_for_function("getComputedStyle(document.querySelector('img.sensitive')).filter === 'none'")
+    expect(image).to_have_css("filter", "none")
     page.keyboard.press("v")
     assert page.locator("#outcome-v").is_checked()
     page.keyboard.type("Link farm, posted forty times.")
@@ -102,9 +107,15 @@ def test_a_reviewer_claims_decides_by_keyboard_and_gets_the_next_case(served: Se
     first_item = "pin-1" if "pin-1" in first else "pin-2"
     standing = served.graphql(STANDING, {"id": f"acct-{first_item}"})["account"]["standing"]
     assert standing == {"level": "WARNED", "strikePoints": 1}
+    renewed = page.locator("#lease").get_attribute("data-expires")
+    with page.expect_response(lambda response: response.url.endswith("/console/case/renew")):
+        page.evaluate("htmx.ajax('POST', document.getElementById('renew').getAttribute('hx-post'), "
+                      "{source: '#renew', target: '#lease', swap: 'outerHTML'})")
+    expect(page.locator("#lease")).not_to_have_attribute("data-expires", str(renewed))
     page.keyboard.press("s")
     page.wait_for_url(lambda url: "/console/queues/ts_general" in url)
     assert "Nothing left to claim" in page.content()
+    assert blocked == []
 
 
 def test_an_appeal_overturned_by_a_second_reviewer_restores_the_standing(served: Served, browser: Any) -> None:

@@ -56,6 +56,11 @@
     if (act) { event.preventDefault(); act(); }
   });
 
+  // The lease renews only while the reviewer is on the page (htmx asks before each renewal).
+  document.addEventListener("htmx:confirm", (event) => {
+    if (event.target.id === "renew" && !document.hasFocus()) event.preventDefault();
+  });
+
   document.addEventListener("click", (event) => {
     if (event.target.matches("[data-reveal]")) reveal();
     if (event.target.matches("[data-help]")) toggleHelp();
