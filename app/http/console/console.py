@@ -52,7 +52,7 @@ class Console:
         html = self.templates.get_template(name).render(
             principal=principal, csrf=self.sessions.csrf(session) if session else "",
             can=(lambda field: principal is not None and allowed(principal, field)),
-            notice=request.query_params.get("notice"), **values,
+            notice=request.query_params.get("notice"), at=at(request) or "", **values,
         )
         return HTMLResponse(html, status_code=status)
 

@@ -35,7 +35,10 @@ async def queue(console: Console, request: Request, session: Session) -> Respons
 
 
 async def claim(console: Console, request: Request, session: Session) -> Response:
-    return await _claim_next(console, request, session, request.path_params["name"], notice="", position="")
+    """Claims from the page the reviewer was on: as of the write that page showed (a release, say) at least."""
+    form = await request.form()
+    name, position = request.path_params["name"], str(form.get("at") or "")
+    return await _claim_next(console, request, session, name, notice="", position=position)
 
 
 async def case(console: Console, request: Request, session: Session) -> Response:

@@ -12,8 +12,9 @@ from tests.support import Api
 PIN = {"domain": "trust_safety", "kind": "pin", "id": "pin-1"}
 
 
-def _claim(api: Api, csrf: str) -> None:
-    response = api.client.post("/console/queues/ts_general/claim", data={"csrf": csrf}, follow_redirects=False)
+def _claim(api: Api, csrf: str, at: str = "") -> None:
+    response = api.client.post("/console/queues/ts_general/claim", data={"csrf": csrf, "at": at},
+                               follow_redirects=False)
     assert "/console/case?" in response.headers["location"]
 
 
@@ -38,7 +39,7 @@ def test_skipping_and_releasing_give_the_case_back(api: Api) -> None:
     released = api.client.post("/console/case/release", data={"csrf": csrf, **PIN, "queue": "ts_general"},
                                follow_redirects=False)
     assert "Released" in released.headers["location"]
-    _claim(api, csrf)
+    _claim(api, csrf, at=released.headers["location"].split("at=")[1])
     skipped = api.client.post("/console/case/skip", data={"csrf": csrf, **PIN, "queue": "ts_general", "next": "1"},
                               follow_redirects=False)
     assert "Nothing+left+to+claim" in skipped.headers["location"]
