@@ -33,11 +33,13 @@ from projections.review_queue.routing import load_table
 from projections.sql import Query
 
 MAX_WINDOW_HOURS = 24 * 31
+MIN_WINDOW_HOURS = 1 / 3600
+"""A second: a shorter window rounds to none, and rates per hour over it are undefined."""
 
 
 def window(hours: float) -> timedelta:
-    if not 0 < hours <= MAX_WINDOW_HOURS:
-        raise bad_input(f"windowHours must be more than 0 and at most {MAX_WINDOW_HOURS}", "windowHours")
+    if not MIN_WINDOW_HOURS <= hours <= MAX_WINDOW_HOURS:
+        raise bad_input(f"windowHours must be at least 1/3600 (a second) and at most {MAX_WINDOW_HOURS}", "windowHours")
     return timedelta(hours=hours)
 
 

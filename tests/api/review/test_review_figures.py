@@ -74,7 +74,8 @@ def test_operations_figures_per_queue_and_reviewer_in_graphql_and_at_metrics(api
     reviewers = {r["name"]: r for r in figures["reviewerFigures"]}
     assert reviewers["rita"]["decidedPerHour"] == 1.0
     assert reviewers["sam"]["claimExpiries"] == 1
-    assert api.post(FIGURES, {"h": 0})["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    for refused in (0, 1.65e-161, 24 * 31 + 1):  # none, a window that rounds to none, beyond a month
+        assert api.post(FIGURES, {"h": refused})["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
     metrics = api.get("/metrics").text
     assert 'docket_queue_backlog{queue="ts_general"} 2.0' in metrics
