@@ -244,10 +244,13 @@ class Case(DocketAggregate):
         policy_key: str
         queue: str
         note: str
+        account_id: str | None = None
+        """Whose personal data the note is (its key seals it); none on notes recorded before it was named."""
 
     class NoteAdded(DocketAggregate.Event):
         policy_key: str | None
         note: str
+        account_id: str | None = None
 
     class Prioritized(DocketAggregate.Event):
         policy_key: str
@@ -414,13 +417,15 @@ class Case(DocketAggregate):
         """Sends the work under `policy_key` to another queue with a note; the escalator's claim ends."""
         check_text(note, "note")
         self.check_not_held_by_another(actor, at, override)
-        self._record(self.Escalated, actor, at, policy_key=policy_key, queue=queue, note=note)
+        self._record(
+            self.Escalated, actor, at, policy_key=policy_key, queue=queue, note=note, account_id=self.account_id
+        )
         if self.claim is not None and self.claim.policy_key == policy_key:
             self._record(self.Released, actor, at, holder=self.claim.holder, reason=ReleaseReason.ESCALATED)
 
     def add_note(self, policy_key: str | None, note: str, actor: str, at: datetime) -> None:
         check_text(note, "note")
-        self._record(self.NoteAdded, actor, at, policy_key=policy_key, note=note)
+        self._record(self.NoteAdded, actor, at, policy_key=policy_key, note=note, account_id=self.account_id)
 
     def prioritize(self, policy_key: str, priority: int, reason: str, actor: str, at: datetime) -> None:
         """Overrides the computed order: higher priorities come first, 0 is the default."""

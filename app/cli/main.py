@@ -1,4 +1,5 @@
-"""The `docket` command: serve, migrate, demo, project, relay, deliver, rebuild, projections and token management."""
+"""The `docket` command: serve, migrate, demo, project, relay, deliver, rebuild, projections, erase and token
+management."""
 
 from __future__ import annotations
 
@@ -153,6 +154,13 @@ def _parser() -> argparse.ArgumentParser:
     submit_sor.add_argument("--every", type=float, default=60.0, metavar="SECONDS",
                             help="seconds between looks with --follow (default 60)")
     submit_sor.set_defaults(run=_submit_sor)
+    erase = commands.add_parser(
+        "erase", help="erase an account's personal data: delete its key (crypto-shredding) and record the request"
+    )
+    erase.add_argument("--account", required=True, help="the account whose personal data to erase")
+    erase.add_argument("--reason", required=True, help="the request, for the record (e.g. 'GDPR Art. 17, ticket 42')")
+    erase.add_argument("--actor", help="who erases, for the record (default: operator:<login name>)")
+    erase.set_defaults(run=_erase)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL), or write it to a file")
     export.add_argument("--output", type=Path)
@@ -393,6 +401,10 @@ def _submit_sor(args: argparse.Namespace, settings: Settings) -> int:
         print(f"docket: {error}", file=sys.stderr)
         return 2
     return run_submit(settings, start, end, args.domain, args.retry_rejected, args.endpoint)
+def _erase(args: argparse.Namespace, settings: Settings) -> int:
+    from app.cli.erase import run_erase
+
+    return run_erase(settings, args.account, args.reason, args.actor or f"operator:{getpass.getuser()}")
 
 
 def _export_schema(args: argparse.Namespace, settings: Settings) -> int:

@@ -15,7 +15,7 @@ from app.config.database import Database
 ANALYST_ROLE = "docket_analyst"
 EVENT_STORE_TABLES = frozenset({"stored_events"})
 """The eventsourcing library's tables in a SQLite ledger (its application recorder's); the shell reads none of them."""
-SECRET_TABLES = frozenset({"webhook_secrets"})
+SECRET_TABLES = frozenset({"webhook_secrets", "subject_keys"})
 """Tables of secrets, which the shell never reads."""
 _DESCRIBING_PRAGMAS = frozenset(
     {"table_info", "table_xinfo", "table_list", "index_info", "index_xinfo", "index_list", "foreign_key_list"}

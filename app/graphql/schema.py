@@ -39,6 +39,7 @@ from app.graphql.core.error_codes import CodedErrors, log_unexpected
 from app.graphql.core.operation_choice import NamedOperationRequired
 from app.graphql.core.text_arguments import StorableLiterals, StorableVariables
 from app.graphql.core.times import DATE_TIME
+from app.graphql.erasure.mutations import ErasureMutation
 from app.graphql.ledger.confirm_action_applied import ConfirmActionAppliedMutation
 from app.graphql.ledger.decide import DecideMutation
 from app.graphql.ledger.dismiss_case import DismissCaseMutation
@@ -95,6 +96,7 @@ Mutation = merge_types(
         AutoActionMutation,
         ProtectAccountMutation,
         ConfirmActionAppliedMutation,
+        ErasureMutation,
     ),
 )
 Query = merge_types(

@@ -6,7 +6,8 @@ bulk write's cost). Here a batch of COPY_FROM events or more goes in as a binary
 the library takes (LOCK TABLE ... IN EXCLUSIVE MODE, then NOTIFY), with notification ids drawn from the table's own
 sequence while the lock is held: ids rise in commit order as the library's do, a rolled-back batch leaves a gap as
 the library's does, and an event already stored at its (originator_id, originator_version) fails the whole batch
-with the library's IntegrityError.
+with the library's IntegrityError. A batch recording an account's erasure deletes the account's key in its own
+transaction (`PostgresKeys.shred`).
 """
 
 from __future__ import annotations
@@ -23,14 +24,21 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 from psycopg_pool import ConnectionPool
 
+from app.write.subject_keys import PostgresKeys
+
 COPY_FROM = 64
 """Events in a batch from which COPY pays: below it the library's one pipelined INSERT takes fewer round trips."""
 
 
 class CopyingRecorder(PostgresApplicationRecorder):
-    """The library's application recorder; batches of COPY_FROM events or more are written by binary COPY."""
+    """The library's application recorder; batches of COPY_FROM events or more are written by binary COPY; an
+    erasure's key goes in the transaction that stores it."""
 
     _sequence: str | None = None
+
+    def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        super()._insert_events(curs, stored_events, **kwargs)
+        PostgresKeys(self).shred(curs, stored_events)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if len(stored_events) < COPY_FROM or self.datastore.enable_db_functions:
@@ -46,6 +54,7 @@ class CopyingRecorder(PostgresApplicationRecorder):
             with conn.pipeline(), conn.cursor() as curs, conn.cursor() as numbering:
                 self._lock_table(curs)
                 self._notify_channel(curs)
+                PostgresKeys(self).shred(curs, stored_events)
                 numbering.execute(
                     "SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)",
                     (self._sequence, len(stored_events)), prepare=True,

@@ -3,20 +3,24 @@
 The library's pool gives a writer 5 s to get its one writer connection, and a writer waiting for it blocks every
 other request for a connection, readers' included. Here writers line up before the pool, in arrival order, each for
 up to SQLITE_WRITE_TIMEOUT seconds; the one at the front finds the library's writer free, so nobody waits inside
-the pool, and readers (WAL, on connections of their own) never wait for a writer.
+the pool, and readers (WAL, on connections of their own) never wait for a writer. A write recording an account's
+erasure deletes the account's key in its own transaction (`SQLiteKeys.shred`).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Sequence
+from typing import Any
 
-from eventsourcing.persistence import ConnectionUnavailableError
-from eventsourcing.sqlite import SQLiteConnection, SQLiteConnectionPool
+from eventsourcing.persistence import ConnectionUnavailableError, StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteConnection, SQLiteConnectionPool, SQLiteCursor
 from eventsourcing.sqlite import SQLiteFactory as LibrarySQLiteFactory
 from eventsourcing.utils import Environment, EnvType
 
 from app.config.database import SQLITE_WRITE_TIMEOUT as DEFAULT_WRITE_TIMEOUT
+from app.write.subject_keys import SQLiteKeys
 
 CONNECTIONS_KEPT = 8
 """Connections the pool keeps open between uses."""
@@ -88,10 +92,23 @@ class QueuedWritersPool(SQLiteConnectionPool):
                 self._line.release()
 
 
+class ShreddingRecorder(SQLiteApplicationRecorder):
+    """The library's application recorder; an erasure's key goes in the transaction that stores it."""
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        SQLiteKeys.shred(c, stored_events)
+        return ids
+
+
 class QueuedSQLiteFactory(LibrarySQLiteFactory):
-    """The library's SQLite factory, its datastore on a `QueuedWritersPool` (the env key SQLITE_WRITE_TIMEOUT)."""
+    """The library's SQLite factory, its datastore on a `QueuedWritersPool` (the env key SQLITE_WRITE_TIMEOUT), its
+    application recorder the `ShreddingRecorder`."""
 
     SQLITE_WRITE_TIMEOUT = "SQLITE_WRITE_TIMEOUT"
+    application_recorder_class = ShreddingRecorder
 
     def __init__(self, env: Environment | EnvType | None) -> None:
         super().__init__(env)

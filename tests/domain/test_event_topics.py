@@ -9,6 +9,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 import domain
 from domain.account import Account
+from domain.account_data import AccountData
 from domain.appeal import Appeal
 from domain.automation import AutomationRule
 from domain.base import DocketAggregate
@@ -93,6 +94,10 @@ PINNED: dict[type, str] = {
     StatementSubmission.FoundStored: "domain.submission:StatementSubmission.FoundStored",
     StatementSubmission.Rejected: "domain.submission:StatementSubmission.Rejected",
     StatementSubmission.Failed: "domain.submission:StatementSubmission.Failed",
+    AccountData.Registered: "domain.account_data:AccountData.Registered",
+    AccountData.Erased: "domain.account_data:AccountData.Erased",
+    AccountData.LegalHoldPlaced: "domain.account_data:AccountData.LegalHoldPlaced",
+    AccountData.LegalHoldLifted: "domain.account_data:AccountData.LegalHoldLifted",
 }
 
 

@@ -1,0 +1,1 @@
+"""Erasure of an account's personal data, and the legal holds that keep it."""

@@ -1,0 +1,177 @@
+"""Personal data sealed in events with its account's own key (AES-GCM), and read back, or as ERASED once the key is
+gone.
+
+On the way in, each field `domain.personal_data` names is replaced by a `Sealed` value that the transcoder stores
+as `{"_type_": "sealed", "_data_": {"k": key id, "v": nonce + ciphertext + tag in base64, "o": is an object}}`; the
+rest of the event is stored as before, and the ledger's chain covers these bytes like any others. On the way out
+the key is found by its id: present, the field reads as it was written; deleted, it reads as ERASED (an object as
+ERASED_OBJECT), so an erased account's history still replays.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import orjson
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoding
+from eventsourcing.utils import get_topic
+
+from app.write.subject_keys import KeyStore, new_key
+from domain.account_data import ERASED, ERASED_OBJECT, AccountData
+from domain.personal_data import PersonalField, personal_fields
+
+NONCE_BYTES = 12
+KEY_CACHE_SECONDS = 30.0
+"""How long a process trusts a key it read: another process's erasure reaches its reads within this (its own, and
+any process reading the erasure's event, at once)."""
+_ERASED_TOPIC = get_topic(AccountData.Erased)
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """A field of personal data on its way into the store: its value, sealed with the account's key."""
+
+    value: Any
+    account_id: str
+
+
+class Keyring:
+    """The keys a process seals and opens with, read from the KeyStore and trusted for KEY_CACHE_SECONDS; a key
+    found erased stays so (key ids are never reused)."""
+
+    def __init__(self, store: Callable[[], KeyStore]) -> None:
+        self._store = store
+        self._sealing: dict[str, tuple[float, str, AESGCM]] = {}
+        self._opening: dict[str, tuple[float, AESGCM | None]] = {}
+        self._accounts: dict[str, str] = {}
+
+    @cached_property
+    def store(self) -> KeyStore:
+        """Found when first used: the ledger's mapper, which holds the keyring, is made before its recorder."""
+        return self._store()
+
+    def prepare(self, account_ids: Iterable[str]) -> None:
+        """Reads, or makes and stores, the keys of `account_ids` in two round trips at most, before a save."""
+        now = time.monotonic()
+        missing = sorted({a for a in account_ids if self._fresh(self._sealing.get(a), now) is None})
+        if not missing:
+            return
+        found = self.store.current(missing)
+        made = [new_key(a) for a in missing if a not in found]
+        if made:
+            self.store.add(made)
+            found |= self.store.current([k.account_id for k in made])  # a concurrent writer's key wins
+        for key in found.values():
+            cipher = AESGCM(key.key)
+            self._sealing[key.account_id] = (now, key.key_id, cipher)
+            self._opening[key.key_id] = (now, cipher)
+            self._accounts[key.key_id] = key.account_id
+
+    def sealing(self, account_id: str) -> tuple[str, AESGCM]:
+        entry = self._fresh(self._sealing.get(account_id), time.monotonic())
+        if entry is None:
+            self.prepare([account_id])
+            entry = self._sealing[account_id]
+        return entry[1], entry[2]
+
+    def opening(self, key_id: str) -> AESGCM | None:
+        now = time.monotonic()
+        entry = self._opening.get(key_id)
+        if entry is not None and (entry[1] is None or now - entry[0] < KEY_CACHE_SECONDS):
+            return entry[1]
+        key = self.store.by_id(key_id)
+        cipher = None if key is None else AESGCM(key)
+        self._opening[key_id] = (now, cipher)
+        return cipher
+
+    def forget(self, account_id: str) -> None:
+        """Drops what the process holds of the account's keys: its data was erased."""
+        self._sealing.pop(account_id, None)
+        for key_id in [k for k, a in self._accounts.items() if a == account_id]:
+            self._opening[key_id] = (0.0, None)
+            del self._accounts[key_id]
+
+    @staticmethod
+    def _fresh(entry: tuple[float, str, AESGCM] | None, now: float) -> tuple[float, str, AESGCM] | None:
+        return entry if entry is not None and now - entry[0] < KEY_CACHE_SECONDS else None
+
+
+class SealedAsObject(Transcoding):
+    """A `Sealed` value as its key's id and its ciphertext; decoded, the value, or ERASED once the key is gone."""
+
+    type = Sealed
+    name = "sealed"
+
+    def __init__(self, keyring: Keyring) -> None:
+        self.keyring = keyring
+
+    def encode(self, obj: Sealed) -> dict[str, Any]:
+        key_id, cipher = self.keyring.sealing(obj.account_id)
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = nonce + cipher.encrypt(nonce, orjson.dumps(obj.value), key_id.encode())
+        return {"k": key_id, "v": base64.b64encode(sealed).decode(), "o": isinstance(obj.value, dict)}
+
+    def decode(self, data: dict[str, Any]) -> Any:
+        cipher = self.keyring.opening(data["k"])
+        if cipher is None:
+            return dict(ERASED_OBJECT) if data["o"] else ERASED
+        sealed = base64.b64decode(data["v"])
+        return orjson.loads(cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], data["k"].encode()))
+
+
+class SealingMapper(Mapper[Any]):
+    """The library's mapper, sealing each event's personal data on the way in; reading an erasure, it forgets the
+    account's keys so nothing after it in the ledger is read with them."""
+
+    def __init__(self, keyring: Keyring, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.keyring = keyring
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[Any]) -> StoredEvent:
+        found = personal_fields(domain_event)
+        return super().to_stored_event(_sealed(domain_event, found) if found else domain_event)
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[Any]:
+        event = super().to_domain_event(stored_event)
+        if stored_event.topic == _ERASED_TOPIC:
+            assert isinstance(event, AccountData.Erased)
+            self.keyring.forget(event.account_id)
+        return event
+
+
+def accounts_sealed(events: Iterable[object]) -> set[str]:
+    """The accounts whose keys seal some of `events`' personal data."""
+    return {f.account_id for event in events for f in personal_fields(event)}
+
+
+def _sealed(event: Any, found: list[PersonalField]) -> Any:
+    """A copy of `event` with each personal field sealed; the event itself (the aggregate's) is left as it was."""
+    sealed = copy.copy(event)
+    for field in found:
+        _replace(sealed, field.path, Sealed(_get(event, field.path), field.account_id))
+    return sealed
+
+
+def _get(obj: Any, path: tuple[str, ...]) -> Any:
+    for name in path:
+        obj = getattr(obj, name)
+    return obj
+
+
+def _replace(obj: Any, path: tuple[str, ...], value: Any) -> None:
+    """Sets `path` in `obj` to `value`, copying the frozen values on the way so that nothing shared changes."""
+    name, rest = path[0], path[1:]
+    if rest:
+        inner = copy.copy(getattr(obj, name))
+        _replace(inner, rest, value)
+        value = inner
+    object.__setattr__(obj, name, value)

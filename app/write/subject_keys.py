@@ -1,0 +1,136 @@
+"""Each account's data key, kept in a table of its own (`subject_keys`, migration 0021), never in the ledger.
+
+A key is made the first time personal data of its account is sealed and lives until the account's data is erased:
+the event recording the erasure deletes it in the transaction that stores the event (`shred`), so there is never an
+erasure on record with its key left, nor a key gone without its erasure on record.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from uuid import uuid4
+
+from eventsourcing.persistence import Recorder, StoredEvent
+from eventsourcing.postgres import PostgresAggregateRecorder
+from eventsourcing.sqlite import SQLiteAggregateRecorder
+from eventsourcing.utils import get_topic
+from psycopg.sql import SQL, Identifier
+
+from domain.account_data import AccountData
+
+KEY_BYTES = 32
+"""AES-256."""
+ERASED_TOPIC = get_topic(AccountData.Erased)
+_CHUNK = 500  # bound parameters per SQLite query, well under its limit
+
+
+@dataclass(frozen=True)
+class SubjectKey:
+    account_id: str
+    key_id: str
+    key: bytes
+
+
+class KeyStore(Protocol):
+    def current(self, account_ids: Sequence[str]) -> dict[str, SubjectKey]:
+        """The key of each account among `account_ids` that has one."""
+
+    def add(self, keys: Sequence[SubjectKey]) -> None:
+        """Stores the keys of accounts that have none (an account given one meanwhile keeps its own)."""
+
+    def by_id(self, key_id: str) -> bytes | None:
+        """The key named `key_id`, or None once erased."""
+
+
+def new_key(account_id: str) -> SubjectKey:
+    return SubjectKey(account_id, uuid4().hex, secrets.token_bytes(KEY_BYTES))
+
+
+def erased_streams(stored_events: Iterable[StoredEvent]) -> list[str]:
+    """The AccountData streams whose erasure is among `stored_events`: their keys go with them."""
+    return [str(s.originator_id) for s in stored_events if s.topic == ERASED_TOPIC]
+
+
+def _row(key: SubjectKey) -> tuple[str, str, str, bytes]:
+    return key.account_id, str(AccountData.create_id(key.account_id)), key.key_id, key.key
+
+
+class PostgresKeys:
+    def __init__(self, recorder: PostgresAggregateRecorder) -> None:
+        self._datastore = recorder.datastore
+        self._table = SQL("{0}.subject_keys").format(Identifier(recorder.datastore.schema))
+
+    def current(self, account_ids: Sequence[str]) -> dict[str, SubjectKey]:
+        statement = SQL("SELECT account_id, key_id, key FROM {0} WHERE account_id = ANY(%s)").format(self._table)
+        with self._datastore.get_connection() as conn:
+            rows = conn.execute(statement, (list(account_ids),), prepare=True).fetchall()
+        return {r["account_id"]: SubjectKey(r["account_id"], r["key_id"], bytes(r["key"])) for r in rows}
+
+    def add(self, keys: Sequence[SubjectKey]) -> None:
+        statement = SQL(
+            "INSERT INTO {0} (account_id, stream_id, key_id, key, created_at) VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (account_id) DO NOTHING"
+        ).format(self._table)
+        with self._datastore.transaction(commit=True) as curs:
+            curs.executemany(statement, [(*_row(k), datetime.now(UTC)) for k in keys])
+
+    def by_id(self, key_id: str) -> bytes | None:
+        statement = SQL("SELECT key FROM {0} WHERE key_id = %s").format(self._table)
+        with self._datastore.get_connection() as conn:
+            row = conn.execute(statement, (key_id,), prepare=True).fetchone()
+        return None if row is None else bytes(row["key"])
+
+    def shred(self, curs: Any, stored_events: Sequence[StoredEvent]) -> None:
+        """Deletes the keys of the accounts whose erasure `stored_events` record, in their transaction (`curs`)."""
+        streams = erased_streams(stored_events)
+        if streams:
+            curs.execute(SQL("DELETE FROM {0} WHERE stream_id = ANY(%s)").format(self._table), (streams,))
+
+
+class SQLiteKeys:
+    def __init__(self, recorder: SQLiteAggregateRecorder) -> None:
+        self._datastore = recorder.datastore
+
+    def current(self, account_ids: Sequence[str]) -> dict[str, SubjectKey]:
+        found = {}
+        with self._datastore.transaction(commit=False) as cursor:
+            for start in range(0, len(account_ids), _CHUNK):
+                chunk = list(account_ids[start:start + _CHUNK])
+                marks = ",".join("?" * len(chunk))
+                cursor.execute(f"SELECT account_id, key_id, key FROM subject_keys WHERE account_id IN ({marks})", chunk)
+                found.update({r[0]: SubjectKey(r[0], r[1], bytes(r[2])) for r in cursor.fetchall()})
+        return found
+
+    def add(self, keys: Sequence[SubjectKey]) -> None:
+        with self._datastore.transaction(commit=True) as cursor:
+            cursor.executemany(
+                "INSERT INTO subject_keys (account_id, stream_id, key_id, key, created_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (account_id) DO NOTHING",
+                [(*_row(k), datetime.now(UTC).isoformat()) for k in keys],
+            )
+
+    def by_id(self, key_id: str) -> bytes | None:
+        with self._datastore.transaction(commit=False) as cursor:
+            cursor.execute("SELECT key FROM subject_keys WHERE key_id = ?", (key_id,))
+            row = cursor.fetchone()
+        return None if row is None else bytes(row[0])
+
+    @staticmethod
+    def shred(cursor: Any, stored_events: Sequence[StoredEvent]) -> None:
+        """Deletes the keys of the accounts whose erasure `stored_events` record, in their transaction (`cursor`)."""
+        streams = erased_streams(stored_events)
+        if streams:
+            cursor.execute(f"DELETE FROM subject_keys WHERE stream_id IN ({','.join('?' * len(streams))})", streams)
+
+
+def key_store(recorder: Recorder) -> PostgresKeys | SQLiteKeys:
+    if isinstance(recorder, PostgresAggregateRecorder):
+        return PostgresKeys(recorder)
+    if isinstance(recorder, SQLiteAggregateRecorder):
+        return SQLiteKeys(recorder)
+    raise TypeError(f"no subject keys on {type(recorder).__name__}")
+
