@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from app.write.sealing import Keyring
 from app.write.unit_of_work import UnitOfWork
@@ -42,17 +44,17 @@ class Erasure:
         return self.work.retrying(attempt)
 
     def place_legal_hold(self, account_id: str, reason: str, authority: str, actor: str) -> AccountDataWritten:
-        def attempt() -> AccountDataWritten:
-            data = self._account_data(account_id, actor)
-            data.place_hold(reason, authority, actor, self.work.clock())
-            return AccountDataWritten(data, self.work.store(data))
-
-        return self.work.retrying(attempt)
+        return self._change(account_id, actor, lambda data, now: data.place_hold(reason, authority, actor, now))
 
     def lift_legal_hold(self, account_id: str, reason: str, authority: str, actor: str) -> AccountDataWritten:
+        return self._change(account_id, actor, lambda data, now: data.lift_hold(reason, authority, actor, now))
+
+    def _change(
+        self, account_id: str, actor: str, change: Callable[[AccountData, datetime], None]
+    ) -> AccountDataWritten:
         def attempt() -> AccountDataWritten:
             data = self._account_data(account_id, actor)
-            data.lift_hold(reason, authority, actor, self.work.clock())
+            change(data, self.work.clock())
             return AccountDataWritten(data, self.work.store(data))
 
         return self.work.retrying(attempt)
