@@ -7,6 +7,8 @@ from typing import Any
 
 NOT_DATA = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 """What every stored event has beside its data: its stream, version, time and topic."""
+SEALED = "[sealed]"
+"""What a field of personal data (sealed with its account's key, app.write.sealing) reads as outside the ledger."""
 
 
 def stored_fields(state: bytes) -> dict[str, Any]:
@@ -21,6 +23,8 @@ def _plain_object(found: dict[str, Any]) -> Any:
     if len(found) != 2 or "_type_" not in found or "_data_" not in found:
         return found
     value = found["_data_"]
+    if found["_type_"] == "sealed":
+        return SEALED
     if found["_type_"] == "uuid_hex":
         return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
     return value  # a time's or a decimal's text (its isoformat, its str), or a value type's fields

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.account import Account
+from domain.account_data import AccountData
 from domain.appeal import Appeal
 from domain.automation import AutomationRule
 from domain.batch import Batch
@@ -104,6 +105,10 @@ class AuditTrailProjection(Projection):
         StatementSubmission.FoundStored,
         StatementSubmission.Rejected,
         StatementSubmission.Failed,
+        AccountData.Registered,
+        AccountData.Erased,
+        AccountData.LegalHoldPlaced,
+        AccountData.LegalHoldLifted,
     )
 
     def apply_batch(self, events: Events, sql: Sql) -> None:
@@ -159,7 +164,7 @@ def _touches(event: Any, stream: str, refs: Rows) -> Touches:
         return (event.domain, None, None)
     if isinstance(event, Batch.Started):
         return _remember(refs, stream, (event.subjects[0].subject.domain, None, None))
-    if isinstance(event, (Account.Registered, Protection.Protected)):
+    if isinstance(event, (Account.Registered, Protection.Protected, AccountData.Registered)):
         return _remember(refs, stream, (None, event.account_id, None))
     if isinstance(event, AutomationRule.Configured | StatementSubmission.Sent):
         return _remember(refs, stream, (event.domain, None, None))
@@ -346,6 +351,19 @@ def submission_summary(event: Any) -> str:
         return f"the DSA Transparency Database refused the statement: {event.reason}"
     if isinstance(event, StatementSubmission.Failed):
         return f"the DSA Transparency Database did not store the statement: {event.reason}"
+    return account_data_summary(event)
+
+
+def account_data_summary(event: Any) -> str:
+    """What happened to an account's personal data, in one line."""
+    if isinstance(event, AccountData.Registered):
+        return "account's personal data on record"
+    if isinstance(event, AccountData.Erased):
+        return f"account's personal data erased (key deleted): {event.reason}"
+    if isinstance(event, AccountData.LegalHoldPlaced):
+        return f"legal hold placed by {event.authority}: {event.reason}"
+    if isinstance(event, AccountData.LegalHoldLifted):
+        return f"legal hold lifted by {event.authority}: {event.reason}"
     return type(event).__qualname__
 
 
