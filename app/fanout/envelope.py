@@ -19,7 +19,7 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import Notification
 
-from app.fanout.event_json import NOT_DATA, stored_fields
+from app.fanout.event_json import NOT_DATA, Unseal, stored_fields
 from domain.base import NAMESPACE
 from domain.values import Subject
 
@@ -82,6 +82,8 @@ class Envelope:
     account_id: str | None
     subject: Subject | None
     chain_hash: str
+    unseal: Unseal
+    """Opens the event's personal data: as written while its account's key lives, ERASED after."""
 
     @property
     def position(self) -> int:
@@ -107,7 +109,7 @@ class Envelope:
     @cached_property
     def data(self) -> dict[str, Any]:
         """The event's facts, as plain JSON values: its `actor` and `occurred_at`, then those of its type."""
-        stored = stored_fields(self.stored.state)
+        stored = stored_fields(self.stored.state, self.unseal)
         for name in NOT_DATA.intersection(stored):
             del stored[name]
         return stored

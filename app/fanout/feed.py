@@ -45,6 +45,7 @@ def envelopes(runtime: Runtime, stored: Sequence[Notification]) -> list[Envelope
         found.append(Envelope(
             stored=s, source=source, domain=domain, account_id=account_id,
             subject=None if subject_key is None else subject_of(subject_key), chain_hash=hashes[s.id],
+            unseal=runtime.ledger.sealed.decode,
         ))
     return found
 

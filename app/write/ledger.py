@@ -143,6 +143,7 @@ class Ledger(Application[UUID]):
     def construct_mapper(self) -> Mapper[UUID]:
         """The library's mapper, sealing personal data with each account's key (see app.write.sealing)."""
         self.keyring = Keyring(lambda: key_store(self.recorder))
+        self.sealed = SealedAsObject(self.keyring)
         return SealingMapper(
             self.keyring, transcoder=self.construct_transcoder(), cipher=self.factory.cipher(),
             compressor=self.factory.compressor(),
@@ -156,7 +157,7 @@ class Ledger(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_value_types(transcoder)
-        transcoder.register(SealedAsObject(self.keyring))
+        transcoder.register(self.sealed)
 
     def read_events(self, after: int, limit: int, upto: int | None = None) -> list[StoredEvent]:
         """Up to `limit` events in ledger order, from the position after `after` (and up to `upto`, if given)."""

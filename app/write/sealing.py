@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -117,7 +118,7 @@ class SealedAsObject(Transcoding):
     def encode(self, obj: Sealed) -> dict[str, Any]:
         key_id, cipher = self.keyring.sealing(obj.account_id)
         nonce = os.urandom(NONCE_BYTES)
-        sealed = nonce + cipher.encrypt(nonce, orjson.dumps(obj.value), key_id.encode())
+        sealed = nonce + cipher.encrypt(nonce, _json(obj.value), key_id.encode())
         return {"k": key_id, "v": base64.b64encode(sealed).decode(), "o": isinstance(obj.value, dict)}
 
     def decode(self, data: dict[str, Any]) -> Any:
@@ -125,7 +126,11 @@ class SealedAsObject(Transcoding):
         if cipher is None:
             return dict(ERASED_OBJECT) if data["o"] else ERASED
         sealed = base64.b64decode(data["v"])
-        return orjson.loads(cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], data["k"].encode()))
+        plain = cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], data["k"].encode())
+        try:
+            return orjson.loads(plain)
+        except orjson.JSONDecodeError:  # what orjson refuses (integers past 64 bits, which evidence may hold)
+            return json.loads(plain)
 
 
 class SealingMapper(Mapper[Any]):
@@ -146,6 +151,13 @@ class SealingMapper(Mapper[Any]):
             assert isinstance(event, AccountData.Erased)
             self.keyring.forget(event.account_id)
         return event
+
+
+def _json(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:  # integers past 64 bits, which evidence may hold: `json` writes them
+        return json.dumps(value, separators=(",", ":")).encode()
 
 
 def accounts_sealed(events: Iterable[object]) -> set[str]:

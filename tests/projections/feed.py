@@ -40,11 +40,13 @@ def ledger_mapper() -> Mapper[UUID]:
 class Feed:
     """Numbers events in ledger order and applies each to the projections that read it."""
 
-    def __init__(self, store: ReadStore, *projections: Projection) -> None:
+    def __init__(self, store: ReadStore, *projections: Projection, mapper: Mapper[UUID] | None = None) -> None:
         self.store = store
         self.projections = projections
         self.position = 0
-        self.mapper = ledger_mapper()
+        self.mapper = mapper or ledger_mapper()
+        self.stored: list[Notification] = []
+        """Every event fed, as stored, for a rebuild to feed again."""
 
     def save(self, *aggregates: Any) -> int:
         """Projects the aggregates' pending events in one transaction, as one save would store them."""
@@ -59,11 +61,16 @@ class Feed:
                 id=self.position, originator_id=stored.originator_id, originator_version=stored.originator_version,
                 topic=stored.topic, state=stored.state,
             ))
+        self.stored += notifications
+        return self.notifications(notifications)
+
+    def notifications(self, notifications: list[Notification]) -> int:
+        """Projects events as stored, decoded by this feed's mapper."""
         decode = cache(self.mapper.to_domain_event)  # each event decoded once, as the projector's decoder does
         with self.store.transaction() as sql:
             for projection in self.projections:
                 feed(projection, topics_of(projection), notifications, decode, sql)
-        return self.position
+        return notifications[-1].id if notifications else self.position
 
     def read(self, query: Callable[..., R], *args: Any) -> R:
         with self.store.transaction(write=False) as sql:
