@@ -1,0 +1,100 @@
+"""Erasure on PostgreSQL: personal data ingested in bulk (the COPY path) is sealed, an erasure deletes its key in the
+transaction that records it, the rebuilt read models show it erased, and `docket verify` still passes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from eventsourcing.persistence import IntegrityError
+
+from app.config.database import Database
+from app.config.settings import Settings
+from app.integrity.verify import sign_head
+from app.read.rebuild.run import rebuild
+from app.runtime.wiring import Runtime, open_runtime
+from app.write.postgres_event_store import COPY_FROM
+from domain.account_data import ERASED, AccountData
+from domain.detection import DetectionFacts
+from domain.report import Notice, ReporterKind
+from domain.values import ContentType, DetectionSource, Subject
+from tests.integration.test_tamper_evidence import KEY, docket_verify
+from tests.support import MovableClock
+
+pytestmark = pytest.mark.postgres
+
+ACCOUNTS = 4
+
+
+def email(n: int) -> str:
+    return f"person{n}@example.test"
+
+
+def facts(runtime: Runtime, n: int) -> DetectionFacts:
+    return DetectionFacts(
+        subject=Subject("trust_safety", "pin", f"pin-{n}"), account_id=f"acct-{n % ACCOUNTS}", policy_key="spam",
+        source=DetectionSource.CLASSIFIER, external_id=f"clf-{n}", confidence=0.9, model="spam-clf",
+        content_type=ContentType.TEXT, content=None, evidence={"email": email(n)}, detected_at=runtime.ledger.clock(),
+    )
+
+
+def query(url: str, statement: str, *params: object) -> list[tuple[Any, ...]]:
+    with psycopg.connect(Database.parse(url).conninfo()) as connection:
+        return list(connection.execute(statement.encode(), params).fetchall())
+
+
+@pytest.fixture
+def runtime(postgres_url: str, clock: MovableClock) -> Iterator[Runtime]:
+    """A ledger with a bulk ingest of detections (written by COPY) and a report, across ACCOUNTS accounts."""
+    opened = open_runtime(Settings(database_url=postgres_url, checkpoint_key=KEY), clock=clock)
+    opened.ledger.record_detections([facts(opened, n) for n in range(COPY_FROM)], "pipeline")
+    notice = Notice(Subject("trust_safety", "pin", "pin-0"), "acct-0", "user-9", ReporterKind.USER, "spam",
+                    "Her number is +33 6 12 34 56 78")
+    opened.ledger.submit_report(notice, "k-1", "intake")
+    yield opened
+    opened.close()
+
+
+def test_bulk_ingested_personal_data_is_stored_sealed_and_reads_back(runtime: Runtime, postgres_url: str) -> None:
+    stored = b"".join(bytes(r[0]) for r in query(postgres_url, "SELECT state FROM docket_events"))
+    evidence = [e.event.facts.evidence for e in runtime.ledger.read_events(0, 1000) if hasattr(e.event, "facts")]
+
+    assert email(7).encode() not in stored and b"+33 6 12" not in stored
+    assert evidence == [{"email": email(n)} for n in range(COPY_FROM)]
+    assert query(postgres_url, "SELECT count(*) FROM subject_keys") == [(ACCOUNTS,)]
+
+
+def test_after_erasure_the_key_is_gone_the_rebuild_shows_it_erased_and_verify_passes(
+    runtime: Runtime, postgres_url: str
+) -> None:
+    runtime.ledger.erase_account_data("acct-0", "GDPR Art. 17", "dpo:maria")
+    runtime.projector.catch_up()
+    assert sign_head(runtime.projector, runtime.store) is not None
+
+    rebuild(runtime, ["reports"], batch=50)
+
+    kept = query(postgres_url, "SELECT account_id FROM subject_keys ORDER BY 1")
+    assert kept == [("acct-1",), ("acct-2",), ("acct-3",)]
+    assert query(postgres_url, "SELECT text, reporter_id FROM reports") == [(ERASED, "user-9")]
+    evidence = {e.event.facts.external_id: e.event.facts.evidence
+                for e in runtime.ledger.read_events(0, 1000) if hasattr(e.event, "facts")}
+    assert evidence["clf-0"] == {"erased": ERASED} and evidence["clf-1"] == {"email": email(1)}
+    result = docket_verify(postgres_url)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_erasure_whose_event_is_not_stored_keeps_the_key(runtime: Runtime, postgres_url: str) -> None:
+    data = AccountData.register("acct-1", "dpo:maria", runtime.ledger.clock())
+    data.erase("GDPR Art. 17", True, "dpo:maria", runtime.ledger.clock())
+    stored = [runtime.ledger.mapper.to_stored_event(e) for e in data.collect_events()]
+
+    with pytest.raises(IntegrityError):  # the same event twice: the insert fails, and its transaction with it
+        runtime.ledger.recorder.insert_events([*stored, stored[-1]])
+
+    assert ("acct-1",) in query(postgres_url, "SELECT account_id FROM subject_keys")
+
+
+def test_the_analyst_role_cannot_read_the_keys(runtime: Runtime, postgres_url: str) -> None:
+    assert query(postgres_url, "SELECT has_table_privilege('docket_analyst', 'subject_keys', 'SELECT')") == [(False,)]
