@@ -173,6 +173,7 @@ class Ledger(Application[UUID]):
                 break
             after = notifications[-1].id
             found += [n for n in notifications if n.topic not in INDEX_TOPICS]
+        self.keyring.prefetch(n.state for n in found)
         return found
 
     def decode(self, notification: Notification) -> StoredEvent:

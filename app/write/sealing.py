@@ -14,6 +14,7 @@ import base64
 import copy
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ KEY_CACHE_SECONDS = 30.0
 """How long a process trusts a key it read: another process's erasure reaches its reads within this (its own, and
 any process reading the erasure's event, at once)."""
 _ERASED_TOPIC = get_topic(AccountData.Erased)
+_SEALED = b'"_type_":"sealed"'
+_KEY_ID = re.compile(rb'"_type_":"sealed","_data_":\{"k":"([0-9a-f]+)"')
 
 
 @dataclass(frozen=True)
@@ -85,14 +88,33 @@ class Keyring:
         return entry[1], entry[2]
 
     def opening(self, key_id: str) -> AESGCM | None:
-        now = time.monotonic()
         entry = self._opening.get(key_id)
-        if entry is not None and (entry[1] is None or now - entry[0] < KEY_CACHE_SECONDS):
-            return entry[1]
-        key = self.store.by_id(key_id)
-        cipher = None if key is None else AESGCM(key)
-        self._opening[key_id] = (now, cipher)
-        return cipher
+        if entry is None or not self._trusted(entry, time.monotonic()):
+            self._read([key_id])
+            entry = self._opening[key_id]
+        return entry[1]
+
+    def prefetch(self, states: Iterable[bytes]) -> None:
+        """Reads in one round trip the keys that open the sealed fields of `states` (a page of stored events about to
+        be decoded) and are not held: a replay would otherwise ask for each account's key on its own."""
+        now = time.monotonic()
+        wanted = {
+            key_id.decode() for state in states if _SEALED in state for key_id in _KEY_ID.findall(state)
+        }
+        missing = [k for k in wanted if (entry := self._opening.get(k)) is None or not self._trusted(entry, now)]
+        if missing:
+            self._read(missing)
+
+    def _read(self, key_ids: list[str]) -> None:
+        now = time.monotonic()
+        found = self.store.by_ids(key_ids)
+        for key_id in key_ids:
+            key = found.get(key_id)
+            self._opening[key_id] = (now, None if key is None else AESGCM(key))
+
+    @staticmethod
+    def _trusted(entry: tuple[float, AESGCM | None], now: float) -> bool:
+        return entry[1] is None or now - entry[0] < KEY_CACHE_SECONDS
 
     def forget(self, account_id: str) -> None:
         """Drops what the process holds of the account's keys: its data was erased."""

@@ -42,8 +42,8 @@ class KeyStore(Protocol):
     def add(self, keys: Sequence[SubjectKey]) -> None:
         """Stores the keys of accounts that have none (an account given one meanwhile keeps its own)."""
 
-    def by_id(self, key_id: str) -> bytes | None:
-        """The key named `key_id`, or None once erased."""
+    def by_ids(self, key_ids: Sequence[str]) -> dict[str, bytes]:
+        """The keys named among `key_ids` that are not erased."""
 
 
 def new_key(account_id: str) -> SubjectKey:
@@ -78,11 +78,11 @@ class PostgresKeys:
         with self._datastore.transaction(commit=True) as curs:
             curs.executemany(statement, [(*_row(k), datetime.now(UTC)) for k in keys])
 
-    def by_id(self, key_id: str) -> bytes | None:
-        statement = SQL("SELECT key FROM {0} WHERE key_id = %s").format(self._table)
+    def by_ids(self, key_ids: Sequence[str]) -> dict[str, bytes]:
+        statement = SQL("SELECT key_id, key FROM {0} WHERE key_id = ANY(%s)").format(self._table)
         with self._datastore.get_connection() as conn:
-            row = conn.execute(statement, (key_id,), prepare=True).fetchone()
-        return None if row is None else bytes(row["key"])
+            rows = conn.execute(statement, (list(key_ids),), prepare=True).fetchall()
+        return {r["key_id"]: bytes(r["key"]) for r in rows}
 
     def shred(self, curs: Any, stored_events: Sequence[StoredEvent]) -> None:
         """Deletes the keys of the accounts whose erasure `stored_events` record, in their transaction (`curs`)."""
@@ -96,14 +96,8 @@ class SQLiteKeys:
         self._datastore = recorder.datastore
 
     def current(self, account_ids: Sequence[str]) -> dict[str, SubjectKey]:
-        found = {}
-        with self._datastore.transaction(commit=False) as cursor:
-            for start in range(0, len(account_ids), _CHUNK):
-                chunk = list(account_ids[start:start + _CHUNK])
-                marks = ",".join("?" * len(chunk))
-                cursor.execute(f"SELECT account_id, key_id, key FROM subject_keys WHERE account_id IN ({marks})", chunk)
-                found.update({r[0]: SubjectKey(r[0], r[1], bytes(r[2])) for r in cursor.fetchall()})
-        return found
+        rows = self._select("SELECT account_id, key_id, key FROM subject_keys WHERE account_id", account_ids)
+        return {r[0]: SubjectKey(r[0], r[1], bytes(r[2])) for r in rows}
 
     def add(self, keys: Sequence[SubjectKey]) -> None:
         with self._datastore.transaction(commit=True) as cursor:
@@ -113,11 +107,18 @@ class SQLiteKeys:
                 [(*_row(k), datetime.now(UTC).isoformat()) for k in keys],
             )
 
-    def by_id(self, key_id: str) -> bytes | None:
+    def by_ids(self, key_ids: Sequence[str]) -> dict[str, bytes]:
+        return {r[0]: bytes(r[1]) for r in self._select("SELECT key_id, key FROM subject_keys WHERE key_id", key_ids)}
+
+    def _select(self, query: str, values: Sequence[str]) -> list[Any]:
+        """The rows of `query` (which ends in the column to match) for each of `values`, in chunks."""
+        found = []
         with self._datastore.transaction(commit=False) as cursor:
-            cursor.execute("SELECT key FROM subject_keys WHERE key_id = ?", (key_id,))
-            row = cursor.fetchone()
-        return None if row is None else bytes(row[0])
+            for start in range(0, len(values), _CHUNK):
+                chunk = list(values[start:start + _CHUNK])
+                cursor.execute(f"{query} IN ({','.join('?' * len(chunk))})", chunk)
+                found += cursor.fetchall()
+        return found
 
     @staticmethod
     def shred(cursor: Any, stored_events: Sequence[StoredEvent]) -> None:

@@ -45,6 +45,7 @@ class MemoryKeys:
 
     def __init__(self) -> None:
         self.keys: dict[str, SubjectKey] = {}
+        self.reads = 0
 
     def current(self, account_ids: Sequence[str]) -> dict[str, SubjectKey]:
         return {a: self.keys[a] for a in account_ids if a in self.keys}
@@ -53,8 +54,9 @@ class MemoryKeys:
         for key in keys:
             self.keys.setdefault(key.account_id, key)
 
-    def by_id(self, key_id: str) -> bytes | None:
-        return next((k.key for k in self.keys.values() if k.key_id == key_id), None)
+    def by_ids(self, key_ids: Sequence[str]) -> dict[str, bytes]:
+        self.reads += 1
+        return {k.key_id: k.key for k in self.keys.values() if k.key_id in key_ids}
 
 
 def sealing_mapper(keys: MemoryKeys) -> Mapper[UUID]:
@@ -146,3 +148,17 @@ def test_stored_events_never_hold_the_personal_data_in_clear(history: Feed) -> N
     assert PHONE.encode() not in stored
     assert EMAIL.encode() not in stored
     assert b"user-9" in stored  # reporter identity stays in clear (see domain.personal_data)
+
+
+def test_a_page_of_stored_events_has_its_keys_read_in_one_round_trip(history: Feed, keys: MemoryKeys) -> None:
+    other = Detection.record(facts(account_id="acct-2", external_id="clf-2", evidence={"email": EMAIL}), 1, "a", T0)
+    history.save(other)
+    mapper = sealing_mapper(keys)
+    assert isinstance(mapper, SealingMapper)
+    keys.reads = 0
+
+    mapper.keyring.prefetch(n.state for n in history.stored)
+    decoded = [mapper.to_domain_event(n) for n in history.stored]
+
+    assert keys.reads == 1
+    assert [e.facts.evidence for e in decoded if isinstance(e, Detection.Recorded)] == [{"email": EMAIL}] * 2
