@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from domain.account_data import AccountData
 from domain.appeal import Appeal
 from projections.appeals.rows import appeal_row
 from projections.base import Projection, started
 from projections.batch import Batch, Table
+from projections.erasure import blank, erased_accounts
 from projections.sql import Sql
 
 APPEALS = Table(
@@ -23,9 +25,12 @@ APPEALS = Table(
 class AppealsProjection(Projection):
     name = "appeals"
     tables = ("appeals",)
-    event_types = (Appeal.Filed, Appeal.Upheld, Appeal.Overturned)
+    event_types = (Appeal.Filed, Appeal.Upheld, Appeal.Overturned, AccountData.Erased)
 
     def apply_batch(self, events: Batch, sql: Sql) -> None:
+        erased = erased_accounts(events)
+        if erased:
+            events = [(p, e) for p, e in events if not isinstance(e, AccountData.Erased)]
         appeals = APPEALS.rows()
         appeals.fetch(sql, [(str(e.originator_id),) for _, e in events if not isinstance(e, Appeal.Filed)])
         for position, event in events:
@@ -49,3 +54,4 @@ class AppealsProjection(Projection):
                 "position": position,
             })
         appeals.write(sql)
+        blank(sql, "appeals", "statement", erased)

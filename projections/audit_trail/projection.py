@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.account import Account
-from domain.account_data import AccountData
+from domain.account_data import ERASED, AccountData
 from domain.appeal import Appeal
 from domain.automation import AutomationRule
 from domain.batch import Batch
@@ -30,6 +30,7 @@ from domain.webhook import Webhook
 from projections.base import Projection
 from projections.batch import Batch as Events
 from projections.batch import Rows, Table
+from projections.erasure import blank, erased_accounts
 from projections.sql import Sql
 
 MAX_SUMMARY = 300
@@ -125,6 +126,12 @@ class AuditTrailProjection(Projection):
         refs.write(sql)
         if index:
             sql.insert_rows("event_index", _INDEX, index)
+        blank(sql, "event_index", "summary", erased_accounts(events), ERASED_NOTE,
+              " AND type IN ('Case.NoteAdded', 'Case.Escalated')")
+
+
+ERASED_NOTE = f"note: {ERASED}"
+"""The summary of a note or an escalation once its account's personal data is erased."""
 
 
 def event_type_names() -> frozenset[str]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.account_data import AccountData
 from domain.case import Case
 from domain.report import Report, ReportStatus
 from domain.reporter import Reporter
 from domain.values import Outcome
 from projections.base import Projection, started
 from projections.batch import Batch, Row, Table, write_all
+from projections.erasure import blank, erased_accounts
 from projections.reports.rows import report_row
 from projections.sql import Sql
 from projections.values import content_columns
@@ -45,9 +47,10 @@ class ReportsProjection(Projection):
     name = "reports"
     tables = ("reports", "reporters", "report_claims")
     event_types = (Report.Submitted, Report.Closed, Case.Claimed, Case.ClaimRenewed, Case.Released,
-                   Reporter.Registered, Reporter.Warned, Reporter.Suspended)
+                   Reporter.Registered, Reporter.Warned, Reporter.Suspended, AccountData.Erased)
 
     def apply_batch(self, events: Batch, sql: Sql) -> None:
+        erased = erased_accounts(events)
         batch = _ReportRows(events, sql)
         for position, event in events:
             if isinstance(event, Report.Submitted):
@@ -67,6 +70,7 @@ class ReportsProjection(Projection):
             elif isinstance(event, Reporter.Suspended):
                 batch.suspended(event)
         write_all(sql, batch.reports, batch.reporters, batch.claims)
+        blank(sql, "reports", "text", erased)
 
 
 class _ReportRows:

@@ -2,6 +2,7 @@
 ERASED and its enforcement record stays."""
 
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -15,11 +16,14 @@ from app.write.sealing import Keyring, SealedAsObject, SealingMapper
 from app.write.subject_keys import SubjectKey
 from app.write.transcodings import LedgerTranscoder, register_value_types
 from domain.account_data import ERASED, AccountData
+from domain.appeal import Appeal
 from domain.case import Case
 from domain.detection import Detection
 from domain.policy import Policy
 from domain.report import Notice, Report, ReporterKind
+from projections.appeals.projection import AppealsProjection
 from projections.audit_trail.projection import AuditTrailProjection
+from projections.base import Projection
 from projections.case_status.projection import CaseStatusProjection
 from projections.reports.projection import ReportsProjection
 from projections.review_queue.projection import ReviewQueueProjection
@@ -69,8 +73,9 @@ def sealing_mapper(keys: MemoryKeys) -> Mapper[UUID]:
     return SealingMapper(keyring, transcoder=transcoder)
 
 
-def projections() -> tuple[ReportsProjection, ReviewQueueProjection, CaseStatusProjection, AuditTrailProjection]:
-    return ReportsProjection(), ReviewQueueProjection(), CaseStatusProjection(), AuditTrailProjection()
+def projections() -> tuple[Projection, ...]:
+    return (ReportsProjection(), ReviewQueueProjection(), CaseStatusProjection(), AuditTrailProjection(),
+            AppealsProjection())
 
 
 def migrated(path: Path) -> ReadStore:
@@ -105,7 +110,8 @@ def history(store: ReadStore, keys: MemoryKeys) -> Feed:
     case.add_note(None, f"Called her at {PHONE}", "reviewer:alice", at(minutes=2))
     feed.save(case, detection, report)
     case.decide(UUID(int=7), policy, violating(), [detection], ACCOUNT, "reviewer:alice", at(minutes=3))
-    feed.save(case)
+    appeal = Appeal.file(case, UUID(int=7), f"Call me on {PHONE}", timedelta(days=30), None, "svc:appeals", at(days=1))
+    feed.save(case, appeal)
     return feed
 
 
@@ -120,6 +126,16 @@ def erase(feed: Feed, keys: MemoryKeys) -> None:
 def test_before_erasure_the_read_models_show_the_personal_data(history: Feed) -> None:
     assert one(history, "SELECT text FROM reports") == (f"Her number is {PHONE}",)
     assert one(history, "SELECT note FROM review_notes WHERE kind = 'NOTE'") == (f"Called her at {PHONE}",)
+    assert one(history, "SELECT statement FROM appeals") == (f"Call me on {PHONE}",)
+
+
+def test_the_erasure_blanks_what_the_read_models_copied_at_once(history: Feed, keys: MemoryKeys) -> None:
+    erase(history, keys)
+
+    assert one(history, "SELECT text FROM reports") == (ERASED,)
+    assert one(history, "SELECT statement, status FROM appeals") == (ERASED, "PENDING")
+    assert one(history, "SELECT summary FROM event_index WHERE type = 'Case.NoteAdded'") == (f"note: {ERASED}",)
+    assert one(history, "SELECT outcome, live FROM decisions") == ("VIOLATING", True)
 
 
 def test_rebuilt_after_erasure_personal_data_reads_as_erased_and_decisions_remain(
@@ -132,6 +148,7 @@ def test_rebuilt_after_erasure_personal_data_reads_as_erased_and_decisions_remai
 
     assert one(rebuilt, "SELECT text, reporter_id FROM reports") == (ERASED, "user-9")
     assert one(rebuilt, "SELECT note FROM review_notes WHERE kind = 'NOTE'") == (ERASED,)
+    assert one(rebuilt, "SELECT statement FROM appeals") == (ERASED,)
     assert one(rebuilt, "SELECT outcome, live, account_id FROM decisions") == ("VIOLATING", True, ACCOUNT)
     assert one(rebuilt, "SELECT count(*) FROM event_index WHERE summary LIKE ?", f"%{PHONE}%") == (0,)
     assert one(rebuilt, "SELECT summary FROM event_index WHERE type = 'AccountData.Erased'") == (
