@@ -25,6 +25,8 @@ from psycopg import sql
 
 from app.config.clock import system_clock
 from app.config.database import Database
+from app.read.migrations import migrate
+from app.read.store import open_read_store
 from app.write.catalog import load_catalog, seed_catalog
 from app.write.ledger import Ledger
 from bench.databases import DEFAULT_ADMIN_URL, own_database
@@ -124,12 +126,17 @@ class Bench:
         return f"{self.url}?schema={schema}"
 
     @contextmanager
-    def ledger(self, name: str) -> Iterator[Ledger]:
-        ledger = Ledger(env=Database.parse(self.fresh_url(name)).library_env(), clock=system_clock)
+    def ledger(self, name: str, url: str | None = None) -> Iterator[Ledger]:
+        """A ledger on a fresh schema (or on `url`'s), migrated (its subject keys' table with it) and seeded."""
+        database = Database.parse(url or self.fresh_url(name))
+        ledger = Ledger(env=database.library_env(), clock=system_clock)
+        store = open_read_store(database)
         try:
+            migrate(store)
             seed_catalog(ledger)
             yield ledger
         finally:
+            store.close()
             ledger.close()
 
 

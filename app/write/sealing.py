@@ -11,7 +11,6 @@ ERASED_OBJECT), so an erased account's history still replays.
 from __future__ import annotations
 
 import base64
-import copy
 import json
 import os
 import re
@@ -189,10 +188,18 @@ def accounts_sealed(events: Iterable[object]) -> set[str]:
 
 def _sealed(event: Any, found: list[PersonalField]) -> Any:
     """A copy of `event` with each personal field sealed; the event itself (the aggregate's) is left as it was."""
-    sealed = copy.copy(event)
+    sealed = _copy(event)
     for field in found:
         _replace(sealed, field.path, Sealed(_get(event, field.path), field.account_id))
     return sealed
+
+
+def _copy(obj: Any) -> Any:
+    """A shallow copy of an event or a value (frozen dataclasses), without `copy.copy`'s protocol (a third of
+    sealing's cost)."""
+    clone = object.__new__(type(obj))
+    clone.__dict__.update(obj.__dict__)
+    return clone
 
 
 def _get(obj: Any, path: tuple[str, ...]) -> Any:
@@ -205,7 +212,7 @@ def _replace(obj: Any, path: tuple[str, ...], value: Any) -> None:
     """Sets `path` in `obj` to `value`, copying the frozen values on the way so that nothing shared changes."""
     name, rest = path[0], path[1:]
     if rest:
-        inner = copy.copy(getattr(obj, name))
+        inner = _copy(getattr(obj, name))
         _replace(inner, rest, value)
         value = inner
     object.__setattr__(obj, name, value)
