@@ -109,7 +109,9 @@ class Keyring:
         found = self.store.by_ids(key_ids)
         for key_id in key_ids:
             key = found.get(key_id)
-            self._opening[key_id] = (now, None if key is None else AESGCM(key))
+            self._opening[key_id] = (now, None if key is None else AESGCM(key.key))
+            if key is not None:
+                self._accounts[key_id] = key.account_id
 
     @staticmethod
     def _trusted(entry: tuple[float, AESGCM | None], now: float) -> bool:
@@ -118,7 +120,7 @@ class Keyring:
     def forget(self, account_id: str) -> None:
         """Drops what the process holds of the account's keys: its data was erased."""
         self._sealing.pop(account_id, None)
-        for key_id in [k for k, a in self._accounts.items() if a == account_id]:
+        for key_id in [k for k, a in list(self._accounts.items()) if a == account_id]:
             self._opening[key_id] = (0.0, None)
             del self._accounts[key_id]
 

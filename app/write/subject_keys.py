@@ -42,8 +42,8 @@ class KeyStore(Protocol):
     def add(self, keys: Sequence[SubjectKey]) -> None:
         """Stores the keys of accounts that have none (an account given one meanwhile keeps its own)."""
 
-    def by_ids(self, key_ids: Sequence[str]) -> dict[str, bytes]:
-        """The keys named among `key_ids` that are not erased."""
+    def by_ids(self, key_ids: Sequence[str]) -> dict[str, SubjectKey]:
+        """The keys named among `key_ids` that are not erased, by id."""
 
 
 def new_key(account_id: str) -> SubjectKey:
@@ -78,11 +78,11 @@ class PostgresKeys:
         with self._datastore.transaction(commit=True) as curs:
             curs.executemany(statement, [(*_row(k), datetime.now(UTC)) for k in keys])
 
-    def by_ids(self, key_ids: Sequence[str]) -> dict[str, bytes]:
-        statement = SQL("SELECT key_id, key FROM {0} WHERE key_id = ANY(%s)").format(self._table)
+    def by_ids(self, key_ids: Sequence[str]) -> dict[str, SubjectKey]:
+        statement = SQL("SELECT account_id, key_id, key FROM {0} WHERE key_id = ANY(%s)").format(self._table)
         with self._datastore.get_connection() as conn:
             rows = conn.execute(statement, (list(key_ids),), prepare=True).fetchall()
-        return {r["key_id"]: bytes(r["key"]) for r in rows}
+        return {r["key_id"]: SubjectKey(r["account_id"], r["key_id"], bytes(r["key"])) for r in rows}
 
     def shred(self, curs: Any, stored_events: Sequence[StoredEvent]) -> None:
         """Deletes the keys of the accounts whose erasure `stored_events` record, in their transaction (`curs`)."""
@@ -107,8 +107,9 @@ class SQLiteKeys:
                 [(*_row(k), datetime.now(UTC).isoformat()) for k in keys],
             )
 
-    def by_ids(self, key_ids: Sequence[str]) -> dict[str, bytes]:
-        return {r[0]: bytes(r[1]) for r in self._select("SELECT key_id, key FROM subject_keys WHERE key_id", key_ids)}
+    def by_ids(self, key_ids: Sequence[str]) -> dict[str, SubjectKey]:
+        rows = self._select("SELECT account_id, key_id, key FROM subject_keys WHERE key_id", key_ids)
+        return {r[1]: SubjectKey(r[0], r[1], bytes(r[2])) for r in rows}
 
     def _select(self, query: str, values: Sequence[str]) -> list[Any]:
         """The rows of `query` (which ends in the column to match) for each of `values`, in chunks."""

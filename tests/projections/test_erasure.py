@@ -58,9 +58,9 @@ class MemoryKeys:
         for key in keys:
             self.keys.setdefault(key.account_id, key)
 
-    def by_ids(self, key_ids: Sequence[str]) -> dict[str, bytes]:
+    def by_ids(self, key_ids: Sequence[str]) -> dict[str, SubjectKey]:
         self.reads += 1
-        return {k.key_id: k.key for k in self.keys.values() if k.key_id in key_ids}
+        return {k.key_id: k for k in self.keys.values() if k.key_id in key_ids}
 
 
 def sealing_mapper(keys: MemoryKeys) -> Mapper[UUID]:
@@ -179,3 +179,15 @@ def test_a_page_of_stored_events_has_its_keys_read_in_one_round_trip(history: Fe
 
     assert keys.reads == 1
     assert [e.facts.evidence for e in decoded if isinstance(e, Detection.Recorded)] == [{"email": EMAIL}] * 2
+
+
+def test_a_process_reading_the_erasure_forgets_the_key_it_held(history: Feed, keys: MemoryKeys) -> None:
+    reader = sealing_mapper(keys)
+    before = [reader.to_domain_event(n) for n in history.stored]
+    erase(history, keys)
+
+    reader.to_domain_event(history.stored[-1])  # the erasure, as the projector or a subscriber reads it
+    after = [reader.to_domain_event(n) for n in history.stored[: len(before)]]
+
+    assert [e.text for e in before if isinstance(e, Report.Submitted)] == [f"Her number is {PHONE}"]
+    assert [e.text for e in after if isinstance(e, Report.Submitted)] == [ERASED]
