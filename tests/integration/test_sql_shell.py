@@ -56,6 +56,7 @@ def test_sql_shell_on_postgres_reads_read_models_as_the_analyst_role_and_nothing
         ).fetchall())
     assert readable.pop("docket_events") is False
     assert readable.pop("webhook_secrets") is False
+    assert readable.pop("subject_keys") is False
     assert {"cases", "report_claims", "batches", "ledger_checkpoints"} <= set(readable)  # later migrations' too
     assert [table for table, granted in readable.items() if not granted] == []
 
@@ -78,6 +79,7 @@ def test_sql_shell_on_sqlite_refuses_other_files_pragma_writes_the_event_store_a
         f"ATTACH '{attached}' AS outside", "DETACH outside", f"VACUUM INTO '{vacuumed}'", "VACUUM",
         "PRAGMA user_version = 5", "PRAGMA writable_schema = on", "SELECT count(*) FROM stored_events",
         "SELECT * FROM main.STORED_EVENTS", "CREATE TEMP TABLE scratch (x)", "SELECT secret FROM webhook_secrets",
+        "SELECT key FROM subject_keys",
     ]
     ran = _docket(sqlite_url, tmp_path, "sql", *(arg for statement in refused for arg in ("-c", statement)))
     assert ran.returncode == 1
