@@ -31,6 +31,8 @@ from domain.account_data import ERASED, ERASED_OBJECT, AccountData
 from domain.personal_data import PersonalField, personal_fields
 
 NONCE_BYTES = 12
+KEYS_HELD = 100_000
+"""Keys a process holds at most (a replay meets every account's); past it, it starts again from none."""
 KEY_CACHE_SECONDS = 30.0
 """How long a process trusts a key it read: another process's erasure reaches its reads within this (its own, and
 any process reading the erasure's event, at once)."""
@@ -68,6 +70,7 @@ class Keyring:
         missing = sorted({a for a in account_ids if self._fresh(self._sealing.get(a), now) is None})
         if not missing:
             return
+        self._make_room(len(missing))
         found = self.store.current(missing)
         made = [new_key(a) for a in missing if a not in found]
         if made:
@@ -106,6 +109,7 @@ class Keyring:
 
     def _read(self, key_ids: list[str]) -> None:
         now = time.monotonic()
+        self._make_room(len(key_ids))
         found = self.store.by_ids(key_ids)
         for key_id in key_ids:
             key = found.get(key_id)
@@ -122,7 +126,13 @@ class Keyring:
         self._sealing.pop(account_id, None)
         for key_id in [k for k, a in list(self._accounts.items()) if a == account_id]:
             self._opening[key_id] = (0.0, None)
-            del self._accounts[key_id]
+            self._accounts.pop(key_id, None)
+
+    def _make_room(self, coming: int) -> None:
+        if len(self._opening) + coming > KEYS_HELD:
+            self._sealing.clear()
+            self._opening.clear()
+            self._accounts.clear()
 
     @staticmethod
     def _fresh(entry: tuple[float, str, AESGCM] | None, now: float) -> tuple[float, str, AESGCM] | None:
