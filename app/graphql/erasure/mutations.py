@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -9,8 +10,9 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 
 from app.graphql.core.context import Info
-from app.graphql.core.errors import ConflictError, Failure, NotFoundError, ValidationError, as_failure, attempt
-from app.write.erasure import AccountDataWritten
+from app.graphql.core.errors import ConflictError, NotFoundError, ValidationError, as_failure, attempt
+from app.graphql.core.scope import shared_record
+from app.write.erasure import AccountDataWritten, no_such_account
 from domain import account_data, errors
 
 
@@ -65,9 +67,12 @@ class ErasureMutation:
         description="Erases an account's personal data in events by deleting its key (crypto-shredding), and records "
         "the request (AccountData.Erased) in the same transaction. The history still replays and verifies; the "
         "fields read as [erased]; decisions, strikes and statements remain. Again with nothing sealed since: "
-        "changes nothing. Under a legal hold: LegalHoldError."
+        "changes nothing. Under a legal hold: LegalHoldError. For admins who see every domain."
     )
     async def erase_account_data(self, info: Info, input: EraseAccountDataInput) -> EraseAccountDataResult:
+        unseen = shared_record(info.context.principal, no_such_account(input.account_id).message)
+        if unseen is not None:
+            return unseen
         ledger = info.context.runtime.ledger
         try:
             written = await run_in_threadpool(
@@ -82,16 +87,17 @@ class ErasureMutation:
     @strawberry.mutation(description="Keeps an account's personal data from erasure until lifted; again, changes "
                          "nothing.")
     async def place_legal_hold(self, info: Info, input: LegalHoldInput) -> LegalHoldResult:
-        ledger = info.context.runtime.ledger
-        return _answer(await attempt(ledger.place_legal_hold, input.account_id, input.reason, input.authority,
-                                     info.context.actor))
+        return await _hold(info, input, info.context.runtime.ledger.place_legal_hold)
 
     @strawberry.mutation(description="Lifts an account's legal hold; lifting none changes nothing.")
     async def lift_legal_hold(self, info: Info, input: LegalHoldInput) -> LegalHoldResult:
-        ledger = info.context.runtime.ledger
-        return _answer(await attempt(ledger.lift_legal_hold, input.account_id, input.reason, input.authority,
-                                     info.context.actor))
+        return await _hold(info, input, info.context.runtime.ledger.lift_legal_hold)
 
 
-def _answer(result: AccountDataWritten | Failure) -> LegalHoldResult:
+async def _hold(info: Info, input: LegalHoldInput, command: Callable[..., AccountDataWritten]) -> LegalHoldResult:
+    """Places or lifts a hold; an account's data spans every domain, so a scoped principal is told of no account."""
+    unseen = shared_record(info.context.principal, no_such_account(input.account_id).message)
+    if unseen is not None:
+        return unseen
+    result = await attempt(command, input.account_id, input.reason, input.authority, info.context.actor)
     return AccountData.of(result) if isinstance(result, AccountDataWritten) else result

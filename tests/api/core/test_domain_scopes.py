@@ -218,7 +218,7 @@ def test_an_ads_principal_changes_only_ads_and_is_told_nothing_else_exists(api: 
     assert refused["Mutation.decide"]["message"] == unknown["message"].replace("nowhere", "trust_safety")
     assert refused["Mutation.recordDetections"]["message"].startswith("inputs[1]: ")
     admin = Calls(api, api.principal("ads-admin", ["admin"], ["ads"]))
-    webhooks = refused_webhook_changes(admin, seeded["webhook"])
+    webhooks = refused_webhook_changes(admin, seeded["webhook"]) | refused_erasure(admin)
     assert {name: r["__typename"] for name, r in webhooks.items()} == dict.fromkeys(webhooks, "NotFoundError")
     assert head(api) == before
     assert calls.fields | admin.fields == {f for f in ALLOWED if f.startswith("Mutation.")}
@@ -287,6 +287,21 @@ def refused_webhook_changes(calls: Calls, webhook_id: str) -> dict[str, Any]:
     return {
         f"Mutation.{name}": calls.data(
             f"Mutation.{name}", f"mutation($i: {kind}!) {{ {name}(input: $i) {{ {answer} }} }}", {"i": value})
+        for name, (kind, value) in changes.items()
+    }
+
+
+def refused_erasure(admin: Calls) -> dict[str, Any]:
+    """An account's personal data spans every domain: an admin scoped to some is told there is no such account."""
+    hold = {"accountId": "acct-1", "reason": "r", "authority": "a"}
+    changes = {
+        "eraseAccountData": ("EraseAccountDataInput", {"accountId": "acct-1", "reason": "r"}),
+        "placeLegalHold": ("LegalHoldInput", hold),
+        "liftLegalHold": ("LegalHoldInput", hold),
+    }
+    return {
+        f"Mutation.{name}": admin.data(
+            f"Mutation.{name}", f"mutation($i: {kind}!) {{ {name}(input: $i) {{ __typename }} }}", {"i": value})
         for name, (kind, value) in changes.items()
     }
 

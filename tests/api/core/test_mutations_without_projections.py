@@ -107,7 +107,7 @@ class Mutations:
 
 def automation_work(mutate: Mutations, models: RunningServer) -> dict[str, Any]:
     """A spam rule configured, in SHADOW, evaluated (as docket eval would) and promoted to AUTO, run on a pin; an
-    account protected and unprotected."""
+    account protected and unprotected; the decided account's data held, released and erased."""
     configured = mutate("$i: ConfigureAutomationInput!", "configureAutomation(input: $i)", {
         "i": rule_input(models.url, launchCriteria={"minSamples": 1})}, "AutomationRule", "id")
     mode = "$i: SetAutomationModeInput!", "setAutomationMode(input: $i)"
@@ -125,6 +125,11 @@ def automation_work(mutate: Mutations, models: RunningServer) -> dict[str, Any]:
     mutate("$i: ProtectAccountInput!", "protectAccount(input: $i)", {"i": protection}, "AccountProtection", "protected")
     answers["unprotected"] = mutate("$i: ProtectAccountInput!", "unprotectAccount(input: $i)", {"i": protection},
                                     "AccountProtection", "protected")
+    hold = {"accountId": "acct-40", "reason": "Litigation.", "authority": "Counsel"}
+    mutate("$i: LegalHoldInput!", "placeLegalHold(input: $i)", {"i": hold}, "AccountData", "legalHold")
+    mutate("$i: LegalHoldInput!", "liftLegalHold(input: $i)", {"i": hold}, "AccountData", "legalHold")
+    mutate("$i: EraseAccountDataInput!", "eraseAccountData(input: $i)", {"i": {"accountId": "acct-40", "reason": "r"}},
+           "AccountData", "erasedAt")
     return answers
 
 
