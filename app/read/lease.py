@@ -1,4 +1,5 @@
-"""The projector lease: held by one process of a database at a time, so that one of many serving processes projects.
+"""Leases held by one process of a database at a time: the projector's, so that one of many serving processes
+projects, and `docket deliver`'s, so that one deliverer sends each webhook call.
 
 On PostgreSQL it is a session-level advisory lock, held by a connection of its own; on SQLite an OS lock on a file
 beside the database (`<database>.projector.lock`). Either is freed the moment its holder dies, and another process,
@@ -28,11 +29,12 @@ class Lease(Protocol):
 
 
 class AdvisoryLease:
-    """A session-level advisory lock on one schema's key: another schema's projector does not wait for it."""
+    """A session-level advisory lock on one schema's key: another schema's holder does not wait for it."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, name: str = "projector") -> None:
         self.conninfo = database.conninfo()
-        self.key = f"docket-projector:{database.schema}"
+        self.name = name
+        self.key = f"docket-{name}:{database.schema}"
         self._connection: psycopg.Connection[Any] | None = None
 
     def acquire(self) -> bool:
@@ -41,7 +43,7 @@ class AdvisoryLease:
                 self._connection.execute("SELECT 1")
                 return True
             except psycopg.Error as error:  # the session, and with it the lock, is gone
-                log.warning("lost the projector lease (%s); another process may project now", error)
+                log.warning("lost the %s lease (%s); another process may take it now", self.name, error)
                 self.release()
         try:
             connection = psycopg.connect(self.conninfo, autocommit=True, connect_timeout=2)
@@ -91,7 +93,12 @@ class FileLease:
 
 
 def projector_lease(database: Database) -> Lease:
+    return database_lease(database, "projector")
+
+
+def database_lease(database: Database, name: str) -> Lease:
+    """The lease called `name` of one database (and schema): `<database>.<name>.lock` beside a SQLite file."""
     if database.is_postgres:
-        return AdvisoryLease(database)
+        return AdvisoryLease(database, name)
     assert database.sqlite_path is not None
-    return FileLease(database.sqlite_path.with_name(database.sqlite_path.name + ".projector.lock"))
+    return FileLease(database.sqlite_path.with_name(f"{database.sqlite_path.name}.{name}.lock"))

@@ -11,7 +11,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -117,7 +117,7 @@ def test_every_selected_event_arrives_signed_once_and_in_order_per_subject(runti
 def test_a_rotated_secret_signs_beside_the_old_one_for_the_grace_period(runtime: Runtime) -> None:
     with receiving() as receiver:
         hook = create(runtime, receiver.url())
-        rotated = WebhookCommands(runtime).rotate_secret(hook.webhook.id, timedelta(hours=1), "admin")
+        rotated = WebhookCommands(runtime).rotate_secret(hook.webhook.id, timedelta(hours=1), None, "admin")
         runtime.projector.catch_up()
         write_history(runtime.ledger, detections=2, subjects=1, accounts=1)
         runtime.projector.catch_up()
@@ -255,6 +255,30 @@ def test_a_killed_deliverer_resumes_and_loses_nothing(tmp_path: Path) -> None:
             assert all(p == sorted(p) for p in (list(dict.fromkeys(v)) for v in by_subject.values()))
     finally:
         runtime.close()
+
+
+def test_a_second_deliverer_stands_by_and_takes_over_when_the_first_stops_sending_nothing_twice(
+    runtime: Runtime, database_url: str
+) -> None:
+    with receiving(lambda _call, _n: Reply(delay=0.01)) as receiver:
+        hook = create(runtime, receiver.url())
+        write_history(runtime.ledger, detections=30, subjects=6, accounts=2, run="first")
+        runtime.projector.catch_up()
+        other = open_runtime(settings(database_url, webhook_timeout=1.0))
+        try:
+            with ExitStack() as second:
+                with delivering(runtime):
+                    until(lambda: receiver.calls, "the first deliverer's calls")
+                    second.enter_context(delivering(other))
+                    time.sleep(0.5)  # both running: the second stands by
+                write_history(runtime.ledger, detections=30, subjects=6, accounts=2, run="second")
+                runtime.projector.catch_up()
+                until(lambda: len(deliveries(runtime, hook.webhook)) > 30 and not deliveries(
+                    runtime, hook.webhook, DeliveryStatus.PENDING), "every delivery, by the second deliverer")
+        finally:
+            other.close()
+        sent = [c.headers["webhook-id"] for c in receiver.calls]
+        assert sorted(sent) == sorted({d.event_id for d in deliveries(runtime, hook.webhook)})
 
 
 def test_a_slow_endpoint_holds_up_no_other(runtime: Runtime) -> None:

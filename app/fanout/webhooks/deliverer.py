@@ -7,6 +7,10 @@ in one transaction. The dispatcher takes what is due (each subject's oldest pend
 own. The log writer records the attempts in batches and moves each delivery on: delivered, tried again later, or
 dead-lettered. Everything it needs to go on is in the database: killed at any moment, it resumes where it was; an
 attempt under way at that moment is made again (receivers deduplicate on `webhook-id`).
+
+One deliverer of a database delivers at a time: it holds the `deliverer` lease (an advisory lock on PostgreSQL, a file
+lock beside a SQLite database) while it does. Another one started beside it stands by, trying for the lease every
+LEASE_RETRY seconds, and takes over soon after the first stops or dies; two at once would send every call twice.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from app.fanout.webhooks.outbox import DeliveryStatus, Due, Outcome
 from app.fanout.webhooks.schedule import GONE, SLOW_DOWN, Schedule, retry_after
 from app.fanout.webhooks.sender import Answer, send
 from app.read.failures import ReadModelStopped
+from app.read.lease import Lease, database_lease
 from app.read.store import read
 from app.runtime.wiring import Runtime
 from domain.base import Clock
@@ -43,6 +48,9 @@ POLL = 1.0
 """Seconds between looks for work nobody announced: another process's redeliver or enable, a retry coming due."""
 BODIES = 4_096
 """Envelopes kept in memory, so that an event for many endpoints is read and written once."""
+LEASE = "deliverer"
+LEASE_RETRY = 2.0
+"""Seconds between tries for the lease while another deliverer holds it, and between checks that it is still held."""
 
 
 class Deliverer:
@@ -69,7 +77,51 @@ class Deliverer:
         self._stopped_read_models = ""
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Delivers until `stop` is set; attempts under way are then finished and logged."""
+        """Delivers while this process holds the deliverer lease, standing by while another does, until `stop` is
+        set; attempts under way are then finished and logged."""
+        lease = database_lease(self.settings.database, LEASE)
+        said = False
+        try:
+            while not stop.is_set():
+                if await asyncio.to_thread(lease.acquire):
+                    log.info("delivering (this process holds the deliverer lease)")
+                    said = False
+                    await self._deliver(stop, lease)
+                    continue
+                if not said:
+                    log.info("another docket deliver delivers for this database; standing by until it stops")
+                    said = True
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), LEASE_RETRY)
+        finally:
+            await asyncio.to_thread(lease.release)
+
+    async def _deliver(self, stop: asyncio.Event, lease: Lease) -> None:
+        """Delivers until `stop` is set or the lease is lost."""
+        until = asyncio.Event()
+        keeping = asyncio.create_task(self._keep(lease, stop, until))
+        try:
+            await self._deliver_until(until)
+        finally:
+            keeping.cancel()
+            await asyncio.gather(keeping, return_exceptions=True)
+
+    async def _keep(self, lease: Lease, stop: asyncio.Event, until: asyncio.Event) -> None:
+        """Sets `until` once `stop` is set, or once the lease is found lost (its connection gone)."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), LEASE_RETRY)
+            if stop.is_set():
+                break
+            if not await asyncio.to_thread(lease.acquire):
+                log.warning("lost the deliverer lease; stopping until it is held again")
+                break
+        until.set()
+
+    async def _deliver_until(self, stop: asyncio.Event) -> None:
+        self._under_way.clear()
+        self._busy.clear()
+        self._logged = []
         limits = httpx.Limits(max_connections=None, max_keepalive_connections=1_000)
         async with httpx.AsyncClient(limits=limits, follow_redirects=False, timeout=self.settings.webhook_timeout,
                                      trust_env=False) as client:
