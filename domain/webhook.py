@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
-from domain.errors import ValidationError
+from domain.errors import ConflictError, ValidationError
 from domain.values import check_identifier, check_name, check_text
 
 MAX_URL = 2_000
@@ -69,6 +69,8 @@ class Webhook(DocketAggregate):
         disabled_reason: str | None
         created_at: datetime
         created_by: str
+        rotations: dict[str, int]
+        """The secret version each rotation that named an idempotency key made, by key."""
 
     @staticmethod
     def create_id(idempotency_key: str) -> UUID:
@@ -93,17 +95,22 @@ class Webhook(DocketAggregate):
             webhook.disabled_reason = None
             webhook.created_at = self.occurred_at
             webhook.created_by = self.actor
+            webhook.rotations = {}
 
     class SecretRotated(DocketAggregate.Event):
         secret_version: int
         secret_fingerprint: str
         previous_expires_at: datetime
         """Until when the replaced secret signs beside the new one."""
+        idempotency_key: str | None = None
+        """What a retry of the rotation names, so that it answers the same secret rather than rotating again."""
 
         def apply(self, webhook: Webhook) -> None:
             webhook.secret_version = self.secret_version
             webhook.secret_fingerprint = self.secret_fingerprint
             webhook.previous_expires_at = self.previous_expires_at
+            if self.idempotency_key is not None:
+                webhook.rotations[self.idempotency_key] = self.secret_version
 
     class Disabled(DocketAggregate.Event):
         reason: str
@@ -137,13 +144,23 @@ class Webhook(DocketAggregate):
         """Whether a retry under this webhook's idempotency key asks for what it was created with."""
         return (self.url, self.filter, self.description) == (url, filter.check(), description)
 
-    def rotate_secret(self, fingerprint: str, grace: timedelta, actor: str, at: datetime) -> None:
-        """A new secret signs from now on; the one it replaces signs beside it for `grace`."""
+    def rotate_secret(
+        self, fingerprint: str, grace: timedelta, idempotency_key: str | None, actor: str, at: datetime
+    ) -> None:
+        """A new secret signs from now on; the one it replaces signs beside it for `grace`. A key a rotation before
+        named is refused: its retry is answered by `rotated_under`, and records nothing."""
         check_grace(grace)
+        if idempotency_key is not None and self.rotated_under(idempotency_key) is not None:
+            raise ConflictError(f"idempotency key {idempotency_key!r} already rotated webhook {self.id}'s secret")
         self._record(
             self.SecretRotated, actor, at, secret_version=self.secret_version + 1, secret_fingerprint=fingerprint,
-            previous_expires_at=at + grace,
+            previous_expires_at=at + grace, idempotency_key=idempotency_key,
         )
+
+    def rotated_under(self, idempotency_key: str) -> int | None:
+        """The secret version the rotation under `idempotency_key` made, if one did."""
+        check_identifier(idempotency_key, "idempotencyKey")
+        return self.rotations.get(idempotency_key)
 
     def disable(self, reason: str, actor: str, at: datetime) -> None:
         """Stops its deliveries (they wait); disabling a disabled webhook records nothing."""

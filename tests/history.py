@@ -173,7 +173,7 @@ def _webhooks(ledger: Ledger) -> None:
     ]
     ledger.save(*made)
     first, second = made
-    first.rotate_secret("sha256:" + "f" * 16, timedelta(hours=1), "admin:ops", ledger.clock())
+    first.rotate_secret("sha256:" + "f" * 16, timedelta(hours=1), "ops-rotation-1", "admin:ops", ledger.clock())
     first.disable("Maintenance.", "admin:ops", ledger.clock())
     second.disable("Gone.", "service:docket-deliver", ledger.clock())
     ledger.save(first, second)

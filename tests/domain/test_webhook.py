@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from domain.errors import ValidationError
+from domain.errors import ConflictError, ValidationError
 from domain.webhook import MAX_GRACE, Webhook, WebhookFilter
 from tests.domain.factories import T0, at
 
@@ -34,13 +34,25 @@ def test_a_filter_names_domains_and_event_types_once_each() -> None:
 
 def test_a_rotation_moves_the_version_on_and_keeps_the_old_secret_for_its_grace_only_within_bounds() -> None:
     hook = webhook()
-    hook.rotate_secret("sha256:2", timedelta(hours=1), "admin:ann", at(5))
+    hook.rotate_secret("sha256:2", timedelta(hours=1), None, "admin:ann", at(5))
     assert (hook.secret_version, hook.secret_fingerprint, hook.previous_expires_at) == (
         2, "sha256:2", at(65))
     for grace in (timedelta(seconds=-1), MAX_GRACE + timedelta(seconds=1)):
         with pytest.raises(ValidationError):
-            hook.rotate_secret("sha256:3", grace, "admin:ann", at(6))
+            hook.rotate_secret("sha256:3", grace, None, "admin:ann", at(6))
     assert hook.secret_version == 2
+
+
+def test_a_rotation_remembers_its_key_and_refuses_a_second_under_it() -> None:
+    hook = webhook()
+    hook.rotate_secret("sha256:2", timedelta(hours=1), "rotate-1", "admin:ann", at(5))
+    hook.rotate_secret("sha256:3", timedelta(hours=1), None, "admin:ann", at(6))
+    assert (hook.rotated_under("rotate-1"), hook.rotated_under("rotate-2")) == (2, None)
+    with pytest.raises(ConflictError):
+        hook.rotate_secret("sha256:4", timedelta(hours=1), "rotate-1", "admin:ann", at(7))
+    with pytest.raises(ValidationError) as refused:
+        hook.rotate_secret("sha256:4", timedelta(hours=1), "not a key", "admin:ann", at(7))
+    assert (refused.value.field, hook.secret_version) == ("idempotencyKey", 3)
 
 
 def test_disabling_and_enabling_record_a_change_only() -> None:

@@ -39,7 +39,7 @@ def test_a_created_webhook_is_listed_enabled_with_its_filter_and_where_it_starts
 def test_rotations_and_disabling_show_on_the_row(feed: Feed) -> None:
     hook = webhook()
     created = feed.save(hook)
-    hook.rotate_secret("sha256:" + "a" * 16, timedelta(hours=1), "admin:ann", at(1))
+    hook.rotate_secret("sha256:" + "a" * 16, timedelta(hours=1), None, "admin:ann", at(1))
     hook.disable("Gone.", "service:docket-deliver", at(2))
     last = feed.save(hook)
 
@@ -60,7 +60,7 @@ def _work(items: range) -> Sequence[object]:
     events: list[object] = []
     for n in items:
         hook = webhook(n)
-        hook.rotate_secret("sha256:" + "b" * 16, timedelta(0), "admin:ann", at(1))
+        hook.rotate_secret("sha256:" + "b" * 16, timedelta(0), None, "admin:ann", at(1))
         hook.disable("Maintenance.", "admin:ann", at(2))
         hook.enable("admin:ann", at(3))
         events += hook.collect_events()

@@ -65,15 +65,22 @@ class WebhookCommands:
 
         return self.work.retrying(attempt)
 
-    def rotate_secret(self, webhook_id: UUID, grace: timedelta, actor: str) -> WebhookWritten:
-        """A new secret signs from now on, beside the one it replaces for `grace`."""
+    def rotate_secret(
+        self, webhook_id: UUID, grace: timedelta, idempotency_key: str | None, actor: str
+    ) -> WebhookWritten:
+        """A new secret signs from now on, beside the one it replaces for `grace`. A retry under the same key
+        answers the same secret and records nothing, while that secret signs; once another rotation has replaced
+        it, the retry is a conflict."""
         check_grace(grace)
 
         def attempt() -> WebhookWritten:
             webhook = self.get(webhook_id)
+            done = None if idempotency_key is None else webhook.rotated_under(idempotency_key)
+            if done is not None:
+                return WebhookWritten(webhook, self.work.head(), self._rotated_secret(webhook, done))
             now = self.work.clock()
             secret = self._keep(webhook_id, webhook.secret_version + 1, now + grace)
-            webhook.rotate_secret(secrets.fingerprint(secret), grace, actor, now)
+            webhook.rotate_secret(secrets.fingerprint(secret), grace, idempotency_key, actor, now)
             return WebhookWritten(webhook, self.work.store(webhook), secret)
 
         return self.work.retrying(attempt)
@@ -107,6 +114,15 @@ class WebhookCommands:
             secret = secrets.keep(sql, str(webhook_id), version, now)
             if older_expire_at is not None:
                 secrets.expire_before(sql, str(webhook_id), version, older_expire_at)
+        return secret
+
+    def _rotated_secret(self, webhook: Webhook, version: int) -> str:
+        """The secret a retried rotation answers with: the one it made, while no later rotation has replaced it."""
+        with self.runtime.store.transaction(write=False) as sql:
+            secret = secrets.kept(sql, str(webhook.id), version) if version == webhook.secret_version else None
+        if secret is None:
+            raise ConflictError(f"the rotation under this idempotency key made secret version {version} of webhook "
+                                f"{webhook.id}, which a later rotation has replaced")
         return secret
 
     def _current_secret(self, webhook: Webhook) -> str | None:

@@ -33,16 +33,22 @@ def fingerprint(secret: str) -> str:
 def keep(sql: Sql, webhook_id: str, version: int, at: datetime) -> str:
     """The secret of `version`, made and kept now unless a try before this one kept it (so a retried command answers
     with the same secret)."""
-    sql.execute("SELECT secret FROM webhook_secrets WHERE webhook_id = ? AND version = ?", (webhook_id, version))
-    found = sql.fetchone()
+    found = kept(sql, webhook_id, version)
     if found is not None:
-        return str(found[0])
+        return found
     secret = new_secret()
     sql.execute(
         "INSERT INTO webhook_secrets (webhook_id, version, secret, created_at) VALUES (?, ?, ?, ?)",
         (webhook_id, version, secret, at),
     )
     return secret
+
+
+def kept(sql: Sql, webhook_id: str, version: int) -> str | None:
+    """The secret of `version`, while it is kept."""
+    sql.execute("SELECT secret FROM webhook_secrets WHERE webhook_id = ? AND version = ?", (webhook_id, version))
+    found = sql.fetchone()
+    return None if found is None else str(found[0])
 
 
 def expire_before(sql: Sql, webhook_id: str, version: int, at: datetime) -> None:

@@ -23,6 +23,9 @@ class RotateWebhookSecretInput:
     webhook_id: strawberry.ID
     grace_seconds: int = strawberry.field(default=DEFAULT_GRACE, description="How long the replaced secret signs "
                                           "beside the new one (up to 7 days; 24 hours by default).")
+    idempotency_key: str | None = strawberry.field(default=None, description="A retry with the same key answers "
+                                                   "the same secret and rotates nothing, until another rotation "
+                                                   "replaces it (then it is a ConflictError).")
 
 
 @strawberry.input
@@ -60,7 +63,7 @@ class ChangeWebhookMutation:
                          "for the grace period, so receivers can switch without missing a call.")
     async def rotate_webhook_secret(self, info: Info, input: RotateWebhookSecretInput) -> RotateWebhookSecretResult:
         grace = timedelta(seconds=input.grace_seconds)
-        result = await change(info, input.webhook_id, commands(info).rotate_secret, grace)
+        result = await change(info, input.webhook_id, commands(info).rotate_secret, grace, input.idempotency_key)
         if not isinstance(result, WebhookWritten):
             return result
         assert result.secret is not None

@@ -72,6 +72,26 @@ def test_a_rotation_answers_a_new_secret_while_the_old_one_signs_for_the_grace_p
     assert (too_long["__typename"], too_long["field"]) == ("ValidationError", "graceSeconds")
 
 
+def test_a_retried_rotation_answers_the_same_secret_and_rotates_nothing(api: Api) -> None:
+    hook = create(api)["webhook"]["id"]
+    asked = {"i": {"webhookId": hook, "graceSeconds": 3600, "idempotencyKey": "rotate-1"}}
+    rotated = api.data(ROTATE, asked)["rotateWebhookSecret"]
+    before = head(api)
+
+    again = api.data(ROTATE, asked)["rotateWebhookSecret"]
+
+    assert head(api) == before
+    assert (again["secret"], again["webhook"]["secretVersion"], again["previousSecretExpiresAt"]) == (
+        rotated["secret"], 2, rotated["previousSecretExpiresAt"])
+    api.data(ROTATE, {"i": {"webhookId": hook, "idempotencyKey": "rotate-2"}})
+    replaced = api.data(ROTATE, asked)["rotateWebhookSecret"]
+    assert replaced["__typename"] == "ConflictError" and "a later rotation has replaced" in replaced["message"]
+    malformed = api.data(ROTATE, {"i": {"webhookId": hook, "idempotencyKey": "not a key"}})["rotateWebhookSecret"]
+    assert (malformed["__typename"], malformed["field"]) == ("ValidationError", "idempotencyKey")
+    assert api.data("query($id: ID!) { webhook(id: $id) { secretVersion } }", {"id": hook})["webhook"] == {
+        "secretVersion": 3}
+
+
 def test_disabling_and_enabling_are_recorded_once_each(api: Api) -> None:
     hook = create(api)["webhook"]["id"]
     disabled = api.data(DISABLE, {"i": {"webhookId": hook, "reason": "Receiver down for maintenance."}})[
