@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from standardwebhooks.webhooks import Webhook as Verifier
@@ -180,6 +182,43 @@ def test_retry_after_is_honoured_and_a_timeout_counts_as_a_failure(runtime: Runt
             attempts = outbox.attempts_of(sql, str(slow.webhook.id), [log[0].position])[log[0].position]
         assert attempts[0].error == "no answer within 1s" and attempts[0].status_code is None
         assert deliveries(runtime, busy.webhook)[0].status is DeliveryStatus.DELIVERED
+
+
+def test_a_call_goes_to_the_address_checked_whatever_the_name_resolves_to_afterwards(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolved: list[str] = []
+    resolve = socket.getaddrinfo
+
+    def rebinding(host: str, port: int, *args: Any, **kwargs: Any) -> Any:
+        """hooks.example.test resolves to 127.0.0.1 twice (the check at creation, then the deliverer's), then to
+        the cloud metadata address: what a rebinding attacker's DNS answers."""
+        if host != "hooks.example.test":
+            return resolve(host, port, *args, **kwargs)
+        resolved.append("127.0.0.1" if len(resolved) < 2 else "169.254.169.254")
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (resolved[-1], port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    with receiving() as receiver:
+        url = receiver.url().replace("127.0.0.1", "hooks.example.test")
+        hook = create(runtime, url, event_types=("Case.Opened",))
+        write_history(runtime.ledger, detections=1, subjects=1, accounts=1, run="rebind")
+        runtime.projector.catch_up()
+        with delivering(runtime):
+            until(lambda: receiver.calls, "the call")
+            until(lambda: deliveries(runtime, hook.webhook, DeliveryStatus.DELIVERED), "the delivery logged")
+        assert resolved == ["127.0.0.1", "127.0.0.1"]  # resolved once to be checked and connected to
+        assert receiver.calls[0].headers["host"] == url.split("/")[2]
+
+        monkeypatch.setattr(socket, "getaddrinfo", lambda host, port, *a, **k: [
+            (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("169.254.169.254", port))])
+        write_history(runtime.ledger, detections=2, seed=9, subjects=50, accounts=1, run="rebound")  # new cases
+        runtime.projector.catch_up()
+        with delivering(runtime):
+            until(lambda: any(d.last_error for d in deliveries(runtime, hook.webhook)), "the refused attempt")
+        refused = next(d for d in deliveries(runtime, hook.webhook) if d.last_error)
+        assert refused.last_error is not None and "resolves to 169.254.169.254" in refused.last_error
+        assert len(receiver.calls) == 1
 
 
 def test_410_disables_the_endpoint_and_its_deliveries_wait(runtime: Runtime) -> None:

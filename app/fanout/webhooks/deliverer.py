@@ -31,7 +31,7 @@ from app.fanout.webhooks import outbox, secrets
 from app.fanout.webhooks.commands import WebhookCommands
 from app.fanout.webhooks.outbox import DeliveryStatus, Due, Outcome
 from app.fanout.webhooks.schedule import GONE, SLOW_DOWN, Schedule, retry_after
-from app.fanout.webhooks.sender import Answer, send
+from app.fanout.webhooks.sender import Answer, send, webhook_client
 from app.read.failures import ReadModelStopped
 from app.read.lease import Lease, database_lease
 from app.read.store import read
@@ -122,9 +122,7 @@ class Deliverer:
         self._under_way.clear()
         self._busy.clear()
         self._logged = []
-        limits = httpx.Limits(max_connections=None, max_keepalive_connections=1_000)
-        async with httpx.AsyncClient(limits=limits, follow_redirects=False, timeout=self.settings.webhook_timeout,
-                                     trust_env=False) as client:
+        async with webhook_client(self.commands.targets, self.settings.webhook_timeout) as client:
             loops = [
                 asyncio.create_task(self._forever(self._feed, stop)),
                 asyncio.create_task(self._forever(lambda s: self._dispatch(client, s), stop)),

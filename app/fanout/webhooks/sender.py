@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
+import httpcore
 import httpx
 from standardwebhooks.webhooks import Webhook as Signer
 
 from app.fanout.webhooks.outbox import MAX_EXCERPT
-from app.fanout.webhooks.targets import TargetRefused, Targets
+from app.fanout.webhooks.targets import CheckedNetwork, TargetRefused, Targets
 
 USER_AGENT = "docket-webhooks/1"
 
@@ -35,6 +36,25 @@ class Answer:
     @property
     def succeeded(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def webhook_client(targets: Targets, timeout: float) -> httpx.AsyncClient:
+    """The client the deliverer sends with: no redirects, no proxies from the environment, and connections made
+    only to checked addresses."""
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=1_000)
+    return httpx.AsyncClient(transport=_CheckedTransport(targets, limits), follow_redirects=False, timeout=timeout,
+                             trust_env=False)
+
+
+class _CheckedTransport(httpx.AsyncHTTPTransport):
+    def __init__(self, targets: Targets, limits: httpx.Limits) -> None:
+        super().__init__(limits=limits, trust_env=False)
+        # httpx takes no network backend of its own; its pool, which does, is made again with CheckedNetwork.
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False), max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
+            network_backend=CheckedNetwork(targets),
+        )
 
 
 @lru_cache(maxsize=1024)
@@ -64,7 +84,7 @@ async def send(
 
     try:
         async with asyncio.timeout(timeout):
-            await targets.check_async(url)
+            targets.check_url(url)  # the rules of now; the address is checked as the connection is made
             # Signed as late as possible: the receiver holds the timestamp to a tolerance (5 minutes).
             headers = signed_headers(event_id, body, secrets, datetime.now(UTC))
             async with client.stream("POST", url, content=body, headers=headers) as response:

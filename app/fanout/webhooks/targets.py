@@ -1,14 +1,18 @@
 """Which URLs a webhook may be sent to: https (plain http only where configured), to a host that resolves to public
 addresses only, unless configuration allows a private network (tests allow 127.0.0.1). Checked when a webhook is
-created and again before every attempt, since a name may resolve elsewhere by then."""
+created, and again for every connection the deliverer makes, which goes to the address checked (`CheckedNetwork`)."""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
+
+import httpcore
 
 from app.config.settings import Settings
 from domain.errors import ValidationError
@@ -16,6 +20,7 @@ from domain.webhook import MAX_URL
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+SocketOption = tuple[Any, ...]
 
 
 class TargetRefused(ValidationError):
@@ -90,11 +95,37 @@ class Targets:
         self.check_addresses(host, [str(info[4][0]) for info in found])
         return url
 
-    async def check_async(self, url: str) -> None:
-        """`check` without blocking the event loop."""
-        host, port = self.check_url(url)
+    async def address(self, host: str, port: int) -> str:
+        """The address to connect to for `host`, resolved once, every address it has checked; TargetRefused."""
         try:
             found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError):
             found = []
-        self.check_addresses(host, [str(info[4][0]) for info in found])
+        addresses = [str(info[4][0]) for info in found]
+        self.check_addresses(host, addresses)
+        return addresses[0]
+
+
+class CheckedNetwork(httpcore.AsyncNetworkBackend):
+    """Connects webhook calls only to addresses the targets allow. The host is resolved once when a connection is
+    made, and the connection made to the checked address itself, not to the name: a name that resolves to a private
+    address a moment after its check (DNS rebinding) is never connected to. TLS still verifies the name."""
+
+    def __init__(self, targets: Targets) -> None:
+        self.targets = targets
+        self._network = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+        socket_options: Iterable[SocketOption] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        address = await self.targets.address(host, port)
+        return await self._network.connect_tcp(address, port, timeout, local_address, socket_options)
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[SocketOption] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise TargetRefused("webhooks are sent over TCP only")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._network.sleep(seconds)
