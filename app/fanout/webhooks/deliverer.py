@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from collections import defaultdict
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -48,6 +49,8 @@ POLL = 1.0
 """Seconds between looks for work nobody announced: another process's redeliver or enable, a retry coming due."""
 BODIES = 4_096
 """Envelopes kept in memory, so that an event for many endpoints is read and written once."""
+DISABLING = sys.maxsize
+"""What `_disabled` holds for an endpoint that answered 410 until its disabling is recorded."""
 LEASE = "deliverer"
 LEASE_RETRY = 2.0
 """Seconds between tries for the lease while another deliverer holds it, and between checks that it is still held."""
@@ -248,6 +251,8 @@ class Deliverer:
         else:
             answer = await send(client, self.commands.targets, due.url, due.event_id, body, signing,
                                 self.settings.webhook_timeout)
+        if answer.status_code == GONE:  # nothing more is sent while the endpoint is being disabled
+            self._disabled[due.webhook_id] = DISABLING
         self._outcomes.put_nowait(self._judge(due, answer, attempted_at))
 
     def _judge(self, due: Due, answer: Answer, at: datetime) -> Outcome:
@@ -258,10 +263,11 @@ class Deliverer:
                            answer.latency_ms, answer.excerpt, None, DeliveryStatus.DELIVERED, None)
         failures = due.failures + 1
         error = answer.error or f"HTTP {answer.status_code}"
-        asked = retry_after(answer.retry_after, at) if answer.status_code in SLOW_DOWN else None
+        answered = at + timedelta(milliseconds=answer.latency_ms)  # a Retry-After counts from the answer
+        asked = retry_after(answer.retry_after, answered) if answer.status_code in SLOW_DOWN else None
         wait = None if answer.status_code == GONE else self.schedule.retry_in(failures, asked)
         status = DeliveryStatus.DEAD if wait is None else DeliveryStatus.PENDING
-        next_at = None if wait is None else at + timedelta(seconds=wait)
+        next_at = None if wait is None else answered + timedelta(seconds=wait)
         return Outcome(due.webhook_id, due.position, attempt, failures, at, answer.status_code, answer.latency_ms,
                        answer.excerpt, error, status, next_at)
 
