@@ -132,6 +132,16 @@ def event_filter(value: EventFilter | None, scope: tuple[str, ...] | None) -> Ev
     return replace(query, domains=scope if query.domains is None else tuple(d for d in query.domains if d in scope))
 
 
+def check_cursor(runtime: Runtime, after: int) -> None:
+    """Refuses a cursor past the ledger's head: waiting there would skip, unsaid, every event up to it."""
+    head = runtime.ledger.head()
+    if after > head:
+        raise bad_input(
+            f"after ({after}) is past the ledger's head ({head}): a cursor of another ledger, or of this one before "
+            "its database was restored; resume from a position this ledger gave", "after",
+        )
+
+
 def events_page(runtime: Runtime, query: EventQuery | None, after: int, limit: int) -> list[Envelope]:
     """The events after `after` in ledger order, in their envelopes: all of them, or those the query selects."""
     # Nothing can follow the largest storable position (and SQLite cannot bind the one after it).

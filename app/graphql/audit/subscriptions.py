@@ -9,7 +9,7 @@ import strawberry
 from anyio import to_thread
 
 from app.fanout.tail import RECHECK
-from app.graphql.audit.events import event_filter, events_page
+from app.graphql.audit.events import check_cursor, event_filter, events_page
 from app.graphql.audit.types import LedgerEvent
 from app.graphql.core.context import Info
 from app.graphql.core.inputs import EventFilter
@@ -32,6 +32,8 @@ class Subscription:
         runtime = info.context.runtime
         position = parse_position(after, "after") or 0
         query = event_filter(filter, info.context.principal.scope)
+        if position:
+            await to_thread.run_sync(check_cursor, runtime, position, limiter=runtime.subscriber_reads)
         # Events are sent in their envelopes, so once the read models the envelopes need have them: it is their
         # moves (this process's projector, or another's NOTIFY) that wake a subscriber that has caught up.
         moves = runtime.projector.moves

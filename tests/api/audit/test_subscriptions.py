@@ -136,6 +136,34 @@ def test_the_filter_is_validated_like_the_events_query(api: Api) -> None:
     assert message["payload"]["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
+@pytest.mark.parametrize("after", ["abc", "-1", "9" * 20], ids=["letters", "negative", "too large"])
+def test_a_malformed_cursor_is_refused_typed(api: Api, after: str) -> None:
+    token = api.principal("ranking", ["subscriber"])
+
+    with connected(api, token) as ws:
+        subscribe(ws, LEDGER_EVENTS, {"after": after})
+        message = ws.receive_json()
+
+    assert message["payload"]["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "after"}
+
+
+def test_a_cursor_past_the_head_is_refused_rather_than_waited_at(api: Api) -> None:
+    past = str(int(head(api)) + 5)
+    token = api.principal("ranking", ["subscriber"])
+
+    with connected(api, token) as ws:
+        subscribe(ws, LEDGER_EVENTS, {"after": past})
+        message = ws.receive_json()
+
+    error = message["payload"]["errors"][0]
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "after"}
+    assert f"past the ledger's head ({head(api)})" in error["message"]
+    with connected(api, token) as ws:  # the head itself is where a caught-up subscriber resumes
+        subscribe(ws, LEDGER_EVENTS, {"after": head(api)})
+        recorded = record_detection(api)
+        assert [e["position"] for e in next_events(ws, 1)] == [recorded["position"]]
+
+
 def test_a_document_of_two_subscriptions_without_an_operation_name_is_refused(api: Api) -> None:
     token = api.principal("ranking", ["subscriber"])
 
