@@ -205,6 +205,21 @@ def test_a_relay_killed_mid_stream_and_restarted_after_the_duplicate_window_publ
     assert any(m.subject == f"{stream.prefix}.trust_safety.case.decided" for m in messages)
 
 
+def test_two_relays_publishing_to_one_stream_at_once_leave_each_event_once_in_order(
+    writer: Runtime, database_url: str, nats_url: str, stream: Stream, tmp_path: Path
+) -> None:
+    write_history(writer.ledger, 1500, batch=50, subjects=500)
+    events = ledger(writer)
+    env = stream.env(database_url, nats_url)
+
+    with relay(tmp_path, env) as first, relay(tmp_path, env) as second:
+        wait_until(lambda: stream.held(nats_url) == len(events), "the relays have published everything", second)
+        first.stop()
+        second.stop()
+
+    assert published(stream.read(nats_url)) == events
+
+
 @pytest.fixture
 def own_nats(tmp_path: Path) -> Iterator[OwnNats]:
     """A nats-server of this test's own, on a free port, started and stopped by the test."""
