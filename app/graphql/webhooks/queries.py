@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
 from app.fanout.webhooks import outbox
 from app.fanout.webhooks.outbox import DeliveryStatus
 from app.graphql.core.context import Info
+from app.graphql.core.errors import bad_input, parse_id
 from app.graphql.core.reading import DEFAULT_PAGE, check_page, consistent, parse_position
 from app.graphql.core.values import PageInfo
 from app.graphql.webhooks.access import unscoped
@@ -41,6 +44,9 @@ class WebhookQuery:
     ) -> WebhookDeliveryConnection:
         check_page(first)
         start = parse_position(after, "after") or 0
+        parsed = parse_id(webhook, "webhook")
+        if not isinstance(parsed, UUID):
+            raise bad_input(parsed.message, "webhook")
         store = info.context.runtime.store
         if unscoped(info) is not None:
             return WebhookDeliveryConnection(edges=[], page_info=PageInfo(has_next_page=False, end_cursor=None))

@@ -144,6 +144,10 @@ def test_an_unknown_or_malformed_webhook_is_answered_typed(api: Api) -> None:
         malformed = next(iter(api.data(document, {"i": {"webhookId": "hook-1", **extra}}).values()))
         assert (malformed["__typename"], malformed["field"]) == ("ValidationError", "webhookId")
     assert api.data("query($id: ID!) { webhook(id: $id) { id } }", {"id": UNKNOWN})["webhook"] is None
+    for webhook, after, argument in (("hook-1", None, "webhook"), (UNKNOWN, "abc", "after")):
+        body = api.post("query($w: ID!, $a: String) { webhookDeliveries(webhook: $w, after: $a) { edges { cursor } } }",
+                        {"w": webhook, "a": after})
+        assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": argument}
 
 
 def test_only_an_admin_manages_webhooks(api: Api) -> None:
