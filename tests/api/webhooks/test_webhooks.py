@@ -83,13 +83,14 @@ def test_a_retried_rotation_answers_the_same_secret_and_rotates_nothing(api: Api
     assert head(api) == before
     assert (again["secret"], again["webhook"]["secretVersion"], again["previousSecretExpiresAt"]) == (
         rotated["secret"], 2, rotated["previousSecretExpiresAt"])
-    api.data(ROTATE, {"i": {"webhookId": hook, "idempotencyKey": "rotate-2"}})
+    latest = api.data(ROTATE, {"i": {"webhookId": hook, "idempotencyKey": "rotate-2"}})["rotateWebhookSecret"]
     replaced = api.data(ROTATE, asked)["rotateWebhookSecret"]
     assert replaced["__typename"] == "ConflictError" and "a later rotation has replaced" in replaced["message"]
     malformed = api.data(ROTATE, {"i": {"webhookId": hook, "idempotencyKey": "not a key"}})["rotateWebhookSecret"]
     assert (malformed["__typename"], malformed["field"]) == ("ValidationError", "idempotencyKey")
-    assert api.data("query($id: ID!) { webhook(id: $id) { secretVersion } }", {"id": hook})["webhook"] == {
-        "secretVersion": 3}
+    shown = api.data("query($id: ID!, $p: String) { webhook(id: $id, minPosition: $p) { secretVersion } }",
+                     {"id": hook, "p": latest["position"]})
+    assert shown["webhook"] == {"secretVersion": 3}
 
 
 def test_disabling_and_enabling_are_recorded_once_each(api: Api) -> None:
