@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
@@ -28,9 +29,13 @@ def _written() -> dict[str, object]:
         state=b'{"actor": "reviewer:maria", "occurred_at": "2026-12-06T09:35:26.582493+00:00"}', id=16,
     )
     envelope = Envelope(stored, "urn:docket:ledger", "trust_safety", "user-ana", Subject("trust_safety", "pin", "p-1"),
-                        "ab" * 32)
+                        "ab" * 32, _holds_no_sealed_field)
     found: dict[str, object] = json.loads(envelope.to_json())
     return found
+
+
+def _holds_no_sealed_field(sealed: dict[str, Any]) -> Any:
+    raise AssertionError(f"the event holds no personal data to open: {sealed}")
 
 
 def test_the_attribute_table_lists_every_attribute_an_envelope_carries() -> None:
