@@ -11,7 +11,7 @@ from domain.base import DocketAggregate, natural_id
 from domain.claims import Claim, ReleaseReason, check_lease
 from domain.confirmation import Confirmation, ConfirmationRule, Obligation, obligations_of, rules_for
 from domain.detection import Detection
-from domain.dsa import DsaFacts
+from domain.dsa import DsaFacts, prompted_by
 from domain.errors import ConflictError, NotFoundError, ValidationError, no_such_detection
 from domain.policy import Policy
 from domain.values import (
@@ -468,8 +468,4 @@ def _content_type(detections: list[Detection]) -> ContentType | None:
 
 def _dsa_source_type(detections: list[Detection]) -> str:
     """Notices outrank own-initiative detection: a decision prompted by a notice is reported as one."""
-    types = {d.facts.source.dsa_source_type for d in detections}
-    for source_type in ("SOURCE_TRUSTED_FLAGGER", "SOURCE_ARTICLE_16", "SOURCE_TYPE_OTHER_NOTIFICATION"):
-        if source_type in types:
-            return source_type
-    return "SOURCE_VOLUNTARY"
+    return prompted_by(d.facts.source.dsa_source_type for d in detections)

@@ -7,6 +7,7 @@ The lists follow the database's schema in force since 1 July 2025 (../shared/ref
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -14,7 +15,7 @@ from typing import Any
 
 from domain.errors import ValidationError
 from domain.levels import PenaltyKind
-from domain.values import ActionType, check_text, check_time, parse_enum
+from domain.values import Action, ActionType, check_text, check_time, parse_enum
 
 EARLIEST_CONTENT = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -81,6 +82,8 @@ ACCOUNT = {
     ActionType.TERMINATE_ACCOUNT: "DECISION_ACCOUNT_TERMINATED",
 }
 """Where each action type lands among the statement's decision fields; every action type lands somewhere."""
+RESTRICTIONS = {**VISIBILITY, **MONETARY, **ACCOUNT}
+"""Each action type's decision value."""
 
 SINGLE_DECISIONS = {
     "decision_monetary": (
@@ -174,6 +177,24 @@ class DsaFacts:
         if self.illegal_too is not None and not isinstance(self.illegal_too, bool):
             raise ValidationError("dsa.illegalToo must be true or false", "dsa.illegalToo")
         return self
+
+
+NOTICE_SOURCES = ("SOURCE_TRUSTED_FLAGGER", "SOURCE_ARTICLE_16", "SOURCE_TYPE_OTHER_NOTIFICATION")
+"""The source types of notices, strongest first: trusted-flagger notices are Art. 16 notices too, reported as theirs."""
+
+
+def prompted_by(source_types: Iterable[str]) -> str:
+    """The source type a decision prompted by all of `source_types` reports: notices outrank own-initiative
+    detection."""
+    given = set(source_types)
+    return next((source for source in NOTICE_SOURCES if source in given), "SOURCE_VOLUNTARY")
+
+
+def eea_restrictions(actions: tuple[Action, ...]) -> list[str]:
+    """What the actions that apply in the EEA are among a statement's decision values (e.g.
+    DECISION_VISIBILITY_CONTENT_REMOVED), each once; an action without territories applies everywhere."""
+    found = {RESTRICTIONS[a.type] for a in actions if not a.territories or EEA_COUNTRIES & set(a.territories)}
+    return sorted(found)
 
 
 def decision_field(value: str) -> str | None:

@@ -34,6 +34,12 @@ class ReporterKind(StrEnum):
         """Higher is reviewed first: authorities, then trusted flaggers (DSA Art. 22), then users."""
         return {ReporterKind.USER: 0, ReporterKind.TRUSTED_FLAGGER: 1, ReporterKind.AUTHORITY: 2}[self]
 
+    @property
+    def dsa_source_type(self) -> str:
+        """The DSA `source_type` of a decision its notice prompted."""
+        return {ReporterKind.USER: "SOURCE_ARTICLE_16", ReporterKind.TRUSTED_FLAGGER: "SOURCE_TRUSTED_FLAGGER",
+                ReporterKind.AUTHORITY: "SOURCE_TYPE_OTHER_NOTIFICATION"}[self]
+
 
 class ReportStatus(StrEnum):
     OPEN = "OPEN"

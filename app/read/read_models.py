@@ -23,6 +23,7 @@ from projections.reports.projection import ReportsProjection
 from projections.review_queue.projection import ReviewQueueProjection
 from projections.sor_submissions.projection import SorSubmissionsProjection
 from projections.statements_of_reasons.projection import StatementsOfReasonsProjection
+from projections.transparency.projection import TransparencyProjection
 from projections.webhooks.projection import WebhooksProjection
 
 
@@ -34,6 +35,7 @@ def all_projections(key: Callable[[], bytes | None] = lambda: None, clock: Clock
         ReviewQueueProjection(), DecisionsByPolicyProjection(), AuditTrailProjection(), ReportsProjection(),
         BatchProgressProjection(), WebhooksProjection(), AutomationRulesProjection(),
         ActionConfirmationsProjection(), StatementsOfReasonsProjection(), SorSubmissionsProjection(),
+        TransparencyProjection(),
     ]
 
 

@@ -1,0 +1,183 @@
+"""Records each fact a transparency report counts, with when it happened: restrictive decisions and their
+restrictions, notices and their closing, complaints and their resolution, suspensions, automation rules' evaluations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.account import Account
+from domain.appeal import Appeal
+from domain.automation import AutomationRule
+from domain.case import Case
+from domain.dsa import eea_restrictions, prompted_by
+from domain.policy import Policy
+from domain.report import Report, ReporterKind
+from domain.reporter import Reporter
+from domain.values import Outcome
+from projections.base import Projection
+from projections.batch import Batch, Rows, Table, write_all
+from projections.sql import Sql
+from projections.transparency.rows import REPORTER_SUSPENSION, SuspensionBasis
+
+POLICIES = Table("transparency_policies", key=("policy_id",), columns=("policy_id", "domain", "policy_key", "category"))
+CASES = Table("transparency_cases", key=("case_id",), columns=("case_id", "domain"))
+DECISIONS = Table(
+    "transparency_decisions", key=("decision_id",),
+    columns=("decision_id", "domain", "policy_key", "category", "source_type", "automated_detection", "automation",
+             "decided_at", "position"),
+    times=("decided_at",), flags=("automated_detection",),
+)
+RESTRICTIONS = Table("transparency_restrictions", key=("decision_id", "restriction"),
+                     columns=("decision_id", "restriction"))
+NOTICES = Table(
+    "transparency_notices", key=("report_id",),
+    columns=("report_id", "domain", "policy_key", "category", "reporter_kind", "submitted_at", "closed_at", "outcome",
+             "seconds_to_close", "position"),
+    times=("submitted_at", "closed_at"),
+)
+APPEALS = Table(
+    "transparency_appeals", key=("appeal_id",),
+    columns=("appeal_id", "decision_id", "domain", "category", "automation", "filed_at", "resolved_at", "outcome",
+             "seconds_to_resolve", "position"),
+    times=("filed_at", "resolved_at"),
+)
+SUSPENSIONS = Table("transparency_suspensions", key=("position",),
+                    columns=("position", "domain", "basis", "kind", "suspended_at", "ends_at"),
+                    times=("suspended_at", "ends_at"))
+RULES = Table("transparency_rules", key=("rule_id",), columns=("rule_id", "domain", "policy_key", "model"))
+EVALUATIONS = Table(
+    "transparency_evaluations", key=("position",),
+    columns=("position", "rule_id", "evaluated_at", "samples", "precision_rate", "recall_rate", "kappa"),
+    times=("evaluated_at",),
+)
+
+
+class TransparencyProjection(Projection):
+    """Rows are facts, added once; a later event adds its own time beside them (a notice's closing, a complaint's
+    resolution) and never rewrites what an earlier period counted, so a report of a closed period is the same
+    whenever it is asked. Decisions count when they restrict something in the EEA, as statements of reasons do."""
+
+    name = "transparency"
+    weight = 3
+    tables = ("transparency_policies", "transparency_cases", "transparency_decisions", "transparency_restrictions",
+              "transparency_notices", "transparency_appeals", "transparency_suspensions", "transparency_rules",
+              "transparency_evaluations")
+    event_types = (
+        Policy.Published, Policy.Revised, Case.Opened, Case.Decided, Report.Submitted, Report.Closed, Appeal.Filed,
+        Appeal.Upheld, Appeal.Overturned, Account.PenaltyImposed, Reporter.Suspended, AutomationRule.Configured,
+        AutomationRule.Evaluated,
+    )
+
+    def apply_batch(self, events: Batch, sql: Sql) -> None:
+        policies, cases, decisions, restrictions = POLICIES.rows(), CASES.rows(), DECISIONS.rows(), RESTRICTIONS.rows()
+        notices, appeals, suspensions = NOTICES.rows(), APPEALS.rows(), SUSPENSIONS.rows()
+        rules, evaluations = RULES.rows(), EVALUATIONS.rows()
+        policies.fetch(sql, [(_policy_of(e),) for _, e in events if isinstance(e, Policy.Revised | Report.Submitted)])
+        cases.fetch(sql, [(str(e.originator_id),) for _, e in events if isinstance(e, Case.Decided)])
+        decisions.fetch(sql, [(str(e.decision_id),) for _, e in events if isinstance(e, Appeal.Filed | Report.Closed)])
+        notices.fetch(sql, [(str(e.originator_id),) for _, e in events if isinstance(e, Report.Closed)])
+        appeals.fetch(sql, [(str(e.originator_id),) for _, e in events
+                            if isinstance(e, Appeal.Upheld | Appeal.Overturned)])
+        for position, event in events:
+            if isinstance(event, Policy.Published):
+                policies.put({"policy_id": str(event.originator_id), "domain": event.domain, "policy_key": event.key,
+                              "category": event.terms.dsa_category})
+            elif isinstance(event, Policy.Revised):
+                policies.update((str(event.originator_id),), category=event.terms.dsa_category)
+            elif isinstance(event, Case.Opened):
+                cases.put({"case_id": str(event.originator_id), "domain": event.subject.domain})
+            elif isinstance(event, Case.Decided):
+                _decided(decisions, restrictions, cases, event, position)
+            elif isinstance(event, Report.Submitted):
+                notices.add(_notice(policies, event, position))
+            elif isinstance(event, Report.Closed):
+                _close(notices, (str(event.originator_id),), "submitted_at", event.occurred_at, "closed_at",
+                       {"outcome": str(event.outcome)}, "seconds_to_close")
+                _answered(decisions, notices, event)
+            elif isinstance(event, Appeal.Filed):
+                _file(appeals, decisions, event, position)
+            elif isinstance(event, Appeal.Upheld | Appeal.Overturned):
+                outcome = "UPHELD" if isinstance(event, Appeal.Upheld) else "OVERTURNED"
+                _close(appeals, (str(event.originator_id),), "filed_at", event.occurred_at, "resolved_at",
+                       {"outcome": outcome}, "seconds_to_resolve")
+            elif isinstance(event, Account.PenaltyImposed):
+                p = event.penalty
+                suspensions.add({"position": position, "domain": p.domain, "basis": SuspensionBasis.CONTENT,
+                                 "kind": str(p.kind), "suspended_at": event.occurred_at, "ends_at": p.ends_at})
+            elif isinstance(event, Reporter.Suspended):
+                suspensions.add({"position": position, "domain": None, "basis": SuspensionBasis.NOTICES,
+                                 "kind": REPORTER_SUSPENSION, "suspended_at": event.occurred_at,
+                                 "ends_at": event.until})
+            elif isinstance(event, AutomationRule.Configured):
+                rules.put({"rule_id": str(event.originator_id), "domain": event.domain,
+                           "policy_key": event.policy_key, "model": event.settings.route.model})
+            elif isinstance(event, AutomationRule.Evaluated):
+                f = event.figures
+                evaluations.add({"position": position, "rule_id": str(event.originator_id),
+                                 "evaluated_at": event.occurred_at, "samples": f.samples, "precision_rate": f.precision,
+                                 "recall_rate": f.recall, "kappa": f.kappa})
+        write_all(sql, policies, cases, decisions, restrictions, notices, appeals, suspensions, rules, evaluations)
+
+
+def _policy_of(event: Policy.Revised | Report.Submitted) -> str:
+    if isinstance(event, Policy.Revised):
+        return str(event.originator_id)
+    return str(Policy.create_id(event.subject.domain, event.policy_key))
+
+
+def _decided(decisions: Rows, restrictions: Rows, cases: Rows, event: Case.Decided, position: int) -> None:
+    """Records a decision that restricts something in the EEA, and each restriction it imposes there."""
+    d = event.decision
+    imposed = eea_restrictions(d.actions) if d.outcome is Outcome.VIOLATING else []
+    if not imposed:
+        return
+    case = cases.get((str(event.originator_id),))
+    assert case is not None, f"case {event.originator_id} was decided before it was opened"
+    decision_id = str(d.decision_id)
+    decisions.add({
+        "decision_id": decision_id, "domain": case["domain"], "policy_key": d.policy_key, "category": d.dsa_category,
+        "source_type": d.dsa_source_type, "automated_detection": d.automated_detection, "automation": str(d.automation),
+        "decided_at": event.occurred_at, "position": position,
+    })
+    for restriction in imposed:
+        restrictions.add({"decision_id": decision_id, "restriction": restriction})
+
+
+def _notice(policies: Rows, event: Report.Submitted, position: int) -> dict[str, Any]:
+    """A notice, counted under its policy's category as it stood when the notice came."""
+    policy = policies.get((_policy_of(event),))
+    assert policy is not None, f"report {event.originator_id} names policy {event.policy_key}, never published"
+    return {
+        "report_id": str(event.originator_id), "domain": event.subject.domain, "policy_key": event.policy_key,
+        "category": policy["category"], "reporter_kind": event.reporter_kind, "submitted_at": event.occurred_at,
+        "closed_at": None, "outcome": None, "seconds_to_close": None, "position": position,
+    }
+
+
+def _answered(decisions: Rows, notices: Rows, event: Report.Closed) -> None:
+    """A decision that closed a notice was prompted by it, whatever detections it cites: it counts as the notice's
+    kind of source, not as own-initiative moderation (it is closed in the decision's own transaction, at its time)."""
+    decision = decisions.get((str(event.decision_id),))
+    notice = notices.get((str(event.originator_id),))
+    if decision is not None and notice is not None:
+        source = prompted_by((decision["source_type"], ReporterKind(notice["reporter_kind"]).dsa_source_type))
+        decisions.put(decision | {"source_type": source})
+
+
+def _file(appeals: Rows, decisions: Rows, event: Appeal.Filed, position: int) -> None:
+    """A complaint against a decision the report counts, under the decision's category and automation."""
+    decision = decisions.get((str(event.decision_id),))
+    if decision is None:
+        return
+    appeals.add({
+        "appeal_id": str(event.originator_id), "decision_id": decision["decision_id"], "domain": event.subject.domain,
+        "category": decision["category"], "automation": decision["automation"], "filed_at": event.occurred_at,
+        "resolved_at": None, "outcome": None, "seconds_to_resolve": None, "position": position,
+    })
+
+
+def _close(rows: Rows, key: tuple[str], started: str, at: Any, ended: str, changes: dict[str, Any], took: str) -> None:
+    """Adds when a notice or complaint was settled, and how long it took from `started`."""
+    row = rows.get(key)
+    if row is not None:
+        rows.put(row | changes | {ended: at, took: (at - row[started]).total_seconds()})
