@@ -34,6 +34,7 @@ from app.graphql.batches.bulk_decide import BulkDecideMutation
 from app.graphql.batches.queries import BatchQuery
 from app.graphql.batches.reverse_batch import ReverseBatchMutation
 from app.graphql.compliance.queries import ComplianceQuery
+from app.graphql.compliance.transparency import TransparencyQuery
 from app.graphql.core.access import RoleCheck
 from app.graphql.core.error_codes import CodedErrors, log_unexpected
 from app.graphql.core.operation_choice import NamedOperationRequired
@@ -100,7 +101,9 @@ Mutation = merge_types(
     ),
 )
 Query = merge_types(
-    "Query", (LedgerQuery, ReviewQuery, BatchQuery, AuditQuery, WebhookQuery, AutomationQuery, ComplianceQuery)
+    "Query",
+    (LedgerQuery, ReviewQuery, BatchQuery, AuditQuery, WebhookQuery, AutomationQuery, ComplianceQuery,
+     TransparencyQuery),
 )
 
 # Built once: rule classes made per request would defeat the validation cache.

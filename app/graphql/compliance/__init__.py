@@ -1,1 +1,2 @@
-"""What regulators receive: DSA statements of reasons (statementsOfReasons). May import `core` only."""
+"""What regulators receive: DSA statements of reasons (statementsOfReasons) and transparency reports
+(transparencyReport). May import `core` only."""

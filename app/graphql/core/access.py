@@ -55,6 +55,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Query.automationRules": READERS,
     "Query.unconfirmedActions": READERS | {"service"},
     "Query.statementsOfReasons": frozenset({"admin", "auditor"}),
+    "Query.transparencyReport": frozenset({"admin", "auditor", "policy_admin"}),
     # Writes.
     "Mutation.publishPolicy": POLICY_ADMINS,
     "Mutation.recordDetection": SERVICES,

@@ -183,6 +183,11 @@ def test_an_ads_principal_reads_only_ads(api: Api, seeded: dict[str, Any]) -> No
     statements = "query($f: StatementFilter) { statementsOfReasons(filter: $f) { edges { node { domain } } } }"
     assert {e["node"]["domain"] for e in calls.data("Query.statementsOfReasons", statements)["edges"]} == {"ads"}
     assert calls.data("Query.statementsOfReasons", statements, {"f": {"domain": "trust_safety"}})["edges"] == []
+    report = ('query($d: String) { transparencyReport(from: "2026-01-01T00:00:00Z", to: "2027-01-01T00:00:00Z", '
+              "domain: $d) { decisions { category decisions } notices { received } } }")
+    ads_only = api.data(report, {"d": "ads"})["transparencyReport"]
+    assert calls.data("Query.transparencyReport", report) == ads_only and ads_only["decisions"] != []
+    assert calls.data("Query.transparencyReport", report, {"d": "trust_safety"}) == {"decisions": [], "notices": []}
 
     assert calls.fields == {f for f in ALLOWED if f.startswith("Query.")} - UNSCOPED
 
