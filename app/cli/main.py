@@ -8,6 +8,7 @@ import getpass
 import os
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from app.auth.tokens import TokensFileError, create_token
@@ -133,9 +134,7 @@ def _parser() -> argparse.ArgumentParser:
         "export-sor", help="write a period's DSA statements of reasons as the Transparency Database's batch bodies "
         "(at most 100 each) and one JSONL file"
     )
-    export_sor.add_argument("--from", dest="start", required=True, metavar="WHEN",
-                            help="decided at or after (ISO 8601 date or time; UTC unless it says)")
-    export_sor.add_argument("--to", dest="end", required=True, metavar="WHEN", help="decided before")
+    _period_arguments(export_sor, "decided")
     export_sor.add_argument("--out", type=Path, required=True, metavar="DIR", help="the directory to write into")
     export_sor.set_defaults(run=_export_sor)
 
@@ -154,6 +153,7 @@ def _parser() -> argparse.ArgumentParser:
     submit_sor.add_argument("--every", type=float, default=60.0, metavar="SECONDS",
                             help="seconds between looks with --follow (default 60)")
     submit_sor.set_defaults(run=_submit_sor)
+
     erase = commands.add_parser(
         "erase", help="erase an account's personal data: delete its key (crypto-shredding) and record the request"
     )
@@ -161,6 +161,15 @@ def _parser() -> argparse.ArgumentParser:
     erase.add_argument("--reason", required=True, help="the request, for the record (e.g. 'GDPR Art. 17, ticket 42')")
     erase.add_argument("--actor", help="who erases, for the record (default: operator:<login name>)")
     erase.set_defaults(run=_erase)
+
+    report = commands.add_parser(
+        "report", help="print a period's DSA transparency report: CSV in the layout of the harmonised template's "
+        "sections, or JSON"
+    )
+    _period_arguments(report, "happened")
+    report.add_argument("--domain", help="one domain (default: every domain)")
+    report.add_argument("--format", choices=("csv", "json"), default="csv")
+    report.set_defaults(run=_report)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL), or write it to a file")
     export.add_argument("--output", type=Path)
@@ -374,15 +383,38 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     return run_eval(settings, args.rule, args.golden, actor, args.concurrency, args.items)
 
 
+def _period_arguments(parser: argparse.ArgumentParser, verb: str) -> None:
+    parser.add_argument("--from", dest="start", required=True, metavar="WHEN",
+                        help=f"{verb} at or after (ISO 8601 date or time; UTC unless it says)")
+    parser.add_argument("--to", dest="end", required=True, metavar="WHEN", help=f"{verb} before")
+
+
 def _export_sor(args: argparse.Namespace, settings: Settings) -> int:
-    from app.cli.statements import ExportRefused, parse_moment, run_export
+    from app.cli.statements import run_export
+
+    period = _period(args)
+    return 2 if period is None else run_export(settings, *period, args.out)
+
+
+def _report(args: argparse.Namespace, settings: Settings) -> int:
+    from app.cli.report import run_report
+    from projections.transparency.rows import Period
+
+    period = _period(args)
+    if period is None:
+        return 2
+    return run_report(settings, Period(*period, None if args.domain is None else (args.domain,)), args.format)
+
+
+def _period(args: argparse.Namespace) -> tuple[datetime, datetime] | None:
+    """`--from` and `--to` as times; None, said on stderr, when one is not a time."""
+    from app.cli.statements import ExportRefused, parse_moment
 
     try:
-        start, end = parse_moment(args.start), parse_moment(args.end)
+        return parse_moment(args.start), parse_moment(args.end)
     except ExportRefused as error:
         print(f"docket: {error}", file=sys.stderr)
-        return 2
-    return run_export(settings, start, end, args.out)
+        return None
 
 
 def _submit_sor(args: argparse.Namespace, settings: Settings) -> int:
@@ -401,6 +433,8 @@ def _submit_sor(args: argparse.Namespace, settings: Settings) -> int:
         print(f"docket: {error}", file=sys.stderr)
         return 2
     return run_submit(settings, start, end, args.domain, args.retry_rejected, args.endpoint)
+
+
 def _erase(args: argparse.Namespace, settings: Settings) -> int:
     from app.cli.erase import run_erase
 
