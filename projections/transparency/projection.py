@@ -77,7 +77,7 @@ class TransparencyProjection(Projection):
         decisions.fetch(sql, [(str(e.decision_id),) for _, e in events if isinstance(e, Appeal.Filed | Report.Closed)])
         notices.fetch(sql, [(str(e.originator_id),) for _, e in events if isinstance(e, Report.Closed)])
         appeals.fetch(sql, [(str(e.originator_id),) for _, e in events
-                            if isinstance(e, Appeal.Upheld | Appeal.Overturned)])
+                            if isinstance(e, Appeal.Filed | Appeal.Upheld | Appeal.Overturned)])
         for position, event in events:
             if isinstance(event, Policy.Published):
                 policies.put({"policy_id": str(event.originator_id), "domain": event.domain, "policy_key": event.key,
@@ -165,9 +165,10 @@ def _answered(decisions: Rows, notices: Rows, event: Report.Closed) -> None:
 
 
 def _file(appeals: Rows, decisions: Rows, event: Appeal.Filed, position: int) -> None:
-    """A complaint against a decision the report counts, under the decision's category and automation."""
+    """A complaint against a decision the report counts, under the decision's category and automation; an appeal
+    filed again (which only a corrupt ledger holds) keeps its first filing."""
     decision = decisions.get((str(event.decision_id),))
-    if decision is None:
+    if decision is None or appeals.get((str(event.originator_id),)) is not None:
         return
     appeals.add({
         "appeal_id": str(event.originator_id), "decision_id": decision["decision_id"], "domain": event.subject.domain,
