@@ -69,6 +69,11 @@ CREATE TABLE transparency_suspensions (
     ends_at       TIMESTAMPTZ
 );
 
+CREATE TABLE transparency_strikes (
+    strike_id    TEXT PRIMARY KEY,
+    decision_id  TEXT NOT NULL
+);
+
 CREATE TABLE transparency_rules (
     rule_id     TEXT PRIMARY KEY,
     domain      TEXT NOT NULL,

@@ -9,7 +9,8 @@ from domain.account import Account
 from domain.appeal import Appeal
 from domain.automation import AutomationRule
 from domain.case import Case
-from domain.dsa import eea_restrictions, prompted_by
+from domain.dsa import PENALTY_DECISIONS, eea_restrictions, prompted_by
+from domain.levels import PenaltyKind
 from domain.policy import Policy
 from domain.report import Report, ReporterKind
 from domain.reporter import Reporter
@@ -44,6 +45,7 @@ APPEALS = Table(
 SUSPENSIONS = Table("transparency_suspensions", key=("position",),
                     columns=("position", "domain", "basis", "kind", "suspended_at", "ends_at"),
                     times=("suspended_at", "ends_at"))
+STRIKES = Table("transparency_strikes", key=("strike_id",), columns=("strike_id", "decision_id"))
 RULES = Table("transparency_rules", key=("rule_id",), columns=("rule_id", "domain", "policy_key", "model"))
 EVALUATIONS = Table(
     "transparency_evaluations", key=("position",),
@@ -60,21 +62,23 @@ class TransparencyProjection(Projection):
     name = "transparency"
     weight = 3
     tables = ("transparency_policies", "transparency_cases", "transparency_decisions", "transparency_restrictions",
-              "transparency_notices", "transparency_appeals", "transparency_suspensions", "transparency_rules",
-              "transparency_evaluations")
+              "transparency_notices", "transparency_appeals", "transparency_suspensions", "transparency_strikes",
+              "transparency_rules", "transparency_evaluations")
     event_types = (
         Policy.Published, Policy.Revised, Case.Opened, Case.Decided, Report.Submitted, Report.Closed, Appeal.Filed,
-        Appeal.Upheld, Appeal.Overturned, Account.PenaltyImposed, Reporter.Suspended, AutomationRule.Configured,
-        AutomationRule.Evaluated,
+        Appeal.Upheld, Appeal.Overturned, Account.StrikeIssued, Account.PenaltyImposed, Reporter.Suspended,
+        AutomationRule.Configured, AutomationRule.Evaluated,
     )
 
     def apply_batch(self, events: Batch, sql: Sql) -> None:
         policies, cases, decisions, restrictions = POLICIES.rows(), CASES.rows(), DECISIONS.rows(), RESTRICTIONS.rows()
         notices, appeals, suspensions = NOTICES.rows(), APPEALS.rows(), SUSPENSIONS.rows()
-        rules, evaluations = RULES.rows(), EVALUATIONS.rows()
+        strikes, rules, evaluations = STRIKES.rows(), RULES.rows(), EVALUATIONS.rows()
         policies.fetch(sql, [(_policy_of(e),) for _, e in events if isinstance(e, Policy.Revised | Report.Submitted)])
         cases.fetch(sql, [(str(e.originator_id),) for _, e in events if isinstance(e, Case.Decided)])
-        decisions.fetch(sql, [(str(e.decision_id),) for _, e in events if isinstance(e, Appeal.Filed | Report.Closed)])
+        strikes.fetch(sql, [(str(e.penalty.cause_strike_id),) for _, e in events
+                            if isinstance(e, Account.PenaltyImposed)])
+        decisions.fetch(sql, [(decision_id,) for _, e in events if (decision_id := _decision_of(e, strikes))])
         notices.fetch(sql, [(str(e.originator_id),) for _, e in events if isinstance(e, Report.Closed)])
         appeals.fetch(sql, [(str(e.originator_id),) for _, e in events
                             if isinstance(e, Appeal.Filed | Appeal.Upheld | Appeal.Overturned)])
@@ -100,10 +104,10 @@ class TransparencyProjection(Projection):
                 outcome = "UPHELD" if isinstance(event, Appeal.Upheld) else "OVERTURNED"
                 _close(appeals, (str(event.originator_id),), "filed_at", event.occurred_at, "resolved_at",
                        {"outcome": outcome}, "seconds_to_resolve")
+            elif isinstance(event, Account.StrikeIssued):
+                strikes.put({"strike_id": str(event.strike.strike_id), "decision_id": str(event.strike.decision_id)})
             elif isinstance(event, Account.PenaltyImposed):
-                p = event.penalty
-                suspensions.add({"position": position, "domain": p.domain, "basis": SuspensionBasis.CONTENT,
-                                 "kind": str(p.kind), "suspended_at": event.occurred_at, "ends_at": p.ends_at})
+                _penalized(restrictions, decisions, strikes, suspensions, event, position)
             elif isinstance(event, Reporter.Suspended):
                 suspensions.add({"position": position, "domain": None, "basis": SuspensionBasis.NOTICES,
                                  "kind": REPORTER_SUSPENSION, "suspended_at": event.occurred_at,
@@ -116,13 +120,44 @@ class TransparencyProjection(Projection):
                 evaluations.add({"position": position, "rule_id": str(event.originator_id),
                                  "evaluated_at": event.occurred_at, "samples": f.samples, "precision_rate": f.precision,
                                  "recall_rate": f.recall, "kappa": f.kappa})
-        write_all(sql, policies, cases, decisions, restrictions, notices, appeals, suspensions, rules, evaluations)
+        write_all(sql, policies, cases, decisions, restrictions, notices, appeals, suspensions, strikes, rules,
+                  evaluations)
 
 
 def _policy_of(event: Policy.Revised | Report.Submitted) -> str:
     if isinstance(event, Policy.Revised):
         return str(event.originator_id)
     return str(Policy.create_id(event.subject.domain, event.policy_key))
+
+
+def _decision_of(event: object, strikes: Rows) -> str | None:
+    """The decision an event needs the row of: the one appealed, that closed a notice, whose strike it issues, or
+    whose strike brought the penalty it imposes."""
+    if isinstance(event, Appeal.Filed | Report.Closed):
+        return str(event.decision_id)
+    if isinstance(event, Account.StrikeIssued):
+        return str(event.strike.decision_id)
+    if isinstance(event, Account.PenaltyImposed):
+        strike = strikes.get((str(event.penalty.cause_strike_id),))
+        return None if strike is None else str(strike["decision_id"])
+    return None
+
+
+def _penalized(
+    restrictions: Rows, decisions: Rows, strikes: Rows, suspensions: Rows, event: Account.PenaltyImposed,
+    position: int,
+) -> None:
+    """A penalty comes with the decision whose strike brought it, in its transaction: it restricts as that decision's
+    statement of reasons says. A suspension is also one under Art. 23."""
+    penalty = event.penalty
+    strike = strikes.get((str(penalty.cause_strike_id),))
+    assert strike is not None, f"penalty {penalty.penalty_id} was imposed for a strike never issued"
+    if decisions.get((strike["decision_id"],)) is not None:
+        restriction = penalty.dsa_decision or PENALTY_DECISIONS[penalty.kind]
+        restrictions.put({"decision_id": strike["decision_id"], "restriction": restriction})
+    if penalty.kind is PenaltyKind.SUSPENSION:
+        suspensions.add({"position": position, "domain": penalty.domain, "basis": SuspensionBasis.CONTENT,
+                         "kind": str(penalty.kind), "suspended_at": event.occurred_at, "ends_at": penalty.ends_at})
 
 
 def _decided(decisions: Rows, restrictions: Rows, cases: Rows, event: Case.Decided, position: int) -> None:

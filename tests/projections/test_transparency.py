@@ -121,6 +121,7 @@ def test_a_period_s_report_counts_moderation_notices_complaints_automation_and_s
 
     assert figures_.restrictions == [
         Restrictions("SOURCE_TRUSTED_FLAGGER", CYBER, "DECISION_VISIBILITY_CONTENT_REMOVED", False, 1),
+        Restrictions("SOURCE_VOLUNTARY", MINORS, "DECISION_ACCOUNT_TERMINATED", False, 1),
         Restrictions("SOURCE_VOLUNTARY", MINORS, "DECISION_VISIBILITY_CONTENT_REMOVED", False, 1),
         Restrictions("SOURCE_VOLUNTARY", SCAMS, "DECISION_VISIBILITY_CONTENT_DEMOTED", True, 1),
         Restrictions("SOURCE_VOLUNTARY", SCAMS, "DECISION_VISIBILITY_CONTENT_LABELLED", True, 1),
@@ -148,10 +149,7 @@ def test_a_period_s_report_counts_moderation_notices_complaints_automation_and_s
     [rule] = figures_.rules
     assert (rule.domain, rule.policy_key, rule.model, rule.samples, rule.precision, rule.recall, rule.kappa) == (
         DOMAIN, "spam", MODEL, 160, 0.97, 0.88, 0.86)
-    assert figures_.suspensions == [
-        Suspensions(SuspensionBasis.CONTENT, "TERMINATION", 1),
-        Suspensions(SuspensionBasis.NOTICES, "REPORTER_SUSPENSION", 1),
-    ]
+    assert figures_.suspensions == [Suspensions(SuspensionBasis.NOTICES, "REPORTER_SUSPENSION", 1)]
 
 
 def test_a_closed_period_s_report_is_the_same_after_later_events(runtime: Runtime, clock: MovableClock) -> None:
@@ -189,9 +187,21 @@ def test_a_report_of_one_domain_leaves_out_the_others_and_reporters_suspensions(
     assert [(r.category, r.restriction) for r in ads.restrictions] == [
         ("STATEMENT_CATEGORY_CONSUMER_INFORMATION", "DECISION_VISIBILITY_OTHER")]
     assert (ads.notices, ads.complaints, ads.rules, ads.suspensions) == ([], [], [], [])
-    assert len(trust.restrictions) == 5
-    assert trust.suspensions == [Suspensions(SuspensionBasis.CONTENT, "TERMINATION", 1)]
+    assert len(trust.restrictions) == 6
+    assert trust.suspensions == []
     assert report(runtime, Period(MARCH.start, MARCH.end, ())).decisions == []
+
+
+def test_a_penalty_restricts_as_its_decision_and_a_suspension_counts_under_article_23(runtime: Runtime) -> None:
+    for n in range(3):  # 3, 6, then 9 points: a feature limit, then a suspension
+        runtime.ledger.decide(pin(f"x{n}"), "violent_extremism", remove(), [], "acct-4", ALICE)
+
+    figures_ = report(runtime)
+
+    assert [(r.restriction, r.decisions) for r in figures_.restrictions] == [
+        ("DECISION_ACCOUNT_SUSPENDED", 1), ("DECISION_PROVISION_PARTIAL_SUSPENSION", 1),
+        ("DECISION_VISIBILITY_CONTENT_REMOVED", 3)]
+    assert figures_.suspensions == [Suspensions(SuspensionBasis.CONTENT, "SUSPENSION", 1)]
 
 
 def test_a_median_of_an_even_count_is_the_mean_of_the_middle_two(runtime: Runtime, clock: MovableClock) -> None:

@@ -44,7 +44,7 @@ def test_the_csv_lays_out_each_section_s_figures_one_a_row(api: Api, docket: Doc
     assert ["Automated means", "decisions", "", "DECISION_NOT_AUTOMATED", "3"] in rows
     sections = list(dict.fromkeys(r[0] for r in rows[1:]))
     assert sections == ["Identification", "Notices (Art. 16)", "Own-initiative content moderation",
-                        "Suspensions (Art. 23)", "Automated means"]  # acct-1's strikes bring a penalty
+                        "Automated means"]
     assert printed.endswith("\r\n")
 
 

@@ -48,6 +48,7 @@ def test_a_period_s_report_gives_each_section_s_figures(api: Api) -> None:
     assert (report["from"], report["to"], report["domain"]) == (
         "2026-03-01T00:00:00+00:00", "2026-04-01T00:00:00+00:00", None)
     assert [(r["sourceType"], r["restriction"], r["decisions"]) for r in report["restrictions"]] == [
+        ("SOURCE_TRUSTED_FLAGGER", "DECISION_PROVISION_PARTIAL_SUSPENSION", 1),  # acct-1's second strike
         ("SOURCE_TRUSTED_FLAGGER", "DECISION_VISIBILITY_CONTENT_REMOVED", 1),
         ("SOURCE_VOLUNTARY", "DECISION_VISIBILITY_CONTENT_REMOVED", 1),
     ]
