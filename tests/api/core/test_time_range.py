@@ -44,6 +44,7 @@ CONFIRM = """mutation($i: ConfirmActionAppliedInput!) { confirmActionApplied(inp
 UNCONFIRMED = "query($t: DateTime) { unconfirmedActions(olderThan: $t) { edges { cursor } } }"
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 STATEMENTS_FILTERED = "query($f: StatementFilter) { statementsOfReasons(filter: $f) { edges { cursor } } }"
+TRANSPARENCY = "query($a: DateTime!, $b: DateTime!) { transparencyReport(from: $a, to: $b) { to } }"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ PLACES = {
     "Query.events(filter).to": Place(EVENTS_FILTERED, lambda t: {"f": {"to": t}}, "filter.to"),
     "Query.statementsOfReasons(filter).from": Place(STATEMENTS_FILTERED, lambda t: {"f": {"from": t}}, "filter.from"),
     "Query.statementsOfReasons(filter).to": Place(STATEMENTS_FILTERED, lambda t: {"f": {"to": t}}, "filter.to"),
+    "Query.transparencyReport(from)": Place(TRANSPARENCY, lambda t: {"a": t, "b": "2027-01-01T00:00:00Z"}, "from"),
+    "Query.transparencyReport(to)": Place(TRANSPARENCY, lambda t: {"a": "2000-01-01T00:00:00Z", "b": t}, "to"),
     "Mutation.decide(input).dsa.contentPostedAt": Place(
         DECIDE, lambda t: {"input": decide_input(dsa={"contentPostedAt": t})}, "dsa.contentPostedAt"
     ),
