@@ -281,6 +281,10 @@ class AutomationRule(DocketAggregate):
             rule.mode_changed_at = self.occurred_at
             rule.mode_changed_by = self.actor
 
+    class Tripped(Demoted):
+        """The circuit breaker demoted it to SHADOW: its measured precision fell below the floor, or its provider kept
+        failing; `figures` are the measurements that tripped it."""
+
     @classmethod
     def configure(cls, policy: Policy, settings: RuleSettings, actor: str, at: datetime) -> AutomationRule:
         """A new rule, OFF, for `policy` as now published; the policy must give guidance a model can read."""
@@ -342,6 +346,11 @@ class AutomationRule(DocketAggregate):
         check_text(reason, "reason", 2_000)
         if self.mode is AutomationMode.AUTO:
             self._record(self.Demoted, actor, at, reason=reason, figures=figures)
+
+    def trip(self, reason: str, figures: dict[str, Any], actor: str, at: datetime) -> None:
+        """The circuit breaker drops an ASSIST or AUTO rule to SHADOW, with the figures that tripped it."""
+        if self.mode in (AutomationMode.ASSIST, AutomationMode.AUTO):
+            self._record(self.Tripped, actor, at, reason=reason, figures=figures)
 
     def follow_policy(self, policy: Policy, actor: str, at: datetime) -> None:
         """Evidence belongs to a policy version: an AUTO rule whose evaluation is of another version than `policy`'s

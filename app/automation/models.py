@@ -71,6 +71,8 @@ class ModelCall:
     completion_tokens: int
     cost: float | None
     """In US dollars; None when neither litellm nor the rule knows the model's price."""
+    provider_failed: bool = False
+    """The provider failed past the retries: a timeout, a 429 or a 5xx (the circuit breaker counts these)."""
 
 
 class Models:
@@ -117,7 +119,7 @@ class Models:
         except (openai_errors(), ValueError) as error:  # litellm's errors are OpenAI's
             latency = (time.perf_counter() - started) * 1000
             reason = f"{type(error).__name__}: {str(error).strip().splitlines()[0][:300]}"
-            return ModelCall(FailedClassification(reason), route.model, latency, 0, 0, None)
+            return ModelCall(FailedClassification(reason), route.model, latency, 0, 0, None, _provider_failed(error))
         latency = (time.perf_counter() - started) * 1000
         answer = response.choices[0].message.content or ""
         usage = getattr(response, "usage", None)
@@ -164,3 +166,9 @@ def _answered_by(route: ModelRoute, response: Any) -> str:
     hidden = getattr(response, "_hidden_params", None) or {}
     group = hidden.get("model_group") or (hidden.get("litellm_model_name"))
     return group if group in (route.model, *route.fallbacks) else route.model
+
+
+def _provider_failed(error: Exception) -> bool:
+    """Whether the provider failed (a timeout, a 429, a 5xx, no connection) rather than refused the request."""
+    status = getattr(error, "status_code", None)
+    return isinstance(status, int) and (status in (408, 429) or status >= 500)

@@ -15,13 +15,17 @@ from starlette.concurrency import run_in_threadpool
 from app.automation.models import ModelCall, Models
 from app.write.automation import PolicyAutomation
 from app.write.ledger import Ledger
-from domain.automation import AutomationRule, AutoOutcome, AutoPlan, plan_action
+from domain.automation import AutomationMode, AutomationRule, AutoOutcome, AutoPlan, plan_action
+from domain.breaker import automation_actor, sampled_for_qa
 from domain.case import Verdict
 from domain.detection import Detection, DetectionFacts
 from domain.errors import ConflictError
 from domain.model_verdict import ModelVerdict
 from domain.prompt import ModelContent, Prompt, build_prompt
 from domain.values import Action, ActionType, AutomationLevel, ContentType, DetectionSource, Outcome, Subject
+
+BREAKABLE = (AutomationMode.ASSIST, AutomationMode.AUTO)
+"""The modes whose failed classifications go to people, and whose provider failures the breaker counts."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,15 @@ class AutoActions:
             if plan.outcome is AutoOutcome.DECIDED:
                 plan, decision_id, position = self._decide(a, subject, account_id, detection, plan, position)
             outcomes.append(RuleOutcome(a.rule, call, detection, plan, decision_id, position))
+        self._note_failures(outcomes, actor)
         return outcomes
+
+    def _note_failures(self, outcomes: list[RuleOutcome], actor: str) -> None:
+        """Counts the provider failures of rules whose failures reach the review queue, for the circuit breaker."""
+        for o in outcomes:
+            if o.call is not None and o.call.provider_failed and o.rule.mode in BREAKABLE:
+                reason = str(getattr(o.call.classification, "reason", ""))
+                self.ledger.note_provider_failures(o.rule.id, 1, reason, actor)
 
     def _decide(
         self, asked: _Asked, subject: Subject, account_id: str | None, detection: Detection, plan: AutoPlan,
@@ -114,11 +126,18 @@ class AutoActions:
         )
         try:
             made = self.ledger.decide(
-                subject, asked.rule.policy_key, verdict, [detection.id], account_id, f"automation:{asked.rule.id}"
+                subject, asked.rule.policy_key, verdict, [detection.id], account_id, automation_actor(asked.rule.id)
             )
         except ConflictError as refused:
             return AutoPlan(AutoOutcome.QUEUED, f"not decided: {refused.message}", plan.actions), None, position
-        return plan, made.decision.decision_id, made.position
+        decision_id, position = made.decision.decision_id, made.position
+        if sampled_for_qa(decision_id, asked.rule.settings.qa_sample_rate):
+            qa = self.ledger.draw_qa_sample(
+                asked.rule.id, decision_id, subject, made.case.account_id, asked.rule.policy_key,
+                automation_actor(asked.rule.id),
+            )
+            position = max(position, qa)
+        return plan, decision_id, position
 
 
 def _external_id(rule: AutomationRule, subject: Subject, prompt: Prompt) -> str:

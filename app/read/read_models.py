@@ -12,6 +12,7 @@ from projections.account_standing.projection import AccountStandingProjection
 from projections.action_confirmations.projection import ActionConfirmationsProjection
 from projections.appeals.projection import AppealsProjection
 from projections.audit_trail.projection import AuditTrailProjection
+from projections.automation_quality.projection import AutomationQualityProjection
 from projections.automation_rules.projection import AutomationRulesProjection
 from projections.base import Projection
 from projections.batch_progress.projection import BatchProgressProjection
@@ -35,7 +36,7 @@ def all_projections(key: Callable[[], bytes | None] = lambda: None, clock: Clock
         ReviewQueueProjection(), DecisionsByPolicyProjection(), AuditTrailProjection(), ReportsProjection(),
         BatchProgressProjection(), WebhooksProjection(), AutomationRulesProjection(),
         ActionConfirmationsProjection(), StatementsOfReasonsProjection(), SorSubmissionsProjection(),
-        TransparencyProjection(),
+        TransparencyProjection(), AutomationQualityProjection(),
     ]
 
 

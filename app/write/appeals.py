@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from app.write.quality import judge_overturn
 from app.write.unit_of_work import UnitOfWork
 from domain.appeal import Appeal, AppealOutcome, AppealStatus
 from domain.correction import reverse_decision
@@ -61,7 +62,8 @@ class Appeals:
                 case, account, appeal.decision_id, f"appeal {appeal.id} overturned: {rationale}",
                 f"appeal {appeal.id} overturned", actor, now,
             )
-            return AppealResolved(appeal, self.work.store(appeal, case, account))
+            judged = judge_overturn(self.work, case, appeal.decision_id, actor, now)
+            return AppealResolved(appeal, self.work.store(appeal, case, account, *judged))
 
         return self.work.retrying(attempt)
 

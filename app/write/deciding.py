@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID, uuid4
 
+from app.write.quality import judge_superseded
 from app.write.unit_of_work import UnitOfWork
 from domain.account import Account
 from domain.base import DocketAggregate, natural_id
@@ -83,8 +84,9 @@ class Decisions:
             accounts = {} if owner is None else self.work.load_all(Account, [Account.create_id(owner)])
             deciding = Deciding.load(self.work, policy, cases, accounts, actor, now)
             case = deciding.case(subject, owner, override_claims)
-            deciding.decide(case, decision_id, verdict, detections, owner)
-            position = self.work.store(*deciding.changed())
+            decision, _ = deciding.decide(case, decision_id, verdict, detections, owner)
+            judged = judge_superseded(self.work, case, decision, actor, now)
+            position = self.work.store(*deciding.changed(), *judged)
             account = None if owner is None else deciding.accounts[Account.create_id(owner)]
             return _made(case, account, decision_id, position, True)
 

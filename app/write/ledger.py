@@ -22,6 +22,7 @@ from app.write.deciding import Decisions
 from app.write.detections import Detections
 from app.write.erasure import Erasure
 from app.write.policies import Policies
+from app.write.quality import Quality
 from app.write.review import Review
 from app.write.sealing import Keyring, SealedAsObject, SealingMapper, accounts_sealed
 from app.write.skips import Skips
@@ -119,6 +120,9 @@ class Ledger(Application[UUID]):
         self.erase_account_data = self.erasure.erase_account_data
         self.place_legal_hold = self.erasure.place_legal_hold
         self.lift_legal_hold = self.erasure.lift_legal_hold
+        self.quality = Quality(self.work)
+        self.draw_qa_sample = self.quality.draw_qa_sample
+        self.note_provider_failures = self.quality.note_provider_failures
 
         self.skips = Skips(self.work)
         self.skip_event = self.skips.skip_event

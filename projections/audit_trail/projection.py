@@ -16,6 +16,7 @@ from domain.account_data import ERASED, AccountData
 from domain.appeal import Appeal
 from domain.automation import AutomationRule
 from domain.batch import Batch
+from domain.breaker import QaSample, RuleMonitor
 from domain.case import Case
 from domain.detection import Detection
 from domain.policy import Policy
@@ -34,6 +35,8 @@ from projections.erasure import blank, erased_accounts
 from projections.sql import Sql
 
 MAX_SUMMARY = 300
+MONITOR_EVENTS = (RuleMonitor.Started, RuleMonitor.Judged, RuleMonitor.ProviderFailed)
+"""A rule's monitor's events, which touch what the rule touches."""
 
 _INDEX = ("position", "type", "stream_id", "domain", "account_id", "subject_key", "actor", "occurred_at", "summary")
 REFS = Table("event_index_refs", key=("ref_id",), columns=("ref_id", "domain", "account_id", "subject_key"))
@@ -97,9 +100,12 @@ class AuditTrailProjection(Projection):
         AutomationRule.ModeChanged,
         AutomationRule.Evaluated,
         AutomationRule.Demoted,
+        AutomationRule.Tripped,
         Protection.Protected,
         Protection.Reprotected,
         Protection.Unprotected,
+        QaSample.Drawn,
+        *MONITOR_EVENTS,
         StatementSubmission.Sent,
         StatementSubmission.Resent,
         StatementSubmission.Accepted,
@@ -151,6 +157,8 @@ def _ref_ids(event: Any, stream: str) -> tuple[str, ...]:
         return (str(event.strike_id),)
     if isinstance(event, Account.PenaltyLifted):
         return (str(event.penalty_id),)
+    if isinstance(event, MONITOR_EVENTS):
+        return (str(event.rule_id),)
     return (stream,)
 
 
@@ -175,6 +183,10 @@ def _touches(event: Any, stream: str, refs: Rows) -> Touches:
         return _remember(refs, stream, (None, event.account_id, None))
     if isinstance(event, AutomationRule.Configured | StatementSubmission.Sent):
         return _remember(refs, stream, (event.domain, None, None))
+    if isinstance(event, QaSample.Drawn):
+        return _remember(refs, stream, (event.subject.domain, event.account_id, event.subject.key))
+    if isinstance(event, MONITOR_EVENTS):
+        return _recall(refs, str(event.rule_id))
     if isinstance(event, Account.StrikeIssued):
         account_id = _recall(refs, stream)[1]
         return _remember(refs, str(event.strike.strike_id), (event.strike.domain, account_id, None))
@@ -335,12 +347,20 @@ def automation_summary(event: Any) -> str:
         f = event.figures
         return (f"evaluated on {f.samples} golden items against v{f.policy_version}: precision {f.precision:.3f}, "
                 f"recall {f.recall:.3f}, kappa {f.kappa:.3f}")
-    if isinstance(event, AutomationRule.Demoted):
+    if isinstance(event, AutomationRule.Demoted):  # a Tripped event too: its reason names the breaker
         return f"automation demoted to SHADOW: {event.reason}"
     if isinstance(event, (Protection.Protected, Protection.Reprotected)):
         return f"account protected from automated decisions: {event.reason}"
     if isinstance(event, Protection.Unprotected):
         return f"account's protection from automated decisions lifted: {event.reason}"
+    if isinstance(event, QaSample.Drawn):
+        return f"automated decision {event.decision_id} drawn for human QA"
+    if isinstance(event, RuleMonitor.Judged):
+        verdict = "agreed with" if event.agreed else "disagreed with"
+        return (f"{event.kind} {verdict} automated decision {event.decision_id}: {event.agreed_in_window} of "
+                f"{event.judged} judgments in the window agree")
+    if isinstance(event, RuleMonitor.ProviderFailed):
+        return f"model provider failed {event.count}x ({event.in_window} in the window): {event.reason}"
     return submission_summary(event)
 
 

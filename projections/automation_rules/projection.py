@@ -34,7 +34,7 @@ class AutomationRulesProjection(Projection):
     tables = ("automation_rules",)
     event_types = (
         AutomationRule.Configured, AutomationRule.Reconfigured, AutomationRule.ModeChanged, AutomationRule.Evaluated,
-        AutomationRule.Demoted, Detection.Recorded, Case.Decided,
+        AutomationRule.Demoted, AutomationRule.Tripped, Detection.Recorded, Case.Decided,
     )
 
     def apply_batch(self, events: Batch, sql: Sql) -> None:

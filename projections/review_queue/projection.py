@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.breaker import QaSample
 from domain.case import Case
 from domain.detection import Detection
 from domain.policy import Policy
@@ -48,6 +49,7 @@ class ReviewQueueProjection(Projection):
         Detection.Recorded,
         Case.Decided,
         Case.ActionsReversed,
+        QaSample.Drawn,
         *work.EVENT_TYPES,
     )
 
@@ -64,6 +66,8 @@ def _apply(rows: ReviewRows, event: Any, position: int) -> None:
         work.apply_review(rows, event, position)
     elif isinstance(event, Detection.Recorded):
         _detected(rows, event, position)
+    elif isinstance(event, QaSample.Drawn):
+        _sampled(rows, event, position)
     elif isinstance(event, Case.Decided):
         key = entry_key(event)
         work.decided(rows, event, position)
@@ -115,6 +119,18 @@ def _detected(rows: ReviewRows, event: Detection.Recorded, position: int) -> Non
         }
     rows.entries.put(entry)
     add_signal(rows, entry, position, event.occurred_at, source=str(facts.source))
+
+
+def _sampled(rows: ReviewRows, event: QaSample.Drawn, position: int) -> None:
+    """An automated decision drawn for QA queues its case and policy, though a decision is live, as an entry with no
+    signal of where it came from: the reviewer decides it afresh, not told that a machine decided it."""
+    policy = rows.policies.get((event.subject.domain, event.policy_key))
+    assert policy is not None, f"QA sample {event.originator_id} names a policy the ledger never published"
+    key = entry_key(event)
+    if rows.entries.get(key) is None:
+        entry = waiting(key, event.subject, event.account_id, policy, position, event.occurred_at)
+        rows.entries.put(entry)
+        add_signal(rows, entry, position, event.occurred_at)
 
 
 def _policy_changed(rows: ReviewRows, policy_id: str, changes: Row) -> None:

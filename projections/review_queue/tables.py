@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from domain.breaker import QaSample
 from domain.case import Case
 from domain.detection import Detection
 from domain.queue import Queue
@@ -76,7 +77,7 @@ _LOG_COLUMNS = ("position", "kind", "case_id", "policy_key", "queue", "reviewer"
 _LOGGED_ONCE = "ON CONFLICT (position, kind, case_id, policy_key) DO NOTHING"
 _CLEAR_SKIPS = "DELETE FROM review_skips WHERE case_id = ? AND policy_key = ?"
 
-_ON_ENTRIES = (Case.Decided, Case.Escalated, Case.Prioritized, Detection.Recorded, Report.Submitted)
+_ON_ENTRIES = (Case.Decided, Case.Escalated, Case.Prioritized, Detection.Recorded, Report.Submitted, QaSample.Drawn)
 _ON_CLAIMS = (Case.Decided, Case.ClaimRenewed, Case.Released)
 
 
@@ -84,7 +85,7 @@ def entry_key(event: Any) -> Key:
     """The case and policy of the entry an event of _ON_ENTRIES is about."""
     if isinstance(event, Detection.Recorded):
         return case_text_id(event.facts.subject), event.facts.policy_key
-    if isinstance(event, Report.Submitted):
+    if isinstance(event, Report.Submitted | QaSample.Drawn):
         return str(event.case_id), event.policy_key
     if isinstance(event, Case.Decided):
         return str(event.originator_id), event.decision.policy_key
@@ -144,7 +145,7 @@ class ReviewRows:
             if isinstance(event, Detection.Recorded):
                 policies.append((event.facts.subject.domain, event.facts.policy_key))
                 decided.append(entries[-1])
-            elif isinstance(event, Report.Submitted):
+            elif isinstance(event, Report.Submitted | QaSample.Drawn):
                 policies.append((event.subject.domain, event.policy_key))
             elif isinstance(event, Queue.Updated):
                 queues.append((event.name,))

@@ -14,6 +14,7 @@ from domain.appeal import Appeal
 from domain.automation import AutomationRule
 from domain.base import DocketAggregate
 from domain.batch import Batch
+from domain.breaker import QaSample, RuleMonitor
 from domain.case import Case
 from domain.detection import Detection
 from domain.indexes import DecisionIndex, IndexBackfill, PolicyRules, SubjectIndex
@@ -98,6 +99,11 @@ PINNED: dict[type, str] = {
     AccountData.Erased: "domain.account_data:AccountData.Erased",
     AccountData.LegalHoldPlaced: "domain.account_data:AccountData.LegalHoldPlaced",
     AccountData.LegalHoldLifted: "domain.account_data:AccountData.LegalHoldLifted",
+    AutomationRule.Tripped: "domain.automation:AutomationRule.Tripped",
+    QaSample.Drawn: "domain.breaker:QaSample.Drawn",
+    RuleMonitor.Started: "domain.breaker:RuleMonitor.Started",
+    RuleMonitor.Judged: "domain.breaker:RuleMonitor.Judged",
+    RuleMonitor.ProviderFailed: "domain.breaker:RuleMonitor.ProviderFailed",
 }
 
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 import strawberry
+from strawberry.scalars import JSON
 
 from app.automation.running import RuleOutcome
 from app.graphql.core.values import Subject
 from domain.automation import AutomationMode, AutoOutcome, EvaluationFigures
 from domain.protection import Protection as DomainProtection
 from domain.values import ActionType, DetectionSource
+from projections.automation_quality.rows import QualityRow
 from projections.automation_rules.rows import AutomationRuleRow
 
 
@@ -69,6 +72,32 @@ class AutomationFigures:
     decided: int
 
 
+@strawberry.type(description="A rule in production: automated decisions drawn for human QA and how QA judged them, "
+                 "appeals overturned, the rolling precision those judgments measure since it was put in its mode, "
+                 "its provider's failures, and its circuit breaker (CLOSED, or TRIPPED: demoted to SHADOW on them).")
+class AutomationQuality:
+    qa_sampled: int
+    qa_judged: int
+    qa_disagreed: int
+    overturned: int
+    window_judged: int = strawberry.field(description="Judgments in the rolling window the precision is measured on.")
+    rolling_precision: float | None = strawberry.field(description="Null before any judgment in the window.")
+    provider_failures: int
+    breaker: str
+    tripped_at: datetime | None
+    trip_reason: str | None
+    trip_figures: JSON | None = strawberry.field(description="The measurements that tripped the breaker.")
+
+    @classmethod
+    def of(cls, row: QualityRow) -> AutomationQuality:
+        return cls(
+            qa_sampled=row.qa_sampled, qa_judged=row.qa_judged, qa_disagreed=row.qa_disagreed,
+            overturned=row.overturned, window_judged=row.window_judged, rolling_precision=row.rolling_precision,
+            provider_failures=row.provider_failures, breaker=row.breaker, tripped_at=row.tripped_at,
+            trip_reason=row.trip_reason, trip_figures=cast(JSON, row.trip_figures),
+        )
+
+
 @strawberry.type(description="A model judging content against one policy, in a mode its evidence allows.")
 class AutomationRule:
     id: strawberry.ID
@@ -93,10 +122,13 @@ class AutomationRule:
     figures: AutomationFigures | None = strawberry.field(
         description="Counted by the read models: null in a mutation's answer, read automationRules for them."
     )
+    quality: AutomationQuality | None = strawberry.field(
+        description="Counted by the read models, as figures are: null in a mutation's answer."
+    )
     position: str
 
     @classmethod
-    def of_row(cls, row: AutomationRuleRow) -> AutomationRule:
+    def of_row(cls, row: AutomationRuleRow, quality: QualityRow | None = None) -> AutomationRule:
         s = row.settings
         figures = row.figures
         return cls(
@@ -116,6 +148,7 @@ class AutomationRule:
                 verdicts=figures.verdicts, violations=figures.violations, failures=figures.failures,
                 queued=figures.queued, decided=figures.decided,
             ),
+            quality=None if figures is None else AutomationQuality.of(quality or QualityRow(row.rule_id)),
             position=str(row.position),
         )
 
