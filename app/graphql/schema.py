@@ -26,6 +26,7 @@ from strawberry.types import ExecutionContext
 from app.graphql.audit.queries import AuditQuery
 from app.graphql.audit.subscriptions import Subscription
 from app.graphql.automation.auto_action import AutoActionMutation
+from app.graphql.automation.auto_actions import AutoActionsMutation
 from app.graphql.automation.configure_automation import ConfigureAutomationMutation
 from app.graphql.automation.protect_account import ProtectAccountMutation
 from app.graphql.automation.queries import AutomationQuery
@@ -95,6 +96,7 @@ Mutation = merge_types(
         ConfigureAutomationMutation,
         SetAutomationModeMutation,
         AutoActionMutation,
+        AutoActionsMutation,
         ProtectAccountMutation,
         ConfirmActionAppliedMutation,
         ErasureMutation,

@@ -28,6 +28,13 @@ mutation($i: AutoActionInput!) {{ autoAction(input: $i) {{
     source decisionId latencyMs promptTokens completionTokens cost promptHash policyVersion position }} }}
   {FAILURES} }} }}
 """
+AUTO_ACTIONS = f"""
+mutation($i: [AutoActionInput!]!) {{ autoActions(inputs: $i) {{
+  __typename
+  ... on AutoActionsOutcome {{ position results {{ __typename
+    ... on AutoActionOutcome {{ subject {{ id }} verdicts {{ outcome decisionId failure }} }} {FAILURES} }} }}
+  {FAILURES} }} }}
+"""
 PROTECTION = f"__typename ... on AccountProtection {{ accountId protected reason position }} {FAILURES}"
 PROTECT = f"mutation($i: ProtectAccountInput!) {{ protectAccount(input: $i) {{ {PROTECTION} }} }}"
 UNPROTECT = f"mutation($i: ProtectAccountInput!) {{ unprotectAccount(input: $i) {{ {PROTECTION} }} }}"

@@ -52,18 +52,23 @@ class AutoActionMutation:
         "with the same content answers from what the first recorded."
     )
     async def auto_action(self, info: Info, input: AutoActionInput) -> AutoActionResult:
-        unseen = unseen_policies(info.context.principal, [(input.subject.domain, input.policy)], "input")
-        if unseen is not None:
-            return unseen
-        subject = input.subject.to_domain()
-        runtime = info.context.runtime
-        try:
-            outcomes = await runtime.auto_actions.run(
-                subject, input.account_id, input.policy, input.content.to_domain(), info.context.actor
-            )
-        except DocketError as error:
-            return as_failure(error)
-        verdicts = [RuleVerdict.of(o) for o in outcomes]
-        position = max((o.position for o in outcomes), default=runtime.ledger.head())
-        return AutoActionOutcome(subject=Subject.of(subject), policy=input.policy, verdicts=verdicts,
-                                 position=str(position))
+        return await run_auto_action(info, input)
+
+
+async def run_auto_action(info: Info, input: AutoActionInput) -> AutoActionResult:
+    """Runs the policy's active rules on one input; a failure is the input's typed error."""
+    unseen = unseen_policies(info.context.principal, [(input.subject.domain, input.policy)], "input")
+    if unseen is not None:
+        return unseen
+    subject = input.subject.to_domain()
+    runtime = info.context.runtime
+    try:
+        outcomes = await runtime.auto_actions.run(
+            subject, input.account_id, input.policy, input.content.to_domain(), info.context.actor
+        )
+    except DocketError as error:
+        return as_failure(error)
+    verdicts = [RuleVerdict.of(o) for o in outcomes]
+    position = max((o.position for o in outcomes), default=runtime.ledger.head())
+    return AutoActionOutcome(subject=Subject.of(subject), policy=input.policy, verdicts=verdicts,
+                             position=str(position))

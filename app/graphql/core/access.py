@@ -91,6 +91,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Mutation.configureAutomation": POLICY_ADMINS,
     "Mutation.setAutomationMode": POLICY_ADMINS,
     "Mutation.autoAction": SERVICES,
+    "Mutation.autoActions": SERVICES,
     "Mutation.protectAccount": POLICY_ADMINS,
     "Mutation.unprotectAccount": POLICY_ADMINS,
     "Mutation.confirmActionApplied": SERVICES,

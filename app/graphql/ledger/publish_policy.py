@@ -13,6 +13,7 @@ from app.graphql.core.errors import (
     ValidationError,
     attempt,
 )
+from app.graphql.ledger.guidance_input import PolicyGuidanceInput
 from app.graphql.ledger.types import Policy
 from app.write.policies import PolicyPublished
 from domain.confirmation import ConfirmationRule
@@ -55,6 +56,13 @@ class PublishPolicyInput:
         default=None, description="For policies on illegal content: the law the content breaks."
     )
     reference_url: str | None = strawberry.field(default=None, description="Where the policy or the law is published.")
+    guidance: PolicyGuidanceInput | None = strawberry.field(
+        default=None, description="What automation rules' models read; only a policy with guidance can be automated."
+    )
+    never_automated: list[ActionType] = strawberry.field(
+        default_factory=list, description="Actions automation may never take under it (e.g. TERMINATE_ACCOUNT): "
+        "a case that would need one goes to a human."
+    )
 
 
 PublishPolicyResult = Annotated[
@@ -72,6 +80,8 @@ class PublishPolicyMutation:
             dsa_ground=input.dsa_ground, zero_tolerance=input.zero_tolerance,
             confirmations=tuple(r.to_domain() for r in input.confirmations), dsa_keywords=tuple(input.dsa_keywords),
             legal_ground=input.legal_ground, reference_url=input.reference_url,
+            guidance=None if input.guidance is None else input.guidance.to_domain(),
+            never_automated=tuple(input.never_automated),
         )
         if not info.context.principal.sees(input.domain):
             return NotFoundError(message=f"no domain {input.domain!r}")

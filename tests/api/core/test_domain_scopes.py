@@ -10,7 +10,16 @@ import pytest
 
 from app.automation.test_server import RunningServer
 from app.graphql.core.access import ALLOWED
-from tests.api.automation_api import AUTO_ACTION, CONFIGURE, PROTECT, SET_MODE, UNPROTECT, configure, rule_input
+from tests.api.automation_api import (
+    AUTO_ACTION,
+    AUTO_ACTIONS,
+    CONFIGURE,
+    PROTECT,
+    SET_MODE,
+    UNPROTECT,
+    configure,
+    rule_input,
+)
 from tests.api.bulk_api import BULK_DECIDE, REVERSE_BATCH, bulk_decide, bulk_input
 from tests.api.ledger_api import (
     DECIDE,
@@ -321,6 +330,8 @@ def refused_automation(calls: Calls, seeded: dict[str, Any]) -> dict[str, Any]:
             "rule": seeded["ts"]["rule"], "mode": "SHADOW", "reason": "r"}}),
         "Mutation.autoAction": calls.data("Mutation.autoAction", AUTO_ACTION, {"i": {
             "subject": TS, "policy": "spam", "content": {"text": "t"}}}),
+        "Mutation.autoActions": calls.data("Mutation.autoActions", AUTO_ACTIONS, {"i": [{
+            "subject": TS, "policy": "spam", "content": {"text": "t"}}]}),
         "Mutation.protectAccount": calls.data("Mutation.protectAccount", PROTECT, {"i": protection}),
         "Mutation.unprotectAccount": calls.data("Mutation.unprotectAccount", UNPROTECT, {"i": protection}),
     }

@@ -121,6 +121,10 @@ def automation_work(mutate: Mutations, models: RunningServer) -> dict[str, Any]:
         "subject": subject("pin-40"), "accountId": "acct-40", "policy": "spam",
         "content": {"text": "Buy 5000 cheap followers now!!! fast.example fast.example"}}}, "AutoActionOutcome",
         "position verdicts { outcome decisionId }")
+    answers["autos"] = mutate("$i: [AutoActionInput!]!", "autoActions(inputs: $i)", {"i": [{
+        "subject": subject("pin-42"), "accountId": "acct-42", "policy": "spam",
+        "content": {"text": "Buy 5000 cheap followers now!!! fast.example fast.example"}}]}, "AutoActionsOutcome",
+        "position results { ... on AutoActionOutcome { verdicts { outcome decisionId } } }")
     protection = {"accountId": "acct-41", "reason": "Partner."}
     mutate("$i: ProtectAccountInput!", "protectAccount(input: $i)", {"i": protection}, "AccountProtection", "protected")
     answers["unprotected"] = mutate("$i: ProtectAccountInput!", "unprotectAccount(input: $i)", {"i": protection},
@@ -351,5 +355,8 @@ def test_every_mutation_answers_what_it_wrote_while_no_read_model_moves(
     decided = answers["auto"]["verdicts"][0]
     assert decided["outcome"] == "DECIDED"
     assert read(api, "query($id: ID!) { decision(id: $id) { automation } }", id=decided["decisionId"])["decision"] == {
+        "automation": "FULLY"}
+    [bulk] = answers["autos"]["results"][0]["verdicts"]
+    assert read(api, "query($id: ID!) { decision(id: $id) { automation } }", id=bulk["decisionId"])["decision"] == {
         "automation": "FULLY"}
     assert answers["unprotected"]["protected"] is False
