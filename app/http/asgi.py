@@ -33,6 +33,7 @@ from app.graphql.core.context import Context
 from app.graphql.core.request_json import read_json
 from app.graphql.core.transport import GraphQLEndpoint
 from app.graphql.schema import build_schema
+from app.http.automation_metrics import AutomationCollector
 from app.http.console import console_routes
 from app.http.graphiql import ide, wants_ide
 from app.http.metrics import ConfirmationCollector, ReviewCollector
@@ -210,6 +211,7 @@ def create_app(settings: Settings, clock: Clock = system_clock, settle_heap: boo
         app.state.metrics.register(LagCollector(runtime))
         app.state.metrics.register(ReviewCollector(runtime))
         app.state.metrics.register(ConfirmationCollector(runtime))
+        app.state.metrics.register(AutomationCollector(runtime))
         if settings.run_projections:
             # One process of those serving the database projects. If it is this one, it serves nothing stale:
             # it catches up with what is already stored before taking requests.
