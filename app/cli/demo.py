@@ -146,12 +146,17 @@ class DemoClock:
         self._stopped = moment
 
 
-def run_demo(settings: Settings, real: Clock = system_clock) -> str:
-    """`docket demo`: migrates the database if needed, loads the scenario and brings the read models up to date."""
+def run_demo(settings: Settings, real: Clock = system_clock, automation: bool = False) -> str:
+    """`docket demo`: migrates the database if needed, loads the scenario (then, with `automation`, the automation
+    story) and brings the read models up to date."""
     clock = DemoClock(real)
     runtime = open_runtime(settings, clock, prepare=False)
     try:
         summary = load_demo(runtime, clock)
+        if automation:
+            from app.cli.demo_automation import run_automation_story  # litellm and scikit-learn load for it alone
+
+            summary += "\n" + run_automation_story(runtime.ledger)
         runtime.projector.catch_up()
     finally:
         runtime.close()

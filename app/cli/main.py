@@ -53,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo", help="load a realistic scenario across trust_safety, ads, shopping and monetization"
     )
+    demo.add_argument(
+        "--automation", action="store_true",
+        help="then an automation rule against the bundled test model server: SHADOW, eval, AUTO, and the breaker "
+        "demoting it once mistakes are injected (offline, about a minute)",
+    )
     demo.set_defaults(run=_demo)
 
     sql = commands.add_parser("sql", help="a read-only SQL shell over the read models (see migrations/README.md)")
@@ -272,7 +277,7 @@ def _migrate(args: argparse.Namespace, settings: Settings) -> int:
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from app.cli.demo import run_demo
 
-    print(run_demo(settings))
+    print(run_demo(settings, automation=args.automation))
     return 0
 
 
