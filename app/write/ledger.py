@@ -120,6 +120,7 @@ class Ledger(Application[UUID]):
         self.erase_account_data = self.erasure.erase_account_data
         self.place_legal_hold = self.erasure.place_legal_hold
         self.lift_legal_hold = self.erasure.lift_legal_hold
+
         self.quality = Quality(self.work)
         self.draw_qa_sample = self.quality.draw_qa_sample
         self.note_provider_failures = self.quality.note_provider_failures
