@@ -10,7 +10,8 @@ from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
 from domain.case import Case, Decision
-from domain.errors import ConflictError, NotFoundError
+from domain.dsa import LANGUAGES
+from domain.errors import ConflictError, NotFoundError, ValidationError
 from domain.ladder import Ladder
 from domain.levels import PenaltyKind
 from domain.policy import Policy
@@ -25,6 +26,8 @@ class Account(DocketAggregate):
         account_id: str
         strikes: dict[UUID, Strike]
         penalties: dict[UUID, Penalty]
+        language: str | None
+        """The language the account reads notices in (ISO 639-1, upper case); None: not known."""
 
     @staticmethod
     def create_id(account_id: str) -> UUID:
@@ -37,6 +40,7 @@ class Account(DocketAggregate):
             account.account_id = self.account_id
             account.strikes = {}
             account.penalties = {}
+            account.language = None
 
     class StrikeIssued(DocketAggregate.Event):
         strike: Strike
@@ -66,10 +70,25 @@ class Account(DocketAggregate):
             penalty = account.penalties[self.penalty_id]
             account.penalties[self.penalty_id] = replace(penalty, lifted_at=self.occurred_at, lift_reason=self.reason)
 
+    class LanguageSet(DocketAggregate.Event):
+        language: str
+
+        def apply(self, account: Account) -> None:
+            account.language = self.language
+
     @classmethod
     def register(cls, account_id: str, actor: str, at: datetime) -> Account:
         check_identifier(account_id, "accountId")
         return cls._start(cls.Registered, cls.create_id(account_id), actor, at, account_id=account_id)
+
+    def set_language(self, language: str, actor: str, at: datetime) -> bool:
+        """Records the language the account reads notices in; False when it already does, recording nothing."""
+        if not isinstance(language, str) or language not in LANGUAGES:
+            raise ValidationError(f"language must be an upper-case ISO 639-1 code, not {language!r}", "language")
+        if language == self.language:
+            return False
+        self._record(self.LanguageSet, actor, at, language=language)
+        return True
 
     def live_strike_for(self, case_id: UUID, policy_key: str) -> Strike | None:
         """The strike a case and policy already count for, if any: one case never counts twice."""

@@ -58,3 +58,7 @@ def no_such_batch(batch_id: object) -> NotFoundError:
 def no_such_detection(detection_id: object, subject_key: str) -> NotFoundError:
     """Also the answer for a detection about another subject, which may lie in a domain the caller cannot see."""
     return NotFoundError(f"no detection {detection_id} about {subject_key}")
+
+
+def no_such_notice(notice_id: object) -> NotFoundError:
+    return NotFoundError(f"no notice {notice_id}")

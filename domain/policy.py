@@ -12,6 +12,7 @@ from domain.confirmation import ConfirmationRule, check_rules
 from domain.dsa import MAX_OTHER, check_keywords, check_url
 from domain.errors import ConflictError, ValidationError
 from domain.guidance import PolicyGuidance
+from domain.notice_wording import NoticeTemplate, check_templates
 from domain.values import (
     DSA_CATEGORIES,
     ActionType,
@@ -49,6 +50,8 @@ class PolicyTerms:
     """For illegal content: the law it breaks (`illegal_content_legal_ground`)."""
     reference_url: str | None = None
     """Where the policy, or the law, is published (`decision_ground_reference_url`)."""
+    notice_templates: tuple[NoticeTemplate, ...] = ()
+    """The policy's own wording of its notices, per kind and language; the default wording covers the rest."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dsa_keywords", tuple(self.dsa_keywords))
@@ -59,6 +62,7 @@ class PolicyTerms:
         forbidden = tuple(parse_enum(ActionType, a, "neverAutomated") for a in self.never_automated)
         object.__setattr__(self, "never_automated", forbidden)
         object.__setattr__(self, "confirmations", tuple(self.confirmations))
+        object.__setattr__(self, "notice_templates", tuple(self.notice_templates))
 
     def validate(self) -> PolicyTerms:
         check_text(self.title, "title", 200)
@@ -91,6 +95,7 @@ class PolicyTerms:
                                       "legalGround")
         if self.reference_url is not None:
             check_url(self.reference_url, "referenceUrl")
+        check_templates(self.notice_templates)
         return self
 
     @property

@@ -19,6 +19,7 @@ from projections.batch_progress.projection import BatchProgressProjection
 from projections.case_status.projection import CaseStatusProjection
 from projections.decisions_by_policy.projection import DecisionsByPolicyProjection
 from projections.ledger_chain.projection import LedgerChainProjection
+from projections.notices.projection import NoticesProjection
 from projections.policy_catalog.projection import PolicyCatalogProjection
 from projections.reports.projection import ReportsProjection
 from projections.review_queue.projection import ReviewQueueProjection
@@ -36,7 +37,7 @@ def all_projections(key: Callable[[], bytes | None] = lambda: None, clock: Clock
         ReviewQueueProjection(), DecisionsByPolicyProjection(), AuditTrailProjection(), ReportsProjection(),
         BatchProgressProjection(), WebhooksProjection(), AutomationRulesProjection(),
         ActionConfirmationsProjection(), StatementsOfReasonsProjection(), SorSubmissionsProjection(),
-        TransparencyProjection(), AutomationQualityProjection(),
+        TransparencyProjection(), AutomationQualityProjection(), NoticesProjection(),
     ]
 
 

@@ -1,8 +1,9 @@
 """Deciding a subject under a policy, in one place for decide, dismissCase (a NOT_VIOLATING decide) and bulkDecide.
 
 `Deciding` holds the steps every decision takes on the aggregates loaded for it: the case (opened
-if new, refused if another reviewer holds it), the decision, the reports it closes, and the strike
-on the account (registered if new); then everything to save in one transaction.
+if new, refused if another reviewer holds it), the decision, the reports it closes, the strike
+on the account (registered if new), and the notices to the account and the reporters; then
+everything to save in one transaction.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ from domain.errors import (
 )
 from domain.indexes import DecisionIndex, SubjectIndex
 from domain.ladder import Ladder
+from domain.notice import Decided, Notice
 from domain.policy import Policy
 from domain.report import Report
 from domain.standing import Strike
-from domain.values import Subject
+from domain.values import Outcome, Subject
 
 
 @dataclass(frozen=True)
@@ -138,25 +140,31 @@ def _owner(account_id: str | None, case: Case | None, detections: Iterable[Detec
 @dataclass
 class Deciding:
     """Subjects decided under one policy by one actor at one moment, on their cases and accounts loaded together
-    with the reports open under the policy; the new cases and accounts join them, and each decision's index."""
+    with the reports open under the policy and the languages their reporters read; the new cases and accounts join
+    them, and each decision's index and notices."""
 
     policy: Policy
     ladder: Ladder
     cases: dict[UUID, Case]
     accounts: dict[UUID, Account]
     reports: dict[UUID, Report]
+    reporter_languages: dict[str, str | None]
     actor: str
     at: datetime
     indexes: list[DecisionIndex] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
     @classmethod
     def load(
         cls, work: UnitOfWork, policy: Policy, cases: dict[UUID, Case], accounts: dict[UUID, Account], actor: str,
         at: datetime,
     ) -> Deciding:
-        """Deciding on `cases` and `accounts`, with the reports open on those cases under the policy."""
+        """Deciding on `cases` and `accounts`, with the reports open on those cases under the policy, and the
+        language of each reporter that is also an account."""
         reports = work.load_all(Report, [r for c in cases.values() for r in c.open_reports_under(policy.key)])
-        return cls(policy, work.ladders(policy.domain), cases, accounts, reports, actor, at)
+        reporters = [Account.create_id(r.reporter_id) for r in reports.values()]
+        languages = {a.account_id: a.language for a in work.load_all(Account, reporters).values()} if reporters else {}
+        return cls(policy, work.ladders(policy.domain), cases, accounts, reports, languages, actor, at)
 
     def case(self, subject: Subject, owner: str | None, override_claims: bool = False) -> Case:
         """The subject's case, opened if it is new; a ConflictError if someone else holds it (unless overridden)."""
@@ -170,22 +178,28 @@ class Deciding:
     def decide(
         self, case: Case, decision_id: UUID, verdict: Verdict, detections: list[Detection], owner: str | None
     ) -> tuple[Decision, Strike | None]:
-        """Decides the case, closes the reports the decision answers, and strikes the owner's account (registered if
-        new); the strike, if the decision issues one."""
+        """Decides the case, closes the reports the decision answers, strikes the owner's account (registered if
+        new), and issues the notices: the owner's of a restriction, each reporter's of the outcome; the strike, if
+        the decision issues one."""
         answered = [self.reports[r] for r in case.open_reports_under(self.policy.key) if r in self.reports]
         decision = case.decide(decision_id, self.policy, verdict, detections, owner, self.actor, self.at)
         self.indexes.append(DecisionIndex.record(decision_id, case.id, self.actor, self.at))
+        decided = Decided(decision, case.subject, self.policy.terms, self.at, self.ladder.appeal_window)
         for report in answered:
             report.close(decision.outcome, decision.decision_id, self.actor, self.at)
+            language = self.reporter_languages.get(report.reporter_id)
+            self.notices.append(Notice.of_report(decided, report.id, report.reporter_id, language, self.actor, self.at))
         if owner is None:
             return decision, None
         account_id = Account.create_id(owner)
         account = self.accounts.get(account_id)
         if account is None:
             account = self.accounts[account_id] = Account.register(owner, self.actor, self.at)
+        if decision.outcome is Outcome.VIOLATING:
+            self.notices.append(Notice.of_decision(decided, owner, account.language, self.actor, self.at))
         return decision, account.apply_decision(case.id, decision, self.policy, self.ladder, self.actor, self.at)
 
     def changed(self) -> list[DocketAggregate]:
         """Every aggregate the decisions touched, to save in one transaction: the indexes first (a write's position is
-        then that of an event the ledger's readers show), each case before its account."""
-        return [*self.indexes, *self.cases.values(), *self.reports.values(), *self.accounts.values()]
+        then that of an event the ledger's readers show), each case before its account, the notices last."""
+        return [*self.indexes, *self.cases.values(), *self.reports.values(), *self.accounts.values(), *self.notices]

@@ -21,6 +21,7 @@ from app.write.corrections import Corrections
 from app.write.deciding import Decisions
 from app.write.detections import Detections
 from app.write.erasure import Erasure
+from app.write.notices import Notices
 from app.write.policies import Policies
 from app.write.quality import Quality
 from app.write.review import Review
@@ -124,6 +125,11 @@ class Ledger(Application[UUID]):
         self.quality = Quality(self.work)
         self.draw_qa_sample = self.quality.draw_qa_sample
         self.note_provider_failures = self.quality.note_provider_failures
+
+        self.notices = Notices(self.work)
+        self.set_account_language = self.notices.set_account_language
+        self.get_notice = self.notices.get_notice
+        self.confirm_notice_delivered = self.notices.confirm_notice_delivered
 
         self.skips = Skips(self.work)
         self.skip_event = self.skips.skip_event

@@ -18,6 +18,7 @@ from domain.confirmation import ConfirmationRule
 from domain.detection import DetectionFacts
 from domain.dsa import DsaFacts
 from domain.guidance import Criterion, PolicyExample, PolicyGuidance
+from domain.notice_wording import NoticeTemplate
 from domain.policy import PolicyTerms
 from domain.routing import RoutingRule
 from domain.standing import Penalty, Strike
@@ -26,7 +27,7 @@ from domain.values import Action, Content, Subject
 VALUE_TYPES: tuple[type, ...] = (
     Subject, Content, Action, PolicyTerms, DetectionFacts, Decision, Strike, Penalty, Verdict, BatchSubject,
     SubjectResult, RoutingRule, PolicyGuidance, Criterion, PolicyExample, ModelRoute, LaunchCriteria, Caps,
-    RuleSettings, EvaluationFigures, ItemVerdict, ConfirmationRule, DsaFacts,
+    RuleSettings, EvaluationFigures, ItemVerdict, ConfirmationRule, DsaFacts, NoticeTemplate,
 )
 
 

@@ -19,6 +19,7 @@ from domain.batch import Batch
 from domain.breaker import QaSample, RuleMonitor
 from domain.case import Case
 from domain.detection import Detection
+from domain.notice import Notice, RecipientKind
 from domain.policy import Policy
 from domain.projection import Projection as ReadModel
 from domain.protection import Protection
@@ -116,6 +117,9 @@ class AuditTrailProjection(Projection):
         AccountData.Erased,
         AccountData.LegalHoldPlaced,
         AccountData.LegalHoldLifted,
+        Account.LanguageSet,
+        Notice.Issued,
+        Notice.Delivered,
     )
 
     def apply_batch(self, events: Events, sql: Sql) -> None:
@@ -177,6 +181,9 @@ def _touches(event: Any, stream: str, refs: Rows) -> Touches:
         return (domain, event.account_id or account_id, subject_key)
     if isinstance(event, (Queue.Created, Queue.Updated)):
         return (event.domain, None, None)
+    if isinstance(event, Notice.Issued):
+        account_id = event.recipient_id if event.recipient_kind == RecipientKind.ACCOUNT else None
+        return _remember(refs, stream, (event.subject.domain, account_id, event.subject.key))
     if isinstance(event, Batch.Started):
         return _remember(refs, stream, (event.subjects[0].subject.domain, None, None))
     if isinstance(event, (Account.Registered, Protection.Protected, AccountData.Registered)):
@@ -198,7 +205,7 @@ def _touches(event: Any, stream: str, refs: Rows) -> Touches:
     if isinstance(event, Account.PenaltyLifted):
         return _recall(refs, str(event.penalty_id))
     # Policy.Revised, Policy.Retired, Case.ActionsReversed, Case.ActionApplied, Case.ActionReversalApplied,
-    # Appeal.Upheld, Appeal.Overturned: as their stream.
+    # Appeal.Upheld, Appeal.Overturned, Account.LanguageSet, Notice.Delivered: as their stream.
     return _recall(refs, stream)
 
 
@@ -260,6 +267,8 @@ def summary(event: Any) -> str:
         return f"{p.kind} in {p.domain} at {_points(p.threshold)}, {until}"
     if isinstance(event, Account.PenaltyLifted):
         return f"penalty {event.penalty_id} lifted: {event.reason}"
+    if isinstance(event, Account.LanguageSet):
+        return f"account reads notices in {event.language}"
     if isinstance(event, Appeal.Filed):
         return f"appeal filed against decision {event.decision_id} under {event.policy_key}"
     if isinstance(event, Appeal.Upheld):
@@ -391,6 +400,17 @@ def account_data_summary(event: Any) -> str:
         return f"legal hold placed by {event.authority}: {event.reason}"
     if isinstance(event, AccountData.LegalHoldLifted):
         return f"legal hold lifted by {event.authority}: {event.reason}"
+    return notice_summary(event)
+
+
+def notice_summary(event: Any) -> str:
+    """What a person was told, and whether it reached them, in one line."""
+    if isinstance(event, Notice.Issued):
+        return (f"{event.kind} notice to {event.recipient_kind.lower()} {event.recipient_id} in {event.language} "
+                f"about decision {event.decision_id} under {event.policy_key} v{event.policy_version}")
+    if isinstance(event, Notice.Delivered):
+        ref = "" if event.external_ref is None else f" ({event.external_ref})"
+        return f"notice delivered by {event.channel} at {event.delivered_at.isoformat()}{ref}"
     return type(event).__qualname__
 
 

@@ -18,6 +18,7 @@ from domain.breaker import QaSample, RuleMonitor
 from domain.case import Case
 from domain.detection import Detection
 from domain.indexes import DecisionIndex, IndexBackfill, PolicyRules, SubjectIndex
+from domain.notice import Notice
 from domain.policy import Policy
 from domain.projection import Projection
 from domain.protection import Protection
@@ -104,6 +105,9 @@ PINNED: dict[type, str] = {
     RuleMonitor.Started: "domain.breaker:RuleMonitor.Started",
     RuleMonitor.Judged: "domain.breaker:RuleMonitor.Judged",
     RuleMonitor.ProviderFailed: "domain.breaker:RuleMonitor.ProviderFailed",
+    Account.LanguageSet: "domain.account:Account.LanguageSet",
+    Notice.Issued: "domain.notice:Notice.Issued",
+    Notice.Delivered: "domain.notice:Notice.Delivered",
 }
 
 

@@ -1,0 +1,1 @@
+"""Notices to people: each one issued, to whom, about what, and whether the notification service delivered it."""
