@@ -75,6 +75,12 @@ class Notice(DocketAggregate):
         subject: Subject
         decision_id: UUID
         report_id: UUID | None
+        policy_key: str
+        policy_version: int
+        outcome: Outcome
+        automation: AutomationLevel
+        territories: tuple[str, ...]
+        appeal_deadline: datetime | None
         language: str
         text: str
         issued_at: datetime
@@ -110,6 +116,12 @@ class Notice(DocketAggregate):
             notice.subject = self.subject
             notice.decision_id = self.decision_id
             notice.report_id = self.report_id
+            notice.policy_key = self.policy_key
+            notice.policy_version = self.policy_version
+            notice.outcome = Outcome(self.outcome)
+            notice.automation = AutomationLevel(self.automation)
+            notice.territories = tuple(self.territories)
+            notice.appeal_deadline = self.appeal_deadline
             notice.language = self.language
             notice.text = self.text
             notice.issued_at = self.occurred_at

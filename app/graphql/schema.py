@@ -34,8 +34,11 @@ from app.graphql.automation.set_automation_mode import SetAutomationModeMutation
 from app.graphql.batches.bulk_decide import BulkDecideMutation
 from app.graphql.batches.queries import BatchQuery
 from app.graphql.batches.reverse_batch import ReverseBatchMutation
+from app.graphql.compliance.confirm_notice_delivered import ConfirmNoticeDeliveredMutation
+from app.graphql.compliance.notices import NoticeQueries
 from app.graphql.compliance.queries import ComplianceQuery
 from app.graphql.compliance.transparency import TransparencyQuery
+from app.graphql.compliance.set_account_language import SetAccountLanguageMutation
 from app.graphql.core.access import RoleCheck
 from app.graphql.core.error_codes import CodedErrors, log_unexpected
 from app.graphql.core.operation_choice import NamedOperationRequired
@@ -100,12 +103,14 @@ Mutation = merge_types(
         ProtectAccountMutation,
         ConfirmActionAppliedMutation,
         ErasureMutation,
+        SetAccountLanguageMutation,
+        ConfirmNoticeDeliveredMutation,
     ),
 )
 Query = merge_types(
     "Query",
     (LedgerQuery, ReviewQuery, BatchQuery, AuditQuery, WebhookQuery, AutomationQuery, ComplianceQuery,
-     TransparencyQuery),
+     TransparencyQuery, NoticeQueries),
 )
 
 # Built once: rule classes made per request would defeat the validation cache.

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 from domain.notice import Notice
-from projections.base import Projection
+from projections.base import Projection, started
 from projections.batch import Batch, Table, write_all
-from projections.notices.rows import NoticeStatus
+from projections.notices.rows import NoticeStatus, notice_row
 from projections.sql import Sql
 
 NOTICES = Table(
@@ -32,18 +33,8 @@ class NoticesProjection(Projection):
         for position, event in events:
             notice_id = str(event.originator_id)
             if isinstance(event, Notice.Issued):
-                notices.add({
-                    "notice_id": notice_id, "kind": str(event.kind), "recipient_kind": str(event.recipient_kind),
-                    "recipient_id": event.recipient_id, "domain": event.subject.domain,
-                    "subject_kind": event.subject.kind, "subject_id": event.subject.id,
-                    "decision_id": str(event.decision_id),
-                    "report_id": None if event.report_id is None else str(event.report_id),
-                    "policy_key": event.policy_key, "policy_version": event.policy_version,
-                    "outcome": str(event.outcome), "automation": str(event.automation),
-                    "territories": json.dumps(list(event.territories)), "appeal_deadline": event.appeal_deadline,
-                    "language": event.language, "text": event.text, "issued_at": event.occurred_at,
-                    "status": NoticeStatus.ISSUED, "channel": None, "delivered_at": None, "position": position,
-                })
+                row = asdict(notice_row(started(Notice, event), position))
+                notices.add(row | {"territories": json.dumps(row["territories"])})
             elif isinstance(event, Notice.Delivered):
                 notices.update((notice_id,), status=NoticeStatus.DELIVERED, channel=event.channel,
                                delivered_at=event.delivered_at)

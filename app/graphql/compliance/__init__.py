@@ -1,2 +1,3 @@
-"""What regulators receive: DSA statements of reasons (statementsOfReasons) and transparency reports
-(transparencyReport). May import `core` only."""
+"""What regulators and people receive: DSA statements of reasons (statementsOfReasons), transparency reports
+(transparencyReport), and notices to people (notices, setAccountLanguage, confirmNoticeDelivered). May import `core`
+only."""

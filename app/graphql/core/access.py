@@ -56,6 +56,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Query.unconfirmedActions": READERS | {"service"},
     "Query.statementsOfReasons": frozenset({"admin", "auditor"}),
     "Query.transparencyReport": frozenset({"admin", "auditor", "policy_admin"}),
+    "Query.notices": frozenset({"admin", "auditor", "service"}),
     # Writes.
     "Mutation.publishPolicy": POLICY_ADMINS,
     "Mutation.recordDetection": SERVICES,
@@ -95,6 +96,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Mutation.protectAccount": POLICY_ADMINS,
     "Mutation.unprotectAccount": POLICY_ADMINS,
     "Mutation.confirmActionApplied": SERVICES,
+    "Mutation.setAccountLanguage": SERVICES,
+    "Mutation.confirmNoticeDelivered": SERVICES,
     # Subscriptions.
     "Subscription.ledgerEvents": frozenset({"admin", "auditor", "subscriber"}),
 }

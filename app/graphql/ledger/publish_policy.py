@@ -17,6 +17,7 @@ from app.graphql.ledger.guidance_input import PolicyGuidanceInput
 from app.graphql.ledger.types import Policy
 from app.write.policies import PolicyPublished
 from domain.confirmation import ConfirmationRule
+from domain.notice_wording import NoticeKind, NoticeTemplate
 from domain.policy import PolicyTerms
 from domain.values import ActionType, DsaGround, Severity
 from projections.policy_catalog.rows import policy_row
@@ -30,6 +31,20 @@ class ConfirmationRuleInput:
 
     def to_domain(self) -> ConfirmationRule:
         return ConfirmationRule(self.action, tuple(self.systems), self.within_minutes)
+
+
+@strawberry.input
+class NoticeTemplateInput:
+    kind: NoticeKind
+    language: str = strawberry.field(description="EN, DE or FR: the languages Docket has notices' phrases in.")
+    text: str = strawberry.field(
+        description="Plain text with `$name` placeholders: policy_title, policy_version, subject_kind, decided_on, "
+        "and for DECISION notices actions, automation, territories, appeal; for REPORT_OUTCOME notices outcome. "
+        "`$$` is a dollar sign."
+    )
+
+    def to_domain(self) -> NoticeTemplate:
+        return NoticeTemplate(self.kind, self.language, self.text)
 
 
 @strawberry.input
@@ -63,6 +78,11 @@ class PublishPolicyInput:
         default_factory=list, description="Actions automation may never take under it (e.g. TERMINATE_ACCOUNT): "
         "a case that would need one goes to a human."
     )
+    notice_templates: list[NoticeTemplateInput] = strawberry.field(
+        default_factory=list,
+        description="The policy's own wording of its notices to people, per kind and language; the default wording "
+        "covers the rest.",
+    )
 
 
 PublishPolicyResult = Annotated[
@@ -82,6 +102,7 @@ class PublishPolicyMutation:
             legal_ground=input.legal_ground, reference_url=input.reference_url,
             guidance=None if input.guidance is None else input.guidance.to_domain(),
             never_automated=tuple(input.never_automated),
+            notice_templates=tuple(t.to_domain() for t in input.notice_templates),
         )
         if not info.context.principal.sees(input.domain):
             return NotFoundError(message=f"no domain {input.domain!r}")
