@@ -22,11 +22,13 @@ from app.write.deciding import DecisionMade
 from app.write.detections import DetectionRecorded
 from app.write.index_backfill import backfill_indexes
 from app.write.ledger import Ledger
+from app.write.review import ReportSubmitted
 from domain.appeal import AppealOutcome, AppealStatus
 from domain.base import Clock
 from domain.case import Verdict
 from domain.detection import DetectionFacts
 from domain.errors import ConflictError
+from domain.report import Notice, ReporterKind
 from domain.routing import RoutingRule
 from domain.values import Action, ActionType, Content, ContentType, DetectionSource, Outcome, Subject
 
@@ -73,6 +75,16 @@ class Challenge:
     rationale: str
     resolver: str
     resolved_days_ago: float
+
+
+@dataclass(frozen=True)
+class UserReport:
+    """A user's report of a signal's subject, which the signal's ruling answers."""
+
+    signal: int
+    reporter: str
+    text: str
+    days_ago: float
 
 
 SIGNALS = (
@@ -124,6 +136,14 @@ RULINGS = (
            "reviewer:sam", 17.8),
     Ruling(15, "VIOLATING", (Action(ActionType.DEMONETIZE),), "Views bought from a click farm.", "reviewer:sam", 5.9),
 )
+
+REPORTS = (
+    UserReport(2, "user-fay", "This comment insults me in front of my friends.", 21.2),
+    UserReport(12, "user-gus", "This toy was recalled last month and is still for sale.", 15.2),
+)
+
+LANGUAGES = (("user-ben", "DE"), ("mer-toyland", "FR"), ("user-fay", "FR"))
+"""The languages some accounts read their notices in; the others read English."""
 
 CHALLENGES = (
     Challenge(2, "The comment quoted a song lyric; it named nobody.", 19, AppealOutcome.OVERTURN,
@@ -178,13 +198,17 @@ def load_demo(runtime: Runtime, clock: DemoClock) -> str:
     seed_catalog(ledger)
     _queues(ledger)
     backfill_indexes(ledger)  # as `docket migrate` would: a ledger that predates the indexes gets them
+    spoken = [ledger.set_account_language(account, language, "svc:profiles").created for account, language in LANGUAGES]
     recorded: dict[int, DetectionRecorded] = {}
+    reported: dict[int, ReportSubmitted] = {}
     made: dict[int, DecisionMade] = {}
     filed: dict[int, AppealFiled] = {}
     for days_ago, step, index in timeline():
         at(days_ago)
         if step == "detection":
             recorded[index] = _record(ledger, index, SIGNALS[index])
+        elif step == "report":
+            reported[index] = _report(ledger, index, REPORTS[index])
         elif step == "decision":
             ruling = RULINGS[index]
             made[index] = _rule(ledger, ruling, recorded[ruling.signal])
@@ -194,7 +218,8 @@ def load_demo(runtime: Runtime, clock: DemoClock) -> str:
         else:
             _resolve(ledger, CHALLENGES[index], filed[index])
     clock.stop_at(None)
-    created = [r.created for r in recorded.values()] + [m.created for m in made.values()]
+    created = [r.created for r in recorded.values()] + [m.created for m in made.values()] + spoken
+    created += [r.created for r in reported.values()]
     if not any(created + [f.created for f in filed.values()]):
         return "The demo was loaded before: nothing new was recorded."
     return _summary(sum(m.strike is not None for m in made.values()), end if history else None)
@@ -225,6 +250,7 @@ def _queues(ledger: Ledger) -> None:
 def timeline() -> list[tuple[float, str, int]]:
     """Every step of the scenario as (days before the end, what, index), earliest first."""
     steps = [(s.days_ago, "detection", i) for i, s in enumerate(SIGNALS)]
+    steps += [(r.days_ago, "report", i) for i, r in enumerate(REPORTS)]
     steps += [(r.days_ago, "decision", i) for i, r in enumerate(RULINGS)]
     steps += [(c.filed_days_ago, "appeal", i) for i, c in enumerate(CHALLENGES)]
     steps += [(c.resolved_days_ago, "resolution", i) for i, c in enumerate(CHALLENGES)]
@@ -242,6 +268,12 @@ def _record(ledger: Ledger, index: int, s: Signal) -> DetectionRecorded:
         evidence={"demo": True, "score": s.confidence}, detected_at=ledger.clock() - timedelta(hours=1),
     )
     return ledger.record_detection(facts, actor=f"pipeline:{s.source.lower()}")
+
+
+def _report(ledger: Ledger, index: int, report: UserReport) -> ReportSubmitted:
+    s = SIGNALS[report.signal]
+    notice = Notice(s.subject, s.account_id, report.reporter, ReporterKind.USER, s.policy, report.text)
+    return ledger.submit_report(notice, f"demo-report-{index:03d}", "intake:reports")
 
 
 def _rule(ledger: Ledger, ruling: Ruling, detection: DetectionRecorded) -> DecisionMade:
@@ -265,17 +297,19 @@ def _resolve(ledger: Ledger, challenge: Challenge, filed: AppealFiled) -> None:
 def _summary(strikes: int, history_end: datetime | None) -> str:
     done = (
         f"{len(SIGNALS)} detections from {len({s.source for s in SIGNALS})} sources, {len(RULINGS)} decisions "
-        f"({strikes} with strikes) and {len(CHALLENGES)} appeal, across trust_safety, ads, shopping and monetization"
+        f"({strikes} with strikes, each restrictive one noticed to its account, and {len(REPORTS)} reporters told "
+        f"the outcome) and {len(CHALLENGES)} appeal, across trust_safety, ads, shopping and monetization"
     )
     case = 'case(subject: {domain: "shopping", kind: "listing", id: "lst-7001"})'
+    notices = 'notices(filter: {accountId: "user-ben"})'
     if history_end is None:
         return (
             f"Loaded the demo: {done}, all recorded now, as the ledger already held events (a new database gets a "
-            f'month of history to query asOf). Try: account(id: "adv-fastloans") or {case}.'
+            f'month of history to query asOf). Try: account(id: "adv-fastloans"), {case} or {notices}.'
         )
     week_ago = (history_end - timedelta(days=7)).isoformat(timespec="seconds")
     return (
         f"Loaded the demo: a month of enforcement, {(history_end - HISTORY).date()} to {history_end.date()} at "
         f'simulated times: {done}. Try: account(id: "adv-fastloans", asOf: "{week_ago}") beside '
-        f'account(id: "adv-fastloans"), or {case}.'
+        f'account(id: "adv-fastloans"), {case} or {notices}.'
     )

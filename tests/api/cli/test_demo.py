@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from app.auth.tokens import create_token
-from app.cli.demo import CHALLENGES, HISTORY, RULINGS, SIGNALS, run_demo, timeline
+from app.cli.demo import CHALLENGES, HISTORY, REPORTS, RULINGS, SIGNALS, run_demo, timeline
 from app.config.settings import Settings
 from app.http.asgi import create_app
 from app.runtime.wiring import open_runtime
@@ -45,7 +45,10 @@ def test_the_demo_timeline_orders_every_step_after_what_it_acts_on_within_the_mo
         assert when["decision", index] < when["detection", ruling.signal]
     for index, challenge in enumerate(CHALLENGES):
         assert when["resolution", index] < when["appeal", index] < when["decision", challenge.ruling]
-    assert len(when) == len(SIGNALS) + len(RULINGS) + 2 * len(CHALLENGES)
+    for index, report in enumerate(REPORTS):
+        [ruling] = [i for i, r in enumerate(RULINGS) if r.signal == report.signal]
+        assert when["decision", ruling] < when["report", index]
+    assert len(when) == len(SIGNALS) + len(REPORTS) + len(RULINGS) + 2 * len(CHALLENGES)
 
 
 def test_a_new_ledger_gets_a_month_of_history_that_as_of_travels_through(demo: tuple[Api, str]) -> None:
@@ -112,3 +115,18 @@ def test_every_statement_of_reasons_the_demo_makes_passes_the_validator(demo: tu
     assert payouts["end_date_monetary_restriction"] is not None
     assert "OVERTURNED" in {n["status"] for n in nodes}
     assert [violations(n["statement"]) for n in nodes] == [[] for _ in nodes]
+
+
+DEMO_NOTICES = "{ notices(first: 500) { edges { node { kind recipientId language domain text } } } }"
+
+
+def test_the_demo_s_decisions_notice_their_accounts_and_reporters_in_their_languages(demo: tuple[Api, str]) -> None:
+    api, _ = demo
+    nodes = [e["node"] for e in api.data(DEMO_NOTICES)["notices"]["edges"]]
+
+    restrictive = [r for r in RULINGS if r.outcome == "VIOLATING"]
+    assert sum(n["kind"] == "DECISION" for n in nodes) == len(restrictive)
+    assert {n["domain"] for n in nodes} == {"trust_safety", "ads", "shopping", "monetization"}
+    told = {(n["kind"], n["recipientId"], n["language"]) for n in nodes}
+    assert {("DECISION", "user-ben", "DE"), ("DECISION", "mer-toyland", "FR"), ("DECISION", "user-ana", "EN"),
+            ("REPORT_OUTCOME", "user-fay", "FR"), ("REPORT_OUTCOME", "user-gus", "EN")} <= told
