@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 
 from app.automation.test_server import RunningServer
 from app.graphql.core.access import ALLOWED
+from domain.notice import Notice, RecipientKind
 from tests.api.automation_api import (
     AUTO_ACTION,
     AUTO_ACTIONS,
@@ -83,7 +85,8 @@ def seeded(api: Api, models: RunningServer) -> dict[str, Any]:
             "decide"
         ]
         appeal = api.data(FILE, {"i": {"decisionId": decided["id"], "statement": "Not me."}})["fileAppeal"]
-        made[name] = {"decision": decided["id"], "appeal": appeal["id"]}
+        notice = Notice.create_id(UUID(decided["id"]), RecipientKind.ACCOUNT, "acct-1")
+        made[name] = {"decision": decided["id"], "appeal": appeal["id"], "notice": str(notice)}
     other = subject("pin-2", "trust_safety", "pin")
     api.data(RECORD_DETECTION, {"input": detection_input("clf-other", subject=other, accountId="acct-ts-only")})
     create_queue(api, "ts_general")
@@ -197,6 +200,10 @@ def test_an_ads_principal_reads_only_ads(api: Api, seeded: dict[str, Any]) -> No
     ads_only = api.data(report, {"d": "ads"})["transparencyReport"]
     assert calls.data("Query.transparencyReport", report) == ads_only and ads_only["decisions"] != []
     assert calls.data("Query.transparencyReport", report, {"d": "trust_safety"}) == {"decisions": [], "notices": []}
+
+    notices = "query($f: NoticeFilter) { notices(filter: $f) { edges { node { domain } } } }"
+    assert {e["node"]["domain"] for e in calls.data("Query.notices", notices)["edges"]} == {"ads"}
+    assert calls.data("Query.notices", notices, {"f": {"domain": "trust_safety"}})["edges"] == []
 
     assert calls.fields == {f for f in ALLOWED if f.startswith("Query.")} - UNSCOPED
 
@@ -334,6 +341,13 @@ def refused_automation(calls: Calls, seeded: dict[str, Any]) -> dict[str, Any]:
             "subject": TS, "policy": "spam", "content": {"text": "t"}}]}),
         "Mutation.protectAccount": calls.data("Mutation.protectAccount", PROTECT, {"i": protection}),
         "Mutation.unprotectAccount": calls.data("Mutation.unprotectAccount", UNPROTECT, {"i": protection}),
+        "Mutation.setAccountLanguage": calls.data("Mutation.setAccountLanguage", """mutation(
+            $i: SetAccountLanguageInput!) { setAccountLanguage(input: $i) { __typename ... on NotFoundError {
+            message } } }""", {"i": {"accountId": "acct-1", "language": "DE"}}),
+        "Mutation.confirmNoticeDelivered": calls.data("Mutation.confirmNoticeDelivered", """mutation(
+            $i: ConfirmNoticeDeliveredInput!) { confirmNoticeDelivered(input: $i) { __typename ... on NotFoundError {
+            message } } }""", {"i": {"noticeId": seeded["ts"]["notice"], "channel": "email",
+                                     "deliveredAt": "2026-03-02T09:30:00Z"}}),
     }
 
 
