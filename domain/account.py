@@ -137,11 +137,15 @@ class Account(DocketAggregate):
         self._impose(ladder, strike, before, policy.terms.zero_tolerance, actor, at)
         return strike
 
+    def penalty_of(self, strike: Strike) -> Penalty | None:
+        """The penalty the strike brought, if it brought one."""
+        return self.penalties.get(_penalty_id(strike))
+
     def _impose(
         self, ladder: Ladder, strike: Strike, before: int, zero_tolerance: bool, actor: str, at: datetime
     ) -> None:
         """Imposes the penalty of the rung the strike reaches, if it newly reaches one; zero tolerance terminates."""
-        penalty_id = natural_id("penalty", str(strike.strike_id))
+        penalty_id = _penalty_id(strike)
         if zero_tolerance:
             penalty = Penalty(penalty_id, strike.domain, PenaltyKind.TERMINATION, 0, at, None, False, strike.strike_id)
         else:
@@ -188,3 +192,8 @@ class Account(DocketAggregate):
 
     def standing(self, at: datetime, ladders: Callable[[str], Ladder] | None = None) -> Standing:
         return standing_at(self.strikes.values(), at, self.penalties.values(), ladders)
+
+
+def _penalty_id(strike: Strike) -> UUID:
+    """A strike brings at most one penalty: the one of the rung it reached, or zero tolerance's."""
+    return natural_id("penalty", str(strike.strike_id))

@@ -25,6 +25,7 @@ from domain.notice_wording import (
     territories_phrase,
 )
 from domain.policy import PolicyTerms
+from domain.standing import Penalty
 from domain.values import Action, AutomationLevel, Outcome, Subject, check_identifier, check_name, check_time
 
 
@@ -43,6 +44,8 @@ class Decided:
     policy: PolicyTerms
     decided_at: datetime
     appeal_window: timedelta
+    penalty: Penalty | None = None
+    """The penalty the decision's strike brought, if it brought one."""
 
     def facts(self, language: str) -> dict[str, str]:
         """The placeholders' values in `language`."""
@@ -53,7 +56,7 @@ class Decided:
             "policy_version": str(self.decision.policy_version),
             "subject_kind": self.subject.kind.replace("_", " "),
             "decided_on": day(self.decided_at),
-            "actions": actions_phrase(wording, actions),
+            "actions": actions_phrase(wording, actions, self.penalty),
             "automation": wording.automation[self.decision.automation],
             "territories": territories_phrase(wording, actions),
             "appeal": wording.appeal.format(deadline=moment(self.appeal_deadline)),

@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from string import Template
 
+from domain.dsa import ACCOUNT, MONETARY, PENALTY_DECISIONS
 from domain.errors import ValidationError
+from domain.standing import Penalty
 from domain.values import Action, ActionType, AutomationLevel, Outcome, check_text, parse_enum
 
 DEFAULT_LANGUAGE = "EN"
@@ -94,6 +96,10 @@ class Wording:
     """When a restriction ends: `{day}`."""
     appeal: str
     """How to appeal, and until when: `{deadline}`."""
+    features_limited: str
+    """A ladder's feature limit, which no action type names."""
+    penalty: str
+    """A penalty the decision's strike brought: `{phrase}`."""
 
 
 _EN = Wording(
@@ -144,6 +150,8 @@ _EN = Wording(
         "settings, and someone who did not take the decision will review it. You may also turn to a certified "
         "out-of-court dispute settlement body or to a court."
     ),
+    features_limited="some features of your account were limited",
+    penalty="{phrase}, because of the strikes on your account",
 )
 
 _DE = Wording(
@@ -195,6 +203,8 @@ _DE = Wording(
         "Entscheidung beteiligt war, prüft sie. Sie können sich auch an eine zertifizierte außergerichtliche "
         "Streitbeilegungsstelle oder an ein Gericht wenden."
     ),
+    features_limited="einige Funktionen Ihres Kontos wurden eingeschränkt",
+    penalty="{phrase}, wegen der Verstöße auf Ihrem Konto",
 )
 
 _FR = Wording(
@@ -245,6 +255,8 @@ _FR = Wording(
         "réclamation dans les paramètres de votre compte ; une personne qui n'a pas pris la décision l'examinera. "
         "Vous pouvez aussi saisir un organisme certifié de règlement extrajudiciaire des litiges ou un tribunal."
     ),
+    features_limited="certaines fonctionnalités de votre compte ont été limitées",
+    penalty="{phrase}, en raison des infractions enregistrées sur votre compte",
 )
 
 WORDING: Mapping[str, Wording] = {"EN": _EN, "DE": _DE, "FR": _FR}
@@ -262,17 +274,27 @@ def template_for(kind: NoticeKind, language: str, own: tuple[NoticeTemplate, ...
     return chosen if chosen is not None else WORDING[language].templates[kind]
 
 
-def actions_phrase(wording: Wording, actions: tuple[Action, ...]) -> str:
-    """Each action, where it applies and until when."""
+_PENALTY_ACTIONS = {decision: action for action, decision in (ACCOUNT | MONETARY).items()}
+"""The action type that words a penalty, by what it is in a statement of reasons."""
+
+
+def actions_phrase(wording: Wording, actions: tuple[Action, ...], penalty: Penalty | None = None) -> str:
+    """Each action, where it applies and until when; then the penalty the decision's strike brought, if any."""
     phrases = []
     for action in actions:
         phrase = wording.actions[action.type]
         if action.territories:
             phrase += " " + wording.within.format(codes=", ".join(action.territories))
-        if action.ends_at is not None:
-            phrase += " " + wording.until.format(day=day(action.ends_at))
-        phrases.append(phrase)
+        phrases.append(_until(wording, phrase, action.ends_at))
+    if penalty is not None:
+        action_type = _PENALTY_ACTIONS.get(penalty.dsa_decision or PENALTY_DECISIONS[penalty.kind])
+        phrase = wording.features_limited if action_type is None else wording.actions[action_type]
+        phrases.append(wording.penalty.format(phrase=_until(wording, phrase, penalty.ends_at)))
     return "; ".join(phrases)
+
+
+def _until(wording: Wording, phrase: str, ends_at: datetime | None) -> str:
+    return phrase if ends_at is None else f"{phrase} {wording.until.format(day=day(ends_at))}"
 
 
 def territories_phrase(wording: Wording, actions: tuple[Action, ...]) -> str:

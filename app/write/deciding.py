@@ -9,7 +9,7 @@ everything to save in one transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID, uuid4
 
@@ -195,9 +195,13 @@ class Deciding:
         account = self.accounts.get(account_id)
         if account is None:
             account = self.accounts[account_id] = Account.register(owner, self.actor, self.at)
+        strike = account.apply_decision(case.id, decision, self.policy, self.ladder, self.actor, self.at)
         if decision.outcome is Outcome.VIOLATING:
-            self.notices.append(Notice.of_decision(decided, owner, account.language, self.actor, self.at))
-        return decision, account.apply_decision(case.id, decision, self.policy, self.ladder, self.actor, self.at)
+            issued = strike if strike is not None and strike.decision_id == decision.decision_id else None
+            penalty = None if issued is None else account.penalty_of(issued)
+            told = replace(decided, penalty=penalty)
+            self.notices.append(Notice.of_decision(told, owner, account.language, self.actor, self.at))
+        return decision, strike
 
     def changed(self) -> list[DocketAggregate]:
         """Every aggregate the decisions touched, to save in one transaction: the indexes first (a write's position is

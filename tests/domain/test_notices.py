@@ -1,15 +1,19 @@
 """Notices to people: what the affected account and the reporters are told, in their language, and delivery."""
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from domain.account import Account
+from domain.base import natural_id
 from domain.errors import ValidationError
+from domain.levels import PenaltyKind
 from domain.notice import Decided, Notice, RecipientKind
 from domain.notice_wording import NoticeKind, NoticeTemplate
 from domain.report import Report
+from domain.standing import Penalty
 from domain.values import Action, ActionType, AutomationLevel, Outcome
 from tests.domain.factories import (
     ACCOUNT,
@@ -170,3 +174,21 @@ def test_an_account_records_its_language_once() -> None:
     assert account.language == "DE" and len(account.collect_events()) == 1
     with pytest.raises(ValidationError, match="ISO 639-1"):
         account.set_language("de", "svc:profile", at(minutes=3))
+
+
+def test_a_penalty_the_decisions_strike_brought_is_told_with_the_actions() -> None:
+    strike_id = natural_id("strike", "s1")
+    suspension = Penalty(natural_id("penalty", "p1"), "trust_safety", PenaltyKind.SUSPENSION, 3, T0, at(days=7),
+                         False, strike_id)
+    payouts = replace(suspension, dsa_decision="DECISION_MONETARY_SUSPENSION")
+    limit = replace(suspension, kind=PenaltyKind.FEATURE_LIMIT, ends_at=None)
+    facts = _decided(Action(ActionType.REMOVE))
+
+    def told(penalty: Penalty, language: str = "EN") -> str:
+        return Notice.of_decision(replace(facts, penalty=penalty), ACCOUNT, language, "reviewer:alice", T0).text
+
+    assert ("the content was removed; your account was suspended until 2026-03-09, because of the strikes on your "
+            "account.") in told(suspension)
+    assert "your payouts were suspended until 2026-03-09, because of the strikes" in told(payouts)
+    assert "some features of your account were limited, because of the strikes" in told(limit)
+    assert "Ihr Konto wurde gesperrt bis 2026-03-09, wegen der Verstöße auf Ihrem Konto" in told(suspension, "DE")

@@ -46,8 +46,8 @@ def test_the_demo_timeline_orders_every_step_after_what_it_acts_on_within_the_mo
     for index, challenge in enumerate(CHALLENGES):
         assert when["resolution", index] < when["appeal", index] < when["decision", challenge.ruling]
     for index, report in enumerate(REPORTS):
-        [ruling] = [i for i, r in enumerate(RULINGS) if r.signal == report.signal]
-        assert when["decision", ruling] < when["report", index]
+        [answer] = [i for i, r in enumerate(RULINGS) if r.signal == report.signal]
+        assert when["decision", answer] < when["report", index]
     assert len(when) == len(SIGNALS) + len(REPORTS) + len(RULINGS) + 2 * len(CHALLENGES)
 
 
@@ -130,3 +130,7 @@ def test_the_demo_s_decisions_notice_their_accounts_and_reporters_in_their_langu
     told = {(n["kind"], n["recipientId"], n["language"]) for n in nodes}
     assert {("DECISION", "user-ben", "DE"), ("DECISION", "mer-toyland", "FR"), ("DECISION", "user-ana", "EN"),
             ("REPORT_OUTCOME", "user-fay", "FR"), ("REPORT_OUTCOME", "user-gus", "EN")} <= told
+    # The creator's second strike suspended their payouts: the notice of that decision says so.
+    first, second = (n["text"] for n in nodes if n["recipientId"] == "creator-zoe")
+    assert "payouts were suspended" not in first
+    assert "your payouts were suspended until " in second and "because of the strikes on your account" in second
