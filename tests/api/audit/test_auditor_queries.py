@@ -190,19 +190,21 @@ def test_events_are_filtered_by_each_field_in_ledger_order(api: Api) -> None:
     assert types_of(domains=["ads"]) == ["Detection.Recorded"]
     assert types_of(domains=["ads", "trust_safety"]) == [
         "Detection.Recorded", "Detection.Recorded", "Case.Opened", "Case.Decided", "Account.StrikeIssued",
+        "Notice.Issued",
     ]
     assert types_of(eventTypes=["Case.Decided", "Account.Registered"]) == ["Case.Decided", "Account.Registered"]
     assert types_of(accountId="acct-1") == [
         "Detection.Recorded", "Case.Opened", "Case.Decided", "Account.Registered", "Account.StrikeIssued",
+        "Notice.Issued",
     ]
     assert types_of(accountId="adv-1") == ["Detection.Recorded"]
-    assert types_of(subject=pin) == ["Detection.Recorded", "Case.Opened", "Case.Decided"]
+    assert types_of(subject=pin) == ["Detection.Recorded", "Case.Opened", "Case.Decided", "Notice.Issued"]
     assert types_of(actor="clf") == ["Detection.Recorded"]
-    assert len(types_of(actor="alice")) == 5
+    assert len(types_of(actor="alice")) == 6
     window = {"from": (START + timedelta(hours=1)).isoformat(), "to": (START + timedelta(hours=2)).isoformat()}
     assert types_of(**window) == ["Detection.Recorded"]
     assert types_of(**{"from": (START + timedelta(hours=2)).isoformat()}) == [
-        "Case.Opened", "Case.Decided", "Account.Registered", "Account.StrikeIssued",
+        "Case.Opened", "Case.Decided", "Account.Registered", "Account.StrikeIssued", "Notice.Issued",
     ]
     assert types_of(to=(START + timedelta(hours=1)).isoformat()) == ["Detection.Recorded"]
     assert types_of(subject=pin, eventTypes=["Case.Decided"], actor="alice", domains=["trust_safety"]) == [
@@ -231,7 +233,7 @@ def test_filtered_events_page_with_stable_position_cursors(api: Api) -> None:
 
     edges = [e for p in pages for e in p["edges"]]
     assert edges == whole["edges"]
-    assert len(edges) == 5 + 4  # the catalog's five policies, the story but its domainless registration
+    assert len(edges) == 5 + 5  # the catalog's five policies, the story but its domainless registration
     assert all(e["cursor"] == e["node"]["position"] for e in edges)
     assert [int(e["cursor"]) for e in edges] == sorted(int(e["cursor"]) for e in edges)
     assert pages[-1]["pageInfo"]["endCursor"] == edges[-1]["cursor"]
@@ -348,7 +350,7 @@ def test_an_audit_trail_tells_what_happened_to_a_subject_and_to_an_account_in_or
 
     trail = api.data(TRAIL, {"s": subject(), "p": h})["auditTrail"]
     nodes = [e["node"] for e in trail["edges"]]
-    assert [n["type"] for n in nodes] == ["Detection.Recorded", "Case.Opened", "Case.Decided"]
+    assert [n["type"] for n in nodes] == ["Detection.Recorded", "Case.Opened", "Case.Decided", "Notice.Issued"]
     assert all(n["subject"] == subject() and n["accountId"] == "acct-1" and n["domain"] == "trust_safety"
                for n in nodes)
     assert nodes[0]["summary"] == "CLASSIFIER detection under harassment (confidence 0.93) by spam-clf-v3"
@@ -359,8 +361,10 @@ def test_an_audit_trail_tells_what_happened_to_a_subject_and_to_an_account_in_or
     account = api.data(TRAIL, {"a": "acct-1", "p": h})["auditTrail"]
     assert [e["node"]["type"] for e in account["edges"]] == [
         "Detection.Recorded", "Case.Opened", "Case.Decided", "Account.Registered", "Account.StrikeIssued",
+        "Notice.Issued",
     ]
-    assert account["edges"][-1]["node"]["summary"].startswith("strike of 1 strike point under trust_safety/harassment")
+    assert account["edges"][-2]["node"]["summary"].startswith("strike of 1 strike point under trust_safety/harassment")
+    assert account["edges"][-1]["node"]["summary"].startswith("DECISION notice to account acct-1 in EN about decision")
     assert [e["node"]["actor"] for e in api.data(TRAIL, {"a": "adv-1", "p": h})["auditTrail"]["edges"]] == ["clf"]
 
     first = api.data(TRAIL, {"a": "acct-1", "first": 2, "p": h})["auditTrail"]

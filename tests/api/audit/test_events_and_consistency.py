@@ -199,8 +199,9 @@ def test_every_event_carries_the_principal_as_actor_and_when_it_occurred(api: Ap
         ("Case.Decided", decided_at),
         ("Account.Registered", decided_at),
         ("Account.StrikeIssued", decided_at),
+        ("Notice.Issued", decided_at),
     ]
-    assert [e["actor"] for e in events] == ["alice"] * 5
+    assert [e["actor"] for e in events] == ["alice"] * 6
     assert all(e["data"]["actor"] == "alice" for e in events)
 
 

@@ -72,7 +72,7 @@ def test_each_subject_is_decided_in_one_transaction_with_its_strike(api: Api) ->
     types = [e["type"] for e in events_after(api, before)]
     assert Counter(types) == Counter({
         "Batch.Started": 1, "Batch.SubjectsDecided": 1, "Batch.Completed": 1, "Case.Opened": 3, "Case.Decided": 3,
-        "Account.Registered": 1, "Account.StrikeIssued": 3, "Account.PenaltyImposed": 1,
+        "Account.Registered": 1, "Account.StrikeIssued": 3, "Account.PenaltyImposed": 1, "Notice.Issued": 3,
     })
     decisions = [e for e in events_after(api, before) if e["type"] == "Case.Decided"]
     assert {e["data"]["decision"]["batch_id"] for e in decisions} == {done["batchId"]}

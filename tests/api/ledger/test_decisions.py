@@ -71,10 +71,10 @@ def test_decide_writes_the_case_and_the_strike_together(api: Api) -> None:
 
     events = events_after(api, before)
     assert [e["type"] for e in events] == [
-        "Case.Opened", "Case.Decided", "Account.Registered", "Account.StrikeIssued",
+        "Case.Opened", "Case.Decided", "Account.Registered", "Account.StrikeIssued", "Notice.Issued",
     ]
     positions = [int(e["position"]) for e in events]
-    assert positions == list(range(positions[0], positions[0] + 4))
+    assert positions == list(range(positions[0], positions[0] + 5))
     assert decision["position"] == events[-1]["position"]
 
 
