@@ -200,3 +200,15 @@ def test_the_source_is_the_configured_one(database_url: str, clock: MovableClock
         assert read(envelope).get_attributes()["source"] == "urn:docket:eu-1"
     finally:
         runtime.close()
+
+
+def test_a_notice_reaches_consumers_under_its_subject_domain_and_recipient_account(runtime: Runtime) -> None:
+    """The notification service consumes `notice.issued` like any event, addressed to the account it tells."""
+    decided(runtime)
+    runtime.projector.catch_up()
+
+    [notice] = [e for e in all_envelopes(runtime) if e.type == "docket.notice.issued.v1"]
+
+    assert (notice.subject, notice.account_id, notice.domain) == (PIN, "acct-1", "trust_safety")
+    assert (notice.data["kind"], notice.data["recipient_id"], notice.data["language"]) == ("DECISION", "acct-1", "EN")
+    assert notice.data["territories"] == ["DE"] and "the content was removed in DE" in notice.data["text"]
