@@ -12,10 +12,12 @@ from uuid import UUID
 from domain.base import DocketAggregate, natural_id
 from domain.case import Decision
 from domain.confirmation import CLOCK_SKEW
+from domain.dsa import ACCOUNT, MONETARY, PENALTY_DECISIONS
 from domain.errors import ValidationError
 from domain.notice_wording import (
     WORDING,
     NoticeKind,
+    Wording,
     actions_phrase,
     day,
     moment,
@@ -23,6 +25,7 @@ from domain.notice_wording import (
     render,
     template_for,
     territories_phrase,
+    until,
 )
 from domain.policy import PolicyTerms
 from domain.standing import Penalty
@@ -56,7 +59,7 @@ class Decided:
             "policy_version": str(self.decision.policy_version),
             "subject_kind": self.subject.kind.replace("_", " "),
             "decided_on": day(self.decided_at),
-            "actions": actions_phrase(wording, actions, self.penalty),
+            "actions": "; ".join(p for p in (actions_phrase(wording, actions), self._penalty(wording)) if p),
             "automation": wording.automation[self.decision.automation],
             "territories": territories_phrase(wording, actions),
             "appeal": wording.appeal.format(deadline=moment(self.appeal_deadline)),
@@ -66,6 +69,18 @@ class Decided:
     @property
     def appeal_deadline(self) -> datetime:
         return self.decided_at + self.appeal_window
+
+    def _penalty(self, wording: Wording) -> str:
+        """The penalty, worded as the action that does the same (none for a feature limit), with its end."""
+        if self.penalty is None:
+            return ""
+        action = _PENALTY_ACTIONS.get(self.penalty.dsa_decision or PENALTY_DECISIONS[self.penalty.kind])
+        phrase = wording.features_limited if action is None else wording.actions[action]
+        return wording.penalty.format(phrase=until(wording, phrase, self.penalty.ends_at))
+
+
+_PENALTY_ACTIONS = {decision: action for action, decision in (ACCOUNT | MONETARY).items()}
+"""The action type that words a penalty, by what it is in a statement of reasons."""
 
 
 class Notice(DocketAggregate):
@@ -188,10 +203,7 @@ class Notice(DocketAggregate):
         self, channel: str, delivered_at: datetime, external_ref: str | None, actor: str, at: datetime
     ) -> bool:
         """Records that the notification service delivered the notice; False for a repeat, which records nothing."""
-        check_name(channel, "channel")
-        delivered_at = check_time(delivered_at, "deliveredAt")
-        if external_ref is not None:
-            check_identifier(external_ref, "externalRef")
+        delivered_at = check_delivery(channel, delivered_at, external_ref)
         if self.delivered:
             return False
         if delivered_at < self.issued_at - CLOCK_SKEW or delivered_at > at + CLOCK_SKEW:
@@ -201,3 +213,11 @@ class Notice(DocketAggregate):
             )
         self._record(self.Delivered, actor, at, channel=channel, delivered_at=delivered_at, external_ref=external_ref)
         return True
+
+
+def check_delivery(channel: str, delivered_at: datetime, external_ref: str | None) -> datetime:
+    """What a delivery confirmation says, checked before whether its notice exists; `delivered_at` in UTC."""
+    check_name(channel, "channel")
+    if external_ref is not None:
+        check_identifier(external_ref, "externalRef")
+    return check_time(delivered_at, "deliveredAt")

@@ -13,9 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from string import Template
 
-from domain.dsa import ACCOUNT, MONETARY, PENALTY_DECISIONS
 from domain.errors import ValidationError
-from domain.standing import Penalty
 from domain.values import Action, ActionType, AutomationLevel, Outcome, check_text, parse_enum
 
 DEFAULT_LANGUAGE = "EN"
@@ -274,26 +272,19 @@ def template_for(kind: NoticeKind, language: str, own: tuple[NoticeTemplate, ...
     return chosen if chosen is not None else WORDING[language].templates[kind]
 
 
-_PENALTY_ACTIONS = {decision: action for action, decision in (ACCOUNT | MONETARY).items()}
-"""The action type that words a penalty, by what it is in a statement of reasons."""
-
-
-def actions_phrase(wording: Wording, actions: tuple[Action, ...], penalty: Penalty | None = None) -> str:
-    """Each action, where it applies and until when; then the penalty the decision's strike brought, if any."""
+def actions_phrase(wording: Wording, actions: tuple[Action, ...]) -> str:
+    """Each action, where it applies and until when."""
     phrases = []
     for action in actions:
         phrase = wording.actions[action.type]
         if action.territories:
             phrase += " " + wording.within.format(codes=", ".join(action.territories))
-        phrases.append(_until(wording, phrase, action.ends_at))
-    if penalty is not None:
-        action_type = _PENALTY_ACTIONS.get(penalty.dsa_decision or PENALTY_DECISIONS[penalty.kind])
-        phrase = wording.features_limited if action_type is None else wording.actions[action_type]
-        phrases.append(wording.penalty.format(phrase=_until(wording, phrase, penalty.ends_at)))
+        phrases.append(until(wording, phrase, action.ends_at))
     return "; ".join(phrases)
 
 
-def _until(wording: Wording, phrase: str, ends_at: datetime | None) -> str:
+def until(wording: Wording, phrase: str, ends_at: datetime | None) -> str:
+    """The phrase, with when it ends if it does."""
     return phrase if ends_at is None else f"{phrase} {wording.until.format(day=day(ends_at))}"
 
 

@@ -20,6 +20,7 @@ from app.write.deciding import DecisionMade
 from app.write.ledger import Ledger, StoredEvent
 from domain.account import Account
 from domain.case import Case, Verdict
+from domain.notice import Notice, RecipientKind
 from domain.values import Action, ActionType, Outcome, Subject
 from projections.account_standing.queries import find_account
 from tests.support import MovableClock
@@ -137,12 +138,14 @@ def test_each_concurrent_decision_is_one_unbroken_run_of_events(
         # and nothing in between from another writer.
         run = [by_position.get(p) for p in range(opened, result.position + 1)]
         assert None not in run
-        assert all(e.event.originator_id in (result.case_id, account_id) for e in run if e is not None)
+        notice_id = Notice.create_id(result.decision.decision_id, RecipientKind.ACCOUNT, ACCOUNT_ID)
+        assert all(e.event.originator_id in (result.case_id, account_id, notice_id) for e in run if e is not None)
         names = [named(e) for e in run if e is not None]
         assert names[:2] == ["Case.Opened", "Case.Decided"]
         assert names[2:3] in (["Account.Registered"], ["Account.StrikeIssued"])
         assert "Account.StrikeIssued" in names
         assert names.count("Case.Decided") == names.count("Account.StrikeIssued") == 1
+        assert names[-1] == "Notice.Issued"
         decided = run[1]
         strike = next(e for e in run if e is not None and named(e) == "Account.StrikeIssued")
         assert decided is not None and isinstance(decided.event, Case.Decided)
@@ -159,13 +162,13 @@ def test_a_decision_and_its_strike_are_adjacent_in_the_ledger(pg_runtime: Runtim
     result = decide(ledger, 1)
 
     events = all_events(ledger, before)  # the ledger's record: the write side's index events are left out
-    assert [named(e) for e in events] == ["Case.Opened", "Case.Decided", "Account.StrikeIssued"]
+    assert [named(e) for e in events] == ["Case.Opened", "Case.Decided", "Account.StrikeIssued", "Notice.Issued"]
     first = events[0].position
-    assert [e.position for e in events] == [first, first + 1, first + 2]
+    assert [e.position for e in events] == [first, first + 1, first + 2, first + 3]
     decided, struck = events[1].event, events[2].event
     assert isinstance(decided, Case.Decided) and decided.decision.decision_id == result.decision.decision_id
     assert isinstance(struck, Account.StrikeIssued) and struck.strike.decision_id == result.decision.decision_id
-    assert result.position == first + 2
+    assert result.position == first + 3
 
 
 def test_when_the_strike_cannot_be_stored_the_decision_is_not_stored_either(

@@ -9,11 +9,12 @@ import strawberry
 
 from app.graphql.compliance.notice_types import Notice
 from app.graphql.core.context import Info
-from app.graphql.core.errors import ConflictError, NotFoundError, ValidationError, attempt, parse_id
+from app.graphql.core.errors import ConflictError, NotFoundError, ValidationError, as_failure, attempt, parse_id
 from app.graphql.core.scope import hidden
 from app.write.notices import NoticeDelivered
-from domain.errors import no_such_notice
+from domain.errors import DocketError, no_such_notice
 from domain.notice import Notice as NoticeAggregate
+from domain.notice import check_delivery
 from projections.notices.rows import notice_row
 
 
@@ -44,6 +45,10 @@ class ConfirmNoticeDeliveredMutation:
         notice_id = parse_id(input.notice_id, "noticeId")
         if isinstance(notice_id, ValidationError):
             return notice_id
+        try:
+            check_delivery(input.channel, input.delivered_at, input.external_ref)  # before whether the notice exists
+        except DocketError as error:
+            return as_failure(error)
         ledger = info.context.runtime.ledger
         found = await attempt(ledger.get_notice, notice_id)
         if not isinstance(found, NoticeAggregate):

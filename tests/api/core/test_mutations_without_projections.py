@@ -19,6 +19,7 @@ from app.graphql.schema import build_schema
 from app.http.asgi import create_app
 from app.runtime.wiring import Runtime, open_runtime
 from domain.automation import EvaluationFigures, ItemVerdict
+from domain.notice import Notice, RecipientKind
 from tests.api.automation_api import rule_input
 from tests.api.bulk_api import bulk_input
 from tests.api.ledger_api import decide_input, detection_input, subject
@@ -242,6 +243,12 @@ def test_every_mutation_answers_what_it_wrote_while_no_read_model_moves(
     answers["confirmed"] = mutate("$i: ConfirmActionAppliedInput!", "confirmActionApplied(input: $i)", {"i": {
         "decisionId": applied["id"], "action": "REMOVE", "system": "boards", "appliedAt": api.clock().isoformat(),
         "externalRef": "boards-17"}}, "ActionConfirmation", f"{CONFIRMATION} position")
+    mutate("$i: SetAccountLanguageInput!", "setAccountLanguage(input: $i)", {"i": {
+        "accountId": "acct-15", "language": "DE"}}, "AccountLanguage", "accountId language position")
+    notice = Notice.create_id(UUID(applied["id"]), RecipientKind.ACCOUNT, "acct-14")
+    answers["notified"] = mutate("$i: ConfirmNoticeDeliveredInput!", "confirmNoticeDelivered(input: $i)", {"i": {
+        "noticeId": str(notice), "channel": "email", "deliveredAt": api.clock().isoformat()}}, "Notice",
+        "id recipientId language status channel position")
     answers["dismissed"] = mutate("$i: DismissCaseInput!", "dismissCase(input: $i)", {"i": {
         "subject": subject("comment-7", kind="comment"), "policy": "spam", "rationale": "Lawful."}}, "Decision",
         f"{DECISION} position")
@@ -334,6 +341,9 @@ def test_every_mutation_answers_what_it_wrote_while_no_read_model_moves(
         shown = {r["id"]: r for r in in_case(api, item)["reports"]}
         same(answers[name], shown[answers[name]["id"]])
 
+    notices = read(api, "query($f: NoticeFilter) { notices(filter: $f) { edges { node { id recipientId language "
+                        "status channel position } } } }", f={"decisionId": applied["id"]})["notices"]["edges"]
+    same(answers["notified"], notices[0]["node"])
     for name in ("decided", "reversed", "dismissed"):
         same(answers[name], read(api, f"query($id: ID!) {{ decision(id: $id) {{ {DECISION} position }} }}",
                                  id=answers[name]["id"])["decision"])

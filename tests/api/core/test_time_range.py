@@ -41,6 +41,8 @@ CASE_AS_OF = "query($s: SubjectInput!, $t: DateTime) { case(subject: $s, asOf: $
 EVENTS_FILTERED = "query($f: EventFilter) { events(filter: $f) { edges { node { position } } } }"
 CONFIRM = """mutation($i: ConfirmActionAppliedInput!) { confirmActionApplied(input: $i) {
   __typename ... on ValidationError { message field } ... on NotFoundError { message } } }"""
+CONFIRM_NOTICE = """mutation($i: ConfirmNoticeDeliveredInput!) { confirmNoticeDelivered(input: $i) {
+  __typename ... on ValidationError { message field } ... on NotFoundError { message } } }"""
 UNCONFIRMED = "query($t: DateTime) { unconfirmedActions(olderThan: $t) { edges { cursor } } }"
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 STATEMENTS_FILTERED = "query($f: StatementFilter) { statementsOfReasons(filter: $f) { edges { cursor } } }"
@@ -94,6 +96,9 @@ PLACES = {
     "Mutation.confirmActionApplied(input).appliedAt": Place(
         CONFIRM, lambda t: {"i": {"decisionId": UNKNOWN, "action": "REMOVE", "system": "search", "appliedAt": t}},
         "appliedAt",
+    ),
+    "Mutation.confirmNoticeDelivered(input).deliveredAt": Place(
+        CONFIRM_NOTICE, lambda t: {"i": {"noticeId": UNKNOWN, "channel": "email", "deliveredAt": t}}, "deliveredAt",
     ),
     "Query.unconfirmedActions(olderThan)": Place(UNCONFIRMED, lambda t: {"t": t}, "olderThan"),
     "Subscription.ledgerEvents(filter).from": Place(
