@@ -37,8 +37,8 @@ from app.graphql.batches.reverse_batch import ReverseBatchMutation
 from app.graphql.compliance.confirm_notice_delivered import ConfirmNoticeDeliveredMutation
 from app.graphql.compliance.notices import NoticeQueries
 from app.graphql.compliance.queries import ComplianceQuery
-from app.graphql.compliance.transparency import TransparencyQuery
 from app.graphql.compliance.set_account_language import SetAccountLanguageMutation
+from app.graphql.compliance.transparency import TransparencyQuery
 from app.graphql.core.access import RoleCheck
 from app.graphql.core.error_codes import CodedErrors, log_unexpected
 from app.graphql.core.operation_choice import NamedOperationRequired
