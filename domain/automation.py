@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from domain.base import DocketAggregate, natural_id
@@ -57,7 +57,7 @@ class LaunchCriteria:
         _fraction(self.min_kappa, "launchCriteria.minKappa")
         return self
 
-    def shortfalls(self, figures: EvaluationFigures) -> list[str]:
+    def shortfalls(self, figures: Measured, evidence: str = "evaluation") -> list[Shortfall]:
         """What `figures` lack against these criteria; empty when they meet them all."""
         wanted = [
             ("samples", figures.samples, self.min_samples),
@@ -65,7 +65,39 @@ class LaunchCriteria:
             ("recall", figures.recall, self.min_recall),
             ("kappa", figures.kappa, self.min_kappa),
         ]
-        return [f"{name} {value:g} < {least:g}" for name, value, least in wanted if value < least]
+        return [
+            Shortfall(evidence, name, value, least, f"{evidence} {name} {value:g} < {least:g}")
+            for name, value, least in wanted if value < least
+        ]
+
+
+class Measured(Protocol):
+    """Evidence measured against labels: an evaluation on a golden set, or shadow agreement with humans."""
+
+    @property
+    def samples(self) -> int: ...
+
+    @property
+    def precision(self) -> float: ...
+
+    @property
+    def recall(self) -> float: ...
+
+    @property
+    def kappa(self) -> float: ...
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """One launch criterion that recorded evidence fails; `value` and `required` are None for evidence missing."""
+
+    evidence: str
+    """`evaluation` or `shadow agreement`."""
+    criterion: str
+    """`samples`, `precision`, `recall` or `kappa`; or `present` or `policy version` when the evidence is missing."""
+    value: float | None
+    required: float | None
+    message: str
 
 
 @dataclass(frozen=True)
@@ -188,6 +220,24 @@ class EvaluationFigures:
 
 
 @dataclass(frozen=True)
+class AgreementFigures:
+    """How a rule's verdicts on one policy version agreed with the human decisions later made on the same cases."""
+
+    policy_version: int
+    samples: int
+    precision: float
+    recall: float
+    kappa: float
+    confusion: tuple[tuple[int, int], tuple[int, int]]
+    """[[both not violating, rule violating and human not], [rule not and human violating, both violating]]."""
+    position: int
+    """The ledger position the shadow-agreement read model had reached when they were measured."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "confusion", tuple(tuple(row) for row in self.confusion))
+
+
+@dataclass(frozen=True)
 class ItemVerdict:
     """One golden-set item's label beside what the rule answered."""
 
@@ -254,6 +304,8 @@ class AutomationRule(DocketAggregate):
         reason: str
         figures: EvaluationFigures | None
         """The evidence the change rests on (for AUTO, the evaluation that met the launch criteria)."""
+        agreement: AgreementFigures | None = None
+        """For AUTO, the shadow agreement with human decisions that met them too."""
 
         def apply(self, rule: AutomationRule) -> None:
             rule.mode = AutomationMode(self.mode)
@@ -307,32 +359,38 @@ class AutomationRule(DocketAggregate):
             self._record(self.Demoted, actor, at, reason="reconfigured: its evidence was for other settings",
                          figures={})
 
-    def set_mode(self, mode: AutomationMode, reason: str, policy: Policy, actor: str, at: datetime) -> None:
-        """Changes the mode; AUTO only when the latest evaluation, of the policy version now published, meets the
-        launch criteria (an InsufficientEvidence error otherwise). The same mode again changes nothing."""
+    def set_mode(
+        self, mode: AutomationMode, reason: str, policy: Policy, actor: str, at: datetime,
+        agreement: AgreementFigures | None = None,
+    ) -> None:
+        """Changes the mode; AUTO only when the latest evaluation and the shadow `agreement`, both of the policy
+        version now published, meet the launch criteria (an InsufficientEvidence error naming each criterion they
+        fail otherwise). The same mode again changes nothing."""
         mode = parse_enum(AutomationMode, mode, "mode")
         check_text(reason, "reason", 2_000)
         if mode is self.mode:
             return
         figures = self.evaluation
-        if mode is AutomationMode.AUTO:
-            self.check_evidence(policy)
-        self._record(self.ModeChanged, actor, at, mode=mode, previous=self.mode, reason=reason, figures=figures)
+        if mode is not AutomationMode.AUTO:
+            agreement = None
+        else:
+            self.check_evidence(policy, agreement)
+        self._record(self.ModeChanged, actor, at, mode=mode, previous=self.mode, reason=reason, figures=figures,
+                     agreement=agreement)
 
-    def check_evidence(self, policy: Policy) -> None:
-        """Raises InsufficientEvidence unless the latest evaluation is of `policy`'s current version and meets the
-        launch criteria."""
-        figures = self.evaluation
-        if figures is None:
-            raise InsufficientEvidence(f"rule {self.id} has no evaluation; run docket eval first")
-        if figures.policy_version != policy.policy_version:
-            raise InsufficientEvidence(
-                f"rule {self.id} was evaluated on {self.policy_key} v{figures.policy_version}, "
-                f"and v{policy.policy_version} is published; evaluate it again"
-            )
-        shortfalls = self.settings.launch_criteria.shortfalls(figures)
+    def check_evidence(self, policy: Policy, agreement: AgreementFigures | None) -> None:
+        """Raises InsufficientEvidence unless the latest evaluation and the shadow agreement are both of `policy`'s
+        current version and meet the launch criteria."""
+        shortfalls = [
+            *_evidence_shortfalls("evaluation", self.evaluation, policy, self.settings.launch_criteria,
+                                  "run docket eval"),
+            *_evidence_shortfalls("shadow agreement", agreement, policy, self.settings.launch_criteria,
+                                  "run it in SHADOW while humans decide its cases"),
+        ]
         if shortfalls:
-            raise InsufficientEvidence(f"rule {self.id}'s latest evaluation falls short: {'; '.join(shortfalls)}")
+            raise InsufficientEvidence(
+                f"rule {self.id} may not act alone: {'; '.join(s.message for s in shortfalls)}", tuple(shortfalls)
+            )
 
     def record_evaluation(
         self, figures: EvaluationFigures, items: tuple[ItemVerdict, ...], actor: str, at: datetime
@@ -370,6 +428,27 @@ class AutomationRule(DocketAggregate):
 class InsufficientEvidence(ConflictError):
     """Raised when a rule is asked to act alone without recorded evidence that meets its launch criteria."""
 
+    def __init__(self, message: str, shortfalls: tuple[Shortfall, ...] = ()) -> None:
+        super().__init__(message)
+        self.shortfalls = shortfalls
+
+
+def _evidence_shortfalls(
+    evidence: str, figures: EvaluationFigures | AgreementFigures | None, policy: Policy, criteria: LaunchCriteria,
+    remedy: str,
+) -> list[Shortfall]:
+    """What one piece of evidence lacks for AUTO: all of it, its policy version, or criteria it falls short of."""
+    version = policy.policy_version
+    if figures is None:
+        return [Shortfall(evidence, "present", None, None, f"no {evidence} of v{version}; {remedy}")]
+    if figures.policy_version != version:
+        return [Shortfall(
+            evidence, "policy version", figures.policy_version, version,
+            f"the {evidence} is of {policy.key} v{figures.policy_version}, and v{version} is published; "
+            f"{'evaluate it again' if evidence == 'evaluation' else remedy}",
+        )]
+    return criteria.shortfalls(figures, evidence)
+
 
 def _check_automatable(policy: Policy) -> None:
     check_name(policy.domain, "domain")
@@ -399,6 +478,8 @@ class AutoPlan:
     outcome: AutoOutcome
     reason: str
     actions: tuple[ActionType, ...] = ()
+    cap: str | None = None
+    """The cap (`perAccountPerHour`, `perDay`) that sent a decision AUTO would have made to a human instead."""
 
 
 def plan_action(
@@ -409,7 +490,14 @@ def plan_action(
     Never an automated decision on a failed classification, below the threshold, on a protected account, under a
     zero-tolerance or retired policy, or with an action the policy as now published never automates.
     """
-    mode = rule.mode
+    return plan_for(rule.mode, rule.settings, policy, verdict, protection)
+
+
+def plan_for(
+    mode: AutomationMode, settings: RuleSettings, policy: Policy, verdict: ModelVerdict | FailedClassification,
+    protection: Protection | None,
+) -> AutoPlan:
+    """`plan_action` for a rule of these settings in `mode`: what it does, or in a replay would have done."""
     if mode in (AutomationMode.OFF, AutomationMode.SHADOW):
         return AutoPlan(AutoOutcome.RECORDED, f"{mode}: verdict recorded, nothing else changes")
     if isinstance(verdict, FailedClassification):
@@ -417,28 +505,28 @@ def plan_action(
     if not verdict.violation:
         return AutoPlan(AutoOutcome.RECORDED, "the model found no violation")
     if mode is AutomationMode.ASSIST:
-        actions = rule.settings.allowed_actions
+        actions = settings.allowed_actions
         return AutoPlan(AutoOutcome.QUEUED, "ASSIST: a recommendation for a human to confirm", actions)
-    held = _held(rule, policy, verdict, protection)
+    held = _held(settings, policy, verdict, protection)
     if held is not None:
-        return AutoPlan(AutoOutcome.QUEUED, held, rule.settings.allowed_actions)
+        return AutoPlan(AutoOutcome.QUEUED, held, settings.allowed_actions)
     return AutoPlan(
-        AutoOutcome.DECIDED, f"AUTO: confidence {verdict.confidence:g} >= threshold {rule.settings.threshold:g}",
-        rule.settings.allowed_actions,
+        AutoOutcome.DECIDED, f"AUTO: confidence {verdict.confidence:g} >= threshold {settings.threshold:g}",
+        settings.allowed_actions,
     )
 
 
-def _held(rule: AutomationRule, policy: Policy, verdict: ModelVerdict, protection: Protection | None) -> str | None:
+def _held(settings: RuleSettings, policy: Policy, verdict: ModelVerdict, protection: Protection | None) -> str | None:
     """Why an AUTO rule's violating verdict goes to a human instead; None when it may decide."""
-    if verdict.confidence < rule.settings.threshold:
-        return f"confidence {verdict.confidence:g} is below the threshold {rule.settings.threshold:g}"
+    if verdict.confidence < settings.threshold:
+        return f"confidence {verdict.confidence:g} is below the threshold {settings.threshold:g}"
     if protection is not None and protection.protected:
         return f"account {protection.account_id} is protected from automated decisions: {protection.reason}"
     if policy.retired:
         return f"policy {policy.key} is retired"
     if policy.terms.zero_tolerance:
         return f"policy {policy.key} is zero-tolerance: a strike under it ends the account, which a human decides"
-    forbidden = [a for a in rule.settings.allowed_actions if a not in policy.terms.automatable_actions]
+    forbidden = [a for a in settings.allowed_actions if a not in policy.terms.automatable_actions]
     if forbidden:
         return f"policy {policy.key} v{policy.policy_version} never lets automation take {', '.join(forbidden)}"
     return None

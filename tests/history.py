@@ -19,6 +19,7 @@ from app.write.submissions import Answer, Carried, Submissions
 from app.write.submissions import Outcome as Answered
 from domain.appeal import AppealOutcome
 from domain.automation import (
+    AgreementFigures,
     AutomationMode,
     EvaluationFigures,
     ItemVerdict,
@@ -257,13 +258,17 @@ def _automate(ledger: Ledger, rng: random.Random) -> None:
     figures = EvaluationFigures(version, 2, 1.0, 1.0, 1.0, 1.0, ((1, 0), (0, 1)), 0, 0.002, 210.0, 250.0, "history")
     items = (ItemVerdict("a", True, True, 0.97, ""), ItemVerdict("b", False, False, 0.93, ""))
     ledger.record_evaluation(rule.id, figures, items, "cli:eval")
-    ledger.set_automation_mode(rule.id, AutomationMode.AUTO, "Golden set passed.", "lead:ann")
+    agreement = AgreementFigures(version, 2, 1.0, 1.0, 1.0, ((1, 0), (0, 1)), ledger.head())
+    ledger.set_automation_mode(rule.id, AutomationMode.AUTO, "Golden set passed.", "lead:ann", [agreement])
     ledger.protect_account("acct-1", "Partner account.", "lead:ann")
     for n in range(6):
         subject = Subject("trust_safety", "pin", f"auto-{rng.randrange(10**6)}-{n}")
         failed = n == 5
         outcome = "DECIDED" if n < 3 else "QUEUED"
-        record: dict[str, object] = {"rule": str(rule.id), "mode": "AUTO", "model": route.model, "outcome": outcome}
+        record: dict[str, object] = {"rule": str(rule.id), "mode": "AUTO", "model": route.model, "outcome": outcome,
+                                     "policy_version": version}
+        if n == 4:
+            record["capped"] = "perAccountPerHour"
         record |= {"failed": "invalid JSON"} if failed else {
             "verdict": {"violation": 1, "policy_category": "spam", "rule_ids": ["SP1"], "confidence": 0.95,
                         "rationale": "A link farm."}}
@@ -276,6 +281,10 @@ def _automate(ledger: Ledger, rng: random.Random) -> None:
             verdict = Verdict(Outcome.VIOLATING, (Action(ActionType.REMOVE),), "Automated: a link farm.",
                               automation=AutomationLevel.FULLY, idempotency_key=facts.external_id)
             ledger.decide(subject, "spam", verdict, [detection.id], f"acct-{n}", f"automation:{rule.id}")
+        elif not failed:
+            human = Verdict(Outcome.VIOLATING, (Action(ActionType.REMOVE),), "A reviewer agreed.") if n == 3 \
+                else Verdict(Outcome.NOT_VIOLATING, (), "A reviewer disagreed.")
+            ledger.decide(subject, "spam", human, [detection.id], f"acct-{n}", "reviewer:bo")
     ledger.unprotect_account("acct-1", "Partnership ended.", "lead:ann")
     policy = ledger.get_policy("trust_safety", "spam")
     ledger.publish_policy("trust_safety", "spam", replace(policy.terms, text=policy.terms.text + " Revised."), "p:c")

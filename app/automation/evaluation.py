@@ -173,7 +173,7 @@ def report(evaluated: Evaluated, rule: AutomationRule, items: bool = False) -> s
         f"  labelled 1  {fn:>11}  {tp:>11}",
         f"cost ${f.cost:.6f}  latency p50 {f.latency_p50_ms:.0f} ms  p95 {f.latency_p95_ms:.0f} ms",
         "meets the launch criteria: AUTO may be set" if not shortfalls
-        else f"short of the launch criteria: {'; '.join(shortfalls)}",
+        else f"short of the launch criteria: {'; '.join(s.message for s in shortfalls)}",
     ]
     if items:
         lines += [

@@ -3,11 +3,19 @@ keep the accounts automation never acts on."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
 from app.write.unit_of_work import UnitOfWork
-from domain.automation import AutomationMode, AutomationRule, EvaluationFigures, ItemVerdict, RuleSettings
+from domain.automation import (
+    AgreementFigures,
+    AutomationMode,
+    AutomationRule,
+    EvaluationFigures,
+    ItemVerdict,
+    RuleSettings,
+)
 from domain.errors import NotFoundError
 from domain.indexes import PolicyRules
 from domain.policy import Policy
@@ -65,13 +73,19 @@ class Automation:
 
         return self.work.retrying(attempt)
 
-    def set_automation_mode(self, rule_id: UUID, mode: AutomationMode, reason: str, actor: str) -> RuleWritten:
-        """Changes a rule's mode; AUTO only on sufficient evidence of the policy version now published."""
+    def set_automation_mode(
+        self, rule_id: UUID, mode: AutomationMode, reason: str, actor: str,
+        agreements: Sequence[AgreementFigures] = (),
+    ) -> RuleWritten:
+        """Changes a rule's mode; AUTO only on sufficient evidence of the policy version now published: its latest
+        evaluation, and its shadow agreement with humans on that version, among `agreements` (measured by the
+        caller: the write side reads no read model)."""
 
         def attempt() -> RuleWritten:
             rule = self.get_rule(rule_id)
             policy = self.work.get_policy(rule.domain, rule.policy_key)
-            rule.set_mode(mode, reason, policy, actor, self.work.clock())
+            agreement = next((a for a in agreements if a.policy_version == policy.policy_version), None)
+            rule.set_mode(mode, reason, policy, actor, self.work.clock(), agreement)
             return RuleWritten(rule, self.work.store(rule))
 
         return self.work.retrying(attempt)

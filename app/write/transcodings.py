@@ -11,7 +11,15 @@ from uuid import UUID, SafeUUID
 import orjson
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Transcoding, UUIDAsHex
 
-from domain.automation import Caps, EvaluationFigures, ItemVerdict, LaunchCriteria, ModelRoute, RuleSettings
+from domain.automation import (
+    AgreementFigures,
+    Caps,
+    EvaluationFigures,
+    ItemVerdict,
+    LaunchCriteria,
+    ModelRoute,
+    RuleSettings,
+)
 from domain.batch import BatchSubject, SubjectResult
 from domain.case import Decision, Verdict
 from domain.confirmation import ConfirmationRule
@@ -27,7 +35,7 @@ from domain.values import Action, Content, Subject
 VALUE_TYPES: tuple[type, ...] = (
     Subject, Content, Action, PolicyTerms, DetectionFacts, Decision, Strike, Penalty, Verdict, BatchSubject,
     SubjectResult, RoutingRule, PolicyGuidance, Criterion, PolicyExample, ModelRoute, LaunchCriteria, Caps,
-    RuleSettings, EvaluationFigures, ItemVerdict, ConfirmationRule, DsaFacts, NoticeTemplate,
+    RuleSettings, EvaluationFigures, ItemVerdict, ConfirmationRule, DsaFacts, NoticeTemplate, AgreementFigures,
 )
 
 

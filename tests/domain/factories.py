@@ -4,7 +4,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from domain.automation import AutomationRule, EvaluationFigures, ItemVerdict, ModelRoute, RuleSettings
+from domain.automation import (
+    AgreementFigures,
+    AutomationRule,
+    EvaluationFigures,
+    ItemVerdict,
+    ModelRoute,
+    RuleSettings,
+)
 from domain.base import natural_id
 from domain.case import Case, Decision, Verdict
 from domain.detection import Detection, DetectionFacts
@@ -181,6 +188,15 @@ def figures(**changes: Any) -> EvaluationFigures:
     }
     values.update(changes)
     return EvaluationFigures(**values)
+
+
+def agreement(**changes: Any) -> AgreementFigures:
+    values: dict[str, Any] = {
+        "policy_version": 1, "samples": 150, "precision": 0.96, "recall": 0.85, "kappa": 0.82,
+        "confusion": ((70, 3), (11, 66)), "position": 42,
+    }
+    values.update(changes)
+    return AgreementFigures(**values)
 
 
 def items(count: int) -> tuple[ItemVerdict, ...]:

@@ -9,7 +9,7 @@ from domain.model_verdict import FailedClassification, ModelVerdict
 from domain.policy import Policy
 from domain.protection import Protection
 from domain.values import ActionType
-from tests.domain.factories import T0, at, automatable_policy, configured, evaluated
+from tests.domain.factories import T0, agreement, at, automatable_policy, configured, evaluated
 
 VIOLATING = ModelVerdict(True, "spam", ("SP1",), 0.97, "A link farm.")
 UNSURE = ModelVerdict(True, "spam", ("SP1",), 0.6, "Maybe a link farm.")
@@ -19,7 +19,7 @@ FAILED = FailedClassification("invalid JSON from the model: 'Sure!'")
 
 def rule_in(mode: AutomationMode, policy: Policy | None = None) -> AutomationRule:
     rule = evaluated(configured())
-    rule.set_mode(mode, "test", policy or automatable_policy(), "policy:dan", at(minutes=3))
+    rule.set_mode(mode, "test", policy or automatable_policy(), "policy:dan", at(minutes=3), agreement())
     return rule
 
 

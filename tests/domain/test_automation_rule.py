@@ -18,6 +18,7 @@ from domain.values import ActionType
 from tests.domain.factories import (
     MODEL,
     T0,
+    agreement,
     at,
     automatable_policy,
     configured,
@@ -114,9 +115,17 @@ def test_the_same_mode_again_records_nothing() -> None:
 def test_auto_without_an_evaluation_is_refused() -> None:
     rule = configured()
     with pytest.raises(InsufficientEvidence, match="no evaluation"):
-        rule.set_mode(AutomationMode.AUTO, "launch", automatable_policy(), "policy:dan", T0)
+        rule.set_mode(AutomationMode.AUTO, "launch", automatable_policy(), "policy:dan", T0, agreement())
     assert rule.collect_events() == []
     assert rule.mode is AutomationMode.OFF
+
+
+def test_auto_without_shadow_agreement_is_refused_whatever_the_evaluation() -> None:
+    rule = evaluated(configured())
+    with pytest.raises(InsufficientEvidence, match="no shadow agreement of v1") as refused:
+        rule.set_mode(AutomationMode.AUTO, "launch", automatable_policy(), "policy:dan", T0)
+    assert [(s.evidence, s.criterion) for s in refused.value.shortfalls] == [("shadow agreement", "present")]
+    assert rule.collect_events() == []
 
 
 @pytest.mark.parametrize(
@@ -128,39 +137,63 @@ def test_auto_without_an_evaluation_is_refused() -> None:
         ({"kappa": 0.79}, "kappa 0.79 < 0.8"),
     ],
 )
-def test_auto_on_an_evaluation_short_of_the_criteria_is_refused_saying_what_falls_short(
+def test_auto_on_evidence_short_of_the_criteria_is_refused_naming_each_criterion_that_falls_short(
     changes: dict[str, Any], shortfall: str
 ) -> None:
     rule = evaluated(configured(), **changes)
-    with pytest.raises(InsufficientEvidence, match=shortfall):
-        rule.set_mode(AutomationMode.AUTO, "launch", automatable_policy(), "policy:dan", at(minutes=3))
+    with pytest.raises(InsufficientEvidence) as refused:
+        rule.set_mode(AutomationMode.AUTO, "launch", automatable_policy(), "policy:dan", at(minutes=3),
+                      agreement(**changes))
+    assert [s.message for s in refused.value.shortfalls] == [f"evaluation {shortfall}", f"shadow agreement {shortfall}"]
+    assert shortfall in refused.value.message
     assert rule.collect_events() == []
 
 
-def test_auto_on_sufficient_evidence_records_the_figures_it_rests_on() -> None:
+def test_a_shortfall_carries_the_figure_and_the_criterion_it_misses() -> None:
+    rule = evaluated(configured())
+    with pytest.raises(InsufficientEvidence) as refused:
+        rule.set_mode(AutomationMode.AUTO, "launch", automatable_policy(), "policy:dan", T0, agreement(kappa=0.6))
+    [shortfall] = refused.value.shortfalls
+    assert (shortfall.evidence, shortfall.criterion, shortfall.value, shortfall.required) == (
+        "shadow agreement", "kappa", 0.6, 0.8)
+
+
+def test_auto_on_sufficient_evidence_records_both_figures_and_the_approver() -> None:
     rule = evaluated(configured())
 
-    rule.set_mode(AutomationMode.AUTO, "golden set passed", automatable_policy(), "policy:dan", at(minutes=3))
+    rule.set_mode(AutomationMode.AUTO, "golden set passed", automatable_policy(), "policy:dan", at(minutes=3),
+                  agreement())
 
     (event,) = rule.collect_events()
     assert isinstance(event, AutomationRule.ModeChanged)
-    assert event.mode == AutomationMode.AUTO
-    assert event.figures == figures()
+    assert (event.mode, event.actor) == (AutomationMode.AUTO, "policy:dan")
+    assert (event.figures, event.agreement) == (figures(), agreement())
     assert rule.mode is AutomationMode.AUTO
 
 
-def test_evidence_of_an_older_policy_version_does_not_allow_auto() -> None:
+def test_a_mode_other_than_auto_records_no_agreement() -> None:
+    rule = evaluated(configured())
+    rule.set_mode(AutomationMode.SHADOW, "measure", automatable_policy(), "policy:dan", T0, agreement())
+    (event,) = rule.collect_events()
+    assert isinstance(event, AutomationRule.ModeChanged)
+    assert event.agreement is None
+
+
+@pytest.mark.parametrize("stale", ["evaluation", "shadow agreement"])
+def test_evidence_of_an_older_policy_version_does_not_allow_auto(stale: str) -> None:
     policy = automatable_policy()
     policy.revise(replace(policy.terms, text="A stricter text."), "policy:carol", at(minutes=1))
-    rule = evaluated(configured(), policy_version=1)
-    with pytest.raises(InsufficientEvidence, match="evaluate it again"):
-        rule.set_mode(AutomationMode.AUTO, "launch", policy, "policy:dan", at(minutes=3))
+    rule = evaluated(configured(), policy_version=1 if stale == "evaluation" else 2)
+    measured = agreement(policy_version=2 if stale == "evaluation" else 1)
+    with pytest.raises(InsufficientEvidence, match="v2 is published") as refused:
+        rule.set_mode(AutomationMode.AUTO, "launch", policy, "policy:dan", at(minutes=3), measured)
+    assert [(s.evidence, s.criterion) for s in refused.value.shortfalls] == [(stale, "policy version")]
 
 
 def test_a_new_policy_version_drops_an_auto_rule_to_shadow_saying_why() -> None:
     rule = evaluated(configured())
     policy = automatable_policy()
-    rule.set_mode(AutomationMode.AUTO, "launch", policy, "policy:dan", at(minutes=3))
+    rule.set_mode(AutomationMode.AUTO, "launch", policy, "policy:dan", at(minutes=3), agreement())
     rule.collect_events()
     policy.revise(replace(policy.terms, text="A stricter text."), "policy:carol", at(minutes=4))
 
@@ -175,7 +208,7 @@ def test_a_new_policy_version_drops_an_auto_rule_to_shadow_saying_why() -> None:
 def test_following_the_policy_it_was_evaluated_on_changes_nothing() -> None:
     rule = evaluated(configured())
     policy = automatable_policy()
-    rule.set_mode(AutomationMode.AUTO, "launch", policy, "policy:dan", at(minutes=3))
+    rule.set_mode(AutomationMode.AUTO, "launch", policy, "policy:dan", at(minutes=3), agreement())
     rule.collect_events()
     rule.follow_policy(policy, "system:automation", at(minutes=5))
     assert rule.collect_events() == []
@@ -189,7 +222,7 @@ def test_demoting_a_rule_not_in_auto_records_nothing() -> None:
 
 def test_reconfiguring_an_auto_rule_drops_it_to_shadow() -> None:
     rule = evaluated(configured())
-    rule.set_mode(AutomationMode.AUTO, "launch", automatable_policy(), "policy:dan", at(minutes=3))
+    rule.set_mode(AutomationMode.AUTO, "launch", automatable_policy(), "policy:dan", at(minutes=3), agreement())
     rule.collect_events()
 
     rule.reconfigure(automatable_policy(), settings(threshold=0.8), "policy:dan", at(minutes=6))

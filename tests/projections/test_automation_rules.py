@@ -15,6 +15,7 @@ from projections.automation_rules.rows import RuleFigures, rule_row
 from tests.domain.factories import (
     MODEL,
     T0,
+    agreement,
     at,
     automatable_policy,
     decision_id,
@@ -61,7 +62,8 @@ def test_a_configured_rule_is_listed_off_with_its_settings(feed: Feed) -> None:
 def test_mode_changes_evaluations_and_demotions_are_shown_with_their_reasons(feed: Feed) -> None:
     rule = configured_rule()
     rule.record_evaluation(figures(), items(160), "cli:eval", at(minutes=1))
-    rule.set_mode(AutomationMode.AUTO, "golden set passed", automatable_policy(), "policy:dan", at(minutes=3))
+    rule.set_mode(AutomationMode.AUTO, "golden set passed", automatable_policy(), "policy:dan", at(minutes=3),
+                  agreement())
     feed.save(rule)
     [row] = feed.read(list_rules, "spam", None)
     assert (row.mode, row.mode_reason, row.mode_changed_by) == ("AUTO", "golden set passed", "policy:dan")
