@@ -23,6 +23,7 @@ from projections.notices.projection import NoticesProjection
 from projections.policy_catalog.projection import PolicyCatalogProjection
 from projections.reports.projection import ReportsProjection
 from projections.review_queue.projection import ReviewQueueProjection
+from projections.shadow_agreement.projection import ShadowAgreementProjection
 from projections.sor_submissions.projection import SorSubmissionsProjection
 from projections.statements_of_reasons.projection import StatementsOfReasonsProjection
 from projections.transparency.projection import TransparencyProjection
@@ -37,7 +38,7 @@ def all_projections(key: Callable[[], bytes | None] = lambda: None, clock: Clock
         ReviewQueueProjection(), DecisionsByPolicyProjection(), AuditTrailProjection(), ReportsProjection(),
         BatchProgressProjection(), WebhooksProjection(), AutomationRulesProjection(),
         ActionConfirmationsProjection(), StatementsOfReasonsProjection(), SorSubmissionsProjection(),
-        TransparencyProjection(), AutomationQualityProjection(), NoticesProjection(),
+        TransparencyProjection(), AutomationQualityProjection(), NoticesProjection(), ShadowAgreementProjection(),
     ]
 
 

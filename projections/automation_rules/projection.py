@@ -59,14 +59,14 @@ def _rule_of(event: Any) -> str | None:
     if isinstance(event, AutomationRule.Event):
         return str(event.originator_id)
     if isinstance(event, Detection.Recorded):
-        record = _automation_record(event)
+        record = automation_record(event)
         return None if record is None else str(record["rule"])
     if isinstance(event, Case.Decided) and event.actor.startswith(AUTOMATION_ACTOR):
         return event.actor.removeprefix(AUTOMATION_ACTOR)
     return None
 
 
-def _automation_record(event: Detection.Recorded) -> dict[str, Any] | None:
+def automation_record(event: Detection.Recorded) -> dict[str, Any] | None:
     """What a rule recorded with its verdict; None for a detection no rule recorded."""
     facts = event.facts
     record = facts.evidence.get("automation")
@@ -87,7 +87,7 @@ def _changes(event: Any, row: Row) -> Row:
     if isinstance(event, AutomationRule.Evaluated):
         return {"evaluation": evaluation_json(event.figures), "evaluated_at": event.occurred_at}
     if isinstance(event, Detection.Recorded):
-        record = _automation_record(event) or {}
+        record = automation_record(event) or {}
         verdict = record.get("verdict")
         return {
             "verdicts": row["verdicts"] + 1,
