@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from app.automation.test_server import RunningServer
+from app.runtime.wiring import Runtime
+from domain.automation import AgreementFigures, AutomationMode, EvaluationFigures, ItemVerdict
 from tests.conftest import MODEL_KEY_ENV
 from tests.support import Api
 
 FAILURES = "... on ValidationError { message field } ... on NotFoundError { message } ... on ConflictError { message }"
+REFUSED = "... on InsufficientEvidenceError { message shortfalls { evidence criterion value required message } }"
 RULE = f"""
 __typename
 ... on AutomationRule {{
   id domain policy model apiBase apiKeyEnv fallbacks threshold allowedActions
   launchCriteria {{ minSamples minPrecision minRecall minKappa }} qaSampleRate precisionFloor
   caps {{ perAccountPerHour perDay }} policyVersion mode modeReason modeChangedBy
-  evaluation {{ samples precision recall kappa policyVersion }} figures {{ verdicts decided }} position }}
+  evaluation {{ samples precision recall kappa policyVersion }} figures {{ verdicts decided }} position
+  shadowAgreement {{ policyVersion samples }} }}
 {FAILURES}
 """
 CONFIGURE = f"mutation($i: ConfigureAutomationInput!) {{ configureAutomation(input: $i) {{ {RULE} }} }}"
-SET_MODE = f"mutation($i: SetAutomationModeInput!) {{ setAutomationMode(input: $i) {{ {RULE} }} }}"
+SET_MODE = f"mutation($i: SetAutomationModeInput!) {{ setAutomationMode(input: $i) {{ {RULE} {REFUSED} }} }}"
 AUTO_ACTION = f"""
 mutation($i: AutoActionInput!) {{ autoAction(input: $i) {{
   __typename
@@ -41,7 +46,8 @@ UNPROTECT = f"mutation($i: ProtectAccountInput!) {{ unprotectAccount(input: $i) 
 RULES = """
 query($policy: String, $p: String) { automationRules(policy: $policy, minPosition: $p) {
   id domain policy model mode modeReason threshold evaluation { samples precision }
-  figures { verdicts violations failures queued decided } } }
+  figures { verdicts violations failures queued decided }
+  shadowAgreement { policyVersion samples precision recall kappa confusion position } } }
 """
 
 
@@ -71,3 +77,27 @@ def auto_action(api: Api, pin: str, text: str, account: str = "acct-1", policy: 
 
 def rules(api: Api, position: str | None = None, policy: str | None = None, token: str | None = None) -> Any:
     return api.data(RULES, {"policy": policy, "p": position}, token)["automationRules"]
+
+
+def runtime_of(api: Api) -> Runtime:
+    return api.client.app.state.runtime  # type: ignore[attr-defined]
+
+
+def evaluate(api: Api, rule: str, samples: int = 160, precision: float = 0.97) -> None:
+    """Records an evaluation of the rule against the spam policy as now published (docket eval's job)."""
+    ledger = runtime_of(api).ledger
+    version = ledger.get_policy("trust_safety", "spam").policy_version
+    figures = EvaluationFigures(version, samples, precision, 0.9, 0.93, 0.88, ((80, 2), (8, 70)), 0, 0.01, 200.0,
+                                240.0, "test golden set")
+    items = tuple(ItemVerdict(f"i{n}", True, True, 0.9, "") for n in range(samples))
+    ledger.record_evaluation(UUID(rule), figures, items, "cli:eval")
+
+
+def promote(api: Api, rule: str) -> None:
+    """Evaluates the rule and sets it AUTO on the ledger with shadow agreement measured elsewhere, for tests of what
+    an AUTO rule does (tests/api/automation/test_launch_evidence.py measures it through the read model)."""
+    evaluate(api, rule)
+    ledger = runtime_of(api).ledger
+    version = ledger.get_policy("trust_safety", "spam").policy_version
+    agreement = AgreementFigures(version, 150, 0.97, 0.9, 0.85, ((70, 2), (8, 70)), ledger.head())
+    ledger.set_automation_mode(UUID(rule), AutomationMode.AUTO, "Measured elsewhere.", "lead:ann", [agreement])

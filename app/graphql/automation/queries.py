@@ -1,18 +1,22 @@
-"""automationRules: every rule's mode, evidence and live figures."""
+"""automationRules: every rule's mode, evidence (its evaluation and shadow agreement) and live figures."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
-from app.graphql.automation.types import AutomationRule
+from app.graphql.automation.types import AutomationRule, ShadowAgreement
 from app.graphql.core.context import Info
 from app.graphql.core.reading import consistent
 from app.read.store import ReadStore, reading
 from projections.automation_quality.queries import rule_quality
+from projections.automation_quality.rows import QualityRow
 from projections.automation_rules.queries import list_rules
+from projections.automation_rules.rows import AutomationRuleRow
+from projections.shadow_agreement.queries import agreements
 
 
 @strawberry.type
@@ -21,12 +25,19 @@ class AutomationQuery:
     async def automation_rules(
         self, info: Info, policy: str | None = None, min_position: str | None = None
     ) -> list[AutomationRule]:
-        runtime = await consistent(info, min_position, list_rules, rule_quality)
-        return await run_in_threadpool(_rules, runtime.store, policy, info.context.principal.scope)
+        runtime = await consistent(info, min_position, list_rules, rule_quality, agreements)
+        rows, quality = await run_in_threadpool(_rules, runtime.store, policy, info.context.principal.scope)
+        measured = await runtime.store.reader.fetch(agreements, [row.rule_id for row in rows])
+        return [
+            replace(AutomationRule.of_row(row, quality.get(row.rule_id)),
+                    shadow_agreement=[ShadowAgreement.of(f) for f in measured.get(row.rule_id, [])])
+            for row in rows
+        ]
 
 
-def _rules(store: ReadStore, policy: str | None, scope: Collection[str] | None) -> list[AutomationRule]:
+def _rules(
+    store: ReadStore, policy: str | None, scope: Collection[str] | None
+) -> tuple[list[AutomationRuleRow], dict[str, QualityRow]]:
+    """The rules and their quality figures, read together."""
     with reading(store, list_rules, rule_quality) as sql:
-        rows = list_rules(sql, policy, scope)
-        quality = rule_quality(sql)
-    return [AutomationRule.of_row(row, quality.get(row.rule_id)) for row in rows]
+        return list_rules(sql, policy, scope), rule_quality(sql)

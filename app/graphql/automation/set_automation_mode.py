@@ -6,13 +6,17 @@ from typing import Annotated
 from uuid import UUID
 
 import strawberry
+from starlette.concurrency import run_in_threadpool
 
-from app.graphql.automation.types import AutomationRule
+from app.graphql.automation.types import AutomationRule, InsufficientEvidenceError
 from app.graphql.core.context import Info
-from app.graphql.core.errors import ConflictError, NotFoundError, ValidationError, attempt, parse_id
-from app.write.automation import RuleWritten, no_such_rule
-from domain.automation import AutomationMode
+from app.graphql.core.errors import ConflictError, NotFoundError, ValidationError, as_failure, attempt, parse_id
+from app.graphql.core.reading import consistent
+from app.write.automation import no_such_rule
+from domain.automation import AgreementFigures, AutomationMode, InsufficientEvidence
+from domain.errors import DocketError
 from projections.automation_rules.rows import rule_row
+from projections.shadow_agreement.queries import agreements
 
 
 @strawberry.input
@@ -23,7 +27,8 @@ class SetAutomationModeInput:
 
 
 SetAutomationModeResult = Annotated[
-    AutomationRule | ValidationError | NotFoundError | ConflictError, strawberry.union("SetAutomationModeResult")
+    AutomationRule | ValidationError | NotFoundError | ConflictError | InsufficientEvidenceError,
+    strawberry.union("SetAutomationModeResult"),
 ]
 
 
@@ -31,8 +36,9 @@ SetAutomationModeResult = Annotated[
 class SetAutomationModeMutation:
     @strawberry.mutation(
         description="Changes a rule's mode, with the reason; the caller is the approver. AUTO is refused "
-        "(ConflictError) unless the rule's latest evaluation, of the policy version now published, meets its "
-        "launch criteria; the figures go into the event."
+        "(InsufficientEvidenceError, naming each criterion that fails) unless the rule's latest evaluation and its "
+        "shadow agreement with human decisions, both of the policy version now published, meet its launch "
+        "criteria; both figures go into the event."
     )
     async def set_automation_mode(self, info: Info, input: SetAutomationModeInput) -> SetAutomationModeResult:
         rule_id = parse_id(input.rule, "rule")
@@ -42,9 +48,25 @@ class SetAutomationModeMutation:
         seen = await attempt(_seen_rule_domain, info, rule_id)
         if not isinstance(seen, str):
             return seen
-        result = await attempt(ledger.set_automation_mode, rule_id, input.mode, input.reason, info.context.actor)
-        return AutomationRule.of_row(rule_row(result.rule, result.position)) if isinstance(result, RuleWritten) \
-            else result
+        measured = await _agreements(info, rule_id) if input.mode is AutomationMode.AUTO else []
+        try:
+            result = await run_in_threadpool(
+                ledger.set_automation_mode, rule_id, input.mode, input.reason, info.context.actor, measured
+            )
+        except InsufficientEvidence as refused:
+            return InsufficientEvidenceError.of(refused.message, refused.shortfalls)
+        except DocketError as error:
+            return as_failure(error)
+        return AutomationRule.of_row(rule_row(result.rule, result.position))
+
+
+async def _agreements(info: Info, rule_id: UUID) -> list[AgreementFigures]:
+    """The rule's shadow agreement per policy version, measured once the read model has every event the ledger has
+    now: the write side reads no read model, so the evidence is measured here and handed to the command."""
+    head = await run_in_threadpool(info.context.runtime.ledger.head)
+    runtime = await consistent(info, str(head), agreements)
+    found: dict[str, list[AgreementFigures]] = await runtime.store.reader.fetch(agreements, [str(rule_id)])
+    return found.get(str(rule_id), [])
 
 
 def _seen_rule_domain(info: Info, rule_id: UUID) -> str:

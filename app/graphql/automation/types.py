@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 
 from app.automation.running import RuleOutcome
 from app.graphql.core.values import Subject
-from domain.automation import AutomationMode, AutoOutcome, EvaluationFigures
+from domain.automation import AgreementFigures, AutomationMode, AutoOutcome, EvaluationFigures, Shortfall
 from domain.protection import Protection as DomainProtection
 from domain.values import ActionType, DetectionSource
 from projections.automation_quality.rows import QualityRow
@@ -60,6 +60,54 @@ class Evaluation:
             latency_p50_ms=figures.latency_p50_ms, latency_p95_ms=figures.latency_p95_ms,
             golden_set=figures.golden_set, evaluated_at=at,
         )
+
+
+@strawberry.type(description="How a rule's verdicts on one policy version agreed with the human decisions later "
+                 "made on the same cases (a failed classification counts as no violation).")
+class ShadowAgreement:
+    policy_version: int
+    samples: int = strawberry.field(description="Verdicts whose case a human has decided since.")
+    precision: float
+    recall: float
+    kappa: float = strawberry.field(description="Cohen's kappa between the rule and the humans.")
+    confusion: list[list[int]] = strawberry.field(
+        description="[[both not violating, rule violating and human not], [rule not and human violating, both]]"
+    )
+    position: str = strawberry.field(description="The ledger position the figures were measured at.")
+
+    @classmethod
+    def of(cls, figures: AgreementFigures) -> ShadowAgreement:
+        return cls(
+            policy_version=figures.policy_version, samples=figures.samples, precision=figures.precision,
+            recall=figures.recall, kappa=figures.kappa, confusion=[list(row) for row in figures.confusion],
+            position=str(figures.position),
+        )
+
+
+@strawberry.type(description="A launch criterion the recorded evidence fails.")
+class LaunchShortfall:
+    evidence: str = strawberry.field(description="`evaluation` or `shadow agreement`.")
+    criterion: str = strawberry.field(
+        description="`samples`, `precision`, `recall`, `kappa`; `present` or `policy version` when it is missing."
+    )
+    value: float | None
+    required: float | None
+    message: str
+
+
+@strawberry.type(description="AUTO was refused: the rule's evidence does not meet its launch criteria; nothing was "
+                 "written.")
+class InsufficientEvidenceError:
+    message: str
+    shortfalls: list[LaunchShortfall]
+
+    @classmethod
+    def of(cls, message: str, shortfalls: tuple[Shortfall, ...]) -> InsufficientEvidenceError:
+        return cls(message=message, shortfalls=[
+            LaunchShortfall(evidence=s.evidence, criterion=s.criterion, value=s.value, required=s.required,
+                            message=s.message)
+            for s in shortfalls
+        ])
 
 
 @strawberry.type(description="What a rule has done: verdicts (violations among them), failed classifications, cases "
@@ -126,6 +174,10 @@ class AutomationRule:
         description="Counted by the read models, as figures are: null in a mutation's answer."
     )
     position: str
+    shadow_agreement: list[ShadowAgreement] | None = strawberry.field(
+        default=None,
+        description="Agreement with human decisions per policy version, newest first: null in a mutation's answer.",
+    )
 
     @classmethod
     def of_row(cls, row: AutomationRuleRow, quality: QualityRow | None = None) -> AutomationRule:

@@ -4,14 +4,11 @@ modes on their evidence, and what each mode does with a verdict."""
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 import pytest
 
 from app.automation.test_server import Behaviour, RunningServer
-from app.runtime.wiring import Runtime
-from domain.automation import EvaluationFigures, ItemVerdict
-from tests.api.automation_api import auto_action, configure, rules, set_mode
+from tests.api.automation_api import auto_action, configure, evaluate, promote, rules, runtime_of, set_mode
 from tests.api.ledger_api import PUBLISH_POLICY, account, head, settle, subject, types_after
 from tests.api.review_api import case_review
 from tests.support import Api
@@ -26,25 +23,12 @@ def database_url(sqlite_url: str) -> str:
     return sqlite_url
 
 
-def runtime_of(api: Api) -> Runtime:
-    return api.client.app.state.runtime  # type: ignore[attr-defined]
-
-
-def evaluate(api: Api, rule: str, samples: int = 160, precision: float = 0.97) -> None:
-    """Records an evaluation of the rule against the spam policy as now published (docket eval's job)."""
-    ledger = runtime_of(api).ledger
-    version = ledger.get_policy("trust_safety", "spam").policy_version
-    figures = EvaluationFigures(version, samples, precision, 0.9, 0.93, 0.88, ((80, 2), (8, 70)), 0, 0.01, 200.0,
-                                240.0, "test golden set")
-    items = tuple(ItemVerdict(f"i{n}", True, True, 0.9, "") for n in range(samples))
-    ledger.record_evaluation(UUID(rule), figures, items, "cli:eval")
-
-
 def rule_in(api: Api, models: RunningServer, mode: str, **changes: Any) -> str:
     rule = configure(api, models, **changes)["id"]
     if mode == "AUTO":
-        evaluate(api, rule)
-    assert set_mode(api, rule, mode)["mode"] == mode
+        promote(api, rule)
+    else:
+        assert set_mode(api, rule, mode)["mode"] == mode
     return str(rule)
 
 
@@ -58,13 +42,15 @@ def test_a_configured_rule_starts_off_with_the_default_launch_criteria(api: Api,
     rule = configure(api, models)
 
     assert rule["__typename"] == "AutomationRule"
-    assert (rule["mode"], rule["policyVersion"], rule["evaluation"], rule["figures"]) == ("OFF", 1, None, None)
+    assert (rule["mode"], rule["policyVersion"], rule["evaluation"], rule["figures"], rule["shadowAgreement"]) == (
+        "OFF", 1, None, None, None)
     assert rule["launchCriteria"] == {"minSamples": 150, "minPrecision": 0.95, "minRecall": 0.8, "minKappa": 0.8}
     assert (rule["apiKeyEnv"], rule["qaSampleRate"]) == ("DOCKET_TEST_MODEL_KEY", 0.02)
     assert rules(api, rule["position"]) == [{
         "id": rule["id"], "domain": "trust_safety", "policy": "spam", "model": "openai/mod-spam", "mode": "OFF",
         "modeReason": "configured", "threshold": 0.8, "evaluation": None,
         "figures": {"verdicts": 0, "violations": 0, "failures": 0, "queued": 0, "decided": 0},
+        "shadowAgreement": [],
     }]
 
 
@@ -136,23 +122,21 @@ def test_in_assist_a_safe_verdict_asks_no_one(api: Api, models: RunningServer) -
     assert not queued(api, "pin-1")
 
 
-def test_auto_is_refused_without_an_evaluation_that_meets_the_launch_criteria(api: Api, models: RunningServer) -> None:
+def test_auto_is_refused_naming_the_evidence_that_falls_short(api: Api, models: RunningServer) -> None:
     rule = configure(api, models)["id"]
     before = head(api)
-    assert set_mode(api, rule, "AUTO")["__typename"] == "ConflictError"
+    refused = set_mode(api, rule, "AUTO")
+    assert refused["__typename"] == "InsufficientEvidenceError"
+    assert [(s["evidence"], s["criterion"]) for s in refused["shortfalls"]] == [
+        ("evaluation", "present"), ("shadow agreement", "present")]
+
     evaluate(api, rule, samples=40)
     refused = set_mode(api, rule, "AUTO")
-    assert refused["__typename"] == "ConflictError"
-    assert "samples 40 < 150" in refused["message"]
 
-    evaluate(api, rule)
-    promoted = set_mode(api, rule, "AUTO", "Golden set passed.")
-
-    assert (promoted["mode"], promoted["modeReason"], promoted["modeChangedBy"]) == ("AUTO", "Golden set passed.",
-                                                                                    "alice")
-    assert promoted["evaluation"]["samples"] == 160
-    assert types_after(api, before) == ["AutomationRule.Evaluated", "AutomationRule.Evaluated",
-                                        "AutomationRule.ModeChanged"]
+    assert refused["shortfalls"][0] == {"evidence": "evaluation", "criterion": "samples", "value": 40.0,
+                                        "required": 150.0, "message": "evaluation samples 40 < 150"}
+    assert "evaluation samples 40 < 150" in refused["message"]
+    assert types_after(api, before) == ["AutomationRule.Evaluated"]
 
 
 def test_in_auto_a_confident_violation_is_decided_alone_with_the_policys_strike(
@@ -272,8 +256,7 @@ def test_a_pipelines_service_principal_runs_the_rules(api: Api, models: RunningS
 def test_a_retry_answers_what_the_first_run_did_even_after_the_mode_changed(api: Api, models: RunningServer) -> None:
     rule = rule_in(api, models, "SHADOW")
     first = auto_action(api, "pin-1", FOLLOWERS)["verdicts"][0]
-    evaluate(api, rule)
-    set_mode(api, rule, "AUTO")
+    promote(api, rule)
     before = head(api)
 
     again = auto_action(api, "pin-1", FOLLOWERS)["verdicts"][0]
