@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from domain.automation_caps import AutomationTally
 from domain.base import DocketAggregate, natural_id
 from domain.case import Case
 from domain.detection import DetectionFacts
@@ -206,5 +207,5 @@ class PolicyRules(DocketAggregate):
 
 INDEX_EVENTS = (
     DecisionIndex.Recorded, SubjectIndex.Started, SubjectIndex.Detected, IndexBackfill.Completed, PolicyRules.Started,
-    PolicyRules.RuleAdded,
+    PolicyRules.RuleAdded, AutomationTally.Started, AutomationTally.Counted,
 )

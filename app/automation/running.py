@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.automation.models import ModelCall, Models
 from app.write.automation import PolicyAutomation
+from app.write.automation_caps import AutomationCapping
 from app.write.ledger import Ledger
 from domain.automation import AutomationMode, AutomationRule, AutoOutcome, AutoPlan, plan_action
 from domain.breaker import automation_actor, sampled_for_qa
@@ -54,6 +55,7 @@ class AutoActions:
     def __init__(self, ledger: Ledger, models: Models) -> None:
         self.ledger = ledger
         self.models = models
+        self.capping = AutomationCapping(ledger.work)
 
     async def run(
         self, subject: Subject, account_id: str | None, policy_key: str, content: ModelContent, actor: str
@@ -94,6 +96,8 @@ class AutoActions:
             else:
                 call = next(calls)
                 plan = plan_action(a.rule, automation.policy, call.classification, automation.protection)
+                if plan.outcome is AutoOutcome.DECIDED:
+                    plan = self._within_caps(a, account_id, plan)
                 facts = _facts(a, subject, account_id, automation, prompt, content, call, plan, self.ledger.clock())
                 recorded = self.ledger.record_detection(facts, actor)
                 detection, position = recorded.detection, recorded.position
@@ -110,6 +114,13 @@ class AutoActions:
             if o.call is not None and o.call.provider_failed and o.rule.mode in BREAKABLE:
                 reason = str(getattr(o.call.classification, "reason", ""))
                 self.ledger.note_provider_failures(o.rule.id, 1, reason, actor)
+
+    def _within_caps(self, asked: _Asked, account_id: str | None, plan: AutoPlan) -> AutoPlan:
+        """The decision planned, counted against the rule's caps; past one, the case queued for a human instead."""
+        reached = self.capping.reserve(asked.rule, account_id, asked.external_id, f"automation:{asked.rule.id}")
+        if reached is None:
+            return plan
+        return AutoPlan(AutoOutcome.QUEUED, reached.reason, plan.actions, cap=reached.cap)
 
     def _decide(
         self, asked: _Asked, subject: Subject, account_id: str | None, detection: Detection, plan: AutoPlan,
@@ -162,6 +173,8 @@ def _facts(
         "tokens": {"prompt": call.prompt_tokens, "completion": call.completion_tokens}, "cost": call.cost,
         "outcome": str(plan.outcome), "reason": plan.reason,
     }
+    if plan.cap is not None:
+        record["capped"] = plan.cap
     if isinstance(classification, ModelVerdict):
         record["verdict"] = {
             "violation": int(classification.violation), "policy_category": classification.policy_category,

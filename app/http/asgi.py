@@ -36,7 +36,7 @@ from app.graphql.schema import build_schema
 from app.http.automation_metrics import AutomationCollector
 from app.http.console import console_routes
 from app.http.graphiql import ide, wants_ide
-from app.http.metrics import ConfirmationCollector, ReviewCollector
+from app.http.metrics import AutomationCapCollector, ConfirmationCollector, ReviewCollector
 from app.read.lease import projector_lease
 from app.runtime import heap
 from app.runtime.batch_resumer import start_resuming
@@ -212,6 +212,7 @@ def create_app(settings: Settings, clock: Clock = system_clock, settle_heap: boo
         app.state.metrics.register(ReviewCollector(runtime))
         app.state.metrics.register(ConfirmationCollector(runtime))
         app.state.metrics.register(AutomationCollector(runtime))
+        app.state.metrics.register(AutomationCapCollector(runtime))
         if settings.run_projections:
             # One process of those serving the database projects. If it is this one, it serves nothing stale:
             # it catches up with what is already stored before taking requests.

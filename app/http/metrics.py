@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from app.read.failures import ReadModelStopped
@@ -14,6 +14,7 @@ from app.read.store import read
 from app.runtime.wiring import Runtime
 from projections.action_confirmations.queries import overdue_counts
 from projections.review_queue.figures import Figures, queue_figures, reviewer_figures
+from projections.shadow_agreement.queries import capped_counts
 
 WINDOW = timedelta(hours=1)
 
@@ -79,4 +80,26 @@ class ConfirmationCollector(Collector):
         )
         for domain, system, count in counts:
             family.add_metric([domain, system], count)
+        yield family
+
+
+class AutomationCapCollector(Collector):
+    """docket_automation_capped_total per rule and cap."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        try:
+            counts = read(self.runtime.store, capped_counts)
+        except ReadModelStopped:
+            return
+        family = CounterMetricFamily(
+            "docket_automation_capped",
+            "Decisions an AUTO rule would have made that went to a human instead: its per-account or daily cap was "
+            "reached.",
+            labels=["rule", "policy", "cap"],
+        )
+        for rule_id, policy_key, cap, count in counts:
+            family.add_metric([rule_id, policy_key, cap], count)
         yield family

@@ -12,6 +12,7 @@ from domain.account import Account
 from domain.account_data import AccountData
 from domain.appeal import Appeal
 from domain.automation import AutomationRule
+from domain.automation_caps import AutomationTally
 from domain.base import DocketAggregate
 from domain.batch import Batch
 from domain.breaker import QaSample, RuleMonitor
@@ -82,6 +83,8 @@ PINNED: dict[type, str] = {
     IndexBackfill.Completed: "domain.indexes:IndexBackfill.Completed",
     PolicyRules.Started: "domain.indexes:PolicyRules.Started",
     PolicyRules.RuleAdded: "domain.indexes:PolicyRules.RuleAdded",
+    AutomationTally.Started: "domain.automation_caps:AutomationTally.Started",
+    AutomationTally.Counted: "domain.automation_caps:AutomationTally.Counted",
     AutomationRule.Configured: "domain.automation:AutomationRule.Configured",
     AutomationRule.Reconfigured: "domain.automation:AutomationRule.Reconfigured",
     AutomationRule.ModeChanged: "domain.automation:AutomationRule.ModeChanged",

@@ -108,7 +108,7 @@ def test_the_index_knows_every_event_of_every_aggregate() -> None:
         if inspect.isclass(member) and issubclass(member, DocketAggregate.Event) and declared_event(name, member)
     }
 
-    assert len(aggregates) == 23
+    assert len(aggregates) == 24
     assert declared - {e.__qualname__ for e in INDEX_EVENTS} == event_type_names()
 
 
