@@ -15,6 +15,7 @@ from app.cli.main import main
 from app.config.settings import Settings
 from app.runtime.wiring import open_runtime
 from domain.automation import (
+    AgreementFigures,
     AutomationMode,
     AutomationRule,
     InsufficientEvidence,
@@ -76,7 +77,8 @@ def test_eval_scores_the_rule_prints_the_figures_and_records_them_as_evidence_fo
     assert sum(map(sum, figures.confusion)) == 40
     runtime = open_runtime(Settings(database_url=sqlite_url), prepare=False)
     try:
-        runtime.ledger.set_automation_mode(rule.id, AutomationMode.AUTO, "Golden set passed.", "lead:ann")
+        agreement = AgreementFigures(1, 150, 0.97, 0.9, 0.85, ((70, 2), (8, 70)), runtime.ledger.head())
+        runtime.ledger.set_automation_mode(rule.id, AutomationMode.AUTO, "Golden set passed.", "lead:ann", [agreement])
     finally:
         runtime.close()
     assert reloaded(sqlite_url, rule.id).mode is AutomationMode.AUTO
@@ -89,7 +91,7 @@ def test_an_evaluation_short_of_the_criteria_leaves_auto_refused(
     assert main(["eval", "--rule", str(rule.id), "--golden", str(GOLDEN_SET)]) == 0
     runtime = open_runtime(Settings(database_url=sqlite_url), prepare=False)
     try:
-        with pytest.raises(InsufficientEvidence, match="falls short"):
+        with pytest.raises(InsufficientEvidence, match="may not act alone: evaluation "):
             runtime.ledger.set_automation_mode(rule.id, AutomationMode.AUTO, "Launch.", "lead:ann")
     finally:
         runtime.close()
