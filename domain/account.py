@@ -122,17 +122,7 @@ class Account(DocketAggregate):
         if existing is not None or (points == 0 and not policy.terms.zero_tolerance):
             return existing
         before = active_points(self.strikes.values(), policy.domain, at)
-        strike = Strike(
-            strike_id=natural_id("strike", str(decision.decision_id)),
-            domain=policy.domain,
-            policy_key=policy.key,
-            policy_version=decision.policy_version,
-            points=points,
-            decision_id=decision.decision_id,
-            case_id=case_id,
-            issued_at=at,
-            expires_at=at + ladder.strike_lifetime,
-        )
+        strike = issued_strike(decision.decision_id, case_id, policy, decision.policy_version, points, ladder, at)
         self._record(self.StrikeIssued, actor, at, strike=strike)
         self._impose(ladder, strike, before, policy.terms.zero_tolerance, actor, at)
         return strike
@@ -144,21 +134,9 @@ class Account(DocketAggregate):
     def _impose(
         self, ladder: Ladder, strike: Strike, before: int, zero_tolerance: bool, actor: str, at: datetime
     ) -> None:
-        """Imposes the penalty of the rung the strike reaches, if it newly reaches one; zero tolerance terminates."""
-        penalty_id = _penalty_id(strike)
-        if zero_tolerance:
-            penalty = Penalty(penalty_id, strike.domain, PenaltyKind.TERMINATION, 0, at, None, False, strike.strike_id)
-        else:
-            rung = ladder.rung_for(before + strike.points)
-            if rung is None or rung.penalty is None or rung.points <= before:
-                return
-            bound = rung.duration is None and rung.penalty is not PenaltyKind.TERMINATION
-            ends_at = None if rung.duration is None else at + rung.duration
-            penalty = Penalty(
-                penalty_id, strike.domain, rung.penalty, rung.points, at, ends_at, bound, strike.strike_id,
-                rung.features, dsa_decision=rung.dsa_decision,
-            )
-        self._record(self.PenaltyImposed, actor, at, penalty=penalty)
+        penalty = penalty_for(ladder, strike, before, zero_tolerance, at)
+        if penalty is not None:
+            self._record(self.PenaltyImposed, actor, at, penalty=penalty)
 
     def remove_strike(self, strike_id: UUID, reason: str, actor: str, at: datetime) -> None:
         """Removes a strike and lifts every penalty that no longer follows from the ladder."""
@@ -197,3 +175,37 @@ class Account(DocketAggregate):
 def _penalty_id(strike: Strike) -> UUID:
     """A strike brings at most one penalty: the one of the rung it reached, or zero tolerance's."""
     return natural_id("penalty", str(strike.strike_id))
+
+
+def issued_strike(
+    decision_id: UUID, case_id: UUID, policy: Policy, policy_version: int, points: int, ladder: Ladder, at: datetime
+) -> Strike:
+    """The strike a VIOLATING decision issues at `at`, living as long as the ladder says."""
+    return Strike(
+        strike_id=natural_id("strike", str(decision_id)),
+        domain=policy.domain,
+        policy_key=policy.key,
+        policy_version=policy_version,
+        points=points,
+        decision_id=decision_id,
+        case_id=case_id,
+        issued_at=at,
+        expires_at=at + ladder.strike_lifetime,
+    )
+
+
+def penalty_for(ladder: Ladder, strike: Strike, before: int, zero_tolerance: bool, at: datetime) -> Penalty | None:
+    """The penalty of the rung a new strike reaches from `before` active points, if it newly reaches one with a
+    penalty; zero tolerance terminates."""
+    penalty_id = _penalty_id(strike)
+    if zero_tolerance:
+        return Penalty(penalty_id, strike.domain, PenaltyKind.TERMINATION, 0, at, None, False, strike.strike_id)
+    rung = ladder.rung_for(before + strike.points)
+    if rung is None or rung.penalty is None or rung.points <= before:
+        return None
+    bound = rung.duration is None and rung.penalty is not PenaltyKind.TERMINATION
+    ends_at = None if rung.duration is None else at + rung.duration
+    return Penalty(
+        penalty_id, strike.domain, rung.penalty, rung.points, at, ends_at, bound, strike.strike_id, rung.features,
+        dsa_decision=rung.dsa_decision,
+    )
