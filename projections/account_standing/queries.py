@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from domain.automation_impact import AccountRecord
 from domain.ladder import Ladder
 from domain.standing import Penalty, Strike, standing_at
 from projections.account_standing.rows import AccountRow
@@ -93,3 +94,23 @@ def find_strikes(strike_ids: Sequence[str]) -> Steps[dict[str, Strike]]:
         return {}
     rows = yield f"SELECT {_STRIKE} FROM strikes WHERE strike_id IN ({marks(strike_ids)})", tuple(strike_ids)
     return {str(row[0]): _strike(row) for row in rows}
+
+
+@query
+def records_before(account_ids: Sequence[str], domain: str, at: datetime) -> Steps[dict[str, AccountRecord]]:
+    """The accounts' strikes and penalties in `domain` issued before `at`, as they stood then (two statements)."""
+    if not account_ids:
+        return {}
+    where = f"account_id IN ({marks(account_ids)}) AND domain = ?"
+    strikes = yield (f"SELECT account_id, {_STRIKE} FROM strikes WHERE {where} AND issued_at < ?",
+                     (*account_ids, domain, at))
+    penalties = yield (f"SELECT account_id, {_PENALTY} FROM penalties WHERE {where} AND starts_at < ?",
+                       (*account_ids, domain, at))
+    found: dict[str, AccountRecord] = {}
+    for r in strikes:
+        record = found.get(r[0], AccountRecord())
+        found[r[0]] = replace(record, strikes=(*record.strikes, _as_of(_strike(r[1:]), at)))
+    for r in penalties:
+        record = found.get(r[0], AccountRecord())
+        found[r[0]] = replace(record, penalties=(*record.penalties, _penalty_as_of(_penalty(r[1:]), at)))
+    return found

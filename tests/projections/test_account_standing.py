@@ -11,7 +11,7 @@ from domain.levels import StandingLevel
 from domain.standing import Strike
 from domain.values import Subject
 from projections.account_standing.projection import AccountStandingProjection
-from projections.account_standing.queries import find_account, find_strikes
+from projections.account_standing.queries import find_account, find_strikes, records_before
 from tests.domain.factories import (
     ACCOUNT,
     DOMAIN,
@@ -186,3 +186,16 @@ def test_a_batch_costs_the_same_statements_however_many_accounts_it_changes(stor
     one, many = statements_of_one_and_many(store, AccountStandingProjection(), _account_work)
 
     assert one == many
+
+
+def test_records_before_a_moment_hold_each_accounts_strikes_in_the_domain_as_they_stood_then(feed: Feed) -> None:
+    _, account, strike = _struck(feed)
+    account.remove_strike(strike.strike_id, "appeal overturned", "appeals:bo", at(days=3))
+    feed.save(account)
+
+    assert feed.read(records_before, [ACCOUNT, "nobody"], DOMAIN, STRUCK_AT) == {}
+    [before_removal] = feed.read(records_before, [ACCOUNT], DOMAIN, at(days=2))[ACCOUNT].strikes
+    assert (before_removal.strike_id, before_removal.removed_at) == (strike.strike_id, None)
+    [after_removal] = feed.read(records_before, [ACCOUNT], DOMAIN, at(days=4))[ACCOUNT].strikes
+    assert after_removal.removed_at == at(days=3)
+    assert feed.read(records_before, [ACCOUNT], "ads", at(days=4)) == {}

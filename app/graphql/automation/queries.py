@@ -8,6 +8,7 @@ from dataclasses import replace
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
+from app.graphql.automation.impact import AutomationImpact, automation_impact
 from app.graphql.automation.types import AutomationRule, ShadowAgreement
 from app.graphql.core.context import Info
 from app.graphql.core.reading import consistent
@@ -21,6 +22,13 @@ from projections.shadow_agreement.queries import agreements
 
 @strawberry.type
 class AutomationQuery:
+    automation_impact: AutomationImpact | None = strawberry.field(
+        resolver=automation_impact,
+        description="A rule's blast radius before launch: its verdicts of [from, to) (at most 366 days) replayed as "
+        "AUTO through its caps and the domain's ladder, split by what the humans who decided the same cases did; "
+        "null for a rule that does not exist or that the caller does not see.",
+    )
+
     @strawberry.field(description="The automation rules, of one policy key or all: mode, evidence, live figures.")
     async def automation_rules(
         self, info: Info, policy: str | None = None, min_position: str | None = None

@@ -53,6 +53,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "Query.webhook": OPERATORS,
     "Query.webhookDeliveries": OPERATORS,
     "Query.automationRules": READERS,
+    "Query.automationImpact": READERS,
     "Query.unconfirmedActions": READERS | {"service"},
     "Query.statementsOfReasons": frozenset({"admin", "auditor"}),
     "Query.transparencyReport": frozenset({"admin", "auditor", "policy_admin"}),
