@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from app.automation.test_server import RunningServer
 from tests.api.automation_api import auto_action, configure, set_mode
 from tests.api.ledger_api import decide, head, subject
@@ -22,11 +20,6 @@ query($rule: ID!, $from: DateTime!, $to: DateTime!, $p: String) {{
     actions {{ action decisions {SPLIT} }} strikes {SPLIT} strikePoints standing {{ level accounts {SPLIT} }} }} }}
 """
 FROM, TO = "2026-03-01T00:00:00Z", "2026-04-01T00:00:00Z"  # around tests.support.START
-
-
-@pytest.fixture
-def database_url(sqlite_url: str) -> str:
-    return sqlite_url
 
 
 def split(agreed: int = 0, disagreed: int = 0, unreviewed: int = 0) -> dict[str, int]:

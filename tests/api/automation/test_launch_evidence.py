@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from app.automation.test_server import RunningServer
 from tests.api.automation_api import auto_action, configure, evaluate, promote, rules, set_mode
 from tests.api.ledger_api import decide, events_after, head, settle, subject
@@ -16,11 +14,6 @@ from tests.support import Api
 FOLLOWERS = "Get 10k cheap followers now!!! cheap-followers.example cheap-followers.example"
 RECIPE = "My grandmother's lemon cake recipe, with a photo of the crumb"
 FEW = {"minSamples": 4, "minPrecision": 0.95, "minRecall": 0.8, "minKappa": 0.8}
-
-
-@pytest.fixture
-def database_url(sqlite_url: str) -> str:
-    return sqlite_url
 
 
 def shadowed(api: Api, models: RunningServer, **changes: Any) -> str:
