@@ -40,6 +40,11 @@ class AutomationTally(DocketAggregate):
         def apply(self, tally: AutomationTally) -> None:
             tally.keys.add(self.key)
 
+    @classmethod
+    def start(cls, rule_id: UUID, window: str, key: str, actor: str, at: datetime) -> AutomationTally:
+        return cls._start(cls.Started, cls.create_id(rule_id, window), actor, at, rule_id=rule_id, window=window,
+                          key=key)
+
     @property
     def count(self) -> int:
         return len(self.keys)
@@ -90,9 +95,6 @@ def counted(
 ) -> AutomationTally:
     """The window's tally with the decision of `key` counted in: started by the window's first."""
     if tally is None:
-        return AutomationTally._start(
-            AutomationTally.Started, AutomationTally.create_id(rule_id, window), actor, at, rule_id=rule_id,
-            window=window, key=key,
-        )
+        return AutomationTally.start(rule_id, window, key, actor, at)
     tally.count_in(key, actor, at)
     return tally

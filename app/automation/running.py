@@ -117,7 +117,10 @@ class AutoActions:
 
     def _within_caps(self, asked: _Asked, account_id: str | None, plan: AutoPlan) -> AutoPlan:
         """The decision planned, counted against the rule's caps; past one, the case queued for a human instead."""
-        reached = self.capping.reserve(asked.rule, account_id, asked.external_id, f"automation:{asked.rule.id}")
+        try:
+            reached = self.capping.reserve(asked.rule, account_id, asked.external_id, f"automation:{asked.rule.id}")
+        except ConflictError as busy:  # the tallies kept changing under other decisions: a human decides
+            return AutoPlan(AutoOutcome.QUEUED, f"not counted against the caps: {busy.message}", plan.actions)
         if reached is None:
             return plan
         return AutoPlan(AutoOutcome.QUEUED, reached.reason, plan.actions, cap=reached.cap)

@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from app.automation.test_server import RunningServer
-from tests.api.automation_api import auto_action, configure, evaluate, promote, rules, set_mode
+from domain.errors import ConflictError
+from tests.api.automation_api import auto_action, configure, evaluate, promote, rules, runtime_of, set_mode
 from tests.api.ledger_api import decide, events_after, head, settle, subject
 from tests.support import Api
 
@@ -118,3 +121,19 @@ def test_the_daily_cap_holds_across_accounts(api: Api, models: RunningServer) ->
 
     assert [o["outcome"] for o in outcomes] == ["DECIDED", "DECIDED", "QUEUED"]
     assert "cap of 2 automated decisions a day" in outcomes[2]["reason"]
+
+
+def test_when_the_caps_cannot_be_counted_a_human_decides(
+    api: Api, models: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rule = str(configure(api, models)["id"])
+    promote(api, rule)
+
+    def busy(*_: object) -> None:
+        raise ConflictError("the record kept changing under concurrent writes; try again")
+
+    monkeypatch.setattr(runtime_of(api).auto_actions.capping, "reserve", busy)
+    verdict = auto_action(api, "pin-1", FOLLOWERS)["verdicts"][0]
+
+    assert (verdict["outcome"], verdict["decisionId"]) == ("QUEUED", None)
+    assert verdict["reason"].startswith("not counted against the caps")
