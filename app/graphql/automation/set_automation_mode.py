@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from app.graphql.automation.types import AutomationRule, InsufficientEvidenceError
 from app.graphql.core.context import Info
 from app.graphql.core.errors import ConflictError, NotFoundError, ValidationError, as_failure, attempt, parse_id
-from app.graphql.core.reading import consistent
+from app.read.failures import read_models_of
 from app.write.automation import no_such_rule
 from domain.automation import AgreementFigures, AutomationMode, InsufficientEvidence
 from domain.errors import DocketError
@@ -61,10 +61,13 @@ class SetAutomationModeMutation:
 
 
 async def _agreements(info: Info, rule_id: UUID) -> list[AgreementFigures]:
-    """The rule's shadow agreement per policy version, measured once the read model has every event the ledger has
-    now: the write side reads no read model, so the evidence is measured here and handed to the command."""
-    head = await run_in_threadpool(info.context.runtime.ledger.head)
-    runtime = await consistent(info, str(head), agreements)
+    """The rule's shadow agreement per policy version: measured once the read model has reached what the ledger holds
+    now, or after the consistency timeout as far as it has reached (each figure carries that position into the
+    event). The write side reads no read model, so the evidence is measured here and handed to the command; a
+    stopped or lagging projector bounds the wait, never refuses the write."""
+    runtime = info.context.runtime
+    head = await run_in_threadpool(runtime.ledger.head)
+    await runtime.projector.reach(head, runtime.settings.consistency_timeout, read_models_of([agreements]))
     found: dict[str, list[AgreementFigures]] = await runtime.store.reader.fetch(agreements, [str(rule_id)])
     return found.get(str(rule_id), [])
 

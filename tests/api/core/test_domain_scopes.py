@@ -187,6 +187,10 @@ def test_an_ads_principal_reads_only_ads(api: Api, seeded: dict[str, Any]) -> No
     rules = "query($p: String) { automationRules(policy: $p) { id domain } }"
     assert calls.data("Query.automationRules", rules) == [{"id": seeded["ads"]["rule"], "domain": "ads"}]
     assert calls.data("Query.automationRules", rules, {"p": "spam"}) == []
+    impact = """query($r: ID!) { automationImpact(rule: $r, from: "2026-03-01T00:00:00Z", to: "2026-04-01T00:00:00Z") {
+      rule } }"""
+    assert calls.data("Query.automationImpact", impact, {"r": seeded["ts"]["rule"]}) is None
+    assert calls.data("Query.automationImpact", impact, {"r": seeded["ads"]["rule"]}) == {"rule": seeded["ads"]["rule"]}
     api.clock.advance(timedelta(days=1))  # every confirmation awaited falls due
     unconfirmed = "query($d: String) { unconfirmedActions(domain: $d) { edges { node { subject { domain } } } } }"
     assert domains_of(calls.data("Query.unconfirmedActions", unconfirmed)) == {"ads"}

@@ -107,13 +107,19 @@ class Mutations:
 
 
 def automation_work(mutate: Mutations, models: RunningServer) -> dict[str, Any]:
-    """A spam rule configured, in SHADOW, evaluated (as docket eval would) and promoted to AUTO, run on a pin; an
-    account protected and unprotected; the decided account's data held, released and erased."""
+    """A spam rule configured, in SHADOW, agreed with by a reviewer, evaluated (as docket eval would) and promoted to
+    AUTO, run on a pin; an account protected and unprotected; the decided account's data held, released and erased."""
     configured = mutate("$i: ConfigureAutomationInput!", "configureAutomation(input: $i)", {
-        "i": rule_input(models.url, launchCriteria={"minSamples": 1})}, "AutomationRule", "id")
+        "i": rule_input(models.url, launchCriteria={"minSamples": 1, "minKappa": 0})}, "AutomationRule", "id")
     mode = "$i: SetAutomationModeInput!", "setAutomationMode(input: $i)"
     mutate(*mode, {"i": {"rule": configured["id"], "mode": "SHADOW", "reason": "Measure."}}, "AutomationRule", "id")
+    shadowed = {"subject": subject("pin-39"), "accountId": "acct-39", "policy": "spam",
+                "content": {"text": "Buy 5000 cheap followers now!!! fast.example fast.example"}}
+    mutate("$i: AutoActionInput!", "autoAction(input: $i)", {"i": shadowed}, "AutoActionOutcome", "position")
+    mutate("$i: DecideInput!", "decide(input: $i)", {"i": decide_input(subject=subject("pin-39"), accountId="acct-39")},
+           "Decision", "id")
     runtime: Runtime = mutate.api.client.app.state.runtime  # type: ignore[attr-defined]
+    runtime.projector.catch_up()  # AUTO rests on shadow agreement as far as its read model has measured it
     figures = EvaluationFigures(1, 1, 1.0, 1.0, 1.0, 1.0, ((0, 0), (0, 1)), 0, 0.0, 1.0, 1.0, "g")
     runtime.ledger.record_evaluation(UUID(configured["id"]), figures, (ItemVerdict("a", True, True, 0.9, ""),), "e")
     answers = {"rule": mutate(*mode, {"i": {"rule": configured["id"], "mode": "AUTO", "reason": "Passed."}},

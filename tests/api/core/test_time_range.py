@@ -47,6 +47,8 @@ UNCONFIRMED = "query($t: DateTime) { unconfirmedActions(olderThan: $t) { edges {
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 STATEMENTS_FILTERED = "query($f: StatementFilter) { statementsOfReasons(filter: $f) { edges { cursor } } }"
 TRANSPARENCY = "query($a: DateTime!, $b: DateTime!) { transparencyReport(from: $a, to: $b) { to } }"
+IMPACT = """query($f: DateTime!, $t: DateTime!) {
+  automationImpact(rule: "00000000-0000-4000-8000-000000000000", from: $f, to: $t) { verdicts } }"""
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ PLACES = {
         CONFIRM_NOTICE, lambda t: {"i": {"noticeId": UNKNOWN, "channel": "email", "deliveredAt": t}}, "deliveredAt",
     ),
     "Query.unconfirmedActions(olderThan)": Place(UNCONFIRMED, lambda t: {"t": t}, "olderThan"),
+    "Query.automationImpact(from)": Place(IMPACT, lambda t: {"f": t, "t": "2026-04-01T00:00:00Z"}, "from"),
+    "Query.automationImpact(to)": Place(IMPACT, lambda t: {"f": "2026-03-01T00:00:00Z", "t": t}, "to"),
     "Subscription.ledgerEvents(filter).from": Place(
         LEDGER_EVENTS, lambda t: {"filter": {"from": t}}, "filter.from", True
     ),
