@@ -176,7 +176,7 @@ def run_demo(settings: Settings, real: Clock = system_clock, automation: bool = 
         if automation:
             from app.cli.demo_automation import run_automation_story  # litellm and scikit-learn load for it alone
 
-            summary += "\n" + run_automation_story(runtime.ledger)
+            summary += "\n" + run_automation_story(runtime)
         runtime.projector.catch_up()
     finally:
         runtime.close()

@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from uuid import UUID
 
 from app.automation.evaluation import GOLDEN_SET, GoldenItem, evaluate, read_golden_set
 from app.automation.models import CallSettings, Models
 from app.automation.running import AutoActions, RuleOutcome
 from app.automation.test_server import Behaviour, RunningServer
+from app.read.store import read
+from app.runtime.wiring import Runtime
 from app.write.ledger import Ledger
-from domain.automation import AutomationMode, AutomationRule, LaunchCriteria, ModelRoute, RuleSettings
+from domain.automation import AgreementFigures, AutomationMode, AutomationRule, LaunchCriteria, ModelRoute, RuleSettings
 from domain.breaker import sampled_for_qa
 from domain.case import Verdict
 from domain.errors import ConflictError
 from domain.values import Action, ActionType, Outcome, Subject
+from projections.shadow_agreement.queries import agreements
 
 DOMAIN, POLICY = "trust_safety", "spam"
 MODEL = "openai/docket-moderator"
@@ -28,15 +32,23 @@ QA_RATE = 0.5
 POLICY_TEAM, SERVICE, QA_REVIEWER = "policy:demo-lead", "pipeline:demo", "reviewer:demo-qa"
 
 
-def run_automation_story(ledger: Ledger) -> str:
+def run_automation_story(runtime: Runtime) -> str:
     """Tells the story once; on a ledger that holds the demo's rule already, says so and records nothing."""
-    if ledger.work.find(AutomationRule, AutomationRule.create_id(DOMAIN, POLICY, MODEL)) is not None:
+    if runtime.ledger.work.find(AutomationRule, AutomationRule.create_id(DOMAIN, POLICY, MODEL)) is not None:
         return "The automation story was loaded before: its rule is there (automationRules)."
     with RunningServer() as server:
-        return "\n".join(asyncio.run(_story(ledger, server)))
+        return "\n".join(asyncio.run(_story(runtime, server)))
 
 
-async def _story(ledger: Ledger, server: RunningServer) -> list[str]:
+def _agreement(runtime: Runtime, rule_id: UUID) -> list[AgreementFigures]:
+    """The rule's shadow agreement as setAutomationMode measures it: the read models brought up to the ledger's head
+    first (the demo projects in this process)."""
+    runtime.projector.catch_up()
+    return read(runtime.store, agreements, [str(rule_id)]).get(str(rule_id), [])
+
+
+async def _story(runtime: Runtime, server: RunningServer) -> list[str]:
+    ledger = runtime.ledger
     models = Models(CallSettings(timeout=60, retries=2), env={KEY_ENV: "sk-local-demo"})
     running = AutoActions(ledger, models)
     items = [i for i in read_golden_set(GOLDEN_SET).items if i.policy == POLICY]
@@ -65,7 +77,8 @@ async def _story(ledger: Ledger, server: RunningServer) -> list[str]:
                  f"kappa {f.kappa:.3f} (launch criteria: {c.min_samples} samples, precision {c.min_precision:g}, "
                  f"recall {c.min_recall:g}, kappa {c.min_kappa:g}).")
     try:
-        ledger.set_automation_mode(rule.id, AutomationMode.AUTO, "Evidence meets the launch criteria.", POLICY_TEAM)
+        ledger.set_automation_mode(rule.id, AutomationMode.AUTO, "Evidence meets the launch criteria.", POLICY_TEAM,
+                                   _agreement(runtime, rule.id))
     except ConflictError as refused:
         return [*lines, f"  setAutomationMode(AUTO) refused: {refused.message}"]
     lines.append("  setAutomationMode(AUTO): accepted on that evidence.")
@@ -96,11 +109,13 @@ async def _auto_phase(
 
 
 async def _run(running: AutoActions, items: Iterable[GoldenItem], tag: str) -> list[RuleOutcome]:
-    async def one(item: GoldenItem) -> RuleOutcome:
+    """One item after another: at once, AUTO decisions would contend for the rule's daily tally, and those that
+    lose every retry go to a human, so the story would differ from run to run."""
+    outcomes = []
+    for item in items:
         [outcome] = await running.run(_subject(tag, item), f"demo-{tag}-{item.id}", POLICY, item.content, SERVICE)
-        return outcome
-
-    return list(await asyncio.gather(*(one(i) for i in items)))
+        outcomes.append(outcome)
+    return outcomes
 
 
 def _human(ledger: Ledger, subject: Subject, violating: bool, reviewer: str) -> None:

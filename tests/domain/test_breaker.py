@@ -16,12 +16,14 @@ from domain.breaker import (
     sampled_for_qa,
     trip_if_breached,
 )
-from tests.domain.factories import at, automatable_policy, configured, evaluated
+from tests.domain.factories import agreement, at, automatable_policy, configured, evaluated
 
 
 def auto_rule(minutes: float = 3) -> AutomationRule:
     rule = evaluated(configured())
-    rule.set_mode(AutomationMode.AUTO, "launch", automatable_policy(), "policy:dan", at(minutes=minutes))
+    rule.set_mode(
+        AutomationMode.AUTO, "launch", automatable_policy(), "policy:dan", at(minutes=minutes), agreement=agreement()
+    )
     rule.collect_events()
     return rule
 
@@ -105,7 +107,7 @@ def test_a_decision_judged_again_the_same_way_is_counted_once() -> None:
 @pytest.mark.parametrize("mode", [AutomationMode.ASSIST, AutomationMode.AUTO])
 def test_a_provider_failing_again_and_again_trips_the_rule(mode: AutomationMode) -> None:
     rule = evaluated(configured())
-    rule.set_mode(mode, "launch", automatable_policy(), "policy:dan", at(minutes=3))
+    rule.set_mode(mode, "launch", automatable_policy(), "policy:dan", at(minutes=3), agreement=agreement())
     monitor = RuleMonitor.start(rule.id, "system", at(minutes=4))
     monitor.provider_failed(PROVIDER_FAILURES - 1, "Timeout: timed out", rule.mode_changed_at, "svc", at(minutes=5))
     assert trip_if_breached(rule, monitor, "system:circuit-breaker", at(minutes=5)) is None

@@ -11,7 +11,7 @@ from domain.values import Subject
 from projections.automation_quality.projection import AutomationQualityProjection
 from projections.automation_quality.queries import rule_quality
 from projections.automation_quality.rows import QualityRow
-from tests.domain.factories import at, automatable_policy, configured, evaluated
+from tests.domain.factories import agreement, at, automatable_policy, configured, evaluated
 from tests.projections.feed import Feed
 from tests.projections.statements import statements_of_one_and_many
 
@@ -23,7 +23,9 @@ def feed(store: ReadStore) -> Feed:
 
 def auto_rule() -> AutomationRule:
     rule = evaluated(configured())
-    rule.set_mode(AutomationMode.AUTO, "launch", automatable_policy(), "policy:dan", at(minutes=3))
+    rule.set_mode(
+        AutomationMode.AUTO, "launch", automatable_policy(), "policy:dan", at(minutes=3), agreement=agreement()
+    )
     return rule
 
 
@@ -64,7 +66,10 @@ def test_a_trip_is_shown_with_its_figures_until_a_person_puts_the_rule_in_a_mode
     assert (tripped.breaker, tripped.tripped_at, tripped.trip_figures) == ("TRIPPED", at(minutes=12), figures)
     assert tripped.trip_reason is not None and "0.500" in tripped.trip_reason
 
-    rule.set_mode(AutomationMode.AUTO, "fixed the prompt", automatable_policy(), "policy:dan", at(minutes=20))
+    rule.set_mode(
+        AutomationMode.AUTO, "fixed the prompt", automatable_policy(), "policy:dan", at(minutes=20),
+        agreement=agreement(),
+    )
     feed.save(rule)
 
     closed = feed.read(rule_quality)[str(rule.id)]
