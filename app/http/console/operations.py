@@ -130,6 +130,8 @@ query Automation { automationRules { id domain policy model threshold mode modeR
   policyVersion qaSampleRate precisionFloor
   launchCriteria { minSamples minPrecision minRecall minKappa }
   evaluation { policyVersion samples precision recall kappa }
+  shadowAgreement { policyVersion samples precision recall kappa }
+  quality { qaSampled qaJudged qaDisagreed rollingPrecision windowJudged breaker tripReason }
   figures { verdicts violations failures queued decided } } }
 """
 
