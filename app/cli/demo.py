@@ -66,15 +66,15 @@ class Ruling:
 
 @dataclass(frozen=True)
 class Challenge:
-    """An appeal of a ruling, and how it ended."""
+    """An appeal of a ruling, and how it ended; without an outcome it waits for a second reviewer."""
 
     ruling: int
     statement: str
     filed_days_ago: float
-    outcome: AppealOutcome
-    rationale: str
-    resolver: str
-    resolved_days_ago: float
+    outcome: AppealOutcome | None = None
+    rationale: str = ""
+    resolver: str = ""
+    resolved_days_ago: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -148,6 +148,7 @@ LANGUAGES = (("user-ben", "DE"), ("mer-toyland", "FR"), ("user-fay", "FR"))
 CHALLENGES = (
     Challenge(2, "The comment quoted a song lyric; it named nobody.", 19, AppealOutcome.OVERTURN,
               "On a second look the lyric addresses no real person.", "reviewer:ines", 4),
+    Challenge(6, "Approval depends on a credit check; the ad's small print says so.", 1.5),
 )
 
 
@@ -253,7 +254,7 @@ def timeline() -> list[tuple[float, str, int]]:
     steps += [(r.days_ago, "report", i) for i, r in enumerate(REPORTS)]
     steps += [(r.days_ago, "decision", i) for i, r in enumerate(RULINGS)]
     steps += [(c.filed_days_ago, "appeal", i) for i, c in enumerate(CHALLENGES)]
-    steps += [(c.resolved_days_ago, "resolution", i) for i, c in enumerate(CHALLENGES)]
+    steps += [(c.resolved_days_ago, "resolution", i) for i, c in enumerate(CHALLENGES) if c.outcome is not None]
     return sorted(steps, key=lambda step: -step[0])
 
 
@@ -290,7 +291,7 @@ def _appeal(ledger: Ledger, index: int, challenge: Challenge, ruled: DecisionMad
 
 
 def _resolve(ledger: Ledger, challenge: Challenge, filed: AppealFiled) -> None:
-    if filed.appeal.status is AppealStatus.PENDING:  # a second load finds it resolved
+    if filed.appeal.status is AppealStatus.PENDING and challenge.outcome is not None:  # a second load: resolved
         ledger.resolve_appeal(filed.appeal.id, challenge.outcome, challenge.rationale, challenge.resolver)
 
 
@@ -298,7 +299,8 @@ def _summary(strikes: int, history_end: datetime | None) -> str:
     done = (
         f"{len(SIGNALS)} detections from {len({s.source for s in SIGNALS})} sources, {len(RULINGS)} decisions "
         f"({strikes} with strikes, each restrictive one noticed to its account, and {len(REPORTS)} reporters told "
-        f"the outcome) and {len(CHALLENGES)} appeal, across trust_safety, ads, shopping and monetization"
+        f"the outcome) and {len(CHALLENGES)} appeals (one waiting for a second reviewer: the console's Appeals), "
+        "across trust_safety, ads, shopping and monetization"
     )
     case = 'case(subject: {domain: "shopping", kind: "listing", id: "lst-7001"})'
     notices = 'notices(filter: {accountId: "user-ben"})'

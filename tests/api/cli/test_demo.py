@@ -15,7 +15,7 @@ from app.config.settings import Settings
 from app.http.asgi import create_app
 from app.runtime.wiring import open_runtime
 from projections.statements_of_reasons.validation import violations
-from tests.api.ledger_api import ACCOUNT
+from tests.api.ledger_api import ACCOUNT, RESOLVE
 from tests.support import START, Api, MovableClock
 
 FIRST_EVENT = "{ events(first: 1) { edges { node { type occurredAt } } } }"
@@ -44,11 +44,13 @@ def test_the_demo_timeline_orders_every_step_after_what_it_acts_on_within_the_mo
     for index, ruling in enumerate(RULINGS):
         assert when["decision", index] < when["detection", ruling.signal]
     for index, challenge in enumerate(CHALLENGES):
-        assert when["resolution", index] < when["appeal", index] < when["decision", challenge.ruling]
+        assert when["appeal", index] < when["decision", challenge.ruling]
+        assert challenge.outcome is None or when["resolution", index] < when["appeal", index]
     for index, report in enumerate(REPORTS):
         [answer] = [i for i, r in enumerate(RULINGS) if r.signal == report.signal]
         assert when["decision", answer] < when["report", index]
-    assert len(when) == len(SIGNALS) + len(REPORTS) + len(RULINGS) + 2 * len(CHALLENGES)
+    resolved = [c for c in CHALLENGES if c.outcome is not None]
+    assert len(when) == len(SIGNALS) + len(REPORTS) + len(RULINGS) + len(CHALLENGES) + len(resolved)
 
 
 def test_a_new_ledger_gets_a_month_of_history_that_as_of_travels_through(demo: tuple[Api, str]) -> None:
@@ -134,3 +136,14 @@ def test_the_demo_s_decisions_notice_their_accounts_and_reporters_in_their_langu
     first, second = (n["text"] for n in nodes if n["recipientId"] == "creator-zoe")
     assert "payouts were suspended" not in first
     assert "your payouts were suspended until " in second and "because of the strikes on your account" in second
+
+
+def test_the_demo_leaves_one_appeal_waiting_for_a_second_reviewer(demo: tuple[Api, str]) -> None:
+    api, summary = demo
+    waiting = api.data('{ appeals(status: PENDING) { edges { node { id accountId statement } } } }')["appeals"]
+
+    [appeal] = [edge["node"] for edge in waiting["edges"]]
+    assert "credit check" in appeal["statement"] and "one waiting for a second reviewer" in summary
+    overturned = api.data(RESOLVE, {"i": {"appealId": appeal["id"], "outcome": "OVERTURN",
+                                          "rationale": "The small print does say approval needs a check."}})
+    assert overturned["resolveAppeal"]["status"] == "OVERTURNED"
