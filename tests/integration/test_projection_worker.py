@@ -77,9 +77,11 @@ def rebuilt_elsewhere(postgres_database: str, source_url: str) -> dict[str, list
     try:
         source = Database.parse(source_url).schema
         target = Database.parse(url).schema
+        migrate(runtime.store)
         with psycopg.connect(postgres_database, autocommit=True) as connection:
             connection.execute(f'INSERT INTO "{target}".docket_events SELECT * FROM "{source}".docket_events')
-        migrate(runtime.store)
+            # and the accounts' keys, kept apart from the events: without them sealed fields read as erased
+            connection.execute(f'INSERT INTO "{target}".subject_keys SELECT * FROM "{source}".subject_keys')
         rebuild(runtime)
         runtime.projector.catch_up()  # the ledger chain, which a rebuild does not make, from zero
         return read_models(runtime)
