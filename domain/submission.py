@@ -80,10 +80,7 @@ class StatementSubmission(DocketAggregate):
         database_uuid: str | None
 
         def apply(self, submission: StatementSubmission) -> None:
-            submission.status = SubmissionStatus.SUBMITTED
-            submission.database_uuid = self.database_uuid
-            submission.reason = None
-            submission.submitted_at = self.occurred_at
+            submission.stored(self.database_uuid, self.occurred_at)
 
     class FoundStored(DocketAggregate.Event):
         """The database already had the puid: an earlier request stored it although its answer was lost."""
@@ -91,10 +88,7 @@ class StatementSubmission(DocketAggregate):
         database_uuid: str | None
 
         def apply(self, submission: StatementSubmission) -> None:
-            submission.status = SubmissionStatus.SUBMITTED
-            submission.database_uuid = self.database_uuid
-            submission.reason = None
-            submission.submitted_at = self.occurred_at
+            submission.stored(self.database_uuid, self.occurred_at)
 
     class Rejected(DocketAggregate.Event):
         request_id: UUID
@@ -156,3 +150,10 @@ class StatementSubmission(DocketAggregate):
             return False
         self._record(event_class, actor, at, **attrs)
         return True
+
+    def stored(self, database_uuid: str | None, at: datetime) -> None:
+        """The database holds the statement (under `database_uuid`, when it said), since `at`."""
+        self.status = SubmissionStatus.SUBMITTED
+        self.database_uuid = database_uuid
+        self.reason = None
+        self.submitted_at = at
