@@ -149,9 +149,7 @@ class Pages:
         with self._lock:  # a second group starting at the same position waits for the first's read, then shares it
             page = self._read.get(start)
             if page is None:
-                page = self._read[start] = self._ledger.recorder.select_notifications(start=start + 1, limit=self._size)
-                # The keys that open the page's sealed fields, in one round trip, not one per account as decoded.
-                self._ledger.keyring.prefetch(n.state for n in page)
+                page = self._read[start] = self._ledger.select_page(start, self._size)
             return page
 
 

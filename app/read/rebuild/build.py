@@ -143,8 +143,7 @@ class Build:
 
         It asks for no `stop`: with one, PostgreSQL may plan a sort of everything up to it, for each batch.
         """
-        page = self.ledger.recorder.select_notifications(start=after + 1, limit=self.batch, topics=self.read_topics)
-        self.ledger.keyring.prefetch(n.state for n in page)  # one round trip for the keys of the page's sealed fields
+        page = self.ledger.select_page(after, self.batch, topics=self.read_topics)
         return [n for n in page if n.id <= target]
 
     def apply(self, notifications: Sequence[Notification], sql: Any) -> None:
