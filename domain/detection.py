@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from domain.account_data import ERASED
 from domain.base import DocketAggregate, natural_id
 from domain.errors import ConflictError, ValidationError
+from domain.prompt import ModelContent
 from domain.values import (
     Content,
     ContentType,
@@ -25,6 +27,10 @@ from domain.values import (
 MAX_EVIDENCE_BYTES = 64 * 1024
 RESERVED_EVIDENCE_KEYS = frozenset({"_type_", "_data_"})
 """An object with both keys reads back from the ledger as a stored value type, not as itself."""
+MODEL_SOURCES = frozenset({DetectionSource.LLM, DetectionSource.VLM})
+"""The sources of models' verdicts: a verdict never runs rules itself, or one rule's verdict would set off another."""
+ERASED_CONTENT = ModelContent(text=ERASED)
+"""What a detection's model content reads as once its account's data is erased (its sealed fields are gone)."""
 
 
 @dataclass(frozen=True)
@@ -44,10 +50,21 @@ class DetectionFacts:
     detected_at: datetime
     for_review: bool = True
     """Whether it asks for a human's review; a rule in SHADOW records verdicts that ask nothing."""
+    model_content: ModelContent | None = None
+    """What a pipeline asks the policy's automation rules to judge (`docket automate` runs them); personal data."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "source", parse_enum(DetectionSource, self.source, "source"))
         object.__setattr__(self, "content_type", parse_enum(ContentType, self.content_type, "contentType"))
+        object.__setattr__(self, "model_content", _model_content(self.model_content))
+
+    @property
+    def to_judge(self) -> ModelContent | None:
+        """The content the policy's active rules are to judge: a pipeline's, unless erased; None for a verdict."""
+        content = self.model_content
+        if content is None or content is ERASED_CONTENT or self.source in MODEL_SOURCES:
+            return None
+        return content
 
     def validate(self) -> DetectionFacts:
         if self.__dict__.get("_valid"):  # a batch validates each input before its policy checks, and record() again
@@ -55,6 +72,13 @@ class DetectionFacts:
         self.subject.validate()
         if self.content is not None:
             self.content.validate()
+        if self.model_content is not None:
+            if self.source in MODEL_SOURCES:
+                raise ValidationError(
+                    "modelContent is for the policy's rules to judge, and a detection from an LLM or VLM is a "
+                    "model's verdict already: it runs no rules", "modelContent",
+                )
+            self.model_content.validate("modelContent")
         if self.account_id is not None:
             check_identifier(self.account_id, "accountId")
         check_name(self.policy_key, "policy")
@@ -73,6 +97,15 @@ class DetectionFacts:
         object.__setattr__(self, "detected_at", check_time(self.detected_at, "detectedAt"))
         object.__setattr__(self, "_valid", True)  # not a field: neither stored nor compared
         return self
+
+
+def _model_content(stored: object) -> ModelContent | None:
+    """Model content as given, or as the ledger reads it back: sealed, its fields; erased, ERASED_CONTENT."""
+    if stored is None or isinstance(stored, ModelContent):
+        return stored
+    if isinstance(stored, dict):
+        return ModelContent(**stored)
+    return ERASED_CONTENT  # an erased seal reads as ERASED, not as an object
 
 
 def _uses_reserved_keys(evidence: Any) -> bool:

@@ -1,6 +1,7 @@
 """Which fields of which events hold personal data, and whose: what the ledger seals with each account's own key.
 
-Sealed: a detection's evidence (what a detector attached: excerpts, images, metadata about people), a report's text
+Sealed: a detection's evidence (what a detector attached: excerpts, images, metadata about people) and the content it
+gives the automation rules to judge (the text, image URLs and metadata themselves), a report's text
 (a person's words about another), a note or an escalation's note on a case (reviewers' working notes quote content)
 and an appeal's statement (the appellant's own words). Each belongs to the account the case is about; a report
 about content of no known account belongs to its reporter.
@@ -36,10 +37,13 @@ class PersonalField:
 
 def _detection(event: Detection.Recorded) -> list[PersonalField]:
     facts = event.facts
-    rule_record = facts.source in (DetectionSource.LLM, DetectionSource.VLM) and "automation" in facts.evidence
-    if facts.account_id is None or not facts.evidence or rule_record:
+    if facts.account_id is None:
         return []
-    return [PersonalField(("facts", "evidence"), facts.account_id)]
+    rule_record = facts.source in (DetectionSource.LLM, DetectionSource.VLM) and "automation" in facts.evidence
+    found = [] if not facts.evidence or rule_record else [PersonalField(("facts", "evidence"), facts.account_id)]
+    if facts.model_content is not None:
+        found.append(PersonalField(("facts", "model_content"), facts.account_id))
+    return found
 
 
 def _report(event: Report.Submitted) -> list[PersonalField]:

@@ -30,22 +30,23 @@ class ModelContent:
     def __post_init__(self) -> None:
         object.__setattr__(self, "image_urls", tuple(self.image_urls))
 
-    def validate(self) -> ModelContent:
+    def validate(self, field: str = "content") -> ModelContent:
+        """Checks the content; errors name its fields under `field`, the input that holds it."""
         if not (self.text and self.text.strip()) and not self.image_urls:
-            raise ValidationError("content must hold text or at least one image URL", "content")
+            raise ValidationError(f"{field} must hold text or at least one image URL", field)
         if self.text is not None and len(self.text) > MAX_TEXT:
-            raise ValidationError(f"content.text must be at most {MAX_TEXT} characters", "content.text")
+            raise ValidationError(f"{field}.text must be at most {MAX_TEXT} characters", f"{field}.text")
         if len(self.image_urls) > MAX_IMAGES:
-            raise ValidationError(f"content.imageUrls holds at most {MAX_IMAGES} URLs", "content.imageUrls")
+            raise ValidationError(f"{field}.imageUrls holds at most {MAX_IMAGES} URLs", f"{field}.imageUrls")
         for url in self.image_urls:
             if not isinstance(url, str) or len(url) > 2048 or not _IMAGE_URL.match(url):
-                raise ValidationError(f"image URL {str(url)[:80]!r} is not an http(s) URL", "content.imageUrls")
+                raise ValidationError(f"image URL {str(url)[:80]!r} is not an http(s) URL", f"{field}.imageUrls")
         if self.metadata is not None:
             if not isinstance(self.metadata, dict):
-                raise ValidationError("content.metadata must be a JSON object", "content.metadata")
+                raise ValidationError(f"{field}.metadata must be a JSON object", f"{field}.metadata")
             if len(json.dumps(self.metadata, default=str)) > MAX_METADATA_BYTES:
                 raise ValidationError(
-                    f"content.metadata must be at most {MAX_METADATA_BYTES} bytes of JSON", "content.metadata"
+                    f"{field}.metadata must be at most {MAX_METADATA_BYTES} bytes of JSON", f"{field}.metadata"
                 )
         return self
 

@@ -16,7 +16,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Any
 
@@ -187,10 +187,11 @@ class SealingMapper(Mapper[Any]):
 
 
 def _json(value: Any) -> bytes:
+    """A value as JSON; a value type (a detection's model content) as an object of its fields."""
     try:
         return orjson.dumps(value)
     except orjson.JSONEncodeError:  # integers past 64 bits, which evidence may hold: `json` writes them
-        return json.dumps(value, separators=(",", ":")).encode()
+        return json.dumps(value, separators=(",", ":"), default=asdict).encode()
 
 
 def accounts_sealed(events: Iterable[object]) -> set[str]:

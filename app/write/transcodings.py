@@ -28,6 +28,7 @@ from domain.dsa import DsaFacts
 from domain.guidance import Criterion, PolicyExample, PolicyGuidance
 from domain.notice_wording import NoticeTemplate
 from domain.policy import PolicyTerms
+from domain.prompt import ModelContent
 from domain.routing import RoutingRule
 from domain.standing import Penalty, Strike
 from domain.values import Action, Content, Subject
@@ -36,6 +37,7 @@ VALUE_TYPES: tuple[type, ...] = (
     Subject, Content, Action, PolicyTerms, DetectionFacts, Decision, Strike, Penalty, Verdict, BatchSubject,
     SubjectResult, RoutingRule, PolicyGuidance, Criterion, PolicyExample, ModelRoute, LaunchCriteria, Caps,
     RuleSettings, EvaluationFigures, ItemVerdict, ConfirmationRule, DsaFacts, NoticeTemplate, AgreementFigures,
+    ModelContent,
 )
 
 

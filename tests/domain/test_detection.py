@@ -2,8 +2,10 @@ from datetime import datetime
 
 import pytest
 
-from domain.detection import MAX_EVIDENCE_BYTES, Detection
+from domain.account_data import ERASED
+from domain.detection import ERASED_CONTENT, MAX_EVIDENCE_BYTES, Detection
 from domain.errors import ConflictError, ValidationError
+from domain.prompt import MAX_TEXT, ModelContent
 from domain.values import Content, ContentType, DetectionSource, Subject
 from tests.domain.factories import ACCOUNT, POLICY_KEY, SUBJECT, T0, at, facts
 
@@ -245,3 +247,54 @@ def test_account_model_and_content_are_optional() -> None:
     assert detection.facts.model is None
     assert detection.facts.content is None
     assert detection.facts.policy_key == POLICY_KEY
+
+
+CONTENT = ModelContent(text="Get 10k cheap followers now!!!", image_urls=("https://cdn.example/a.jpg",),
+                       metadata={"lang": "en"})
+
+
+def test_a_pipeline_detection_gives_its_model_content_to_the_rules() -> None:
+    detection = Detection.record(facts(model_content=CONTENT), 1, "svc:classifier", T0)
+
+    assert detection.facts.model_content == CONTENT
+    assert detection.facts.to_judge == CONTENT
+
+
+def test_a_detection_without_model_content_gives_the_rules_nothing() -> None:
+    assert facts().to_judge is None
+
+
+@pytest.mark.parametrize(
+    ("content", "field"),
+    [
+        (ModelContent(), "modelContent"),
+        (ModelContent(text="  "), "modelContent"),
+        (ModelContent(text="x", image_urls=("ftp://cdn.example/a.jpg",)), "modelContent.imageUrls"),
+        (ModelContent(text="x", image_urls=("javascript:alert(1)",)), "modelContent.imageUrls"),
+        (ModelContent(text="x" * (MAX_TEXT + 1)), "modelContent.text"),
+        (ModelContent(text="x", metadata=["not", "an", "object"]), "modelContent.metadata"),  # type: ignore[arg-type]
+    ],
+)
+def test_malformed_model_content_is_rejected_naming_its_field(content: ModelContent, field: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        Detection.record(facts(model_content=content), 1, "svc:classifier", T0)
+
+    assert error.value.field == field
+
+
+@pytest.mark.parametrize("source", [DetectionSource.LLM, DetectionSource.VLM])
+def test_a_models_verdict_cannot_carry_content_for_the_rules(source: DetectionSource) -> None:
+    with pytest.raises(ValidationError) as error:
+        facts(source=source, model_content=CONTENT).validate()
+
+    assert error.value.field == "modelContent"
+    assert "runs no rules" in error.value.message
+
+
+def test_model_content_read_back_sealed_is_the_content_and_read_back_erased_is_for_no_rule() -> None:
+    sealed = facts(model_content={"text": "hello", "image_urls": ["https://cdn.example/a.jpg"], "metadata": None})
+    erased = facts(model_content=ERASED)
+
+    assert sealed.to_judge == ModelContent(text="hello", image_urls=("https://cdn.example/a.jpg",))
+    assert erased.model_content is ERASED_CONTENT
+    assert erased.to_judge is None

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from app.graphql.automation.auto_action import ModelContentInput
 from app.graphql.core.context import Info
 from app.graphql.core.errors import (
     ConflictError,
@@ -20,6 +21,7 @@ from app.graphql.core.scope import unseen_policies
 from app.graphql.ledger.types import Detection
 from app.write.detections import DetectionRecorded
 from domain.detection import DetectionFacts
+from domain.prompt import ModelContent
 from domain.values import Content, ContentType, DetectionSource, Subject
 from projections.case_status.rows import detection_row
 
@@ -38,11 +40,17 @@ class RecordDetectionInput:
     content: ContentInput | None = None
     evidence: JSON | None = None
     detected_at: datetime | None = strawberry.field(default=None, description="Defaults to the time of recording.")
+    model_content: ModelContentInput | None = strawberry.field(
+        default=None,
+        description="The content itself, for the policy's active automation rules to judge (`docket automate` runs "
+        "them as autoAction does); personal data, sealed with the account's key. Not from source LLM or VLM.",
+    )
 
 
 def detection_facts(value: Coerced, now: datetime) -> DetectionFacts:
     """A RecordDetectionInput as GraphQL coerced it, as the domain's facts (which validate it)."""
     subject, content, evidence = value["subject"], value.get("content"), value.get("evidence")
+    judged = value.get("modelContent")
     return DetectionFacts(
         subject=Subject(subject["domain"], subject["kind"], subject["id"]), account_id=value.get("accountId"),
         policy_key=value["policy"], source=value["source"], external_id=value["externalId"],
@@ -51,6 +59,10 @@ def detection_facts(value: Coerced, now: datetime) -> DetectionFacts:
         # Any JSON value may arrive; DetectionFacts.validate refuses all but an object.
         evidence={} if evidence is None else evidence,
         detected_at=value.get("detectedAt") or now,
+        model_content=None if judged is None else ModelContent(
+            # Any JSON value may arrive as metadata; ModelContent.validate refuses all but an object.
+            text=judged.get("text"), image_urls=tuple(judged.get("imageUrls", ())), metadata=judged.get("metadata"),
+        ),
     )
 
 
