@@ -132,10 +132,12 @@ def serving(cwd: Path, env: dict[str, str], *args: str) -> Iterator[Server]:
 
 
 @contextmanager
-def worker(url: str, cwd: Path, *args: str) -> Iterator[subprocess.Popen[str]]:
-    """`docket project` in the background, its stderr in a file; killed at the end if still running."""
-    log = (cwd / f"project-{uuid.uuid4().hex[:6]}.stderr").open("w")
-    process = subprocess.Popen([DOCKET, "project", *args], cwd=cwd, env=clean_env(DOCKET_DATABASE_URL=url),
+def worker(url: str, cwd: Path, *args: str, command: str = "project", **settings: str
+           ) -> Iterator[subprocess.Popen[str]]:
+    """`docket project` (or another worker `command`) in the background, its stderr in `<command>-*.stderr` in `cwd`;
+    killed at the end if still running."""
+    log = (cwd / f"{command}-{uuid.uuid4().hex[:6]}.stderr").open("w")
+    process = subprocess.Popen([DOCKET, command, *args], cwd=cwd, env=clean_env(DOCKET_DATABASE_URL=url, **settings),
                                stdout=subprocess.DEVNULL, stderr=log, text=True)
     try:
         yield process

@@ -1,5 +1,5 @@
-"""The `docket` command: serve, migrate, demo, project, relay, deliver, rebuild, projections, erase and token
-management."""
+"""The `docket` command: serve, migrate, demo, project, relay, deliver, automate, rebuild, projections, erase and
+token management."""
 
 from __future__ import annotations
 
@@ -94,6 +94,14 @@ def _parser() -> argparse.ArgumentParser:
         "or SIGINT"
     )
     deliver.set_defaults(run=_deliver)
+
+    automate = commands.add_parser(
+        "automate", help="run the policy's active automation rules on the content pipelines' detections carry "
+        "(modelContent), as autoAction does, until SIGTERM or SIGINT"
+    )
+    automate.add_argument("--concurrency", type=_positive, default=8, metavar="N",
+                          help="detections whose rules run at once (default 8)")
+    automate.set_defaults(run=_automate)
 
     rebuild = commands.add_parser(
         "rebuild", help="rebuild read models from zero beside the live ones, then swap them in at once"
@@ -321,6 +329,12 @@ def _deliver(args: argparse.Namespace, settings: Settings) -> int:
     from app.cli.deliver import run_deliver
 
     return run_deliver(settings)
+
+
+def _automate(args: argparse.Namespace, settings: Settings) -> int:
+    from app.cli.automate import run_automate
+
+    return run_automate(settings, args.concurrency)
 
 
 def _positive(text: str) -> int:

@@ -1,4 +1,5 @@
-"""What `docket relay` and `docket deliver` share: a migrated database, a log, and a loop stopped by a signal."""
+"""What `docket relay`, `docket deliver` and `docket automate` share: a migrated database, a log, and a loop stopped by
+a signal."""
 
 from __future__ import annotations
 
