@@ -10,7 +10,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
@@ -21,17 +20,13 @@ from app.config.settings import Settings
 from app.runtime.automation_feed import saved_position
 from app.runtime.wiring import Runtime, open_runtime
 from bench.servers import worker
-from domain.automation import AgreementFigures, AutomationMode, EvaluationFigures, ItemVerdict, ModelRoute, RuleSettings
+from domain.automation import AutomationMode
 from domain.case import Case
-from domain.detection import Detection, DetectionFacts
-from domain.prompt import ModelContent
-from domain.values import AutomationLevel, ContentType, DetectionSource, Subject
+from domain.values import AutomationLevel
 from tests.conftest import MODEL_KEY_ENV
+from tests.pipeline_automation import BENIGN, SPAM, key, pipeline_detection, rule, verdicts
 
-DOMAIN = "trust_safety"
 DEADLINE = 120.0
-SPAM = "Get 10k cheap followers now!!! Only 3 left, act now"
-BENIGN = "A lemon cake recipe with a pinch of salt"
 THREATS = "I know where you live, watch your back"
 
 
@@ -49,43 +44,6 @@ def automate(postgres_url: str, cwd: Path) -> AbstractContextManager[subprocess.
 
 def logs(cwd: Path) -> str:
     return "\n".join(p.read_text() for p in sorted(cwd.glob("automate-*.stderr")))
-
-
-def rule(runtime: Runtime, server: RunningServer, policy: str, model: str, mode: AutomationMode) -> UUID:
-    """A rule on `policy` put in `mode`, AUTO on evidence recorded as `docket eval` and shadow agreement would."""
-    ledger = runtime.ledger
-    route = ModelRoute(f"openai/{model}", api_base=server.url, api_key_env=MODEL_KEY_ENV)
-    settings = RuleSettings(route, threshold=0.8, allowed_actions=("REMOVE",), qa_sample_rate=0.0)  # type: ignore[arg-type]
-    rule_id = ledger.configure_automation(DOMAIN, policy, settings, "lead:ann").rule.id
-    if mode is AutomationMode.OFF:
-        return rule_id
-    version = ledger.get_policy(DOMAIN, policy).policy_version
-    figures = EvaluationFigures(version, 160, 0.97, 0.9, 0.93, 0.88, ((80, 2), (8, 70)), 0, 0.01, 200.0, 240.0,
-                                "golden")
-    ledger.record_evaluation(rule_id, figures, tuple(ItemVerdict(f"i{n}", True, True, 0.9, "") for n in range(160)),
-                             "cli:eval")
-    agreement = AgreementFigures(version, 150, 0.97, 0.9, 0.85, ((70, 2), (8, 70)), ledger.head())
-    ledger.set_automation_mode(rule_id, mode, "Measured.", "lead:ann", [agreement])
-    return rule_id
-
-
-def pipeline_detection(pin: str, policy: str, text: str | None) -> DetectionFacts:
-    return DetectionFacts(
-        subject=Subject(DOMAIN, "pin", pin), account_id=f"acct-{pin}", policy_key=policy,
-        source=DetectionSource.CLASSIFIER, external_id=f"clf-{pin}", confidence=0.7, model="clf-v1",
-        content_type=ContentType.TEXT, content=None, evidence={}, detected_at=datetime.now(UTC),
-        model_content=None if text is None else ModelContent(text=f"{text} (post {pin})"),
-    )
-
-
-def key(pin: str) -> str:
-    return Subject(DOMAIN, "pin", pin).key
-
-
-def verdicts(runtime: Runtime) -> list[DetectionFacts]:
-    """Every verdict a rule recorded, read from the ledger."""
-    return [e.event.facts for e in runtime.ledger.read_events(0, 100_000)
-            if isinstance(e.event, Detection.Recorded) and "automation" in e.event.facts.evidence]
 
 
 def automated_decisions(runtime: Runtime) -> Counter[UUID]:
@@ -109,10 +67,10 @@ def test_each_active_rule_judges_each_pipeline_detection_once_across_a_kill_and_
     runtime: Runtime, postgres_url: str, models: RunningServer, tmp_path: Path
 ) -> None:
     models.state.default = Behaviour(latency=0.3)
-    shadow = rule(runtime, models, "spam", "spam-shadow", AutomationMode.SHADOW)
-    auto = rule(runtime, models, "spam", "spam-auto", AutomationMode.AUTO)
-    rule(runtime, models, "spam", "spam-off", AutomationMode.OFF)
-    watcher = rule(runtime, models, "harassment", "harassment-shadow", AutomationMode.SHADOW)
+    shadow = rule(runtime.ledger, models, "spam", "spam-shadow", AutomationMode.SHADOW)
+    auto = rule(runtime.ledger, models, "spam", "spam-auto", AutomationMode.AUTO)
+    rule(runtime.ledger, models, "spam", "spam-off", AutomationMode.OFF)
+    watcher = rule(runtime.ledger, models, "harassment", "harassment-shadow", AutomationMode.SHADOW)
     spam = [f"s{n}" for n in range(24)]
     threats = [f"h{n}" for n in range(6)]
     batch = [pipeline_detection(pin, "spam", SPAM if n % 2 else BENIGN) for n, pin in enumerate(spam)]
@@ -124,17 +82,17 @@ def test_each_active_rule_judges_each_pipeline_detection_once_across_a_kill_and_
     recorded = runtime.ledger.head()
 
     with automate(postgres_url, tmp_path) as first:
-        until(lambda: len(verdicts(runtime)) >= 8, "the first verdicts", first, tmp_path)
+        until(lambda: len(verdicts(runtime.ledger)) >= 8, "the first verdicts", first, tmp_path)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=15)
-    killed_at = len(verdicts(runtime))
+    killed_at = len(verdicts(runtime.ledger))
     with automate(postgres_url, tmp_path) as second:
         until(lambda: saved_position(runtime.store) >= recorded, "every detection judged", second, tmp_path)
         time.sleep(1.0)  # a second judging of any detection would record its verdicts by now
         second.send_signal(signal.SIGTERM)
         assert second.wait(timeout=30) == 0, logs(tmp_path)
 
-    found = verdicts(runtime)
+    found = verdicts(runtime.ledger)
     judged = Counter((f.evidence["automation"]["rule"], f.subject.key) for f in found)
     assert killed_at < len(expected)
     assert set(judged) == expected
@@ -154,7 +112,7 @@ def test_a_failing_provider_is_recorded_as_failed_classifications_sent_to_people
     runtime: Runtime, postgres_url: str, models: RunningServer, tmp_path: Path
 ) -> None:
     models.state.models["spam-down"] = Behaviour(failure="500")
-    auto = rule(runtime, models, "spam", "spam-down", AutomationMode.AUTO)
+    auto = rule(runtime.ledger, models, "spam", "spam-down", AutomationMode.AUTO)
     pins = [f"f{n}" for n in range(3)]
     runtime.ledger.record_detections([pipeline_detection(p, "spam", SPAM) for p in pins], "svc:classifier")
     recorded = runtime.ledger.head()
@@ -164,7 +122,7 @@ def test_a_failing_provider_is_recorded_as_failed_classifications_sent_to_people
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0, logs(tmp_path)
 
-    found = verdicts(runtime)
+    found = verdicts(runtime.ledger)
     assert sorted(f.subject.key for f in found) == sorted(key(p) for p in pins)
     assert {f.evidence["automation"]["rule"] for f in found} == {str(auto)}
     assert all("InternalServerError" in f.evidence["automation"]["failed"] for f in found)
