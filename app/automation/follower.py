@@ -78,6 +78,6 @@ class Follower:
         try:
             outcomes = await self.auto_actions.run(facts.subject, facts.account_id, facts.policy_key, content, ACTOR)
         except (ValidationError, NotFoundError) as refused:  # the same whenever tried: said, and passed over
-            log.warning("the rules cannot judge detection %s: %s", event.originator_id, refused.message)
+            log.info("the rules cannot judge detection %s: %s", event.originator_id, refused.message)
             return 0
         return len(outcomes)
