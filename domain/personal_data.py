@@ -22,9 +22,8 @@ from typing import Any
 
 from domain.appeal import Appeal
 from domain.case import Case
-from domain.detection import Detection
+from domain.detection import MODEL_SOURCES, Detection
 from domain.report import Report
-from domain.values import DetectionSource
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ def _detection(event: Detection.Recorded) -> list[PersonalField]:
     facts = event.facts
     if facts.account_id is None:
         return []
-    rule_record = facts.source in (DetectionSource.LLM, DetectionSource.VLM) and "automation" in facts.evidence
+    rule_record = facts.source in MODEL_SOURCES and "automation" in facts.evidence
     found = [] if not facts.evidence or rule_record else [PersonalField(("facts", "evidence"), facts.account_id)]
     if facts.model_content is not None:
         found.append(PersonalField(("facts", "model_content"), facts.account_id))
