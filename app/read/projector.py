@@ -63,6 +63,7 @@ def feed(
     notifications: Sequence[Notification],
     decode: Callable[[Notification], Any],
     sql: Any,
+    isolated: bool = True,
 ) -> None:
     """Applies stored events, in ledger order, to one projection as one batch, in a savepoint of the caller's
     transaction: a failure undoes this read model's work alone.
@@ -71,9 +72,15 @@ def feed(
     fails, its events are applied again one at a time, each in a savepoint, up to the one that fails:
     EventNotApplied names it, and the read model holds every event before it and nothing after. A failure of the
     server rather than of an event (UNREACHABLE) fails the whole transaction instead.
+
+    Not `isolated`, the batch goes without a savepoint and any failure fails the caller's transaction: the
+    projector's first try of a step, which it repeats isolated if anything fails (see `Projector._step`).
     """
     batch = _batch_of(projection, topics, notifications, decode)
     if not batch:
+        return
+    if not isolated:
+        projection.apply_batch(batch, sql)
         return
     try:
         with sql.savepoint():
@@ -105,6 +112,10 @@ def _batch_of(
     if projection.raw:
         return [(n.id, n) for n in notifications]
     return [(n.id, decode(n)) for n in notifications if n.topic in topics]
+
+
+class _Isolate(Exception):
+    """A step to run with each read model in a savepoint from the start."""
 
 
 class EventNotApplied(Exception):
@@ -224,7 +235,26 @@ class Projector:
             return max(pool.map(self._step, groups, [pages] * len(groups), [decode] * len(groups)))
 
     def _step(self, chosen: list[Projection], pages: Pages, decode: Callable[[Notification], Any]) -> int:
-        """A step of the read models `chosen` (in name order), in one transaction."""
+        """A step of the read models `chosen` (in name order), in one transaction.
+
+        It is tried first with no savepoint around each read model's batch: on PostgreSQL each savepoint costs two
+        round trips, in which the server works and the projector waits. Should anything fail, the transaction rolls
+        back and the step runs again with every read model in a savepoint of its own (see `feed`), so that one that
+        cannot apply an event stops alone.
+        """
+        try:
+            return self._step_once(chosen, pages, decode, isolated=False)
+        except UNREACHABLE:
+            raise
+        except _Isolate:
+            pass
+        except Exception as error:  # noqa: BLE001 - whatever it was, the isolated step finds which read model failed
+            log.info("a step failed (%s: %s); trying it again with each read model apart", type(error).__name__, error)
+        return self._step_once(chosen, pages, decode, isolated=True)
+
+    def _step_once(
+        self, chosen: list[Projection], pages: Pages, decode: Callable[[Notification], Any], isolated: bool
+    ) -> int:
         with self.store.transaction(locks=[f"projection:{p.name}" for p in chosen]) as sql:
             sql.execute("SELECT name, position FROM projection_positions")
             stored = {name: int(position) for name, position in sql.fetchall()}
@@ -233,6 +263,8 @@ class Projector:
             chosen = [p for p in chosen if p.name not in failures or failures[p.name].due(now)]
             if not chosen:
                 return 0
+            if not isolated and any(p.name in failures for p in chosen):
+                raise _Isolate  # a stopped read model's retry: expected to fail again
             positions = {p.name: stored.get(p.name, 0) for p in chosen}
             start = min(positions.values())
             notifications = pages.after(start)
@@ -244,17 +276,19 @@ class Projector:
                 position = positions[projection.name]
                 if position < notifications[-1].id:
                     unseen = notifications if position == start else [n for n in notifications if n.id > position]
-                    self._apply(projection, position, unseen, decode, sql, failures.get(projection.name), now)
+                    self._apply(projection, position, unseen, decode, sql, failures.get(projection.name), now,
+                                isolated)
         return len(notifications)
 
     def _apply(
         self, projection: Projection, position: int, unseen: Sequence[Notification],
         decode: Callable[[Notification], Any], sql: Any, previous: ProjectionFailure | None, now: datetime,
+        isolated: bool,
     ) -> None:
         """Applies a read model's batch past its `position` and moves it on: past the batch, or up to the event it
         cannot apply, whose failure it records (`previous`: the one it had)."""
         try:
-            feed(projection, self._topics[projection.name], unseen, decode, sql)
+            feed(projection, self._topics[projection.name], unseen, decode, sql, isolated)
         except EventNotApplied as stop:
             failure = failed(previous, projection.name, stop.position, stop.topic, stop.error, now)
             record(sql, failure)
