@@ -49,8 +49,6 @@ class Table:
         self.key_at = [self.columns.index(c) for c in self.key]
         self.key_of = _getter(self.key)
         """A row's key, as a tuple."""
-        self.values_of = _getter(self.columns)
-        """A row's values, as a tuple in the order of `columns`."""
         updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns if c not in self.key)
         self.select = f"SELECT {', '.join(self.columns)} FROM {name} WHERE "
         self.on_insert = ""
@@ -132,21 +130,21 @@ class Rows:
         """Writes the batch's net changes: one statement each for the rows deleted, added and changed (see
         `Sql.insert_rows`)."""
         gone: list[Key] = []
-        added: list[tuple[Any, ...]] = []
-        changed: list[tuple[Any, ...]] = []
+        added: list[Row] = []
+        changed: list[Row] = []
         for key in self._changed:
             row = self._known[key]
             if row is None:
                 gone.append(key)
             else:
-                (added if key in self._new else changed).append(self.table.values_of(row))
-        added += [self.table.values_of(row) for row in self._repeated]
+                (added if key in self._new else changed).append(row)
+        added += self._repeated
         if gone:
             sql.executemany(self.table.delete, gone)
         if added:
-            sql.insert_rows(self.table.name, self.table.columns, added, self.table.on_insert)
+            sql.insert_records(self.table.name, self.table.columns, added, self.table.on_insert)
         if changed:
-            sql.insert_rows(self.table.name, self.table.columns, changed, self.table.on_put)
+            sql.insert_records(self.table.name, self.table.columns, changed, self.table.on_put)
         self._changed.clear()
         self._new.clear()
         self._repeated.clear()

@@ -7,7 +7,7 @@ datetimes, ids as text, JSON as text.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Generator, Sequence
+from collections.abc import Callable, Collection, Generator, Mapping, Sequence
 from typing import Any, Generic, ParamSpec, Protocol, TypeVar
 
 K = TypeVar("K")
@@ -30,6 +30,11 @@ class Sql(Protocol):
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], then: str = "") -> None:
         """`INSERT INTO table (columns)` the rows, followed by `then` (an ON CONFLICT clause): on PostgreSQL one
         statement for all of them, on SQLite one prepared statement run for each."""
+
+    def insert_records(
+        self, table: str, columns: Sequence[str], records: Sequence[Mapping[str, Any]], then: str = ""
+    ) -> None:
+        """`insert_rows` of rows given as a value by column, each holding every one of `columns`."""
 
     def select_matching(
         self, select: str, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -45,6 +45,12 @@ class _SqliteSql:
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], then: str = "") -> None:
         self._cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks(columns)}) {then}", rows)
+
+    def insert_records(
+        self, table: str, columns: Sequence[str], records: Sequence[Mapping[str, Any]], then: str = ""
+    ) -> None:
+        named = ", ".join(f":{c}" for c in columns)
+        self._cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({named}) {then}", records)
 
     def select_matching(
         self, select: str, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]
@@ -150,13 +156,18 @@ class _PostgresSql:
             self._cursor.executemany(statement.replace("?", "%s"), params)
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], then: str = "") -> None:
+        self.insert_records(table, columns, [dict(zip(columns, row, strict=True)) for row in rows], then)
+
+    def insert_records(
+        self, table: str, columns: Sequence[str], records: Sequence[Mapping[str, Any]], then: str = ""
+    ) -> None:
         # One statement whatever the number of rows, its text the same each time (so prepared once): the rows go
         # as one JSON parameter, which the server turns into rows of the table's own type. A statement a row, even
         # pipelined, costs the server an execution each.
         listed = ", ".join(columns)
         self._cursor.execute(
             f"INSERT INTO {table} ({listed}) SELECT {listed} FROM json_populate_recordset(NULL::{table}, %s) {then}",
-            (_as_json(columns, rows),),
+            (orjson.dumps(records).decode(),),
         )
 
     def select_matching(

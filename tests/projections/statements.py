@@ -3,7 +3,7 @@ event), and those a query sends to read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -46,6 +46,12 @@ class CountingSql:
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], then: str = "") -> None:
         self.sent.append((f"INSERT INTO {table} {then}", len(rows)))
         self.sql.insert_rows(table, columns, rows, then)
+
+    def insert_records(
+        self, table: str, columns: Sequence[str], records: Sequence[Mapping[str, Any]], then: str = ""
+    ) -> None:
+        self.sent.append((f"INSERT INTO {table} {then}", len(records)))
+        self.sql.insert_records(table, columns, records, then)
 
     def select_matching(
         self, select: str, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]
