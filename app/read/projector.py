@@ -32,7 +32,7 @@ wakes it at once, one in another process only by this bound."""
 LEASE_RETRY = 2.0
 """Seconds between a waiting projector's tries for the lease, and between the holder's checks that it still has it."""
 
-BATCH = 500
+BATCH = 2000
 """Events a step reads, and applies to every read model of a group in one transaction (each in a savepoint of its
 own)."""
 GROUPS = 2
