@@ -33,8 +33,7 @@ LEASE_RETRY = 2.0
 """Seconds between a waiting projector's tries for the lease, and between the holder's checks that it still has it."""
 
 BATCH = 2000
-"""Events a step reads, and applies to every read model of a group in one transaction (each in a savepoint of its
-own)."""
+"""Events a step reads, and applies to every read model of a group in one transaction (see `Projector._step`)."""
 GROUPS = 2
 """Transactions a step runs at once on PostgreSQL, each for a group of read models of about equal work: one
 group's Python runs while the server writes the other's rows (SQLite has one writer, so one group)."""
