@@ -68,7 +68,7 @@ class ProjectionWorker:
                 self.waker.wait(stop)
         finally:
             self.waker.close()
-        self.report(f"stopped at positions {self._positions()}")
+        self.report(f"stopped at positions {self._positions_at_stop()}")
 
     def catch_up(self, stop: threading.Event) -> int:
         """Steps every read model until all are at the head, or until `stop`; returns the batches projected."""
@@ -90,6 +90,15 @@ class ProjectionWorker:
                                 f"head {self.runtime.ledger.head()}")
                 last_report = now
         return batches
+
+    def _positions_at_stop(self) -> str:
+        """The positions for the last report, or why they cannot be read: the stop is clean either way (each batch
+        committed with its positions), so the worker still exits 0 when, say, the pool cannot get a connection in
+        time on a loaded machine."""
+        try:
+            return self._positions()
+        except Exception as error:  # noqa: BLE001 - only the report lacks them
+            return f"unknown ({type(error).__name__}: {error})"
 
     def _positions(self, positions: dict[str, int] | None = None) -> str:
         positions = self.projector.positions() if positions is None else positions
