@@ -124,13 +124,11 @@ class AuditTrailProjection(Projection):
 
     def apply_batch(self, events: Events, sql: Sql) -> None:
         refs = REFS.rows()
-        streams = [str(event.originator_id) for _, event in events]
-        refs.fetch(sql, [(ref_id,) for (_, event), stream in zip(events, streams, strict=True)
-                         for ref_id in _ref_ids(event, stream)])
+        touched = touches(events, sql, refs)
         index: list[tuple[Any, ...]] = []
-        for (position, event), stream in zip(events, streams, strict=True):
+        for (position, event), touch in zip(events, touched, strict=True):
             index.append((
-                position, type(event).__qualname__, stream, *_touches(event, stream, refs), event.actor,
+                position, type(event).__qualname__, str(event.originator_id), *touch, event.actor,
                 event.occurred_at, _clip(summary(event)),
             ))
         refs.write(sql)
@@ -147,6 +145,15 @@ ERASED_NOTE = f"note: {ERASED}"
 def event_type_names() -> frozenset[str]:
     """The event types the index knows, as `events(filter: {eventTypes})` names them."""
     return frozenset(t.__qualname__ for t in AuditTrailProjection.event_types)
+
+
+def touches(events: Events, sql: Sql, refs: Rows) -> list[Touches]:
+    """What each event of a batch after the index's position touches, as the index records it: by the references
+    stored (read into `refs`) and those the events before it in the batch add (put in `refs`, not written)."""
+    streams = [str(event.originator_id) for _, event in events]
+    refs.fetch(sql, [(ref_id,) for (_, event), stream in zip(events, streams, strict=True)
+                     for ref_id in _ref_ids(event, stream)])
+    return [_touches(event, stream, refs) for (_, event), stream in zip(events, streams, strict=True)]
 
 
 def _ref_ids(event: Any, stream: str) -> tuple[str, ...]:

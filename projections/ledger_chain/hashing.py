@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import struct
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 GENESIS = "0" * 64
@@ -49,6 +50,13 @@ def event_hash(position: int, originator_id: UUID | str, originator_version: int
         + _text(topic)
         + bytes.fromhex(state_sha256)
     ).hexdigest()
+
+
+def stored_hashes(position: int, stored: Any) -> tuple[str, str]:
+    """The state hash and the event hash of a stored event (its `originator_id`, `originator_version`, `topic` and
+    `state`) at its position."""
+    state_sha = state_hash(stored.state)
+    return state_sha, event_hash(position, stored.originator_id, stored.originator_version, stored.topic, state_sha)
 
 
 def chain_hash(previous: str, event_sha256: str) -> str:

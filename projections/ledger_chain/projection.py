@@ -66,10 +66,7 @@ class LedgerChainProjection(Projection):
         for position, event in events:
             if position <= previous_position:
                 continue  # already chained: the chain is append-only
-            state_sha = hashing.state_hash(event.state)
-            event_sha = hashing.event_hash(
-                position, event.originator_id, event.originator_version, event.topic, state_sha
-            )
+            state_sha, event_sha = hashing.stored_hashes(position, event)
             chain_sha = hashing.chain_hash(previous_hash, event_sha)
             rows.append((position, state_sha, event_sha, chain_sha))
             if previous_position // self.every != position // self.every:
