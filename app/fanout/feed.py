@@ -4,7 +4,9 @@ An envelope needs two read models: the event index (`audit_trail`) says which do
 touches (for some events only through their stream: a strike's removal names its strike, not its account), and the
 ledger chain gives the hash at its position. The projector writes both in the same transaction as their positions, so
 an event is sent once both have reached it and never with a field it would have later; `minPosition` waits for them,
-and the relay and `ledgerEvents` are woken when they move.
+and the relay is woken when they move. `ledgerEvents` subscribers at the head do not wait for the projector's step
+(which moves every read model, and took half their latency): `envelopes_ahead` makes the newest events' envelopes as
+the two read models will, from the events themselves.
 """
 
 from __future__ import annotations
@@ -12,16 +14,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
 
 from app.fanout.envelope import Envelope
+from app.read.projector import waited_positions
 from app.read.store import reading
 from app.runtime.wiring import Runtime
+from app.write.ledger import INDEX_TOPICS
+from projections.audit_trail.projection import REFS, AuditTrailProjection, Touches, touches
 from projections.audit_trail.queries import touches_at
 from projections.audit_trail.rows import subject_of
+from projections.ledger_chain.hashing import GENESIS, chain_hash, stored_hashes
 from projections.ledger_chain.queries import chain_hashes_at
+from projections.sql import Sql
 
 READ_MODELS = ("audit_trail", "ledger_chain")
 """The read models an envelope is built from."""
+AHEAD = 100
+"""Events past the read models that `envelopes_ahead` makes envelopes of; further behind, the projector is catching
+up a backlog, and the envelopes wait for it."""
+TRIES = 3
+"""Reads `envelopes_ahead` makes while the read models move on under it, before it leaves the events to them."""
+_AUDITED = frozenset(get_topic(t) for t in AuditTrailProjection.event_types)
 
 
 def reached(runtime: Runtime) -> int:
@@ -34,14 +48,19 @@ def envelopes(runtime: Runtime, stored: Sequence[Notification]) -> list[Envelope
     """The envelopes of events no further than `reached`; ReadModelStopped while either read model has stopped."""
     wanted = [s.id for s in stored]
     with reading(runtime.store, touches_at, chain_hashes_at) as sql:
-        touches = touches_at(sql, wanted)
+        touched = touches_at(sql, wanted)
         hashes = chain_hashes_at(sql, wanted)
     missing = [p for p in wanted if p not in hashes]
     assert not missing, f"envelopes asked for positions the ledger chain has not reached: {missing[:5]}"
+    return _built(runtime, stored, touched, hashes)
+
+
+def _built(runtime: Runtime, stored: Sequence[Notification], touched: dict[int, Touches],
+           hashes: dict[int, str]) -> list[Envelope]:
     source = runtime.settings.event_source
     found = []
     for s in stored:
-        domain, account_id, subject_key = touches.get(s.id, _NOTHING)
+        domain, account_id, subject_key = touched.get(s.id, _NOTHING)
         found.append(Envelope(
             stored=s, source=source, domain=domain, account_id=account_id,
             subject=None if subject_key is None else subject_of(subject_key), chain_hash=hashes[s.id],
@@ -56,3 +75,52 @@ _NOTHING = (None, None, None)
 def envelopes_after(runtime: Runtime, after: int, limit: int) -> list[Envelope]:
     """Up to `limit` envelopes of the events after position `after`, in ledger order, as far as `reached`."""
     return envelopes(runtime, runtime.ledger.read_stored(after, limit, upto=reached(runtime)))
+
+
+def envelopes_ahead(runtime: Runtime, after: int) -> list[Envelope] | None:
+    """The envelopes of the events after `after` up to the ledger's head, those the two read models have not reached
+    made as they will make them: what the event index will say each touches (by its references as of its position
+    and what the events after it add) and the chain hashed on from its position. None when the read models are more
+    than AHEAD events behind, or kept moving on while this was read; ReadModelStopped while either has stopped.
+
+    Their positions are read before and after their rows: the rows read belong to the positions only if these did
+    not move in between (the projector commits both together)."""
+    with reading(runtime.store, touches_at, chain_hashes_at) as sql:
+        for _ in range(TRIES):
+            before = _positions(sql)
+            indexed, chained = before
+            page = runtime.ledger.select_page(min(after, *before), AHEAD)
+            if len(page) == AHEAD:
+                return None
+            stored = [n for n in page if n.id > after and n.topic not in INDEX_TOPICS]
+            wanted = [n.id for n in stored]
+            touched = touches_at(sql, [p for p in wanted if p <= indexed])
+            hashes = chain_hashes_at(sql, [p for p in wanted if p <= chained])
+            touched.update(_index_ahead(runtime, sql, page, indexed))
+            hashes.update(_chain_ahead(sql, page, chained))
+            if _positions(sql) == before:
+                return _built(runtime, stored, touched, hashes)
+    return None
+
+
+def _positions(sql: Sql) -> tuple[int, int]:
+    """Where the event index and the ledger chain stand (ReadModelStopped was checked before)."""
+    positions = waited_positions(sql)
+    indexed, chained = (positions.get(name) or 0 for name in READ_MODELS)
+    return indexed, chained
+
+
+def _index_ahead(runtime: Runtime, sql: Sql, page: Sequence[Notification], indexed: int) -> dict[int, Touches]:
+    """What the events of `page` past the index's position touch, by position."""
+    events = [(n.id, runtime.ledger.mapper.to_domain_event(n)) for n in page if n.id > indexed and n.topic in _AUDITED]
+    return dict(zip((p for p, _ in events), touches(events, sql, REFS.rows()), strict=True))
+
+
+def _chain_ahead(sql: Sql, page: Sequence[Notification], chained: int) -> dict[int, str]:
+    """The chain hash at each position of `page` past the chain's position: every stored event is chained."""
+    previous = GENESIS if chained == 0 else chain_hashes_at(sql, [chained])[chained]
+    hashes = {}
+    for n in page:
+        if n.id > chained:
+            previous = hashes[n.id] = chain_hash(previous, stored_hashes(n.id, n)[1])
+    return hashes

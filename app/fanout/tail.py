@@ -5,6 +5,9 @@ events from the store and build their envelopes itself: with fifty subscribers, 
 every event. The tail reads them once, for the first subscriber to ask after a move, and hands every subscriber the
 ones after its position that its filter selects, from memory. A subscriber further behind than the tail holds (a
 replay, a slow one) reads the store at its own pace, as before.
+
+The tail reads when events are recorded, not when the read models move on: it makes the newest envelopes ahead of
+the projector (`feed.envelopes_ahead`), and waits for the read models only while they are far behind.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from dataclasses import dataclass
 from anyio import to_thread
 
 from app.fanout.envelope import Envelope
-from app.fanout.feed import envelopes, reached
+from app.fanout.feed import envelopes, envelopes_ahead, reached
+from app.read.notifications import Bell
 from app.runtime.wiring import Runtime
 from projections.audit_trail.rows import EventQuery
 
@@ -29,6 +33,8 @@ READ = 500
 RECHECK = 0.2
 """Seconds after which the tail reads the store again though no move was heard: on SQLite a process that does not
 project hears none, and on PostgreSQL a notification may go missing."""
+WAKE = 1.0
+"""Seconds a subscriber at the head sleeps at most though it heard nothing: a notification may go missing."""
 
 
 @dataclass(frozen=True)
@@ -48,8 +54,11 @@ class Tail:
         self.runtime = runtime
         self.keep = keep
         self._held: Held | None = None
-        self._seen = -1
-        """The read models' moves (`projector.moves.seen()`) the held envelopes were read after."""
+        self._seen = (-1, -1)
+        """The writes and the read models' moves (`seen()`) the held envelopes were read after."""
+        self._ahead = False
+        """Whether the last read went ahead of the read models (`envelopes_ahead`): then a write wakes the
+        subscribers, else a move of the read models."""
         self._read_at = -RECHECK
         """When they were read (`time.monotonic()`)."""
         self._lock = threading.Lock()
@@ -71,8 +80,18 @@ class Tail:
                     return found, envelope.position
         return found, max(after, held.head)
 
+    def seen(self) -> tuple[int, int]:
+        """The writes recorded and the read models' moves heard so far: taken before a page, for `wait_after`."""
+        return self.runtime.recorded.seen(), self.runtime.projector.moves.seen()
+
+    async def wait_after(self, seen: tuple[int, int]) -> None:
+        """Sleeps until what the tail would read next may have changed since `seen`: an event was recorded (or, while
+        the read models are too far behind to go ahead of them, they moved on)."""
+        bell: Bell = self.runtime.recorded if self._ahead else self.runtime.projector.moves
+        await bell.await_after(seen[0] if self._ahead else seen[1], WAKE, unheard=RECHECK)
+
     def _stale(self) -> bool:
-        return self.runtime.projector.moves.seen() != self._seen or time.monotonic() - self._read_at >= RECHECK
+        return self.seen() != self._seen or time.monotonic() - self._read_at >= RECHECK
 
     async def _refresh(self) -> None:
         """Reads what is new, once for every subscriber of the event loop that asks meanwhile."""
@@ -88,26 +107,35 @@ class Tail:
         with self._lock:
             if not self._stale():
                 return
-            seen, read_at = self.runtime.projector.moves.seen(), time.monotonic()
-            upto = reached(self.runtime)
+            seen, read_at = self.seen(), time.monotonic()
             held = self._held
-            if held is None or upto - held.head > self.keep:  # a start, or more than it would keep: from here on
-                self._held = Held(upto, upto, [], [])
-            else:
-                self._held = self._extended(held, upto)
-            self._seen, self._read_at = seen, read_at
+            ahead = None if held is None else envelopes_ahead(self.runtime, held.head)
+            if held is None or ahead is None:  # a start, or read models far behind: as far as they have reached
+                upto = reached(self.runtime)
+                if held is None or upto - held.head > self.keep:  # more than it would keep: from here on
+                    held = Held(upto, upto, [], [])
+                else:
+                    held = self._extended(held, self._read_upto(held.head, upto), upto)
+                ahead = envelopes_ahead(self.runtime, held.head)
+            self._ahead = ahead is not None
+            if ahead:
+                held = self._extended(held, ahead, ahead[-1].position)
+            self._held, self._seen, self._read_at = held, seen, read_at
 
-    def _extended(self, held: Held, upto: int) -> Held:
-        """`held` with every envelope up to `upto`, the oldest let go past `keep`."""
+    def _read_upto(self, after: int, upto: int) -> list[Envelope]:
+        """The envelopes of the events after `after` up to `upto`, which the read models have reached."""
         added: list[Envelope] = []
-        after = held.head
         while after < upto and (stored := self.runtime.ledger.read_stored(after, READ, upto=upto)):
             added += envelopes(self.runtime, stored)
             after = stored[-1].id
+        return added
+
+    def _extended(self, held: Held, added: list[Envelope], head: int) -> Held:
+        """`held` with the envelopes `added` after it, up to `head`, the oldest let go past `keep`."""
         kept = (held.envelopes + added)[-self.keep:]
         gone = len(held.envelopes) + len(added) - len(kept)
         start = held.start if gone == 0 else (held.envelopes + added)[gone - 1].position
-        return Held(start, upto, kept, [e.position for e in kept])
+        return Held(start, max(held.head, head), kept, [e.position for e in kept])
 
 
 def _selects(query: EventQuery, envelope: Envelope) -> bool:

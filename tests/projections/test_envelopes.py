@@ -1,5 +1,5 @@
 """Every event's envelope: CloudEvents 1.0, with what the event index and the ledger chain know of it, and only once
-both have reached it."""
+both have reached it (or, for a subscriber at the head, made ahead of them as they will make them)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from enum import Enum
 from typing import Any
 from uuid import UUID, uuid5
 
+import pytest
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 from eventsourcing.utils import get_topic
 
 from app.config.settings import Settings
+from app.fanout import feed
 from app.fanout.envelope import Envelope
 from app.fanout.event_json import NOT_DATA
-from app.fanout.feed import envelopes_after, reached
+from app.fanout.feed import envelopes_after, envelopes_ahead, reached
 from app.runtime.wiring import Runtime, open_runtime
 from domain.base import NAMESPACE
 from domain.batch import BatchSubject
@@ -179,6 +181,35 @@ def test_events_get_envelopes_only_once_the_event_index_and_the_chain_have_reach
     assert all_envelopes(runtime) == before
     runtime.projector.catch_up()
     assert [e.position for e in all_envelopes(runtime)][-1] == position
+
+
+def test_envelopes_made_ahead_of_the_read_models_are_those_the_read_models_make_later(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feed, "AHEAD", 100_000)
+    write_review_history(runtime.ledger, 30)
+    runtime.projector.batch_size = 45  # the read models stop all over the history, references and chain half made
+    made_ahead: list[Envelope] = []
+    while True:
+        found = envelopes_ahead(runtime, reached(runtime))
+        assert found is not None
+        made_ahead += found
+        if not runtime.projector.step():
+            break
+
+    made_later = {e.position: e.to_json() for e in all_envelopes(runtime)}
+    assert len(made_ahead) > len(made_later)
+    assert {e.position: e.to_json() for e in made_ahead} == made_later
+    assert all(e.to_json() == made_later[e.position] for e in made_ahead)
+
+
+def test_no_envelope_is_made_ahead_of_read_models_further_behind_than_a_page(runtime: Runtime) -> None:
+    write_review_history(runtime.ledger, 30)
+    assert runtime.ledger.head() > feed.AHEAD
+
+    assert envelopes_ahead(runtime, 0) is None
+    runtime.projector.catch_up()
+    assert envelopes_ahead(runtime, reached(runtime)) == []
 
 
 def test_an_event_keeps_its_id_in_every_envelope_and_no_two_events_share_one(runtime: Runtime) -> None:

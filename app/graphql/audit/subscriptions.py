@@ -8,13 +8,11 @@ from collections.abc import AsyncGenerator
 import strawberry
 from anyio import to_thread
 
-from app.fanout.tail import RECHECK
 from app.graphql.audit.events import check_cursor, event_filter, events_page
 from app.graphql.audit.types import LedgerEvent
 from app.graphql.core.context import Info
 from app.graphql.core.inputs import EventFilter
 from app.graphql.core.reading import parse_position
-from app.read.notifications import FOREVER
 
 PAGE = 100
 """Events a subscriber reads at a time: what it holds in memory, and how long one read keeps a thread."""
@@ -34,12 +32,11 @@ class Subscription:
         query = event_filter(filter, info.context.principal.scope)
         if position:
             await to_thread.run_sync(check_cursor, runtime, position, limiter=runtime.subscriber_reads)
-        # Events are sent in their envelopes, so once the read models the envelopes need have them: it is their
-        # moves (this process's projector, or another's NOTIFY) that wake a subscriber that has caught up.
-        moves = runtime.projector.moves
+        # A subscriber that has caught up is woken by a write (this process's, or another's NOTIFY): the tail makes
+        # the newest envelopes ahead of the projector.
         tail = info.context.tail
         while True:
-            seen = moves.seen()
+            seen = tail.seen()
             # At the head, from the envelopes the process's tail read once for every subscriber; further behind,
             # from the store, each subscriber at its own pace: a slow one holds back nobody.
             found = await tail.page(query, position, PAGE)
@@ -56,5 +53,5 @@ class Subscription:
                 # event loop for a whole page, and thirty replaying at once kept a query waiting for seconds.
                 await asyncio.sleep(0)
             position = seen_upto
-            if len(page) < PAGE:  # caught up: sleep until the read models move on, here or in another process
-                await moves.await_after(seen, FOREVER, unheard=RECHECK)
+            if len(page) < PAGE:  # caught up: sleep until an event is recorded, here or in another process
+                await tail.wait_after(seen)

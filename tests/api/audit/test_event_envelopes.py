@@ -58,5 +58,7 @@ def test_a_subscriber_receives_the_same_typed_fields(api: Api) -> None:
 
     runtime: Runtime = api.client.app.state.runtime  # type: ignore[attr-defined]
     assert live["position"] == detection["position"]
+    # Sent ahead of the read models, as they then say it
+    assert runtime.projector.wait_for(int(live["position"]), timeout=30)
     assert [live] == as_graphql(runtime, before)
     assert (live["domain"], live["accountId"], live["subject"]["id"]) == ("trust_safety", "acct-1", "pin-1")

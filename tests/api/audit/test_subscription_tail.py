@@ -1,5 +1,5 @@
 """The tail that `ledgerEvents` subscribers at the head share: what it hands each one is what the store would give it,
-and it reads the store once a move, however many ask."""
+and it reads the store once a write, however many ask, without waiting for the projector."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from app.fanout.envelope import Envelope
+from app.fanout.feed import reached
 from app.fanout.tail import KEEP, RECHECK, Tail
 from app.graphql.audit.events import events_page
 from app.runtime.wiring import Runtime
@@ -86,21 +87,31 @@ def test_the_tail_keeps_only_the_newest_events_and_sends_the_rest_to_the_store(r
     assert asyncio.run(tail.page(None, start, 100)) is None
 
 
+def test_the_tail_hands_out_events_the_read_models_have_not_reached_as_they_then_make_them(runtime: Runtime) -> None:
+    tail, start = _at_head(runtime)
+    write_history(runtime.ledger, 6, batch=3, subjects=4)
+
+    found = asyncio.run(tail.page(None, start, 1000))
+    assert reached(runtime) == start and found is not None and found[0]
+    runtime.projector.catch_up()
+
+    assert [e.to_json() for e in found[0]] == [e.to_json() for e in _from_store(runtime, None, start, 1000)]
+
+
 @pytest.mark.parametrize("subscribers", [1, 30])
-def test_the_tail_reads_the_store_once_a_move_however_many_subscribers_ask(
+def test_the_tail_reads_the_store_once_a_write_however_many_subscribers_ask(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch, subscribers: int
 ) -> None:
     tail, start = _at_head(runtime)
     reads: list[Any] = []
-    read_stored = runtime.ledger.read_stored
+    select_page = runtime.ledger.select_page
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         reads.append(args)
-        return read_stored(*args, **kwargs)
+        return select_page(*args, **kwargs)
 
-    monkeypatch.setattr(runtime.ledger, "read_stored", counted)
     write_history(runtime.ledger, 6, batch=6, subjects=10)
-    runtime.projector.catch_up()
+    monkeypatch.setattr(runtime.ledger, "select_page", counted)
 
     async def everyone() -> list[Any]:
         return await asyncio.gather(*(tail.page(None, start, 1000) for _ in range(subscribers)))
