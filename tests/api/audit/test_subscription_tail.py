@@ -14,6 +14,7 @@ from app.fanout.envelope import Envelope
 from app.fanout.feed import reached
 from app.fanout.tail import KEEP, RECHECK, Tail
 from app.graphql.audit.events import events_page
+from app.read.failures import ReadModelStopped, failed, record
 from app.runtime.wiring import Runtime
 from projections.audit_trail.rows import EventQuery
 from tests.history import write_history, write_review_history
@@ -96,6 +97,16 @@ def test_the_tail_hands_out_events_the_read_models_have_not_reached_as_they_then
     runtime.projector.catch_up()
 
     assert [e.to_json() for e in found[0]] == [e.to_json() for e in _from_store(runtime, None, start, 1000)]
+
+
+def test_the_tail_goes_ahead_of_no_read_model_an_envelope_needs_that_has_stopped(runtime: Runtime) -> None:
+    tail, start = _at_head(runtime)
+    write_history(runtime.ledger, 2, batch=2, subjects=2)
+    with runtime.store.transaction() as sql:
+        record(sql, failed(None, "audit_trail", start + 1, "topic", ValueError("cannot"), runtime.ledger.clock()))
+
+    with pytest.raises(ReadModelStopped):
+        asyncio.run(tail.page(None, start, 100))
 
 
 @pytest.mark.parametrize("subscribers", [1, 30])
