@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from typing import TypeVar
@@ -37,6 +39,8 @@ T = TypeVar("T")
 A = TypeVar("A", bound=DocketAggregate)
 
 MAX_ATTEMPTS = 8
+CONFLICT_PAUSE = 0.002
+"""Seconds, at most, before the second attempt of a command that met a concurrent writer; doubled for each further."""
 _SQLITE_CHUNK = 500  # bound parameters per query, well under SQLite's limit
 
 
@@ -147,12 +151,15 @@ class UnitOfWork:
         return position
 
     def retrying(self, command: Callable[[], T]) -> T:
-        """Runs a command again when a concurrent writer got there first; it reloads every time."""
-        for _ in range(MAX_ATTEMPTS - 1):
+        """Runs a command again when a concurrent writer got there first, after a random pause that grows with each
+        attempt; it reloads every time."""
+        for attempt in range(MAX_ATTEMPTS - 1):
             try:
                 return command()
             except RecordConflictError:
-                continue
+                # Writers racing for one record, as when a provider fails every call at once, spread out rather than
+                # collide again in step until their attempts run out.
+                time.sleep(random.uniform(0, CONFLICT_PAUSE * 2**attempt))
         try:
             return command()
         except RecordConflictError:
