@@ -127,6 +127,14 @@ def standing_at(
     )
 
 
+def next_change(strikes: Iterable[Strike], penalties: Iterable[Penalty], at: datetime) -> datetime | None:
+    """The first moment after `at` at which a standing of these strikes and penalties can differ from its standing
+    at `at` (None: never): a standing compares `at` with their moments alone."""
+    moments = [m for s in strikes for m in (s.issued_at, s.expires_at, s.removed_at)]
+    moments += [m for p in penalties for m in (p.starts_at, p.ends_at, p.lifted_at)]
+    return min((m for m in moments if m is not None and m > at), default=None)
+
+
 def _domain_standing(
     domain: str,
     strikes: tuple[Strike, ...],

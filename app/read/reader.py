@@ -15,6 +15,7 @@ import sqlite3
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
 
 import psycopg
@@ -39,6 +40,24 @@ _CLOSED = " UNION ALL SELECT ({stopped}){nulls}"
 width is known."""
 WIDTHS = 4096
 """Statements whose width (their number of columns) a reader remembers."""
+
+
+class Tally:
+    """How many reads were made in a context (one request): a cache of its answer tells by it whether each read was
+    one whose dependence was declared."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+
+TALLY: ContextVar[Tally | None] = ContextVar("docket_read_tally", default=None)
+"""The tally of the request being served, if it keeps one."""
+
+
+def counted() -> None:
+    tally = TALLY.get()
+    if tally is not None:
+        tally.reads += 1
 
 
 class Widths:
@@ -127,6 +146,7 @@ class PostgresReader:
 
     async def fetch(self, query: Query[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """What `query` finds, its read models checked."""
+        counted()
         if self._pool is None or self._loop is not asyncio.get_running_loop() or self._pool.closed:
             await self.open()
         assert self._pool is not None
@@ -186,6 +206,7 @@ class SqliteReader:
 
     async def fetch(self, query: Query[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """What `query` finds, its read models checked."""
+        counted()
         steps = refusing_stopped(read_models_of([query]), query.steps(*args, **kwargs), self.widths)
         return await asyncio.get_running_loop().run_in_executor(self._executor, self._run, steps)
 

@@ -9,6 +9,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from app.auth.tokens import Principal
 from app.fanout.tail import Tail
+from app.graphql.core.answers import Reads
 from app.graphql.core.loaders import Loaders
 from app.runtime.wiring import Runtime
 
@@ -25,9 +26,12 @@ class Context:
     connection_params: dict[str, Any] | None = None
     """A WebSocket's connection_init payload, where a subscriber may present its token."""
     loaders: Loaders = field(init=False)
+    reads: Reads = field(init=False)
+    """What the answer depends on, as its fields declare it: whether it may be kept (app/graphql/core/answers.py)."""
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.runtime.store.reader)
+        self.reads = Reads(self.runtime.store.reader)
 
     @property
     def actor(self) -> str:

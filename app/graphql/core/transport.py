@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -21,6 +22,7 @@ from strawberry.schema.exceptions import (
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from app.graphql.core.answers import Answers, Reads
 from app.graphql.core.context import Context
 from app.graphql.core.error_codes import (
     UNAVAILABLE_MESSAGE,
@@ -28,6 +30,8 @@ from app.graphql.core.error_codes import (
     database_unavailable,
 )
 from app.graphql.core.request_json import read_json
+from app.read.projector import waited_positions
+from app.read.reader import TALLY
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -58,6 +62,7 @@ class GraphQLEndpoint:
         self.schema = schema
         self.context = context
         self.max_body = max_body
+        self.answers = Answers()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -78,12 +83,23 @@ class GraphQLEndpoint:
     async def _answer(self, request: Request, media: str, request_id: str) -> Response:
         if request.method not in ("GET", "POST"):
             raise RequestError(405, "GraphQL is served over GET (queries) and POST", headers={"Allow": "GET, POST"})
-        parsed = await self._read(request)
+        raw = await self._raw(request)
         allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
         context = self.context(request, request_id)
         gate = context.runtime.gate
         if not gate.is_open():
             raise RequestError(503, UNAVAILABLE_MESSAGE, code="UNAVAILABLE")
+        key = (request.method, media, context.principal, raw)
+        kept = self.answers.get(key)
+        context.reads.keeping = self.answers.keeps(key)
+        if kept is not None:
+            positions = await context.runtime.store.reader.fetch(waited_positions)
+            if kept.holds(positions, context.runtime.ledger.clock()):
+                return Response(kept.body, media_type=f"{media}; charset=utf-8")
+            self.answers.drop(key)
+            context.reads.saw(positions)
+        parsed = _parsed(request.method, raw)
+        tally = TALLY.set(context.reads.tally)
         try:
             result = await self.schema().execute(
                 parsed.query, variable_values=parsed.variables, operation_name=parsed.operation_name,
@@ -97,33 +113,32 @@ class GraphQLEndpoint:
             raise RequestError(400, "the request has no GraphQL document in `query`") from None
         except CannotGetOperationTypeError as error:
             raise RequestError(400, error.as_http_error_reason()) from None
+        finally:
+            TALLY.reset(tally)
         body, status = _body_and_status(result, media, request_id)
         if status == 503:
             gate.trip()
-        return _respond(body, status, media)
+        response = _respond(body, status, media)
+        if status == 200 and "errors" not in body and context.reads.keeping:
+            self._keep(key, context.reads, bytes(response.body), body["data"])
+        return response
 
-    async def _read(self, request: Request) -> GraphQLRequest:
+    def _keep(self, key: Hashable, reads: Reads, body: bytes, data: dict[str, Any] | None) -> None:
+        if data is None or not reads.complete(data):
+            self.answers.never(key)
+            return
+        answer = reads.answer(body)
+        if answer is not None:
+            self.answers.keep(key, answer)
+
+    async def _raw(self, request: Request) -> bytes:
+        """The request as sent: the query string of a GET, the JSON body of a POST."""
         if request.method == "GET":
-            params = request.query_params
-            return _graphql_request(
-                {
-                    "query": params.get("query"),
-                    "variables": _json_parameter(params.get("variables"), "variables"),
-                    "operationName": params.get("operationName"),
-                    "extensions": _json_parameter(params.get("extensions"), "extensions"),
-                }
-            )
+            return bytes(request.scope["query_string"])
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if media_type != JSON:
             raise RequestError(415, f"POST a JSON body with Content-Type: {JSON}", code="UNSUPPORTED_MEDIA_TYPE")
-        body = await self._body(request)
-        try:
-            document = read_json(body)
-        except (ValueError, UnicodeDecodeError):
-            raise RequestError(400, "the body is not valid JSON") from None
-        if not isinstance(document, dict):
-            raise RequestError(400, "the body must be a JSON object (batches are not served)")
-        return _graphql_request(document)
+        return await self._body(request)
 
     async def _body(self, request: Request) -> bytes:
         declared = request.headers.get("content-length")
@@ -195,6 +210,27 @@ def _respond(body: dict[str, Any], status: int, media: str, headers: dict[str, s
         json.dumps(body, separators=(",", ":")), status_code=status, media_type=f"{media}; charset=utf-8",
         headers=headers,
     )
+
+
+def _parsed(method: str, raw: bytes) -> GraphQLRequest:
+    """The GraphQL request in a GET's query string or a POST's body."""
+    if method == "GET":
+        params = QueryParams(raw)
+        return _graphql_request(
+            {
+                "query": params.get("query"),
+                "variables": _json_parameter(params.get("variables"), "variables"),
+                "operationName": params.get("operationName"),
+                "extensions": _json_parameter(params.get("extensions"), "extensions"),
+            }
+        )
+    try:
+        document = read_json(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise RequestError(400, "the body is not valid JSON") from None
+    if not isinstance(document, dict):
+        raise RequestError(400, "the body must be a JSON object (batches are not served)")
+    return _graphql_request(document)
 
 
 def _graphql_request(document: dict[str, Any]) -> GraphQLRequest:

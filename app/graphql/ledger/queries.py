@@ -39,6 +39,7 @@ from app.graphql.ledger.views import (
 from domain.appeal import AppealStatus
 from domain.errors import ValidationError
 from domain.standing import Strike as DomainStrike
+from domain.standing import next_change
 from projections.account_standing.queries import find_account, find_strikes
 from projections.action_confirmations.queries import OverdueKey, overdue_confirmations
 from projections.action_confirmations.rows import ConfirmationRow
@@ -60,15 +61,22 @@ class LedgerQuery:
         self, info: Info, id: str, as_of: datetime | None = None, min_position: str | None = None
     ) -> Account | None:
         runtime = await consistent(info, min_position)
+        reads = info.context.reads
+        await reads.positions()  # before the clock: rows stored later move a position, whatever their times
         at = await moment(runtime, as_of)
         scope = info.context.principal.scope
-        reader = runtime.store.reader
         if scope is not None:
-            domains = await reader.fetch(account_domains, id)
+            domains = await reads.fetch(account_domains, id)
             if not domains.intersection(scope):
                 return None
-        row = await reader.fetch(find_account, id, at, runtime.ledger.ladders, scope)
-        return None if row is None else Account.of_row(row, at, scope)
+        row = await reads.fetch(find_account, id, at, runtime.ledger.ladders, scope)
+        if row is None:
+            return None
+        # As of a past moment the account changes only with its rows; now, also when the clock passes a strike's
+        # expiry or another of its moments.
+        until = None if as_of is not None else next_change(row.strikes, row.penalties, at)
+        reads.declare(str(info.path.key), [find_account] if scope is None else [find_account, account_domains], until)
+        return Account.of_row(row, at, scope)
 
     @strawberry.field(description="One appeal by id.")
     async def appeal(self, info: Info, id: strawberry.ID, min_position: str | None = None) -> Appeal | None:

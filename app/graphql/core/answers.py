@@ -1,0 +1,125 @@
+"""Answers kept and given again while what they depend on holds: the positions of the read models they were read
+from, and the clock short of their next change (a strike's expiry, for standing).
+
+Each worker is a process with answers of its own, and another process may move a read model on at any moment:
+whether a kept answer still holds is looked up in the database each time (one statement, every read model's
+position), never assumed from a notification that may not have arrived. An answer is kept only when every field of
+it said what it depends on and every read its request made was one of theirs; any other answer is never kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ParamSpec, TypeVar
+
+from app.read.failures import read_models_of
+from app.read.projector import waited_positions
+from app.read.reader import Reader, Tally
+from projections.sql import Query
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+KEPT = 4096
+"""Answers a process keeps; when full it starts again rather than grow."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    body: bytes
+    positions: tuple[tuple[str, int], ...]
+    """The read models it was read from, at the positions they had before it was read."""
+    until: datetime | None
+    """When the clock reaches it, the answer may change (None: never, for as long as the positions hold)."""
+
+    def holds(self, positions: Mapping[str, int | None], now: datetime) -> bool:
+        """Whether it is still the answer, with the read models at `positions` (None: stopped) and the clock at
+        `now`."""
+        return (self.until is None or now < self.until) and all(positions.get(n) == p for n, p in self.positions)
+
+
+class Answers:
+    """One process's kept answers, by what was asked and by whom; and what was asked whose answers cannot be kept,
+    which then cost no look at the read models' positions."""
+
+    def __init__(self, size: int = KEPT) -> None:
+        self._size = size
+        self._kept: dict[Hashable, Answer] = {}
+        self._never: set[Hashable] = set()
+
+    def get(self, key: Hashable) -> Answer | None:
+        return self._kept.get(key)
+
+    def keeps(self, key: Hashable) -> bool:
+        """Whether an answer to `key` may be kept: not one found to read what its fields did not declare."""
+        return key not in self._never
+
+    def keep(self, key: Hashable, answer: Answer) -> None:
+        if len(self._kept) >= self._size and key not in self._kept:
+            self._kept.clear()
+        self._kept[key] = answer
+
+    def never(self, key: Hashable) -> None:
+        if len(self._never) >= self._size:
+            self._never.clear()
+        self._never.add(key)
+
+    def drop(self, key: Hashable) -> None:
+        self._kept.pop(key, None)
+
+
+class Reads:
+    """What one request's answer depends on, as the fields that read declare it while it executes."""
+
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+        self.keeping = True
+        """Whether the answer may be kept: its fields then read the read models' positions before they read."""
+        self.tally = Tally()
+        """Every read the request makes, declared or not (the reader counts them)."""
+        self._declared = 0
+        self._positions: Mapping[str, int | None] | None = None
+        self._fields: set[str] = set()
+        self._depends: set[str] = set()
+        self._until: datetime | None = None
+
+    def saw(self, positions: Mapping[str, int | None]) -> None:
+        """Every read model's position, as just read before the request executes."""
+        self._positions = positions
+
+    async def positions(self) -> Mapping[str, int | None]:
+        """Every read model's position (None: stopped), read once a request: call it before reading the clock and
+        the rows whose dependence a field declares, so that anything stored after it moves a position."""
+        if self._positions is None and self.keeping:
+            self._positions = await self._reader.fetch(waited_positions)
+            self._declared += 1
+        return self._positions or {}
+
+    async def fetch(self, query: Query[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """What `query` finds: a read whose dependence its caller declares."""
+        found = await self._reader.fetch(query, *args, **kwargs)
+        self._declared += 1
+        return found
+
+    def declare(self, field: str, queries: Sequence[Query[..., Any]], until: datetime | None) -> None:
+        """The response's `field` depends on nothing but the read models of `queries`, and on the clock only
+        before `until` (None: not at all)."""
+        self._fields.add(field)
+        self._depends.update(read_models_of(queries))
+        if until is not None and (self._until is None or until < self._until):
+            self._until = until
+
+    def complete(self, data: Mapping[str, Any]) -> bool:
+        """Whether every field of `data` declared what it depends on, and every read made was one of theirs."""
+        return set(data) == self._fields and self.tally.reads == self._declared
+
+    def answer(self, body: bytes) -> Answer | None:
+        """`body` as an answer to keep (call when `complete`); None when a read model it read has stopped."""
+        if self._positions is None:
+            return None
+        positions = [(name, self._positions.get(name)) for name in sorted(self._depends)]
+        if not all(isinstance(position, int) for _, position in positions):
+            return None
+        return Answer(body, tuple((n, p) for n, p in positions if p is not None), self._until)
