@@ -177,3 +177,30 @@ def test_a_killed_worker_is_replaced_another_projects_and_no_acknowledged_write_
 def test_serve_refuses_fewer_than_one_worker(workers: str, tmp_path: Path) -> None:
     refused = docket("serve", "--workers", workers, cwd=tmp_path, env=clean_env())
     assert refused.returncode == 2 and "must be 1 or more" in refused.stderr
+
+
+ACCOUNT = """query($p: String) {
+  account(id: "acct-1", minPosition: $p) { standing { strikePoints } strikes { id } } }"""
+DECIDE = """mutation($i: DecideInput!) {
+  decide(input: $i) { __typename ... on Decision { position strike { id } } } }"""
+
+
+def test_each_worker_gives_a_kept_account_answer_only_until_another_worker_writes_to_it(
+    database_url: str, tmp_path: Path
+) -> None:
+    with two_workers(tmp_path, database_url) as (server, token), ExitStack() as stack:
+        clients = list(pinned(stack, server, token).values())
+        record(clients[0], "first")
+        settled = record(clients[0], "settled")["position"]
+        for client in clients:
+            graphql(client, ACCOUNT, {"p": settled})
+        before = [graphql(c, ACCOUNT, {})["account"] for c in clients for _ in range(2)]  # the second one kept
+        decided = graphql(clients[1], DECIDE, {"i": {
+            "subject": detection("first")["subject"], "accountId": "acct-1", "policy": "spam", "outcome": "VIOLATING",
+            "actions": [{"type": "REMOVE"}], "rationale": "Spam."}})["decide"]
+        waited = [graphql(c, ACCOUNT, {"p": decided["position"]})["account"] for c in clients]
+        after = [graphql(c, ACCOUNT, {})["account"] for c in clients]
+
+    assert [a["standing"]["strikePoints"] for a in before] == [0, 0, 0, 0]
+    struck = {"standing": {"strikePoints": 1}, "strikes": [{"id": decided["strike"]["id"]}]}
+    assert waited == after == [struck, struck]

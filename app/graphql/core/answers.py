@@ -34,6 +34,10 @@ class Answer:
     until: datetime | None
     """When the clock reaches it, the answer may change (None: never, for as long as the positions hold)."""
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.positions)
+
     def holds(self, positions: Mapping[str, int | None], now: datetime) -> bool:
         """Whether it is still the answer, with the read models at `positions` (None: stopped) and the clock at
         `now`."""
@@ -75,8 +79,9 @@ class Reads:
 
     def __init__(self, reader: Reader) -> None:
         self._reader = reader
-        self.keeping = True
-        """Whether the answer may be kept: its fields then read the read models' positions before they read."""
+        self.keeping = False
+        """Whether the answer may be kept (the endpoint that keeps answers says so): its fields then read the read
+        models' positions before they read."""
         self.tally = Tally()
         """Every read the request makes, declared or not (the reader counts them)."""
         self._declared = 0

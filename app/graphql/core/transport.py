@@ -93,7 +93,7 @@ class GraphQLEndpoint:
         kept = self.answers.get(key)
         context.reads.keeping = self.answers.keeps(key)
         if kept is not None:
-            positions = await context.runtime.store.reader.fetch(waited_positions)
+            positions = await context.runtime.store.reader.fetch(waited_positions, kept.names)
             if kept.holds(positions, context.runtime.ledger.clock()):
                 return Response(kept.body, media_type=f"{media}; charset=utf-8")
             self.answers.drop(key)
