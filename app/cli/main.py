@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=_positive, default=os.cpu_count() or 1, metavar="N",
                        help="serve from N processes on the one port (default: one per CPU, here %(default)s)")
+    serve.add_argument("--access-log", action="store_true",
+                       help="log a line for every request (off by default: it costs a busy server CPU)")
     serve.set_defaults(run=_serve)
 
     migrate = commands.add_parser("migrate", help="create or update the tables and seed the starter catalog")
@@ -263,7 +265,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # and a zlib context a connection, for small JSON on what is mostly a local network.
     uvicorn.run(
         "app.http.asgi:serve_app", factory=True, workers=args.workers, host=args.host, port=args.port,
-        log_level="info", ws_max_size=settings.max_body_bytes, ws_per_message_deflate=False,
+        log_level="info", access_log=args.access_log, ws_max_size=settings.max_body_bytes,
+        ws_per_message_deflate=False,
     )
     return 0
 
