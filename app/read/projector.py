@@ -21,7 +21,7 @@ from app.read.notifications import FOREVER, Bell, Channel
 from app.read.store import UNREACHABLE, ReadStore
 from app.write.ledger import Ledger
 from projections.base import Projection
-from projections.sql import Steps, marks, query
+from projections.sql import Steps, query
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +44,10 @@ ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excl
 
 
 @query
-def waited_positions(names: Sequence[str] | None = None) -> Steps[dict[str, int | None]]:
-    """Every read model's position (of those `names` alone, if given), None for one that has stopped, in one
-    statement."""
-    if names is None:
-        rows = yield ("SELECT name, position, 0 FROM projection_positions "
-                      "UNION ALL SELECT name, position, 1 FROM projection_failures ORDER BY 3"), ()
-    else:
-        rows = yield (f"SELECT name, position, 0 FROM projection_positions WHERE name IN ({marks(names)}) "
-                      f"UNION ALL SELECT name, position, 1 FROM projection_failures WHERE name IN ({marks(names)}) "
-                      "ORDER BY 3"), (*names, *names)
+def waited_positions() -> Steps[dict[str, int | None]]:
+    """Every read model's position, None for one that has stopped, in one statement."""
+    rows = yield ("SELECT name, position, 0 FROM projection_positions "
+                  "UNION ALL SELECT name, position, 1 FROM projection_failures ORDER BY 3"), ()
     return {name: None if halted else int(position) for name, position, halted in rows}
 
 

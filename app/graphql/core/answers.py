@@ -9,6 +9,7 @@ it said what it depends on and every read its request made was one of theirs; an
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,10 +34,6 @@ class Answer:
     """The read models it was read from, at the positions they had before it was read."""
     until: datetime | None
     """When the clock reaches it, the answer may change (None: never, for as long as the positions hold)."""
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(name for name, _ in self.positions)
 
     def holds(self, positions: Mapping[str, int | None], now: datetime) -> bool:
         """Whether it is still the answer, with the read models at `positions` (None: stopped) and the clock at
@@ -72,6 +69,33 @@ class Answers:
 
     def drop(self, key: Hashable) -> None:
         self._kept.pop(key, None)
+
+
+class Positions:
+    """Every read model's position (None: stopped), as the requests that ask for it at once share one statement:
+    each gets the answer of a statement sent after it asked, as good as one of its own."""
+
+    def __init__(self, reader: Reader) -> None:
+        self._reader = reader
+        self._next: asyncio.Future[dict[str, int | None]] | None = None
+        """What the next statement will find, for those who asked since the last one was sent."""
+        self._sending: set[asyncio.Task[None]] = set()
+
+    async def read(self) -> Mapping[str, int | None]:
+        loop = asyncio.get_running_loop()
+        if self._next is None or self._next.get_loop() is not loop:
+            self._next = loop.create_future()
+            sending = loop.create_task(self._send(self._next))
+            self._sending.add(sending)
+            sending.add_done_callback(self._sending.discard)
+        return await asyncio.shield(self._next)
+
+    async def _send(self, found: asyncio.Future[dict[str, int | None]]) -> None:
+        self._next = None  # who asks from now on asks after this statement is sent
+        try:
+            found.set_result(await self._reader.fetch(waited_positions))
+        except Exception as error:  # noqa: BLE001 - each request that asked raises it
+            found.set_exception(error)
 
 
 class Reads:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ from strawberry.schema.exceptions import (
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from app.graphql.core.answers import Answers, Reads
+from app.graphql.core.answers import Answers, Positions, Reads
 from app.graphql.core.context import Context
 from app.graphql.core.error_codes import (
     UNAVAILABLE_MESSAGE,
@@ -30,7 +30,6 @@ from app.graphql.core.error_codes import (
     database_unavailable,
 )
 from app.graphql.core.request_json import read_json
-from app.read.projector import waited_positions
 from app.read.reader import TALLY
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -63,6 +62,8 @@ class GraphQLEndpoint:
         self.context = context
         self.max_body = max_body
         self.answers = Answers()
+        self.positions: Positions | None = None
+        """Made by the first request, on the runtime its lifespan opened."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -93,11 +94,12 @@ class GraphQLEndpoint:
         kept = self.answers.get(key)
         context.reads.keeping = self.answers.keeps(key)
         if kept is not None:
-            positions = await context.runtime.store.reader.fetch(waited_positions, kept.names)
-            if kept.holds(positions, context.runtime.ledger.clock()):
+            positions = await self._positions(context)
+            if positions is not None and kept.holds(positions, context.runtime.ledger.clock()):
                 return Response(kept.body, media_type=f"{media}; charset=utf-8")
             self.answers.drop(key)
-            context.reads.saw(positions)
+            if positions is not None:
+                context.reads.saw(positions)
         parsed = _parsed(request.method, raw)
         tally = TALLY.set(context.reads.tally)
         try:
@@ -130,6 +132,16 @@ class GraphQLEndpoint:
         answer = reads.answer(body)
         if answer is not None:
             self.answers.keep(key, answer)
+
+    async def _positions(self, context: Context) -> Mapping[str, int | None] | None:
+        """Every read model's position, read after this request came; None when they cannot be read (the request
+        then executes, and says why)."""
+        if self.positions is None:
+            self.positions = Positions(context.runtime.store.reader)
+        try:
+            return await self.positions.read()
+        except Exception:  # noqa: BLE001 - the read models' own reads fail with the coded error
+            return None
 
     async def _raw(self, request: Request) -> bytes:
         """The request as sent: the query string of a GET, the JSON body of a POST."""
