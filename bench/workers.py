@@ -68,8 +68,10 @@ def script(path: Path, token: str, query: str = ACCOUNT) -> Path:
         'wrk.headers["Content-Type"] = "application/json"\n'
         f'wrk.headers["Authorization"] = "Bearer {token}"\n'
         "shown = false\n"
-        "function response(status, headers, body)\n"  # the first answer that is not 200, to say why
-        "  if status ~= 200 and not shown then shown = true; print(\"failed: \" .. status .. \" \" .. body) end\n"
+        "function response(status, headers, body)\n"  # the first answer that is not 200 or has errors, to say why
+        "  if (status ~= 200 or body:find('\"errors\"', 1, true)) and not shown then\n"
+        "    shown = true; print(\"failed: \" .. status .. \" \" .. body)\n"
+        "  end\n"
         "end\n"
     )
     return path
@@ -130,10 +132,10 @@ def loaded(served: str, pid: int, url: str, lua: Path, connections: int, seconds
     failed = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     assert rate is not None and answered is not None, output
     latency = {p: float(value) * UNITS[unit] for p, value, unit in LATENCY.findall(output)}
-    for line in output.splitlines():
-        if line.startswith("failed: "):
-            print(f"{served}: {line[:500]}", flush=True)
-    return Figures(served, float(rate[1]), latency, int(failed[1]) if failed else 0,
+    shown = [line for line in output.splitlines() if line.startswith("failed: ")]
+    for line in shown:
+        print(f"{served}: {line[:500]}", flush=True)
+    return Figures(served, float(rate[1]), latency, max(int(failed[1]) if failed else 0, len(shown)),
                    cpu * 1000 / max(1, int(answered[1])))
 
 
