@@ -35,6 +35,8 @@ from app.read.reader import TALLY
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+KEPT_REQUEST = 4096
+"""The longest request (body or query string) whose answer is kept: a process keeps thousands of them."""
 
 
 class RequestError(Exception):
@@ -91,8 +93,9 @@ class GraphQLEndpoint:
         if not gate.is_open():
             raise RequestError(503, UNAVAILABLE_MESSAGE, code="UNAVAILABLE")
         key = (request.method, media, context.principal, raw)
-        kept = self.answers.get(key)
-        context.reads.keeping = self.answers.keeps(key)
+        keeps = len(raw) <= KEPT_REQUEST
+        kept = self.answers.get(key) if keeps else None
+        context.reads.keeping = keeps and self.answers.keeps(key)
         if kept is not None:
             positions = await self._positions(context)
             if positions is not None and kept.holds(positions, context.runtime.ledger.clock()):
