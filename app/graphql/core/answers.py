@@ -76,7 +76,7 @@ class Positions:
     each gets the answer of a statement sent after it asked, as good as one of its own."""
 
     def __init__(self, reader: Reader) -> None:
-        self._reader = reader
+        self.reader = reader
         self._next: asyncio.Future[dict[str, int | None]] | None = None
         """What the next statement will find, for those who asked since the last one was sent."""
         self._sending: set[asyncio.Task[None]] = set()
@@ -93,7 +93,7 @@ class Positions:
     async def _send(self, found: asyncio.Future[dict[str, int | None]]) -> None:
         self._next = None  # who asks from now on asks after this statement is sent
         try:
-            found.set_result(await self._reader.fetch(waited_positions))
+            found.set_result(await self.reader.fetch(waited_positions))
         except Exception as error:  # noqa: BLE001 - each request that asked raises it
             found.set_exception(error)
 

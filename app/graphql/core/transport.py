@@ -65,7 +65,7 @@ class GraphQLEndpoint:
         self.max_body = max_body
         self.answers = Answers()
         self.positions: Positions | None = None
-        """Made by the first request, on the runtime its lifespan opened."""
+        """Made by the first request, on the reader of the runtime its lifespan opened."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -139,8 +139,9 @@ class GraphQLEndpoint:
     async def _positions(self, context: Context) -> Mapping[str, int | None] | None:
         """Every read model's position, read after this request came; None when they cannot be read (the request
         then executes, and says why)."""
-        if self.positions is None:
-            self.positions = Positions(context.runtime.store.reader)
+        reader = context.runtime.store.reader
+        if self.positions is None or self.positions.reader is not reader:
+            self.positions = Positions(reader)
         try:
             return await self.positions.read()
         except Exception:  # noqa: BLE001 - the read models' own reads fail with the coded error
