@@ -1,5 +1,6 @@
 """Leases held by one process of a database at a time: the projector's, so that one of many serving processes
-projects, and `docket deliver`'s, so that one deliverer sends each webhook call.
+projects, `docket deliver`'s, so that one deliverer sends each webhook call, and `docket automate`'s, so that one
+follower calls the models about each detection.
 
 On PostgreSQL it is a session-level advisory lock, held by a connection of its own; on SQLite an OS lock on a file
 beside the database (`<database>.projector.lock`). Either is freed the moment its holder dies, and another process,
@@ -9,8 +10,11 @@ models' locks), but every event would be read, decoded and tried twice.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import fcntl
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -19,6 +23,9 @@ import psycopg
 from app.config.database import Database
 
 log = logging.getLogger(__name__)
+
+RETRY = 2.0
+"""Seconds between tries for a lease another process holds, and between checks that this one still holds it."""
 
 
 class Lease(Protocol):
@@ -102,3 +109,46 @@ def database_lease(database: Database, name: str) -> Lease:
         return AdvisoryLease(database, name)
     assert database.sqlite_path is not None
     return FileLease(database.sqlite_path.with_name(f"{database.sqlite_path.name}.{name}.lock"))
+
+
+async def while_held(lease: Lease, work: Callable[[asyncio.Event], Awaitable[None]], stop: asyncio.Event,
+                     worker: str) -> None:
+    """Runs `work` while this process holds `lease`, standing by while another process does, until `stop` is set.
+
+    `work` is given an event that is set when it must return: once `stop` is set, or once the lease is found lost (its
+    connection gone); it runs again when the lease is held again. `worker` names the command in the log.
+    """
+    said = False
+    try:
+        while not stop.is_set():
+            if await asyncio.to_thread(lease.acquire):
+                log.info("%s: this process holds the lease and works", worker)
+                said = False
+                until = asyncio.Event()
+                keeping = asyncio.create_task(_keep(lease, stop, until, worker))
+                try:
+                    await work(until)
+                finally:
+                    keeping.cancel()
+                    await asyncio.gather(keeping, return_exceptions=True)
+                continue
+            if not said:
+                log.info("%s: another process works for this database; standing by until it stops", worker)
+                said = True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), RETRY)
+    finally:
+        await asyncio.to_thread(lease.release)
+
+
+async def _keep(lease: Lease, stop: asyncio.Event, until: asyncio.Event, worker: str) -> None:
+    """Sets `until` once `stop` is set, or once the lease is found lost."""
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), RETRY)
+        if stop.is_set():
+            break
+        if not await asyncio.to_thread(lease.acquire):
+            log.warning("%s: lost the lease; stopping until it is held again", worker)
+            break
+    until.set()

@@ -5,7 +5,8 @@ A page of detections is judged, then its position saved (`automation_feed`), so 
 page again on restart, and what was done is found done (see app.automation.follower). A failure (the database gone,
 say) is logged and the page tried again, waiting twice as long each time up to MAX_RETRY; a provider that fails is no
 failure here: autoAction's handling records it, and its breaker counts it. Stopped by a signal, it finishes the page
-under way and saves where it got to.
+under way and saves where it got to. One follower of a database works at a time: it holds the `automate` lease while
+it does, and another one started beside it stands by (two would call the models about every detection twice).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import contextlib
 import logging
 
 from app.automation.follower import Follower, Page, next_page
+from app.read.lease import database_lease, while_held
 from app.read.store import ReadStore
 from app.runtime.wiring import Runtime
 
@@ -54,7 +56,12 @@ class AutomationFeed:
         self.batch = batch
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Judges the detections recorded after the saved position, then each as it is recorded, until `stop`."""
+        """Judges the detections recorded after the saved position, then each as it is recorded, while this process
+        holds the automate lease, until `stop`."""
+        lease = database_lease(self.runtime.settings.database, "automate")
+        await while_held(lease, self._follow, stop, "docket automate")
+
+    async def _follow(self, stop: asyncio.Event) -> None:
         retry = FIRST_RETRY
         position: int | None = None
         while not stop.is_set():

@@ -128,3 +128,25 @@ def test_a_failing_provider_is_recorded_as_failed_classifications_sent_to_people
     assert all("InternalServerError" in f.evidence["automation"]["failed"] for f in found)
     assert {(f.evidence["automation"]["outcome"], f.for_review) for f in found} == {("QUEUED", True)}
     assert automated_decisions(runtime) == Counter()
+
+
+@pytest.mark.postgres
+def test_a_second_follower_stands_by_so_no_model_is_asked_twice(
+    runtime: Runtime, postgres_url: str, models: RunningServer, tmp_path: Path
+) -> None:
+    shadow = rule(runtime.ledger, models, "spam", "spam-pair", AutomationMode.SHADOW)
+    pins = [f"p{n}" for n in range(12)]
+    runtime.ledger.record_detections([pipeline_detection(p, "spam", SPAM) for p in pins], "svc:classifier")
+    recorded = runtime.ledger.head()
+
+    with automate(postgres_url, tmp_path) as first, automate(postgres_url, tmp_path) as second:
+        until(lambda: saved_position(runtime.store) >= recorded, "every detection judged", first, tmp_path)
+        time.sleep(1.0)  # a follower judging beside the other would have asked the model by now
+        for process in (first, second):
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0, logs(tmp_path)
+
+    assert models.state.requests["spam-pair"] == len(pins)
+    assert sorted(f.subject.key for f in verdicts(runtime.ledger)) == sorted(key(p) for p in pins)
+    assert {f.evidence["automation"]["rule"] for f in verdicts(runtime.ledger)} == {str(shadow)}
+    assert "another process works for this database; standing by" in logs(tmp_path)

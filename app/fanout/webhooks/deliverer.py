@@ -10,7 +10,7 @@ attempt under way at that moment is made again (receivers deduplicate on `webhoo
 
 One deliverer of a database delivers at a time: it holds the `deliverer` lease (an advisory lock on PostgreSQL, a file
 lock beside a SQLite database) while it does. Another one started beside it stands by, trying for the lease every
-LEASE_RETRY seconds, and takes over soon after the first stops or dies; two at once would send every call twice.
+a few seconds, and takes over soon after the first stops or dies; two at once would send every call twice.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from app.fanout.webhooks.outbox import DeliveryStatus, Due, Outcome
 from app.fanout.webhooks.schedule import GONE, SLOW_DOWN, Schedule, retry_after
 from app.fanout.webhooks.sender import Answer, send, webhook_client
 from app.read.failures import ReadModelStopped
-from app.read.lease import Lease, database_lease
+from app.read.lease import database_lease, while_held
 from app.read.store import read
 from app.runtime.wiring import Runtime
 from domain.base import Clock
@@ -52,8 +52,6 @@ BODIES = 4_096
 DISABLING = sys.maxsize
 """What `_disabled` holds for an endpoint that answered 410 until its disabling is recorded."""
 LEASE = "deliverer"
-LEASE_RETRY = 2.0
-"""Seconds between tries for the lease while another deliverer holds it, and between checks that it is still held."""
 
 
 class Deliverer:
@@ -82,44 +80,7 @@ class Deliverer:
     async def run(self, stop: asyncio.Event) -> None:
         """Delivers while this process holds the deliverer lease, standing by while another does, until `stop` is
         set; attempts under way are then finished and logged."""
-        lease = database_lease(self.settings.database, LEASE)
-        said = False
-        try:
-            while not stop.is_set():
-                if await asyncio.to_thread(lease.acquire):
-                    log.info("delivering (this process holds the deliverer lease)")
-                    said = False
-                    await self._deliver(stop, lease)
-                    continue
-                if not said:
-                    log.info("another docket deliver delivers for this database; standing by until it stops")
-                    said = True
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), LEASE_RETRY)
-        finally:
-            await asyncio.to_thread(lease.release)
-
-    async def _deliver(self, stop: asyncio.Event, lease: Lease) -> None:
-        """Delivers until `stop` is set or the lease is lost."""
-        until = asyncio.Event()
-        keeping = asyncio.create_task(self._keep(lease, stop, until))
-        try:
-            await self._deliver_until(until)
-        finally:
-            keeping.cancel()
-            await asyncio.gather(keeping, return_exceptions=True)
-
-    async def _keep(self, lease: Lease, stop: asyncio.Event, until: asyncio.Event) -> None:
-        """Sets `until` once `stop` is set, or once the lease is found lost (its connection gone)."""
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), LEASE_RETRY)
-            if stop.is_set():
-                break
-            if not await asyncio.to_thread(lease.acquire):
-                log.warning("lost the deliverer lease; stopping until it is held again")
-                break
-        until.set()
+        await while_held(database_lease(self.settings.database, LEASE), self._deliver_until, stop, "docket deliver")
 
     async def _deliver_until(self, stop: asyncio.Event) -> None:
         self._under_way.clear()
