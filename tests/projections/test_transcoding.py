@@ -1,7 +1,9 @@
 """Every domain value type survives the ledger's JSON transcoding unchanged, enums and all."""
 
 import dataclasses
+import json
 import typing
+from collections.abc import Iterator
 from datetime import timedelta, timezone
 from typing import Any
 
@@ -10,6 +12,7 @@ from eventsourcing.persistence import (
     DatetimeAsISO,
     DecimalAsStr,
     JSONTranscoder,
+    Notification,
     UUIDAsHex,
 )
 
@@ -265,7 +268,9 @@ def test_every_domain_event_survives_the_ledgers_mapper() -> None:
     assert [type(e) for e in decoded] == [type(e) for e in events]
 
 
-def test_the_ledgers_transcoder_decodes_every_stored_event_as_the_librarys_does(tmp_path: Any) -> None:
+@pytest.fixture
+def history(tmp_path: Any) -> Iterator[tuple[LedgerTranscoder, JSONTranscoder, list[Notification]]]:
+    """The ledger's transcoder, the library's with the same transcodings, and a review history stored by the ledger."""
     runtime = open_runtime(Settings(database_url=f"sqlite:///{tmp_path / 'd.db'}"))
     try:
         write_review_history(runtime.ledger, 60)
@@ -273,10 +278,31 @@ def test_the_ledgers_transcoder_decodes_every_stored_event_as_the_librarys_does(
         runtime.ledger.register_transcodings(library)
         ours = runtime.ledger.mapper.transcoder
         assert isinstance(ours, LedgerTranscoder)
-        stored = runtime.ledger.recorder.select_notifications(start=1, limit=runtime.ledger.head())
-        assert len({n.topic for n in stored}) > 30
-
-        assert [ours.decode(n.state) for n in stored] == [library.decode(n.state) for n in stored]
-        assert ours.decode(b'{"score":NaN,"n":123456789012345678901234567890}')["n"] == 123456789012345678901234567890
+        yield ours, library, list(runtime.ledger.recorder.select_notifications(start=1, limit=runtime.ledger.head()))
     finally:
         runtime.close()
+
+
+def test_the_ledgers_transcoder_decodes_every_stored_event_as_the_librarys_does(
+    history: tuple[LedgerTranscoder, JSONTranscoder, list[Notification]],
+) -> None:
+    ours, library, stored = history
+    assert len({n.topic for n in stored}) > 30
+
+    assert [ours.decode(n.state) for n in stored] == [library.decode(n.state) for n in stored]
+    assert ours.decode(b'{"score":NaN,"n":123456789012345678901234567890}')["n"] == 123456789012345678901234567890
+
+
+def test_the_ledgers_transcoder_encodes_every_event_as_the_librarys_does(
+    history: tuple[LedgerTranscoder, JSONTranscoder, list[Notification]],
+) -> None:
+    ours, library, stored = history
+    states = [library.decode(n.state) for n in stored]
+    odd = {
+        "ids": [natural_id("a"), {"inner": (natural_id("b"), T0)}], "source": DetectionSource.LLM, "none": None,
+        "nan": float("nan"), "big": 123456789012345678901234567890, "keys": {1: "one"}, "when": T0.astimezone(CET),
+    }
+
+    for state in [*states, odd, {"fine": odd["ids"], "source": odd["source"]}]:
+        assert json.loads(ours.encode(state)) == json.loads(library.encode(state))
+    assert [ours.decode(ours.encode(s)) for s in states] == states
