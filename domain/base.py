@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 from uuid import UUID, uuid5
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, get_topic
 
 Clock = Callable[[], datetime]
 """Injected time: the domain never reads the system clock."""
@@ -49,4 +49,15 @@ class DocketAggregate(Aggregate):
     def _start(
         cls: type[A], event_class: type[Aggregate.Created], id: UUID, actor: str, at: datetime, **attrs: Any
     ) -> A:
-        return cls._create(event_class, id=id, timestamp=at, actor=actor, occurred_at=at, **attrs)
+        """The library's `_create`, for aggregates that have no `__init__` of their own (none of Docket's has): the
+        same event and aggregate, without matching keyword arguments to signatures on every call."""
+        make: Callable[..., Aggregate.Created] = event_class  # its fields are DocketAggregate.Event's too
+        event = make(
+            originator_id=id, originator_version=cls.INITIAL_VERSION, timestamp=at, originator_topic=get_topic(cls),
+            actor=actor, occurred_at=at, **attrs,
+        )
+        aggregate = object.__new__(cls)
+        aggregate.__base_init__(id, cls.INITIAL_VERSION, at)
+        event.apply(aggregate)
+        aggregate.pending_events.append(event)
+        return aggregate

@@ -298,3 +298,15 @@ def test_model_content_read_back_sealed_is_the_content_and_read_back_erased_is_f
     assert sealed.to_judge == ModelContent(text="hello", image_urls=("https://cdn.example/a.jpg",))
     assert erased.model_content is ERASED_CONTENT
     assert erased.to_judge is None
+
+
+def test_a_recorded_detection_is_the_aggregate_the_librarys_create_makes() -> None:
+    ours = Detection.record(facts(), 3, "svc:classifier", at(minutes=1))
+    source = DetectionSource.CLASSIFIER
+    library = Detection._create(
+        Detection.Recorded, id=ours.id, timestamp=at(minutes=1), actor="svc:classifier", occurred_at=at(minutes=1),
+        facts=facts(), policy_version=3, automated=source.automated, dsa_source_type=source.dsa_source_type,
+    )
+
+    assert vars(ours) == vars(library)
+    assert ours.collect_events() == library.collect_events()
