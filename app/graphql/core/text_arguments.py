@@ -97,7 +97,9 @@ def unstorable(value: Any, type_: GraphQLType | None, path: str) -> tuple[str, s
         else:
             fields = shape.fields if is_input_object_type(shape) else {}
             for key, entry in value.items():
-                # A sound scalar needs no path: most fields are, and a path per field costs.
+                # A sound scalar needs no path: most fields are, and a path per field costs. Most are plain ASCII text.
+                if type(entry) is str and entry.isascii() and "\x00" not in entry:
+                    continue
                 if isinstance(entry, dict | list) or json_problem(entry):
                     field = fields.get(key)
                     pending.append((entry, None if field is None else field.type, f"{path}.{key}"))
