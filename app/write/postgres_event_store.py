@@ -6,8 +6,8 @@ bulk write's cost). Here a batch of COPY_FROM events or more goes in as a binary
 the library takes (LOCK TABLE ... IN EXCLUSIVE MODE, then NOTIFY), with notification ids drawn from the table's own
 sequence while the lock is held: ids rise in commit order as the library's do, a rolled-back batch leaves a gap as
 the library's does, and an event already stored at its (originator_id, originator_version) fails the whole batch
-with the library's IntegrityError. A batch recording an account's erasure deletes the account's key in its own
-transaction (`PostgresKeys.shred`).
+with the library's IntegrityError. A batch stores the keys first made for what it seals, and deletes the key of an
+account whose erasure it records, in its own transaction (`PostgresKeys.insert`, `PostgresKeys.shred`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 from psycopg_pool import ConnectionPool
 
-from app.write.subject_keys import PostgresKeys
+from app.write.subject_keys import PostgresKeys, SubjectKey
 
 COPY_FROM = 64
 """Events in a batch from which COPY pays: below it the library's one pipelined INSERT takes fewer round trips."""
@@ -38,15 +38,17 @@ class CopyingRecorder(PostgresApplicationRecorder):
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         super()._insert_events(curs, stored_events, **kwargs)
-        PostgresKeys(self).shred(curs, stored_events)
+        keys = PostgresKeys(self)
+        keys.insert(curs, kwargs.get("keys", ()))
+        keys.shred(curs, stored_events)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if len(stored_events) < COPY_FROM or self.datastore.enable_db_functions:
             return super().insert_events(stored_events, **kwargs)
-        return self._copy_events(stored_events)
+        return self._copy_events(stored_events, kwargs.get("keys", ()))
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-    def _copy_events(self, stored_events: Sequence[StoredEvent]) -> Sequence[int]:
+    def _copy_events(self, stored_events: Sequence[StoredEvent], new_keys: Sequence[SubjectKey]) -> Sequence[int]:
         table = SQL("{0}.{1}").format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
         with self.datastore.get_connection() as conn, conn.transaction():
             if self._sequence is None:
@@ -54,7 +56,9 @@ class CopyingRecorder(PostgresApplicationRecorder):
             with conn.pipeline(), conn.cursor() as curs, conn.cursor() as numbering:
                 self._lock_table(curs)
                 self._notify_channel(curs)
-                PostgresKeys(self).shred(curs, stored_events)
+                keys = PostgresKeys(self)
+                keys.insert(curs, new_keys)
+                keys.shred(curs, stored_events)
                 numbering.execute(
                     "SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)",
                     (self._sequence, len(stored_events)), prepare=True,

@@ -14,8 +14,10 @@ import base64
 import json
 import os
 import re
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import Any
@@ -26,7 +28,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoding
 from eventsourcing.utils import get_topic
 
-from app.write.subject_keys import KeyStore, new_key
+from app.write.subject_keys import KeyStore, SubjectKey, new_key
 from domain.account_data import ERASED, ERASED_OBJECT, AccountData
 from domain.personal_data import PersonalField, personal_fields
 
@@ -58,31 +60,62 @@ class Keyring:
         self._sealing: dict[str, tuple[float, str, AESGCM]] = {}
         self._opening: dict[str, tuple[float, AESGCM | None]] = {}
         self._accounts: dict[str, str] = {}
+        self._local = threading.local()
 
     @cached_property
     def store(self) -> KeyStore:
         """Found when first used: the ledger's mapper, which holds the keyring, is made before its recorder."""
         return self._store()
 
+    @contextmanager
+    def made_for(self, account_ids: Iterable[str]) -> Iterator[list[SubjectKey]]:
+        """Holds the keys of `account_ids` for sealing, reading those not held in one round trip, and makes a key for
+        each account that has none: yielded, to be stored in the transaction that stores what they seal.
+
+        Until the block ends without an error, the keys made are this thread's alone: another save must not seal with
+        a key whose transaction may yet fail (a concurrent writer's key for the same account wins, and the command,
+        run again, reads it)."""
+        missing = self._missing(account_ids)
+        found = self.store.current(missing) if missing else {}
+        made = [new_key(a) for a in missing if a not in found]
+        self._hold(found.values())
+        self._local.made = {k.account_id: (k.key_id, AESGCM(k.key)) for k in made}
+        try:
+            yield made
+        finally:
+            del self._local.made
+        self._hold(made)
+
     def prepare(self, account_ids: Iterable[str]) -> None:
-        """Reads, or makes and stores, the keys of `account_ids` in two round trips at most, before a save."""
-        now = time.monotonic()
-        missing = sorted({a for a in account_ids if self._fresh(self._sealing.get(a), now) is None})
+        """Reads, or makes and stores, the keys of `account_ids` in three round trips at most, outside any save."""
+        missing = self._missing(account_ids)
         if not missing:
             return
-        self._make_room(len(missing))
         found = self.store.current(missing)
         made = [new_key(a) for a in missing if a not in found]
         if made:
             self.store.add(made)
             found |= self.store.current([k.account_id for k in made])  # a concurrent writer's key wins
-        for key in found.values():
+        self._hold(found.values())
+
+    def _missing(self, account_ids: Iterable[str]) -> list[str]:
+        now = time.monotonic()
+        return sorted({a for a in account_ids if self._fresh(self._sealing.get(a), now) is None})
+
+    def _hold(self, keys: Iterable[SubjectKey]) -> None:
+        keys = list(keys)
+        self._make_room(len(keys))
+        now = time.monotonic()
+        for key in keys:
             cipher = AESGCM(key.key)
             self._sealing[key.account_id] = (now, key.key_id, cipher)
             self._opening[key.key_id] = (now, cipher)
             self._accounts[key.key_id] = key.account_id
 
     def sealing(self, account_id: str) -> tuple[str, AESGCM]:
+        made = getattr(self._local, "made", {}).get(account_id)
+        if made is not None:
+            return made
         entry = self._fresh(self._sealing.get(account_id), time.monotonic())
         if entry is None:
             self.prepare([account_id])

@@ -99,6 +99,7 @@ class ShreddingRecorder(SQLiteApplicationRecorder):
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
+        SQLiteKeys.insert(c, kwargs.get("keys", ()))
         SQLiteKeys.shred(c, stored_events)
         return ids
 

@@ -78,6 +78,15 @@ class PostgresKeys:
         with self._datastore.transaction(commit=True) as curs:
             curs.executemany(statement, [(*_row(k), datetime.now(UTC)) for k in keys])
 
+    def insert(self, cursor: Any, keys: Sequence[SubjectKey]) -> None:
+        """Stores new keys in the transaction of `cursor`; a key for an account that has one fails it (a conflict: the
+        command runs again, and reads the other's key)."""
+        if keys:
+            statement = SQL(
+                "INSERT INTO {0} (account_id, stream_id, key_id, key, created_at) VALUES (%s, %s, %s, %s, %s)"
+            ).format(self._table)
+            cursor.executemany(statement, [(*_row(k), datetime.now(UTC)) for k in keys])
+
     def by_ids(self, key_ids: Sequence[str]) -> dict[str, SubjectKey]:
         statement = SQL("SELECT account_id, key_id, key FROM {0} WHERE key_id = ANY(%s)").format(self._table)
         with self._datastore.get_connection() as conn:
@@ -104,6 +113,15 @@ class SQLiteKeys:
             cursor.executemany(
                 "INSERT INTO subject_keys (account_id, stream_id, key_id, key, created_at) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (account_id) DO NOTHING",
+                [(*_row(k), datetime.now(UTC).isoformat()) for k in keys],
+            )
+
+    @staticmethod
+    def insert(cursor: Any, keys: Sequence[SubjectKey]) -> None:
+        """Stores new keys in the transaction of `cursor`, as `PostgresKeys.insert`."""
+        if keys:
+            cursor.executemany(
+                "INSERT INTO subject_keys (account_id, stream_id, key_id, key, created_at) VALUES (?, ?, ?, ?, ?)",
                 [(*_row(k), datetime.now(UTC).isoformat()) for k in keys],
             )
 

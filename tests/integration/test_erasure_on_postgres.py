@@ -3,7 +3,8 @@ transaction that records it, the rebuilt read models show it erased, and `docket
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import psycopg
@@ -16,8 +17,10 @@ from app.integrity.verify import sign_head
 from app.read.rebuild.run import rebuild
 from app.runtime.wiring import Runtime, open_runtime
 from app.write.postgres_event_store import COPY_FROM
+from app.write.subject_keys import SubjectKey
 from domain.account_data import ERASED, AccountData
-from domain.detection import DetectionFacts
+from domain.detection import Detection, DetectionFacts
+from domain.errors import ConflictError
 from domain.report import Notice, ReporterKind
 from domain.values import ContentType, DetectionSource, Subject
 from tests.integration.test_tamper_evidence import KEY, docket_verify
@@ -98,3 +101,66 @@ def test_an_erasure_whose_event_is_not_stored_keeps_the_key(runtime: Runtime, po
 
 def test_the_analyst_role_cannot_read_the_keys(runtime: Runtime, postgres_url: str) -> None:
     assert query(postgres_url, "SELECT has_table_privilege('docket_analyst', 'subject_keys', 'SELECT')") == [(False,)]
+
+
+@pytest.mark.parametrize("size", [1, COPY_FROM])
+def test_a_key_first_made_by_another_writer_meanwhile_wins_and_seals_the_retry(
+    runtime: Runtime, postgres_url: str, size: int
+) -> None:
+    other = open_runtime(Settings(database_url=postgres_url), clock=runtime.ledger.clock)
+    try:
+        # The other writer looked for acct-9's key before this one stored its own: it makes one too.
+        store = other.ledger.keyring.store
+        read, looked = store.current, []
+
+        def first_looked_too_early(account_ids: Sequence[str]) -> dict[str, SubjectKey]:
+            looked.append(account_ids)
+            return {} if len(looked) == 1 else read(account_ids)
+
+        store.current = first_looked_too_early  # type: ignore[method-assign]
+        runtime.ledger.record_detection(_of_account(runtime, 1000, "acct-9"), "pipeline")
+
+        other.ledger.record_detections([_of_account(other, 2000 + n, "acct-9") for n in range(size)], "pipeline")
+
+        assert len(looked) == 2  # its first save failed on the key, and ran again
+        assert query(postgres_url, "SELECT count(*) FROM subject_keys WHERE account_id = 'acct-9'") == [(1,)]
+        fresh = open_runtime(Settings(database_url=postgres_url), clock=runtime.ledger.clock)
+        try:
+            evidence = _evidence_of(fresh, "acct-9")
+        finally:
+            fresh.close()
+        assert evidence == [{"email": email(n)} for n in [1000, *range(2000, 2000 + size)]]
+    finally:
+        other.close()
+
+
+def test_a_key_made_for_a_save_that_fails_is_neither_stored_nor_used_again(
+    runtime: Runtime, postgres_url: str
+) -> None:
+    detection = _of_account(runtime, 3000, "acct-8")
+    recorder = runtime.ledger.recorder
+    failing = type(recorder).insert_events
+
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        raise IntegrityError("as if a concurrent writer had stored it")
+
+    recorder.insert_events = fail  # type: ignore[method-assign]
+    with pytest.raises(ConflictError):
+        runtime.ledger.record_detection(detection, "pipeline")
+    recorder.insert_events = lambda *a, **k: failing(recorder, *a, **k)  # type: ignore[method-assign]
+    assert query(postgres_url, "SELECT count(*) FROM subject_keys WHERE account_id = 'acct-8'") == [(0,)]
+
+    runtime.ledger.record_detection(detection, "pipeline")
+
+    assert query(postgres_url, "SELECT count(*) FROM subject_keys WHERE account_id = 'acct-8'") == [(1,)]
+    assert _evidence_of(runtime, "acct-8") == [{"email": email(3000)}]
+
+
+def _of_account(runtime: Runtime, n: int, account_id: str) -> DetectionFacts:
+    return replace(facts(runtime, n), account_id=account_id)
+
+
+def _evidence_of(runtime: Runtime, account_id: str) -> list[Any]:
+    """The evidence of the account's detections, as the ledger reads it back."""
+    recorded = [e.event for e in runtime.ledger.read_events(0, 10_000) if isinstance(e.event, Detection.Recorded)]
+    return [e.facts.evidence for e in recorded if e.facts.account_id == account_id]
