@@ -6,8 +6,9 @@ bulk write's cost). Here a batch of COPY_FROM events or more goes in as a binary
 the library takes (LOCK TABLE ... IN EXCLUSIVE MODE, then NOTIFY), with notification ids drawn from the table's own
 sequence while the lock is held: ids rise in commit order as the library's do, a rolled-back batch leaves a gap as
 the library's does, and an event already stored at its (originator_id, originator_version) fails the whole batch
-with the library's IntegrityError. A batch stores the keys first made for what it seals, and deletes the key of an
-account whose erasure it records, in its own transaction (`PostgresKeys.insert`, `PostgresKeys.shred`).
+with the library's IntegrityError. A batch stores the keys first made for what it seals (under the lock, so that no two
+such inserts wait on each other), and deletes the key of an account whose erasure it records, in its own
+transaction (`PostgresKeys.insert`, `PostgresKeys.shred`).
 """
 
 from __future__ import annotations
@@ -38,9 +39,14 @@ class CopyingRecorder(PostgresApplicationRecorder):
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         super()._insert_events(curs, stored_events, **kwargs)
-        keys = PostgresKeys(self)
-        keys.insert(curs, kwargs.get("keys", ()))
-        keys.shred(curs, stored_events)
+        PostgresKeys(self).shred(curs, stored_events)
+
+    def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        super()._insert_stored_events(curs, stored_events, **kwargs)
+        # Last in the pipeline, so that its failure (another writer's key) aborts no statement queued after it; on a
+        # cursor of its own, as the library reads the new events' ids from `curs`.
+        with curs.connection.cursor() as keys:
+            PostgresKeys(self).insert(keys, kwargs.get("keys", ()))
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if len(stored_events) < COPY_FROM or self.datastore.enable_db_functions:
@@ -57,12 +63,12 @@ class CopyingRecorder(PostgresApplicationRecorder):
                 self._lock_table(curs)
                 self._notify_channel(curs)
                 keys = PostgresKeys(self)
-                keys.insert(curs, new_keys)
                 keys.shred(curs, stored_events)
                 numbering.execute(
                     "SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)",
                     (self._sequence, len(stored_events)), prepare=True,
                 )
+                keys.insert(curs, new_keys)  # last, as in `_insert_stored_events`
                 ids = sorted(row["id"] for row in numbering.fetchall())
             statement = SQL(
                 "COPY {0} (originator_id, originator_version, topic, state, notification_id) FROM STDIN (FORMAT BINARY)"

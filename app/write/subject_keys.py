@@ -83,9 +83,11 @@ class PostgresKeys:
         command runs again, and reads the other's key)."""
         if keys:
             statement = SQL(
-                "INSERT INTO {0} (account_id, stream_id, key_id, key, created_at) VALUES (%s, %s, %s, %s, %s)"
+                "INSERT INTO {0} (account_id, stream_id, key_id, key, created_at) "
+                "SELECT *, now() FROM unnest(%s::text[], %s::text[], %s::text[], %s::bytea[])"
             ).format(self._table)
-            cursor.executemany(statement, [(*_row(k), datetime.now(UTC)) for k in keys])
+            # Never prepared: in a pipeline, a statement prepared in a transaction that fails is lost to psycopg.
+            cursor.execute(statement, [list(column) for column in zip(*map(_row, keys), strict=True)], prepare=False)
 
     def by_ids(self, key_ids: Sequence[str]) -> dict[str, SubjectKey]:
         statement = SQL("SELECT account_id, key_id, key FROM {0} WHERE key_id = ANY(%s)").format(self._table)

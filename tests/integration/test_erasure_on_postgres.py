@@ -3,6 +3,7 @@ transaction that records it, the rebuilt read models show it erased, and `docket
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
@@ -164,3 +165,28 @@ def _evidence_of(runtime: Runtime, account_id: str) -> list[Any]:
     """The evidence of the account's detections, as the ledger reads it back."""
     recorded = [e.event for e in runtime.ledger.read_events(0, 10_000) if isinstance(e.event, Detection.Recorded)]
     return [e.facts.evidence for e in recorded if e.facts.account_id == account_id]
+
+
+def test_writers_racing_to_make_the_same_accounts_keys_all_record_with_one_key_each(
+    runtime: Runtime, postgres_url: str
+) -> None:
+    writers, each = 6, 12
+    failures: list[BaseException] = []
+
+    def write(writer: int) -> None:
+        try:
+            for n in range(each):  # the same new accounts in the same order: their first keys collide
+                runtime.ledger.record_detection(_of_account(runtime, 10_000 * (writer + 1) + n, f"race-{n}"), "w")
+        except BaseException as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    assert query(postgres_url, "SELECT count(*), count(DISTINCT account_id) FROM subject_keys "
+                               "WHERE account_id LIKE %s", "race-%") == [(each, each)]
+    assert sum(len(_evidence_of(runtime, f"race-{n}")) for n in range(each)) == writers * each
