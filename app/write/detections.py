@@ -46,16 +46,17 @@ class Detections:
     def _record_new(self, batch: list[DetectionFacts], actor: str) -> list[DetectionRecorded]:
         """Records the detections not recorded yet, each noted in its subject's index, in one transaction.
 
-        A lone detection reads what it needs (its policy, itself, its subject's index and case) in one query; a
-        batch reads its policies and detections first, then the subjects of the detections it records (none when
-        it is a retry).
+        A lone detection reads what it needs (its policy, itself, its subject's index and case, its account's key) in
+        one round trip before its write; a batch reads its policies and detections first, then the subjects of the
+        detections it records (none when it is a retry).
         """
         now = self.work.clock()
         names = list(dict.fromkeys((f.subject.domain, f.policy_key) for f in batch))
         policy_ids = [Policy.create_id(*name) for name in names]
         ids = [Detection.create_id(f.source, f.external_id) for f in batch]
         lone = [batch[0].subject] if len(batch) == 1 else []
-        found = self.work.load_many([*policy_ids, *ids, *_subject_ids(lone)])
+        accounts = [f.account_id for f in batch if f.account_id is not None] if lone else []
+        found = self.work.load_many([*policy_ids, *ids, *_subject_ids(lone)], accounts)
         policies = self._policies(batch, self.work.of_kind(Policy, found, policy_ids))
         existing = self.work.of_kind(Detection, found, ids)
         fresh: dict[UUID, Detection] = {}

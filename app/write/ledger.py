@@ -62,7 +62,7 @@ class Ledger(Application[UUID]):
         self.clock = clock
         self.ladders = ladders or load_ladders()
         self.listeners: list[Callable[[int], None]] = []
-        self.work = UnitOfWork(self, clock, self.ladders, self.listeners)
+        self.work = UnitOfWork(self, clock, self.ladders, self.listeners, self.keyring)
         self.head = self.work.head
         self.aggregate = self.work.aggregate
         self.case_of_decision = self.work.case_of_decision

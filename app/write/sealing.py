@@ -75,8 +75,11 @@ class Keyring:
         Until the block ends without an error, the keys made are this thread's alone: another save must not seal with
         a key whose transaction may yet fail (a concurrent writer's key for the same account wins, and the command,
         run again, reads it)."""
-        missing = self._missing(account_ids)
-        found = self.store.current(missing) if missing else {}
+        missing = self.unheld(account_ids)
+        keyless: frozenset[str] = getattr(self._local, "keyless", frozenset())
+        self._local.keyless = frozenset()
+        unread = [a for a in missing if a not in keyless]
+        found = self.store.current(unread) if unread else {}
         made = [new_key(a) for a in missing if a not in found]
         self._hold(found.values())
         self._local.made = {k.account_id: (k.key_id, AESGCM(k.key)) for k in made}
@@ -86,9 +89,16 @@ class Keyring:
             del self._local.made
         self._hold(made)
 
+    def read_with(self, account_ids: Iterable[str], found: dict[str, SubjectKey]) -> None:
+        """Takes the keys of `account_ids` that the caller read in a round trip of its own: holds them, and notes the
+        accounts found without one, so that this thread's next `made_for` makes their keys without looking again (if
+        another writer makes one meanwhile, the insert fails, and the command, run again, reads it)."""
+        self._hold(found.values())
+        self._local.keyless = frozenset(a for a in account_ids if a not in found)
+
     def prepare(self, account_ids: Iterable[str]) -> None:
         """Reads, or makes and stores, the keys of `account_ids` in three round trips at most, outside any save."""
-        missing = self._missing(account_ids)
+        missing = self.unheld(account_ids)
         if not missing:
             return
         found = self.store.current(missing)
@@ -98,7 +108,8 @@ class Keyring:
             found |= self.store.current([k.account_id for k in made])  # a concurrent writer's key wins
         self._hold(found.values())
 
-    def _missing(self, account_ids: Iterable[str]) -> list[str]:
+    def unheld(self, account_ids: Iterable[str]) -> list[str]:
+        """The accounts among `account_ids` whose keys the keyring does not hold (or no longer trusts)."""
         now = time.monotonic()
         return sorted({a for a in account_ids if self._fresh(self._sealing.get(a), now) is None})
 

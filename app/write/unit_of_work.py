@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import TypeVar
 from uuid import UUID
@@ -27,6 +27,8 @@ from eventsourcing.sqlite import SQLiteAggregateRecorder
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
+from app.write.sealing import Keyring
+from app.write.subject_keys import PostgresKeys
 from domain.account import Account
 from domain.base import Clock, DocketAggregate
 from domain.case import Case
@@ -57,8 +59,10 @@ class UnitOfWork:
         clock: Clock,
         ladders: Callable[[str], Ladder],
         listeners: list[Callable[[int], None]],
+        keyring: Keyring,
     ) -> None:
         self._application = application
+        self._keyring = keyring
         self.clock = clock
         self.ladders = ladders
         self._listeners = listeners
@@ -83,26 +87,29 @@ class UnitOfWork:
         """The `cls` aggregates among `ids` in what `load_many` found (which may hold aggregates of other kinds)."""
         return {i: _expect(cls, i, found[i]) for i in ids if i in found}
 
-    def load_many(self, ids: list[UUID]) -> dict[UUID, object]:
-        """The aggregates among `ids` that exist, read in one query where the store allows it.
+    def load_many(self, ids: list[UUID], accounts: Sequence[str] = ()) -> dict[UUID, object]:
+        """The aggregates among `ids` that exist, read in one query where the store allows it; on PostgreSQL, with
+        the keys of `accounts` that the keyring does not hold, read in the same round trip.
 
         The same as `repository.get` on each id, without a round trip per id.
         """
         repository = self._application.repository
         if repository.snapshot_store is None and repository.cache is None:
-            return {i: project_aggregate(None, events) for i, events in self.histories(ids).items()}
+            return {i: project_aggregate(None, events) for i, events in self.histories(ids, accounts).items()}
         found: dict[UUID, object] = {}  # snapshots or a cache that repository.get must honour
         for aggregate_id in dict.fromkeys(ids):
             with suppress(AggregateNotFoundError):
                 found[aggregate_id] = repository.get(aggregate_id)
         return found
 
-    def histories(self, ids: list[UUID]) -> dict[UUID, list[DomainEventProtocol[UUID]]]:
+    def histories(
+        self, ids: list[UUID], accounts: Sequence[str] = ()
+    ) -> dict[UUID, list[DomainEventProtocol[UUID]]]:
         """Every event of each aggregate among `ids` that exists, in version order, read in one query where the
-        store allows it."""
+        store allows it (see `load_many` for `accounts`)."""
         application = self._application
         unique = list(dict.fromkeys(ids))
-        stored = _select_events_of(application.recorder, unique)
+        stored = _select_events_of(application.recorder, unique, self._keyring, self._keyring.unheld(accounts))
         if stored is None:  # a store we do not know: a query per aggregate
             events = application.repository.event_store
             return {i: history for i in unique if (history := list(events.get(i)))}
@@ -177,8 +184,11 @@ def _expect(cls: type[A], aggregate_id: UUID, aggregate: object) -> A:
 
 
 @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
-def _select_events_of(recorder: Recorder, ids: list[UUID]) -> list[PersistedEvent] | None:
-    """Every stored event of the aggregates `ids`, in one round trip; None if the recorder is not one we know.
+def _select_events_of(
+    recorder: Recorder, ids: list[UUID], keyring: Keyring, accounts: list[str]
+) -> list[PersistedEvent] | None:
+    """Every stored event of the aggregates `ids`, in one round trip; None if the recorder is not one we know. On
+    PostgreSQL, the keys of `accounts` are read in the same round trip, and given to `keyring`.
 
     Aggregate ids are UUIDs (stored as `uuid` on PostgreSQL, as hex text on SQLite), as in the
     library's own `select_events`. Events come grouped by aggregate, in version order.
@@ -192,9 +202,16 @@ def _select_events_of(recorder: Recorder, ids: list[UUID]) -> list[PersistedEven
             "SELECT originator_id, originator_version, topic, state FROM {0}.{1} "
             "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
         ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-        with recorder.datastore.get_connection() as connection, connection.cursor() as cursor:
-            cursor.execute(statement, (ids,), prepare=True)
+        keys = PostgresKeys(recorder)
+        with recorder.datastore.get_connection() as connection, connection.cursor() as cursor, \
+                connection.cursor() as keys_cursor:
+            with connection.pipeline():
+                cursor.execute(statement, (ids,), prepare=True)
+                if accounts:
+                    keys.select_current(keys_cursor, accounts)
             rows = cursor.fetchall()
+            if accounts:
+                keyring.read_with(accounts, keys.current_found(keys_cursor))
         return [
             PersistedEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])) for r in rows
         ]

@@ -17,8 +17,9 @@ from app.config.settings import Settings
 from app.integrity.verify import sign_head
 from app.read.rebuild.run import rebuild
 from app.runtime.wiring import Runtime, open_runtime
+from app.write import unit_of_work
 from app.write.postgres_event_store import COPY_FROM
-from app.write.subject_keys import SubjectKey
+from app.write.subject_keys import PostgresKeys, SubjectKey
 from domain.account_data import ERASED, AccountData
 from domain.detection import Detection, DetectionFacts
 from domain.errors import ConflictError
@@ -111,14 +112,19 @@ def test_a_key_first_made_by_another_writer_meanwhile_wins_and_seals_the_retry(
     other = open_runtime(Settings(database_url=postgres_url), clock=runtime.ledger.clock)
     try:
         # The other writer looked for acct-9's key before this one stored its own: it makes one too.
-        store = other.ledger.keyring.store
-        read, looked = store.current, []
+        keyring = other.ledger.keyring
+        read, read_with, looked = keyring.store.current, keyring.read_with, []
 
-        def first_looked_too_early(account_ids: Sequence[str]) -> dict[str, SubjectKey]:
+        def current(account_ids: Sequence[str]) -> dict[str, SubjectKey]:
             looked.append(account_ids)
             return {} if len(looked) == 1 else read(account_ids)
 
-        store.current = first_looked_too_early  # type: ignore[method-assign]
+        def read_as_well(account_ids: Sequence[str], found: dict[str, SubjectKey]) -> None:
+            looked.append(account_ids)
+            read_with(account_ids, {} if len(looked) == 1 else found)
+
+        keyring.store.current = current  # type: ignore[method-assign]
+        keyring.read_with = read_as_well  # type: ignore[method-assign,assignment]
         runtime.ledger.record_detection(_of_account(runtime, 1000, "acct-9"), "pipeline")
 
         other.ledger.record_detections([_of_account(other, 2000 + n, "acct-9") for n in range(size)], "pipeline")
@@ -190,3 +196,27 @@ def test_writers_racing_to_make_the_same_accounts_keys_all_record_with_one_key_e
     assert query(postgres_url, "SELECT count(*), count(DISTINCT account_id) FROM subject_keys "
                                "WHERE account_id LIKE %s", "race-%") == [(each, each)]
     assert sum(len(_evidence_of(runtime, f"race-{n}")) for n in range(each)) == writers * each
+
+
+def test_a_lone_detection_of_a_new_account_reads_its_key_with_what_it_loads(
+    runtime: Runtime, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[str] = []
+    select_events_of = unit_of_work._select_events_of
+
+    def load(*args: Any) -> Any:
+        reads.append("load")
+        return select_events_of(*args)
+
+    def current(keys: PostgresKeys, account_ids: Sequence[str]) -> dict[str, SubjectKey]:
+        reads.append("keys alone")
+        return {}
+
+    monkeypatch.setattr(PostgresKeys, "current", current)
+    monkeypatch.setattr(unit_of_work, "_select_events_of", load)
+
+    runtime.ledger.record_detection(_of_account(runtime, 4000, "acct-new"), "pipeline")
+
+    assert reads == ["load"]  # the one round trip before its write transaction
+    assert query(postgres_url, "SELECT count(*) FROM subject_keys WHERE account_id = 'acct-new'") == [(1,)]
+    assert _evidence_of(runtime, "acct-new") == [{"email": email(4000)}]
