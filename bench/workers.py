@@ -35,6 +35,14 @@ from bench.servers import STARTUP, admin_server, clean_env, docket, free_port
 
 ACCOUNT = ('{ account(id: "user-ben") { id standing { level strikePoints activeStrikes } '
            'strikes { id points policy } } }')
+RECORD_DETECTION = (
+    'mutation { recordDetection(input: {subject: {domain: "trust_safety", kind: "pin", id: "pin-%d"}, '
+    'accountId: "acct-%d", policy: "spam", source: CLASSIFIER, externalId: "wrk-%d-%d-%d", confidence: 0.9, '
+    'model: "spam-clf-v7", contentType: IMAGE, evidence: {score: 0.9, signals: ["link_farm"]}}) '
+    '{ __typename ... on Detection { id } ... on ValidationError { message } } }'
+)
+"""A new detection each request (wrk's Lua fills in a subject, an account and a unique external id)."""
+QUERIES = {"account": ACCOUNT, "detection": RECORD_DETECTION}
 HELLO = "{ hello }"
 WARM_UP = 3
 LATENCY = re.compile(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
@@ -60,16 +68,30 @@ class Figures:
 
 
 def script(path: Path, token: str, query: str = ACCOUNT) -> Path:
-    """wrk's Lua script: every request the same POST of `query`."""
+    """wrk's Lua script: every request the same POST of `query`; for RECORD_DETECTION, each with its own detection:
+    a subject and an account of 10,000, and an external id of the thread, the second it started and a count."""
     body = json.dumps({"query": query})
+    fresh = (
+        "count = 0\nstarted = os.time()\nthreads = 0\n"
+        "function setup(thread) threads = threads + 1; thread:set(\"id\", threads) end\n"
+        "function request()\n"
+        "  count = count + 1\n"
+        f"  local query = string.format({json.dumps(query)}, count % 10000, (count * 7) % 10000, id, started, count)\n"
+        "  return wrk.format(nil, nil, nil, '{\"query\": ' .. string.format('%q', query) .. '}')\n"
+        "end\n"
+    ) if query == RECORD_DETECTION else ""
+    refused = "status ~= 200 or body:find('\"errors\"', 1, true)"
+    if fresh:
+        refused += " or not body:find('\"Detection\"')"
     path.write_text(
         'wrk.method = "POST"\n'
         f"wrk.body = {json.dumps(body)}\n"
         'wrk.headers["Content-Type"] = "application/json"\n'
         f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+        f"{fresh}"
         "shown = false\n"
         "function response(status, headers, body)\n"  # the first answer that is not 200 or has errors, to say why
-        "  if (status ~= 200 or body:find('\"errors\"', 1, true)) and not shown then\n"
+        f"  if ({refused}) and not shown then\n"
         "    shown = true; print(\"failed: \" .. status .. \" \" .. body)\n"
         "  end\n"
         "end\n"
@@ -85,12 +107,16 @@ def wrk(url: str, lua: Path, connections: int, seconds: float) -> str:
     return done.stdout
 
 
-def measure(workdir: Path, url: str, workers: int, connections: int, seconds: float) -> Figures:
-    with admin_server(workdir, url, serve_args=("--workers", str(workers))) as (server, token):
+def measure(workdir: Path, url: str, workers: int, connections: int, seconds: float, query: str) -> Figures:
+    # Writes are measured without the projector, whose catch-up is bench.project's to measure.
+    projecting = "0" if query == RECORD_DETECTION else "1"
+    with admin_server(
+        workdir, url, serve_args=("--workers", str(workers)), DOCKET_RUN_PROJECTIONS=projecting
+    ) as (server, token):
         deadline = time.monotonic() + STARTUP
         answer = httpx.post(server.graphql_url, json={"query": ACCOUNT}, headers={"Authorization": f"Bearer {token}"})
         assert answer.status_code == 200 and "errors" not in answer.json(), answer.text
-        lua = script(workdir / "account.lua", token)
+        lua = script(workdir / "load.lua", token, query)
         while len({httpx.get(f"{server.url}/healthz").json()["worker"] for _ in range(20)}) < workers:
             assert time.monotonic() < deadline, f"fewer than {workers} workers answered"
         return loaded(str(workers), server.process.pid, server.graphql_url, lua, connections, seconds)
@@ -145,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20, help="how long wrk runs against each (default 20)")
     parser.add_argument("--connections", type=int, default=32, help="wrk's keep-alive connections (default 32)")
     parser.add_argument("--sqlite", action="store_true", help="on a SQLite file (the default database)")
+    parser.add_argument("--query", choices=sorted(QUERIES), default="account",
+                        help="what each request asks: the account query, or recordDetection of a new detection")
     parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL, help="a PostgreSQL URL allowed to CREATE DATABASE")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
@@ -152,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         url, engine = run_database(stack, workdir, args.sqlite, args.admin_url)
-        print(f"bench.workers: account query, {args.connections} connections for {args.seconds:g}s each, {engine}, "
+        print(f"bench.workers: {args.query}, {args.connections} connections for {args.seconds:g}s each, {engine}, "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}", flush=True)
         print("| workers | requests/s | against bare | p50 | p90 | p99 | CPU a request | failed |\n"
               "|---|---|---|---|---|---|---|---|", flush=True)
@@ -163,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
             run_dir.mkdir()
             bare = measure_bare(run_dir, args.connections, args.seconds)
             print(bare.row(None), flush=True)
-            figures = measure(run_dir, url, workers, args.connections, args.seconds)
+            figures = measure(run_dir, url, workers, args.connections, args.seconds, QUERIES[args.query])
             print(figures.row(bare), flush=True)
             if figures.failed or bare.failed:
                 return 1
