@@ -146,8 +146,13 @@ class Ledger(Application[UUID]):
         for aggregate in objs:
             processing_event.events += aggregate.collect_events()
             processing_event.aggregates[aggregate.id] = aggregate
-        # An account's first key is stored in the transaction that stores what it seals: no round trips of its own.
-        with self.keyring.made_for(accounts_sealed(processing_event.events)) as keys:
+        sealed = accounts_sealed(processing_event.events)
+        if len(sealed) > 1:
+            # A batch's new keys are stored ahead, each in its own right: in its transaction, another batch making
+            # some of the same accounts' first keys meanwhile would fail it whole, to be encoded and sent again.
+            self.keyring.prepare(sealed)
+        # A lone account's first key is stored in the transaction of what it seals: no round trips of its own.
+        with self.keyring.made_for(sealed) as keys:
             processing_event.saved_kwargs["keys"] = keys
             recordings = self._record(processing_event)
         self._take_snapshots(processing_event)
