@@ -62,12 +62,13 @@ def add_signal(
     reporter_kind: str | None = None,
 ) -> None:
     """Adds a detection's source or a report's kind of reporter to an entry, and routes it again unless escalated."""
-    sources = _set(entry["sources"]) | ({source} if source else set())
-    kinds = _set(entry["reporter_kinds"]) | ({reporter_kind} if reporter_kind else set())
+    had_sources, had_kinds = _set(entry["sources"]), _set(entry["reporter_kinds"])
+    sources = had_sources | {source} if source else had_sources
+    kinds = had_kinds | {reporter_kind} if reporter_kind else had_kinds
     queue = entry["queue"]
     if not entry["escalated"]:
         queue = route(*_table_now(rows), _facts(entry, sources, kinds))
-    if (sources, kinds, queue) == (_set(entry["sources"]), _set(entry["reporter_kinds"]), entry["queue"]):
+    if sources == had_sources and kinds == had_kinds and queue == entry["queue"]:
         return
     rows.entries.put(entry | {
         "sources": " ".join(sorted(sources)), "reporter_kinds": " ".join(sorted(kinds)), "queue": queue,

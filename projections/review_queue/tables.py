@@ -127,6 +127,7 @@ class ReviewRows:
         self.routing = ROUTING.rows()
         self.claims = CLAIMS.rows()
         self.skips = Skips()
+        self._routing_read = False
         self._notes: list[tuple[Any, ...]] = []
         self._log: list[tuple[Any, ...]] = []
 
@@ -157,7 +158,9 @@ class ReviewRows:
 
     def routing_row(self) -> Row | None:
         """The routing table's row, read at the batch's first need of it."""
-        self.routing.fetch(self.sql, [ROUTING_KEY])
+        if not self._routing_read:  # asked for by every detection routed: fetch's bookkeeping once, not each time
+            self.routing.fetch(self.sql, [ROUTING_KEY])
+            self._routing_read = True
         return self.routing.get(ROUTING_KEY)
 
     def note(
