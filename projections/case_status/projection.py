@@ -16,6 +16,9 @@ from projections.case_status.tables import CASE_POLICIES, CASES, CONTENT, DECISI
 from projections.sql import Sql
 from projections.values import actions_json, case_text_id, content_columns, text_id
 
+_evidence_json = json.JSONEncoder(sort_keys=True, default=str).encode
+"""`json.dumps(evidence, sort_keys=True, default=str)`, with one encoder for every detection rather than one each."""
+
 
 class CaseStatusProjection(Projection):
     name = "case_status"
@@ -85,7 +88,7 @@ class CaseChanges:
             "content_type": row.content_type, **dict(zip(CONTENT, content_columns(row.content), strict=True)),
             "automated": row.automated, "detected_at": row.detected_at, "recorded_at": row.recorded_at,
             "recorded_by": row.recorded_by, "position": row.position,
-            "evidence": json.dumps(row.evidence, sort_keys=True, default=str),
+            "evidence": _evidence_json(row.evidence),
         })
         # A detection opens its case (OPEN: the policy it counted awaits a decision) or settles it again.
         if not self._open(case_id, subject, facts.account_id, event, position):
