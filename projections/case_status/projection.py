@@ -30,8 +30,8 @@ class CaseStatusProjection(Projection):
 
     def apply_batch(self, events: Batch, sql: Sql) -> None:
         changes = CaseChanges(events, sql)
-        for position, event in events:
-            changes.apply(event, position)
+        for (position, event), case_id in zip(events, changes.case_of, strict=True):
+            changes.apply(event, position, case_id)
         changes.write(sql)
 
 
@@ -43,7 +43,9 @@ class CaseChanges:
         self.policies = CASE_POLICIES.rows()
         self.detections = DETECTIONS.rows()
         self.decisions = DECISIONS.rows()
-        case_ids = [(c,) for _, e in events if (c := _case_of(e)) is not None]
+        self.case_of = [_case_of(e) for _, e in events]
+        """Each event's case (None: it changes none), worked out once: a case id is dear to make from a subject."""
+        case_ids = [(c,) for c in self.case_of if c is not None]
         self.cases.fetch(sql, case_ids)
         # A case's status depends on all its policies: their keys, as the batch has left them so far.
         self.policy_keys: dict[str, list[str]] = {case_id: [] for (case_id,) in case_ids}
@@ -51,20 +53,19 @@ class CaseChanges:
             self.policy_keys[policy["case_id"]].append(policy["policy_key"])
         self.decisions.fetch(sql, [(d,) for _, e in events if (d := _decision_changed_by(e)) is not None])
 
-    def apply(self, event: Any, position: int) -> None:
+    def apply(self, event: Any, position: int, case_id: Any) -> None:
+        """Applies `event`, at `position`, of the case `case_id` (see `_case_of`)."""
         if isinstance(event, Detection.Recorded):
-            self._detected(event, position)
+            self._detected(event, position, case_id)
         elif isinstance(event, Case.Opened):
-            case_id = str(event.originator_id)
             self._open(case_id, event.subject, event.account_id, event, position)
             self._settle(case_id, event.account_id, event, position)
         elif isinstance(event, Case.Decided):
-            self._decided(event, position)
+            self._decided(event, position, case_id)
         elif isinstance(event, Case.ActionsReversed):
-            self._reversed(event, position)
+            self._reversed(event, position, case_id)
         elif isinstance(event, Case.Reported):
             # A reported policy awaits a decision like a detected one.
-            case_id = str(event.originator_id)
             self._policy(case_id, event.policy_key)
             self._settle(case_id, None, event, position)
         elif isinstance(event, Account.StrikeIssued):
@@ -74,10 +75,9 @@ class CaseChanges:
     def write(self, sql: Sql) -> None:
         write_all(sql, self.cases, self.policies, self.detections, self.decisions)
 
-    def _detected(self, event: Detection.Recorded, position: int) -> None:
+    def _detected(self, event: Detection.Recorded, position: int, case_id: str) -> None:
         facts = event.facts
         subject = facts.subject
-        case_id = case_text_id(subject)
         row = recorded_row(event, position)
         policy = self._policy(case_id, facts.policy_key)
         self.policies.put(policy | {"detections": policy["detections"] + 1})
@@ -94,9 +94,8 @@ class CaseChanges:
         if not self._open(case_id, subject, facts.account_id, event, position):
             self._settle(case_id, facts.account_id, event, position)
 
-    def _decided(self, event: Case.Decided, position: int) -> None:
+    def _decided(self, event: Case.Decided, position: int, case_id: str) -> None:
         d = event.decision
-        case_id = str(event.originator_id)
         decision_id = str(d.decision_id)
         case = self.cases.get((case_id,))
         assert case is not None, f"case {case_id} was decided before it was opened"
@@ -119,8 +118,7 @@ class CaseChanges:
         self.policies.put(policy | {"live_decision_id": decision_id, "live_outcome": str(d.outcome)})
         self._settle(case_id, event.account_id, event, position)
 
-    def _reversed(self, event: Case.ActionsReversed, position: int) -> None:
-        case_id = str(event.originator_id)
+    def _reversed(self, event: Case.ActionsReversed, position: int, case_id: str) -> None:
         decision_id = str(event.decision_id)
         self._change_decision(decision_id, live=False, reversed_at=event.occurred_at, reversal_reason=event.reason)
         for policy in self._policies_of(case_id):
