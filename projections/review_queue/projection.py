@@ -10,7 +10,7 @@ from domain.detection import Detection
 from domain.policy import Policy
 from domain.values import Severity
 from projections.base import Projection
-from projections.batch import Batch, Row
+from projections.batch import Batch, Key, Row
 from projections.review_queue import work
 from projections.review_queue.routing import add_signal, reroute_all
 from projections.review_queue.tables import ReviewRows, entry_key, first_known, waiting
@@ -55,22 +55,22 @@ class ReviewQueueProjection(Projection):
 
     def apply_batch(self, events: Batch, sql: Sql) -> None:
         rows = ReviewRows(sql)
-        rows.fetch(events)
-        for position, event in events:
-            _apply(rows, event, position)
+        keys = rows.fetch(events)
+        for (position, event), key in zip(events, keys, strict=True):
+            _apply(rows, event, position, key)
         rows.write()
 
 
-def _apply(rows: ReviewRows, event: Any, position: int) -> None:
+def _apply(rows: ReviewRows, event: Any, position: int, key: Any) -> None:
+    """Applies `event` at `position`; `key` is its `entry_key`, if it has one."""
     if isinstance(event, work.EVENT_TYPES):
         work.apply_review(rows, event, position)
     elif isinstance(event, Detection.Recorded):
-        _detected(rows, event, position)
+        _detected(rows, event, position, key)
     elif isinstance(event, QaSample.Drawn):
         _sampled(rows, event, position)
     elif isinstance(event, Case.Decided):
-        key = entry_key(event)
-        work.decided(rows, event, position)
+        work.decided(rows, event, position, key)
         if rows.entries.get(key) is not None:
             rows.entries.delete(key)
         rows.decided.put({"case_id": key[0], "policy_key": key[1], "live_decision_id": str(event.decision.decision_id)})
@@ -94,12 +94,11 @@ def _apply(rows: ReviewRows, event: Any, position: int) -> None:
         _policy_changed(rows, str(event.originator_id), {"retired": True})
 
 
-def _detected(rows: ReviewRows, event: Detection.Recorded, position: int) -> None:
+def _detected(rows: ReviewRows, event: Detection.Recorded, position: int, key: Key) -> None:
     facts = event.facts
     if not facts.for_review:  # a verdict recorded in SHADOW asks no one
         return
     subject = facts.subject
-    key = entry_key(event)
     policy = rows.policies.get((subject.domain, facts.policy_key))
     assert policy is not None, f"detection {event.originator_id} names a policy the ledger never published"
     decided = rows.decided.get(key)

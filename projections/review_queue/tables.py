@@ -131,16 +131,21 @@ class ReviewRows:
         self._notes: list[tuple[Any, ...]] = []
         self._log: list[tuple[Any, ...]] = []
 
-    def fetch(self, events: Batch) -> None:
-        """Reads, in one statement per table, the rows the batch's events look up by their own keys."""
+    def fetch(self, events: Batch) -> list[Key | None]:
+        """Reads, in one statement per table, the rows the batch's events look up by their own keys; returns each
+        event's `entry_key` (None for an event of no entry), for applying them without working it out again."""
         policies: list[Key] = []
         decided: list[Key] = []
         entries: list[Key] = []
         claims: list[Key] = []
         queues: list[Key] = []
+        keys: list[Key | None] = []
         for _, event in events:
             if isinstance(event, _ON_ENTRIES):
                 entries.append(entry_key(event))
+                keys.append(entries[-1])
+            else:
+                keys.append(None)
             if isinstance(event, _ON_CLAIMS):
                 claims.append((str(event.originator_id),))
             if isinstance(event, Detection.Recorded):
@@ -155,6 +160,7 @@ class ReviewRows:
         self.entries.fetch(self.sql, entries)
         self.claims.fetch(self.sql, claims)
         self.queues.fetch(self.sql, queues)
+        return keys
 
     def routing_row(self) -> Row | None:
         """The routing table's row, read at the batch's first need of it."""

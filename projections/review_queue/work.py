@@ -11,6 +11,7 @@ from domain.queue import Queue
 from domain.report import Report, ReporterKind
 from domain.routing import Routing
 from projections.base import started
+from projections.batch import Key
 from projections.review_queue.routing import add_signal, move, reroute_all, table_row
 from projections.review_queue.rows import queue_row
 from projections.review_queue.tables import ReviewRows, entry_key, first_known, waiting
@@ -61,9 +62,10 @@ def apply_review(rows: ReviewRows, event: Any, position: int) -> None:
         rows.note(position, event, "PRIORITY", event.reason, priority=event.priority)
 
 
-def decided(rows: ReviewRows, event: Case.Decided, position: int) -> None:
-    """Logs the decision against the queue it was waiting in, with its handling time when its claimer decided."""
-    case_id, policy_key = entry_key(event)
+def decided(rows: ReviewRows, event: Case.Decided, position: int, key: Key) -> None:
+    """Logs the decision against the queue it was waiting in (`key`: its `entry_key`), with its handling time when
+    its claimer decided."""
+    case_id, policy_key = key
     entry = rows.entries.get((case_id, policy_key))
     claim = rows.claims.get((case_id,))
     rows.skips.clear(case_id, policy_key)
