@@ -233,6 +233,10 @@ def _recall(refs: Rows, ref_id: str) -> Touches:
 
 def summary(event: Any) -> str:
     """What happened, in one line."""
+    if isinstance(event, Detection.Recorded):  # first: the most of any ledger's events
+        f = event.facts
+        model = "" if f.model is None else f" by {f.model}"
+        return f"{f.source} detection under {f.policy_key} (confidence {f.confidence:g}){model}"
     if isinstance(event, Policy.Published):
         t = event.terms
         return f"policy {event.domain}/{event.key} v1 published: {t.severity}, {_points(t.strike_points)}"
@@ -241,10 +245,6 @@ def summary(event: Any) -> str:
         return f"policy revised to v{event.policy_version}: {t.severity}, {_points(t.strike_points)}"
     if isinstance(event, Policy.Retired):
         return f"policy retired: {event.reason}"
-    if isinstance(event, Detection.Recorded):
-        f = event.facts
-        model = "" if f.model is None else f" by {f.model}"
-        return f"{f.source} detection under {f.policy_key} (confidence {f.confidence:g}){model}"
     if isinstance(event, Case.Opened):
         return f"case opened for {event.subject.key}"
     if isinstance(event, Case.Decided):
