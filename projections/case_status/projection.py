@@ -11,7 +11,7 @@ from domain.detection import Detection
 from domain.values import Outcome, Subject
 from projections.base import Projection
 from projections.batch import Batch, Row, write_all
-from projections.case_status.rows import recorded_row
+from projections.case_status.rows import recorded_fields
 from projections.case_status.tables import CASE_POLICIES, CASES, CONTENT, DECISIONS, DETECTIONS
 from projections.sql import Sql
 from projections.values import actions_json, case_text_id, content_columns, text_id
@@ -78,18 +78,13 @@ class CaseChanges:
     def _detected(self, event: Detection.Recorded, position: int, case_id: str) -> None:
         facts = event.facts
         subject = facts.subject
-        row = recorded_row(event, position)
         policy = self._policy(case_id, facts.policy_key)
         self.policies.put(policy | {"detections": policy["detections"] + 1})
-        self.detections.add({
-            "detection_id": row.detection_id, "case_id": case_id, "domain": subject.domain,
-            "account_id": facts.account_id, "policy_key": row.policy_key, "policy_version": row.policy_version,
-            "source": row.source, "external_id": row.external_id, "confidence": row.confidence, "model": row.model,
-            "content_type": row.content_type, **dict(zip(CONTENT, content_columns(row.content), strict=True)),
-            "automated": row.automated, "detected_at": row.detected_at, "recorded_at": row.recorded_at,
-            "recorded_by": row.recorded_by, "position": row.position,
-            "evidence": _evidence_json(row.evidence),
-        })
+        row = recorded_fields(event, position)
+        row.update(zip(CONTENT, content_columns(row.pop("content")), strict=True))
+        row.update(case_id=case_id, domain=subject.domain, account_id=facts.account_id,
+                   evidence=_evidence_json(row["evidence"]))
+        self.detections.add(row)
         # A detection opens its case (OPEN: the policy it counted awaits a decision) or settles it again.
         if not self._open(case_id, subject, facts.account_id, event, position):
             self._settle(case_id, facts.account_id, event, position)
