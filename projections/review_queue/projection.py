@@ -63,10 +63,10 @@ class ReviewQueueProjection(Projection):
 
 def _apply(rows: ReviewRows, event: Any, position: int, key: Any) -> None:
     """Applies `event` at `position`; `key` is its `entry_key`, if it has one."""
-    if isinstance(event, work.EVENT_TYPES):
-        work.apply_review(rows, event, position)
-    elif isinstance(event, Detection.Recorded):
+    if isinstance(event, Detection.Recorded):  # first: the most of any ledger's events
         _detected(rows, event, position, key)
+    elif isinstance(event, work.EVENT_TYPES):
+        work.apply_review(rows, event, position)
     elif isinstance(event, QaSample.Drawn):
         _sampled(rows, event, position)
     elif isinstance(event, Case.Decided):
@@ -107,9 +107,8 @@ def _detected(rows: ReviewRows, event: Detection.Recorded, position: int, key: K
     entry = rows.entries.get(key)
     confidence = float(facts.confidence)
     if entry is None:
-        entry = waiting(key, subject, facts.account_id, policy, position, event.occurred_at) | {
-            "max_confidence": confidence, "detections": 1, "oldest_detected_at": facts.detected_at,
-        }
+        entry = waiting(key, subject, facts.account_id, policy, position, event.occurred_at)
+        entry.update(max_confidence=confidence, detections=1, oldest_detected_at=facts.detected_at)
     else:
         entry = entry | {
             "account_id": first_known(entry["account_id"], facts.account_id),
