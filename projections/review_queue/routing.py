@@ -67,7 +67,9 @@ def add_signal(
     kinds = had_kinds | {reporter_kind} if reporter_kind else had_kinds
     queue = entry["queue"]
     if not entry["escalated"]:
-        queue = route(*_table_now(rows), _facts(entry, sources, kinds))
+        rules, default_queue = _table_now(rows)
+        # No rules send everything to the default queue: no facts to gather for them.
+        queue = route(rules, default_queue, _facts(entry, sources, kinds)) if rules else default_queue
     if sources == had_sources and kinds == had_kinds and queue == entry["queue"]:
         return
     rows.entries.put(entry | {
