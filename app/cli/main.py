@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app.auth.tokens import TokensFileError, create_token
 from app.cli.sql_shell import AnalystLoginError
+from app.cli.stopping import ASKED, listen
 from app.config.database import DatabaseUrlError
 from app.config.ladders import LaddersFileError, load_ladders
 from app.config.settings import Settings
@@ -24,6 +25,8 @@ DEFAULT_TOKENS_FILE = Path("docket-tokens.toml")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.run in WORKERS:
+        listen()
     try:
         settings = Settings.from_env()
         settings.database  # noqa: B018 - parse the URL now, to fail before doing anything
@@ -309,7 +312,7 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
 
 def _project(args: argparse.Namespace, settings: Settings) -> int:
     from app.runtime.wiring import open_runtime
-    from app.runtime.worker import ProjectionWorker, stop_on_signals
+    from app.runtime.worker import ProjectionWorker
 
     _check_migrated(settings)
     import faulthandler
@@ -317,8 +320,7 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
     faulthandler.enable()  # a stuck worker killed with SIGABRT says where it was
     runtime = open_runtime(settings, prepare=not settings.database.is_postgres)
     try:
-        with stop_on_signals() as stop:
-            ProjectionWorker(runtime, poll_interval=args.poll_interval).run(stop)
+        ProjectionWorker(runtime, poll_interval=args.poll_interval).run(ASKED)
     finally:
         runtime.close()
     return 0
@@ -340,6 +342,10 @@ def _automate(args: argparse.Namespace, settings: Settings) -> int:
     from app.cli.automate import run_automate
 
     return run_automate(settings, args.concurrency)
+
+
+WORKERS = (_project, _relay, _deliver, _automate)
+"""The commands that run until stopped by a signal, heard from their first moment (see app.cli.stopping)."""
 
 
 def _positive(text: str) -> int:

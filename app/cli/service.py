@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from app.cli.stopping import ASKED
 from app.config.settings import Settings
 from app.read.migrations import pending
 from app.runtime.wiring import Runtime, open_runtime
@@ -41,5 +42,7 @@ async def _until_signalled(runtime: Runtime, serve: Serve) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    if ASKED.is_set():  # while it was starting
+        stop.set()
     await serve(runtime, stop)
     logging.getLogger(__name__).info("stopped")

@@ -14,13 +14,10 @@ may project the same database without writing anything twice.
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from types import FrameType
+from collections.abc import Callable
 
 from app.read.notifications import Waker, events_channel
 from app.runtime.wiring import Runtime
@@ -104,19 +101,3 @@ class ProjectionWorker:
         positions = self.projector.positions() if positions is None else positions
         low, high = min(positions.values(), default=0), max(positions.values(), default=0)
         return str(low) if low == high else f"{low}..{high}"
-
-
-@contextmanager
-def stop_on_signals() -> Iterator[threading.Event]:
-    """An event set by SIGTERM or SIGINT while the block runs; the previous handlers come back after."""
-    stop = threading.Event()
-
-    def handle(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {s: signal.signal(s, handle) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        yield stop
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
