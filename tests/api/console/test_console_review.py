@@ -77,9 +77,9 @@ def test_user_supplied_text_is_rendered_inertly(api: Api) -> None:
     submit_report(api, "r-1", text=SCRIPT, accountId="acct-0")
     settle(api)
     csrf = sign_in(api.client, api.token)
-    api.client.post("/console/case/note", data={"csrf": csrf, "domain": "trust_safety", "kind": "pin",
-                                                "id": "pin-1", "note": SCRIPT}, follow_redirects=False)
-    page = api.client.get("/console/case?domain=trust_safety&kind=pin&id=pin-1").text
+    noted = api.client.post("/console/case/note", data={"csrf": csrf, "domain": "trust_safety", "kind": "pin",
+                                                        "id": "pin-1", "note": SCRIPT}, follow_redirects=False)
+    page = api.client.get(noted.headers["location"]).text  # the case page, once it holds the note
     assert "<script>alert" not in page and "<img src=x" not in page
     assert page.count("&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;") >= 2  # the report and the note
 
