@@ -111,21 +111,20 @@ def database_lease(database: Database, name: str) -> Lease:
     return FileLease(database.sqlite_path.with_name(f"{database.sqlite_path.name}.{name}.lock"))
 
 
-async def while_held(lease: Lease, work: Callable[[asyncio.Event], Awaitable[None]], stop: asyncio.Event,
-                     worker: str) -> None:
+async def while_held(lease: Lease, work: Callable[[asyncio.Event], Awaitable[None]], stop: asyncio.Event) -> None:
     """Runs `work` while this process holds `lease`, standing by while another process does, until `stop` is set.
 
     `work` is given an event that is set when it must return: once `stop` is set, or once the lease is found lost (its
-    connection gone); it runs again when the lease is held again. `worker` names the command in the log.
+    connection gone); it runs again when the lease is held again.
     """
     said = False
     try:
         while not stop.is_set():
             if await asyncio.to_thread(lease.acquire):
-                log.info("%s: this process holds the lease and works", worker)
+                log.info("this process holds the lease and works")
                 said = False
                 until = asyncio.Event()
-                keeping = asyncio.create_task(_keep(lease, stop, until, worker))
+                keeping = asyncio.create_task(_keep(lease, stop, until))
                 try:
                     await work(until)
                 finally:
@@ -133,7 +132,7 @@ async def while_held(lease: Lease, work: Callable[[asyncio.Event], Awaitable[Non
                     await asyncio.gather(keeping, return_exceptions=True)
                 continue
             if not said:
-                log.info("%s: another process works for this database; standing by until it stops", worker)
+                log.info("another process works for this database; standing by until it stops")
                 said = True
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), RETRY)
@@ -141,7 +140,7 @@ async def while_held(lease: Lease, work: Callable[[asyncio.Event], Awaitable[Non
         await asyncio.to_thread(lease.release)
 
 
-async def _keep(lease: Lease, stop: asyncio.Event, until: asyncio.Event, worker: str) -> None:
+async def _keep(lease: Lease, stop: asyncio.Event, until: asyncio.Event) -> None:
     """Sets `until` once `stop` is set, or once the lease is found lost."""
     while True:
         with contextlib.suppress(TimeoutError):
@@ -149,6 +148,6 @@ async def _keep(lease: Lease, stop: asyncio.Event, until: asyncio.Event, worker:
         if stop.is_set():
             break
         if not await asyncio.to_thread(lease.acquire):
-            log.warning("%s: lost the lease; stopping until it is held again", worker)
+            log.warning("lost the lease; stopping until it is held again")
             break
     until.set()

@@ -59,7 +59,7 @@ class AutomationFeed:
         """Judges the detections recorded after the saved position, then each as it is recorded, while this process
         holds the automate lease, until `stop`."""
         lease = database_lease(self.runtime.settings.database, "automate")
-        await while_held(lease, self._follow, stop, "docket automate")
+        await while_held(lease, self._follow, stop)
 
     async def _follow(self, stop: asyncio.Event) -> None:
         retry = FIRST_RETRY

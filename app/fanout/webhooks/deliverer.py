@@ -80,7 +80,7 @@ class Deliverer:
     async def run(self, stop: asyncio.Event) -> None:
         """Delivers while this process holds the deliverer lease, standing by while another does, until `stop` is
         set; attempts under way are then finished and logged."""
-        await while_held(database_lease(self.settings.database, LEASE), self._deliver_until, stop, "docket deliver")
+        await while_held(database_lease(self.settings.database, LEASE), self._deliver_until, stop)
 
     async def _deliver_until(self, stop: asyncio.Event) -> None:
         self._under_way.clear()
