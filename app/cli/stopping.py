@@ -15,7 +15,7 @@ ASKED = threading.Event()
 """Set once SIGTERM or SIGINT has arrived since `listen`."""
 
 
-def listen() -> threading.Event:
+def listen() -> None:
     """From now on SIGTERM and SIGINT set ASKED (until a command's loop puts handlers of its own in their place)."""
 
     def handle(signum: int, frame: FrameType | None) -> None:
@@ -23,4 +23,3 @@ def listen() -> threading.Event:
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, handle)
-    return ASKED
