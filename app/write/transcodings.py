@@ -122,12 +122,17 @@ class LedgerTranscoder(JSONTranscoder):
 
     def _default(self, obj: Any) -> dict[str, Any]:
         """What orjson passes back (datetimes, dataclasses, what it does not know) as the library's `default`."""
-        if type(obj) is datetime:
-            return {"_type_": "datetime_iso", "_data_": obj.isoformat()}
-        transcoding = self.types.get(type(obj))
+        return self._typed(obj, self._shallow)
+
+    def _typed(self, value: Any, inner: Callable[[Any], Any]) -> dict[str, Any]:
+        """A datetime, or a value of a type with a transcoding, as the object the library stores for it, what the
+        transcoding made of it passed through `inner`."""
+        if type(value) is datetime:
+            return {"_type_": "datetime_iso", "_data_": value.isoformat()}
+        transcoding = self.types.get(type(value))
         if transcoding is None:
             raise _NotPlain  # the library's error for a type it does not know
-        return {"_type_": transcoding.name, "_data_": self._shallow(transcoding.encode(obj))}
+        return {"_type_": transcoding.name, "_data_": inner(transcoding.encode(value))}
 
     def _shallow(self, value: Any) -> Any:
         """`value` with its top level made plain: what orjson writes as the library does is left to it (text,
@@ -161,8 +166,6 @@ class LedgerTranscoder(JSONTranscoder):
             return [self._plain(item) for item in value]
         if kind is UUID:
             return {"_type_": "uuid_hex", "_data_": value.hex}
-        if kind is datetime:
-            return {"_type_": "datetime_iso", "_data_": value.isoformat()}
         if isinstance(value, str):  # enums: JSON writes a subclass of its types as that type
             return str.__str__(value)
         if isinstance(value, int):
@@ -170,10 +173,7 @@ class LedgerTranscoder(JSONTranscoder):
         if isinstance(value, (float, dict, list, tuple)):
             return self._plain(float(value) if isinstance(value, float) else
                                dict(value) if isinstance(value, dict) else list(value))
-        transcoding = self.types.get(kind)
-        if transcoding is None:
-            raise _NotPlain  # the library's error for a type it does not know
-        return {"_type_": transcoding.name, "_data_": self._plain(transcoding.encode(value))}
+        return self._typed(value, self._plain)
 
     def decode(self, data: bytes) -> Any:
         try:
