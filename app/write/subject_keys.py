@@ -120,18 +120,16 @@ class SQLiteKeys:
 
     def add(self, keys: Sequence[SubjectKey]) -> None:
         with self._datastore.transaction(commit=True) as cursor:
-            cursor.executemany(
-                "INSERT INTO subject_keys (account_id, stream_id, key_id, key, created_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (account_id) DO NOTHING",
-                [(*_row(k), datetime.now(UTC).isoformat()) for k in keys],
-            )
+            self.insert(cursor, keys, on_conflict=" ON CONFLICT (account_id) DO NOTHING")
 
     @staticmethod
-    def insert(cursor: Any, keys: Sequence[SubjectKey]) -> None:
-        """Stores new keys in the transaction of `cursor`, as `PostgresKeys.insert`."""
+    def insert(cursor: Any, keys: Sequence[SubjectKey], on_conflict: str = "") -> None:
+        """Stores new keys in the transaction of `cursor`, as `PostgresKeys.insert` (unless `on_conflict` says
+        otherwise)."""
         if keys:
             cursor.executemany(
-                "INSERT INTO subject_keys (account_id, stream_id, key_id, key, created_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO subject_keys (account_id, stream_id, key_id, key, created_at) VALUES (?, ?, ?, ?, ?)"
+                + on_conflict,
                 [(*_row(k), datetime.now(UTC).isoformat()) for k in keys],
             )
 
