@@ -61,6 +61,7 @@ def test_a_case_someone_else_holds_cannot_be_decided_and_says_who_holds_it(api: 
     queued_work(api, ["pin-1"])
     other = api.principal("otto", ["reviewer"])
     assert claim_next(api, "ts_general", other)["__typename"] == "ClaimedCase"
+    settle(api)
     csrf = sign_in(api.client, api.principal("rita", ["reviewer"]))
     page = api.client.get("/console/case?domain=trust_safety&kind=pin&id=pin-1").text
     assert "Claimed by otto" in page
