@@ -6,17 +6,24 @@ every subscriber has received an event past the head it saw before the write; 20
 latency is from the write's commit to each subscriber's receipt, so it includes `docket serve` projecting the two
 read models the envelopes need. The raw line is a NOTIFY from one connection to as many LISTENing connections,
 timed from just before it is sent. Every subscriber and listener is a client in this one process.
+
+Run alone: .venv/bin/python -m bench.fanout_latency [--events 2000] [--rounds 100] [--subscribers 1,50]
+(a database of its own, with a history of `--events` projected before anything is measured); `bench.fanout` runs it
+after the relay's figures, on its database.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import gc
 import json
 import random
 import statistics
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import psycopg
@@ -24,6 +31,8 @@ import websockets
 
 from app.config.settings import Settings
 from app.runtime.wiring import open_runtime
+from bench.cpu import tree_cpu_seconds
+from bench.databases import DEFAULT_ADMIN_URL, own_database
 from bench.ingest import make_facts
 from bench.servers import admin_server
 
@@ -53,16 +62,33 @@ class Receipts:
             await asyncio.wait_for(self.arrived.wait(), WAIT)
 
 
-async def rounds(receipts: list[Receipts], write: Callable[[int], tuple[int, float]], count: int) -> list[float]:
-    """Seconds from each write's commit until each subscriber had it: `count` writes, every subscriber."""
+@dataclass(frozen=True)
+class Measured:
+    latencies: list[float]
+    """Seconds from each write's commit until each subscriber had it."""
+    client_cpu: float
+    """CPU seconds of this process's event loop thread meanwhile: receiving and parsing every message."""
+    server_cpu: float | None = None
+    """CPU seconds of `docket serve` and its workers meanwhile (None without a server)."""
+
+
+async def rounds(receipts: list[Receipts], write: Callable[[int], tuple[int, float]], count: int) -> Measured:
+    """`count` writes, each timed at every subscriber."""
+    # What this process built before (a history, a runtime, the clients) is frozen, as `docket serve` freezes its
+    # startup's: else a full collection of it (240 ms seen) stalls every client at once, and sets the p99 alone.
+    gc.collect()
+    gc.freeze()
     latencies: list[float] = []
     rng = random.Random(5)
+    client_cpu = 0.0
     for n in range(count):
         before, committed = await asyncio.to_thread(write, n)
+        started = time.thread_time()  # the writer's thread is not counted: only what receiving costs
         arrivals = await asyncio.gather(*(r.first_after(before) for r in receipts))
+        client_cpu += time.thread_time() - started
         latencies += [at - committed for at in arrivals]
         await asyncio.sleep(rng.uniform(0.02, 0.05))
-    return latencies
+    return Measured(latencies, client_cpu)
 
 
 async def ledger_events(ws_url: str, token: str, after: int) -> AsyncIterator[int]:
@@ -87,7 +113,7 @@ async def notifications(url: str, ready: asyncio.Event) -> AsyncIterator[int]:
             yield int(notify.payload)
 
 
-async def measure_subscribers(url: str, subscribers: int, count: int) -> list[float]:
+async def measure_subscribers(url: str, subscribers: int, count: int) -> Measured:
     with tempfile.TemporaryDirectory() as workdir, admin_server(Path(workdir), url) as (server, token):
         writer = open_runtime(Settings(database_url=url), prepare=False)
         try:
@@ -104,7 +130,9 @@ async def measure_subscribers(url: str, subscribers: int, count: int) -> list[fl
 
             await asyncio.sleep(1.0)  # every subscriber connected and waiting at the head
             try:
-                return await rounds(receipts, write, count)
+                server_cpu = tree_cpu_seconds(server.process.pid)
+                measured = await rounds(receipts, write, count)
+                return replace(measured, server_cpu=tree_cpu_seconds(server.process.pid) - server_cpu)
             finally:
                 for task in tasks:
                     task.cancel()
@@ -112,7 +140,7 @@ async def measure_subscribers(url: str, subscribers: int, count: int) -> list[fl
             writer.close()
 
 
-async def measure_listen_notify(url: str, listeners: int, count: int) -> list[float]:
+async def measure_listen_notify(url: str, listeners: int, count: int) -> Measured:
     readies = [asyncio.Event() for _ in range(listeners)]
     receipts = [Receipts() for _ in range(listeners)]
     tasks = [asyncio.create_task(r.follow(notifications(url, ready)))
@@ -138,11 +166,40 @@ def quantiles(latencies: list[float]) -> tuple[float, float]:
 
 
 def report(url: str, subscriber_counts: list[int], count: int) -> None:
+    """p50 and p99 of each, and CPU per delivery (an event at one subscriber): the server's (every process of
+    `docket serve`, the projector's step included) and this client's event loop's."""
     print()
-    print(f"{'append to subscriber':<40} {'subscribers':>11} {'p50':>9} {'p99':>9}")
+    columns = ("subscribers", "p50", "p99", "server CPU", "client CPU")
+    print(f"{'append to subscriber':<30}", *(f"{c:>{w}}" for c, w in zip(columns, (11, 9, 9, 16, 16), strict=True)))
     for subscribers in subscriber_counts:
         for label, measure in (("ledgerEvents (docket serve)", measure_subscribers),
                                ("raw LISTEN/NOTIFY", measure_listen_notify)):
-            p50, p99 = quantiles(asyncio.run(measure(url, subscribers, count)))
-            print(f"{label:<40} {subscribers:>11} {p50:>6.1f} ms {p99:>6.1f} ms", flush=True)
+            measured = asyncio.run(measure(url, subscribers, count))
+            p50, p99 = quantiles(measured.latencies)
+            deliveries = len(measured.latencies)
+            server = "" if measured.server_cpu is None else f"{measured.server_cpu / deliveries * 1e6:>7.0f} us/deliv"
+            client = f"{measured.client_cpu / deliveries * 1e6:>7.0f} us/deliv"
+            print(f"{label:<30} {subscribers:>11} {p50:>6.1f} ms {p99:>6.1f} ms {server:>16} {client:>16}", flush=True)
     print("issue 16's target: ledgerEvents p99 < 50 ms")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bench.fanout import catch_up
+    from bench.rebuild import generate_history
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=2000, help="history written and projected first")
+    parser.add_argument("--rounds", type=int, default=100, help="writes, each measured at every subscriber")
+    parser.add_argument("--subscribers", default="1,50", help="comma-separated subscriber counts")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL)
+    args = parser.parse_args(argv)
+    with own_database(args.admin_url) as (url, _server):
+        generate_history(url, args.events, args.seed)
+        catch_up(url)
+        report(url, [int(n) for n in args.subscribers.split(",")], args.rounds)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
