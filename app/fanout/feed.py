@@ -33,8 +33,6 @@ READ_MODELS = ("audit_trail", "ledger_chain")
 AHEAD = 100
 """Events past the read models that `envelopes_ahead` makes envelopes of; further behind, the projector is catching
 up a backlog, and the envelopes wait for it."""
-TRIES = 3
-"""Reads `envelopes_ahead` makes while the read models move on under it, before it leaves the events to them."""
 _AUDITED = frozenset(get_topic(t) for t in AuditTrailProjection.event_types)
 
 
@@ -81,26 +79,22 @@ def envelopes_ahead(runtime: Runtime, after: int) -> list[Envelope] | None:
     """The envelopes of the events after `after` up to the ledger's head, those the two read models have not reached
     made as they will make them: what the event index will say each touches (by its references as of its position
     and what the events after it add) and the chain hashed on from its position. None when the read models are more
-    than AHEAD events behind, or kept moving on while this was read; ReadModelStopped while either has stopped.
+    than AHEAD events behind; ReadModelStopped while either has stopped.
 
-    Their positions are read before and after their rows: the rows read belong to the positions only if these did
-    not move in between (the projector commits both together)."""
-    with reading(runtime.store, touches_at, chain_hashes_at) as sql:
-        for _ in range(TRIES):
-            before = _positions(sql)
-            indexed, chained = before
-            page = runtime.ledger.select_page(min(after, *before), AHEAD)
-            if len(page) == AHEAD:
-                return None
-            stored = [n for n in page if n.id > after and n.topic not in INDEX_TOPICS]
-            wanted = [n.id for n in stored]
-            touched = touches_at(sql, [p for p in wanted if p <= indexed])
-            hashes = chain_hashes_at(sql, [p for p in wanted if p <= chained])
-            touched.update(_index_ahead(runtime, sql, page, indexed))
-            hashes.update(_chain_ahead(sql, page, chained))
-            if _positions(sql) == before:
-                return _built(runtime, stored, touched, hashes)
-    return None
+    The read models' positions and rows are read in one snapshot, so the rows belong to the positions though the
+    projector commits meanwhile (it commits both together); the events, which never change, are read after them."""
+    with reading(runtime.store, touches_at, chain_hashes_at, snapshot=True) as sql:
+        indexed, chained = _positions(sql)
+        page = runtime.ledger.select_page(min(after, indexed, chained), AHEAD)
+        if len(page) == AHEAD:
+            return None
+        stored = [n for n in page if n.id > after and n.topic not in INDEX_TOPICS]
+        wanted = [n.id for n in stored]
+        touched = touches_at(sql, [p for p in wanted if p <= indexed])
+        hashes = chain_hashes_at(sql, [p for p in wanted if p <= chained])
+        touched.update(_index_ahead(runtime, sql, page, indexed))
+        hashes.update(_chain_ahead(sql, page, chained))
+        return _built(runtime, stored, touched, hashes)
 
 
 def _positions(sql: Sql) -> tuple[int, int]:

@@ -113,8 +113,11 @@ class SqliteReadStore:
         return connection
 
     @contextmanager
-    def transaction(self, write: bool = True, locks: Sequence[str] = ()) -> Iterator[_SqliteSql]:
-        """One transaction; a writing one holds SQLite's single write lock, which serialises writers."""
+    def transaction(
+        self, write: bool = True, locks: Sequence[str] = (), snapshot: bool = False
+    ) -> Iterator[_SqliteSql]:
+        """One transaction; a writing one holds SQLite's single write lock, which serialises writers. A reading one
+        sees one snapshot from its first read (WAL), `snapshot` or not."""
         connection = self._connection()
         cursor = connection.cursor()
         cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -219,8 +222,13 @@ class PostgresReadStore:
                                    kwargs={"autocommit": False}, check=ConnectionPool.check_connection, timeout=2)
 
     @contextmanager
-    def transaction(self, write: bool = True, locks: Sequence[str] = ()) -> Iterator[_PostgresSql]:
-        """One transaction; writers that share one of their `locks` run one at a time (take them in one order).
+    def transaction(
+        self, write: bool = True, locks: Sequence[str] = (), snapshot: bool = False
+    ) -> Iterator[_PostgresSql]:
+        """One transaction; writers that share one of their `locks` run one at a time (take them in one order). A
+        reading one with `snapshot` sees the database as of its first statement throughout (REPEATABLE READ, which
+        a read-only transaction may take without ever failing to serialize); else each statement sees what was
+        committed before it.
 
         A writing transaction runs in psycopg's pipeline mode: a write (or taking a lock) is sent without waiting
         for its result, so a projection's writes between two of its reads cost one round trip, not one each (the
@@ -229,7 +237,8 @@ class PostgresReadStore:
         """
         with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
             if not write:
-                cursor.execute("SET TRANSACTION READ ONLY")
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY" if snapshot
+                               else "SET TRANSACTION READ ONLY")
                 yield _PostgresSql(cursor)
                 return
             with connection.pipeline() as pipeline:
@@ -275,10 +284,11 @@ def split_statements(script: str) -> list[str]:
 
 
 @contextmanager
-def reading(store: ReadStore, *queries: Callable[..., Any]) -> Iterator[Sql]:
+def reading(store: ReadStore, *queries: Callable[..., Any], snapshot: bool = False) -> Iterator[Sql]:
     """A read-only transaction for read functions of projections' queries modules; ReadModelStopped when a read model
-    they read has stopped at an event it cannot apply (its rows would be stale, or gone)."""
-    with store.transaction(write=False) as sql:
+    they read has stopped at an event it cannot apply (its rows would be stale, or gone). With `snapshot`, every read
+    sees the same moment: read models' rows and positions that belong together."""
+    with store.transaction(write=False, snapshot=snapshot) as sql:
         refuse_stopped(sql, read_models_of(queries))
         yield sql
 

@@ -4,6 +4,8 @@ both have reached it (or, for a subscriber at the head, made ahead of them as th
 from __future__ import annotations
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields, is_dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -21,6 +23,8 @@ from app.fanout import feed
 from app.fanout.envelope import Envelope
 from app.fanout.event_json import NOT_DATA
 from app.fanout.feed import envelopes_after, envelopes_ahead, reached
+from app.read.projector import waited_positions
+from app.read.store import reading
 from app.runtime.wiring import Runtime, open_runtime
 from domain.base import NAMESPACE
 from domain.batch import BatchSubject
@@ -201,6 +205,49 @@ def test_envelopes_made_ahead_of_the_read_models_are_those_the_read_models_make_
     assert len(made_ahead) > len(made_later)
     assert {e.position: e.to_json() for e in made_ahead} == made_later
     assert all(e.to_json() == made_later[e.position] for e in made_ahead)
+
+
+def test_envelopes_made_ahead_while_the_read_models_move_on_are_those_the_read_models_make(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feed, "AHEAD", 100_000)
+    write_review_history(runtime.ledger, 30)
+    runtime.projector.batch_size = 45
+    read_page, reader = runtime.ledger.select_page, threading.get_ident()
+    moved: list[int] = []
+
+    def page_then_a_step(*args: Any, **kwargs: Any) -> Any:
+        """The ledger's page; then, for `envelopes_ahead`, the projector commits a step of every read model, after
+        their positions were read and before their rows are."""
+        page = read_page(*args, **kwargs)
+        if threading.get_ident() == reader:
+            with ThreadPoolExecutor(1) as projector:
+                moved.append(projector.submit(runtime.projector.step).result())
+        return page
+
+    monkeypatch.setattr(runtime.ledger, "select_page", page_then_a_step)
+    made_ahead: list[Envelope] = []
+    while not moved or moved[-1]:
+        found = envelopes_ahead(runtime, reached(runtime))
+        assert found is not None
+        made_ahead += found
+
+    made_later = {e.position: e.to_json() for e in all_envelopes(runtime)}
+    assert len(moved) > 2 and {e.position for e in made_ahead} == set(made_later)
+    assert all(e.to_json() == made_later[e.position] for e in made_ahead)
+
+
+def test_a_snapshot_read_sees_the_read_models_where_they_stood_at_its_first_read(runtime: Runtime) -> None:
+    write_review_history(runtime.ledger, 3)
+    runtime.projector.batch_size = 10
+    with reading(runtime.store, snapshot=True) as sql:
+        before = waited_positions(sql)
+        with ThreadPoolExecutor(1) as projector:
+            assert projector.submit(runtime.projector.step).result()
+        assert waited_positions(sql) == before
+
+    with reading(runtime.store) as sql:
+        assert waited_positions(sql) != before
 
 
 def test_no_envelope_is_made_ahead_of_read_models_further_behind_than_a_page(runtime: Runtime) -> None:
