@@ -41,6 +41,7 @@ from app.graphql.compliance.set_account_language import SetAccountLanguageMutati
 from app.graphql.compliance.transparency import TransparencyQuery
 from app.graphql.core.access import RoleCheck
 from app.graphql.core.error_codes import CodedErrors, log_unexpected
+from app.graphql.core.multiplexed import Asked, Multiplexed
 from app.graphql.core.operation_choice import NamedOperationRequired
 from app.graphql.core.text_arguments import StorableLiterals, StorableVariables
 from app.graphql.core.times import DATE_TIME
@@ -123,15 +124,31 @@ MAX_TOKENS = 5000
 
 
 class DocketExecutor(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's executor, except that each subscription event memoizes what it executes in a memo of its own."""
+    """Strawberry's executor, except that each subscription event memoizes what it executes in a memo of its own, and
+    an event the process's `ledgerEvents` subscribers share is executed once for all who ask alike (`Multiplexed`)."""
+
+    multiplexing: tuple[Multiplexed[Any], Asked | None] | None = None
+    """Set on a subscription's executor on a WebSocket: where its events' shared results are, and what it asks."""
 
     def build_per_event_executor(self, payload: Any) -> Executor:
+        multiplexed = getattr(self.context_value, "multiplexed", None)
+        if self.multiplexing is None and multiplexed is not None:
+            asked = Asked.of(self.operation, self.variable_values, self.context_value.principal)
+            self.multiplexing = multiplexed, asked
         executor = super().build_per_event_executor(payload)
         # graphql-core 3.3.2 shares one memo among a subscription's events, under the id of a list made for each
         # event: a subscription kept an entry for every event it sent, and every full garbage collection, which
         # stops the whole process, took longer with each.
         executor._relevant_sub_fields = {}
         return executor
+
+    def execute_operation(self, serially: bool | None = None) -> Any:
+        if self.multiplexing is None or self.root_value is None:
+            return super().execute_operation(serially)
+        multiplexed, asked = self.multiplexing
+        return multiplexed.result(
+            self.root_value, asked, lambda: super(DocketExecutor, self).execute_operation(serially)
+        )
 
 
 class DocketSchema(strawberry.Schema):

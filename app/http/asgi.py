@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -28,8 +29,10 @@ from app.auth.tokens import ANONYMOUS, TokenRegistry
 from app.config.clock import system_clock
 from app.config.settings import Settings
 from app.fanout.tail import Tail
+from app.graphql.audit.types import LedgerEvent
 from app.graphql.core.access import METRICS_READERS, reads_metrics
 from app.graphql.core.context import Context
+from app.graphql.core.multiplexed import Multiplexed
 from app.graphql.core.request_json import read_json
 from app.graphql.core.transport import GraphQLEndpoint
 from app.graphql.schema import build_schema
@@ -117,6 +120,7 @@ class Subscriptions(GraphQL[Context, None]):
         super().__init__(schema, graphql_ide=None, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,))
         self.registry = registry
         self.max_message = max_message
+        self.multiplexed = Multiplexed(LedgerEvent.of)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.run(LimitedWebSocket(scope, receive, send, self.max_message))
@@ -124,10 +128,18 @@ class Subscriptions(GraphQL[Context, None]):
     def decode_json(self, data: str | bytes) -> object:
         return read_json(data)
 
+    def encode_json(self, data: object) -> str | bytes:
+        """A subscription's `next` message around the JSON its shared result already has, else written whole."""
+        text = self.multiplexed.text(_next_data(data))
+        if text is None:
+            return super().encode_json(data)
+        assert isinstance(data, dict)
+        return f'{{"id":{json.dumps(data["id"])},"type":"next","payload":{{"data":{text}}}}}'
+
     async def get_context(self, request: Any, response: Any = None) -> Context:
         return Context(
             runtime=request.app.state.runtime, principal=request.scope["principal"], request=request,
-            tail=request.app.state.tail, request_id=uuid.uuid4().hex,
+            tail=request.app.state.tail, request_id=uuid.uuid4().hex, multiplexed=self.multiplexed,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -138,6 +150,14 @@ class Subscriptions(GraphQL[Context, None]):
                 raise ConnectionRejectionError({"message": "a valid bearer token is required"})
             context.principal = principal
         return UNSET
+
+
+def _next_data(message: object) -> object:
+    """The data of a graphql-transport-ws `next` message that carries nothing else (no errors, no extensions)."""
+    if not isinstance(message, dict) or message.get("type") != "next" or message.keys() != {"id", "type", "payload"}:
+        return None
+    payload = message["payload"]
+    return payload["data"] if isinstance(payload, dict) and payload.keys() == {"data"} else None
 
 
 async def healthz(request: Request) -> Response:

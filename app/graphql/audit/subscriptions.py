@@ -34,20 +34,23 @@ class Subscription:
             await to_thread.run_sync(check_cursor, runtime, position, limiter=runtime.subscriber_reads)
         # A subscriber that has caught up is woken by a write (this process's, or another's NOTIFY): the tail makes
         # the newest envelopes ahead of the projector.
-        tail = info.context.tail
+        tail, multiplexed = info.context.tail, info.context.multiplexed
         while True:
             seen = tail.seen()
-            # At the head, from the envelopes the process's tail read once for every subscriber; further behind,
-            # from the store, each subscriber at its own pace: a slow one holds back nobody.
+            # At the head, from the envelopes the process's tail read once for every subscriber, each event executed
+            # once for every subscriber asking alike; further behind, from the store, each subscriber at its own pace:
+            # a slow one holds back nobody.
             found = await tail.page(query, position, PAGE)
+            event_of = LedgerEvent.of if multiplexed is None else multiplexed.event
             if found is None:
                 page = await to_thread.run_sync(
                     events_page, runtime, query, position, PAGE, limiter=runtime.subscriber_reads
                 )
                 found = page, page[-1].position if page else position
+                event_of = LedgerEvent.of  # envelopes of this subscriber's own: nobody shares them
             page, seen_upto = found
             for envelope in page:
-                yield LedgerEvent.of(envelope)
+                yield event_of(envelope)
                 position = envelope.position
                 # Executing and sending an event never waits: without a pause here, a subscriber would keep the
                 # event loop for a whole page, and thirty replaying at once kept a query waiting for seconds.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from strawberry.types import Info as StrawberryInfo
 
@@ -12,6 +12,9 @@ from app.fanout.tail import Tail
 from app.graphql.core.answers import Reads
 from app.graphql.core.loaders import Loaders
 from app.runtime.wiring import Runtime
+
+if TYPE_CHECKING:
+    from app.graphql.core.multiplexed import Multiplexed
 
 
 @dataclass
@@ -25,6 +28,8 @@ class Context:
     """Names the request in logs and in the masked error a client sees."""
     connection_params: dict[str, Any] | None = None
     """A WebSocket's connection_init payload, where a subscriber may present its token."""
+    multiplexed: Multiplexed[Any] | None = None
+    """On a WebSocket: what the process's `ledgerEvents` subscribers asking alike share of each event."""
     loaders: Loaders = field(init=False)
     reads: Reads = field(init=False)
     """What the answer depends on, as its fields declare it: whether it may be kept (app/graphql/core/answers.py)."""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
+from app.graphql.core.multiplexed import Asked, Multiplexed
 from tests.api.ledger_api import (
     RECORD_DETECTION,
     RECORD_DETECTIONS,
@@ -73,6 +76,60 @@ def test_every_subscriber_waiting_at_the_head_receives_a_new_event(api: Api) -> 
         live = [next_events(ws, 1)[0] for ws in (first, second)]
 
     assert [e["position"] for e in live] == [recorded["position"]] * 2
+
+
+def executions_counted(monkeypatch: pytest.MonkeyPatch) -> list[Asked | None]:
+    """What each execution of a subscription's selection over an event asked, in the order they ran."""
+    counted: list[Asked | None] = []
+    result = Multiplexed.result
+
+    def counting(self: Multiplexed[Any], event: object, asked: Asked | None, execute: Callable[[], Any]) -> Any:
+        def executed() -> Any:
+            counted.append(asked)
+            return execute()
+
+        return result(self, event, asked, executed)
+
+    monkeypatch.setattr(Multiplexed, "result", counting)
+    return counted
+
+
+def test_subscribers_asking_alike_share_one_execution_of_each_new_event(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = api.principal("ranking", ["subscriber"])
+    executed = executions_counted(monkeypatch)
+
+    with connected(api, token) as first, connected(api, token) as second:
+        for ws in (first, second):
+            subscribe(ws, LEDGER_EVENTS, {"after": head(api)})
+        recorded = record_detection(api)
+        live = [next_events(ws, 1)[0] for ws in (first, second)]
+
+    assert live[0] == live[1] and live[0]["position"] == recorded["position"]
+    assert len(executed) == 1
+
+
+def test_subscribers_of_different_scopes_never_share_an_event_s_execution(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    every_domain = api.principal("auditors", ["subscriber"])
+    ads_team = api.principal("ads-team", ["subscriber"], ["ads"])
+    after = head(api)
+    executed = executions_counted(monkeypatch)
+
+    with connected(api, every_domain) as everything, connected(api, ads_team) as ads_only:
+        for ws in (everything, ads_only):
+            subscribe(ws, LEDGER_EVENTS, {"after": after})
+        record_detection(api, externalId="clf-ts")
+        ads = record_detection(
+            api, externalId="clf-ads", subject=subject("ad-1", "ads", "ad"), policy="misleading_claims"
+        )
+        [_, seen_by_all] = next_events(everything, 2)
+        [seen_by_ads] = next_events(ads_only, 1)
+
+    assert seen_by_ads == seen_by_all and seen_by_ads["position"] == ads["position"]
+    assert len(executed) == 3 and len(set(executed)) == 2  # the ads event once for each scope
 
 
 def test_a_subscriber_resumes_after_the_last_position_it_received(api: Api) -> None:
