@@ -22,6 +22,7 @@ from eventsourcing.persistence import Notification
 from app.fanout.event_json import NOT_DATA, Unseal, stored_fields
 from domain.base import NAMESPACE
 from domain.values import Subject
+from projections.audit_trail.rows import subject_of
 
 DATA_CONTENT_TYPE = "application/json"
 DATA_VERSION = 1
@@ -80,10 +81,15 @@ class Envelope:
     source: str
     domain: str | None
     account_id: str | None
-    subject: Subject | None
+    subject_key: str | None
+    """The key of the subject it touches (`domain/kind/id`), as the event index keeps it."""
     chain_hash: str
     unseal: Unseal
     """Opens the event's personal data: as written while its account's key lives, ERASED after."""
+
+    @property
+    def subject(self) -> Subject | None:
+        return None if self.subject_key is None else subject_of(self.subject_key)
 
     @property
     def position(self) -> int:
@@ -122,18 +128,19 @@ class Envelope:
         """The envelope in the CloudEvents JSON format (structured mode), written directly rather than through the
         cloudevents library's CloudEvent (which validates what is built right here, then encodes with `json`): the
         relay writes one for every event."""
-        attributes: dict[str, Any] = {
+        data = self.data
+        document: dict[str, Any] = {
             "specversion": SPEC_VERSION, "id": self.id, "source": self.source, "type": self.type,
-            "time": _rfc3339(self.data["occurred_at"]), "datacontenttype": DATA_CONTENT_TYPE,
-            POSITION: str(self.position), CHAIN_HASH: self.chain_hash,
+            "time": _rfc3339(data["occurred_at"]), "datacontenttype": DATA_CONTENT_TYPE,
+            POSITION: str(self.stored.id), CHAIN_HASH: self.chain_hash,
         }
-        if self.subject is not None:
-            attributes["subject"] = self.subject.key
+        if self.subject_key is not None:
+            document["subject"] = self.subject_key
         if self.domain is not None:
-            attributes[DOMAIN] = self.domain
+            document[DOMAIN] = self.domain
         if self.account_id is not None:
-            attributes[ACCOUNT] = self.account_id
-        document = {**attributes, "data": self.data}
+            document[ACCOUNT] = self.account_id
+        document["data"] = data
         try:
             return orjson.dumps(document)
         except orjson.JSONEncodeError:  # integers past 64 bits, which evidence may hold: `json` writes them

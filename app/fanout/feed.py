@@ -23,7 +23,6 @@ from app.runtime.wiring import Runtime
 from app.write.ledger import INDEX_TOPICS
 from projections.audit_trail.projection import REFS, AuditTrailProjection, Touches, touches
 from projections.audit_trail.queries import touches_at
-from projections.audit_trail.rows import subject_of
 from projections.ledger_chain.hashing import GENESIS, chain_hash, stored_hashes
 from projections.ledger_chain.queries import chain_hashes_at
 from projections.sql import Sql
@@ -61,7 +60,7 @@ def _built(runtime: Runtime, stored: Sequence[Notification], touched: dict[int, 
         domain, account_id, subject_key = touched.get(s.id, _NOTHING)
         found.append(Envelope(
             stored=s, source=source, domain=domain, account_id=account_id,
-            subject=None if subject_key is None else subject_of(subject_key), chain_hash=hashes[s.id],
+            subject_key=subject_key, chain_hash=hashes[s.id],
             unseal=runtime.ledger.sealed.decode,
         ))
     return found

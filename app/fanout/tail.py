@@ -141,6 +141,6 @@ class Tail:
 def _selects(query: EventQuery, envelope: Envelope) -> bool:
     data = envelope.data
     return query.selects(
-        envelope.domain, envelope.event_type, envelope.account_id,
-        None if envelope.subject is None else envelope.subject.key, data["actor"], envelope.occurred_at,
+        envelope.domain, envelope.event_type, envelope.account_id, envelope.subject_key, data["actor"],
+        envelope.occurred_at,
     )

@@ -12,7 +12,6 @@ from uuid import UUID
 from eventsourcing.persistence import Notification
 
 from app.fanout.envelope import Envelope
-from domain.values import Subject
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -28,8 +27,8 @@ def _written() -> dict[str, object]:
         originator_id=UUID(int=7), originator_version=1, topic="domain.case:Case.Decided",
         state=b'{"actor": "reviewer:maria", "occurred_at": "2026-12-06T09:35:26.582493+00:00"}', id=16,
     )
-    envelope = Envelope(stored, "urn:docket:ledger", "trust_safety", "user-ana", Subject("trust_safety", "pin", "p-1"),
-                        "ab" * 32, _holds_no_sealed_field)
+    envelope = Envelope(stored, "urn:docket:ledger", "trust_safety", "user-ana", "trust_safety/pin/p-1", "ab" * 32,
+                        _holds_no_sealed_field)
     found: dict[str, object] = json.loads(envelope.to_json())
     return found
 

@@ -146,7 +146,7 @@ class Deliverer:
             return 0
         now = self.clock()
         rows = [
-            (w.webhook_id, e.position, e.id, e.event_type, "" if e.subject is None else e.subject.key,
+            (w.webhook_id, e.position, e.id, e.event_type, e.subject_key or "",
              DeliveryStatus.PENDING.value, 0, 0, now, now, None, None, None)
             for e in found for w in webhooks
             if e.position > w.created_position and w.filter.selects(e.domain, e.event_type)
