@@ -34,6 +34,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge
 from app.config.settings import Settings
 from app.fanout.envelope import Envelope, aggregate_and_name, event_id
 from app.fanout.feed import envelopes_after
+from app.fanout.pages import Message, Pages, ReaderFailed, forked
 from app.read.failures import ReadModelStopped
 from app.read.notifications import FOREVER
 from app.runtime.wiring import Runtime
@@ -93,16 +94,6 @@ class Stream:
 
 
 @dataclass(frozen=True)
-class Message:
-    """An event as the relay publishes it: its position, id, subject and envelope, made before it is sent."""
-
-    position: int
-    id: str
-    subject: str
-    payload: bytes
-
-
-@dataclass(frozen=True)
 class Cursor:
     """Where the stream stands: the ledger position of its last message, and its last sequence."""
 
@@ -150,7 +141,7 @@ class Relay:
             try:
                 await self._session(stop)
                 return
-            except (nats.errors.Error, OSError, TimeoutError, RelayBlocked, OutOfStep) as error:
+            except (nats.errors.Error, OSError, TimeoutError, RelayBlocked, OutOfStep, ReaderFailed) as error:
                 self._failed(self._describe(error))
             except Exception:  # a fault of the relay's own (the database, say): logged whole, and tried again
                 log.exception("the relay failed")
@@ -165,57 +156,57 @@ class Relay:
         log.warning("%s; retrying in %.1fs", what, self._retry)
 
     def _describe(self, error: BaseException) -> str:
-        if isinstance(error, (RelayBlocked, OutOfStep)):
+        if isinstance(error, (RelayBlocked, OutOfStep, ReaderFailed)):
             return str(error)
         cause = self._cause if isinstance(error, nats.errors.NoServersError) and self._cause else error
         return f"NATS at {self.url} unreachable ({type(cause).__name__}: {cause})"
 
     async def _session(self, stop: asyncio.Event) -> None:
-        """One connection: finds where the stream stands, then publishes until stopped or until something fails."""
-        connection = await nats.connect(
-            self.url, name="docket relay", allow_reconnect=False, max_reconnect_attempts=1, reconnect_time_wait=0,
-            connect_timeout=2, error_cb=self._error,
-        )
-        reading: asyncio.Future[list[Message]] | None = None
-        try:
-            cursor = await self._resume(connection.jsm())
-            self.metrics.connected.set(1)
-            self.metrics.position.set(cursor.position)
-            self._retry = FIRST_RETRY
-            log.info("publishing to stream %s on %s after ledger position %d (stream sequence %d)",
-                     self.stream.name, self.url, cursor.position, cursor.sequence)
-            js = connection.jetstream()
-            moves = self.runtime.projector.moves
-            seen = moves.seen()
-            reading = asyncio.ensure_future(self._next(cursor.position))
-            while not stop.is_set():
-                if not connection.is_connected:
-                    raise nats.errors.ConnectionClosedError
-                page = await reading
-                if not page:
-                    await moves.await_after(seen, FOREVER, unheard=IDLE_RECHECK)
-                    seen = moves.seen()
-                    reading = asyncio.ensure_future(self._next(cursor.position))
-                    continue
-                ack = await self._send(connection, js, cursor, page)
-                seen = moves.seen()
-                reading = asyncio.ensure_future(self._next(page[-1].position))  # made while the ack is on its way
-                cursor = await self._confirm(cursor, page, ack)
-        finally:
-            if reading is not None:
+        """One connection, and one process making the pages: finds where the stream stands, then publishes until
+        stopped or until something fails."""
+        async with forked(self.runtime.settings, self._messages) as pages:  # before the connection, not to share it
+            connection = await nats.connect(
+                self.url, name="docket relay", allow_reconnect=False, max_reconnect_attempts=1, reconnect_time_wait=0,
+                connect_timeout=2, error_cb=self._error,
+            )
+            try:
+                await self._publish(stop, connection, pages)
+            finally:
                 with contextlib.suppress(Exception):
-                    await reading  # a page under way is read to its end before the runtime may close
-            with contextlib.suppress(Exception):
-                await connection.close()
+                    await connection.close()
+
+    async def _publish(self, stop: asyncio.Event, connection: NATS, pages: Pages) -> None:
+        cursor = await self._resume(connection.jsm())
+        self.metrics.connected.set(1)
+        self.metrics.position.set(cursor.position)
+        self._retry = FIRST_RETRY
+        log.info("publishing to stream %s on %s after ledger position %d (stream sequence %d)",
+                 self.stream.name, self.url, cursor.position, cursor.sequence)
+        js = connection.jetstream()
+        moves = self.runtime.projector.moves
+        seen: int | None = moves.seen()
+        pages.follow(cursor.position)
+        while not stop.is_set():
+            if not connection.is_connected:
+                raise nats.errors.ConnectionClosedError
+            page = await self._next(pages)
+            if not page:
+                if seen is not None:  # the first page read since the moves were seen: nothing new yet
+                    await moves.await_after(seen, FOREVER, unheard=IDLE_RECHECK)
+                seen = moves.seen()
+                pages.follow(cursor.position)
+                continue
+            seen = None  # the pages after it are read when the reader process likes: an empty one is read again
+            cursor = await self._confirm(cursor, page, await self._send(connection, js, cursor, page))
 
     async def _error(self, error: Exception) -> None:
         self._cause = error
         log.debug("NATS client: %s", error)
 
-    async def _next(self, after: int) -> list[Message]:
+    async def _next(self, pages: Pages) -> list[Message]:
         """The next events to publish; none while a read model the envelopes need has stopped (said once)."""
         try:
-            page = await asyncio.to_thread(self._messages, after)
+            page = await pages.next()
         except ReadModelStopped as stopped:
             if str(stopped) != self._stopped_read_models:
                 log.warning("waiting: %s", stopped)
@@ -226,12 +217,12 @@ class Relay:
             self._stopped_read_models = ""
         return page
 
-    def _messages(self, after: int) -> list[Message]:
-        """The messages of the events after `after`, envelopes written, in a thread of their own: made while the
-        acknowledgements of the page before are on their way, they cost the publishing loop nothing."""
+    def _messages(self, runtime: Runtime, after: int) -> list[Message]:
+        """The messages of the events after `after`, envelopes written: made in the reader process (`pages`) with its
+        own runtime while the page before is published, they cost the publishing loop nothing."""
         return [
             Message(e.position, e.id, self.stream.subject(e), e.to_json())
-            for e in envelopes_after(self.runtime, after, self.batch)
+            for e in envelopes_after(runtime, after, self.batch)
         ]
 
     async def _resume(self, jsm: JetStreamManager) -> Cursor:

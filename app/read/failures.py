@@ -67,6 +67,10 @@ class ReadModelStopped(Exception):
                           for f in self.failures)
         super().__init__(f"{which}; it answers again once an operator retries it or skips that event")
 
+    def __reduce__(self) -> tuple[type[ReadModelStopped], tuple[list[ProjectionFailure]], dict[str, object]]:
+        """Pickled by its failures, not its message: the relay's reader process raises it in the relay."""
+        return type(self), (self.failures,), self.__dict__
+
 
 def failed(
     previous: ProjectionFailure | None, name: str, position: int, topic: str, error: BaseException, now: datetime

@@ -205,6 +205,47 @@ def test_a_relay_killed_mid_stream_and_restarted_after_the_duplicate_window_publ
     assert any(m.subject == f"{stream.prefix}.trust_safety.case.decided" for m in messages)
 
 
+def test_a_relay_whose_reader_process_is_killed_starts_another_and_publishes_each_event_once_in_order(
+    writer: Runtime, database_url: str, nats_url: str, stream: Stream, tmp_path: Path
+) -> None:
+    write_history(writer.ledger, 1200, batch=50, subjects=500)
+    events = ledger(writer)
+
+    with relay(tmp_path, stream.env(database_url, nats_url)) as relayed:
+        wait_until(lambda: stream.held(nats_url) > 0, "the relay has published", relayed)
+        killed = reader_of(relayed)
+        os.kill(killed, signal.SIGKILL)
+        write_history(writer.ledger, 100, batch=20, run="after-the-kill")  # the reader is needed, wherever it was
+        events = ledger(writer)
+        wait_until(lambda: stream.held(nats_url) == len(events), "the relay has published everything", relayed)
+        replacement = reader_of(relayed)
+        relayed.stop()
+
+    assert "the relay's reader process ended (exit code -9); retrying" in relayed.printed()
+    assert replacement != killed
+    assert not Path(f"/proc/{replacement}").exists(), "the relay left its reader process behind"
+    assert published(stream.read(nats_url)) == events
+
+
+def reader_of(relayed: Relay) -> int:
+    """The pid of the relay's reader process, its only child."""
+    found: list[int] = []
+
+    def forked() -> bool:
+        found[:] = [int(p.name) for p in Path("/proc").iterdir()
+                    if p.name.isdigit() and _parent(p) == relayed.process.pid]
+        return len(found) == 1
+
+    wait_until(forked, "the relay has its reader process", relayed)
+    return found[0]
+
+
+def _parent(process: Path) -> int | None:
+    with suppress(OSError):
+        return int((process / "stat").read_text().rpartition(")")[2].split()[1])
+    return None
+
+
 def test_two_relays_publishing_to_one_stream_at_once_leave_each_event_once_in_order(
     writer: Runtime, database_url: str, nats_url: str, stream: Stream, tmp_path: Path
 ) -> None:
