@@ -37,10 +37,11 @@ SIZE = 8
 AHEAD = 4 * 1024 * 1024
 """Bytes of pages the process may make ahead of the relay's publishing, about (a page of 500 is ~0.5 MB)."""
 CLOSE_TIMEOUT = 10.0
-GC_THRESHOLD = 100_000
-"""Objects the process allocates between collections of the youngest: a page's are its events' JSON, freed as soon
-as it is sent, with no cycles to find; at the default (700) the collections took ~10% of its CPU."""
 """Seconds the process may take to finish a page and end once its socket is closed, before it is killed."""
+GC_THRESHOLD = 100_000
+"""Objects the process allocates between collections of the youngest generation: a page's are its events' JSON,
+freed once it is sent, with no cycles to find; at the default (700) they lived to the oldest generation and set off
+full collections, ~10% of the process's CPU."""
 
 Make = Callable[[Runtime, int], "list[Message]"]
 """How the process makes the page after a position, with its own runtime."""
@@ -83,8 +84,8 @@ class Pages:
             raise ReaderFailed(f"the relay's reader process ended (exit code {self.process.exitcode})") from None
         if isinstance(answer, BaseException):
             raise answer
-        pages: list[Message] = answer
-        return pages
+        page: list[Message] = answer
+        return page
 
     async def close(self) -> None:
         """Closes the socket, which ends the process once its page is made; kills it if it takes too long."""
