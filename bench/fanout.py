@@ -13,10 +13,11 @@ One run creates its own database (bench_<random>, dropped at the end), writes a 
   ... one ack a page  the same, as the relay publishes: each page's messages but the last with a core publish, the
                       last with `js.publish_async`, its acknowledgement awaited (the relay's publishing, bare)
   relay               `Relay.run` from an empty stream of its own until the stream holds every event
-and prints events/s and the ratio of the relay to the raw loop (issue 16's target: >= 0.5x). The raw loop and the relay
-run `--repeats` times, taking turns, each time to fresh streams (unique names, deleted at the end); the best of each
-is compared, since other work on the machine only ever slows a run down. Then the append-to-subscriber latency of
-`ledgerEvents` with 1 and 50 subscribers of `docket serve`, beside a raw LISTEN/NOTIFY round trip
+and prints events/s and the ratio of the relay to the raw loop (issue 16's target: >= 0.5x), and the CPU an event of
+the raw loop and of the relay's two processes (its own, and its reader's), which the load sways less. The raw loop
+and the relay run `--repeats` times, taking turns, each time to fresh streams (unique names, deleted at the end); the
+best of each is compared, since other work on the machine only ever slows a run down. Then the append-to-subscriber
+latency of `ledgerEvents` with 1 and 50 subscribers of `docket serve`, beside a raw LISTEN/NOTIFY round trip
 (`bench.fanout_latency`). Last, webhook deliveries per second at 1, 10 and 100 endpoints beside plain httpx POSTs to
 the same local receiver (`bench.fanout_webhooks`).
 """
@@ -27,6 +28,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+import resource
 import sys
 import time
 import uuid
@@ -169,6 +171,18 @@ async def run_relay(url: str, nats_url: str, stream: Stream, last: int) -> float
         runtime.close()
 
 
+def cpu() -> tuple[float, float]:
+    """CPU seconds so far of this process, and of its children that have ended (the relay's reader processes)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time(), children.ru_utime + children.ru_stime
+
+
+def cpu_since(started: tuple[float, float]) -> tuple[float, float]:
+    """`cpu()` since `started`: what a run spent in this process and in the children it ended."""
+    now = cpu()
+    return now[0] - started[0], now[1] - started[1]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=20_000, help="events in the history (default 20000)")
@@ -192,18 +206,23 @@ def main(argv: list[str] | None = None) -> int:
         messages, last, built = build_messages(url, first)
         events = len(messages)
         raws, paged, relays = [], [], []
+        raw_cpu, relay_cpu = [], []
         for _ in range(args.repeats):
             # The messages name the first raw stream's subjects: each run's raw streams capture them anew.
             raw, raw_paged = (replace(first, name=fresh_stream("raw").name) for _ in range(2))
             relayed = fresh_stream("relay")
             try:
                 asyncio.run(create(args.nats_url, raw))
+                started = cpu()
                 raws.append(asyncio.run(publish_raw(args.nats_url, messages)))
+                raw_cpu.append(cpu_since(started))
                 asyncio.run(delete(args.nats_url, raw))  # it captures the subjects the next raw stream does
                 asyncio.run(create(args.nats_url, raw_paged))
                 paged.append(asyncio.run(publish_raw(args.nats_url, messages, one_ack=True)))
                 asyncio.run(create(args.nats_url, relayed))
+                started = cpu()
                 relays.append(asyncio.run(run_relay(url, args.nats_url, relayed, last)))
+                relay_cpu.append(cpu_since(started))
                 stored = asyncio.run(held(args.nats_url, relayed)), asyncio.run(held(args.nats_url, raw_paged))
             finally:
                 asyncio.run(delete(args.nats_url, raw, raw_paged, relayed))
@@ -221,6 +240,10 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(f"relay / raw publish loop  {published / relay:6.3f}x (issue 16's target: >= 0.5x); "
               f"relay / one ack a page {one_ack / relay:6.3f}x")
+        per_event = [(own / events * 1e6, reader / events * 1e6) for own, reader in raw_cpu + relay_cpu]
+        print(f"CPU an event, every run: raw loop {', '.join(f'{own:.1f}' for own, _ in per_event[:len(raw_cpu)])} us; "
+              f"relay {', '.join(f'{own:.1f} + {reader:.1f}' for own, reader in per_event[len(raw_cpu):])} us "
+              "(publishing + its reader process)")
         report(url, [int(n) for n in args.subscribers.split(",")], args.rounds)
         webhooks_report(url, [int(n) for n in args.endpoints.split(",")], args.webhook_deliveries, args.seed)
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (other work on the machine skews every figure)")
