@@ -184,10 +184,12 @@ def test_a_relay_killed_mid_stream_and_restarted_after_the_duplicate_window_publ
     env = stream.env(database_url, nats_url)
 
     with relay(tmp_path, env) as first:
+        orphan = reader_of(first)
         wait_until(lambda: stream.held(nats_url) > 0, "the relay has published", first)
         first.process.send_signal(signal.SIGKILL)
         first.process.wait(timeout=15)
     killed_at = stream.held(nats_url)
+    wait_until(lambda: ended(orphan), "the killed relay's reader process has ended")
     time.sleep(WINDOW * 1.5)  # JetStream no longer remembers the ids it was sent: only the relay can avoid doubles
 
     with relay(tmp_path, env) as second:
@@ -223,7 +225,7 @@ def test_a_relay_whose_reader_process_is_killed_starts_another_and_publishes_eac
 
     assert "the relay's reader process ended (exit code -9); retrying" in relayed.printed()
     assert replacement != killed
-    assert not Path(f"/proc/{replacement}").exists(), "the relay left its reader process behind"
+    assert ended(replacement), "the relay left its reader process behind"
     assert published(stream.read(nats_url)) == events
 
 
@@ -233,17 +235,23 @@ def reader_of(relayed: Relay) -> int:
 
     def forked() -> bool:
         found[:] = [int(p.name) for p in Path("/proc").iterdir()
-                    if p.name.isdigit() and _parent(p) == relayed.process.pid]
+                    if p.name.isdigit() and _status(p)[1:2] == [str(relayed.process.pid)]]
         return len(found) == 1
 
     wait_until(forked, "the relay has its reader process", relayed)
     return found[0]
 
 
-def _parent(process: Path) -> int | None:
+def ended(pid: int) -> bool:
+    """Whether process `pid` has exited: it is gone, or a zombie no parent has reaped yet."""
+    return _status(Path(f"/proc/{pid}"))[:1] in ([], ["Z"])
+
+
+def _status(process: Path) -> list[str]:
+    """The fields of a process's /proc stat after its command's name (its state, its parent, ...); none once gone."""
     with suppress(OSError):
-        return int((process / "stat").read_text().rpartition(")")[2].split()[1])
-    return None
+        return (process / "stat").read_text().rpartition(")")[2].split()
+    return []
 
 
 def test_two_relays_publishing_to_one_stream_at_once_leave_each_event_once_in_order(
