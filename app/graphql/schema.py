@@ -15,7 +15,6 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.printer import print_schema
 from strawberry.schema.config import StrawberryConfig
@@ -45,6 +44,7 @@ from app.graphql.core.multiplexed import Asked, Multiplexed
 from app.graphql.core.operation_choice import NamedOperationRequired
 from app.graphql.core.text_arguments import StorableLiterals, StorableVariables
 from app.graphql.core.times import DATE_TIME
+from app.graphql.core.validation_shapes import STRUCTURAL_RULES, ShapeValidationCache, Validations
 from app.graphql.erasure.mutations import ErasureMutation
 from app.graphql.ledger.confirm_action_applied import ConfirmActionAppliedMutation
 from app.graphql.ledger.decide import DecideMutation
@@ -115,11 +115,12 @@ Query = merge_types(
 )
 
 # Built once: rule classes made per request would defeat the validation cache.
-LIMIT_RULES = [
+COUNTING_LIMITS = [
     *QueryDepthLimiter(max_depth=12).validation_rules,
     *MaxAliasesLimiter(max_alias_count=30).validation_rules,
-    StorableLiterals,
 ]
+"""Limits that count a document's fields and aliases: structural, in ShapeValidationCache's terms."""
+LIMIT_RULES = [*COUNTING_LIMITS, StorableLiterals]
 MAX_TOKENS = 5000
 
 
@@ -162,6 +163,7 @@ class DocketSchema(strawberry.Schema):
 def build_schema(introspection: bool = True) -> strawberry.Schema:
     """The schema with its limits, caches and checks; one per introspection setting, built once."""
     rules = LIMIT_RULES if introspection else [*LIMIT_RULES, NoSchemaIntrospectionCustomRule]
+    validations = Validations(structural={*STRUCTURAL_RULES, *COUNTING_LIMITS})
     return DocketSchema(
         query=Query,
         mutation=Mutation,
@@ -175,7 +177,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             RoleCheck,
             StorableVariables,
             lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
+            lambda: ShapeValidationCache(validations),
             NamedOperationRequired,
         ],
     )
