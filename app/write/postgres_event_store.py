@@ -1,5 +1,11 @@
-"""The event store on PostgreSQL: the library's, with a large batch written by one binary COPY, and connections
-checked before use without a round trip.
+"""The event store on PostgreSQL: the library's, with a small batch written by one statement, a large one by one
+binary COPY, and connections checked before use without a round trip.
+
+A batch of fewer than COPY_FROM events is written by `docket_insert_events` (migration 0027) in autocommit: the
+library's lock, NOTIFY and insert, and the batch's new keys, in one statement and one round trip, where the library
+sends six statements over two round trips and holds the table's lock from the first to the commit, across the
+client's reading of the first's answer. A batch that erases an account's data (whose key goes in its transaction)
+takes the library's way.
 
 The library inserts a batch as an array of its composite type, which psycopg builds as text in Python (most of a
 bulk write's cost). Here a batch of COPY_FROM events or more goes in as a binary COPY inside the same ordering lock
@@ -25,15 +31,15 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 from psycopg_pool import ConnectionPool
 
-from app.write.subject_keys import PostgresKeys, SubjectKey
+from app.write.subject_keys import PostgresKeys, SubjectKey, erased_streams, key_row
 
 COPY_FROM = 64
 """Events in a batch from which COPY pays: below it the library's one pipelined INSERT takes fewer round trips."""
 
 
 class CopyingRecorder(PostgresApplicationRecorder):
-    """The library's application recorder; batches of COPY_FROM events or more are written by binary COPY; an
-    erasure's key goes in the transaction that stores it."""
+    """The library's application recorder; smaller batches are written by one statement, batches of COPY_FROM events or
+    more by binary COPY; an erasure's key goes in the transaction that stores it."""
 
     _sequence: str | None = None
 
@@ -49,9 +55,25 @@ class CopyingRecorder(PostgresApplicationRecorder):
             PostgresKeys(self).insert(keys, kwargs.get("keys", ()))
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        if len(stored_events) < COPY_FROM or self.datastore.enable_db_functions:
+        if self.datastore.enable_db_functions or not stored_events or erased_streams(stored_events):
             return super().insert_events(stored_events, **kwargs)
+        if len(stored_events) < COPY_FROM:
+            return self._insert_in_one_statement(stored_events, kwargs.get("keys", ()))
         return self._copy_events(stored_events, kwargs.get("keys", ()))
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _insert_in_one_statement(
+        self, stored_events: Sequence[StoredEvent], new_keys: Sequence[SubjectKey]
+    ) -> Sequence[int]:
+        statement = SQL(
+            "SELECT {0}.docket_insert_events(%s::uuid[], %s::int8[], %s::text[], %s::bytea[], "
+            "%s::text[], %s::text[], %s::text[], %s::bytea[], %s) AS id"
+        ).format(Identifier(self.datastore.schema))
+        events = [(e.originator_id, e.originator_version, e.topic, e.state) for e in stored_events]
+        columns = [*_columns(events, 4), *_columns([key_row(k) for k in new_keys], 4)]
+        with self.datastore.get_connection() as conn:
+            rows = conn.execute(statement, [*columns, f"{self.datastore.lock_timeout}s"], prepare=True).fetchall()
+        return [row["id"] for row in rows]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def _copy_events(self, stored_events: Sequence[StoredEvent], new_keys: Sequence[SubjectKey]) -> Sequence[int]:
@@ -87,6 +109,11 @@ class CopyingRecorder(PostgresApplicationRecorder):
         row = conn.execute("SELECT pg_get_serial_sequence(%s, 'notification_id') AS name", (table,)).fetchone()
         assert row is not None and row["name"] is not None, f"{table} numbers no notifications"
         return str(row["name"])
+
+
+def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows as a list for each of their `width` columns, for `unnest`."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
 
 
 def check_quietly(conn: Connection[Any]) -> None:

@@ -55,7 +55,7 @@ def erased_streams(stored_events: Iterable[StoredEvent]) -> list[str]:
     return [str(s.originator_id) for s in stored_events if s.topic == ERASED_TOPIC]
 
 
-def _row(key: SubjectKey) -> tuple[str, str, str, bytes]:
+def key_row(key: SubjectKey) -> tuple[str, str, str, bytes]:
     return key.account_id, str(AccountData.create_id(key.account_id)), key.key_id, key.key
 
 
@@ -84,7 +84,7 @@ class PostgresKeys:
             "ON CONFLICT (account_id) DO NOTHING"
         ).format(self._table)
         with self._datastore.transaction(commit=True) as curs:
-            curs.executemany(statement, [(*_row(k), datetime.now(UTC)) for k in keys])
+            curs.executemany(statement, [(*key_row(k), datetime.now(UTC)) for k in keys])
 
     def insert(self, cursor: Any, keys: Sequence[SubjectKey]) -> None:
         """Stores new keys in the transaction of `cursor`; a key for an account that has one fails it (a conflict: the
@@ -95,7 +95,7 @@ class PostgresKeys:
                 "SELECT *, now() FROM unnest(%s::text[], %s::text[], %s::text[], %s::bytea[])"
             ).format(self._table)
             # Never prepared: in a pipeline, a statement prepared in a transaction that fails is lost to psycopg.
-            cursor.execute(statement, [list(column) for column in zip(*map(_row, keys), strict=True)], prepare=False)
+            cursor.execute(statement, [list(column) for column in zip(*map(key_row, keys), strict=True)], prepare=False)
 
     def by_ids(self, key_ids: Sequence[str]) -> dict[str, SubjectKey]:
         statement = SQL("SELECT account_id, key_id, key FROM {0} WHERE key_id = ANY(%s)").format(self._table)
@@ -130,7 +130,7 @@ class SQLiteKeys:
             cursor.executemany(
                 "INSERT INTO subject_keys (account_id, stream_id, key_id, key, created_at) VALUES (?, ?, ?, ?, ?)"
                 + on_conflict,
-                [(*_row(k), datetime.now(UTC).isoformat()) for k in keys],
+                [(*key_row(k), datetime.now(UTC).isoformat()) for k in keys],
             )
 
     def by_ids(self, key_ids: Sequence[str]) -> dict[str, SubjectKey]:
