@@ -34,7 +34,8 @@ from psycopg_pool import ConnectionPool
 from app.write.subject_keys import PostgresKeys, SubjectKey, erased_streams, key_row
 
 COPY_FROM = 64
-"""Events in a batch from which COPY pays: below it the library's one pipelined INSERT takes fewer round trips."""
+"""Events in a batch from which COPY pays: below it the one statement of `docket_insert_events` takes fewer round
+trips."""
 
 
 class CopyingRecorder(PostgresApplicationRecorder):
