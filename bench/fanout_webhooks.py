@@ -8,10 +8,14 @@ http://127.0.0.1:PORT/e<i>, then a history of about DELIVERIES / N events after 
   deliverer         `Deliverer.run` from a fresh start until every delivery is DELIVERED: reading the ledger,
                     recording the deliveries, signing, POSTing, logging every attempt in PostgreSQL
 The receiver is uvicorn serving `bench.webhook_sink` (204 to everything) in a process of its own.
+
+`python -m bench.fanout_webhooks [--endpoints 1,10,100] [--webhook-deliveries 4000]` runs this part alone, on a
+database of its own.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import subprocess
@@ -30,6 +34,7 @@ from app.fanout.feed import envelopes_after
 from app.fanout.webhooks.commands import WebhookCommands
 from app.fanout.webhooks.deliverer import Deliverer
 from app.runtime.wiring import Runtime, open_runtime
+from bench.databases import DEFAULT_ADMIN_URL, own_database
 from bench.history import generate
 from bench.servers import free_port
 from domain.webhook import WebhookFilter
@@ -158,3 +163,22 @@ def report(url: str, endpoint_counts: list[int], deliveries: int, seed: int) -> 
             total, raw, delivered = measure(url, base, endpoints, deliveries, seed)
             print(f"{endpoints:>9} {total:>10,} {total / raw:>12,.0f} {total / delivered:>12,.0f} "
                   f"{raw / delivered:>6.3f}x", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL, help="a PostgreSQL URL allowed to CREATE DATABASE")
+    parser.add_argument("--endpoints", default="1,10,100", help="webhook endpoint counts to measure (default 1,10,100)")
+    parser.add_argument("--webhook-deliveries", type=int, default=DEFAULT_DELIVERIES,
+                        help=f"deliveries per endpoint count, about (default {DEFAULT_DELIVERIES})")
+    parser.add_argument("--seed", type=int, default=11)
+    args = parser.parse_args(argv)
+    with own_database(args.admin_url) as (url, server):
+        print(f"bench.fanout_webhooks: PostgreSQL {server}, load average {os.getloadavg()[0]:.2f}", flush=True)
+        report(url, [int(n) for n in args.endpoints.split(",")], args.webhook_deliveries, args.seed)
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} (other work on the machine skews every figure)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
