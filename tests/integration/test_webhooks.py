@@ -335,3 +335,33 @@ def test_a_slow_endpoint_holds_up_no_other(runtime: Runtime) -> None:
             waiting = deliveries(runtime, slow.webhook, DeliveryStatus.PENDING)
         assert len(waiting) > len(deliveries(runtime, slow.webhook)) // 2
         assert len(receiver.to("/fast")) == len(deliveries(runtime, fast.webhook))
+
+
+def test_a_round_takes_each_subjects_oldest_pending_delivery_in_ledger_order_up_to_the_limit(
+    runtime: Runtime,
+) -> None:
+    first, second, disabled = (create(runtime, f"http://127.0.0.1:9/{name}").webhook for name in ("a", "b", "c"))
+    WebhookCommands(runtime).disable(disabled.id, "paused", "admin")
+    runtime.projector.catch_up()
+    now = datetime.now(UTC)
+    later, soon = now + timedelta(minutes=1), now + timedelta(seconds=10)
+
+    def row(webhook: Webhook, position: int, subject: str, status: DeliveryStatus = DeliveryStatus.PENDING,
+            next_at: datetime = now) -> tuple[object, ...]:
+        return (str(webhook.id), position, f"event-{position}", "Case.Opened", subject, status.value, 0, 0, next_at,
+                now, None, None, None)
+
+    with runtime.store.transaction() as sql:
+        outbox.enqueue(sql, [
+            row(first, 1, "s1"), row(first, 2, "s1"),  # the second waits for the first
+            row(first, 3, "s2", next_at=later), row(first, 4, "s2"),  # held back by a retry not yet due
+            row(first, 5, "s3", DeliveryStatus.DELIVERED), row(first, 6, "s3"),
+            row(first, 7, "s4"), row(first, 8, "s5"),  # past the limit
+            row(second, 2, "s1"), row(second, 9, "s6", DeliveryStatus.DEAD), row(second, 10, "s6"),
+            row(disabled, 1, "s1"), row(disabled, 11, "s7", next_at=soon),
+        ], 11)
+    with runtime.store.transaction() as sql:
+        ready, next_at = outbox.due(sql, runtime.store.engine, now, 3)
+    assert [(d.webhook_id, d.position) for d in ready] == [
+        (str(first.id), 1), (str(second.id), 2), (str(first.id), 6), (str(first.id), 7), (str(second.id), 10)]
+    assert next_at == later

@@ -197,7 +197,7 @@ class Deliverer:
     def _due(self) -> tuple[list[Due], dict[str, list[str]], datetime | None]:
         now = self.clock()
         with self.runtime.store.transaction() as sql:
-            ready, next_at = outbox.due(sql, now, 2 * self.settings.webhook_concurrency)
+            ready, next_at = outbox.due(sql, self.runtime.store.engine, now, 2 * self.settings.webhook_concurrency)
             signing = secrets.signing(sql, sorted({d.webhook_id for d in ready}), now)
         self._load_bodies([d.position for d in ready if d.key not in self._under_way])
         return ready, signing, next_at

@@ -121,25 +121,41 @@ def enqueue(sql: Sql, rows: Sequence[Sequence[object]], position: int) -> None:
     )
 
 
-def due(sql: Sql, now: datetime, per_webhook: int) -> tuple[list[Due], datetime | None]:
+HELD_BACK_BY_NONE = (
+    "d.status = 'PENDING' AND d.next_attempt_at <= ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e"
+    " WHERE e.status = 'PENDING' AND e.webhook_id = d.webhook_id AND e.subject_key = d.subject_key"
+    " AND e.position < d.position)"
+)
+"""Delivery `d` is due and the oldest pending of its subject: one probe of `webhook_deliveries_waiting`."""
+FIRST_DUE = {
+    # Each enabled endpoint's pending deliveries walked in ledger order (`webhook_deliveries_pending`) until
+    # `per_webhook` are found: a round reads about as many as it may send, not every one waiting. SQLite has no
+    # LATERAL, and runs the list once per endpoint; PostgreSQL would run it once per delivery.
+    "postgres": (
+        "SELECT w.webhook_id, d.position, d.event_id, w.url, d.attempts, d.failures, w.position"
+        " FROM webhooks w CROSS JOIN LATERAL (SELECT d.position, d.event_id, d.attempts, d.failures"
+        f"  FROM webhook_deliveries d WHERE d.webhook_id = w.webhook_id AND {HELD_BACK_BY_NONE}"
+        "  ORDER BY d.position LIMIT ?) AS d"
+        " WHERE w.enabled ORDER BY d.position"
+    ),
+    "sqlite": (
+        "SELECT w.webhook_id, o.position, o.event_id, w.url, o.attempts, o.failures, w.position"
+        " FROM webhooks w JOIN webhook_deliveries o ON o.webhook_id = w.webhook_id"
+        " WHERE w.enabled AND o.position IN (SELECT d.position FROM webhook_deliveries d"
+        f"  WHERE d.webhook_id = w.webhook_id AND {HELD_BACK_BY_NONE} ORDER BY d.position LIMIT ?)"
+        " ORDER BY o.position"
+    ),
+}
+
+
+def due(sql: Sql, engine: str, now: datetime, per_webhook: int) -> tuple[list[Due], datetime | None]:
     """Up to `per_webhook` deliveries of each enabled endpoint to try now, each the oldest pending of its subject, in
     ledger order; and when the next one not yet due will be."""
+    sql.execute(FIRST_DUE[engine], (now, per_webhook))
+    ready = [Due(*row) for row in sql.fetchall()]
     sql.execute(
-        "SELECT webhook_id, position, event_id, url, attempts, failures, webhook_position, next_attempt_at FROM ("
-        " SELECT *, ROW_NUMBER() OVER (PARTITION BY webhook_id ORDER BY position) AS in_webhook FROM ("
-        "  SELECT d.webhook_id, d.position, d.event_id, w.url, d.attempts, d.failures, w.position AS webhook_position,"
-        "   d.next_attempt_at,"
-        "   ROW_NUMBER() OVER (PARTITION BY d.webhook_id, d.subject_key ORDER BY d.position) AS in_subject"
-        "  FROM webhook_deliveries d JOIN webhooks w ON w.webhook_id = d.webhook_id"
-        "  WHERE d.status = 'PENDING' AND w.enabled"
-        " ) AS oldest WHERE in_subject = 1 AND next_attempt_at <= ?"
-        ") AS ready WHERE in_webhook <= ? ORDER BY position",
-        (now, per_webhook),
-    )
-    ready = [Due(*row[:7]) for row in sql.fetchall()]
-    sql.execute(
-        "SELECT MIN(d.next_attempt_at) FROM webhook_deliveries d JOIN webhooks w ON w.webhook_id = d.webhook_id "
-        "WHERE d.status = 'PENDING' AND w.enabled AND d.next_attempt_at > ?",
+        "SELECT d.next_attempt_at FROM webhook_deliveries d JOIN webhooks w ON w.webhook_id = d.webhook_id "
+        "WHERE d.status = 'PENDING' AND d.next_attempt_at > ? AND w.enabled ORDER BY d.next_attempt_at LIMIT 1",
         (now,),
     )
     found = sql.fetchone()
