@@ -40,6 +40,7 @@ from app.fanout.feed import envelopes_after
 from app.fanout.pages import Message, Pages, ReaderFailed, forked
 from app.read.failures import ReadModelStopped
 from app.read.notifications import FOREVER
+from app.runtime.retrying import RetryPause, retried
 from app.runtime.wiring import Runtime
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,11 @@ class RelayBlocked(Exception):
 
 class OutOfStep(Exception):
     """The stream did not store a message right after the one before: it refused it, or already had it."""
+
+
+NATS_FAILURES = (nats.errors.Error, OSError, TimeoutError, RelayBlocked, OutOfStep, ReaderFailed)
+"""What NATS or the stream does to the relay, said in a line; any other failure is the relay's own (the database,
+say), logged whole."""
 
 
 @dataclass(frozen=True)
@@ -133,30 +139,20 @@ class Relay:
         self.stream = stream
         self.metrics = metrics
         self.batch = batch
-        self._retry = FIRST_RETRY
+        self._retry = RetryPause(FIRST_RETRY, MAX_RETRY)
         self._cause: BaseException | None = None
         """The last error the client reported: NoServersError alone does not say why."""
         self._stopped_read_models = ""
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publishes, and tries again after every failure, until `stop` is set; a batch under way is finished first."""
-        while not stop.is_set():
-            try:
-                await self._session(stop)
-                return
-            except (nats.errors.Error, OSError, TimeoutError, RelayBlocked, OutOfStep, ReaderFailed) as error:
-                self._failed(self._describe(error))
-            except Exception:  # a fault of the relay's own (the database, say): logged whole, and tried again
-                log.exception("the relay failed")
-                self._failed("the relay failed (see above)")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self._retry)
-            self._retry = min(self._retry * 2, MAX_RETRY)
+        await retried(lambda: self._session(stop), stop, self._retry, log, self._failed, NATS_FAILURES)
 
-    def _failed(self, what: str) -> None:
+    def _failed(self, error: Exception) -> str:
+        """Counts the failure; what failed."""
         self.metrics.connected.set(0)
         self.metrics.failures.inc()
-        log.warning("%s; retrying in %.1fs", what, self._retry)
+        return self._describe(error) if isinstance(error, NATS_FAILURES) else "the relay failed"
 
     def _describe(self, error: BaseException) -> str:
         if isinstance(error, (RelayBlocked, OutOfStep, ReaderFailed)):
@@ -184,7 +180,7 @@ class Relay:
         cursor = await self._resume(connection.jsm())
         self.metrics.connected.set(1)
         self.metrics.position.set(cursor.position)
-        self._retry = FIRST_RETRY
+        self._retry.succeeded()
         log.info("publishing to stream %s on %s after ledger position %d (stream sequence %d)",
                  self.stream.name, self.url, cursor.position, cursor.sequence)
         js = connection.jetstream()

@@ -12,12 +12,13 @@ it does, and another one started beside it stands by (two would call the models 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+from functools import partial
 
 from app.automation.follower import Follower, Page, next_page
 from app.read.lease import database_lease, while_held
 from app.read.store import ReadStore
+from app.runtime.retrying import RetryPause, retried
 from app.runtime.wiring import Runtime
 
 log = logging.getLogger(__name__)
@@ -62,25 +63,26 @@ class AutomationFeed:
         await while_held(lease, self._follow, stop)
 
     async def _follow(self, stop: asyncio.Event) -> None:
-        retry = FIRST_RETRY
+        pause = RetryPause(FIRST_RETRY, MAX_RETRY)
         position: int | None = None
-        while not stop.is_set():
+
+        def failed(_error: Exception) -> str:
+            return f"judging the detections after position {position} failed"
+
+        position = await retried(self._saved_position, stop, pause, log, failed)
+        while position is not None and not stop.is_set():
             seen = self.runtime.recorded.seen()
-            try:
-                if position is None:
-                    position = await asyncio.to_thread(saved_position, self.runtime.store)
-                    log.info("running the automation rules on the detections recorded after position %d", position)
-                page = await self._step(position)
-                position = page.reached
-                retry = FIRST_RETRY
-            except Exception:
-                log.exception("judging the detections after position %s failed; retrying in %.1fs", position, retry)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), retry)
-                retry = min(retry * 2, MAX_RETRY)
-                continue
+            page = await retried(partial(self._step, position), stop, pause, log, failed)
+            if page is None:
+                return
+            position = page.reached
             if not page.full:
                 await self._idle(seen, stop)
+
+    async def _saved_position(self) -> int:
+        position = await asyncio.to_thread(saved_position, self.runtime.store)
+        log.info("running the automation rules on the detections recorded after position %d", position)
+        return position
 
     async def _idle(self, seen: int, stop: asyncio.Event) -> None:
         """Until a write after the `seen`th is heard, `stop` is set, or IDLE seconds pass."""

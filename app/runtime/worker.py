@@ -20,10 +20,12 @@ import time
 from collections.abc import Callable
 
 from app.read.notifications import Waker, events_channel
+from app.runtime.retrying import RetryPause
 from app.runtime.wiring import Runtime
 
 log = logging.getLogger(__name__)
 
+FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 30.0
 
 
@@ -50,18 +52,18 @@ class ProjectionWorker:
         how = f"woken by NOTIFY on {channel.name}" if channel is not None and self.waker.listening else "polling"
         self.report(f"projecting {len(self.projector.projections)} read models from {self._positions()}; "
                     f"{how}, at least every {self.waker.poll_interval:g}s")
-        backoff = 1.0
+        pause = RetryPause(FIRST_BACKOFF, MAX_BACKOFF)
         try:
             while not stop.is_set():
                 try:
                     self.catch_up(stop)
                 except Exception:  # a failed batch was rolled back; try again, slower each time
-                    log.exception("projection failed; retrying in %.0fs", backoff)
-                    self.report(f"projection failed (see the log); retrying in {backoff:.0f}s")
-                    stop.wait(backoff)
-                    backoff = min(backoff * 2, MAX_BACKOFF)
+                    seconds = pause.failed()
+                    log.exception("projection failed; retrying in %.0fs", seconds)
+                    self.report(f"projection failed (see the log); retrying in {seconds:.0f}s")
+                    stop.wait(seconds)
                     continue
-                backoff = 1.0
+                pause.succeeded()
                 self.waker.wait(stop)
         finally:
             self.waker.close()
