@@ -20,6 +20,7 @@ import contextlib
 import logging
 import sys
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -36,6 +37,7 @@ from app.fanout.webhooks.sender import Answer, send, webhook_client
 from app.read.failures import ReadModelStopped
 from app.read.lease import database_lease, while_held
 from app.read.store import read
+from app.runtime.retrying import RetryPause, retried
 from app.runtime.wiring import Runtime
 from domain.base import Clock
 from projections.webhooks.queries import list_webhooks
@@ -104,16 +106,10 @@ class Deliverer:
             writer.cancel()
             await asyncio.gather(writer, return_exceptions=True)
 
-    async def _forever(self, loop: object, stop: asyncio.Event) -> None:
+    async def _forever(self, loop: Callable[[asyncio.Event], Awaitable[None]], stop: asyncio.Event) -> None:
         """Runs a loop again after it fails (the database gone, say), saying why."""
-        while not stop.is_set():
-            try:
-                await loop(stop)  # type: ignore[operator]
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("webhook delivery failed; trying again in %.1fs", self.poll)
-                await asyncio.sleep(self.poll)
+        await retried(lambda: loop(stop), stop, RetryPause(self.poll, self.poll), log,
+                      lambda _error: "webhook delivery failed")
 
     # The feed: the ledger's events, as deliveries.
 
