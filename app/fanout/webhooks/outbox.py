@@ -121,28 +121,30 @@ def enqueue(sql: Sql, rows: Sequence[Sequence[object]], position: int) -> None:
     )
 
 
-HELD_BACK_BY_NONE = (
-    "d.status = 'PENDING' AND d.next_attempt_at <= ? AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e"
-    " WHERE e.status = 'PENDING' AND e.webhook_id = d.webhook_id AND e.subject_key = d.subject_key"
-    " AND e.position < d.position)"
+OLDER_PENDING = (
+    "SELECT 1 FROM webhook_deliveries e WHERE e.status = 'PENDING' AND e.webhook_id = d.webhook_id"
+    " AND e.subject_key = d.subject_key AND e.position < d.position"
 )
-"""Delivery `d` is due and the oldest pending of its subject: one probe of `webhook_deliveries_waiting`."""
+"""An older pending delivery of `d`'s subject, which holds `d` back: one probe of `webhook_deliveries_waiting`."""
 FIRST_DUE = {
     # Each enabled endpoint's pending deliveries walked in ledger order (`webhook_deliveries_pending`) until
-    # `per_webhook` are found: a round reads about as many as it may send, not every one waiting. SQLite has no
-    # LATERAL, and runs the list once per endpoint; PostgreSQL would run it once per delivery.
+    # `per_webhook` due ones are found: a round reads about as many as it may send, not every one waiting.
+    # OFFSET 0 keeps PostgreSQL from making the NOT EXISTS an anti join, which it plans, while the table's statistics
+    # lag a burst of new deliveries, as a read of the endpoint's whole pending list for each delivery walked.
     "postgres": (
         "SELECT w.webhook_id, d.position, d.event_id, w.url, d.attempts, d.failures, w.position"
         " FROM webhooks w CROSS JOIN LATERAL (SELECT d.position, d.event_id, d.attempts, d.failures"
-        f"  FROM webhook_deliveries d WHERE d.webhook_id = w.webhook_id AND {HELD_BACK_BY_NONE}"
-        "  ORDER BY d.position LIMIT ?) AS d"
+        "  FROM webhook_deliveries d WHERE d.webhook_id = w.webhook_id AND d.status = 'PENDING'"
+        f"  AND d.next_attempt_at <= ? AND NOT EXISTS ({OLDER_PENDING} OFFSET 0) ORDER BY d.position LIMIT ?) AS d"
         " WHERE w.enabled ORDER BY d.position"
     ),
+    # SQLite has no LATERAL, and runs the IN list once per endpoint (PostgreSQL would run it once per delivery).
     "sqlite": (
         "SELECT w.webhook_id, o.position, o.event_id, w.url, o.attempts, o.failures, w.position"
         " FROM webhooks w JOIN webhook_deliveries o ON o.webhook_id = w.webhook_id"
         " WHERE w.enabled AND o.position IN (SELECT d.position FROM webhook_deliveries d"
-        f"  WHERE d.webhook_id = w.webhook_id AND {HELD_BACK_BY_NONE} ORDER BY d.position LIMIT ?)"
+        "  WHERE d.webhook_id = w.webhook_id AND d.status = 'PENDING' AND d.next_attempt_at <= ?"
+        f"  AND NOT EXISTS ({OLDER_PENDING}) ORDER BY d.position LIMIT ?)"
         " ORDER BY o.position"
     ),
 }
