@@ -23,6 +23,7 @@ from app.auth.tokens import create_token
 from app.config.settings import Settings
 from app.http.asgi import create_app
 from app.runtime.wiring import open_runtime
+from tests.api.ledger_api import SETTLE
 
 CHROMIUM = os.environ.get("DOCKET_CHROMIUM", "/usr/bin/chromium")
 
@@ -50,7 +51,7 @@ class Served:
 
     def settle(self) -> None:
         head = self.graphql("{ health { head } }")["health"]["head"]
-        self.graphql("query($p: String) { policies(minPosition: $p) { key } }", {"p": head})
+        self.graphql(SETTLE, {"p": head})
 
 
 @pytest.fixture
