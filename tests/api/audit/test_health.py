@@ -2,7 +2,7 @@
 
 import os
 
-from tests.api.ledger_api import record_detection
+from tests.api.ledger_api import record_detection, settle
 from tests.support import Api
 
 HEALTH = "query { health { head projections { name position lag } } }"
@@ -46,7 +46,7 @@ def test_metrics_need_the_token_of_an_unscoped_admin_auditor_or_metrics_principa
 
 def test_health_query_shows_zero_lag_once_the_read_models_caught_up(api: Api) -> None:
     detection = record_detection(api, externalId="health-1")
-    api.data("query($p: String) { policies(minPosition: $p) { key } }", {"p": detection["position"]})
+    settle(api)
     report = api.data(HEALTH)["health"]
     assert int(report["head"]) >= int(detection["position"])
     assert {p["name"] for p in report["projections"]} >= {"case_status", "account_standing"}

@@ -66,7 +66,7 @@ def test_notes_and_a_priority_override_are_events_on_the_case_in_its_history(api
     raised = api.data(PRIORITY, {"i": {"subject": subject(), "policy": "spam", "priority": 50,
                                        "reason": "Press enquiry"}})["setCasePriority"]
     assert [e["subject"]["id"] for e in queue_entries(api, "ts_general", raised["position"])] == ["pin-1", "pin-2"]
-    review = case_review(api)
+    review = case_review(api, position=raised["position"])  # queueEntries waited for the review queue alone
     assert [n["kind"] for n in review["notes"]] == ["NOTE", "PRIORITY"]
     assert [h["type"] for h in review["history"]] == [
         "Report.Submitted", "Case.Opened", "Case.Reported", "Case.NoteAdded", "Case.Prioritized",
