@@ -44,6 +44,12 @@ class CopyingRecorder(PostgresApplicationRecorder):
 
     _sequence: str | None = None
 
+    def _create_table(self, curs: Any) -> None:
+        # The library's statements include CREATE OR REPLACE FUNCTION, which fails ("tuple concurrently updated") in
+        # one of two processes opening the store at once (two relays, a relay and its reader process): one at a time.
+        curs.execute("SELECT pg_advisory_xact_lock(hashtext('docket-create-table'))", prepare=False)
+        super()._create_table(curs)
+
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         super()._insert_events(curs, stored_events, **kwargs)
         PostgresKeys(self).shred(curs, stored_events)
