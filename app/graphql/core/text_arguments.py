@@ -97,8 +97,8 @@ def unstorable(value: Any, type_: GraphQLType | None, path: str) -> tuple[str, s
         else:
             fields = shape.fields if is_input_object_type(shape) else {}
             for key, entry in value.items():
-                # A sound scalar needs no path: most fields are, and a path per field costs. Most are plain ASCII text.
-                if type(entry) is str and entry.isascii() and "\x00" not in entry:
+                # A sound scalar needs no path: most fields are, and a path per field costs. Most are text.
+                if type(entry) is str and text_problem(entry) is None:
                     continue
                 if isinstance(entry, dict | list) or json_problem(entry):
                     field = fields.get(key)
