@@ -1,4 +1,4 @@
--- PostgreSQL only: the event store's write of a few events as one statement (`OneStatementInsert` in
+-- PostgreSQL only: the event store's write of a few events as one statement (`CopyingRecorder` in
 -- app/write/postgres_event_store.py): the library's ordering lock, NOTIFY and insert, and the first keys of the
 -- accounts the events seal for, in the statement's own transaction. The library sends the same as a transaction of
 -- six statements over two round trips and holds the table's lock across the second; here the lock is held for the
