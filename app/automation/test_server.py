@@ -34,6 +34,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 FAILURES = ("timeout", "429", "500", "invalid_json", "unknown_label", "bad_confidence")
+KEEP_ALIVE = 60
+"""Seconds an idle connection is kept, longer than litellm's pool keeps one (15): a server closing it first (uvicorn's
+default is 5) races a client reusing it, and under load the client loses ("Connection error")."""
 
 CUES: dict[str, dict[str, tuple[str, ...]]] = {
     "spam": {
@@ -254,7 +257,7 @@ class LoopbackServer:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", backlog=2048)
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", backlog=2048, timeout_keep_alive=KEEP_ALIVE)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
 
@@ -292,7 +295,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
     args = parser.parse_args()
     app = create_app(ServerState(default=Behaviour(latency=args.latency)))
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", backlog=2048)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", backlog=2048, timeout_keep_alive=KEEP_ALIVE)
 
 
 if __name__ == "__main__":
