@@ -24,14 +24,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 import httpx2 as httpx
 
 from app.automation.models import CallSettings, Models
 from app.write.catalog import load_catalog
 from bench.servers import free_port
 from domain.automation import ModelRoute
+from domain.model_verdict import read_verdict
 from domain.policy import Policy
-from domain.prompt import ModelContent, build_prompt
+from domain.prompt import ModelContent, Prompt, build_prompt
 
 PRICE = (1.5e-7, 6e-7)
 """US dollars per input and output token (gpt-4o-mini's list price, 2026)."""
@@ -54,14 +56,15 @@ def main() -> None:
         _wait(port)
         print(f"test model server answering after {args.latency * 1000:.0f} ms; {os.cpu_count()} CPUs; "
               f"{args.processes} client process(es); load average {_load()}")
-        print("| concurrency | calls | calls/s | ideal | ratio | p50 ms | p95 ms | CPU ms/call |")
-        print("|---|---|---|---|---|---|---|---|")
+        print("| concurrency | client | calls | calls/s | ideal | ratio | p50 ms | p95 ms | CPU ms/call |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for level in (int(c) for c in args.concurrency.split(",")):
             calls = max(args.calls, 4 * level)
-            rate, p50, p95, cpu = _spread(port, level, calls, args.processes)
-            ideal = level / args.latency
-            print(f"| {level} | {calls} | {rate:,.0f} | {ideal:,.0f} | {rate / ideal:.2f}x | {p50:.0f} | {p95:.0f} "
-                  f"| {cpu:.2f} |")
+            for plain in (False, True):
+                rate, p50, p95, cpu = _spread(port, level, calls, args.processes, plain)
+                ideal = level / args.latency
+                print(f"| {level} | {'plain aiohttp' if plain else 'Models.classify'} | {calls} | {rate:,.0f} "
+                      f"| {ideal:,.0f} | {rate / ideal:.2f}x | {p50:.0f} | {p95:.0f} | {cpu:.2f} |")
         print(f"load average at the end {_load()}")
     finally:
         server.terminate()
@@ -83,18 +86,18 @@ def _wait(port: int) -> None:
     raise RuntimeError("the test model server did not start")
 
 
-def _spread(port: int, concurrency: int, calls: int, processes: int) -> tuple[float, float, float, float]:
+def _spread(
+    port: int, concurrency: int, calls: int, processes: int, plain: bool
+) -> tuple[float, float, float, float]:
     """Calls/s, latency p50 and p95 (ms) and client CPU ms per call, the calls and concurrency shared by `processes`
-    client processes that start measuring together (this one alone when 1)."""
+    client processes that start measuring together (this one alone when 1); `plain`: by the plain client."""
     if processes == 1:
-        parts = [asyncio.run(_measure(port, concurrency, calls, lambda: None))]
+        parts = [asyncio.run(_measure(port, concurrency, calls, lambda: None, plain))]
     else:
         context = multiprocessing.get_context("spawn")
         barrier, results = context.Barrier(processes), context.Queue()
-        children = [
-            context.Process(target=_child, args=(port, concurrency // processes, calls // processes, barrier, results))
-            for _ in range(processes)
-        ]
+        share = (port, concurrency // processes, calls // processes, barrier, results, plain)
+        children = [context.Process(target=_child, args=share) for _ in range(processes)]
         for child in children:
             child.start()
         parts = [results.get(timeout=600) for _ in children]
@@ -107,15 +110,15 @@ def _spread(port: int, concurrency: int, calls: int, processes: int) -> tuple[fl
     return made / wall, latencies[made // 2], latencies[int(made * 0.95)], cpu * 1000 / made
 
 
-def _child(port: int, concurrency: int, calls: int, barrier: Any, results: Any) -> None:
-    results.put(asyncio.run(_measure(port, concurrency, calls, barrier.wait)))
+def _child(port: int, concurrency: int, calls: int, barrier: Any, results: Any, plain: bool) -> None:
+    results.put(asyncio.run(_measure(port, concurrency, calls, barrier.wait, plain)))
 
 
 async def _measure(
-    port: int, concurrency: int, calls: int, ready: Callable[[], object]
+    port: int, concurrency: int, calls: int, ready: Callable[[], object], plain: bool = False
 ) -> tuple[float, float, float, list[float]]:
     """When the timed calls started and ended (monotonic seconds), their CPU seconds and latencies (ms), `concurrency`
-    calls in flight at a time, after a warm-up round and `ready()`."""
+    calls in flight at a time, after a warm-up round and `ready()`; `plain`: by the plain client, not litellm."""
     domain, key, terms = next(entry for entry in load_catalog() if entry[1] == "spam")
     policy = Policy.publish(domain, key, terms, "bench", datetime.now(UTC))
     assert terms.guidance is not None
@@ -124,9 +127,13 @@ async def _measure(
     route = ModelRoute("openai/bench-moderator", api_base=f"http://127.0.0.1:{port}/v1", api_key_env="BENCH_KEY",
                        input_cost_per_token=PRICE[0], output_cost_per_token=PRICE[1])
     latencies: list[float] = []
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) if plain else None
 
     async def one(n: int) -> None:
         prompt = build_prompt(policy, ModelContent(text=f"{TEXTS[n % len(TEXTS)]} #{n}"))
+        if session is not None:
+            latencies.append(await _plain_call(session, f"{route.api_base}/chat/completions", prompt, key, criteria))
+            return
         call = await models.classify(route, prompt, key, criteria)
         assert not hasattr(call.classification, "reason") and call.cost, call
         latencies.append(call.latency_ms)
@@ -140,7 +147,24 @@ async def _measure(
     ready()
     cpu, start = time.process_time(), time.monotonic()
     await asyncio.gather(*(worker(i, concurrency, calls) for i in range(concurrency)))
-    return start, time.monotonic(), time.process_time() - cpu, latencies
+    end, cpu = time.monotonic(), time.process_time() - cpu
+    if session is not None:
+        await session.close()
+    return start, end, cpu, latencies
+
+
+async def _plain_call(
+    session: aiohttp.ClientSession, url: str, prompt: Prompt, key: str, criteria: frozenset[str]
+) -> float:
+    """One call as a plain client makes it, its verdict read as `Models.classify` reads it; its latency (ms)."""
+    started = time.perf_counter()
+    body = {"model": "bench-moderator", "messages": list(prompt.messages), "temperature": 0,
+            "response_format": {"type": "json_object"}}
+    async with session.post(url, json=body, headers={"Authorization": "Bearer sk-bench"}) as response:
+        answer = await response.json()
+    verdict = read_verdict(answer["choices"][0]["message"]["content"], key, criteria)
+    assert not hasattr(verdict, "reason"), verdict
+    return (time.perf_counter() - started) * 1000
 
 
 if __name__ == "__main__":
