@@ -106,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     automate.add_argument("--concurrency", type=_positive, default=8, metavar="N",
                           help="detections whose rules run at once (default 8)")
+    automate.add_argument("--processes", type=_positive, default=1, metavar="N",
+                          help="processes the detections are shared among, each with its own model clients: litellm "
+                          "spends milliseconds of CPU on each model call (default 1: this one)")
     automate.set_defaults(run=_automate)
 
     rebuild = commands.add_parser(
@@ -341,7 +344,7 @@ def _deliver(args: argparse.Namespace, settings: Settings) -> int:
 def _automate(args: argparse.Namespace, settings: Settings) -> int:
     from app.cli.automate import run_automate
 
-    return run_automate(settings, args.concurrency)
+    return run_automate(settings, args.concurrency, args.processes)
 
 
 WORKERS = (_project, _relay, _deliver, _automate)

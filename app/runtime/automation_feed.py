@@ -6,7 +6,9 @@ page again on restart, and what was done is found done (see app.automation.follo
 say) is logged and the page tried again, waiting twice as long each time up to MAX_RETRY; a provider that fails is no
 failure here: autoAction's handling records it, and its breaker counts it. Stopped by a signal, it finishes the page
 under way and saves where it got to. One follower of a database works at a time: it holds the `automate` lease while
-it does, and another one started beside it stands by (two would call the models about every detection twice).
+it does, and another one started beside it stands by (two would call the models about every detection twice). With
+more than one process (`docket automate --processes N`), it shares each page among judging processes
+(app.runtime.judging_processes): a model call's CPU time through litellm caps what one process can have in flight.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from functools import partial
 from app.automation.follower import Follower, Page, next_page
 from app.read.lease import database_lease, while_held
 from app.read.store import ReadStore
+from app.runtime.judging_processes import JudgingProcesses
 from app.runtime.retrying import RetryPause, retried
 from app.runtime.wiring import Runtime
 
@@ -49,18 +52,26 @@ def save_position(store: ReadStore, position: int) -> None:
 
 
 class AutomationFeed:
-    """Runs the rules on the pipelines' detections, `concurrency` detections at once."""
+    """Runs the rules on the pipelines' detections, `concurrency` detections at once, in this process or shared among
+    `processes` judging processes."""
 
-    def __init__(self, runtime: Runtime, concurrency: int, batch: int = BATCH) -> None:
+    def __init__(self, runtime: Runtime, concurrency: int, batch: int = BATCH, processes: int = 1) -> None:
         self.runtime = runtime
-        self.follower = Follower(runtime.auto_actions, concurrency)
+        self.follower: Follower | JudgingProcesses = (
+            Follower(runtime.auto_actions, concurrency) if processes == 1
+            else JudgingProcesses(runtime.settings, concurrency, processes)
+        )
         self.batch = batch
 
     async def run(self, stop: asyncio.Event) -> None:
         """Judges the detections recorded after the saved position, then each as it is recorded, while this process
         holds the automate lease, until `stop`."""
         lease = database_lease(self.runtime.settings.database, "automate")
-        await while_held(lease, self._follow, stop)
+        try:
+            await while_held(lease, self._follow, stop)
+        finally:
+            if isinstance(self.follower, JudgingProcesses):
+                await asyncio.to_thread(self.follower.close)
 
     async def _follow(self, stop: asyncio.Event) -> None:
         pause = RetryPause(FIRST_RETRY, MAX_RETRY)

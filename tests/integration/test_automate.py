@@ -4,6 +4,7 @@ records verdicts and changes nothing else, AUTO decides, and no verdict sets off
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import time
@@ -37,9 +38,10 @@ def runtime(postgres_url: str) -> Iterator[Runtime]:
     runtime.close()
 
 
-def automate(postgres_url: str, cwd: Path) -> AbstractContextManager[subprocess.Popen[str]]:
+def automate(postgres_url: str, cwd: Path, *args: str) -> AbstractContextManager[subprocess.Popen[str]]:
     """`docket automate` in the background, with the key its rules name; killed at the end if still running."""
-    return worker(postgres_url, cwd, "--concurrency", "3", command="automate", **{MODEL_KEY_ENV: "sk-local-test"})
+    return worker(postgres_url, cwd, "--concurrency", "3", *args, command="automate",
+                  **{MODEL_KEY_ENV: "sk-local-test"})
 
 
 def logs(cwd: Path) -> str:
@@ -50,6 +52,28 @@ def automated_decisions(runtime: Runtime) -> Counter[UUID]:
     """How many fully automated decisions each case has."""
     return Counter(e.event.originator_id for e in runtime.ledger.read_events(0, 100_000)
                    if isinstance(e.event, Case.Decided) and e.event.decision.automation is AutomationLevel.FULLY)
+
+
+def judging_processes(cwd: Path) -> set[int]:
+    """The process ids of the judging processes the logs say started."""
+    return {int(pid) for pid in re.findall(r"judging process (\d+) started", logs(cwd))}
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def shadow_rule_and_detections(runtime: Runtime, models: RunningServer, model: str, count: int
+                               ) -> tuple[UUID, list[str], int]:
+    """A SHADOW spam rule asking `model`, the pins of `count` pipeline detections with spam for it to judge, and the
+    position they were recorded at."""
+    shadow = rule(runtime.ledger, models, "spam", model, AutomationMode.SHADOW)
+    pins = [f"p{n}" for n in range(count)]
+    runtime.ledger.record_detections([pipeline_detection(p, "spam", SPAM) for p in pins], "svc:classifier")
+    return shadow, pins, runtime.ledger.head()
 
 
 def until(condition: Callable[[], bool], what: str, process: subprocess.Popen[str], cwd: Path) -> None:
@@ -134,10 +158,7 @@ def test_a_failing_provider_is_recorded_as_failed_classifications_sent_to_people
 def test_a_second_follower_stands_by_so_no_model_is_asked_twice(
     runtime: Runtime, postgres_url: str, models: RunningServer, tmp_path: Path
 ) -> None:
-    shadow = rule(runtime.ledger, models, "spam", "spam-pair", AutomationMode.SHADOW)
-    pins = [f"p{n}" for n in range(12)]
-    runtime.ledger.record_detections([pipeline_detection(p, "spam", SPAM) for p in pins], "svc:classifier")
-    recorded = runtime.ledger.head()
+    shadow, pins, recorded = shadow_rule_and_detections(runtime, models, "spam-pair", 12)
 
     with automate(postgres_url, tmp_path) as first, automate(postgres_url, tmp_path) as second:
         until(lambda: saved_position(runtime.store) >= recorded, "every detection judged", first, tmp_path)
@@ -150,3 +171,26 @@ def test_a_second_follower_stands_by_so_no_model_is_asked_twice(
     assert sorted(f.subject.key for f in verdicts(runtime.ledger)) == sorted(key(p) for p in pins)
     assert {f.evidence["automation"]["rule"] for f in verdicts(runtime.ledger)} == {str(shadow)}
     assert "another process works for this database; standing by" in logs(tmp_path)
+
+
+@pytest.mark.postgres
+def test_judging_processes_share_the_detections_once_each_and_end_with_a_killed_follower(
+    runtime: Runtime, postgres_url: str, models: RunningServer, tmp_path: Path
+) -> None:
+    shadow, pins, recorded = shadow_rule_and_detections(runtime, models, "spam-shared", 16)
+
+    with automate(postgres_url, tmp_path, "--processes", "2") as process:
+        until(lambda: saved_position(runtime.store) >= recorded, "every detection judged", process, tmp_path)
+        judging = judging_processes(tmp_path)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=15)
+    ends = time.monotonic() + DEADLINE
+    while any(running(pid) for pid in judging) and time.monotonic() < ends:
+        time.sleep(0.1)
+
+    assert len(judging) == 2 and process.pid not in judging, logs(tmp_path)
+    assert not any(running(pid) for pid in judging)
+    assert models.state.requests["spam-shared"] == len(pins)
+    found = verdicts(runtime.ledger)
+    assert sorted(f.subject.key for f in found) == sorted(key(p) for p in pins)
+    assert {f.evidence["automation"]["rule"] for f in found} == {str(shadow)}
