@@ -8,7 +8,8 @@ One run creates its own database (bench_<random>), writes a realistic ledger his
   raw read + decode  the same, each event decoded by the ledger's mapper
   rebuild            app.read.rebuild.rebuild(): every rebuildable read model from zero, swapped in
 and prints events/s, the rebuild's ratio to the raw read + decode, its phases, the time each
-projection's own code took, and each process's peak RSS. It drops the database at the end
+projection's own code took, each process's CPU time per event (which the load of other work on the machine
+stretches less than wall time) and peak RSS. It drops the database at the end
 (keep it with --keep; measure again on a kept one with --reuse bench_<name>).
 """
 
@@ -41,6 +42,13 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
+def cpu_seconds(who: int = resource.RUSAGE_SELF) -> float:
+    """CPU time (user and system) of this process, or of its children that have ended: unlike wall time, what
+    the other work on the machine does not stretch."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def high_water_mb() -> float:
     """The kernel's peak RSS of this program since exec (VmHWM), a check on the figure above."""
     with open("/proc/self/status") as status:
@@ -63,7 +71,7 @@ def measure_read(url: str, batch: int, decode: bool) -> dict[str, Any]:
     try:
         recorder, mapper = runtime.ledger.recorder, runtime.ledger.mapper
         head = runtime.ledger.head()
-        started, position, events = time.perf_counter(), 0, 0
+        started, cpu, position, events = time.perf_counter(), cpu_seconds(), 0, 0
         while position < head:
             page = runtime.ledger.select_page(position, batch) if decode else recorder.select_notifications(
                 start=position + 1, limit=batch)
@@ -74,10 +82,10 @@ def measure_read(url: str, batch: int, decode: bool) -> dict[str, Any]:
                     mapper.to_domain_event(notification)
             events += len(page)
             position = page[-1].id
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     finally:
         runtime.close()
-    return {"events": events, "seconds": seconds, "rss_mb": peak_rss_mb(), "hwm_mb": high_water_mb()}
+    return {"events": events, "seconds": seconds, "cpu": cpu, "rss_mb": peak_rss_mb(), "hwm_mb": high_water_mb()}
 
 
 def measure_rebuild(url: str, batch: int) -> dict[str, Any]:
@@ -87,15 +95,16 @@ def measure_rebuild(url: str, batch: int) -> dict[str, Any]:
 
     runtime = _open(url)
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         report = rebuild(runtime, batch=batch, progress=Progress())
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     finally:
         runtime.close()
     return {
         "events": report.built_to, "position": report.position, "seconds": seconds, "rows": report.rows,
         "build_seconds": report.build_seconds, "publish_seconds": report.publish_seconds,
-        "apply_seconds": report.apply_seconds, "names": report.names, "rss_mb": peak_rss_mb(),
+        "apply_seconds": report.apply_seconds, "names": report.names, "cpu": cpu,
+        "parts_cpu": cpu_seconds(resource.RUSAGE_CHILDREN), "rss_mb": peak_rss_mb(),
         "hwm_mb": high_water_mb(),
         # The build process the rebuild started (spawned, so its peak is its own); 0 if it built alone.
         "parts_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
@@ -265,6 +274,15 @@ def main(argv: list[str] | None = None) -> int:
     print("decoding it; with two build processes, both run at once):")
     for name, seconds in rebuilt["apply_seconds"].items():
         print(f"    {name:<24} {seconds / events * 1e6:8.1f} us/event")
+    print()
+    print("CPU of the bench's own processes per event (user + system; PostgreSQL's backends not counted):")
+    decode_cpu = decoded["cpu"] / decoded["events"]
+    here_cpu, part_cpu = rebuilt["cpu"] / events, rebuilt["parts_cpu"] / events
+    print(f"    {'raw read + decode':<46} {decode_cpu * 1e6:8.1f} us/event")
+    print(f"    {'rebuild: this process (build, publish, swap)':<46} {here_cpu * 1e6:8.1f} us/event")
+    print(f"    {'rebuild: its second build process (build, copy)':<46} {part_cpu * 1e6:8.1f} us/event")
+    print(f"    the rebuild's ratio if each process had a CPU to itself and waited for nothing: "
+          f"{decode_cpu / max(here_cpu, part_cpu):.2f}x")
     ratio = rate["rebuild"] / rate["decode"]
     print()
     print(f"rebuild / raw read + decode  {ratio:6.2f}x")
