@@ -24,7 +24,7 @@ from app.read.projector import decoder, feed, topics_of, track
 from app.read.read_models import configured_projections
 from app.read.rebuild.plan import PARALLEL_FROM, RebuildError, choose
 from app.read.rebuild.shadow import Shadow, quote
-from app.read.store import ReadStore, SqliteReadStore
+from app.read.store import UNREACHABLE, ReadStore, SqliteReadStore
 from app.write.ledger import Ledger, open_ledger
 from projections.base import Projection
 
@@ -146,26 +146,42 @@ class Build:
         page = self.ledger.select_page(after, self.batch, topics=self.read_topics)
         return [n for n in page if n.id <= target]
 
-    def apply(self, notifications: Sequence[Notification], sql: Any) -> None:
-        """Applies a batch to every chosen projection, decoding each event once."""
+    def apply(self, notifications: Sequence[Notification], sql: Any, isolated: bool = True) -> None:
+        """Applies a batch to every chosen projection, decoding each event once; `isolated`, each in a savepoint
+        (see `feed`)."""
         decode = decoder(self.ledger)
         for projection in self.chosen:
             started = time.perf_counter()
             skipped = self.skipped[projection.name]
             events = [n for n in notifications if n.id not in skipped] if skipped else notifications
-            feed(projection, self.topics[projection.name], events, decode, sql)
+            feed(projection, self.topics[projection.name], events, decode, sql, isolated)
             self.apply_seconds[projection.name] += time.perf_counter() - started
 
     def advance(self, store: ReadStore, position: int, target: int, progress: Progress) -> int:
-        """Applies the ledger after `position` up to `target`, one transaction per batch; returns `target`."""
+        """Applies the ledger after `position` up to `target`, one transaction per batch; returns `target`.
+
+        A batch goes first without a savepoint for each read model (in the build file they cost 3-8% of the CPU;
+        on PostgreSQL two round trips each), and only should it fail, again with each read model in one, which
+        names the event that fails (as the projector's step does).
+        """
         while position < target:
             notifications = self.read(position, target)
-            with store.transaction() as sql:
-                self.apply(notifications, sql)
-                position = self.reached(notifications, target)
-                for projection in self.chosen:
-                    track(sql, projection.name, position)
+            try:
+                position = self._commit(store, notifications, target, isolated=False)
+            except UNREACHABLE:
+                raise
+            except Exception:  # noqa: BLE001 - the isolated try says which read model failed, and at which event
+                position = self._commit(store, notifications, target, isolated=True)
             progress.update(position)
+        return position
+
+    def _commit(self, store: ReadStore, notifications: Sequence[Notification], target: int, isolated: bool) -> int:
+        """Applies a batch read by `read` and moves every chosen read model past it, in one transaction."""
+        with store.transaction() as sql:
+            self.apply(notifications, sql, isolated)
+            position = self.reached(notifications, target)
+            for projection in self.chosen:
+                track(sql, projection.name, position)
         return position
 
     def reached(self, notifications: Sequence[Notification], target: int) -> int:
