@@ -79,20 +79,20 @@ class PostgresKeys:
         return {r["account_id"]: SubjectKey(r["account_id"], r["key_id"], bytes(r["key"])) for r in cursor.fetchall()}
 
     def add(self, keys: Sequence[SubjectKey]) -> None:
-        statement = SQL(
-            "INSERT INTO {0} (account_id, stream_id, key_id, key, created_at) VALUES (%s, %s, %s, %s, %s) "
-            "ON CONFLICT (account_id) DO NOTHING"
-        ).format(self._table)
+        """Stores the keys in one statement, however many (a batch's new accounts number hundreds)."""
         with self._datastore.transaction(commit=True) as curs:
-            curs.executemany(statement, [(*key_row(k), datetime.now(UTC)) for k in keys])
+            self._insert(curs, keys, " ON CONFLICT (account_id) DO NOTHING")
 
     def insert(self, cursor: Any, keys: Sequence[SubjectKey]) -> None:
         """Stores new keys in the transaction of `cursor`; a key for an account that has one fails it (a conflict: the
         command runs again, and reads the other's key)."""
+        self._insert(cursor, keys, "")
+
+    def _insert(self, cursor: Any, keys: Sequence[SubjectKey], on_conflict: str) -> None:
         if keys:
             statement = SQL(
                 "INSERT INTO {0} (account_id, stream_id, key_id, key, created_at) "
-                "SELECT *, now() FROM unnest(%s::text[], %s::text[], %s::text[], %s::bytea[])"
+                "SELECT *, now() FROM unnest(%s::text[], %s::text[], %s::text[], %s::bytea[])" + on_conflict
             ).format(self._table)
             # Never prepared: in a pipeline, a statement prepared in a transaction that fails is lost to psycopg.
             cursor.execute(statement, [list(column) for column in zip(*map(key_row, keys), strict=True)], prepare=False)
