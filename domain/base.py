@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
+from hashlib import sha1
 from typing import Any, TypeVar
-from uuid import UUID, uuid5
+from uuid import UUID, SafeUUID
 
 from eventsourcing.domain import Aggregate, get_topic
 
@@ -18,13 +19,28 @@ NAMESPACE = UUID("6f1c2b1e-5d0a-4c55-9a53-8a7c1f6d9e21")
 A = TypeVar("A", bound="DocketAggregate")
 
 
+_NAMESPACE_BYTES = NAMESPACE.bytes
+_VERSION_5 = (0x8000 << 48) | (5 << 76)
+_VERSION_BITS = (0xC000 << 48) | (0xF000 << 64)
+
+
 @lru_cache(maxsize=16384)
 def natural_id(*parts: str) -> UUID:
-    """A deterministic id from outside-world names, so that retried writes collide.
+    """A deterministic id from outside-world names, so that retried writes collide: `uuid5(NAMESPACE, "/".join(parts))`
+    without UUID's checking constructor (a third of the cost; a bulk write names three new ids a detection).
 
     Cached: projections name the same cases and accounts event after event, and SHA-1 costs more than a lookup.
     """
-    return uuid5(NAMESPACE, "/".join(parts))
+    digest = sha1(_NAMESPACE_BYTES + "/".join(parts).encode()).digest()
+    return uuid_of_int((int.from_bytes(digest[:16]) & ~_VERSION_BITS) | _VERSION_5)
+
+
+def uuid_of_int(value: int) -> UUID:
+    """`UUID(int=value)` without its checks, for a value known to fit in 128 bits."""
+    made = object.__new__(UUID)
+    object.__setattr__(made, "int", value)
+    object.__setattr__(made, "is_safe", SafeUUID.unknown)
+    return made
 
 
 class DocketAggregate(Aggregate):
