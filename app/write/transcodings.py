@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import fields
 from datetime import datetime
 from enum import Enum
 from typing import Any
-from uuid import UUID, SafeUUID
+from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Transcoding, UUIDAsHex
@@ -23,6 +23,7 @@ from domain.automation import (
     ModelRoute,
     RuleSettings,
 )
+from domain.base import uuid_of_int
 from domain.batch import BatchSubject, SubjectResult
 from domain.case import Decision, Verdict
 from domain.confirmation import ConfirmationRule
@@ -50,14 +51,14 @@ class DataclassAsDict(Transcoding):
     def __init__(self, cls: type) -> None:
         self.type = cls
         self.name = cls.__name__
-        self._names = tuple(f.name for f in fields(cls))
+        self.names = tuple(f.name for f in fields(cls))
         # Decoded without its __init__ when the stored object has every field: __init__ sets them one by one
         # through object.__setattr__, a third of an event's decoding.
-        self._whole = frozenset(self._names) if all(f.init for f in fields(cls)) and "__slots__" not in vars(cls) \
+        self._whole = frozenset(self.names) if all(f.init for f in fields(cls)) and "__slots__" not in vars(cls) \
             else None
 
     def encode(self, obj: Any) -> dict[str, Any]:
-        return {name: getattr(obj, name) for name in self._names}
+        return {name: getattr(obj, name) for name in self.names}
 
     def decode(self, data: dict[str, Any]) -> Any:
         if data.keys() != self._whole:
@@ -75,38 +76,65 @@ def register_value_types(transcoder: JSONTranscoder) -> None:
         transcoder.register(DataclassAsDict(cls))
 
 
-def _uuid(data: str) -> UUID:
-    """UUIDAsHex's decoding, without UUID's parsing of the forms it does not store."""
-    if len(data) != 32:
-        return UUID(data)
-    value = object.__new__(UUID)
-    object.__setattr__(value, "int", int(data, 16))
-    object.__setattr__(value, "is_safe", SafeUUID.unknown)
-    return value
+_SMALLEST_PLAIN = 1e-4
+"""orjson writes a float as `repr` does, but below this magnitude without the exponent's padding (1e-5, not 1e-05)."""
 
 
-_NATIVE = frozenset({str, int, bool, type(None), datetime})
-"""Types orjson writes as the library does (a datetime through `_default`); floats are checked one by one."""
-_PASSED = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+_JSON_BASES: dict[type, Callable[[Any], Any]] = {
+    str: str.__str__, int: int.__int__, float: float.__float__, dict: dict, list: list, tuple: list
+}
 
 
 class _NotPlain(Exception):
     """A value orjson would write otherwise than the library's `json` (or not at all): left to the library."""
 
 
+def _float(value: float) -> Any:
+    if not math.isfinite(value):
+        raise _NotPlain
+    return value if value == 0.0 or abs(value) >= _SMALLEST_PLAIN else orjson.Fragment(float.__repr__(value).encode())
+
+
+def _unknown(value: Any) -> Any:
+    raise _NotPlain  # the library's error for a type it does not know
+
+
+def _uuid(data: str) -> UUID:
+    """UUIDAsHex's decoding, without UUID's parsing of the forms it does not store."""
+    return UUID(data) if len(data) != 32 else uuid_of_int(int(data, 16))
+
+
+Encoder = Callable[[Any], Any] | None
+"""What makes a value of one type plain JSON for orjson, as the library's `json` writes it; None: orjson writes it
+so already."""
+
+
+class _Encoders(dict[type, Encoder]):
+    """Each type's encoder, made the first time a value of the type is met."""
+
+    def __init__(self, make: Callable[[type], Encoder]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, kind: type) -> Encoder:
+        made = self[kind] = self._make(kind)
+        return made
+
+
 class LedgerTranscoder(JSONTranscoder):
     """The library's JSON transcoding, with orjson and one typed pass over the value each way: the same values, in
     half the time an event (every read model's step and every aggregate loaded decodes stored events, and every
-    write encodes them)."""
+    write encodes them). Encoding writes the library's very bytes: each type's encoder is made once, and a value
+    orjson would write otherwise (NaN, integers past 64 bits, keys not text) leaves the event to the library."""
 
     def __init__(self) -> None:
         self._decoders: dict[str, Callable[[Any], Any]] = {}
-        self._leaves: dict[type, bool] = {}
+        self._encoders = _Encoders(self._encoder)
         super().__init__()
 
     def register(self, transcoding: Transcoding) -> None:
         super().register(transcoding)
-        self._leaves.clear()
+        self._encoders.clear()
         decode: Callable[[Any], Any] = transcoding.decode
         if type(transcoding) is UUIDAsHex:
             decode = _uuid
@@ -116,64 +144,65 @@ class LedgerTranscoder(JSONTranscoder):
 
     def encode(self, obj: Any) -> bytes:
         try:
-            return orjson.dumps(self._shallow(obj), default=self._default, option=_PASSED)
-        except (_NotPlain, orjson.JSONEncodeError):  # NaN, integers past 64 bits, keys not text: as the library
+            return orjson.dumps(self._plain(obj))
+        except (_NotPlain, orjson.JSONEncodeError):  # as the library, which writes them or fails
             return super().encode(obj)
 
-    def _default(self, obj: Any) -> dict[str, Any]:
-        """What orjson passes back (datetimes, dataclasses, what it does not know) as the library's `default`."""
-        return self._typed(obj, self._shallow)
-
-    def _typed(self, value: Any, inner: Callable[[Any], Any]) -> dict[str, Any]:
-        """A datetime, or a value of a type with a transcoding, as the object the library stores for it, what the
-        transcoding made of it passed through `inner`."""
-        if type(value) is datetime:
-            return {"_type_": "datetime_iso", "_data_": value.isoformat()}
-        transcoding = self.types.get(type(value))
-        if transcoding is None:
-            raise _NotPlain  # the library's error for a type it does not know
-        return {"_type_": transcoding.name, "_data_": inner(transcoding.encode(value))}
-
-    def _shallow(self, value: Any) -> Any:
-        """`value` with its top level made plain: what orjson writes as the library does is left to it (text,
-        numbers, enums, datetimes and dataclasses through `_default`), anything else goes through `_plain`, so that
-        orjson never meets a UUID (which it would write as text) in a place `_default` has not looked."""
-        if type(value) is dict:
-            return {key: item if self._leaf(type(item)) else self._plain(item) for key, item in value.items()}
-        return value if self._leaf(type(value)) else self._plain(value)
-
-    def _leaf(self, kind: type) -> bool:
-        leaf = self._leaves.get(kind)
-        if leaf is None:
-            leaf = self._leaves[kind] = kind in _NATIVE or (
-                kind in self.types and dataclasses.is_dataclass(kind)
-            ) or (issubclass(kind, Enum) and issubclass(kind, (str, int)))
-        return leaf
-
     def _plain(self, value: Any) -> Any:
-        """`value` as JSON's own types, each value of a custom type as the object its transcoding stores: what the
-        library's encoder writes, in the order it checks (its `default` is asked only about what JSON cannot hold)."""
-        kind = type(value)
-        if kind is str or kind is int or kind is bool or value is None:
-            return value
+        encode = self._encoders[type(value)]
+        return value if encode is None else encode(value)
+
+    def _encoder(self, kind: type) -> Encoder:
+        """The encoder of `kind`'s values, in the order the library's encoder checks (its `default` is asked only
+        about what JSON cannot hold)."""
+        if kind is str or kind is int or kind is bool or kind is type(None):
+            return None
+        if issubclass(kind, Enum) and issubclass(kind, (str, int)):
+            return None  # orjson writes the value, which JSON writes as the text or number it is
         if kind is float:
-            if math.isfinite(value):
-                return value
-            raise _NotPlain
+            return _float
         if kind is dict:
-            return {key: self._plain(item) for key, item in value.items()}
+            return self._dict
         if kind is list or kind is tuple:
-            return [self._plain(item) for item in value]
-        if kind is UUID:
-            return {"_type_": "uuid_hex", "_data_": value.hex}
-        if isinstance(value, str):  # enums: JSON writes a subclass of its types as that type
-            return str.__str__(value)
-        if isinstance(value, int):
-            return int(value)
-        if isinstance(value, (float, dict, list, tuple)):
-            return self._plain(float(value) if isinstance(value, float) else
-                               dict(value) if isinstance(value, dict) else list(value))
-        return self._typed(value, self._plain)
+            return self._list
+        base = next((b for b in _JSON_BASES if issubclass(kind, b)), None)
+        if base is not None:  # JSON writes a subclass of its types as that type
+            as_base = _JSON_BASES[base]
+            return lambda value: self._plain(as_base(value))
+        transcoding = self.types.get(kind)
+        if transcoding is None:
+            return _unknown
+        name = transcoding.name
+        if type(transcoding) is DataclassAsDict:
+            return self._dataclass(transcoding)
+        if type(transcoding) is DatetimeAsISO:
+            return lambda value: {"_type_": name, "_data_": value.isoformat()}
+        if type(transcoding) is UUIDAsHex:
+            return lambda value: {"_type_": name, "_data_": value.hex}
+        return lambda value: {"_type_": name, "_data_": self._plain(transcoding.encode(value))}
+
+    def _dict(self, value: dict[Any, Any]) -> dict[Any, Any]:
+        encoders = self._encoders
+        return {
+            key: item if (encode := encoders[type(item)]) is None else encode(item) for key, item in value.items()
+        }
+
+    def _list(self, value: list[Any] | tuple[Any, ...]) -> list[Any]:
+        encoders = self._encoders
+        return [item if (encode := encoders[type(item)]) is None else encode(item) for item in value]
+
+    def _dataclass(self, transcoding: DataclassAsDict) -> Callable[[Any], dict[str, Any]]:
+        """DataclassAsDict's encoding and the encoding of what it makes, in one pass over the fields."""
+        name, names, encoders = transcoding.name, transcoding.names, self._encoders
+        values = operator.attrgetter(*names) if len(names) > 1 else lambda obj: (getattr(obj, names[0]),)
+
+        def encode(value: Any) -> dict[str, Any]:
+            return {"_type_": name, "_data_": {
+                key: item if (encode := encoders[type(item)]) is None else encode(item)
+                for key, item in zip(names, values(value), strict=True)
+            }}
+
+        return encode
 
     def decode(self, data: bytes) -> Any:
         try:

@@ -1,7 +1,6 @@
 """Every domain value type survives the ledger's JSON transcoding unchanged, enums and all."""
 
 import dataclasses
-import json
 import typing
 from collections.abc import Iterator
 from datetime import timedelta, timezone
@@ -303,6 +302,26 @@ def test_the_ledgers_transcoder_encodes_every_event_as_the_librarys_does(
         "nan": float("nan"), "big": 123456789012345678901234567890, "keys": {1: "one"}, "when": T0.astimezone(CET),
     }
 
-    for state in [*states, odd, {"fine": odd["ids"], "source": odd["source"]}]:
-        assert json.loads(ours.encode(state)) == json.loads(library.encode(state))
+    floats = [0.0, -0.0, 0.5, 1e-4, 9.9e-5, 1.5e-7, 1e-5, 2.5e-10, 1e15, 1e16, 1.2345678901234568e17, 1e300, 5e-324]
+    plain = {
+        "floats": floats, "text": "\x01\x1f\n\"\\\u2028\x7fé😀", "ints": [2**63 - 1, -(2**63)], "flag": True,
+        "tuple": (1, "a", None), "facts": facts(evidence={"tiny": 3e-6}),
+    }
+
+    keyed = {"enum keys": {DetectionSource.LLM: 1}}  # orjson refuses keys not text: the library writes the event
+
+    for state in [*states, odd, plain, keyed, {"fine": odd["ids"], "source": odd["source"]}]:
+        assert ours.encode(state) == library.encode(state)
     assert [ours.decode(ours.encode(s)) for s in states] == states
+
+
+def test_what_the_ledgers_transcoder_cannot_write_fails_as_the_librarys_does(
+    history: tuple[LedgerTranscoder, JSONTranscoder, list[Notification]],
+) -> None:
+    ours, library = history[0], history[1]
+
+    for unknown in ({"x": object()}, {"x": {1, 2}}):
+        with pytest.raises(TypeError) as theirs:
+            library.encode(unknown)
+        with pytest.raises(type(theirs.value), match="is not serializable"):
+            ours.encode(unknown)
