@@ -97,15 +97,19 @@ class Keyring:
         self._local.keyless = frozenset(a for a in account_ids if a not in found)
 
     def prepare(self, account_ids: Iterable[str]) -> None:
-        """Reads, or makes and stores, the keys of `account_ids` in three round trips at most, outside any save."""
+        """Reads, or makes and stores, the keys of `account_ids` in two round trips (three when another writer stored
+        some of them meanwhile), outside any save."""
         missing = self.unheld(account_ids)
         if not missing:
             return
         found = self.store.current(missing)
         made = [new_key(a) for a in missing if a not in found]
         if made:
-            self.store.add(made)
-            found |= self.store.current([k.account_id for k in made])  # a concurrent writer's key wins
+            stored = self.store.add(made)
+            found |= {k.account_id: k for k in made if k.account_id in stored}
+            lost = [k.account_id for k in made if k.account_id not in stored]
+            if lost:
+                found |= self.store.current(lost)  # a concurrent writer's key wins
         self._hold(found.values())
 
     def unheld(self, account_ids: Iterable[str]) -> list[str]:

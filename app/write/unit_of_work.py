@@ -191,7 +191,8 @@ def _select_events_of(
     PostgreSQL, the keys of `accounts` are read in the same round trip, and given to `keyring`.
 
     Aggregate ids are UUIDs (stored as `uuid` on PostgreSQL, as hex text on SQLite), as in the
-    library's own `select_events`. Events come grouped by aggregate, in version order.
+    library's own `select_events`; on PostgreSQL sent as a binary array, ~1 us an id where text takes ~4 (a bulk write
+    looks up three ids a detection). Events come grouped by aggregate, in version order.
     """
     if not ids:
         return []
@@ -200,7 +201,7 @@ def _select_events_of(
             return None
         statement = SQL(
             "SELECT originator_id, originator_version, topic, state FROM {0}.{1} "
-            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+            "WHERE originator_id = ANY(%b::uuid[]) ORDER BY originator_id, originator_version"
         ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
         keys = PostgresKeys(recorder)
         with recorder.datastore.get_connection() as connection, connection.cursor() as cursor, \

@@ -19,7 +19,7 @@ from app.read.rebuild.run import rebuild
 from app.runtime.wiring import Runtime, open_runtime
 from app.write import unit_of_work
 from app.write.postgres_event_store import COPY_FROM
-from app.write.subject_keys import PostgresKeys, SubjectKey
+from app.write.subject_keys import PostgresKeys, SubjectKey, new_key
 from domain.account_data import ERASED, AccountData
 from domain.detection import Detection, DetectionFacts
 from domain.errors import ConflictError
@@ -220,3 +220,17 @@ def test_a_lone_detection_of_a_new_account_reads_its_key_with_what_it_loads(
     assert reads == ["load"]  # the one round trip before its write transaction
     assert query(postgres_url, "SELECT count(*) FROM subject_keys WHERE account_id = 'acct-new'") == [(1,)]
     assert _evidence_of(runtime, "acct-new") == [{"email": email(4000)}]
+
+
+def test_keys_added_together_are_stored_in_one_go_and_an_account_keeps_its_own(runtime: Runtime) -> None:
+    keys = PostgresKeys(runtime.ledger.recorder)  # type: ignore[arg-type]
+    first = new_key("acct-k1")
+    assert keys.add([first]) == {"acct-k1"}
+    again, others = new_key("acct-k1"), [new_key(f"acct-k{n}") for n in range(2, 300)]
+
+    stored = keys.add([again, *others])
+
+    assert stored == {k.account_id for k in others}
+    assert keys.current(["acct-k1", "acct-k2", "acct-k299"]) == {
+        "acct-k1": first, "acct-k2": others[0], "acct-k299": others[-1]
+    }

@@ -54,9 +54,8 @@ class MemoryKeys:
     def current(self, account_ids: Sequence[str]) -> dict[str, SubjectKey]:
         return {a: self.keys[a] for a in account_ids if a in self.keys}
 
-    def add(self, keys: Sequence[SubjectKey]) -> None:
-        for key in keys:
-            self.keys.setdefault(key.account_id, key)
+    def add(self, keys: Sequence[SubjectKey]) -> set[str]:
+        return {k.account_id for k in keys if self.keys.setdefault(k.account_id, k) is k}
 
     def by_ids(self, key_ids: Sequence[str]) -> dict[str, SubjectKey]:
         self.reads += 1
