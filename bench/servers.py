@@ -22,7 +22,8 @@ import httpx2 as httpx
 from app.auth.tokens import create_token
 
 DOCKET = str(Path(sys.executable).with_name("docket"))
-STARTUP = 30.0
+STARTUP = 90.0
+"""Seconds a `docket serve` may take to answer: importing the app takes over 30 on this 2-CPU machine at load 9."""
 
 
 def clean_env(**settings: str) -> dict[str, str]:
