@@ -22,6 +22,7 @@ A = TypeVar("A", bound="DocketAggregate")
 _NAMESPACE_BYTES = NAMESPACE.bytes
 _VERSION_5 = (0x8000 << 48) | (5 << 76)
 _VERSION_BITS = (0xC000 << 48) | (0xF000 << 64)
+_UNKNOWN_SAFETY = SafeUUID.unknown  # read once: an enum member's lookup costs as much as the rest of uuid_of_int
 
 
 @lru_cache(maxsize=16384)
@@ -39,7 +40,7 @@ def uuid_of_int(value: int) -> UUID:
     """`UUID(int=value)` without its checks, for a value known to fit in 128 bits."""
     made = object.__new__(UUID)
     object.__setattr__(made, "int", value)
-    object.__setattr__(made, "is_safe", SafeUUID.unknown)
+    object.__setattr__(made, "is_safe", _UNKNOWN_SAFETY)
     return made
 
 
