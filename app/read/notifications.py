@@ -63,11 +63,13 @@ def events_channel(database: Database) -> Channel | None:
 
 
 class Waker:
-    """Waits until something may have changed: a NOTIFY on `channel` (PostgreSQL), else the poll interval."""
+    """Waits until something may have changed: a NOTIFY on `channel` (PostgreSQL), else the poll interval. A
+    notification whose payload is `own` (this process's, which it has heard of already) wakes nobody."""
 
-    def __init__(self, channel: Channel | None, poll_interval: float) -> None:
+    def __init__(self, channel: Channel | None, poll_interval: float, own: str | None = None) -> None:
         self.channel = channel
         self.poll_interval = poll_interval
+        self.own = own
         self._connection: psycopg.Connection[Any] | None = None
         self._retry_at = 0.0
 
@@ -101,20 +103,20 @@ class Waker:
                 stop.wait(slice_)
                 continue
             try:
-                notified = any(True for _ in self._connection.notifies(timeout=slice_, stop_after=1))
-                if notified:
-                    self._drain()  # only once the generator above is done: it holds the connection's lock
-                    return True
+                heard = [n.payload for n in self._connection.notifies(timeout=slice_, stop_after=1)]
+                if heard:
+                    heard += self._drain()  # only once the generator above is done: it holds the connection's lock
+                    if any(payload != self.own for payload in heard):
+                        return True
             except psycopg.Error as error:
                 log.warning("lost the LISTEN connection (%s); polling until it is back", error)
                 self.close()
         return False
 
-    def _drain(self) -> None:
-        """Swallows notifications already received: one catch-up answers all of them."""
+    def _drain(self) -> list[str]:
+        """Takes the payloads of notifications already received: one catch-up answers all of them."""
         assert self._connection is not None
-        for _ in self._connection.notifies(timeout=0.0, stop_after=10_000):
-            pass
+        return [n.payload for n in self._connection.notifies(timeout=0.0, stop_after=10_000)]
 
     def close(self) -> None:
         if self._connection is not None:
@@ -133,10 +135,12 @@ class Bell:
     without a channel or a connection.
     """
 
-    def __init__(self, channel: Channel | None, recheck: float, unheard: float) -> None:
+    def __init__(self, channel: Channel | None, recheck: float, unheard: float, own: str | None = None) -> None:
         self.channel = channel
         self.recheck = recheck
         self.unheard = unheard
+        self.own = own
+        """The payload of this process's own notifications on `channel`, which its ring has told already."""
         self._condition = threading.Condition()
         self._rings = 0
         self._loops: dict[asyncio.AbstractEventLoop, asyncio.Event] = {}
@@ -195,7 +199,7 @@ class Bell:
         with self._condition:
             if self.channel is None or self._waker is not None or self._stop.is_set():
                 return False
-            waker = self._waker = Waker(self.channel, self.recheck)
+            waker = self._waker = Waker(self.channel, self.recheck, self.own)
         waker.open()  # outside the lock: a ring need not wait for a connection
         self._listener = threading.Thread(
             target=self._listen, args=(waker,), name=f"docket-listen-{self.channel.name}", daemon=True

@@ -196,9 +196,9 @@ class Projector:
         self.store = store
         self.projections = list(projections)
         self.batch_size = batch_size
-        self.moves = Bell(channel, recheck=1.0, unheard=UNHEARD_RECHECK)
-        """Rung when a read model moves on: by this process's runner, or by another's NOTIFY on its channel,
-        where each step is announced."""
+        self.moves = Bell(channel, recheck=1.0, unheard=UNHEARD_RECHECK, own=f"{os.getpid()}:{id(self)}")
+        """Rung when a read model moves on: by this projector's steps, or by another's NOTIFY on its channel, where
+        each group of a step announces its commit (this one's own are not heard: its step rings when done)."""
         self._topics = {p.name: topics_of(p) for p in self.projections}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -221,6 +221,10 @@ class Projector:
         A read model that cannot apply an event stops there alone (see `feed`): the others commit their
         batches, and its failure is recorded in `projection_failures`. A stopped read model is left out of later
         steps until its next try is due (`ProjectionFailure.due`); a try that applies the event clears the failure.
+
+        A step that read events tells waiters: in this process once it is done, in others by a NOTIFY on the bell's
+        channel that each group's transaction sends as it commits (no transaction of its own: on a loaded machine
+        each round trip to the server is a wait to be scheduled, and that one delayed every next step).
         """
         chosen = sorted(projections or self.projections, key=lambda p: p.name)
         groups = split_by_weight(chosen, GROUPS if self.store.engine == "postgres" else 1)
@@ -229,9 +233,13 @@ class Projector:
         pages = Pages(self.ledger, self.batch_size)
         decode = decoder(self.ledger)
         if len(groups) == 1:
-            return self._step(groups[0], pages, decode)
-        with ThreadPoolExecutor(len(groups), thread_name_prefix="docket-projector-group") as pool:
-            return max(pool.map(self._step, groups, [pages] * len(groups), [decode] * len(groups)))
+            read = self._step(groups[0], pages, decode)
+        else:
+            with ThreadPoolExecutor(len(groups), thread_name_prefix="docket-projector-group") as pool:
+                read = max(pool.map(self._step, groups, [pages] * len(groups), [decode] * len(groups)))
+        if read:
+            self.moves.ring()
+        return read
 
     def _step(self, chosen: list[Projection], pages: Pages, decode: Callable[[Notification], Any]) -> int:
         """A step of the read models `chosen` (in name order), in one transaction.
@@ -277,6 +285,8 @@ class Projector:
                     unseen = notifications if position == start else [n for n in notifications if n.id > position]
                     self._apply(projection, position, unseen, decode, sql, failures.get(projection.name), now,
                                 isolated)
+            if self.moves.channel is not None:
+                self.moves.channel.notify(sql, self.moves.own or "")
         return len(notifications)
 
     def _apply(
@@ -306,18 +316,7 @@ class Projector:
         total = 0
         while read := self.step():
             total += read
-            self.announce()
         return total
-
-    def announce(self) -> None:
-        """Tells waiters that read models moved on: in this process at once, in others through the channel.
-
-        Once a step, which moves every read model: a waiter looks at every read model's position each time it is told.
-        """
-        self.moves.ring()
-        if self.moves.channel is not None:
-            with self.store.transaction() as sql:
-                self.moves.channel.notify(sql, "")
 
     def positions(self) -> dict[str, int]:
         with self.store.transaction(write=False) as sql:

@@ -76,7 +76,6 @@ class ProjectionWorker:
         low = None
         while not stop.is_set() and self.projector.step():
             batches += 1
-            self.projector.announce()
             now = time.monotonic()
             if now - last_report >= self.report_every:
                 positions = self.projector.positions()

@@ -84,8 +84,7 @@ def test_a_waiter_sleeps_on_while_the_other_process_has_projected_only_part_of_i
     waiter, answer, asleep = waiting_for(serving, head, monkeypatch)
     assert asleep.wait(60), "the waiter never went to sleep"
     asleep.clear()
-    projecting.projector.step(first)
-    projecting.projector.announce()  # one read model moved: heard, looked at, not enough
+    projecting.projector.step(first)  # one read model moved, and told: heard, looked at, not enough
     assert asleep.wait(60), "the waiter did not go back to sleep"
     assert waiter.is_alive() and answer == {}
     projecting.projector.catch_up()
