@@ -421,9 +421,12 @@ class Projector:
                     continue
             seen = recorded.seen()
             try:
-                self.catch_up()
+                read = self.step()
             except Exception:
                 log.exception("projection failed; retrying")
                 self._stop.wait(1.0)
                 continue
-            recorded.wait_after(seen, FOREVER)
+            # A step short of a full batch reached the head it saw: the next waits for a write after it began (one
+            # may have rung meanwhile), not for a step that finds nothing, which every write would wait behind.
+            if read < self.batch_size:
+                recorded.wait_after(seen, FOREVER)

@@ -120,17 +120,17 @@ def test_a_serving_projector_sleeps_while_nothing_is_written_and_projects_anothe
     recorded = serving.recorded
     recorded.recheck = NEVER
     rounds, sleeps = [0], threading.Semaphore(0)
-    catch_up, wait_after = serving.projector.catch_up, recorded.wait_after
+    step, wait_after = serving.projector.step, recorded.wait_after
 
     def counted() -> int:
         rounds[0] += 1
-        return catch_up()
+        return step()
 
     def sleeping(seen: int, timeout: float) -> None:
         sleeps.release()
         wait_after(seen, timeout)
 
-    monkeypatch.setattr(serving.projector, "catch_up", counted)
+    monkeypatch.setattr(serving.projector, "step", counted)
     monkeypatch.setattr(recorded, "wait_after", sleeping)
     serving.projector.start(recorded)
     # The first wait begins to listen and returns to look again; the second sleeps.
