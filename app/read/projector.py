@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
 import time
 from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -131,35 +132,99 @@ class EventNotApplied(Exception):
         )
 
 
-def decoder(ledger: Ledger) -> Callable[[Notification], Any]:
-    """Decodes stored events, each once however many read models ask for it (the caller's batch)."""
-    decoded: dict[int, Any] = {}
+def decoder(ledger: Ledger, decoded: dict[int, Any] | None = None) -> Callable[[Notification], Any]:
+    """Decodes stored events, each once however many read models ask for it (the caller's batch); `decoded` holds
+    those decoded already, by position."""
+    known: dict[int, Any] = {} if decoded is None else decoded
     mapper = ledger.mapper
 
     def decode(notification: Notification) -> Any:
-        event = decoded.get(notification.id)
+        event = known.get(notification.id)
         if event is None:
-            event = decoded[notification.id] = mapper.to_domain_event(notification)
+            event = known[notification.id] = mapper.to_domain_event(notification)
         return event
 
     return decode
 
 
-class Pages:
-    """The pages of the ledger a step reads: each read once, however many of its groups start at it."""
+Page = tuple[Sequence[Notification], dict[int, Any]]
+"""A page of stored events and those of them decoded, by position."""
 
-    def __init__(self, ledger: Ledger, size: int) -> None:
+
+class Ahead:
+    """The next page of a catch-up, read and decoded in a thread of its own while a step applies the page before it:
+    the step's groups spend much of it waiting on the server (their reads, their commits), and the process would
+    sit idle. Only a full page is read ahead and taken: it holds the same events whenever it is read, where a
+    shorter one (the head) may have grown since."""
+
+    def __init__(self, ledger: Ledger, topics: frozenset[str]) -> None:
+        self._ledger = ledger
+        self._topics = topics
+        """The topics some read model decodes."""
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="docket-projector-ahead")
+        self._next: tuple[int, int, Future[Page]] | None = None
+        self._closed = False
+
+    def start(self, after: int, size: int) -> None:
+        """Reads the page of `size` past position `after`, and decodes its events, in the background (once closed,
+        not)."""
+        if not self._closed:
+            self._next = (after, size, self._pool.submit(self._read, after, size))
+
+    def take(self, after: int, size: int) -> Page | None:
+        """The page of `size` past `after` if it was read ahead and is full (a failure to read it raised here); else
+        None."""
+        ahead, self._next = self._next, None
+        if ahead is None or ahead[:2] != (after, size):
+            return None
+        page, decoded = ahead[2].result()
+        return (page, decoded) if len(page) == size else None
+
+    def close(self) -> None:
+        self._closed = True
+        self._next = None
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _read(self, after: int, size: int) -> Page:
+        page = self._ledger.select_page(after, size)
+        mapper = self._ledger.mapper
+        decoded: dict[int, Any] = {}
+        for n in page:
+            if n.topic in self._topics:
+                # One that does not decode is left to the step: it fails there again, for the read models that read
+                # it alone (see `feed`).
+                with contextlib.suppress(Exception):
+                    decoded[n.id] = mapper.to_domain_event(n)
+        return page, decoded
+
+
+class Pages:
+    """The pages of the ledger a step reads: each read once, however many of its groups start at it, or taken from
+    what was read `ahead` (which reads the next one after a full page)."""
+
+    def __init__(self, ledger: Ledger, size: int, ahead: Ahead | None = None) -> None:
         self._ledger = ledger
         self._size = size
+        self._ahead = ahead
         self._read: dict[int, Sequence[Notification]] = {}
         self._lock = threading.Lock()
+        self.decoded: dict[int, Any] = {}
+        """The events of the pages decoded so far, by position: the step's decoder shares them."""
 
     def after(self, start: int) -> Sequence[Notification]:
         """The page of events past position `start`."""
         with self._lock:  # a second group starting at the same position waits for the first's read, then shares it
             page = self._read.get(start)
             if page is None:
-                page = self._read[start] = self._ledger.select_page(start, self._size)
+                taken = None if self._ahead is None else self._ahead.take(start, self._size)
+                if taken is None:
+                    page = self._ledger.select_page(start, self._size)
+                else:
+                    page, decoded = taken
+                    self.decoded.update(decoded)
+                self._read[start] = page
+                if self._ahead is not None and len(page) == self._size:
+                    self._ahead.start(page[-1].id, self._size)
             return page
 
 
@@ -200,6 +265,9 @@ class Projector:
         """Rung when a read model moves on: by this projector's steps, or by another's NOTIFY on its channel, where
         each group of a step announces its commit (this one's own are not heard: its step rings when done)."""
         self._topics = {p.name: topics_of(p) for p in self.projections}
+        self._ahead = (Ahead(ledger, frozenset().union(*self._topics.values()))
+                       if store.engine == "postgres" else None)
+        """Reads a catch-up's next page while a step applies one; on SQLite, one writer, the step reads it."""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._recorded: Bell | None = None
@@ -230,8 +298,8 @@ class Projector:
         groups = split_by_weight(chosen, GROUPS if self.store.engine == "postgres" else 1)
         # Shared: a page both groups start at is read once, and an event both read decoded once, by whichever
         # group reaches it first.
-        pages = Pages(self.ledger, self.batch_size)
-        decode = decoder(self.ledger)
+        pages = Pages(self.ledger, self.batch_size, self._ahead)
+        decode = decoder(self.ledger, pages.decoded)
         if len(groups) == 1:
             read = self._step(groups[0], pages, decode)
         else:
@@ -410,6 +478,8 @@ class Projector:
             self._lease.release()
         self.leading = False
         self.moves.close()
+        if self._ahead is not None:
+            self._ahead.close()
 
     def _run(self, recorded: Bell) -> None:
         checked = time.monotonic()

@@ -42,6 +42,21 @@ def test_a_step_moves_every_read_model_by_one_batch(runtime: Runtime) -> None:
     assert {name: position - start[name] for name, position in positions(runtime).items()} == dict.fromkeys(start, 30)
 
 
+def test_a_catch_up_reading_pages_ahead_projects_what_was_written_after_its_last_full_page(runtime: Runtime) -> None:
+    head = write_history(runtime.ledger, 10)
+    projector = runtime.projector
+    projector.batch_size = 1  # every page full: each step's page read ahead of it, the last one past the head
+    projector.catch_up()
+    assert set(positions(runtime).values()) == {head}
+
+    later = write_history(runtime.ledger, 3, run="later")
+
+    assert projector.step() == 1  # the page read ahead at the head was empty then: read again, not taken
+    projector.catch_up()
+    assert set(positions(runtime).values()) == {later}
+    assert snapshot(runtime) == projected_from_zero(runtime)
+
+
 def test_a_step_whose_events_all_apply_takes_no_savepoint_and_one_that_fails_takes_them(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
