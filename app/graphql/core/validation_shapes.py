@@ -6,23 +6,44 @@ document every call, which strawberry's ValidationCache, keyed on the document, 
 rules, most of a lone write's CPU. Most rules judge only what the tokens say with the literals' values set aside (the
 fields, arguments, fragments, variables, directives, the names of enum values, `null` and booleans), so their verdict
 on one such document is their verdict on every document of its shape.
+
+The value rules, run again, cost most of that still (graphql-core's walk of every node with the types beside it), so a
+valid shape also keeps where they look (`Literals`): each value written in the document with the input type it must
+have, and each string. A document of that shape whose values all pass those checks, looked at directly, is valid; one
+whose values do not is validated by the value rules, whose errors are the answer.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Hashable, Iterator
+from collections.abc import Collection, Hashable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
     ASTValidationRule,
     DocumentNode,
+    FieldNode,
+    FragmentSpreadNode,
     GraphQLError,
+    GraphQLInputType,
     GraphQLSchema,
+    InlineFragmentNode,
+    ListValueNode,
+    Node,
     NoSchemaIntrospectionCustomRule,
+    OperationDefinitionNode,
+    StringValueNode,
     TokenKind,
+    TypeInfo,
+    TypeInfoVisitor,
+    ValueNode,
+    VariableNode,
+    Visitor,
     validate,
+    visit,
 )
+from graphql.utilities.validate_input_value import validate_input_literal
 from graphql.validation import (
     DeferStreamDirectiveLabel,
     DeferStreamDirectiveOnRootField,
@@ -62,6 +83,8 @@ from strawberry.schema.schema import validate_document
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from app.graphql.core.text_arguments import StorableLiterals, text_problem
+
 VALUE_RULES = frozenset({ValuesOfCorrectTypeRule, OverlappingFieldsCanBeMergedRule, DeferStreamDirectiveLabel})
 """graphql-core's rules that read literal values: scalars parsed from them, two fields of one response name compared by
 their arguments' values, and @defer/@stream labels compared."""
@@ -81,10 +104,17 @@ STRUCTURAL_RULES: frozenset[type[ASTValidationRule]] = frozenset({
 """Rules whose verdict is the same for every document of one shape. A rule not named here (another library's, one of
 Docket's, one a new graphql-core brings) runs on every document."""
 
+LOOKED_AT: frozenset[type[ASTValidationRule]] = frozenset({*VALUE_RULES, StorableLiterals})
+"""The rules that read values whose checks `Literals` makes; a shape validated by any other such rule has its value
+rules run each time."""
+
 LITERALS = frozenset({TokenKind.STRING, TokenKind.BLOCK_STRING, TokenKind.INT, TokenKind.FLOAT})
 
 MAX_KEPT = 512
 """Documents and shapes kept each, the oldest forgotten first: a public endpoint's unique texts cannot grow them."""
+
+Path = tuple[str | int, ...]
+"""Where a node is in a document: the attributes and indexes from the document down to it."""
 
 
 def shape(document: DocumentNode) -> tuple[Hashable, ...] | None:
@@ -100,6 +130,96 @@ def shape(document: DocumentNode) -> tuple[Hashable, ...] | None:
     return tuple(tokens) or None
 
 
+@dataclass(frozen=True)
+class Literals:
+    """Where the value rules look in any document of one valid shape: each value written in it, with the input type it
+    must have (ValuesOfCorrectTypeRule's checks), and each string (StorableLiterals')."""
+
+    typed: tuple[tuple[Path, GraphQLInputType], ...]
+    strings: tuple[Path, ...]
+
+    @classmethod
+    def of(cls, schema: GraphQLSchema, document: DocumentNode) -> Literals | None:
+        """Where they look in this valid document; None when the value rules could also find a document of its shape
+        wrong by comparing values (two fields of one response name, @defer or @stream labels)."""
+        if not _compares_nothing(document):
+            return None
+        type_info = TypeInfo(schema)
+        found = _Found(type_info)
+        visit(document, TypeInfoVisitor(type_info, found))
+        return cls(tuple(found.typed), tuple(found.strings))
+
+    def pass_in(self, document: DocumentNode) -> bool:
+        """Whether each of the values of a document of this shape passes the checks the value rules make of it."""
+        failed: list[GraphQLError] = []
+        for path, type_ in self.typed:
+            validate_input_literal(_at(document, path), type_, lambda error, _path: failed.append(error))
+            if failed:
+                return False
+        return all(text_problem(_at(document, path).value) is None for path in self.strings)
+
+
+class _Found(Visitor):
+    """Records, in one walk with the types beside it, where a document's values and strings are."""
+
+    def __init__(self, type_info: TypeInfo) -> None:
+        super().__init__()
+        self.type_info = type_info
+        self.typed: list[tuple[Path, GraphQLInputType]] = []
+        self.strings: list[Path] = []
+        self.depth = 0
+        """How many values the walk is inside: ValuesOfCorrectTypeRule checks the outermost whole."""
+
+    def enter(self, node: Node, _key: Any, _parent: Any, path: Sequence[str | int], _ancestors: Any) -> None:
+        if not isinstance(node, ValueNode):
+            return
+        if isinstance(node, StringValueNode):
+            self.strings.append(tuple(path))
+        if not self.depth and not isinstance(node, VariableNode):
+            # As the rule asks: TypeInfo has stepped into a list already, so a list's type is the parent input type.
+            info = self.type_info
+            type_ = info.get_parent_input_type() if isinstance(node, ListValueNode) else info.get_input_type()
+            if type_ is not None:
+                self.typed.append((tuple(path), type_))
+        self.depth += 1
+
+    def leave(self, node: Node, *_: Any) -> None:
+        if isinstance(node, ValueNode):
+            self.depth -= 1
+
+
+def _compares_nothing(document: DocumentNode) -> bool:
+    """Whether no selection asks two fields of one response name (inline fragments' fields counted where they stand) and
+    no fragment is spread or deferred, nothing streamed: OverlappingFieldsCanBeMergedRule and DeferStreamDirectiveLabel
+    then have no values to compare."""
+    pending = [d.selection_set for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    while pending:
+        names: set[str] = set()
+        selections = list(pending.pop().selections)
+        while selections:
+            selection = selections.pop()
+            if isinstance(selection, FragmentSpreadNode) or any(
+                d.name.value in ("defer", "stream") for d in selection.directives or ()
+            ):
+                return False
+            if isinstance(selection, InlineFragmentNode):
+                selections.extend(selection.selection_set.selections)
+            elif isinstance(selection, FieldNode):
+                name = (selection.alias or selection.name).value
+                if name in names:
+                    return False
+                names.add(name)
+                if selection.selection_set is not None:
+                    pending.append(selection.selection_set)
+    return True
+
+
+def _at(node: Any, path: Path) -> Any:
+    for step in path:
+        node = node[step] if isinstance(step, int) else getattr(node, step)
+    return node
+
+
 class Validations:
     """What validating documents found, shared by every request to one schema."""
 
@@ -109,8 +229,9 @@ class Validations:
         self.max_kept = max_kept
         self.documents: dict[Hashable, list[GraphQLError]] = {}
         """A document's errors by its text (and rules): a client sending one text again is answered from here."""
-        self.valid_shapes: dict[Hashable, None] = {}
-        """The shapes (and rules) of documents found valid by every rule."""
+        self.valid_shapes: dict[Hashable, Literals | None] = {}
+        """The shapes (and rules) of documents found valid by every rule, with where the value rules look in them (None:
+        the value rules are run)."""
         self._lock = threading.Lock()
 
     def errors(self, schema: GraphQLSchema, text: str | None, document: DocumentNode,
@@ -122,14 +243,17 @@ class Validations:
             return known
         form = shape(document)
         shaped = None if form is None else (form, rules)
+        every = (*rules, MaybeNullValidationRule, OneOfInputValidationRule)
+        valued = [r for r in every if r not in self.structural]
         if shaped is not None and shaped in self.valid_shapes:
             # The structural rules passed it already: the errors are the value rules', in the order all would report.
-            every = (*rules, MaybeNullValidationRule, OneOfInputValidationRule)
-            errors = validate(schema, document, [r for r in every if r not in self.structural])
+            literals = self.valid_shapes.get(shaped)
+            errors = [] if literals is not None and literals.pass_in(document) else validate(schema, document, valued)
         else:
             errors = validate_document(schema, document, rules)
             if shaped is not None and not errors:
-                self._keep(self.valid_shapes, shaped, None)
+                looked = Literals.of(schema, document) if set(valued) <= LOOKED_AT else None
+                self._keep(self.valid_shapes, shaped, looked)
         if key is not None:
             self._keep(self.documents, key, errors)
         return errors

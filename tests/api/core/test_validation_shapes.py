@@ -25,6 +25,10 @@ SAME_SHAPE = {
     # name: (a valid document, another of its shape that a value rule refuses)
     "a time that is not one": (RECORD.format(**VALID), RECORD.format(**{**VALID, "at": "yesterday"})),
     "text holding NUL": (RECORD.format(**VALID), RECORD.format(**{**VALID, "external": "e\\u0000"})),
+    "text holding NUL inside a JSON value": (
+        RECORD.replace("score: 0.9", 'note: "fine"').format(**VALID),
+        RECORD.replace("score: 0.9", 'note: "n\\u0000"').format(**VALID),
+    ),
     "one response name asked of two accounts": (
         TWICE.format(first="x", second="x"), TWICE.format(first="x", second="y")
     ),
