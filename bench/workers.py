@@ -42,7 +42,18 @@ RECORD_DETECTION = (
     '{ __typename ... on Detection { id } ... on ValidationError { message } } }'
 )
 """A new detection each request (wrk's Lua fills in a subject, an account and a unique external id)."""
-QUERIES = {"account": ACCOUNT, "detection": RECORD_DETECTION}
+RECORD_WITH_VARIABLES = (
+    "mutation Record($input: RecordDetectionInput!) { recordDetection(input: $input) "
+    "{ __typename ... on Detection { id } ... on ValidationError { message } } }"
+)
+DETECTION_VARIABLES = {"input": {
+    "subject": {"domain": "trust_safety", "kind": "pin", "id": "pin-%d"}, "accountId": "acct-%d", "policy": "spam",
+    "source": "CLASSIFIER", "externalId": "wrk-%d-%d-%d", "confidence": 0.9, "model": "spam-clf-v7",
+    "contentType": "IMAGE", "evidence": {"score": 0.9, "signals": ["link_farm"]},
+}}
+"""RECORD_DETECTION's values, sent as a client library sends them: one document, the detection in its variables."""
+QUERIES = {"account": ACCOUNT, "detection": RECORD_DETECTION, "detection-variables": RECORD_WITH_VARIABLES}
+WRITES = {RECORD_DETECTION, RECORD_WITH_VARIABLES}
 HELLO = "{ hello }"
 WARM_UP = 3
 LATENCY = re.compile(r"^\s+(50|90|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
@@ -68,18 +79,24 @@ class Figures:
 
 
 def script(path: Path, token: str, query: str = ACCOUNT) -> Path:
-    """wrk's Lua script: every request the same POST of `query`; for RECORD_DETECTION, each with its own detection:
-    a subject and an account of 10,000, and an external id of the thread, the second it started and a count."""
+    """wrk's Lua script: every request the same POST of `query`; for a write (WRITES), each with its own detection:
+    a subject and an account of 10,000, and an external id of the thread, the second it started and a count, written
+    into the document (RECORD_DETECTION) or into its variables (RECORD_WITH_VARIABLES)."""
     body = json.dumps({"query": query})
+    # The body as a format of those five numbers; `%q` quotes a literal document as a JSON string would.
+    made = ("'{\"query\": ' .. string.format('%q', string.format(template, values())) .. '}'"
+            if query == RECORD_DETECTION else "string.format(template, values())")
+    template = query if query == RECORD_DETECTION else json.dumps({"query": query, "variables": DETECTION_VARIABLES})
     fresh = (
         "count = 0\nstarted = os.time()\nthreads = 0\n"
         "function setup(thread) threads = threads + 1; thread:set(\"id\", threads) end\n"
+        f"template = {json.dumps(template)}\n"
+        "function values() return count % 10000, (count * 7) % 10000, id, started, count end\n"
         "function request()\n"
         "  count = count + 1\n"
-        f"  local query = string.format({json.dumps(query)}, count % 10000, (count * 7) % 10000, id, started, count)\n"
-        "  return wrk.format(nil, nil, nil, '{\"query\": ' .. string.format('%q', query) .. '}')\n"
+        f"  return wrk.format(nil, nil, nil, {made})\n"
         "end\n"
-    ) if query == RECORD_DETECTION else ""
+    ) if query in WRITES else ""
     refused = "status ~= 200 or body:find('\"errors\"', 1, true)"
     if fresh:
         refused += " or not body:find('\"Detection\"')"
@@ -109,7 +126,7 @@ def wrk(url: str, lua: Path, connections: int, seconds: float) -> str:
 
 def measure(workdir: Path, url: str, workers: int, connections: int, seconds: float, query: str) -> Figures:
     # Writes are measured without the projector, whose catch-up is bench.project's to measure.
-    projecting = "0" if query == RECORD_DETECTION else "1"
+    projecting = "0" if query in WRITES else "1"
     with admin_server(
         workdir, url, serve_args=("--workers", str(workers)), DOCKET_RUN_PROJECTIONS=projecting
     ) as (server, token):
@@ -172,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=32, help="wrk's keep-alive connections (default 32)")
     parser.add_argument("--sqlite", action="store_true", help="on a SQLite file (the default database)")
     parser.add_argument("--query", choices=sorted(QUERIES), default="account",
-                        help="what each request asks: the account query, or recordDetection of a new detection")
+                        help="what each request asks: the account query, or recordDetection of a new detection, its "
+                        "values in the document or in variables")
     parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL, help="a PostgreSQL URL allowed to CREATE DATABASE")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
