@@ -13,7 +13,6 @@ from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
 )
 from strawberry.printer import print_schema
@@ -40,11 +39,12 @@ from app.graphql.compliance.set_account_language import SetAccountLanguageMutati
 from app.graphql.compliance.transparency import TransparencyQuery
 from app.graphql.core.access import RoleCheck
 from app.graphql.core.error_codes import CodedErrors, log_unexpected
+from app.graphql.core.literal_templates import Templates
 from app.graphql.core.multiplexed import Asked, Multiplexed
 from app.graphql.core.operation_choice import NamedOperationRequired
 from app.graphql.core.text_arguments import StorableLiterals, StorableVariables
 from app.graphql.core.times import DATE_TIME
-from app.graphql.core.validation_shapes import STRUCTURAL_RULES, ShapeValidationCache, Validations
+from app.graphql.core.validation_shapes import STRUCTURAL_RULES, ShapeCache, Validations
 from app.graphql.erasure.mutations import ErasureMutation
 from app.graphql.ledger.confirm_action_applied import ConfirmActionAppliedMutation
 from app.graphql.ledger.decide import DecideMutation
@@ -119,7 +119,7 @@ COUNTING_LIMITS = [
     *QueryDepthLimiter(max_depth=12).validation_rules,
     *MaxAliasesLimiter(max_alias_count=30).validation_rules,
 ]
-"""Limits that count a document's fields and aliases: structural, in ShapeValidationCache's terms."""
+"""Limits that count a document's fields and aliases: structural, in ShapeCache's terms."""
 LIMIT_RULES = [*COUNTING_LIMITS, StorableLiterals]
 MAX_TOKENS = 5000
 
@@ -164,6 +164,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
     """The schema with its limits, caches and checks; one per introspection setting, built once."""
     rules = LIMIT_RULES if introspection else [*LIMIT_RULES, NoSchemaIntrospectionCustomRule]
     validations = Validations(structural={*STRUCTURAL_RULES, *COUNTING_LIMITS})
+    templates = Templates()
     return DocketSchema(
         query=Query,
         mutation=Mutation,
@@ -176,8 +177,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
             CodedErrors,
             RoleCheck,
             StorableVariables,
-            lambda: ParserCache(maxsize=512),
-            lambda: ShapeValidationCache(validations),
+            lambda: ShapeCache(validations, templates),
             NamedOperationRequired,
         ],
     )

@@ -12,7 +12,7 @@ class NamedOperationRequired(SchemaExtension):
     """Refuses a document of several operations without `operationName`, as a request error, before anything runs.
 
     Strawberry would run the first of them, where the client may have meant any other. Listed after
-    ShapeValidationCache, whose verdict it adds to: its own refusal is the answer when the document is valid.
+    ShapeCache, whose verdict it adds to: its own refusal is the answer when the document is valid.
     """
 
     def on_validate(self) -> Iterator[None]:

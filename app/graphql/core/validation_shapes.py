@@ -15,7 +15,6 @@ whose values do not is validated by the value rules, whose errors are the answer
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Collection, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 from graphql import (
     ASTValidationRule,
     DocumentNode,
+    ExecutionResult,
     FieldNode,
     FragmentSpreadNode,
     GraphQLError,
@@ -40,6 +40,7 @@ from graphql import (
     ValueNode,
     VariableNode,
     Visitor,
+    parse,
     validate,
     visit,
 )
@@ -83,6 +84,7 @@ from strawberry.schema.schema import validate_document
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from app.graphql.core.literal_templates import MAX_KEPT, Kept, Path, Template, Templates, node_at
 from app.graphql.core.text_arguments import StorableLiterals, text_problem
 
 VALUE_RULES = frozenset({ValuesOfCorrectTypeRule, OverlappingFieldsCanBeMergedRule, DeferStreamDirectiveLabel})
@@ -109,12 +111,6 @@ LOOKED_AT: frozenset[type[ASTValidationRule]] = frozenset({*VALUE_RULES, Storabl
 rules run each time."""
 
 LITERALS = frozenset({TokenKind.STRING, TokenKind.BLOCK_STRING, TokenKind.INT, TokenKind.FLOAT})
-
-MAX_KEPT = 512
-"""Documents and shapes kept each, the oldest forgotten first: a public endpoint's unique texts cannot grow them."""
-
-Path = tuple[str | int, ...]
-"""Where a node is in a document: the attributes and indexes from the document down to it."""
 
 
 def shape(document: DocumentNode) -> tuple[Hashable, ...] | None:
@@ -153,10 +149,10 @@ class Literals:
         """Whether each of the values of a document of this shape passes the checks the value rules make of it."""
         failed: list[GraphQLError] = []
         for path, type_ in self.typed:
-            validate_input_literal(_at(document, path), type_, lambda error, _path: failed.append(error))
+            validate_input_literal(node_at(document, path), type_, lambda error, _path: failed.append(error))
             if failed:
                 return False
-        return all(text_problem(_at(document, path).value) is None for path in self.strings)
+        return all(text_problem(node_at(document, path).value) is None for path in self.strings)
 
 
 class _Found(Visitor):
@@ -214,25 +210,17 @@ def _compares_nothing(document: DocumentNode) -> bool:
     return True
 
 
-def _at(node: Any, path: Path) -> Any:
-    for step in path:
-        node = node[step] if isinstance(step, int) else getattr(node, step)
-    return node
-
-
 class Validations:
     """What validating documents found, shared by every request to one schema."""
 
     def __init__(self, structural: Collection[type[ASTValidationRule]] = STRUCTURAL_RULES,
                  max_kept: int = MAX_KEPT) -> None:
         self.structural = structural
-        self.max_kept = max_kept
-        self.documents: dict[Hashable, list[GraphQLError]] = {}
+        self.documents = Kept(max_kept)
         """A document's errors by its text (and rules): a client sending one text again is answered from here."""
-        self.valid_shapes: dict[Hashable, Literals | None] = {}
+        self.valid_shapes = Kept(max_kept)
         """The shapes (and rules) of documents found valid by every rule, with where the value rules look in them (None:
         the value rules are run)."""
-        self._lock = threading.Lock()
 
     def errors(self, schema: GraphQLSchema, text: str | None, document: DocumentNode,
                rules: tuple[type[ASTValidationRule], ...]) -> list[GraphQLError]:
@@ -253,29 +241,52 @@ class Validations:
             errors = validate_document(schema, document, rules)
             if shaped is not None and not errors:
                 looked = Literals.of(schema, document) if set(valued) <= LOOKED_AT else None
-                self._keep(self.valid_shapes, shaped, looked)
+                self.valid_shapes.keep(shaped, looked)
         if key is not None:
-            self._keep(self.documents, key, errors)
+            self.documents.keep(key, errors)
         return errors
 
-    def _keep(self, kept: dict[Hashable, Any], key: Hashable, value: Any) -> None:
-        with self._lock:
-            kept[key] = value
-            if len(kept) > self.max_kept:
-                del kept[next(iter(kept))]
 
+class ShapeCache(SchemaExtension):
+    """Parses each operation through `templates` and validates it through `validations`, in place of strawberry's
+    ParserCache and ValidationCache; a document made from a template that errs is answered as its own parse is."""
 
-class ShapeValidationCache(SchemaExtension):
-    """Validates each operation through `validations`, in place of strawberry's ValidationCache."""
-
-    def __init__(self, validations: Validations) -> None:
+    def __init__(self, validations: Validations, templates: Templates) -> None:
         super().__init__()
         self.validations = validations
+        self.templates = templates
+        self.made = False
+        """Whether this operation's document was made from a template: its nodes are located in another text."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        assert context.query is not None
+        context.graphql_document, self.made = self.templates.document(context.query, context.parse_options)
+        yield
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        assert context.graphql_document is not None
-        context.pre_execution_errors = self.validations.errors(
-            context.schema._schema, context.query, context.graphql_document, tuple(context.validation_rules)
-        )
+        document = context.graphql_document
+        assert document is not None
+        schema, rules = context.schema._schema, tuple(context.validation_rules)
+        # A made document's errors are not kept under its text: their locations are another text's.
+        errors = self.validations.errors(schema, None if self.made else context.query, document, rules)
+        if errors and self.made:
+            context.graphql_document = self._parsed()
+            self.made = False
+            errors = self.validations.errors(schema, context.query, context.graphql_document, rules)
+        context.pre_execution_errors = errors
         yield
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if self.made and isinstance(result, ExecutionResult) and result.errors:
+            document = self.execution_context.graphql_document
+            assert document is not None
+            result.errors[:] = Template.relocated(result.errors, document, self._parsed())
+
+    def _parsed(self) -> DocumentNode:
+        context = self.execution_context
+        assert context.query is not None
+        return parse(context.query, **context.parse_options)
