@@ -146,7 +146,9 @@ class Template:
     @classmethod
     def of(cls, document: DocumentNode, text: Split) -> Template | None:
         """The document's template, if the literals its parse holds are those `text` found, at the same places, and no
-        operation of it is a subscription or defers or streams (whose errors come later, outside `relocated`)."""
+        operation of it is a subscription or defers or streams: their errors come later, outside `relocated`, and
+        subscribers share results by their operation's source text (`Asked`), which a made document's nodes do not
+        hold."""
         if not all(
             isinstance(d, OperationDefinitionNode) and d.operation is not OperationType.SUBSCRIPTION
             for d in document.definitions
