@@ -80,3 +80,13 @@ def test_a_skeleton_sets_aside_string_and_number_literals_and_keeps_comments() -
     assert pieces is not None
     assert pieces.literals == ['"s#"', "12", "1.5"]
     assert pieces.skeleton == '{ a(x: \x00s, n: \x00i, f: \x00f) # note 3 "\n }'
+
+
+def test_a_subscription_is_parsed_every_time_as_subscribers_share_results_by_its_text() -> None:
+    templates = Templates()
+    templates.document('subscription S { a(x: "s") { id } }', {})
+
+    document, made = templates.document('subscription S { a(x: "t") { id } }', {})
+
+    assert not made
+    assert document.to_dict() == parse('subscription S { a(x: "t") { id } }').to_dict()
