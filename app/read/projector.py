@@ -10,7 +10,8 @@ import time
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
@@ -118,6 +119,25 @@ class _Isolate(Exception):
     """A step to run with each read model in a savepoint from the start."""
 
 
+T = TypeVar("T")
+
+
+def isolated_on_failure(attempt: Callable[[bool], T]) -> T:
+    """`attempt(False)`: a batch with no savepoint around each read model's part (on PostgreSQL each costs two round
+    trips, in the build file a share of the CPU); should it fail otherwise than by the server being unreachable,
+    `attempt(True)`, with every read model in a savepoint of its own (see `feed`), which finds the one that failed
+    and the event it failed on. The projector's steps and `docket rebuild`'s batches both go this way."""
+    try:
+        return attempt(False)
+    except UNREACHABLE:
+        raise
+    except _Isolate:
+        pass
+    except Exception as error:  # noqa: BLE001 - whatever it was, the isolated try finds which read model failed
+        log.info("a batch failed (%s: %s); trying it again with each read model apart", type(error).__name__, error)
+    return attempt(True)
+
+
 class EventNotApplied(Exception):
     """A read model cannot apply a stored event."""
 
@@ -187,14 +207,14 @@ class Ahead:
 
     def _read(self, after: int, size: int) -> Page:
         page = self._ledger.select_page(after, size)
-        mapper = self._ledger.mapper
         decoded: dict[int, Any] = {}
+        decode = decoder(self._ledger, decoded)
         for n in page:
             if n.topic in self._topics:
                 # One that does not decode is left to the step: it fails there again, for the read models that read
                 # it alone (see `feed`).
                 with contextlib.suppress(Exception):
-                    decoded[n.id] = mapper.to_domain_event(n)
+                    decode(n)
         return page, decoded
 
 
@@ -312,20 +332,11 @@ class Projector:
     def _step(self, chosen: list[Projection], pages: Pages, decode: Callable[[Notification], Any]) -> int:
         """A step of the read models `chosen` (in name order), in one transaction.
 
-        It is tried first with no savepoint around each read model's batch: on PostgreSQL each savepoint costs two
-        round trips, in which the server works and the projector waits. Should anything fail, the transaction rolls
-        back and the step runs again with every read model in a savepoint of its own (see `feed`), so that one that
-        cannot apply an event stops alone.
+        It is tried first with no savepoint around each read model's batch; should anything fail, the transaction
+        rolls back and the step runs again with every read model in a savepoint of its own (`isolated_on_failure`),
+        so that one that cannot apply an event stops alone.
         """
-        try:
-            return self._step_once(chosen, pages, decode, isolated=False)
-        except UNREACHABLE:
-            raise
-        except _Isolate:
-            pass
-        except Exception as error:  # noqa: BLE001 - whatever it was, the isolated step finds which read model failed
-            log.info("a step failed (%s: %s); trying it again with each read model apart", type(error).__name__, error)
-        return self._step_once(chosen, pages, decode, isolated=True)
+        return isolated_on_failure(partial(self._step_once, chosen, pages, decode))
 
     def _step_once(
         self, chosen: list[Projection], pages: Pages, decode: Callable[[Notification], Any], isolated: bool

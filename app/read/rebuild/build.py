@@ -9,6 +9,7 @@ import sqlite3
 import time
 from collections.abc import Sequence
 from contextlib import suppress
+from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,11 @@ from app.config.database import Database
 from app.config.settings import Settings
 from app.read.migrations import migrate
 from app.read.progress import Progress, Silent
-from app.read.projector import decoder, feed, topics_of, track
+from app.read.projector import decoder, feed, isolated_on_failure, topics_of, track
 from app.read.read_models import configured_projections
 from app.read.rebuild.plan import PARALLEL_FROM, RebuildError, choose
 from app.read.rebuild.shadow import Shadow, quote
-from app.read.store import UNREACHABLE, ReadStore, SqliteReadStore
+from app.read.store import ReadStore, SqliteReadStore
 from app.write.ledger import Ledger, open_ledger
 from projections.base import Projection
 
@@ -166,12 +167,7 @@ class Build:
         """
         while position < target:
             notifications = self.read(position, target)
-            try:
-                position = self._commit(store, notifications, target, isolated=False)
-            except UNREACHABLE:
-                raise
-            except Exception:  # noqa: BLE001 - the isolated try says which read model failed, and at which event
-                position = self._commit(store, notifications, target, isolated=True)
+            position = isolated_on_failure(partial(self._commit, store, notifications, target))
             progress.update(position)
         return position
 
