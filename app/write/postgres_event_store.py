@@ -31,7 +31,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 from psycopg_pool import ConnectionPool
 
-from app.write.subject_keys import PostgresKeys, SubjectKey, erased_streams, key_row
+from app.write.subject_keys import PostgresKeys, SubjectKey, erased_streams, key_columns, unnest_columns
 
 COPY_FROM = 64
 """Events in a batch from which COPY pays: below it the one statement of `docket_insert_events` takes fewer round
@@ -77,7 +77,7 @@ class CopyingRecorder(PostgresApplicationRecorder):
             "%s::text[], %s::text[], %s::text[], %s::bytea[], %s) AS id"
         ).format(Identifier(self.datastore.schema))
         events = [(e.originator_id, e.originator_version, e.topic, e.state) for e in stored_events]
-        columns = [*_columns(events, 4), *_columns([key_row(k) for k in new_keys], 4)]
+        columns = [*unnest_columns(events, 4), *key_columns(new_keys)]
         with self.datastore.get_connection() as conn:
             rows = conn.execute(statement, [*columns, f"{self.datastore.lock_timeout}s"], prepare=True).fetchall()
         return [row["id"] for row in rows]
@@ -116,11 +116,6 @@ class CopyingRecorder(PostgresApplicationRecorder):
         row = conn.execute("SELECT pg_get_serial_sequence(%s, 'notification_id') AS name", (table,)).fetchone()
         assert row is not None and row["name"] is not None, f"{table} numbers no notifications"
         return str(row["name"])
-
-
-def _columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
-    """Rows as a list for each of their `width` columns, for `unnest`."""
-    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
 
 
 def check_quietly(conn: Connection[Any]) -> None:

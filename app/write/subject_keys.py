@@ -56,8 +56,18 @@ def erased_streams(stored_events: Iterable[StoredEvent]) -> list[str]:
     return [str(s.originator_id) for s in stored_events if s.topic == ERASED_TOPIC]
 
 
-def key_row(key: SubjectKey) -> tuple[str, str, str, bytes]:
+def _row(key: SubjectKey) -> tuple[str, str, str, bytes]:
     return key.account_id, str(AccountData.create_id(key.account_id)), key.key_id, key.key
+
+
+def unnest_columns(rows: Sequence[tuple[Any, ...]], width: int) -> list[list[Any]]:
+    """Rows as a list for each of their `width` columns, for `unnest`."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+
+
+def key_columns(keys: Sequence[SubjectKey]) -> list[list[Any]]:
+    """The keys' rows of `subject_keys` (less `created_at`) as columns, for `unnest`."""
+    return unnest_columns([_row(k) for k in keys], 4)
 
 
 class PostgresKeys:
@@ -99,7 +109,7 @@ class PostgresKeys:
                 "SELECT *, now() FROM unnest(%b::text[], %b::text[], %b::text[], %b::bytea[])" + on_conflict
             ).format(self._table)
             # Never prepared: in a pipeline, a statement prepared in a transaction that fails is lost to psycopg.
-            cursor.execute(statement, [list(column) for column in zip(*map(key_row, keys), strict=True)], prepare=False)
+            cursor.execute(statement, key_columns(keys), prepare=False)
 
     def by_ids(self, key_ids: Sequence[str]) -> dict[str, SubjectKey]:
         statement = SQL("SELECT account_id, key_id, key FROM {0} WHERE key_id = ANY(%b::text[])").format(self._table)
@@ -135,7 +145,7 @@ class SQLiteKeys:
             cursor.executemany(
                 "INSERT INTO subject_keys (account_id, stream_id, key_id, key, created_at) VALUES (?, ?, ?, ?, ?)"
                 + on_conflict,
-                [(*key_row(k), datetime.now(UTC).isoformat()) for k in keys],
+                [(*_row(k), datetime.now(UTC).isoformat()) for k in keys],
             )
 
     def by_ids(self, key_ids: Sequence[str]) -> dict[str, SubjectKey]:
