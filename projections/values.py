@@ -13,14 +13,26 @@ from domain.values import Action, Content, Subject
 
 
 def text_id(value: UUID | None) -> str | None:
-    return None if value is None else str(value)
+    return None if value is None else uuid_text(value)
+
+
+def uuid_text(value: UUID) -> str:
+    """`str(value)`, cached: read models name the same event's ids several times over (each its stream, its case, its
+    decision), and UUID's own formatting costs several lookups."""
+    return _hex_text(value.int)
+
+
+@lru_cache(maxsize=32768)
+def _hex_text(value: int) -> str:
+    digits = f"{value:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 @lru_cache(maxsize=16384)
 def case_text_id(subject: Subject) -> str:
     """The id of the subject's case, as text. Cached: read models name a detection's case several times over, and
     a UUID's text costs more than a lookup."""
-    return str(Case.create_id(subject))
+    return uuid_text(Case.create_id(subject))
 
 
 def content_columns(content: Content | None) -> tuple[str | None, str | None, str | None]:

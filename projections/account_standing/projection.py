@@ -12,6 +12,7 @@ from domain.detection import Detection
 from projections.base import Projection
 from projections.batch import Batch, Rows, Table, write_all
 from projections.sql import Sql
+from projections.values import uuid_text
 
 ACCOUNTS = Table(
     "accounts", key=("account_id",), columns=("account_id", "stream_id", "first_seen_at", "updated_at"),
@@ -58,11 +59,11 @@ class AccountStandingProjection(Projection):
     def apply_batch(self, events: Batch, sql: Sql) -> None:
         accounts, strikes, penalties = ACCOUNTS.rows(), STRIKES.rows(), PENALTIES.rows()
         accounts.fetch(sql, [(a,) for _, e in events if isinstance(e, _SEEN) and (a := _seen_account(e)) is not None])
-        streams = [(str(e.originator_id),) for _, e in events if isinstance(e, _OWNED)]
+        streams = [(uuid_text(e.originator_id),) for _, e in events if isinstance(e, _OWNED)]
         # Strikes and penalties name their account's stream: its account id is read, or seen earlier in the batch.
         owners = {row["stream_id"]: row["account_id"] for row in accounts.fetch_where(sql, ("stream_id",), streams)}
-        strikes.fetch(sql, [(str(e.strike_id),) for _, e in events if isinstance(e, Account.StrikeRemoved)])
-        penalties.fetch(sql, [(str(e.penalty_id),) for _, e in events if isinstance(e, Account.PenaltyLifted)])
+        strikes.fetch(sql, [(uuid_text(e.strike_id),) for _, e in events if isinstance(e, Account.StrikeRemoved)])
+        penalties.fetch(sql, [(uuid_text(e.penalty_id),) for _, e in events if isinstance(e, Account.PenaltyLifted)])
         for _, event in events:
             if isinstance(event, _SEEN):
                 account_id = _seen_account(event)
@@ -71,23 +72,23 @@ class AccountStandingProjection(Projection):
             elif isinstance(event, Account.StrikeIssued):
                 s = event.strike
                 strikes.add({
-                    "strike_id": str(s.strike_id), "account_id": _owner(owners, event), "domain": s.domain,
+                    "strike_id": uuid_text(s.strike_id), "account_id": _owner(owners, event), "domain": s.domain,
                     "policy_key": s.policy_key, "policy_version": s.policy_version, "points": s.points,
-                    "decision_id": str(s.decision_id), "case_id": str(s.case_id), "issued_at": s.issued_at,
+                    "decision_id": uuid_text(s.decision_id), "case_id": uuid_text(s.case_id), "issued_at": s.issued_at,
                     "expires_at": s.expires_at, "removed_at": None, "removal_reason": None,
                 })
             elif isinstance(event, Account.PenaltyImposed):
                 p = event.penalty
                 penalties.add({
-                    "penalty_id": str(p.penalty_id), "account_id": _owner(owners, event), "domain": p.domain,
+                    "penalty_id": uuid_text(p.penalty_id), "account_id": _owner(owners, event), "domain": p.domain,
                     "kind": str(p.kind), "threshold": p.threshold, "starts_at": p.starts_at, "ends_at": p.ends_at,
-                    "points_bound": p.points_bound, "cause_strike_id": str(p.cause_strike_id),
+                    "points_bound": p.points_bound, "cause_strike_id": uuid_text(p.cause_strike_id),
                     "features": json.dumps(list(p.features)), "lifted_at": None, "lift_reason": None,
                 })
             elif isinstance(event, Account.PenaltyLifted):
-                penalties.update((str(event.penalty_id),), lifted_at=event.occurred_at, lift_reason=event.reason)
+                penalties.update((uuid_text(event.penalty_id),), lifted_at=event.occurred_at, lift_reason=event.reason)
             elif isinstance(event, Account.StrikeRemoved):
-                strikes.update((str(event.strike_id),), removed_at=event.occurred_at, removal_reason=event.reason)
+                strikes.update((uuid_text(event.strike_id),), removed_at=event.occurred_at, removal_reason=event.reason)
         write_all(sql, accounts, strikes, penalties)
 
 
@@ -101,14 +102,14 @@ def _seen(accounts: Rows, account_id: str, at: datetime) -> str:
     """Records that the account was seen at `at` (first seen then, if new); returns its stream id."""
     row = accounts.get((account_id,))
     if row is None:
-        row = {"account_id": account_id, "stream_id": str(Account.create_id(account_id)), "first_seen_at": at}
+        row = {"account_id": account_id, "stream_id": uuid_text(Account.create_id(account_id)), "first_seen_at": at}
     accounts.put(row | {"updated_at": at})
     stream_id: str = row["stream_id"]
     return stream_id
 
 
 def _owner(owners: dict[str, str], event: Any) -> str:
-    account_id = owners.get(str(event.originator_id))
+    account_id = owners.get(uuid_text(event.originator_id))
     assert account_id is not None, f"account {event.originator_id} had a strike before it was registered"
     return account_id
 

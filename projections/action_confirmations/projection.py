@@ -12,6 +12,7 @@ from projections.action_confirmations.tables import CASES, CONFIRMATIONS
 from projections.base import Projection
 from projections.batch import Batch, Key, Rows, write_all
 from projections.sql import Sql
+from projections.values import uuid_text
 
 
 class ActionConfirmationsProjection(Projection):
@@ -21,7 +22,7 @@ class ActionConfirmationsProjection(Projection):
 
     def apply_batch(self, events: Batch, sql: Sql) -> None:
         cases, owed = CASES.rows(), CONFIRMATIONS.rows()
-        cases.fetch(sql, [(str(e.originator_id),) for _, e in events if isinstance(e, Case.Decided)])
+        cases.fetch(sql, [(uuid_text(e.originator_id),) for _, e in events if isinstance(e, Case.Decided)])
         owed.fetch(sql, [_key(e) for _, e in events if isinstance(e, Case.ActionApplied)])
         # Every obligation of the decisions the batch supersedes or reverses, by decision.
         of_decision: dict[str, list[Key]] = {}
@@ -30,12 +31,12 @@ class ActionConfirmationsProjection(Projection):
         for position, event in events:
             if isinstance(event, Case.Opened):
                 s = event.subject
-                cases.add({"case_id": str(event.originator_id), "domain": s.domain, "subject_kind": s.kind,
+                cases.add({"case_id": uuid_text(event.originator_id), "domain": s.domain, "subject_kind": s.kind,
                            "subject_id": s.id, "account_id": event.account_id})
             elif isinstance(event, Case.Decided):
                 _decided(event, position, cases, owed, of_decision)
             elif isinstance(event, Case.ActionsReversed):
-                _change(owed, of_decision.get(str(event.decision_id), []), position, event)
+                _change(owed, of_decision.get(uuid_text(event.decision_id), []), position, event)
             else:
                 _change(owed, [_key(event)], position, event)
         write_all(sql, cases, owed)
@@ -44,10 +45,10 @@ class ActionConfirmationsProjection(Projection):
 def _decided(event: Case.Decided, position: int, cases: Rows, owed: Rows, of_decision: dict[str, list[Key]]) -> None:
     d = event.decision
     if d.supersedes is not None:
-        _change(owed, of_decision.get(str(d.supersedes), []), position, event)
-    case = cases.get((str(event.originator_id),))
+        _change(owed, of_decision.get(uuid_text(d.supersedes), []), position, event)
+    case = cases.get((uuid_text(event.originator_id),))
     assert case is not None, f"case {event.originator_id} was decided before it was opened"
-    keys = of_decision.setdefault(str(d.decision_id), [])
+    keys = of_decision.setdefault(uuid_text(d.decision_id), [])
     for idx, obligation in enumerate(obligations_of(d.decision_id, d.required_confirmations, event.occurred_at)):
         row = {
             **case, "idx": idx, "account_id": event.account_id or case["account_id"], "policy_key": d.policy_key,
@@ -77,13 +78,13 @@ def _after(event: Any, o: Obligation) -> Obligation:
 
 
 def _key(event: Any) -> Key:
-    return (str(event.decision_id), str(ActionType(event.action)), event.system)
+    return (uuid_text(event.decision_id), str(ActionType(event.action)), event.system)
 
 
 def _whole(event: Any) -> str | None:
     """The decision whose every obligation the event changes: the one a decision supersedes, or a reversal's."""
     if isinstance(event, Case.ActionsReversed):
-        return str(event.decision_id)
+        return uuid_text(event.decision_id)
     if isinstance(event, Case.Decided) and event.decision.supersedes is not None:
-        return str(event.decision.supersedes)
+        return uuid_text(event.decision.supersedes)
     return None

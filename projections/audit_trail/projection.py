@@ -34,6 +34,7 @@ from projections.batch import Batch as Events
 from projections.batch import Rows, Table
 from projections.erasure import blank, erased_accounts
 from projections.sql import Sql
+from projections.values import uuid_text
 
 MAX_SUMMARY = 300
 MONITOR_EVENTS = (RuleMonitor.Started, RuleMonitor.Judged, RuleMonitor.ProviderFailed)
@@ -128,7 +129,7 @@ class AuditTrailProjection(Projection):
         index: list[tuple[Any, ...]] = []
         for (position, event), touch in zip(events, touched, strict=True):
             index.append((
-                position, type(event).__qualname__, str(event.originator_id), *touch, event.actor,
+                position, type(event).__qualname__, uuid_text(event.originator_id), *touch, event.actor,
                 event.occurred_at, _clip(summary(event)),
             ))
         refs.write(sql)
@@ -150,7 +151,7 @@ def event_type_names() -> frozenset[str]:
 def touches(events: Events, sql: Sql, refs: Rows) -> list[Touches]:
     """What each event of a batch after the index's position touches, as the index records it: by the references
     stored (read into `refs`) and those the events before it in the batch add (put in `refs`, not written)."""
-    streams = [str(event.originator_id) for _, event in events]
+    streams = [uuid_text(event.originator_id) for _, event in events]
     refs.fetch(sql, [(ref_id,) for (_, event), stream in zip(events, streams, strict=True)
                      for ref_id in _ref_ids(event, stream)])
     return [_touches(event, stream, refs) for (_, event), stream in zip(events, streams, strict=True)]
@@ -161,15 +162,15 @@ def _ref_ids(event: Any, stream: str) -> tuple[str, ...]:
     if isinstance(event, (Detection.Recorded, Queue.Created, Queue.Updated)):
         return ()
     if isinstance(event, Account.StrikeIssued):
-        return (stream, str(event.strike.strike_id))
+        return (stream, uuid_text(event.strike.strike_id))
     if isinstance(event, Account.PenaltyImposed):
-        return (stream, str(event.penalty.penalty_id))
+        return (stream, uuid_text(event.penalty.penalty_id))
     if isinstance(event, Account.StrikeRemoved):
-        return (str(event.strike_id),)
+        return (uuid_text(event.strike_id),)
     if isinstance(event, Account.PenaltyLifted):
-        return (str(event.penalty_id),)
+        return (uuid_text(event.penalty_id),)
     if isinstance(event, MONITOR_EVENTS):
-        return (str(event.rule_id),)
+        return (uuid_text(event.rule_id),)
     return (stream,)
 
 
@@ -200,17 +201,17 @@ def _touches(event: Any, stream: str, refs: Rows) -> Touches:
     if isinstance(event, QaSample.Drawn):
         return _remember(refs, stream, (event.subject.domain, event.account_id, event.subject.key))
     if isinstance(event, MONITOR_EVENTS):
-        return _recall(refs, str(event.rule_id))
+        return _recall(refs, uuid_text(event.rule_id))
     if isinstance(event, Account.StrikeIssued):
         account_id = _recall(refs, stream)[1]
-        return _remember(refs, str(event.strike.strike_id), (event.strike.domain, account_id, None))
+        return _remember(refs, uuid_text(event.strike.strike_id), (event.strike.domain, account_id, None))
     if isinstance(event, Account.PenaltyImposed):
         account_id = _recall(refs, stream)[1]
-        return _remember(refs, str(event.penalty.penalty_id), (event.penalty.domain, account_id, None))
+        return _remember(refs, uuid_text(event.penalty.penalty_id), (event.penalty.domain, account_id, None))
     if isinstance(event, Account.StrikeRemoved):
-        return _recall(refs, str(event.strike_id))
+        return _recall(refs, uuid_text(event.strike_id))
     if isinstance(event, Account.PenaltyLifted):
-        return _recall(refs, str(event.penalty_id))
+        return _recall(refs, uuid_text(event.penalty_id))
     # Policy.Revised, Policy.Retired, Case.ActionsReversed, Case.ActionApplied, Case.ActionReversalApplied,
     # Appeal.Upheld, Appeal.Overturned, Account.LanguageSet, Notice.Delivered: as their stream.
     return _recall(refs, stream)

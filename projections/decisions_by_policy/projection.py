@@ -8,6 +8,7 @@ from domain.case import Case
 from projections.base import Projection
 from projections.batch import Batch, Key, Rows, Table, write_all
 from projections.sql import Sql
+from projections.values import uuid_text
 
 BUCKET = ("domain", "policy_key", "day", "outcome", "automation")
 
@@ -28,11 +29,11 @@ class DecisionsByPolicyProjection(Projection):
 
     def apply_batch(self, events: Batch, sql: Sql) -> None:
         cases, decisions, counts = CASES.rows(), DECISIONS.rows(), COUNTS.rows()
-        cases.fetch(sql, [(str(e.originator_id),) for _, e in events if not isinstance(e, Case.ActionsReversed)])
+        cases.fetch(sql, [(uuid_text(e.originator_id),) for _, e in events if not isinstance(e, Case.ActionsReversed)])
         decisions.fetch(sql, [(undone,) for _, e in events if (undone := _undone(e)) is not None])
         tallies: list[tuple[Key, str]] = []  # (bucket, column) of each count the batch adds to, in order
         for _, event in events:
-            case_id = str(event.originator_id)
+            case_id = uuid_text(event.originator_id)
             if isinstance(event, Case.Opened):
                 if cases.get((case_id,)) is None:
                     cases.add({"case_id": case_id, "domain": event.subject.domain})
@@ -44,7 +45,7 @@ class DecisionsByPolicyProjection(Projection):
                 bucket = (case["domain"], d.policy_key, event.occurred_at.astimezone(UTC).date().isoformat(),
                           str(d.outcome), str(d.automation))
                 tallies.append((bucket, "decisions"))
-                decisions.add({"decision_id": str(d.decision_id), **dict(zip(BUCKET, bucket, strict=True))})
+                decisions.add({"decision_id": uuid_text(d.decision_id), **dict(zip(BUCKET, bucket, strict=True))})
             undone = _undone(event)
             if undone is not None:
                 tallies.append((_bucket_of(decisions, undone), _count_of(event)))
@@ -57,9 +58,9 @@ class DecisionsByPolicyProjection(Projection):
 def _undone(event: Case.Opened | Case.Decided | Case.ActionsReversed) -> str | None:
     """The decision the event supersedes or reverses, if any."""
     if isinstance(event, Case.ActionsReversed):
-        return str(event.decision_id)
+        return uuid_text(event.decision_id)
     if isinstance(event, Case.Decided) and event.decision.supersedes is not None:
-        return str(event.decision.supersedes)
+        return uuid_text(event.decision.supersedes)
     return None
 
 

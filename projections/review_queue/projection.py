@@ -15,6 +15,7 @@ from projections.review_queue import work
 from projections.review_queue.routing import add_signal, reroute_all
 from projections.review_queue.tables import ReviewRows, entry_key, first_known, waiting
 from projections.sql import Sql
+from projections.values import uuid_text
 
 SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
 """Higher is reviewed first."""
@@ -73,25 +74,27 @@ def _apply(rows: ReviewRows, event: Any, position: int, key: Any) -> None:
         work.decided(rows, event, position, key)
         if rows.entries.get(key) is not None:
             rows.entries.delete(key)
-        rows.decided.put({"case_id": key[0], "policy_key": key[1], "live_decision_id": str(event.decision.decision_id)})
+        rows.decided.put({
+            "case_id": key[0], "policy_key": key[1], "live_decision_id": uuid_text(event.decision.decision_id),
+        })
     elif isinstance(event, Case.ActionsReversed):
-        live = (str(event.originator_id), str(event.decision_id))
+        live = (uuid_text(event.originator_id), uuid_text(event.decision_id))
         for decided in rows.decided.fetch_where(rows.sql, ("case_id", "live_decision_id"), [live]):
             rows.decided.put(decided | {"live_decision_id": None})
     elif isinstance(event, Policy.Published):
         severity = Severity(event.terms.severity)
         rows.policies.add({
-            "policy_id": str(event.originator_id), "domain": event.domain, "policy_key": event.key,
+            "policy_id": uuid_text(event.originator_id), "domain": event.domain, "policy_key": event.key,
             "severity": str(severity), "severity_rank": SEVERITY_RANK[severity], "retired": False,
         })
     elif isinstance(event, Policy.Revised):
         severity = Severity(event.terms.severity)
-        _policy_changed(rows, str(event.originator_id), {
+        _policy_changed(rows, uuid_text(event.originator_id), {
             "severity": str(severity), "severity_rank": SEVERITY_RANK[severity], "retired": False,
         })
         reroute_all(rows, position, event.occurred_at)
     elif isinstance(event, Policy.Retired):
-        _policy_changed(rows, str(event.originator_id), {"retired": True})
+        _policy_changed(rows, uuid_text(event.originator_id), {"retired": True})
 
 
 def _detected(rows: ReviewRows, event: Detection.Recorded, position: int, key: Key) -> None:

@@ -13,7 +13,7 @@ from domain.report import Report
 from domain.values import Subject
 from projections.batch import Batch, Key, Row, Table, write_all
 from projections.sql import Sql
-from projections.values import case_text_id
+from projections.values import case_text_id, uuid_text
 
 POLICIES = Table(
     "review_policies",
@@ -86,10 +86,10 @@ def entry_key(event: Any) -> Key:
     if isinstance(event, Detection.Recorded):
         return case_text_id(event.facts.subject), event.facts.policy_key
     if isinstance(event, Report.Submitted | QaSample.Drawn):
-        return str(event.case_id), event.policy_key
+        return uuid_text(event.case_id), event.policy_key
     if isinstance(event, Case.Decided):
-        return str(event.originator_id), event.decision.policy_key
-    return str(event.originator_id), event.policy_key
+        return uuid_text(event.originator_id), event.decision.policy_key
+    return uuid_text(event.originator_id), event.policy_key
 
 
 class Skips:
@@ -147,7 +147,7 @@ class ReviewRows:
             else:
                 keys.append(None)
             if isinstance(event, _ON_CLAIMS):
-                claims.append((str(event.originator_id),))
+                claims.append((uuid_text(event.originator_id),))
             if isinstance(event, Detection.Recorded):
                 policies.append((event.facts.subject.domain, event.facts.policy_key))
                 decided.append(entries[-1])
@@ -174,7 +174,7 @@ class ReviewRows:
     ) -> None:
         """Keeps a note on a case (from one of its events) beside its queue work."""
         self._notes.append((
-            position, str(event.originator_id), event.policy_key, kind, note, queue, priority, event.actor,
+            position, uuid_text(event.originator_id), event.policy_key, kind, note, queue, priority, event.actor,
             event.occurred_at,
         ))
 

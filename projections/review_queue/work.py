@@ -15,6 +15,7 @@ from projections.batch import Key
 from projections.review_queue.routing import add_signal, move, reroute_all, table_row
 from projections.review_queue.rows import queue_row
 from projections.review_queue.tables import ReviewRows, entry_key, first_known, waiting
+from projections.values import uuid_text
 
 EVENT_TYPES = (
     Report.Submitted, Queue.Created, Queue.Updated, Routing.Changed, Case.Claimed, Case.ClaimRenewed, Case.Released,
@@ -24,7 +25,7 @@ EVENT_TYPES = (
 
 def apply_review(rows: ReviewRows, event: Any, position: int) -> None:
     """Applies one of EVENT_TYPES."""
-    case_id = str(event.originator_id)
+    case_id = uuid_text(event.originator_id)
     at = event.occurred_at
     if isinstance(event, Report.Submitted):
         _reported(rows, event, position)
@@ -99,7 +100,7 @@ def _reported(rows: ReviewRows, event: Report.Submitted, position: int) -> None:
 
 
 def _released(rows: ReviewRows, event: Case.Released, position: int) -> None:
-    case_id = str(event.originator_id)
+    case_id = uuid_text(event.originator_id)
     claim = rows.claims.get((case_id,))
     if claim is None:
         return

@@ -19,6 +19,7 @@ from projections.base import Projection
 from projections.batch import Batch, Rows, Table, write_all
 from projections.sql import Sql
 from projections.transparency.rows import REPORTER_SUSPENSION, SuspensionBasis
+from projections.values import uuid_text
 
 POLICIES = Table("transparency_policies", key=("policy_id",), columns=("policy_id", "domain", "policy_key", "category"))
 CASES = Table("transparency_cases", key=("case_id",), columns=("case_id", "domain"))
@@ -75,37 +76,38 @@ class TransparencyProjection(Projection):
         notices, appeals, suspensions = NOTICES.rows(), APPEALS.rows(), SUSPENSIONS.rows()
         strikes, rules, evaluations = STRIKES.rows(), RULES.rows(), EVALUATIONS.rows()
         policies.fetch(sql, [(_policy_of(e),) for _, e in events if isinstance(e, Policy.Revised | Report.Submitted)])
-        cases.fetch(sql, [(str(e.originator_id),) for _, e in events if isinstance(e, Case.Decided)])
-        strikes.fetch(sql, [(str(e.penalty.cause_strike_id),) for _, e in events
+        cases.fetch(sql, [(uuid_text(e.originator_id),) for _, e in events if isinstance(e, Case.Decided)])
+        strikes.fetch(sql, [(uuid_text(e.penalty.cause_strike_id),) for _, e in events
                             if isinstance(e, Account.PenaltyImposed)])
         decisions.fetch(sql, [(decision_id,) for _, e in events if (decision_id := _decision_of(e, strikes))])
-        notices.fetch(sql, [(str(e.originator_id),) for _, e in events if isinstance(e, Report.Closed)])
-        appeals.fetch(sql, [(str(e.originator_id),) for _, e in events
+        notices.fetch(sql, [(uuid_text(e.originator_id),) for _, e in events if isinstance(e, Report.Closed)])
+        appeals.fetch(sql, [(uuid_text(e.originator_id),) for _, e in events
                             if isinstance(e, Appeal.Filed | Appeal.Upheld | Appeal.Overturned)])
         for position, event in events:
             if isinstance(event, Policy.Published):
-                policies.put({"policy_id": str(event.originator_id), "domain": event.domain, "policy_key": event.key,
-                              "category": event.terms.dsa_category})
+                policies.put({"policy_id": uuid_text(event.originator_id), "domain": event.domain,
+                              "policy_key": event.key, "category": event.terms.dsa_category})
             elif isinstance(event, Policy.Revised):
-                policies.update((str(event.originator_id),), category=event.terms.dsa_category)
+                policies.update((uuid_text(event.originator_id),), category=event.terms.dsa_category)
             elif isinstance(event, Case.Opened):
-                cases.put({"case_id": str(event.originator_id), "domain": event.subject.domain})
+                cases.put({"case_id": uuid_text(event.originator_id), "domain": event.subject.domain})
             elif isinstance(event, Case.Decided):
                 _decided(decisions, restrictions, cases, event, position)
             elif isinstance(event, Report.Submitted):
                 notices.add(_notice(policies, event, position))
             elif isinstance(event, Report.Closed):
-                _close(notices, (str(event.originator_id),), "submitted_at", event.occurred_at, "closed_at",
+                _close(notices, (uuid_text(event.originator_id),), "submitted_at", event.occurred_at, "closed_at",
                        {"outcome": str(event.outcome)}, "seconds_to_close")
                 _answered(decisions, notices, event)
             elif isinstance(event, Appeal.Filed):
                 _file(appeals, decisions, event, position)
             elif isinstance(event, Appeal.Upheld | Appeal.Overturned):
                 outcome = "UPHELD" if isinstance(event, Appeal.Upheld) else "OVERTURNED"
-                _close(appeals, (str(event.originator_id),), "filed_at", event.occurred_at, "resolved_at",
+                _close(appeals, (uuid_text(event.originator_id),), "filed_at", event.occurred_at, "resolved_at",
                        {"outcome": outcome}, "seconds_to_resolve")
             elif isinstance(event, Account.StrikeIssued):
-                strikes.put({"strike_id": str(event.strike.strike_id), "decision_id": str(event.strike.decision_id)})
+                strikes.put({"strike_id": uuid_text(event.strike.strike_id),
+                             "decision_id": uuid_text(event.strike.decision_id)})
             elif isinstance(event, Account.PenaltyImposed):
                 _penalized(restrictions, decisions, strikes, suspensions, event, position)
             elif isinstance(event, Reporter.Suspended):
@@ -113,11 +115,11 @@ class TransparencyProjection(Projection):
                                  "kind": REPORTER_SUSPENSION, "suspended_at": event.occurred_at,
                                  "ends_at": event.until})
             elif isinstance(event, AutomationRule.Configured):
-                rules.put({"rule_id": str(event.originator_id), "domain": event.domain,
+                rules.put({"rule_id": uuid_text(event.originator_id), "domain": event.domain,
                            "policy_key": event.policy_key, "model": event.settings.route.model})
             elif isinstance(event, AutomationRule.Evaluated):
                 f = event.figures
-                evaluations.add({"position": position, "rule_id": str(event.originator_id),
+                evaluations.add({"position": position, "rule_id": uuid_text(event.originator_id),
                                  "evaluated_at": event.occurred_at, "samples": f.samples, "precision_rate": f.precision,
                                  "recall_rate": f.recall, "kappa": f.kappa})
         write_all(sql, policies, cases, decisions, restrictions, notices, appeals, suspensions, strikes, rules,
@@ -126,19 +128,19 @@ class TransparencyProjection(Projection):
 
 def _policy_of(event: Policy.Revised | Report.Submitted) -> str:
     if isinstance(event, Policy.Revised):
-        return str(event.originator_id)
-    return str(Policy.create_id(event.subject.domain, event.policy_key))
+        return uuid_text(event.originator_id)
+    return uuid_text(Policy.create_id(event.subject.domain, event.policy_key))
 
 
 def _decision_of(event: object, strikes: Rows) -> str | None:
     """The decision an event needs the row of: the one appealed, that closed a notice, whose strike it issues, or
     whose strike brought the penalty it imposes."""
     if isinstance(event, Appeal.Filed | Report.Closed):
-        return str(event.decision_id)
+        return uuid_text(event.decision_id)
     if isinstance(event, Account.StrikeIssued):
-        return str(event.strike.decision_id)
+        return uuid_text(event.strike.decision_id)
     if isinstance(event, Account.PenaltyImposed):
-        strike = strikes.get((str(event.penalty.cause_strike_id),))
+        strike = strikes.get((uuid_text(event.penalty.cause_strike_id),))
         return None if strike is None else str(strike["decision_id"])
     return None
 
@@ -150,7 +152,7 @@ def _penalized(
     """A penalty comes with the decision whose strike brought it, in its transaction: it restricts as that decision's
     statement of reasons says. A suspension is also one under Art. 23."""
     penalty = event.penalty
-    strike = strikes.get((str(penalty.cause_strike_id),))
+    strike = strikes.get((uuid_text(penalty.cause_strike_id),))
     assert strike is not None, f"penalty {penalty.penalty_id} was imposed for a strike never issued"
     if decisions.get((strike["decision_id"],)) is not None:
         restriction = penalty.dsa_decision or PENALTY_DECISIONS[penalty.kind]
@@ -166,9 +168,9 @@ def _decided(decisions: Rows, restrictions: Rows, cases: Rows, event: Case.Decid
     imposed = eea_restrictions(d.actions) if d.outcome is Outcome.VIOLATING else []
     if not imposed:
         return
-    case = cases.get((str(event.originator_id),))
+    case = cases.get((uuid_text(event.originator_id),))
     assert case is not None, f"case {event.originator_id} was decided before it was opened"
-    decision_id = str(d.decision_id)
+    decision_id = uuid_text(d.decision_id)
     decisions.add({
         "decision_id": decision_id, "domain": case["domain"], "policy_key": d.policy_key, "category": d.dsa_category,
         "source_type": d.dsa_source_type, "automated_detection": d.automated_detection, "automation": str(d.automation),
@@ -183,7 +185,7 @@ def _notice(policies: Rows, event: Report.Submitted, position: int) -> dict[str,
     policy = policies.get((_policy_of(event),))
     assert policy is not None, f"report {event.originator_id} names policy {event.policy_key}, never published"
     return {
-        "report_id": str(event.originator_id), "domain": event.subject.domain, "policy_key": event.policy_key,
+        "report_id": uuid_text(event.originator_id), "domain": event.subject.domain, "policy_key": event.policy_key,
         "category": policy["category"], "reporter_kind": event.reporter_kind, "submitted_at": event.occurred_at,
         "closed_at": None, "outcome": None, "seconds_to_close": None, "position": position,
     }
@@ -192,8 +194,8 @@ def _notice(policies: Rows, event: Report.Submitted, position: int) -> dict[str,
 def _answered(decisions: Rows, notices: Rows, event: Report.Closed) -> None:
     """A decision that closed a notice was prompted by it, whatever detections it cites: it counts as the notice's
     kind of source, not as own-initiative moderation (it is closed in the decision's own transaction, at its time)."""
-    decision = decisions.get((str(event.decision_id),))
-    notice = notices.get((str(event.originator_id),))
+    decision = decisions.get((uuid_text(event.decision_id),))
+    notice = notices.get((uuid_text(event.originator_id),))
     if decision is not None and notice is not None:
         source = prompted_by((decision["source_type"], ReporterKind(notice["reporter_kind"]).dsa_source_type))
         decisions.put(decision | {"source_type": source})
@@ -202,11 +204,12 @@ def _answered(decisions: Rows, notices: Rows, event: Report.Closed) -> None:
 def _file(appeals: Rows, decisions: Rows, event: Appeal.Filed, position: int) -> None:
     """A complaint against a decision the report counts, under the decision's category and automation; an appeal
     filed again (which only a corrupt ledger holds) keeps its first filing."""
-    decision = decisions.get((str(event.decision_id),))
-    if decision is None or appeals.get((str(event.originator_id),)) is not None:
+    decision = decisions.get((uuid_text(event.decision_id),))
+    if decision is None or appeals.get((uuid_text(event.originator_id),)) is not None:
         return
     appeals.add({
-        "appeal_id": str(event.originator_id), "decision_id": decision["decision_id"], "domain": event.subject.domain,
+        "appeal_id": uuid_text(event.originator_id), "decision_id": decision["decision_id"],
+        "domain": event.subject.domain,
         "category": decision["category"], "automation": decision["automation"], "filed_at": event.occurred_at,
         "resolved_at": None, "outcome": None, "seconds_to_resolve": None, "position": position,
     })
