@@ -11,10 +11,9 @@ from domain.detection import Detection
 from domain.values import Outcome, Subject
 from projections.base import Projection
 from projections.batch import Batch, Row, write_all
-from projections.case_status.rows import recorded_fields
 from projections.case_status.tables import CASE_POLICIES, CASES, CONTENT, DECISIONS, DETECTIONS
 from projections.sql import Sql
-from projections.values import actions_json, case_text_id, content_columns, text_id
+from projections.values import actions_json, case_text_id, content_columns, text_id, utc, uuid_text
 
 _evidence_json = json.JSONEncoder(sort_keys=True, default=str).encode
 """`json.dumps(evidence, sort_keys=True, default=str)`, with one encoder for every detection rather than one each."""
@@ -41,7 +40,8 @@ class CaseChanges:
     def __init__(self, events: Batch, sql: Sql) -> None:
         self.cases = CASES.rows()
         self.policies = CASE_POLICIES.rows()
-        self.detections = DETECTIONS.rows()
+        self.detections: list[tuple[Any, ...]] = []
+        """Rows of `DETECTIONS`, each only ever added: inserted as made (a detection recorded twice fails the write)."""
         self.decisions = DECISIONS.rows()
         self.case_of = [_case_of(e) for _, e in events]
         """Each event's case (None: it changes none), worked out once: a case id is dear to make from a subject."""
@@ -70,32 +70,37 @@ class CaseChanges:
             self._settle(case_id, None, event, position)
         elif isinstance(event, Account.StrikeIssued):
             strike = event.strike
-            self._change_decision(str(strike.decision_id), strike_id=str(strike.strike_id))
+            self._change_decision(uuid_text(strike.decision_id), strike_id=uuid_text(strike.strike_id))
 
     def write(self, sql: Sql) -> None:
-        write_all(sql, self.cases, self.policies, self.detections, self.decisions)
+        write_all(sql, self.cases, self.policies)
+        if self.detections:
+            sql.insert_rows(DETECTIONS.name, DETECTIONS.columns, self.detections)
+        self.decisions.write(sql)
 
     def _detected(self, event: Detection.Recorded, position: int, case_id: str) -> None:
         facts = event.facts
         subject = facts.subject
         policy = self._policy(case_id, facts.policy_key)
         self.policies.put(policy | {"detections": policy["detections"] + 1})
-        row = recorded_fields(event, position)
-        row.update(zip(CONTENT, content_columns(row.pop("content")), strict=True))
-        row.update(case_id=case_id, domain=subject.domain, account_id=facts.account_id,
-                   evidence=_evidence_json(row["evidence"]))
-        self.detections.add(row)
+        source = facts.source
+        self.detections.append((
+            uuid_text(event.originator_id), case_id, subject.domain, facts.account_id, facts.policy_key,
+            event.policy_version, str(source), facts.external_id, facts.confidence, facts.model,
+            str(facts.content_type), *content_columns(facts.content), source.automated, utc(facts.detected_at),
+            utc(event.occurred_at), event.actor, position, _evidence_json(facts.evidence),
+        ))
         # A detection opens its case (OPEN: the policy it counted awaits a decision) or settles it again.
         if not self._open(case_id, subject, facts.account_id, event, position):
             self._settle(case_id, facts.account_id, event, position)
 
     def _decided(self, event: Case.Decided, position: int, case_id: str) -> None:
         d = event.decision
-        decision_id = str(d.decision_id)
+        decision_id = uuid_text(d.decision_id)
         case = self.cases.get((case_id,))
         assert case is not None, f"case {case_id} was decided before it was opened"
         # A VIOLATING re-decision of a VIOLATING decision counts the strike that one counts: the case keeps its strike.
-        superseded = None if d.supersedes is None else self.decisions.get((str(d.supersedes),))
+        superseded = None if d.supersedes is None else self.decisions.get((uuid_text(d.supersedes),))
         self.decisions.add({
             "decision_id": decision_id, "case_id": case_id, "domain": case["domain"], "account_id": event.account_id,
             "policy_key": d.policy_key, "policy_version": d.policy_version, "outcome": str(d.outcome),
@@ -108,13 +113,13 @@ class CaseChanges:
             "reversal_reason": None, "batch_id": text_id(d.batch_id),
         })
         if d.supersedes is not None:
-            self._change_decision(str(d.supersedes), live=False, superseded_by=decision_id)
+            self._change_decision(uuid_text(d.supersedes), live=False, superseded_by=decision_id)
         policy = self._policy(case_id, d.policy_key)
         self.policies.put(policy | {"live_decision_id": decision_id, "live_outcome": str(d.outcome)})
         self._settle(case_id, event.account_id, event, position)
 
     def _reversed(self, event: Case.ActionsReversed, position: int, case_id: str) -> None:
-        decision_id = str(event.decision_id)
+        decision_id = uuid_text(event.decision_id)
         self._change_decision(decision_id, live=False, reversed_at=event.occurred_at, reversal_reason=event.reason)
         for policy in self._policies_of(case_id):
             if policy["live_decision_id"] == decision_id:
@@ -177,7 +182,7 @@ def _case_of(event: Any) -> str | None:
     """The case an event changes, if any."""
     if isinstance(event, Detection.Recorded):
         return case_text_id(event.facts.subject)
-    return None if isinstance(event, Account.StrikeIssued) else str(event.originator_id)
+    return None if isinstance(event, Account.StrikeIssued) else uuid_text(event.originator_id)
 
 
 def _decision_changed_by(event: Any) -> str | None:
@@ -185,7 +190,7 @@ def _decision_changed_by(event: Any) -> str | None:
     if isinstance(event, Case.Decided):
         return text_id(event.decision.supersedes)
     if isinstance(event, Case.ActionsReversed):
-        return str(event.decision_id)
+        return uuid_text(event.decision_id)
     if isinstance(event, Account.StrikeIssued):
-        return str(event.strike.decision_id)
+        return uuid_text(event.strike.decision_id)
     return None

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.case import Case
-from domain.detection import Detection, DetectionFacts
+from domain.detection import Detection
 from domain.values import Action, Content, Subject
 from projections.values import maybe_utc, text_id, utc
 
@@ -36,26 +36,14 @@ class DetectionRow:
 def detection_row(detection: Detection, position: int) -> DetectionRow:
     """A detection's row, as the ledger's detection holds it; `position` the ledger position of its recording, or of
     the write a command answers with."""
-    return DetectionRow(**_fields(detection.id, detection.facts, detection.policy_version, detection.recorded_at,
-                                  detection.recorded_by, position))
-
-
-def recorded_fields(event: Detection.Recorded, position: int) -> dict[str, Any]:
-    """The fields of `detection_row` of the detection `event` records at `position`, as a dict: without making that
-    detection or its row (a read model stores them as they are, but for the content and the evidence)."""
-    return _fields(event.originator_id, event.facts, event.policy_version, event.occurred_at, event.actor, position)
-
-
-def _fields(
-    detection_id: UUID, f: DetectionFacts, policy_version: int, recorded_at: datetime, recorded_by: str, position: int
-) -> dict[str, Any]:
-    return {
-        "detection_id": str(detection_id), "policy_key": f.policy_key, "policy_version": policy_version,
-        "source": str(f.source), "external_id": f.external_id, "confidence": f.confidence, "model": f.model,
-        "content_type": str(f.content_type), "content": f.content, "automated": f.source.automated,
-        "detected_at": utc(f.detected_at), "recorded_at": utc(recorded_at), "recorded_by": recorded_by,
-        "position": position, "evidence": f.evidence,
-    }
+    f = detection.facts
+    return DetectionRow(
+        detection_id=str(detection.id), policy_key=f.policy_key, policy_version=detection.policy_version,
+        source=str(f.source), external_id=f.external_id, confidence=f.confidence, model=f.model,
+        content_type=str(f.content_type), content=f.content, automated=f.source.automated,
+        detected_at=utc(f.detected_at), recorded_at=utc(detection.recorded_at), recorded_by=detection.recorded_by,
+        position=position, evidence=f.evidence,
+    )
 
 
 @dataclass(frozen=True)
