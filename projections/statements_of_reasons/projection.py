@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from domain.account import Account
@@ -17,6 +18,7 @@ from projections.base import Projection
 from projections.batch import Batch, Rows, Table, write_all
 from projections.sql import Sql
 from projections.statements_of_reasons.rows import StatementStatus
+from projections.values import uuid_text
 
 STATEMENTS = Table(
     "statements_of_reasons",
@@ -53,24 +55,26 @@ class StatementsOfReasonsProjection(Projection):
         statements, cases, policies = STATEMENTS.rows(), CASES.rows(), POLICIES.rows()
         appeals, strikes = APPEALS.rows(), STRIKES.rows()
         # Rows that only creation events add come first: every later event of the batch finds them.
-        cases.fetch(sql, [(str(e.originator_id),) for _, e in events if isinstance(e, Case.Opened | Case.Decided)])
-        appeals.fetch(sql, [(str(e.originator_id),) for _, e in events if isinstance(e, Appeal.Overturned)])
-        strikes.fetch(sql, [(str(e.penalty.cause_strike_id),) for _, e in events
+        cases.fetch(sql, [(uuid_text(e.originator_id),) for _, e in events
+                          if isinstance(e, Case.Opened | Case.Decided)])
+        appeals.fetch(sql, [(uuid_text(e.originator_id),) for _, e in events if isinstance(e, Appeal.Overturned)])
+        strikes.fetch(sql, [(uuid_text(e.penalty.cause_strike_id),) for _, e in events
                             if isinstance(e, Account.PenaltyImposed)])
         for _, event in events:
             if isinstance(event, Policy.Published | Policy.Revised):
                 version = 1 if isinstance(event, Policy.Published) else event.policy_version
-                policies.put(_policy_row(str(event.originator_id), version, event))
+                policies.put(_policy_row(uuid_text(event.originator_id), version, event))
             elif isinstance(event, Case.Opened):
-                cases.put({"case_id": str(event.originator_id), "domain": event.subject.domain,
+                cases.put({"case_id": uuid_text(event.originator_id), "domain": event.subject.domain,
                            "subject_kind": event.subject.kind, "subject_id": event.subject.id,
                            "opened_at": event.occurred_at})
             elif isinstance(event, Appeal.Filed):
-                appeals.put({"appeal_id": str(event.originator_id), "decision_id": str(event.decision_id)})
+                appeals.put({"appeal_id": uuid_text(event.originator_id), "decision_id": uuid_text(event.decision_id)})
             elif isinstance(event, Account.StrikeIssued):
-                strikes.put({"strike_id": str(event.strike.strike_id), "decision_id": str(event.strike.decision_id)})
+                strikes.put({"strike_id": uuid_text(event.strike.strike_id),
+                             "decision_id": uuid_text(event.strike.decision_id)})
         decided = [e for _, e in events if isinstance(e, Case.Decided)]
-        policies.fetch(sql, [(str(Policy.create_id(_case(cases, e)["domain"], e.decision.policy_key)),
+        policies.fetch(sql, [(uuid_text(Policy.create_id(_case(cases, e)["domain"], e.decision.policy_key)),
                               e.decision.policy_version) for e in decided])
         statements.fetch(sql, [(decision_id,) for _, e in events
                                if (decision_id := _ended(e, appeals) or _penalized(e, strikes)) is not None])
@@ -96,37 +100,45 @@ def _policy_row(policy_id: str, version: int, event: Policy.Published | Policy.R
 
 
 def _case(cases: Rows, event: Case.Decided) -> dict[str, Any]:
-    case = cases.get((str(event.originator_id),))
+    case = cases.get((uuid_text(event.originator_id),))
     assert case is not None, f"case {event.originator_id} was decided before it was opened"
     return case
 
 
 def _make(statements: Rows, case: dict[str, Any], policies: Rows, event: Case.Decided, position: int) -> None:
     decision = event.decision
-    policy = policies.get((str(Policy.create_id(case["domain"], decision.policy_key)), decision.policy_version))
+    policy = policies.get((uuid_text(Policy.create_id(case["domain"], decision.policy_key)), decision.policy_version))
     assert policy is not None, f"policy {decision.policy_key} v{decision.policy_version} was applied unpublished"
-    wording = PolicyWording(policy["title"], policy["text"], tuple(json.loads(policy["dsa_keywords"])),
-                            policy["legal_ground"], policy["reference_url"])
+    wording = _wording(policy["title"], policy["text"], policy["dsa_keywords"], policy["legal_ground"],
+                       policy["reference_url"])
     subject = Subject(case["domain"], case["subject_kind"], case["subject_id"])
     statement = statement_of(StatementFacts(decision, subject, wording, event.occurred_at, case["opened_at"]))
     if statement is None:
         return
     statements.add({
-        "decision_id": str(decision.decision_id), "puid": puid(decision.decision_id), "domain": case["domain"],
+        "decision_id": uuid_text(decision.decision_id), "puid": puid(decision.decision_id), "domain": case["domain"],
         "policy_key": decision.policy_key, "case_id": case["case_id"], "account_id": event.account_id,
         "decided_at": event.occurred_at, "status": StatementStatus.IN_FORCE, "corrected_at": None,
         "statement": _json(statement), "position": position,
     })
 
 
+@lru_cache(maxsize=256)
+def _wording(
+    title: str, text: str, dsa_keywords: str, legal_ground: str | None, reference_url: str | None
+) -> PolicyWording:
+    """A policy version's wording from its stored row: made once for the many decisions under it."""
+    return PolicyWording(title, text, tuple(json.loads(dsa_keywords)), legal_ground, reference_url)
+
+
 def _ended(event: object, appeals: Rows) -> str | None:
     """The decision whose statement the event corrects: superseded, reversed or overturned on appeal."""
     if isinstance(event, Case.Decided):
-        return None if event.decision.supersedes is None else str(event.decision.supersedes)
+        return None if event.decision.supersedes is None else uuid_text(event.decision.supersedes)
     if isinstance(event, Case.ActionsReversed):
-        return str(event.decision_id)
+        return uuid_text(event.decision_id)
     if isinstance(event, Appeal.Overturned):
-        appeal = appeals.get((str(event.originator_id),))
+        appeal = appeals.get((uuid_text(event.originator_id),))
         assert appeal is not None, f"appeal {event.originator_id} was overturned before it was filed"
         return str(appeal["decision_id"])
     return None
@@ -136,7 +148,7 @@ def _penalized(event: object, strikes: Rows) -> str | None:
     """The decision whose strike brought the penalty the event imposes."""
     if not isinstance(event, Account.PenaltyImposed):
         return None
-    strike = strikes.get((str(event.penalty.cause_strike_id),))
+    strike = strikes.get((uuid_text(event.penalty.cause_strike_id),))
     assert strike is not None, f"penalty {event.penalty.penalty_id} was imposed for a strike never issued"
     return str(strike["decision_id"])
 
@@ -150,8 +162,9 @@ def _add_penalty(statements: Rows, decision_id: str, penalty: Penalty) -> None:
         statements.put(row | {"statement": _json(statement)})
 
 
-def _json(statement: dict[str, Any]) -> str:
-    return json.dumps(statement, ensure_ascii=False, sort_keys=True)
+_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+"""`json.dumps(statement, ensure_ascii=False, sort_keys=True)`, with one encoder for every statement rather than one
+each."""
 
 
 def _status(event: object) -> StatementStatus:
