@@ -200,15 +200,14 @@ class Build:
 def _few_collections() -> Iterator[None]:
     """Collects cyclic garbage rarely while it lasts: a batch makes hundreds of thousands of objects and next to no
     cycles, and CPython's default, a young collection every 700 objects and with them scans of everything the process
-    holds, took 20-25 us of CPU an event (decoding one is ~60 us) where this takes ~3 (bench/README.md)."""
+    holds, took 20-28 us of CPU an event (decoding one is ~60 us) where this takes ~3 (bench/README.md). An old
+    collection, which would go through everything, comes after 500 million objects: in practice not while building."""
     threshold = gc.get_threshold()
-    gc.freeze()  # what the process held before (modules, the read models): never scanned while it lasts
     gc.set_threshold(100_000, 50, 100)
     try:
         yield
     finally:
         gc.set_threshold(*threshold)
-        gc.unfreeze()
 
 
 def remove_sqlite_files(path: Path) -> None:
