@@ -1,4 +1,6 @@
-from datetime import datetime
+import json
+from datetime import UTC, datetime
+from enum import Enum
 
 import pytest
 
@@ -216,6 +218,43 @@ def test_evidence_just_under_the_limit_is_accepted() -> None:
     detection = Detection.record(facts(evidence=evidence), 1, "svc:classifier", T0)
 
     assert detection.facts.evidence == evidence
+
+
+class _Colour(Enum):
+    RED = 1
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "\x7f", "\u00e9", "\U0001f600", 1e-05, -2.2250738585072014e-308, -(2**63), 2**64 - 1, 2**70, True, None,
+        _Colour.RED, datetime(2026, 1, 1, tzinfo=UTC),
+    ],
+    ids=[
+        "del", "accented", "astral", "tiny-float", "longest-float", "least-int", "largest-int", "big-int", "true",
+        "null", "enum", "datetime",
+    ],
+)
+def test_the_evidence_limit_is_jsons_length_whatever_the_values(value: object) -> None:
+    # json writes DEL and non-ASCII as \u escapes, floats and integers at their length; the limit is json's length.
+    just_over = MAX_EVIDENCE_BYTES // len(json.dumps(value, default=str)) + 1
+    for count in (1, just_over // 2, just_over):
+        evidence = {"values": [value] * count}
+        fits = len(json.dumps(evidence, default=str)) <= MAX_EVIDENCE_BYTES
+        if fits:
+            assert Detection.record(facts(evidence=evidence), 1, "svc:classifier", T0).facts.evidence == evidence
+        else:
+            with pytest.raises(ValidationError):
+                Detection.record(facts(evidence=evidence), 1, "svc:classifier", T0)
+
+
+def test_evidence_of_characters_json_escapes_is_measured_as_json_writes_it() -> None:
+    evidence = {"blob": "\x7f" * (MAX_EVIDENCE_BYTES // 6)}  # json writes each as six characters: \u007f
+
+    with pytest.raises(ValidationError) as raised:
+        Detection.record(facts(evidence=evidence), 1, "svc:classifier", T0)
+
+    assert raised.value.field == "evidence"
 
 
 @pytest.mark.parametrize(
