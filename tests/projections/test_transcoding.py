@@ -310,7 +310,9 @@ def test_the_ledgers_transcoder_encodes_every_event_as_the_librarys_does(
 
     keyed = {"enum keys": {DetectionSource.LLM: 1}}  # orjson refuses keys not text: the library writes the event
 
-    for state in [*states, odd, plain, keyed, {"fine": odd["ids"], "source": odd["source"]}]:
+    instant = {"one instant in two zones": [T0, T0.astimezone(CET), T0, T0.astimezone(CET)]}  # equal, not alike
+
+    for state in [*states, odd, plain, keyed, instant, {"fine": odd["ids"], "source": odd["source"]}]:
         assert ours.encode(state) == library.encode(state)
     assert [ours.decode(ours.encode(s)) for s in states] == states
 
