@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
@@ -56,7 +56,7 @@ class Detections:
         ids = [Detection.create_id(f.source, f.external_id) for f in batch]
         lone = [batch[0].subject] if len(batch) == 1 else []
         accounts = [f.account_id for f in batch if f.account_id is not None] if lone else []
-        found = self.work.load_many([*policy_ids, *ids, *_subject_ids(lone)], accounts)
+        found = self.work.load_many([*policy_ids, *ids, *_subject_ids([_SubjectIds(s) for s in lone])], accounts)
         policies = self._policies(batch, self.work.of_kind(Policy, found, policy_ids))
         existing = self.work.of_kind(Detection, found, ids)
         fresh: dict[UUID, Detection] = {}
@@ -67,16 +67,15 @@ class Detections:
             else:
                 policy = policies[(facts.subject.domain, facts.policy_key)]
                 fresh[detection_id] = Detection.record(facts, policy.policy_version, actor, now)
-        subjects = list(dict.fromkeys(d.facts.subject for d in fresh.values()))
+        subjects = {s: _SubjectIds(s) for s in dict.fromkeys(d.facts.subject for d in fresh.values())}
         if subjects and not lone:
-            found = self.work.load_many(_subject_ids(subjects))
-        indexes = self.work.of_kind(SubjectIndex, found, [SubjectIndex.create_id(s) for s in subjects])
-        cases = self.work.of_kind(Case, found, [Case.create_id(s) for s in subjects])
+            found = self.work.load_many(_subject_ids(subjects.values()))
+        indexes = self.work.of_kind(SubjectIndex, found, [i.index for i in subjects.values()])
+        cases = self.work.of_kind(Case, found, [i.case for i in subjects.values()])
         for detection in fresh.values():
-            subject = detection.facts.subject
-            index_id = SubjectIndex.create_id(subject)
-            indexes[index_id] = note_detection(
-                indexes.get(index_id), cases.get(Case.create_id(subject)), detection.facts, actor, now
+            named = subjects[detection.facts.subject]
+            indexes[named.index] = note_detection(
+                indexes.get(named.index), cases.get(named.case), detection.facts, actor, now
             )
         # The indexes first: a write's position is then that of an event the ledger's readers show.
         position = self.work.store(*indexes.values(), *fresh.values())
@@ -98,9 +97,20 @@ class Detections:
         return policies
 
 
-def _subject_ids(subjects: list[Subject]) -> list[UUID]:
+class _SubjectIds:
+    """A subject's index and case ids, named once for a batch (each is a hash)."""
+
+    __slots__ = ("case", "index")
+
+    def __init__(self, subject: Subject) -> None:
+        self.index = SubjectIndex.create_id(subject)
+        self.case = Case.create_id(subject)
+
+
+def _subject_ids(subjects: Iterable[_SubjectIds]) -> list[UUID]:
     """The ids of the subjects' indexes and cases."""
-    return [*(SubjectIndex.create_id(s) for s in subjects), *(Case.create_id(s) for s in subjects)]
+    named = list(subjects)
+    return [*(n.index for n in named), *(n.case for n in named)]
 
 
 def _loaded_policy(loaded: dict[UUID, Policy], domain: str, key: str) -> Policy:
