@@ -91,9 +91,9 @@ class Detections:
         policies: dict[tuple[str, str], Policy] = {}
         for index, facts in enumerate(batch):
             name = (facts.subject.domain, facts.policy_key)
-            if name not in policies:
+            if name not in policies:  # checked at its first input: what fails there fails each of its inputs alike
                 policies[name] = _indexed(index, len(batch), partial(_loaded_policy, loaded, *name))
-            _indexed(index, len(batch), partial(policies[name].check_allows, ()))
+                _indexed(index, len(batch), partial(policies[name].check_allows, ()))
         return policies
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from app.write.ledger import Ledger
 from tests.api.ledger_api import (
     CASE,
     RECORD_DETECTIONS,
@@ -160,6 +161,21 @@ def test_an_unknown_policy_in_a_batch_is_not_found_naming_its_index_and_writes_n
 
     assert result["__typename"] == "NotFoundError"
     assert "inputs[1]" in result["message"]
+    assert events_after(api, before) == []
+
+
+def test_a_retired_policy_in_a_batch_conflicts_naming_its_first_input_and_writes_nothing(api: Api) -> None:
+    ledger: Ledger = api.client.app.state.runtime.ledger  # type: ignore[attr-defined]
+    policy = ledger.get_policy("trust_safety", "spam")
+    policy.retire("Merged into a broader policy.", "policy:carol", api.clock.now)
+    ledger.save(policy)
+    before = head(api)
+    inputs = [detection_input("batch-0", policy="harassment"), detection_input("batch-1"), detection_input("batch-2")]
+
+    result = api.data(RECORD_DETECTIONS, {"inputs": inputs})["recordDetections"]
+
+    assert result["__typename"] == "ConflictError"
+    assert result["message"].startswith("inputs[1]: policy trust_safety/spam is retired")
     assert events_after(api, before) == []
 
 
