@@ -28,7 +28,7 @@ from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
 from app.write.sealing import Keyring
-from app.write.subject_keys import PostgresKeys
+from app.write.subject_keys import SubjectKey
 from domain.account import Account
 from domain.base import Clock, DocketAggregate
 from domain.case import Case
@@ -199,22 +199,23 @@ def _select_events_of(
     if isinstance(recorder, PostgresAggregateRecorder):
         if recorder.datastore.originator_id_type != "uuid":
             return None
+        # The accounts' keys come in the same statement, as rows without an aggregate (account, key id and key in
+        # `topic`, `key_id` and `state`): one message each way, where a pipeline of two statements takes four.
         statement = SQL(
-            "SELECT originator_id, originator_version, topic, state FROM {0}.{1} "
-            "WHERE originator_id = ANY(%b::uuid[]) ORDER BY originator_id, originator_version"
+            "SELECT originator_id, originator_version, topic, state, NULL AS key_id FROM {0}.{1} "
+            "WHERE originator_id = ANY(%b::uuid[]) "
+            "UNION ALL SELECT NULL, NULL, account_id, key, key_id FROM {0}.subject_keys "
+            "WHERE account_id = ANY(%b::text[]) "
+            "ORDER BY 1, 2"
         ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-        keys = PostgresKeys(recorder)
-        with recorder.datastore.get_connection() as connection, connection.cursor() as cursor, \
-                connection.cursor() as keys_cursor:
-            with connection.pipeline():
-                cursor.execute(statement, (ids,), prepare=True)
-                if accounts:
-                    keys.select_current(keys_cursor, accounts)
-            rows = cursor.fetchall()
-            if accounts:
-                keyring.read_with(accounts, keys.current_found(keys_cursor))
+        with recorder.datastore.get_connection() as connection:
+            rows = connection.execute(statement, (ids, accounts), prepare=True).fetchall()
+        if accounts:
+            keys = [SubjectKey(r["topic"], r["key_id"], bytes(r["state"])) for r in rows if r["originator_id"] is None]
+            keyring.read_with(accounts, {k.account_id: k for k in keys})
         return [
-            PersistedEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])) for r in rows
+            PersistedEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]))
+            for r in rows if r["originator_id"] is not None
         ]
     if isinstance(recorder, SQLiteAggregateRecorder):
         if recorder.datastore.originator_id_type != "uuid":
