@@ -73,8 +73,8 @@ class CopyingRecorder(PostgresApplicationRecorder):
         self, stored_events: Sequence[StoredEvent], new_keys: Sequence[SubjectKey]
     ) -> Sequence[int]:
         statement = SQL(
-            "SELECT {0}.docket_insert_events(%s::uuid[], %s::int8[], %s::text[], %s::bytea[], "
-            "%s::text[], %s::text[], %s::text[], %s::bytea[], %s) AS id"
+            "SELECT {0}.docket_insert_events(%b::uuid[], %b::int8[], %b::text[], %b::bytea[], "
+            "%b::text[], %b::text[], %b::text[], %b::bytea[], %s) AS id"
         ).format(Identifier(self.datastore.schema))
         events = [(e.originator_id, e.originator_version, e.topic, e.state) for e in stored_events]
         columns = [*unnest_columns(events, 4), *key_columns(new_keys)]
