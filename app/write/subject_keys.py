@@ -78,18 +78,10 @@ class PostgresKeys:
         self._table = SQL("{0}.subject_keys").format(Identifier(recorder.datastore.schema))
 
     def current(self, account_ids: Sequence[str]) -> dict[str, SubjectKey]:
-        with self._datastore.get_connection() as conn, conn.cursor() as cursor:
-            self.select_current(cursor, account_ids)
-            return self.current_found(cursor)
-
-    def select_current(self, cursor: Any, account_ids: Sequence[str]) -> None:
-        """Asks for the keys of `account_ids` on `cursor` (which may be in a pipeline): `current_found` reads them."""
         statement = SQL("SELECT account_id, key_id, key FROM {0} WHERE account_id = ANY(%b::text[])")
-        cursor.execute(statement.format(self._table), (list(account_ids),), prepare=True)
-
-    @staticmethod
-    def current_found(cursor: Any) -> dict[str, SubjectKey]:
-        return {r["account_id"]: SubjectKey(r["account_id"], r["key_id"], bytes(r["key"])) for r in cursor.fetchall()}
+        with self._datastore.get_connection() as conn:
+            rows = conn.execute(statement.format(self._table), (list(account_ids),), prepare=True).fetchall()
+        return {r["account_id"]: SubjectKey(r["account_id"], r["key_id"], bytes(r["key"])) for r in rows}
 
     def add(self, keys: Sequence[SubjectKey]) -> set[str]:
         """Stores the keys in one statement, however many (a batch's new accounts number hundreds)."""
