@@ -18,6 +18,7 @@ from eventsourcing.utils import get_topic
 
 from app.config.clock import system_clock
 from app.read.failures import ProjectionFailure, clear, failed, record, stopped
+from app.read.garbage import rarely_collected
 from app.read.lease import Lease
 from app.read.notifications import FOREVER, Bell, Channel
 from app.read.store import UNREACHABLE, ReadStore
@@ -391,10 +392,12 @@ class Projector:
         track(sql, projection.name, unseen[-1].id)
 
     def catch_up(self) -> int:
-        """Projects until every read model has reached the head of the ledger."""
+        """Projects until every read model has reached the head of the ledger; before this process serves anything
+        (see `rarely_collected`)."""
         total = 0
-        while read := self.step():
-            total += read
+        with rarely_collected():
+            while read := self.step():
+                total += read
         return total
 
     def positions(self) -> dict[str, int]:

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from app.read.garbage import rarely_collected
 from app.read.notifications import Waker, events_channel
 from app.runtime.retrying import RetryPause
 from app.runtime.wiring import Runtime
@@ -53,20 +54,21 @@ class ProjectionWorker:
         self.report(f"projecting {len(self.projector.projections)} read models from {self._positions()}; "
                     f"{how}, at least every {self.waker.poll_interval:g}s")
         pause = RetryPause(FIRST_BACKOFF, MAX_BACKOFF)
-        try:
-            while not stop.is_set():
-                try:
-                    self.catch_up(stop)
-                except Exception:  # a failed batch was rolled back; try again, slower each time
-                    seconds = pause.failed()
-                    log.exception("projection failed; retrying in %.0fs", seconds)
-                    self.report(f"projection failed (see the log); retrying in {seconds:.0f}s")
-                    stop.wait(seconds)
-                    continue
-                pause.succeeded()
-                self.waker.wait(stop)
-        finally:
-            self.waker.close()
+        with rarely_collected():  # this process serves nothing
+            try:
+                while not stop.is_set():
+                    try:
+                        self.catch_up(stop)
+                    except Exception:  # a failed batch was rolled back; try again, slower each time
+                        seconds = pause.failed()
+                        log.exception("projection failed; retrying in %.0fs", seconds)
+                        self.report(f"projection failed (see the log); retrying in {seconds:.0f}s")
+                        stop.wait(seconds)
+                        continue
+                    pause.succeeded()
+                    self.waker.wait(stop)
+            finally:
+                self.waker.close()
         self.report(f"stopped at positions {self._positions_at_stop()}")
 
     def catch_up(self, stop: threading.Event) -> int:

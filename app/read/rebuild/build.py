@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import glob
 import multiprocessing
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
+from contextlib import suppress
 from functools import partial
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -20,6 +19,7 @@ from eventsourcing.persistence import Notification
 from app.config.clock import system_clock
 from app.config.database import Database
 from app.config.settings import Settings
+from app.read.garbage import rarely_collected
 from app.read.migrations import migrate
 from app.read.progress import Progress, Silent
 from app.read.projector import decoder, feed, isolated_on_failure, topics_of, track
@@ -168,7 +168,7 @@ class Build:
         on PostgreSQL two round trips each), and only should it fail, again with each read model in one, which
         names the event that fails (as the projector's step does).
         """
-        with _few_collections():
+        with rarely_collected():
             while position < target:
                 notifications = self.read(position, target)
                 position = isolated_on_failure(partial(self._commit, store, notifications, target))
@@ -194,20 +194,6 @@ class Build:
         remove_sqlite_files(self.path)
         for part in self.path.parent.glob(f"{glob.escape(self.path.name)}.part*"):
             remove_sqlite_files(part)
-
-
-@contextmanager
-def _few_collections() -> Iterator[None]:
-    """Collects cyclic garbage rarely while it lasts: a batch makes hundreds of thousands of objects and next to no
-    cycles, and CPython's default, a young collection every 700 objects and with them scans of everything the process
-    holds, took 20-28 us of CPU an event (decoding one is ~60 us) where this takes ~3 (bench/README.md). An old
-    collection, which would go through everything, comes after 500 million objects: in practice not while building."""
-    threshold = gc.get_threshold()
-    gc.set_threshold(100_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
 
 
 def remove_sqlite_files(path: Path) -> None:
