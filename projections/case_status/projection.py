@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from domain.account import Account
@@ -55,22 +56,9 @@ class CaseChanges:
 
     def apply(self, event: Any, position: int, case_id: Any) -> None:
         """Applies `event`, at `position`, of the case `case_id` (see `_case_of`)."""
-        if isinstance(event, Detection.Recorded):
-            self._detected(event, position, case_id)
-        elif isinstance(event, Case.Opened):
-            self._open(case_id, event.subject, event.account_id, event, position)
-            self._settle(case_id, event.account_id, event, position)
-        elif isinstance(event, Case.Decided):
-            self._decided(event, position, case_id)
-        elif isinstance(event, Case.ActionsReversed):
-            self._reversed(event, position, case_id)
-        elif isinstance(event, Case.Reported):
-            # A reported policy awaits a decision like a detected one.
-            self._policy(case_id, event.policy_key)
-            self._settle(case_id, None, event, position)
-        elif isinstance(event, Account.StrikeIssued):
-            strike = event.strike
-            self._change_decision(uuid_text(strike.decision_id), strike_id=uuid_text(strike.strike_id))
+        apply = _APPLY.get(type(event))
+        if apply is not None:  # an event of another read model's changes nothing here
+            apply(self, event, position, case_id)
 
     def write(self, sql: Sql) -> None:
         write_all(sql, self.cases, self.policies)
@@ -126,6 +114,19 @@ class CaseChanges:
                 self.policies.put(policy | {"live_outcome": "REVERSED"})
         self._settle(case_id, None, event, position)
 
+    def _opened(self, event: Case.Opened, position: int, case_id: str) -> None:
+        self._open(case_id, event.subject, event.account_id, event, position)
+        self._settle(case_id, event.account_id, event, position)
+
+    def _reported(self, event: Case.Reported, position: int, case_id: str) -> None:
+        # A reported policy awaits a decision like a detected one.
+        self._policy(case_id, event.policy_key)
+        self._settle(case_id, None, event, position)
+
+    def _struck(self, event: Account.StrikeIssued, position: int, case_id: None) -> None:
+        strike = event.strike
+        self._change_decision(uuid_text(strike.decision_id), strike_id=uuid_text(strike.strike_id))
+
     def _open(self, case_id: str, subject: Subject, account_id: str | None, event: Any, position: int) -> bool:
         """Adds the case `event` opens at `position`, OPEN, unless it is open already; whether it added it."""
         if self.cases.get((case_id,)) is not None:
@@ -178,19 +179,32 @@ class CaseChanges:
             self.decisions.put(decision | changes)
 
 
+_APPLY: dict[type, Callable[[CaseChanges, Any, int, Any], None]] = {
+    Detection.Recorded: CaseChanges._detected,
+    Case.Opened: CaseChanges._opened,
+    Case.Decided: CaseChanges._decided,
+    Case.ActionsReversed: CaseChanges._reversed,
+    Case.Reported: CaseChanges._reported,
+    Account.StrikeIssued: CaseChanges._struck,
+}
+"""How `CaseChanges` applies each type of event."""
+
+
 def _case_of(event: Any) -> str | None:
     """The case an event changes, if any."""
-    if isinstance(event, Detection.Recorded):
+    kind = type(event)
+    if kind is Detection.Recorded:
         return case_text_id(event.facts.subject)
-    return None if isinstance(event, Account.StrikeIssued) else uuid_text(event.originator_id)
+    return None if kind is Account.StrikeIssued else uuid_text(event.originator_id)
 
 
 def _decision_changed_by(event: Any) -> str | None:
     """The stored decision an event may change, if any."""
-    if isinstance(event, Case.Decided):
+    kind = type(event)
+    if kind is Case.Decided:
         return text_id(event.decision.supersedes)
-    if isinstance(event, Case.ActionsReversed):
+    if kind is Case.ActionsReversed:
         return uuid_text(event.decision_id)
-    if isinstance(event, Account.StrikeIssued):
+    if kind is Account.StrikeIssued:
         return uuid_text(event.strike.decision_id)
     return None
