@@ -106,7 +106,7 @@ def _positions(sql: Sql) -> tuple[int, int]:
 def _index_ahead(runtime: Runtime, sql: Sql, page: Sequence[Notification], indexed: int) -> dict[int, Touches]:
     """What the events of `page` past the index's position touch, by position."""
     events = [(n.id, runtime.ledger.mapper.to_domain_event(n)) for n in page if n.id > indexed and n.topic in _AUDITED]
-    return dict(zip((p for p, _ in events), touches(events, sql, REFS.rows()), strict=True))
+    return dict(zip((p for p, _ in events), touches(events, sql, REFS.rows())[1], strict=True))
 
 
 def _chain_ahead(sql: Sql, page: Sequence[Notification], chained: int) -> dict[int, str]:

@@ -9,6 +9,7 @@ ledger, names the account.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from domain.account import Account
@@ -125,13 +126,11 @@ class AuditTrailProjection(Projection):
 
     def apply_batch(self, events: Events, sql: Sql) -> None:
         refs = REFS.rows()
-        touched = touches(events, sql, refs)
-        index: list[tuple[Any, ...]] = []
-        for (position, event), touch in zip(events, touched, strict=True):
-            index.append((
-                position, type(event).__qualname__, uuid_text(event.originator_id), *touch, event.actor,
-                event.occurred_at, _clip(summary(event)),
-            ))
+        streams, touched = touches(events, sql, refs)
+        index = [
+            (position, type(event).__qualname__, stream, *touch, event.actor, event.occurred_at, _clip(summary(event)))
+            for (position, event), stream, touch in zip(events, streams, touched, strict=True)
+        ]
         refs.write(sql)
         if index:
             sql.insert_rows("event_index", _INDEX, index)
@@ -148,73 +147,93 @@ def event_type_names() -> frozenset[str]:
     return frozenset(t.__qualname__ for t in AuditTrailProjection.event_types)
 
 
-def touches(events: Events, sql: Sql, refs: Rows) -> list[Touches]:
-    """What each event of a batch after the index's position touches, as the index records it: by the references
-    stored (read into `refs`) and those the events before it in the batch add (put in `refs`, not written)."""
+def touches(events: Events, sql: Sql, refs: Rows) -> tuple[list[str], list[Touches]]:
+    """Each event's stream, and what each event of a batch after the index's position touches, as the index records
+    it: by the references stored (read into `refs`) and those the events before it in the batch add (put in `refs`,
+    not written)."""
     streams = [uuid_text(event.originator_id) for _, event in events]
     refs.fetch(sql, [(ref_id,) for (_, event), stream in zip(events, streams, strict=True)
                      for ref_id in _ref_ids(event, stream)])
-    return [_touches(event, stream, refs) for (_, event), stream in zip(events, streams, strict=True)]
+    return streams, [_touches(event, stream, refs) for (_, event), stream in zip(events, streams, strict=True)]
 
 
 def _ref_ids(event: Any, stream: str) -> tuple[str, ...]:
     """The ids whose references `_touches` reads or extends for `event` of `stream`."""
-    if isinstance(event, (Detection.Recorded, Queue.Created, Queue.Updated)):
-        return ()
-    if isinstance(event, Account.StrikeIssued):
-        return (stream, uuid_text(event.strike.strike_id))
-    if isinstance(event, Account.PenaltyImposed):
-        return (stream, uuid_text(event.penalty.penalty_id))
-    if isinstance(event, Account.StrikeRemoved):
-        return (uuid_text(event.strike_id),)
-    if isinstance(event, Account.PenaltyLifted):
-        return (uuid_text(event.penalty_id),)
-    if isinstance(event, MONITOR_EVENTS):
-        return (uuid_text(event.rule_id),)
-    return (stream,)
+    ref_ids = _REF_IDS.get(type(event))
+    return (stream,) if ref_ids is None else ref_ids(event, stream)
+
+
+_REF_IDS: dict[type, Callable[[Any, str], tuple[str, ...]]] = {
+    **dict.fromkeys((Detection.Recorded, Queue.Created, Queue.Updated), lambda event, stream: ()),
+    Account.StrikeIssued: lambda event, stream: (stream, uuid_text(event.strike.strike_id)),
+    Account.PenaltyImposed: lambda event, stream: (stream, uuid_text(event.penalty.penalty_id)),
+    Account.StrikeRemoved: lambda event, stream: (uuid_text(event.strike_id),),
+    Account.PenaltyLifted: lambda event, stream: (uuid_text(event.penalty_id),),
+    **dict.fromkeys(MONITOR_EVENTS, lambda event, stream: (uuid_text(event.rule_id),)),
+}
+"""The types whose references are other than their stream's."""
 
 
 def _touches(event: Any, stream: str, refs: Rows) -> Touches:
-    if isinstance(event, Detection.Recorded):
-        facts = event.facts
-        return (facts.subject.domain, facts.account_id, facts.subject.key)
-    if isinstance(event, Policy.Published):
-        return _remember(refs, stream, (event.domain, None, None))
-    if isinstance(event, (Case.Opened, Appeal.Filed, Report.Submitted)):
-        return _remember(refs, stream, (event.subject.domain, event.account_id, event.subject.key))
-    if isinstance(event, Case.Decided):
-        domain, account_id, subject_key = _recall(refs, stream)
-        if event.account_id is not None and account_id is None:
-            _remember(refs, stream, (domain, event.account_id, subject_key))
-        return (domain, event.account_id or account_id, subject_key)
-    if isinstance(event, (Queue.Created, Queue.Updated)):
-        return (event.domain, None, None)
-    if isinstance(event, Notice.Issued):
-        account_id = event.recipient_id if event.recipient_kind == RecipientKind.ACCOUNT else None
-        return _remember(refs, stream, (event.subject.domain, account_id, event.subject.key))
-    if isinstance(event, Batch.Started):
-        return _remember(refs, stream, (event.subjects[0].subject.domain, None, None))
-    if isinstance(event, (Account.Registered, Protection.Protected, AccountData.Registered)):
-        return _remember(refs, stream, (None, event.account_id, None))
-    if isinstance(event, AutomationRule.Configured | StatementSubmission.Sent):
-        return _remember(refs, stream, (event.domain, None, None))
-    if isinstance(event, QaSample.Drawn):
-        return _remember(refs, stream, (event.subject.domain, event.account_id, event.subject.key))
-    if isinstance(event, MONITOR_EVENTS):
-        return _recall(refs, uuid_text(event.rule_id))
-    if isinstance(event, Account.StrikeIssued):
-        account_id = _recall(refs, stream)[1]
-        return _remember(refs, uuid_text(event.strike.strike_id), (event.strike.domain, account_id, None))
-    if isinstance(event, Account.PenaltyImposed):
-        account_id = _recall(refs, stream)[1]
-        return _remember(refs, uuid_text(event.penalty.penalty_id), (event.penalty.domain, account_id, None))
-    if isinstance(event, Account.StrikeRemoved):
-        return _recall(refs, uuid_text(event.strike_id))
-    if isinstance(event, Account.PenaltyLifted):
-        return _recall(refs, uuid_text(event.penalty_id))
+    touched = _TOUCHES.get(type(event))
     # Policy.Revised, Policy.Retired, Case.ActionsReversed, Case.ActionApplied, Case.ActionReversalApplied,
-    # Appeal.Upheld, Appeal.Overturned, Account.LanguageSet, Notice.Delivered: as their stream.
-    return _recall(refs, stream)
+    # Appeal.Upheld, Appeal.Overturned, Account.LanguageSet, Notice.Delivered, ...: as their stream.
+    return _recall(refs, stream) if touched is None else touched(event, stream, refs)
+
+
+def _detected(event: Detection.Recorded, stream: str, refs: Rows) -> Touches:
+    facts = event.facts
+    return (facts.subject.domain, facts.account_id, facts.subject.key)
+
+
+def _of_subject(event: Any, stream: str, refs: Rows) -> Touches:
+    return _remember(refs, stream, (event.subject.domain, event.account_id, event.subject.key))
+
+
+def _decided(event: Case.Decided, stream: str, refs: Rows) -> Touches:
+    domain, account_id, subject_key = _recall(refs, stream)
+    if event.account_id is not None and account_id is None:
+        _remember(refs, stream, (domain, event.account_id, subject_key))
+    return (domain, event.account_id or account_id, subject_key)
+
+
+def _noticed(event: Notice.Issued, stream: str, refs: Rows) -> Touches:
+    account_id = event.recipient_id if event.recipient_kind == RecipientKind.ACCOUNT else None
+    return _remember(refs, stream, (event.subject.domain, account_id, event.subject.key))
+
+
+def _struck(event: Account.StrikeIssued, stream: str, refs: Rows) -> Touches:
+    account_id = _recall(refs, stream)[1]
+    return _remember(refs, uuid_text(event.strike.strike_id), (event.strike.domain, account_id, None))
+
+
+def _penalized(event: Account.PenaltyImposed, stream: str, refs: Rows) -> Touches:
+    account_id = _recall(refs, stream)[1]
+    return _remember(refs, uuid_text(event.penalty.penalty_id), (event.penalty.domain, account_id, None))
+
+
+_TOUCHES: dict[type, Callable[[Any, str, Rows], Touches]] = {
+    Detection.Recorded: _detected,
+    **dict.fromkeys(
+        (Policy.Published, AutomationRule.Configured, StatementSubmission.Sent),
+        lambda event, stream, refs: _remember(refs, stream, (event.domain, None, None)),
+    ),
+    **dict.fromkeys((Case.Opened, Appeal.Filed, Report.Submitted, QaSample.Drawn), _of_subject),
+    Case.Decided: _decided,
+    **dict.fromkeys((Queue.Created, Queue.Updated), lambda event, stream, refs: (event.domain, None, None)),
+    Notice.Issued: _noticed,
+    Batch.Started: lambda event, stream, refs: _remember(refs, stream, (event.subjects[0].subject.domain, None, None)),
+    **dict.fromkeys(
+        (Account.Registered, Protection.Protected, AccountData.Registered),
+        lambda event, stream, refs: _remember(refs, stream, (None, event.account_id, None)),
+    ),
+    **dict.fromkeys(MONITOR_EVENTS, lambda event, stream, refs: _recall(refs, uuid_text(event.rule_id))),
+    Account.StrikeIssued: _struck,
+    Account.PenaltyImposed: _penalized,
+    Account.StrikeRemoved: lambda event, stream, refs: _recall(refs, uuid_text(event.strike_id)),
+    Account.PenaltyLifted: lambda event, stream, refs: _recall(refs, uuid_text(event.penalty_id)),
+}
+"""What an event of each type touches; a type not here touches what its stream does."""
 
 
 def _remember(refs: Rows, ref_id: str, touches: Touches) -> Touches:
@@ -234,6 +253,11 @@ def _recall(refs: Rows, ref_id: str) -> Touches:
 
 def summary(event: Any) -> str:
     """What happened, in one line."""
+    return _SUMMARY_OF.get(type(event), enforcement_summary)(event)
+
+
+def enforcement_summary(event: Any) -> str:
+    """What happened to a policy, a detection, a case, an account or an appeal, in one line."""
     if isinstance(event, Detection.Recorded):  # first: the most of any ledger's events
         f = event.facts
         model = "" if f.model is None else f" by {f.model}"
@@ -434,3 +458,35 @@ def _action(action: Any) -> str:
 def _clip(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= MAX_SUMMARY else text[: MAX_SUMMARY - 1] + "…"
+
+
+_SUMMARY_OF: dict[type, Callable[[Any], str]] = {
+    **dict.fromkeys((
+        Report.Submitted, Report.Closed, Reporter.Registered, Reporter.Warned, Reporter.Suspended, Queue.Created,
+        Queue.Updated, Routing.Created, Routing.Changed, Case.Reported, Case.Claimed, Case.ClaimRenewed, Case.Released,
+        Case.Escalated, Case.NoteAdded, Case.Prioritized,
+    ), review_summary),
+    **dict.fromkeys((
+        Batch.Started, Batch.SubjectsDecided, Batch.Completed, Batch.ReversalStarted, Batch.SubjectsReversed,
+        Batch.Reversed,
+    ), batch_summary),
+    **dict.fromkeys((
+        ReadModel.Registered, ReadModel.EventSkipped, Webhook.Created, Webhook.SecretRotated, Webhook.Disabled,
+        Webhook.Enabled,
+    ), operations_summary),
+    **dict.fromkeys((
+        AutomationRule.Configured, AutomationRule.Reconfigured, AutomationRule.ModeChanged, AutomationRule.Evaluated,
+        AutomationRule.Demoted, AutomationRule.Tripped, Protection.Protected, Protection.Reprotected,
+        Protection.Unprotected, QaSample.Drawn, *MONITOR_EVENTS,
+    ), automation_summary),
+    **dict.fromkeys((
+        StatementSubmission.Sent, StatementSubmission.Resent, StatementSubmission.Accepted,
+        StatementSubmission.FoundStored, StatementSubmission.Rejected, StatementSubmission.Failed,
+    ), submission_summary),
+    **dict.fromkeys((
+        AccountData.Registered, AccountData.Erased, AccountData.LegalHoldPlaced, AccountData.LegalHoldLifted,
+    ), account_data_summary),
+    **dict.fromkeys((Notice.Issued, Notice.Delivered), notice_summary),
+}
+"""Which of the summaries above says what an event of each type did, so that `summary` goes straight to it; every
+other type is `enforcement_summary`'s (each summary hands a type it does not know on to the next)."""
