@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from domain.breaker import QaSample
@@ -13,7 +14,7 @@ from projections.base import Projection
 from projections.batch import Batch, Key, Row
 from projections.review_queue import work
 from projections.review_queue.routing import add_signal, reroute_all
-from projections.review_queue.tables import ReviewRows, entry_key, first_known, waiting
+from projections.review_queue.tables import ReviewRows, first_known, waiting
 from projections.sql import Sql
 from projections.values import uuid_text
 
@@ -64,37 +65,44 @@ class ReviewQueueProjection(Projection):
 
 def _apply(rows: ReviewRows, event: Any, position: int, key: Any) -> None:
     """Applies `event` at `position`; `key` is its `entry_key`, if it has one."""
-    if isinstance(event, Detection.Recorded):  # first: the most of any ledger's events
-        _detected(rows, event, position, key)
-    elif isinstance(event, work.EVENT_TYPES):
-        work.apply_review(rows, event, position)
-    elif isinstance(event, QaSample.Drawn):
-        _sampled(rows, event, position)
-    elif isinstance(event, Case.Decided):
-        work.decided(rows, event, position, key)
-        if rows.entries.get(key) is not None:
-            rows.entries.delete(key)
-        rows.decided.put({
-            "case_id": key[0], "policy_key": key[1], "live_decision_id": uuid_text(event.decision.decision_id),
-        })
-    elif isinstance(event, Case.ActionsReversed):
-        live = (uuid_text(event.originator_id), uuid_text(event.decision_id))
-        for decided in rows.decided.fetch_where(rows.sql, ("case_id", "live_decision_id"), [live]):
-            rows.decided.put(decided | {"live_decision_id": None})
-    elif isinstance(event, Policy.Published):
-        severity = Severity(event.terms.severity)
-        rows.policies.add({
-            "policy_id": uuid_text(event.originator_id), "domain": event.domain, "policy_key": event.key,
-            "severity": str(severity), "severity_rank": SEVERITY_RANK[severity], "retired": False,
-        })
-    elif isinstance(event, Policy.Revised):
-        severity = Severity(event.terms.severity)
-        _policy_changed(rows, uuid_text(event.originator_id), {
-            "severity": str(severity), "severity_rank": SEVERITY_RANK[severity], "retired": False,
-        })
-        reroute_all(rows, position, event.occurred_at)
-    elif isinstance(event, Policy.Retired):
-        _policy_changed(rows, uuid_text(event.originator_id), {"retired": True})
+    apply = _APPLY.get(type(event))
+    if apply is not None:  # an event of another read model's changes nothing here
+        apply(rows, event, position, key)
+
+
+def _decided(rows: ReviewRows, event: Case.Decided, position: int, key: Key) -> None:
+    work.decided(rows, event, position, key)
+    if rows.entries.get(key) is not None:
+        rows.entries.delete(key)
+    rows.decided.put({
+        "case_id": key[0], "policy_key": key[1], "live_decision_id": uuid_text(event.decision.decision_id),
+    })
+
+
+def _reversed(rows: ReviewRows, event: Case.ActionsReversed, position: int, key: None) -> None:
+    live = (uuid_text(event.originator_id), uuid_text(event.decision_id))
+    for decided in rows.decided.fetch_where(rows.sql, ("case_id", "live_decision_id"), [live]):
+        rows.decided.put(decided | {"live_decision_id": None})
+
+
+def _published(rows: ReviewRows, event: Policy.Published, position: int, key: None) -> None:
+    severity = Severity(event.terms.severity)
+    rows.policies.add({
+        "policy_id": uuid_text(event.originator_id), "domain": event.domain, "policy_key": event.key,
+        "severity": str(severity), "severity_rank": SEVERITY_RANK[severity], "retired": False,
+    })
+
+
+def _revised(rows: ReviewRows, event: Policy.Revised, position: int, key: None) -> None:
+    severity = Severity(event.terms.severity)
+    _policy_changed(rows, uuid_text(event.originator_id), {
+        "severity": str(severity), "severity_rank": SEVERITY_RANK[severity], "retired": False,
+    })
+    reroute_all(rows, position, event.occurred_at)
+
+
+def _retired(rows: ReviewRows, event: Policy.Retired, position: int, key: None) -> None:
+    _policy_changed(rows, uuid_text(event.originator_id), {"retired": True})
 
 
 def _detected(rows: ReviewRows, event: Detection.Recorded, position: int, key: Key) -> None:
@@ -122,12 +130,11 @@ def _detected(rows: ReviewRows, event: Detection.Recorded, position: int, key: K
     add_signal(rows, entry, position, event.occurred_at, source=str(facts.source))
 
 
-def _sampled(rows: ReviewRows, event: QaSample.Drawn, position: int) -> None:
+def _sampled(rows: ReviewRows, event: QaSample.Drawn, position: int, key: Key) -> None:
     """An automated decision drawn for QA queues its case and policy, though a decision is live, as an entry with no
     signal of where it came from: the reviewer decides it afresh, not told that a machine decided it."""
     policy = rows.policies.get((event.subject.domain, event.policy_key))
     assert policy is not None, f"QA sample {event.originator_id} names a policy the ledger never published"
-    key = entry_key(event)
     if rows.entries.get(key) is None:
         entry = waiting(key, event.subject, event.account_id, policy, position, event.occurred_at)
         rows.entries.put(entry)
@@ -147,3 +154,16 @@ def _policy_changed(rows: ReviewRows, policy_id: str, changes: Row) -> None:
             "severity": policy["severity"], "severity_rank": policy["severity_rank"],
             "policy_retired": policy["retired"],
         })
+
+
+_APPLY: dict[type, Callable[[ReviewRows, Any, int, Any], None]] = {
+    Detection.Recorded: _detected,
+    **dict.fromkeys(work.EVENT_TYPES, lambda rows, event, position, key: work.apply_review(rows, event, position)),
+    QaSample.Drawn: _sampled,
+    Case.Decided: _decided,
+    Case.ActionsReversed: _reversed,
+    Policy.Published: _published,
+    Policy.Revised: _revised,
+    Policy.Retired: _retired,
+}
+"""How the queue applies each type of event."""

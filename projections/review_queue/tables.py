@@ -77,17 +77,20 @@ _LOG_COLUMNS = ("position", "kind", "case_id", "policy_key", "queue", "reviewer"
 _LOGGED_ONCE = "ON CONFLICT (position, kind, case_id, policy_key) DO NOTHING"
 _CLEAR_SKIPS = "DELETE FROM review_skips WHERE case_id = ? AND policy_key = ?"
 
-_ON_ENTRIES = (Case.Decided, Case.Escalated, Case.Prioritized, Detection.Recorded, Report.Submitted, QaSample.Drawn)
-_ON_CLAIMS = (Case.Decided, Case.ClaimRenewed, Case.Released)
+_ON_ENTRIES = frozenset((
+    Case.Decided, Case.Escalated, Case.Prioritized, Detection.Recorded, Report.Submitted, QaSample.Drawn,
+))
+_ON_CLAIMS = frozenset((Case.Decided, Case.ClaimRenewed, Case.Released))
 
 
 def entry_key(event: Any) -> Key:
     """The case and policy of the entry an event of _ON_ENTRIES is about."""
-    if isinstance(event, Detection.Recorded):
+    kind = type(event)
+    if kind is Detection.Recorded:
         return case_text_id(event.facts.subject), event.facts.policy_key
-    if isinstance(event, Report.Submitted | QaSample.Drawn):
+    if kind is Report.Submitted or kind is QaSample.Drawn:
         return uuid_text(event.case_id), event.policy_key
-    if isinstance(event, Case.Decided):
+    if kind is Case.Decided:
         return uuid_text(event.originator_id), event.decision.policy_key
     return uuid_text(event.originator_id), event.policy_key
 
@@ -141,19 +144,19 @@ class ReviewRows:
         queues: list[Key] = []
         keys: list[Key | None] = []
         for _, event in events:
-            if isinstance(event, _ON_ENTRIES):
-                entries.append(entry_key(event))
-                keys.append(entries[-1])
-            else:
-                keys.append(None)
-            if isinstance(event, _ON_CLAIMS):
+            kind = type(event)
+            key = entry_key(event) if kind in _ON_ENTRIES else None
+            keys.append(key)
+            if key is not None:
+                entries.append(key)
+            if kind in _ON_CLAIMS:
                 claims.append((uuid_text(event.originator_id),))
-            if isinstance(event, Detection.Recorded):
+            if kind is Detection.Recorded:
                 policies.append((event.facts.subject.domain, event.facts.policy_key))
                 decided.append(entries[-1])
-            elif isinstance(event, Report.Submitted | QaSample.Drawn):
+            elif kind is Report.Submitted or kind is QaSample.Drawn:
                 policies.append((event.subject.domain, event.policy_key))
-            elif isinstance(event, Queue.Updated):
+            elif kind is Queue.Updated:
                 queues.append((event.name,))
         self.policies.fetch(self.sql, policies)
         self.decided.fetch(self.sql, decided)
