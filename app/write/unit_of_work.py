@@ -6,15 +6,11 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from typing import TypeVar
+from typing import TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import (
-    AggregateNotFoundError,
-    Application,
-    project_aggregate,
-)
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.persistence import (
     InterfaceError,
     OperationalError,
@@ -95,7 +91,7 @@ class UnitOfWork:
         """
         repository = self._application.repository
         if repository.snapshot_store is None and repository.cache is None:
-            return {i: project_aggregate(None, events) for i, events in self.histories(ids, accounts).items()}
+            return {i: _projected(events) for i, events in self.histories(ids, accounts).items()}
         found: dict[UUID, object] = {}  # snapshots or a cache that repository.get must honour
         for aggregate_id in dict.fromkeys(ids):
             with suppress(AggregateNotFoundError):
@@ -174,6 +170,16 @@ class UnitOfWork:
 
     def head(self) -> int:
         return self._application.recorder.max_notification_id() or 0
+
+
+def _projected(events: list[DomainEventProtocol[UUID]]) -> object:
+    """The library's `project_aggregate` from nothing, without its runtime protocol check of each event (~13 us on
+    Python 3.11, more than decoding the event; a batch loads every policy's history): the ledger stores aggregate
+    events alone, each of which mutates."""
+    aggregate = None
+    for event in events:
+        aggregate = cast(Aggregate.Event, event).mutate(aggregate)
+    return aggregate
 
 
 def _expect(cls: type[A], aggregate_id: UUID, aggregate: object) -> A:
