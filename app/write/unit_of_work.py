@@ -52,12 +52,14 @@ class UnitOfWork:
     def __init__(
         self,
         application: Application[UUID],
+        write: Callable[[Sequence[DocketAggregate]], int],
         clock: Clock,
         ladders: Callable[[str], Ladder],
         listeners: list[Callable[[int], None]],
         keyring: Keyring,
     ) -> None:
         self._application = application
+        self._write = write
         self._keyring = keyring
         self.clock = clock
         self.ladders = ladders
@@ -147,8 +149,7 @@ class UnitOfWork:
         present = [a for a in aggregates if a is not None]
         if not any(a.pending_events for a in present):
             return self.head()
-        recordings = self._application.save(*present)
-        position = max(r.notification.id for r in recordings)
+        position = self._write(present)
         for listener in self._listeners:
             listener(position)
         return position
