@@ -27,7 +27,7 @@ from eventsourcing.persistence import InterfaceError, OperationalError, StoredEv
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.utils import Environment, EnvType, retry
 from psycopg import Connection
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 from psycopg_pool import ConnectionPool
 
@@ -88,17 +88,18 @@ class CopyingRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.transaction():
             if self._sequence is None:
                 self._sequence = self._find_sequence(conn, table.as_string(conn))
-            with conn.pipeline(), conn.cursor() as curs, conn.cursor() as numbering:
+            # The ids come as tuples: the pool's dict rows cost ~1.5 us each in Python, two thousand a batch.
+            with conn.pipeline(), conn.cursor() as curs, conn.cursor(row_factory=tuple_row) as numbering:
                 self._lock_table(curs)
                 self._notify_channel(curs)
                 keys = PostgresKeys(self)
                 keys.shred(curs, stored_events)
                 numbering.execute(
-                    "SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)",
+                    "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
                     (self._sequence, len(stored_events)), prepare=True,
                 )
                 keys.insert(curs, new_keys)  # last, as in `_insert_stored_events`
-                ids = sorted(row["id"] for row in numbering.fetchall())
+                ids = sorted(row[0] for row in numbering.fetchall())
             statement = SQL(
                 "COPY {0} (originator_id, originator_version, topic, state, notification_id) FROM STDIN (FORMAT BINARY)"
             ).format(table)
