@@ -1,6 +1,7 @@
 """Read models after an account's data is erased: rebuilt from the same stored events, its personal data reads as
 ERASED and its enforcement record stays."""
 
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from app.config.database import Database
 from app.read.migrations import migrate
 from app.read.store import ReadStore, open_read_store
 from app.write.sealing import Keyring, SealedAsObject, SealingMapper
-from app.write.subject_keys import SubjectKey
+from app.write.subject_keys import KEY_BYTES, SubjectKey, new_key
 from app.write.transcodings import LedgerTranscoder, register_value_types
 from domain.account_data import ERASED, AccountData
 from domain.appeal import Appeal
@@ -190,3 +191,10 @@ def test_a_process_reading_the_erasure_forgets_the_key_it_held(history: Feed, ke
 
     assert [e.text for e in before if isinstance(e, Report.Submitted)] == [f"Her number is {PHONE}"]
     assert [e.text for e in after if isinstance(e, Report.Submitted)] == [ERASED]
+
+
+def test_a_new_key_is_aes_256_named_by_random_bytes_of_its_own_in_hex() -> None:
+    keys = [new_key("acct-1") for _ in range(200)]
+    assert all(len(k.key) == KEY_BYTES and re.fullmatch("[0-9a-f]{32}", k.key_id) for k in keys)
+    assert len({k.key for k in keys}) == len({k.key_id for k in keys}) == len(keys)
+    assert not any(bytes.fromhex(k.key_id)[:8] in k.key for k in keys)  # the id tells nothing of the key
