@@ -17,8 +17,7 @@ Reporter identity stays in clear: it names the reporter's stream and counts (see
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from domain.appeal import Appeal
 from domain.case import Case
@@ -26,9 +25,10 @@ from domain.detection import MODEL_SOURCES, Detection
 from domain.report import Report
 
 
-@dataclass(frozen=True)
-class PersonalField:
-    """A field of personal data in an event: the attribute path to it, and the account whose key seals it."""
+class PersonalField(NamedTuple):
+    """A field of personal data in an event: the attribute path to it, and the account whose key seals it.
+
+    A named tuple, made in a quarter of a frozen dataclass's time: twice for each detection a bulk write stores."""
 
     path: tuple[str, ...]
     account_id: str
