@@ -1,14 +1,17 @@
 """Load and faults: concurrent clients of a live `docket serve` on PostgreSQL, with PostgreSQL restarted midway.
 
 Run: /work/venv/bin/python -m bench.load_faults [--seconds 60] [--clients 32] [--stop-at 20] [--down 5] [--sqlite]
+     [--bare 10]
 
-One run creates its own database (bench_<random>), migrates it, starts `docket serve` on a loopback port and drives
-it with client threads doing a mix of reads and writes for `--seconds`. At `--stop-at` it stops the PostgreSQL
-cluster, and starts it again `--down` seconds later (this disturbs anything else using that server). A client
-retries a request answered 503 (or NOT_YET_CONSISTENT), unchanged, with its idempotency key, until it is
-acknowledged; anything else is an error. Afterwards it checks the ledger holds every acknowledged write exactly
-once, and that /readyz is 200 again, prints the figures and exits non-zero on any error. With --sqlite the same load
-runs on a SQLite file and nothing is stopped; then, as with --no-restart, any 503 fails the run.
+First, for `--bare` seconds, as many client threads ask a bare strawberry app for `{ hello }`: issue 15's yardstick
+under the same clients, whose Python takes a share of the CPUs. Then one run creates its own database
+(bench_<random>), migrates it, starts `docket serve` on a loopback port and drives it with client threads doing a mix
+of reads and writes for `--seconds`. At `--stop-at` it stops the PostgreSQL cluster, and starts it again `--down`
+seconds later (this disturbs anything else using that server). A client retries a request answered 503 (or
+NOT_YET_CONSISTENT), unchanged, with its idempotency key, until it is acknowledged; anything else is an error.
+Afterwards it checks the ledger holds every acknowledged write exactly once, and that /readyz is 200 again, prints the
+figures and exits non-zero on any error. With --sqlite the same load runs on a SQLite file and nothing is stopped;
+then, as with --no-restart, any 503 fails the run.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from typing import Any
 import httpx2 as httpx
 
 from bench.databases import DEFAULT_ADMIN_URL, run_database
-from bench.servers import Server, admin_server, worker
+from bench.servers import STARTUP, Server, admin_server, worker
+from bench.workers import HELLO, bare_app
 
 RETRY_PAUSE = 0.2
 TIMEOUT = 15.0
@@ -202,6 +206,35 @@ class Client(threading.Thread):
         return None
 
 
+def measure_bare(workdir: Path, clients: int, seconds: float) -> float:
+    """Issue 15's yardstick in this run: a bare strawberry app answering `{ hello }` under as many client threads as
+    the load has, for `seconds`; its requests/s. The clients' Python takes a share of the machine's CPUs, so this is
+    the rate they allow, where bench.workers' wrk allows more."""
+    answered = [0] * clients
+    with bare_app(workdir) as (url, _):
+        until = time.monotonic() + seconds
+
+        def ask(number: int) -> None:
+            with httpx.Client(timeout=TIMEOUT) as http:
+                while time.monotonic() < until:
+                    answered[number] += http.post(url, json={"query": HELLO}).status_code == 200
+
+        threads = [threading.Thread(target=ask, args=(n,), daemon=True) for n in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    return sum(answered) / seconds
+
+
+def wait_projecting(workdir: Path) -> None:
+    """Until the `docket project` worker says it projects (it imports the app first: seconds on a loaded machine)."""
+    deadline = time.monotonic() + STARTUP
+    while not any("projecting" in log.read_text() for log in workdir.glob("project-*.stderr")):
+        assert time.monotonic() < deadline, "the docket project worker did not start in time"
+        time.sleep(0.2)
+
+
 def restart_postgres(run: Run, at: float, down: float, marks: dict[str, float]) -> None:
     """Stops the PostgreSQL cluster at `at`, starts it again `down` seconds later."""
     version = max(os.listdir("/etc/postgresql"))
@@ -307,7 +340,9 @@ def print_latencies(ok: list[Attempt], window: tuple[float, float]) -> None:
               f"({len(times)} requests)")
 
 
-def summarise(run: Run, seconds: float, marks: dict[str, float], report: Report, outage: bool) -> None:
+def summarise(
+    run: Run, seconds: float, marks: dict[str, float], report: Report, outage: bool, bare: float | None
+) -> None:
     attempts = sorted(run.attempts, key=lambda a: a.started)
     outcomes = Counter(a.outcome for a in attempts)
     unavailable = [a for a in attempts if a.outcome == "unavailable"]
@@ -320,8 +355,9 @@ def summarise(run: Run, seconds: float, marks: dict[str, float], report: Report,
     by_operation = Counter(a.operation for a in ok)
     acknowledged = len(ok)
     print(f"attempts: {dict(outcomes)}; acknowledged by operation: {dict(by_operation)}")
+    against = f", {acknowledged / seconds / bare:.2f}x bare strawberry's {bare:,.0f}/s" if bare else ""
     print(f"throughput: {acknowledged / seconds:,.0f} acknowledged requests/s over {seconds:.0f}s "
-          f"({len(attempts) / seconds:,.0f} attempts/s); latency outside the outage:")
+          f"({len(attempts) / seconds:,.0f} attempts/s){against}; latency outside the outage:")
     print_latencies(ok, window)
     if marks:
         print(f"PostgreSQL stopped at {marks['stop']:.1f}s, started at {marks['start']:.1f}s "
@@ -380,6 +416,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sqlite", action="store_true", help="load only, on a SQLite file (the default database)")
     parser.add_argument("--worker", action="store_true",
                         help="run the read models in a `docket project` process instead of in the server")
+    parser.add_argument("--bare", type=float, default=10, metavar="SECONDS",
+                        help="first, bare strawberry under the same clients for this long, the yardstick (0: not)")
     parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL, help="a PostgreSQL URL allowed to CREATE DATABASE")
     args = parser.parse_args(argv)
     if args.sqlite and args.worker:
@@ -389,6 +427,10 @@ def main(argv: list[str] | None = None) -> int:
     report = Report()
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        bare = measure_bare(workdir, args.clients, args.bare) if args.bare > 0 else None
+        if bare is not None:
+            print(f"bare strawberry `{{ hello }}`, {args.clients} clients for {args.bare:.0f}s: {bare:,.0f} requests/s",
+                  flush=True)
         url, engine = run_database(stack, workdir, args.sqlite, args.admin_url)
         print(f"bench.load_faults: {args.clients} clients for {args.seconds:.0f}s, {engine} "
               f"{f'stopped at {args.stop_at:.0f}s for {args.down:.0f}s' if outage else 'left alone'}, "
@@ -397,6 +439,8 @@ def main(argv: list[str] | None = None) -> int:
         run_projections = "0" if args.worker else "1"
         server, token = stack.enter_context(admin_server(workdir, url, DOCKET_RUN_PROJECTIONS=run_projections))
         projector = stack.enter_context(worker(url, workdir)) if args.worker else None
+        if projector is not None:
+            wait_projecting(workdir)
         run = Run(began=time.monotonic())
         clients = [Client(i, server, token, run, args.seconds, args.seconds + 120) for i in range(args.clients)]
         marks: dict[str, float] = {}
@@ -407,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
             restart_postgres(run, args.stop_at, args.down, marks)
         for client in clients:
             client.join()
-        summarise(run, run.now(), marks, report, outage=outage)
+        summarise(run, run.now(), marks, report, outage=outage, bare=bare)
         verify(server, token, run, report)
         if projector is not None:
             report.check(projector.poll() is None, f"the docket project worker exited ({projector.returncode})")

@@ -23,7 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,8 +140,10 @@ def measure(workdir: Path, url: str, workers: int, connections: int, seconds: fl
         return loaded(str(workers), server.process.pid, server.graphql_url, lua, connections, seconds)
 
 
-def measure_bare(workdir: Path, connections: int, seconds: float) -> Figures:
-    """The yardstick: strawberry's own app answering `{ hello }` from one uvicorn process."""
+@contextmanager
+def bare_app(workdir: Path) -> Iterator[tuple[str, int]]:
+    """Strawberry's own app answering `{ hello }` from one uvicorn process, as a new user would start it: its
+    /graphql URL and process id once it answers; stopped at the end."""
     port = free_port()
     log = (workdir / "bare.stderr").open("w")
     process = subprocess.Popen(
@@ -157,11 +160,17 @@ def measure_bare(workdir: Path, connections: int, seconds: float) -> Figures:
             except httpx.TransportError:
                 assert time.monotonic() < deadline, "the bare strawberry app did not start"
                 time.sleep(0.1)
-        return loaded("bare", process.pid, url, script(workdir / "hello.lua", "-", HELLO), connections, seconds)
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=15)
         log.close()
+
+
+def measure_bare(workdir: Path, connections: int, seconds: float) -> Figures:
+    """The yardstick: the bare app under wrk's load."""
+    with bare_app(workdir) as (url, pid):
+        return loaded("bare", pid, url, script(workdir / "hello.lua", "-", HELLO), connections, seconds)
 
 
 def loaded(served: str, pid: int, url: str, lua: Path, connections: int, seconds: float) -> Figures:
