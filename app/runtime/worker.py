@@ -19,6 +19,9 @@ import threading
 import time
 from collections.abc import Callable
 
+import psycopg
+from eventsourcing import persistence
+
 from app.read.garbage import rarely_collected
 from app.read.notifications import Waker, events_channel
 from app.runtime.retrying import RetryPause
@@ -28,6 +31,20 @@ log = logging.getLogger(__name__)
 
 FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 30.0
+UNREACHABLE = (psycopg.OperationalError, persistence.OperationalError, persistence.InterfaceError)
+"""What a step raises when the database cannot be reached (a lost connection, a pool's timeout, a refused connect)."""
+UNREACHABLE_PAUSE = 1.0
+"""Seconds between tries while the database cannot be reached. A try costs a refused connection; a pause that had
+doubled meanwhile would be slept out after the server came back (after a 34 s outage, ~27 s more behind)."""
+
+
+def pause_after(error: Exception, pause: RetryPause) -> float:
+    """Seconds until the next try after a failed catch-up: UNREACHABLE_PAUSE while the database cannot be reached
+    (`pause` starts again from its first); otherwise `pause`'s next, which doubles with each failure in a row."""
+    if isinstance(error, UNREACHABLE):
+        pause.succeeded()
+        return UNREACHABLE_PAUSE
+    return pause.failed()
 
 
 class ProjectionWorker:
@@ -59,9 +76,12 @@ class ProjectionWorker:
                 while not stop.is_set():
                     try:
                         self.catch_up(stop)
-                    except Exception:  # a failed batch was rolled back; try again, slower each time
-                        seconds = pause.failed()
-                        log.exception("projection failed; retrying in %.0fs", seconds)
+                    except Exception as error:  # a failed batch was rolled back; try again
+                        seconds = pause_after(error, pause)
+                        if isinstance(error, UNREACHABLE):
+                            log.warning("the database cannot be reached (%s); retrying in %.0fs", error, seconds)
+                        else:
+                            log.exception("projection failed; retrying in %.0fs", seconds)
                         self.report(f"projection failed (see the log); retrying in {seconds:.0f}s")
                         stop.wait(seconds)
                         continue

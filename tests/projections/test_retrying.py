@@ -6,9 +6,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import psycopg
 import pytest
+from eventsourcing import persistence
 
 from app.runtime.retrying import RetryPause, retried
+from app.runtime.worker import UNREACHABLE_PAUSE, pause_after
 
 log = logging.getLogger("tests.retrying")
 
@@ -18,6 +21,14 @@ def test_the_pause_doubles_with_each_failure_in_a_row_up_to_the_ceiling_and_is_s
     assert [pause.failed() for _ in range(5)] == [0.5, 1.0, 2.0, 3.0, 3.0]
     pause.succeeded()
     assert pause.failed() == 0.5
+
+
+def test_the_projection_worker_tries_an_unreachable_database_again_each_second_however_long_it_is_down() -> None:
+    pause = RetryPause(first=1.0, longest=30.0)
+    assert [pause_after(ValueError("a bug"), pause) for _ in range(3)] == [1.0, 2.0, 4.0]
+    down = [psycopg.OperationalError("refused"), persistence.OperationalError("closed"), persistence.InterfaceError()]
+    assert [pause_after(error, pause) for error in down * 3] == [UNREACHABLE_PAUSE] * 9
+    assert pause_after(ValueError("a bug"), pause) == 1.0  # once back, a failure of another kind starts short
 
 
 def test_a_failing_step_is_tried_again_until_it_succeeds_each_failure_logged(
