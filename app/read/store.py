@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
 from operator import itemgetter
@@ -16,6 +16,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from app.config.database import POOL_CONNECTIONS, SQLITE_BUSY_TIMEOUT, Database, pool_shares
+from app.read.copying import ColumnTypes, copy_rows, copyable
 from app.read.failures import read_models_of, refuse_stopped
 from app.read.reader import PostgresReader, SqliteReader
 from projections.sql import Sql, marks
@@ -53,8 +54,7 @@ class _SqliteSql:
     ) -> None:
         # As tuples: SQLite's module binds a named parameter by looking its name up in the row, several times dearer
         # than a tuple's item (~10 us a row of twenty columns), where itemgetter makes the tuple in C.
-        values = itemgetter(*columns) if len(columns) > 1 else lambda record: (record[columns[0]],)
-        self.insert_rows(table, columns, list(map(values, records)), then)
+        self.insert_rows(table, columns, list(map(_values_of(columns), records)), then)
 
     def select_matching(
         self, select: str, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]
@@ -143,36 +143,62 @@ class SqliteReadStore:
 
 
 class _PostgresSql:
-    def __init__(self, cursor: psycopg.Cursor[Any], pipeline: psycopg.Pipeline | None = None) -> None:
-        self._cursor = cursor
-        self._pipeline = pipeline
+    """Statements of one transaction. A writing one sends writes in psycopg's pipeline mode, opened at the first write
+    after a read and closed (every result received) before the next read or COPY, which it does not support."""
 
-    def _synced(self) -> psycopg.Cursor[Any]:
-        # In pipeline mode a write's result may reach the cursor after a later SELECT was sent, and psycopg then
-        # takes it for the SELECT's and fetches nothing ("the last operation didn't produce records", seen after a
-        # few thousand pipelined writes): a sync first receives every result, the SELECT's last.
-        if self._pipeline is not None:
-            self._pipeline.sync()
+    def __init__(self, cursor: psycopg.Cursor[Any], types: ColumnTypes, pipelined: bool = False) -> None:
+        self._cursor = cursor
+        self._types = types
+        self._pipelined = pipelined
+        self._pipeline: AbstractContextManager[psycopg.Pipeline] | None = None
+
+    def _sending(self) -> psycopg.Cursor[Any]:
+        if self._pipelined and self._pipeline is None:
+            self._pipeline = self._cursor.connection.pipeline()
+            self._pipeline.__enter__()
+        return self._cursor
+
+    def settle(self, failed: BaseException | None = None) -> psycopg.Cursor[Any]:
+        """Leaves pipeline mode, if in it, once every result has come (a failed write raises here, unless `failed`
+        is on its way already)."""
+        pipeline, self._pipeline = self._pipeline, None
+        if pipeline is not None:
+            pipeline.__exit__(None if failed is None else type(failed), failed, None)
         return self._cursor
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
-        self._cursor.execute(statement.replace("?", "%s"), tuple(params))
+        self._sending().execute(statement.replace("?", "%s"), tuple(params))
 
     def executemany(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
         if params:
-            self._cursor.executemany(statement.replace("?", "%s"), params)
+            self._sending().executemany(statement.replace("?", "%s"), params)
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], then: str = "") -> None:
-        self.insert_records(table, columns, [dict(zip(columns, row, strict=True)) for row in rows], then)
+        if then or not self._copied(table, columns, rows):
+            self._insert_json(table, columns, [dict(zip(columns, row, strict=True)) for row in rows], then)
 
     def insert_records(
         self, table: str, columns: Sequence[str], records: Sequence[Mapping[str, Any]], then: str = ""
     ) -> None:
+        if then or not self._copied(table, columns, list(map(_values_of(columns), records))):
+            self._insert_json(table, columns, records, then)
+
+    def _copied(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bool:
+        """Whether new `rows` went by binary COPY (see app/read/copying.py); they go no way when it says no."""
+        if not rows:
+            return True
+        types = self._types.of(self.settle(), table, columns)
+        if types is None or not copyable(types, rows):
+            return False
+        copy_rows(self._cursor, table, columns, types, rows)
+        return True
+
+    def _insert_json(self, table: str, columns: Sequence[str], records: Sequence[Mapping[str, Any]], then: str) -> None:
         # One statement whatever the number of rows, its text the same each time (so prepared once): the rows go
         # as one JSON parameter, which the server turns into rows of the table's own type. A statement a row, even
         # pipelined, costs the server an execution each.
         listed = ", ".join(columns)
-        self._cursor.execute(
+        self._sending().execute(
             f"INSERT INTO {table} ({listed}) SELECT {listed} FROM json_populate_recordset(NULL::{table}, %s) {then}",
             (orjson.dumps(records).decode(),),
         )
@@ -183,25 +209,35 @@ class _PostgresSql:
         # The keys as one JSON parameter, as insert_rows sends rows: one statement text however many keys.
         listed = ", ".join(columns)
         condition = f"({listed}) IN (SELECT {listed} FROM json_populate_recordset(NULL::{table}, %s))"
-        self._cursor.execute(select + condition, (_as_json(columns, keys),))
-        return self._synced().fetchall()
+        return self.settle().execute(select + condition, (_as_json(columns, keys),)).fetchall()
 
     def fetchone(self) -> tuple[Any, ...] | None:
-        return self._synced().fetchone()
+        return self.settle().fetchone()
 
     def fetchall(self) -> list[tuple[Any, ...]]:
-        return self._synced().fetchall()
+        return self.settle().fetchall()
 
     def executescript(self, script: str) -> None:
         for statement in split_statements(script):
-            self._cursor.execute(statement.encode())
+            self._sending().execute(statement.encode())
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
-        """A part of the transaction that an exception undoes alone, before it goes on (in pipeline mode too:
-        psycopg syncs at its end, so a failed statement of the part raises there)."""
+        """A part of the transaction that an exception undoes alone, before it goes on: its writes' results all come
+        before it ends, so a failed statement of the part raises in it."""
+        self.settle()
         with self._cursor.connection.transaction():
-            yield
+            try:
+                yield
+            except BaseException as error:
+                self.settle(error)
+                raise
+            self.settle()
+
+
+def _values_of(columns: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """A record's values of `columns`, as a tuple (made in C)."""
+    return itemgetter(*columns) if len(columns) > 1 else lambda record: (record[columns[0]],)
 
 
 def _as_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -222,6 +258,8 @@ class PostgresReadStore:
         """Where queries read from the event loop."""
         # Checked before use, so a restarted server costs no failed request once it is back; a short wait,
         # so a request while it is down fails fast (503) instead of queueing.
+        self._types = ColumnTypes()
+        """The read models' column types, as COPY needs them."""
         self.pool = ConnectionPool(self.conninfo, min_size=1, max_size=max(1, max_size - max_size // 2), open=True,
                                    kwargs={"autocommit": False}, check=ConnectionPool.check_connection, timeout=2)
 
@@ -234,21 +272,26 @@ class PostgresReadStore:
         a read-only transaction may take without ever failing to serialize); else each statement sees what was
         committed before it.
 
-        A writing transaction runs in psycopg's pipeline mode: a write (or taking a lock) is sent without waiting
-        for its result, so a projection's writes between two of its reads cost one round trip, not one each (the
-        projector's catch-up runs twice as fast). A failed statement then raises its own error at the next read
-        or at commit, and the whole transaction rolls back as before.
+        A writing transaction sends its writes in psycopg's pipeline mode: a write (or taking a lock) is sent without
+        waiting for its result, so a projection's writes between two of its reads cost one round trip, not one each
+        (the projector's catch-up runs twice as fast). A failed statement then raises its own error at the next read,
+        COPY or at commit, and the whole transaction rolls back as before.
         """
         with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
             if not write:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY" if snapshot
                                else "SET TRANSACTION READ ONLY")
-                yield _PostgresSql(cursor)
+                yield _PostgresSql(cursor, self._types)
                 return
-            with connection.pipeline() as pipeline:
-                for lock in locks:
-                    cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (lock,))
-                yield _PostgresSql(cursor, pipeline)
+            sql = _PostgresSql(cursor, self._types, pipelined=True)
+            for lock in locks:
+                sql.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (lock,))
+            try:
+                yield sql
+            except BaseException as error:
+                sql.settle(error)
+                raise
+            sql.settle()
 
     def ping(self) -> None:
         """Raises unless the server answers now: a connection of its own, not one the pool may wait for."""
