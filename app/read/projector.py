@@ -35,8 +35,10 @@ wakes it at once, one in another process only by this bound."""
 LEASE_RETRY = 2.0
 """Seconds between a waiting projector's tries for the lease, and between the holder's checks that it still has it."""
 
-BATCH = 2000
-"""Events a step reads, and applies to every read model of a group in one transaction (see `Projector._step`)."""
+BATCH = 5000
+"""Events a step reads, and applies to every read model of a group in one transaction (see `Projector._step`). A
+step's fixed costs (its transaction, each read model's reads and writes, its positions) are per page, and a row
+several events of a page change is written once; at the head a step reads what is there, far fewer."""
 GROUPS = 2
 """Transactions a step runs at once on PostgreSQL, each for a group of read models of about equal work: one
 group's Python runs while the server writes the other's rows (SQLite has one writer, so one group)."""
