@@ -63,11 +63,12 @@ def named(stored: StoredEvent) -> str:
 
 
 class RacingSaves:
-    """Wraps the ledger's save: each writer's first save waits for all the others, so that all of
-    them load the same account version before any of them stores; counts the conflicts that follow."""
+    """Wraps the ledger's recorder's insert, where every save and write stores: each writer's first insert waits for
+    all the others, so that all of them load the same account version before any of them stores; counts the conflicts
+    that follow."""
 
     def __init__(self, ledger: Ledger, writers: int) -> None:
-        self.save = ledger.save
+        self.insert = ledger.recorder.insert_events
         self.gate = threading.Barrier(writers, timeout=30)
         self.waited = threading.local()
         self.conflicts = 0
@@ -78,7 +79,7 @@ class RacingSaves:
             self.waited.done = True
             self.gate.wait()
         try:
-            return self.save(*args, **kwargs)
+            return self.insert(*args, **kwargs)
         except RecordConflictError:
             with self._lock:
                 self.conflicts += 1
@@ -89,7 +90,7 @@ def decide_at_once(pg_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> tupl
     """WRITERS threads decide on different subjects of the same account, saving at the same moment."""
     ledger = pg_runtime.ledger
     racing = RacingSaves(ledger, WRITERS)
-    monkeypatch.setattr(ledger, "save", racing)
+    monkeypatch.setattr(ledger.recorder, "insert_events", racing)
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
         results = list(pool.map(lambda n: decide(ledger, n), range(WRITERS)))
     return results, racing
