@@ -74,7 +74,8 @@ def utc(value: Any) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     assert isinstance(value, datetime)
-    return value.astimezone(UTC)
+    # Events' times are UTC already, and `astimezone` would only copy them: dear, at two a detection.
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
 
 
 def maybe_utc(value: Any) -> datetime | None:
