@@ -70,7 +70,8 @@ class CaseChanges:
         facts = event.facts
         subject = facts.subject
         policy = self._policy(case_id, facts.policy_key)
-        self.policies.put(policy | {"detections": policy["detections"] + 1})
+        policy["detections"] += 1
+        self.policies.put(policy)
         source = facts.source
         self.detections.append((
             uuid_text(event.originator_id), case_id, subject.domain, facts.account_id, facts.policy_key,
@@ -103,7 +104,8 @@ class CaseChanges:
         if d.supersedes is not None:
             self._change_decision(uuid_text(d.supersedes), live=False, superseded_by=decision_id)
         policy = self._policy(case_id, d.policy_key)
-        self.policies.put(policy | {"live_decision_id": decision_id, "live_outcome": str(d.outcome)})
+        policy["live_decision_id"], policy["live_outcome"] = decision_id, str(d.outcome)
+        self.policies.put(policy)
         self._settle(case_id, event.account_id, event, position)
 
     def _reversed(self, event: Case.ActionsReversed, position: int, case_id: str) -> None:
@@ -144,17 +146,17 @@ class CaseChanges:
         case = self.cases.get((case_id,))
         if case is None:
             return
-        policies = self._policies_of(case_id)
-        if any(p["live_decision_id"] is None for p in policies):
-            status = "OPEN"
-        elif any(p["live_outcome"] == "VIOLATING" for p in policies):
-            status = "ACTIONED"
-        else:
-            status = "CLEARED"
-        self.cases.put(case | {
-            "status": status, "updated_at": event.occurred_at, "last_position": position,
-            "account_id": account_id if case["account_id"] is None else case["account_id"],
-        })
+        status = "CLEARED"
+        for policy in self._policies_of(case_id):
+            if policy["live_decision_id"] is None:
+                status = "OPEN"
+                break
+            if policy["live_outcome"] == "VIOLATING":
+                status = "ACTIONED"
+        case["status"], case["updated_at"], case["last_position"] = status, event.occurred_at, position
+        if case["account_id"] is None:
+            case["account_id"] = account_id
+        self.cases.put(case)
 
     def _policy(self, case_id: str, policy_key: str) -> Row:
         """The case's row for `policy_key`, added with no detections and no decision when it has none."""
@@ -176,7 +178,8 @@ class CaseChanges:
         """Changes the decision's columns, if it is stored."""
         decision = self.decisions.get((decision_id,))
         if decision is not None:
-            self.decisions.put(decision | changes)
+            decision.update(changes)
+            self.decisions.put(decision)
 
 
 _APPLY: dict[type, Callable[[CaseChanges, Any, int, Any], None]] = {
