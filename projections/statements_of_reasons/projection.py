@@ -35,6 +35,8 @@ POLICIES = Table(
     "sor_policies", key=("policy_id", "version"),
     columns=("policy_id", "version", "title", "text", "dsa_keywords", "legal_ground", "reference_url"),
 )
+_POLICY_EVENTS = (Policy.Published, Policy.Revised)
+"""Made once: `Policy.Published | Policy.Revised` in the loop would make a new union for every event."""
 APPEALS = Table("sor_appeals", key=("appeal_id",), columns=("appeal_id", "decision_id"))
 STRIKES = Table("sor_strikes", key=("strike_id",), columns=("strike_id", "decision_id"))
 
@@ -55,13 +57,14 @@ class StatementsOfReasonsProjection(Projection):
         statements, cases, policies = STATEMENTS.rows(), CASES.rows(), POLICIES.rows()
         appeals, strikes = APPEALS.rows(), STRIKES.rows()
         # Rows that only creation events add come first: every later event of the batch finds them.
-        cases.fetch(sql, [(uuid_text(e.originator_id),) for _, e in events
-                          if isinstance(e, Case.Opened | Case.Decided)])
-        appeals.fetch(sql, [(uuid_text(e.originator_id),) for _, e in events if isinstance(e, Appeal.Overturned)])
+        # Only a decision reads its case: a case opened in the batch is there already when it is decided.
+        decided = [e for _, e in events if type(e) is Case.Decided]
+        cases.fetch(sql, [(uuid_text(e.originator_id),) for e in decided])
+        appeals.fetch(sql, [(uuid_text(e.originator_id),) for _, e in events if type(e) is Appeal.Overturned])
         strikes.fetch(sql, [(uuid_text(e.penalty.cause_strike_id),) for _, e in events
-                            if isinstance(e, Account.PenaltyImposed)])
+                            if type(e) is Account.PenaltyImposed])
         for _, event in events:
-            if isinstance(event, Policy.Published | Policy.Revised):
+            if isinstance(event, _POLICY_EVENTS):
                 version = 1 if isinstance(event, Policy.Published) else event.policy_version
                 policies.put(_policy_row(uuid_text(event.originator_id), version, event))
             elif isinstance(event, Case.Opened):
@@ -73,7 +76,6 @@ class StatementsOfReasonsProjection(Projection):
             elif isinstance(event, Account.StrikeIssued):
                 strikes.put({"strike_id": uuid_text(event.strike.strike_id),
                              "decision_id": uuid_text(event.strike.decision_id)})
-        decided = [e for _, e in events if isinstance(e, Case.Decided)]
         policies.fetch(sql, [(uuid_text(Policy.create_id(_case(cases, e)["domain"], e.decision.policy_key)),
                               e.decision.policy_version) for e in decided])
         statements.fetch(sql, [(decision_id,) for _, e in events
