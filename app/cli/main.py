@@ -314,6 +314,7 @@ def _verify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _project(args: argparse.Namespace, settings: Settings) -> int:
+    from app.read.lease import projector_lease
     from app.runtime.wiring import open_runtime
     from app.runtime.worker import ProjectionWorker
 
@@ -323,7 +324,8 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
     faulthandler.enable()  # a stuck worker killed with SIGABRT says where it was
     runtime = open_runtime(settings, prepare=not settings.database.is_postgres)
     try:
-        ProjectionWorker(runtime, poll_interval=args.poll_interval).run(ASKED)
+        lease = projector_lease(settings.database)
+        ProjectionWorker(runtime, poll_interval=args.poll_interval, lease=lease).run(ASKED)
     finally:
         runtime.close()
     return 0

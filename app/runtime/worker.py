@@ -8,7 +8,8 @@ On SQLite, which has no notifications, it polls.
 Each step projects one batch of one read model and records the position in the same
 transaction (see Projector.step), under the read model's lock: a worker killed at any moment
 resumes where the database says it stopped, and several workers or `docket serve` processes
-may project the same database without writing anything twice.
+may project the same database without writing anything twice. Given the projector lease, it
+projects only while it holds it, so that one process reads and decodes each event once.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import psycopg
 from eventsourcing import persistence
 
 from app.read.garbage import rarely_collected
+from app.read.lease import Lease
 from app.read.notifications import Waker, events_channel
+from app.read.projector import LEASE_RETRY
 from app.runtime.retrying import RetryPause
 from app.runtime.wiring import Runtime
 
@@ -56,8 +59,12 @@ class ProjectionWorker:
         poll_interval: float = 1.0,
         report: Callable[[str], None] | None = None,
         report_every: float = 10.0,
+        lease: Lease | None = None,
     ) -> None:
         self.runtime = runtime
+        self.lease = lease
+        self._lease_checked = 0.0
+        self._standing_by = False
         self.projector = runtime.projector
         self.waker = Waker(events_channel(runtime.settings.database), poll_interval)
         self.report = report or (lambda line: print(f"docket project: {line}", file=sys.stderr, flush=True))
@@ -74,6 +81,9 @@ class ProjectionWorker:
         with rarely_collected():  # this process serves nothing
             try:
                 while not stop.is_set():
+                    if not self._holds_lease():
+                        stop.wait(LEASE_RETRY)
+                        continue
                     try:
                         self.catch_up(stop)
                     except Exception as error:  # a failed batch was rolled back; try again
@@ -89,7 +99,21 @@ class ProjectionWorker:
                     self.waker.wait(stop)
             finally:
                 self.waker.close()
+                if self.lease is not None:
+                    self.lease.release()
         self.report(f"stopped at positions {self._positions_at_stop()}")
+
+    def _holds_lease(self) -> bool:
+        """True without a lease; with one, whether this process holds it, looked at every LEASE_RETRY seconds."""
+        if self.lease is None or (not self._standing_by and time.monotonic() - self._lease_checked < LEASE_RETRY):
+            return True
+        self._lease_checked = time.monotonic()
+        held = self.lease.acquire()
+        if held == self._standing_by:
+            self.report("holds the projector lease: projecting" if held
+                        else "another process projects this database; standing by until it stops")
+        self._standing_by = not held
+        return held
 
     def catch_up(self, stop: threading.Event) -> int:
         """Steps every read model until all are at the head, or until `stop`; returns the batches projected."""
