@@ -156,6 +156,41 @@ def test_two_workers_at_once_project_every_event_exactly_once(postgres_database:
     assert projected == rebuilt_elsewhere(postgres_database, url)
 
 
+def test_of_two_workers_one_projects_and_the_other_takes_over_when_it_is_killed(
+    postgres_database: str, tmp_path: Path
+) -> None:
+    url = fresh_schema(postgres_database)
+    assert docket("migrate", cwd=tmp_path, env=clean_env(DOCKET_DATABASE_URL=url)).returncode == 0
+    runtime = open_runtime(Settings(database_url=url), prepare=False)
+
+    logs: dict[int, Path] = {}
+
+    def logs_of(process: subprocess.Popen[str]) -> str:
+        return logs[process.pid].read_text()
+
+    try:
+        with worker(url, tmp_path, "--poll-interval", "0.2") as first:
+            logs[first.pid] = next(tmp_path.glob("project-*.stderr"))
+            wait_until(lambda: "projecting" in logs_of(first), STARTUP, "the first worker takes the lease")
+            with worker(url, tmp_path, "--poll-interval", "0.2") as second:
+                logs[second.pid] = next(f for f in tmp_path.glob("project-*.stderr") if f != logs[first.pid])
+                wait_until(lambda: "standing by" in logs_of(second), STARTUP, "the second worker stands by")
+                head = write_history(runtime.ledger, 200, batch=20, subjects=100)
+                wait_until(lambda: progress(url) == (head, head), CAUGHT_UP, "the first worker reaches the head")
+                first.send_signal(signal.SIGKILL)
+                first.wait(timeout=15)
+                head = write_history(runtime.ledger, 200, batch=20, subjects=100, run="after")
+                wait_until(lambda: progress(url) == (head, head), CAUGHT_UP, "the second worker takes over")
+                assert "projecting" in logs_of(second)
+                second.send_signal(signal.SIGTERM)
+                assert second.wait(timeout=30) == 0
+        projected = read_models(runtime)
+    finally:
+        runtime.close()
+
+    assert projected == rebuilt_elsewhere(postgres_database, url)
+
+
 def test_a_notify_wakes_the_worker_long_before_its_poll_interval(postgres_database: str, tmp_path: Path) -> None:
     url = fresh_schema(postgres_database)
     assert docket("migrate", cwd=tmp_path, env=clean_env(DOCKET_DATABASE_URL=url)).returncode == 0
