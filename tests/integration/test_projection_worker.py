@@ -43,6 +43,13 @@ def fresh_schema(postgres_database: str) -> str:
     return f"{postgres_database}?schema={schema}"
 
 
+def migrated(postgres_database: str, tmp_path: Path) -> tuple[str, Runtime]:
+    """A fresh schema migrated by `docket migrate`, as operators do, and a runtime of its own on it."""
+    url = fresh_schema(postgres_database)
+    assert docket("migrate", cwd=tmp_path, env=clean_env(DOCKET_DATABASE_URL=url)).returncode == 0
+    return url, open_runtime(Settings(database_url=url), prepare=False)
+
+
 def progress(url: str) -> tuple[int, int]:
     """(the lowest position of the read models, the ledger's head)."""
     with psycopg.connect(Database.parse(url).conninfo()) as connection:
@@ -92,9 +99,7 @@ def rebuilt_elsewhere(postgres_database: str, source_url: str) -> dict[str, list
 def test_a_worker_killed_and_restarted_projects_every_event_exactly_once(
     postgres_database: str, tmp_path: Path
 ) -> None:
-    url = fresh_schema(postgres_database)
-    assert docket("migrate", cwd=tmp_path, env=clean_env(DOCKET_DATABASE_URL=url)).returncode == 0
-    runtime = open_runtime(Settings(database_url=url), prepare=False)
+    url, runtime = migrated(postgres_database, tmp_path)
     try:
         failures: list[BaseException] = []
 
@@ -136,9 +141,7 @@ def test_a_worker_killed_and_restarted_projects_every_event_exactly_once(
 
 
 def test_two_workers_at_once_project_every_event_exactly_once(postgres_database: str, tmp_path: Path) -> None:
-    url = fresh_schema(postgres_database)
-    assert docket("migrate", cwd=tmp_path, env=clean_env(DOCKET_DATABASE_URL=url)).returncode == 0
-    runtime = open_runtime(Settings(database_url=url), prepare=False)
+    url, runtime = migrated(postgres_database, tmp_path)
     try:
         with worker(url, tmp_path, "--poll-interval", "0.2") as first, \
                 worker(url, tmp_path, "--poll-interval", "0.2") as second:
@@ -159,10 +162,7 @@ def test_two_workers_at_once_project_every_event_exactly_once(postgres_database:
 def test_of_two_workers_one_projects_and_the_other_takes_over_when_it_is_killed(
     postgres_database: str, tmp_path: Path
 ) -> None:
-    url = fresh_schema(postgres_database)
-    assert docket("migrate", cwd=tmp_path, env=clean_env(DOCKET_DATABASE_URL=url)).returncode == 0
-    runtime = open_runtime(Settings(database_url=url), prepare=False)
-
+    url, runtime = migrated(postgres_database, tmp_path)
     logs: dict[int, Path] = {}
 
     def logs_of(process: subprocess.Popen[str]) -> str:
@@ -192,9 +192,7 @@ def test_of_two_workers_one_projects_and_the_other_takes_over_when_it_is_killed(
 
 
 def test_a_notify_wakes_the_worker_long_before_its_poll_interval(postgres_database: str, tmp_path: Path) -> None:
-    url = fresh_schema(postgres_database)
-    assert docket("migrate", cwd=tmp_path, env=clean_env(DOCKET_DATABASE_URL=url)).returncode == 0
-    runtime = open_runtime(Settings(database_url=url), prepare=False)
+    url, runtime = migrated(postgres_database, tmp_path)
     try:
         with worker(url, tmp_path, "--poll-interval", "60") as process:
             wait_until(lambda: progress(url)[0] == progress(url)[1] > 0, CAUGHT_UP, "the worker is at the head")
