@@ -8,7 +8,7 @@ UUID, an enum member, a time without its zone, a bool where an integer goes) go 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from operator import attrgetter
 from types import NoneType
@@ -40,11 +40,14 @@ class ColumnTypes:
     def __init__(self) -> None:
         self._known: dict[str, dict[str, str]] = {}
 
-    def of(self, cursor: psycopg.Cursor[Any], table: str, columns: Sequence[str]) -> list[str] | None:
-        """The type of each of `columns`; None when one is of a type rows are not copied into."""
+    def of(
+        self, cursor: Callable[[], psycopg.Cursor[Any]], table: str, columns: Sequence[str]
+    ) -> list[str] | None:
+        """The type of each of `columns`; None when one is of a type rows are not copied into. `cursor` gives the
+        cursor to look a table up with, asked for only when the table is not known yet."""
         found = self._known.get(table)
         if found is None:
-            found = self._known[table] = dict(cursor.execute(_TYPES, (table,)).fetchall())
+            found = self._known[table] = dict(cursor().execute(_TYPES, (table,)).fetchall())
         types = [found.get(c, "") for c in columns]
         return types if all(t in _ACCEPTED for t in types) else None
 

@@ -187,10 +187,11 @@ class _PostgresSql:
         """Whether new `rows` went by binary COPY (see app/read/copying.py); they go no way when it says no."""
         if not rows:
             return True
-        types = self._types.of(self.settle(), table, columns)
+        # Out of the pipeline only to copy (or to look a table's types up once): rows that go as JSON stay in it.
+        types = self._types.of(self.settle, table, columns)
         if types is None or not copyable(types, rows):
             return False
-        copy_rows(self._cursor, table, columns, types, rows)
+        copy_rows(self.settle(), table, columns, types, rows)
         return True
 
     def _insert_json(self, table: str, columns: Sequence[str], records: Sequence[Mapping[str, Any]], then: str) -> None:
