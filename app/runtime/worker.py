@@ -20,9 +20,9 @@ import threading
 import time
 from collections.abc import Callable
 
-import psycopg
 from eventsourcing import persistence
 
+from app.read import store
 from app.read.garbage import rarely_collected
 from app.read.lease import Lease
 from app.read.notifications import Waker, events_channel
@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 
 FIRST_BACKOFF = 1.0
 MAX_BACKOFF = 30.0
-UNREACHABLE = (psycopg.OperationalError, persistence.OperationalError, persistence.InterfaceError)
-"""What a step raises when the database cannot be reached (a lost connection, a pool's timeout, a refused connect)."""
+UNREACHABLE = (*store.UNREACHABLE, persistence.OperationalError, persistence.InterfaceError)
+"""What a step raises when the database cannot be reached (a lost connection, a pool's timeout, a refused connect):
+the read store's failures of the server, and the event store's as the library raises them."""
 UNREACHABLE_PAUSE = 1.0
 """Seconds between tries while the database cannot be reached. A try costs a refused connection; a pause that had
 doubled meanwhile would be slept out after the server came back (after a 34 s outage, ~27 s more behind)."""
@@ -63,8 +64,7 @@ class ProjectionWorker:
     ) -> None:
         self.runtime = runtime
         self.lease = lease
-        self._lease_checked = 0.0
-        self._standing_by = False
+        self._lease_checked: float | None = None
         self.projector = runtime.projector
         self.waker = Waker(events_channel(runtime.settings.database), poll_interval)
         self.report = report or (lambda line: print(f"docket project: {line}", file=sys.stderr, flush=True))
@@ -104,15 +104,19 @@ class ProjectionWorker:
         self.report(f"stopped at positions {self._positions_at_stop()}")
 
     def _holds_lease(self) -> bool:
-        """True without a lease; with one, whether this process holds it, looked at every LEASE_RETRY seconds."""
-        if self.lease is None or (not self._standing_by and time.monotonic() - self._lease_checked < LEASE_RETRY):
+        """True without a lease; with one, whether this process holds it (the projector's `lead`), looked at every
+        LEASE_RETRY seconds while it does."""
+        if self.lease is None:
             return True
-        self._lease_checked = time.monotonic()
-        held = self.lease.acquire()
-        if held == self._standing_by:
+        now = time.monotonic()
+        if self.projector.leading and self._lease_checked is not None and now - self._lease_checked < LEASE_RETRY:
+            return True
+        first, was = self._lease_checked is None, self.projector.leading
+        self._lease_checked = now
+        held = self.projector.lead(self.lease)
+        if first or held != was:
             self.report("holds the projector lease: projecting" if held
                         else "another process projects this database; standing by until it stops")
-        self._standing_by = not held
         return held
 
     def catch_up(self, stop: threading.Event) -> int:
