@@ -102,7 +102,7 @@ class CaseChanges:
             "reversal_reason": None, "batch_id": text_id(d.batch_id),
         })
         if d.supersedes is not None:
-            self._change_decision(uuid_text(d.supersedes), live=False, superseded_by=decision_id)
+            self.decisions.update((uuid_text(d.supersedes),), live=False, superseded_by=decision_id)
         policy = self._policy(case_id, d.policy_key)
         policy["live_decision_id"], policy["live_outcome"] = decision_id, str(d.outcome)
         self.policies.put(policy)
@@ -110,7 +110,7 @@ class CaseChanges:
 
     def _reversed(self, event: Case.ActionsReversed, position: int, case_id: str) -> None:
         decision_id = uuid_text(event.decision_id)
-        self._change_decision(decision_id, live=False, reversed_at=event.occurred_at, reversal_reason=event.reason)
+        self.decisions.update((decision_id,), live=False, reversed_at=event.occurred_at, reversal_reason=event.reason)
         for policy in self._policies_of(case_id):
             if policy["live_decision_id"] == decision_id:
                 self.policies.put(policy | {"live_outcome": "REVERSED"})
@@ -127,7 +127,7 @@ class CaseChanges:
 
     def _struck(self, event: Account.StrikeIssued, position: int, case_id: None) -> None:
         strike = event.strike
-        self._change_decision(uuid_text(strike.decision_id), strike_id=uuid_text(strike.strike_id))
+        self.decisions.update((uuid_text(strike.decision_id),), strike_id=uuid_text(strike.strike_id))
 
     def _open(self, case_id: str, subject: Subject, account_id: str | None, event: Any, position: int) -> bool:
         """Adds the case `event` opens at `position`, OPEN, unless it is open already; whether it added it."""
@@ -173,13 +173,6 @@ class CaseChanges:
 
     def _policies_of(self, case_id: str) -> list[Row]:
         return [p for k in self.policy_keys[case_id] if (p := self.policies.get((case_id, k))) is not None]
-
-    def _change_decision(self, decision_id: str, **changes: Any) -> None:
-        """Changes the decision's columns, if it is stored."""
-        decision = self.decisions.get((decision_id,))
-        if decision is not None:
-            decision.update(changes)
-            self.decisions.put(decision)
 
 
 _APPLY: dict[type, Callable[[CaseChanges, Any, int, Any], None]] = {
