@@ -15,6 +15,7 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,14 +91,15 @@ class Waker:
             return
         self._connection = connection
 
-    def wait(self, stop: threading.Event) -> bool:
-        """Blocks until notified, the poll interval passes, or `stop` is set; True when notified."""
+    def wait(self, stop: threading.Event) -> list[str]:
+        """Blocks until notified, the poll interval passes, or `stop` is set; the payloads heard (none: not
+        notified). A payload whose first word is `own` is not heard."""
         self.open()
         deadline = time.monotonic() + self.poll_interval
         while not stop.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return False
+                return []
             slice_ = min(remaining, 0.25)  # short slices, so that a stop is noticed quickly
             if self._connection is None:
                 stop.wait(slice_)
@@ -106,12 +108,13 @@ class Waker:
                 heard = [n.payload for n in self._connection.notifies(timeout=slice_, stop_after=1)]
                 if heard:
                     heard += self._drain()  # only once the generator above is done: it holds the connection's lock
-                    if any(payload != self.own for payload in heard):
-                        return True
+                    foreign = [payload for payload in heard if payload.partition(" ")[0] != self.own]
+                    if foreign:
+                        return foreign
             except psycopg.Error as error:
                 log.warning("lost the LISTEN connection (%s); polling until it is back", error)
                 self.close()
-        return False
+        return []
 
     def _drain(self) -> list[str]:
         """Takes the payloads of notifications already received: one catch-up answers all of them."""
@@ -132,17 +135,25 @@ class Bell:
 
     A waiter takes `seen()` before it looks and waits after it, so a ring in between returns at once and
     none is slept through. It looks again on a bound anyway: `recheck` seconds while it listens, `unheard`
-    without a channel or a connection.
+    without a channel or a connection. A ring may also tell waiters what they would look up (`told_since`): then
+    they need not look.
     """
 
-    def __init__(self, channel: Channel | None, recheck: float, unheard: float, own: str | None = None) -> None:
+    def __init__(
+        self, channel: Channel | None, recheck: float, unheard: float, own: str | None = None,
+        heard: Callable[[list[str]], bool] | None = None,
+    ) -> None:
         self.channel = channel
         self.recheck = recheck
         self.unheard = unheard
         self.own = own
-        """The payload of this process's own notifications on `channel`, which its ring has told already."""
+        """The first word of this process's own notifications on `channel`, which its ring has told already."""
+        self.heard = heard
+        """Given other processes' payloads before their ring; True when they told waiters all they need to know."""
         self._condition = threading.Condition()
         self._rings = 0
+        self._untold = 0
+        """The number of the last ring that told waiters nothing."""
         self._loops: dict[asyncio.AbstractEventLoop, asyncio.Event] = {}
         """One event a loop, shared by its waiters until the next ring: a ring costs one call a loop, not a waiter."""
         self._waker: Waker | None = None
@@ -153,14 +164,23 @@ class Bell:
         with self._condition:
             return self._rings
 
-    def ring(self, _position: int = 0) -> None:
+    def ring(self, _position: int = 0, *, told: bool = False) -> None:
+        """Wakes every waiter; `told`: what it means was told already (see `told_since`)."""
         with self._condition:
             self._rings += 1
+            if not told:
+                self._untold = self._rings
             self._condition.notify_all()
             loops, self._loops = self._loops, {}
         for loop, event in loops.items():
             with contextlib.suppress(RuntimeError):  # its loop has closed: nobody left to wake
                 loop.call_soon_threadsafe(event.set)
+
+    def told_since(self, seen: int) -> bool:
+        """Whether it rang after the `seen`th ring, each time telling what it meant: a waiter woken by it need not
+        look (one woken by its bound, or by a ring that told nothing, looks)."""
+        with self._condition:
+            return self._rings != seen and self._untold <= seen
 
     def wait_after(self, seen: int, timeout: float) -> None:
         """Blocks until a ring after the `seen`th, or the bound; returns at once when it only now began to listen."""
@@ -210,7 +230,8 @@ class Bell:
     def _listen(self, waker: Waker) -> None:
         try:
             while not self._stop.is_set():
-                if waker.wait(self._stop):
-                    self.ring()
+                payloads = waker.wait(self._stop)
+                if payloads:
+                    self.ring(told=self.heard is not None and self.heard(payloads))
         finally:
             waker.close()

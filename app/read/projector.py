@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
@@ -273,6 +273,23 @@ def track(sql: Any, name: str, position: int) -> None:
     sql.execute(_TRACK, (name, position, datetime.now(UTC)))
 
 
+class Moved(NamedTuple):
+    """What a group's step did: the events it read, and the read models that reached `position`, the last of them
+    (`whole`: every read model of the group did)."""
+
+    read: int
+    position: int
+    names: tuple[str, ...]
+    whole: bool
+
+    def told(self, own: str) -> str:
+        """Its NOTIFY payload: what a waiter in another process would look up, or `own` alone (look) if not whole."""
+        return f"{own} {self.position} {','.join(self.names)}" if self.whole else own
+
+
+NOTHING_MOVED = Moved(0, 0, (), True)
+
+
 class Projector:
     """Keeps read models up to date; exactly once, because rows and position commit together."""
 
@@ -288,9 +305,11 @@ class Projector:
         self.store = store
         self.projections = list(projections)
         self.batch_size = batch_size
-        self.moves = Bell(channel, recheck=1.0, unheard=UNHEARD_RECHECK, own=f"{os.getpid()}:{id(self)}")
+        self.moves = Bell(channel, recheck=1.0, unheard=UNHEARD_RECHECK, own=f"{os.getpid()}:{id(self)}",
+                          heard=self._heard)
         """Rung when a read model moves on: by this projector's steps, or by another's NOTIFY on its channel, where
-        each group of a step announces its commit (this one's own are not heard: its step rings when done)."""
+        each group of a step announces its commit and the positions it reached (this one's own are not heard: its
+        step rings when done)."""
         self._topics = {p.name: topics_of(p) for p in self.projections}
         self._ahead = (Ahead(ledger, frozenset().union(*self._topics.values()))
                        if store.engine == "postgres" else None)
@@ -302,7 +321,8 @@ class Projector:
         self.leading = False
         """Whether this process's runner projects now: it was started, and holds the lease if it was given one."""
         self._known: dict[str, int] = {}
-        """The positions waiters have seen read models reach."""
+        """The positions waiters have seen read models reach, or steps told (this process's, others' by NOTIFY)."""
+        self._knowing = threading.Lock()
 
     def step(self, *projections: Projection) -> int:
         """Projects the next batch to the given read models (every one for none); returns how many events it read.
@@ -328,15 +348,18 @@ class Projector:
         pages = Pages(self.ledger, self.batch_size, self._ahead)
         decode = decoder(self.ledger, pages.decoded)
         if len(groups) == 1:
-            read = self._step(groups[0], pages, decode)
+            moved = [self._step(groups[0], pages, decode)]
         else:
             with ThreadPoolExecutor(len(groups), thread_name_prefix="docket-projector-group") as pool:
-                read = max(pool.map(self._step, groups, [pages] * len(groups), [decode] * len(groups)))
+                moved = list(pool.map(self._step, groups, [pages] * len(groups), [decode] * len(groups)))
+        read = max(m.read for m in moved)
         if read:
-            self.moves.ring()
+            for group in moved:
+                self._tell(group.position, group.names)
+            self.moves.ring(told=all(m.whole for m in moved))
         return read
 
-    def _step(self, chosen: list[Projection], pages: Pages, decode: Callable[[Notification], Any]) -> int:
+    def _step(self, chosen: list[Projection], pages: Pages, decode: Callable[[Notification], Any]) -> Moved:
         """A step of the read models `chosen` (in name order), in one transaction.
 
         It is tried first with no savepoint around each read model's batch; should anything fail, the transaction
@@ -347,7 +370,7 @@ class Projector:
 
     def _step_once(
         self, chosen: list[Projection], pages: Pages, decode: Callable[[Notification], Any], isolated: bool
-    ) -> int:
+    ) -> Moved:
         with self.store.transaction(locks=[f"projection:{p.name}" for p in chosen]) as sql:
             if self.store.engine == "postgres":
                 sql.execute(_UNFLUSHED)
@@ -357,7 +380,7 @@ class Projector:
             now = system_clock()
             chosen = [p for p in chosen if p.name not in failures or failures[p.name].due(now)]
             if not chosen:
-                return 0
+                return NOTHING_MOVED
             if not isolated and any(p.name in failures for p in chosen):
                 raise _Isolate  # a stopped read model's retry: expected to fail again
             positions = {p.name: stored.get(p.name, 0) for p in chosen}
@@ -366,24 +389,29 @@ class Projector:
             if not notifications:
                 for projection in chosen:
                     projection.at_rest(sql)
-                return 0
+                return NOTHING_MOVED
+            end = notifications[-1].id
+            reached = []
             for projection in chosen:
                 position = positions[projection.name]
-                if position < notifications[-1].id:
+                if position < end:
                     unseen = notifications if position == start else [n for n in notifications if n.id > position]
-                    self._apply(projection, position, unseen, decode, sql, failures.get(projection.name), now,
-                                isolated)
+                    if not self._apply(projection, position, unseen, decode, sql, failures.get(projection.name), now,
+                                       isolated):
+                        continue
+                reached.append(projection.name)
+            moved = Moved(len(notifications), end, tuple(reached), len(reached) == len(chosen))
             if self.moves.channel is not None:
-                self.moves.channel.notify(sql, self.moves.own or "")
-        return len(notifications)
+                self.moves.channel.notify(sql, moved.told(self.moves.own or ""))
+        return moved
 
     def _apply(
         self, projection: Projection, position: int, unseen: Sequence[Notification],
         decode: Callable[[Notification], Any], sql: Any, previous: ProjectionFailure | None, now: datetime,
         isolated: bool,
-    ) -> None:
-        """Applies a read model's batch past its `position` and moves it on: past the batch, or up to the event it
-        cannot apply, whose failure it records (`previous`: the one it had)."""
+    ) -> bool:
+        """Applies a read model's batch past its `position` and moves it on: past the batch (True), or up to the
+        event it cannot apply, whose failure it records (`previous`: the one it had)."""
         try:
             feed(projection, self._topics[projection.name], unseen, decode, sql, isolated)
         except EventNotApplied as stop:
@@ -393,11 +421,12 @@ class Projector:
                 track(sql, projection.name, stop.position - 1)
             log.warning("read model %s %s (attempt %d); the other read models go on", projection.name, failure.reason,
                         failure.attempts)
-            return
+            return False
         if previous is not None:
             clear(sql, projection.name)
             log.info("read model %s applied position %d and goes on", projection.name, previous.position)
         track(sql, projection.name, unseen[-1].id)
+        return True
 
     def catch_up(self) -> int:
         """Projects until every read model has reached the head of the ledger; before this process serves anything
@@ -426,46 +455,78 @@ class Projector:
         """Blocks until the read models `names` (every one for None) have reached `position`, or `timeout` seconds
         pass (see `reach`, its form for a coroutine)."""
         deadline = time.monotonic() + timeout
+        looked: dict[str, int | None] = {}
+        look = True
         while True:
             seen = self.moves.seen()
-            with self.store.transaction(write=False) as sql:
-                if self._reached(position, names, waited_positions(sql)):
-                    return True
+            if look:
+                with self.store.transaction(write=False) as sql:
+                    looked = waited_positions(sql)
+            if self._reached(position, names, looked):
+                return True
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
             self.moves.wait_after(seen, remaining)
+            look = not self._told(seen, looked)
 
     async def reach(self, position: int, timeout: float, names: Collection[str] | None = None) -> bool:
         """Waits, in the event loop, until the read models `names` (every one for None) have reached `position`, or
         `timeout` seconds pass; True when they have.
 
-        It looks at their positions (one statement), and then again each time a step of the projector moves them
-        on: this process's, or another's whose NOTIFY the bell hears (on its bound without one). A position already
-        seen reached is not looked at again: positions only move on. A stopped read model is not waited for: it
-        moves only once retried or skipped, and reads of it are refused (ReadModelStopped) whatever their position.
+        It looks at their positions (one statement) when it begins; then each step of the projector that moves them
+        on tells it where they are: this process's, or another's by its NOTIFY, which the bell hears. It looks again
+        only when woken otherwise (its bound, a step that told nothing). A position already seen reached is not
+        looked at again: positions only move on. A stopped read model is not waited for: it moves only once retried
+        or skipped, and reads of it are refused (ReadModelStopped) whatever their position.
         """
         if self._reached(position, names, {}):
             return True
         deadline = time.monotonic() + timeout
+        looked: dict[str, int | None] = {}
+        look = True
         while True:
             seen = self.moves.seen()
-            if self._reached(position, names, await self.store.reader.fetch(waited_positions)):
+            if look:
+                looked = await self.store.reader.fetch(waited_positions)
+            if self._reached(position, names, looked):
                 return True
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
             await self.moves.await_after(seen, remaining)
+            look = not self._told(seen, looked)
+
+    def _told(self, seen: int, looked: dict[str, int | None]) -> bool:
+        """Whether a waiter woken after the `seen`th ring need not look again: every ring since told where the read
+        models moved, and its last look found none stopped (one may have been retried since: a look tells)."""
+        return self.moves.told_since(seen) and None not in looked.values()
 
     def _reached(self, position: int, names: Collection[str] | None, looked: dict[str, int | None]) -> bool:
         """Whether the read models `names` have reached `position`, by what was just `looked` up (None for a stopped
         read model) and what was seen before."""
-        known = self._known
-        for name, at in looked.items():
-            if at is not None and at > known.get(name, 0):
-                known[name] = at
-        return all(looked.get(p.name, 0) is None or known.get(p.name, 0) >= position
-                   for p in self.projections if names is None or p.name in names)
+        with self._knowing:
+            known = self._known
+            for name, at in looked.items():
+                if at is not None and at > known.get(name, 0):
+                    known[name] = at
+            return all(looked.get(p.name, 0) is None or known.get(p.name, 0) >= position
+                       for p in self.projections if names is None or p.name in names)
+
+    def _tell(self, position: int, names: Collection[str]) -> None:
+        """Read models `names` have reached `position`, as a step told."""
+        self._reached(0, (), dict.fromkeys(names, position))
+
+    def _heard(self, payloads: list[str]) -> bool:
+        """Takes what other processes' steps told by NOTIFY (see `Moved.told`); True when each payload told it."""
+        told = True
+        for payload in payloads:
+            words = payload.split(" ")
+            if len(words) == 3 and words[1].isdigit():
+                self._tell(int(words[1]), [name for name in words[2].split(",") if name])
+            else:
+                told = False
+        return told
 
     def start(self, recorded: Bell, lease: Lease | None = None) -> None:
         """Runs the projections on a background thread, woken by `recorded`: this process's writes, and others'

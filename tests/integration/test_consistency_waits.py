@@ -18,6 +18,7 @@ from app.config.settings import Settings
 from app.read.notifications import events_channel
 from app.runtime.wiring import Runtime, open_runtime
 from tests.history import write_history
+from tests.projections.statements import reads_counted
 from tests.support import MovableClock
 
 pytestmark = pytest.mark.postgres
@@ -84,13 +85,29 @@ def test_a_waiter_sleeps_on_while_the_other_process_has_projected_only_part_of_i
     waiter, answer, asleep = waiting_for(serving, head, monkeypatch)
     assert asleep.wait(60), "the waiter never went to sleep"
     asleep.clear()
-    projecting.projector.step(first)  # one read model moved, and told: heard, looked at, not enough
+    projecting.projector.step(first)  # one read model moved, and told: heard, not enough
     assert asleep.wait(60), "the waiter did not go back to sleep"
     assert waiter.is_alive() and answer == {}
     projecting.projector.catch_up()
     waiter.join(timeout=60)
 
     assert answer == {"reached": True}
+
+
+def test_a_waiter_told_by_another_process_where_the_read_models_are_does_not_look_again(
+    serving_and_projecting: tuple[Runtime, Runtime], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serving, projecting = serving_and_projecting
+    head = write_history(serving.ledger, 5)
+
+    with reads_counted(monkeypatch) as looks:
+        waiter, answer, asleep = waiting_for(serving, head, monkeypatch)
+        assert asleep.wait(60), "the waiter never went to sleep"
+        projecting.projector.catch_up()  # each group's NOTIFY says which read models reached which position
+        waiter.join(timeout=60)
+
+    assert answer == {"reached": True}
+    assert len(looks) <= 2, f"looked once a notification, not only when it began and began listening: {looks}"
 
 
 def test_a_subscriber_waiting_for_events_wakes_when_another_process_records_one(
