@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, NoSchemaIntrospectionCustomRule
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule
 from graphql.execution import Executor
 from strawberry.extensions import (
     AddValidationRules,
@@ -38,6 +38,7 @@ from app.graphql.compliance.queries import ComplianceQuery
 from app.graphql.compliance.set_account_language import SetAccountLanguageMutation
 from app.graphql.compliance.transparency import TransparencyQuery
 from app.graphql.core.access import RoleCheck
+from app.graphql.core.coerced_lists import LONG_LIST, coerce_long_lists
 from app.graphql.core.error_codes import CodedErrors, log_unexpected
 from app.graphql.core.literal_templates import Templates
 from app.graphql.core.multiplexed import Asked, Multiplexed
@@ -130,6 +131,29 @@ class DocketExecutor(StrawberryGraphQLCoreExecutionContext):
 
     multiplexing: tuple[Multiplexed[Any], Asked | None] | None = None
     """Set on a subscription's executor on a WebSocket: where its events' shared results are, and what it asks."""
+
+    @classmethod
+    def build(
+        cls,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        root_value: Any = None,
+        context_value: Any = None,
+        raw_variable_values: dict[str, Any] | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> list[GraphQLError] | Executor:
+        """graphql-core's, except that variables holding long lists (recordDetections' inputs) are coerced by plans
+        made once per type: graphql-core coerces them as empty lists, the plans put in their values. Where a plan
+        cannot vouch for a value, graphql-core alone coerces the variables again and answers its own errors."""
+        raw = raw_variable_values or {}
+        long = [name for name, value in raw.items() if type(value) is list and len(value) >= LONG_LIST]
+        if long:
+            placeheld = {**raw, **dict.fromkeys(long, ())}
+            executor = super().build(schema, document, root_value, context_value, placeheld, *args, **kwargs)
+            if not isinstance(executor, list) and coerce_long_lists(executor.variable_values, raw, long):
+                return executor
+        return super().build(schema, document, root_value, context_value, raw_variable_values, *args, **kwargs)
 
     def build_per_event_executor(self, payload: Any) -> Executor:
         multiplexed = getattr(self.context_value, "multiplexed", None)
