@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import strawberry
+from dateutil import tz
 from dateutil.parser import isoparse
 from strawberry.schema.types.base_scalars import wrap_parser
 
 from app.graphql.core.errors import bad_input
 from domain.errors import ValidationError
 from domain.values import EARLIEST_TIME, LATEST_TIME, check_time
+
+_UTC_TO_THE_SECOND = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{3}|\.\d{6})?(?:Z|\+00:00)", re.ASCII)
+
+
+def parse_time(text: str) -> datetime:
+    """dateutil's `isoparse`; the commonest form (UTC, to the second, milli- or microsecond) read by the standard
+    library as `isoparse` reads it, in a tenth of its time: `recordDetections` parses a thousand a call."""
+    if type(text) is str and _UTC_TO_THE_SECOND.fullmatch(text):
+        try:
+            return datetime.fromisoformat(text).replace(tzinfo=tz.UTC)
+        except ValueError:  # hour 24 rolls over, a day past its month's end fails: isoparse's to answer
+            pass
+    return isoparse(text)
+
 
 # Parsed and printed as strawberry's own DateTime, except that a date past the year 9999 (9999-12-31T24:00:00Z rolls
 # over into it) is refused like any malformed one instead of crashing. The range is enforced where a time is used,
@@ -23,7 +39,7 @@ DATE_TIME = strawberry.scalar(
         "in UTC."
     ),
     serialize=datetime.isoformat,
-    parse_value=wrap_parser(isoparse, "DateTime", exceptions=(ValueError, OverflowError)),
+    parse_value=wrap_parser(parse_time, "DateTime", exceptions=(ValueError, OverflowError)),
 )
 
 
