@@ -32,8 +32,13 @@ def natural_id(*parts: str) -> UUID:
 
     Cached: projections name the same cases and accounts event after event, and SHA-1 costs more than a lookup.
     """
+    return uuid_of_int(natural_int(*parts))
+
+
+def natural_int(*parts: str) -> int:
+    """`natural_id(*parts).int`, neither cached nor made a UUID: for a caller that keeps only the id's text."""
     digest = sha1(_NAMESPACE_BYTES + "/".join(parts).encode()).digest()
-    return uuid_of_int((int.from_bytes(digest[:16]) & ~_VERSION_BITS) | _VERSION_5)
+    return (int.from_bytes(digest[:16]) & ~_VERSION_BITS) | _VERSION_5
 
 
 def uuid_of_int(value: int) -> UUID:

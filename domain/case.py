@@ -131,7 +131,12 @@ class Case(DocketAggregate):
 
     @staticmethod
     def create_id(subject: Subject) -> UUID:
-        return natural_id("case", subject.domain, subject.kind, subject.id)
+        return natural_id(*Case.id_parts(subject))
+
+    @staticmethod
+    def id_parts(subject: Subject) -> tuple[str, ...]:
+        """What the subject's case id is made from (see `natural_id`)."""
+        return ("case", subject.domain, subject.kind, subject.id)
 
     class Opened(DocketAggregate.Created):
         subject: Subject

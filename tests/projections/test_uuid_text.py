@@ -3,7 +3,9 @@
 from uuid import UUID, uuid4, uuid5
 
 from domain.base import NAMESPACE
-from projections.values import text_id, uuid_text
+from domain.case import Case
+from domain.values import Subject
+from projections.values import case_text_id, text_id, uuid_text
 
 
 def test_an_ids_text_is_its_str_whatever_its_digits() -> None:
@@ -14,3 +16,11 @@ def test_an_ids_text_is_its_str_whatever_its_digits() -> None:
         assert uuid_text(value) == str(value)  # a second time, from the cache
         assert text_id(value) == str(value)
     assert text_id(None) is None
+
+
+def test_a_subjects_case_text_id_is_its_case_ids_str() -> None:
+    subjects = [Subject(domain=d, kind=k, id=i)
+                for d in ("dsa", "é") for k in ("post", "account") for i in ("1", "a/b")]
+    for subject in subjects:
+        assert case_text_id(subject) == str(Case.create_id(subject))
+        assert case_text_id(subject) == str(uuid5(NAMESPACE, f"case/{subject.domain}/{subject.kind}/{subject.id}"))
