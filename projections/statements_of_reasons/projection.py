@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -18,7 +19,7 @@ from projections.base import Projection
 from projections.batch import Batch, Rows, Table, write_all
 from projections.sql import Sql
 from projections.statements_of_reasons.rows import StatementStatus
-from projections.values import uuid_text
+from projections.values import text_id, uuid_text
 
 STATEMENTS = Table(
     "statements_of_reasons",
@@ -35,8 +36,6 @@ POLICIES = Table(
     "sor_policies", key=("policy_id", "version"),
     columns=("policy_id", "version", "title", "text", "dsa_keywords", "legal_ground", "reference_url"),
 )
-_POLICY_EVENTS = (Policy.Published, Policy.Revised)
-"""Made once: `Policy.Published | Policy.Revised` in the loop would make a new union for every event."""
 APPEALS = Table("sor_appeals", key=("appeal_id",), columns=("appeal_id", "decision_id"))
 STRIKES = Table("sor_strikes", key=("strike_id",), columns=("strike_id", "decision_id"))
 
@@ -63,31 +62,27 @@ class StatementsOfReasonsProjection(Projection):
         appeals.fetch(sql, [(uuid_text(e.originator_id),) for _, e in events if type(e) is Appeal.Overturned])
         strikes.fetch(sql, [(uuid_text(e.penalty.cause_strike_id),) for _, e in events
                             if type(e) is Account.PenaltyImposed])
+        added = {POLICIES: policies, CASES: cases, APPEALS: appeals, STRIKES: strikes}
         for _, event in events:
-            if isinstance(event, _POLICY_EVENTS):
-                version = 1 if isinstance(event, Policy.Published) else event.policy_version
-                policies.put(_policy_row(uuid_text(event.originator_id), version, event))
-            elif isinstance(event, Case.Opened):
-                cases.put({"case_id": uuid_text(event.originator_id), "domain": event.subject.domain,
-                           "subject_kind": event.subject.kind, "subject_id": event.subject.id,
-                           "opened_at": event.occurred_at})
-            elif isinstance(event, Appeal.Filed):
-                appeals.put({"appeal_id": uuid_text(event.originator_id), "decision_id": uuid_text(event.decision_id)})
-            elif isinstance(event, Account.StrikeIssued):
-                strikes.put({"strike_id": uuid_text(event.strike.strike_id),
-                             "decision_id": uuid_text(event.strike.decision_id)})
+            adds = _ADDS.get(type(event))
+            if adds is not None:
+                table, row = adds
+                added[table].put(row(event))
         policies.fetch(sql, [(uuid_text(Policy.create_id(_case(cases, e)["domain"], e.decision.policy_key)),
                               e.decision.policy_version) for e in decided])
-        statements.fetch(sql, [(decision_id,) for _, e in events
-                               if (decision_id := _ended(e, appeals) or _penalized(e, strikes)) is not None])
-        for position, event in events:
-            if isinstance(event, Case.Decided):
+        # Worked out once, for the fetch and then the changes.
+        corrected = [_corrected(e, appeals, strikes) for _, e in events]
+        statements.fetch(sql, [(decision_id,) for decision_id in corrected if decision_id is not None])
+        for (position, event), decision_id in zip(events, corrected, strict=True):
+            kind = type(event)
+            if kind is Case.Decided:
                 _make(statements, _case(cases, event), policies, event, position)
-            penalized = _penalized(event, strikes)
-            if penalized is not None and isinstance(event, Account.PenaltyImposed):
-                _add_penalty(statements, penalized, event.penalty)
-            ended = _ended(event, appeals)
-            statement = None if ended is None else statements.get((ended,))
+            if decision_id is None:
+                continue
+            if kind is Account.PenaltyImposed:
+                _add_penalty(statements, decision_id, event.penalty)
+                continue
+            statement = statements.get((decision_id,))
             # An overturn reverses the decision's actions after it: the appeal stays the cause on record.
             if statement is not None and statement["status"] != StatementStatus.OVERTURNED:
                 statements.put(statement | {"status": _status(event), "corrected_at": event.occurred_at})
@@ -133,26 +128,48 @@ def _wording(
     return PolicyWording(title, text, tuple(json.loads(dsa_keywords)), legal_ground, reference_url)
 
 
-def _ended(event: object, appeals: Rows) -> str | None:
-    """The decision whose statement the event corrects: superseded, reversed or overturned on appeal."""
-    if isinstance(event, Case.Decided):
-        return None if event.decision.supersedes is None else uuid_text(event.decision.supersedes)
-    if isinstance(event, Case.ActionsReversed):
-        return uuid_text(event.decision_id)
-    if isinstance(event, Appeal.Overturned):
-        appeal = appeals.get((uuid_text(event.originator_id),))
-        assert appeal is not None, f"appeal {event.originator_id} was overturned before it was filed"
-        return str(appeal["decision_id"])
-    return None
+def _corrected(event: Any, appeals: Rows, strikes: Rows) -> str | None:
+    """The decision whose statement the event corrects (superseded, reversed or overturned on appeal) or, for a
+    penalty, whose strike brought it; None for an event of neither."""
+    corrects = _CORRECTS.get(type(event))
+    return None if corrects is None else corrects(event, appeals, strikes)
 
 
-def _penalized(event: object, strikes: Rows) -> str | None:
-    """The decision whose strike brought the penalty the event imposes."""
-    if not isinstance(event, Account.PenaltyImposed):
-        return None
+def _overturned(event: Appeal.Overturned, appeals: Rows, strikes: Rows) -> str:
+    appeal = appeals.get((uuid_text(event.originator_id),))
+    assert appeal is not None, f"appeal {event.originator_id} was overturned before it was filed"
+    return str(appeal["decision_id"])
+
+
+def _penalized(event: Account.PenaltyImposed, appeals: Rows, strikes: Rows) -> str:
     strike = strikes.get((uuid_text(event.penalty.cause_strike_id),))
     assert strike is not None, f"penalty {event.penalty.penalty_id} was imposed for a strike never issued"
     return str(strike["decision_id"])
+
+
+_CORRECTS: dict[type, Callable[[Any, Rows, Rows], str | None]] = {
+    Case.Decided: lambda event, appeals, strikes: text_id(event.decision.supersedes),
+    Case.ActionsReversed: lambda event, appeals, strikes: uuid_text(event.decision_id),
+    Appeal.Overturned: _overturned,
+    Account.PenaltyImposed: _penalized,
+}
+
+
+_ADDS: dict[type, tuple[Table, Callable[[Any], dict[str, Any]]]] = {
+    Policy.Published: (POLICIES, lambda event: _policy_row(uuid_text(event.originator_id), 1, event)),
+    Policy.Revised: (POLICIES, lambda event: _policy_row(uuid_text(event.originator_id), event.policy_version, event)),
+    Case.Opened: (CASES, lambda event: {
+        "case_id": uuid_text(event.originator_id), "domain": event.subject.domain,
+        "subject_kind": event.subject.kind, "subject_id": event.subject.id, "opened_at": event.occurred_at,
+    }),
+    Appeal.Filed: (APPEALS, lambda event: {
+        "appeal_id": uuid_text(event.originator_id), "decision_id": uuid_text(event.decision_id),
+    }),
+    Account.StrikeIssued: (STRIKES, lambda event: {
+        "strike_id": uuid_text(event.strike.strike_id), "decision_id": uuid_text(event.strike.decision_id),
+    }),
+}
+"""The row each creation event adds, and to which table."""
 
 
 def _add_penalty(statements: Rows, decision_id: str, penalty: Penalty) -> None:
