@@ -16,6 +16,7 @@ from app.read.projector import Projector
 from app.read.read_models import configured_projections
 from app.read.store import PostgresReadStore, ReadStore, open_read_store
 from app.runtime.availability import DatabaseGate
+from app.runtime.lone_detections import LoneDetections
 from app.write.catalog import seed_catalog
 from app.write.index_backfill import Backfilled, backfill_indexes
 from app.write.ledger import Ledger, open_ledger
@@ -48,6 +49,8 @@ class Runtime:
     """Rung when events are recorded: by this process's writes, or another's through the event store's NOTIFY."""
     auto_actions: AutoActions = field(init=False)
     """Runs a policy's automation rules on content; its models are called on first use."""
+    lone_detections: LoneDetections = field(init=False)
+    """Records requests' lone detections; concurrent ones are written together."""
     subscriber_reads: CapacityLimiter = field(init=False)
     """Subscribers' reads run a few at a time, outside the limit of the threadpool that requests share: however
     many subscribe, requests keep their threads, and the reads (decoding holds the GIL) leave the event loop a share."""
@@ -58,6 +61,7 @@ class Runtime:
         channel = events_channel(self.settings.database)
         self.recorded = Bell(channel, recheck=RECORDED_RECHECK, unheard=RECORDED_UNHEARD)
         self.subscriber_reads = CapacityLimiter(SUBSCRIBER_READS)
+        self.lone_detections = LoneDetections(self.ledger)
         models = Models(CallSettings(timeout=self.settings.model_timeout, retries=self.settings.model_retries))
         self.auto_actions = AutoActions(self.ledger, models)
         self.ledger.listeners.append(self.recorded.ring)

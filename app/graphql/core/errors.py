@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -44,8 +44,13 @@ def as_failure(error: errors.DocketError) -> Failure:
 
 async def attempt(command: Callable[..., T], *args: Any) -> T | Failure:
     """Runs a blocking command off the event loop; a domain error becomes its union member."""
+    return await attempted(run_in_threadpool(command, *args))
+
+
+async def attempted(command: Awaitable[T]) -> T | Failure:
+    """Awaits a command; a domain error becomes its union member."""
     try:
-        return await run_in_threadpool(command, *args)
+        return await command
     except errors.DocketError as error:
         return as_failure(error)
 

@@ -14,7 +14,7 @@ from app.graphql.core.errors import (
     ConflictError,
     NotFoundError,
     ValidationError,
-    attempt,
+    attempted,
 )
 from app.graphql.core.inputs import Coerced, ContentInput, SubjectInput, coerced
 from app.graphql.core.scope import unseen_policies
@@ -84,11 +84,12 @@ class RecordDetectionMutation:
     async def record_detection(
         self, info: Info, input: Annotated[Coerced, strawberry.argument(graphql_type=RecordDetectionInput)]
     ) -> RecordDetectionResult:
-        ledger = info.context.runtime.ledger
+        runtime = info.context.runtime
         unseen = unseen_policies(info.context.principal, named_policies([input]))
         if unseen is not None:
             return unseen
-        result = await attempt(ledger.record_detection, detection_facts(input, ledger.clock()), info.context.actor)
+        facts = detection_facts(input, runtime.ledger.clock())
+        result = await attempted(runtime.lone_detections.record(facts, info.context.actor))
         if not isinstance(result, DetectionRecorded):
             return result
         return Detection.of_row(detection_row(result.detection, result.position))

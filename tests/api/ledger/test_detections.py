@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from app.write.ledger import Ledger
 from tests.api.ledger_api import (
     CASE,
+    RECORD_DETECTION,
     RECORD_DETECTIONS,
     detection_input,
     events_after,
@@ -47,6 +49,20 @@ def test_a_retried_detection_returns_the_original_and_records_no_second_event(ap
     assert retry["id"] == first["id"]
     assert retry["confidence"] == 0.93
     assert recorded_count(api, before) == 1
+
+
+def test_detections_sent_at_once_are_each_answered_with_their_own(api: Api) -> None:
+    before = head(api)
+    sent = [detection_input(f"clf-at-once-{n}", subject=subject(f"pin-{n}")) for n in range(8)]
+    sent[3] = detection_input("clf-at-once-3", policy="no_such_policy")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda i: api.data(RECORD_DETECTION, {"input": i})["recordDetection"], sent))
+
+    assert answers[3]["__typename"] == "NotFoundError"
+    assert [a.get("externalId") for a in answers] == [*(f"clf-at-once-{n}" for n in range(3)), None,
+                                                       *(f"clf-at-once-{n}" for n in range(4, 8))]
+    assert recorded_count(api, before) == 7
 
 
 ANOTHER_ALLEGATION = {
