@@ -69,6 +69,7 @@ class Rows:
         self._known: dict[Key, Row | None] = {}
         self._changed: dict[Key, None] = {}  # in the order rows were first changed: a stable write order
         self._new: set[Key] = set()  # added by this batch: inserted, so that a row that exists already fails
+        self._absent: set[Key] = set()  # fetched and found to have no stored row: a row put there is inserted
         self._repeated: list[Row] = []  # added again: inserted after the first, for the database to refuse
 
     def fetch(self, sql: Sql, keys: Iterable[Key]) -> None:
@@ -78,7 +79,9 @@ class Rows:
         for chunk in _chunks(missing):
             self._load(sql, self.table.key, chunk)
             for key in chunk:
-                self._known.setdefault(key, None)
+                if key not in self._known:
+                    self._known[key] = None
+                    self._absent.add(key)
 
     def fetch_where(self, sql: Sql, columns: Sequence[str], values: Iterable[Key]) -> list[Row]:
         """Reads the rows whose `columns` hold one of `values` (rows changed in this batch as they are now)."""
@@ -110,7 +113,8 @@ class Rows:
         self._changed[key] = None
 
     def put(self, row: Row) -> None:
-        """Stores a whole row (every column), new or changed."""
+        """Stores a whole row (every column), new or changed: where a fetch found no stored row, it is written as a
+        new one (an INSERT, on PostgreSQL a COPY), else as an upsert."""
         key = self.table.key_of(row)
         self._known[key] = row
         self._changed[key] = None
@@ -132,12 +136,17 @@ class Rows:
         gone: list[Key] = []
         added: list[Row] = []
         changed: list[Row] = []
+        absent = self._absent
         for key in self._changed:
             row = self._known[key]
             if row is None:
                 gone.append(key)
+                absent.add(key)
             else:
-                (added if key in self._new else changed).append(row)
+                # Where the batch read no stored row, none can have come since: its read model's lock keeps other
+                # writers of its tables out until the transaction ends.
+                (added if key in self._new or key in absent else changed).append(row)
+                absent.discard(key)
         added += self._repeated
         if gone:
             sql.executemany(self.table.delete, gone)
@@ -153,6 +162,7 @@ class Rows:
         """Drops what was read, after a statement changed the table behind it (write changes first)."""
         assert not self._changed, f"{self.table.name}: forgotten with changes not written"
         self._known.clear()
+        self._absent.clear()
 
     def _load(self, sql: Sql, columns: Sequence[str], keys: Sequence[Key]) -> None:
         for values in sql.select_matching(self.table.select, self.table.name, columns, keys):

@@ -142,6 +142,27 @@ def test_puts_adds_and_deletes_are_written_one_statement_a_kind(store: ReadStore
     }
 
 
+def test_a_row_put_where_the_fetch_found_none_is_inserted_and_once_written_is_upserted(store: ReadStore) -> None:
+    stored(store, row("a", 1))
+    with counting(store) as counted:
+        rows = SCRATCH.rows()
+        rows.fetch(counted, [("a", 1), ("a", 2)])
+        rows.put(row("a", 1, "changed"))
+        rows.put(row("a", 2, "put where none was"))
+        rows.put(row("a", 3, "never fetched"))
+        counted.sent.clear()
+
+        rows.write(counted)
+        rows.put(row("a", 2, "put again"))  # stored now: an INSERT would fail
+        rows.write(counted)
+
+    assert counted.kinds() == [("INSERT", 1), ("INSERT", 2), ("INSERT", 1)]
+    assert ["ON CONFLICT" in statement for statement, _ in counted.sent] == [False, True, True]
+    assert {k: v[0] for k, v in table(store).items()} == {
+        ("a", 1): "changed", ("a", 2): "put again", ("a", 3): "never fetched",
+    }
+
+
 def test_a_row_changed_a_hundred_times_is_written_once_as_the_last_change_left_it(store: ReadStore) -> None:
     stored(store, row("a", 1))
     with counting(store) as counted:
