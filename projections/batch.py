@@ -70,6 +70,7 @@ class Rows:
         self._changed: dict[Key, None] = {}  # in the order rows were first changed: a stable write order
         self._new: set[Key] = set()  # added by this batch: inserted, so that a row that exists already fails
         self._absent: set[Key] = set()  # fetched and found to have no stored row: a row put there is inserted
+        self._read_all: list[tuple[list[int], set[Key]]] = []  # key columns whose values' every stored row was read
         self._repeated: list[Row] = []  # added again: inserted after the first, for the database to refuse
 
     def fetch(self, sql: Sql, keys: Iterable[Key]) -> None:
@@ -90,6 +91,8 @@ class Rows:
             self._load(sql, columns, chunk)
         at = [self.table.columns.index(c) for c in columns]
         chosen = set(wanted)
+        if set(columns) <= set(self.table.key):
+            self._read_all.append(([self.table.key.index(c) for c in columns], chosen))
         return [
             row for row in self._known.values()
             if row is not None and tuple(row[self.table.columns[i]] for i in at) in chosen
@@ -116,6 +119,8 @@ class Rows:
         """Stores a whole row (every column), new or changed: where a fetch found no stored row, it is written as a
         new one (an INSERT, on PostgreSQL a COPY), else as an upsert."""
         key = self.table.key_of(row)
+        if key not in self._known and self._read_all and self._all_read(key):
+            self._absent.add(key)  # a fetch_where would have read its row
         self._known[key] = row
         self._changed[key] = None
 
@@ -163,6 +168,11 @@ class Rows:
         assert not self._changed, f"{self.table.name}: forgotten with changes not written"
         self._known.clear()
         self._absent.clear()
+        self._read_all.clear()
+
+    def _all_read(self, key: Key) -> bool:
+        """Whether a `fetch_where` read every stored row whose key columns hold what `key`'s do."""
+        return any(tuple(key[i] for i in at) in values for at, values in self._read_all)
 
     def _load(self, sql: Sql, columns: Sequence[str], keys: Sequence[Key]) -> None:
         for values in sql.select_matching(self.table.select, self.table.name, columns, keys):

@@ -163,6 +163,26 @@ def test_a_row_put_where_the_fetch_found_none_is_inserted_and_once_written_is_up
     }
 
 
+def test_a_row_put_under_key_columns_a_fetch_where_read_whole_is_inserted_unless_it_was_read(store: ReadStore) -> None:
+    stored(store, row("a", 1), row("b", 1))
+    with counting(store) as counted:
+        rows = SCRATCH.rows()
+        rows.fetch_where(counted, ("shard",), [("a",)])
+        rows.fetch_where(counted, ("note",), [("first",)])  # not key columns: says nothing of rows it did not read
+        rows.put(row("a", 1, "read, changed"))
+        rows.put(row("a", 2, "none in shard a"))
+        rows.put(row("b", 2, "shard b not read whole"))
+        counted.sent.clear()
+
+        rows.write(counted)
+
+    assert counted.kinds() == [("INSERT", 1), ("INSERT", 2)]
+    assert ["ON CONFLICT" in statement for statement, _ in counted.sent] == [False, True]
+    assert {k: v[0] for k, v in table(store).items()} == {
+        ("a", 1): "read, changed", ("a", 2): "none in shard a", ("b", 1): "first", ("b", 2): "shard b not read whole",
+    }
+
+
 def test_a_row_changed_a_hundred_times_is_written_once_as_the_last_change_left_it(store: ReadStore) -> None:
     stored(store, row("a", 1))
     with counting(store) as counted:
