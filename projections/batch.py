@@ -54,7 +54,6 @@ class Table:
         self.on_insert = ""
         """What follows the INSERT of new rows: nothing, so that a row the table holds already fails it."""
         self.on_put = f"ON CONFLICT ({', '.join(self.key)}) DO " + (f"UPDATE SET {updates}" if updates else "NOTHING")
-        self.delete = f"DELETE FROM {name} WHERE " + " AND ".join(f"{c} = ?" for c in self.key)
 
     def rows(self) -> Rows:
         """A batch's view of the table, empty until fetched."""
@@ -154,7 +153,7 @@ class Rows:
                 absent.discard(key)
         added += self._repeated
         if gone:
-            sql.executemany(self.table.delete, gone)
+            sql.delete_matching(self.table.name, self.table.key, gone)
         if added:
             sql.insert_records(self.table.name, self.table.columns, added, self.table.on_insert)
         if changed:

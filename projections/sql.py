@@ -36,6 +36,10 @@ class Sql(Protocol):
     ) -> None:
         """`insert_rows` of rows given as a value by column, each holding every one of `columns`."""
 
+    def delete_matching(self, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]) -> None:
+        """Deletes the rows of `table` whose `columns` hold one of `keys`: on PostgreSQL one statement for all of them,
+        on SQLite one prepared statement run for each."""
+
     def select_matching(
         self, select: str, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]
     ) -> list[tuple[Any, ...]]:

@@ -56,6 +56,9 @@ class _SqliteSql:
         # than a tuple's item (~10 us a row of twenty columns), where itemgetter makes the tuple in C.
         self.insert_rows(table, columns, list(map(_values_of(columns), records)), then)
 
+    def delete_matching(self, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]) -> None:
+        self._cursor.executemany(f"DELETE FROM {table} WHERE " + " AND ".join(f"{c} = ?" for c in columns), keys)
+
     def select_matching(
         self, select: str, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]
     ) -> list[tuple[Any, ...]]:
@@ -204,13 +207,15 @@ class _PostgresSql:
             (orjson.dumps(records).decode(),),
         )
 
+    def delete_matching(self, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]) -> None:
+        # One statement, not one a key: each costs the server an execution, even pipelined.
+        self._sending().execute(f"DELETE FROM {table} WHERE {_matching(table, columns)}", (_as_json(columns, keys),))
+
     def select_matching(
         self, select: str, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]
     ) -> list[tuple[Any, ...]]:
         # The keys as one JSON parameter, as insert_rows sends rows: one statement text however many keys.
-        listed = ", ".join(columns)
-        condition = f"({listed}) IN (SELECT {listed} FROM json_populate_recordset(NULL::{table}, %s))"
-        return self.settle().execute(select + condition, (_as_json(columns, keys),)).fetchall()
+        return self.settle().execute(select + _matching(table, columns), (_as_json(columns, keys),)).fetchall()
 
     def fetchone(self) -> tuple[Any, ...] | None:
         return self.settle().fetchone()
@@ -239,6 +244,12 @@ class _PostgresSql:
 def _values_of(columns: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
     """A record's values of `columns`, as a tuple (made in C)."""
     return itemgetter(*columns) if len(columns) > 1 else lambda record: (record[columns[0]],)
+
+
+def _matching(table: str, columns: Sequence[str]) -> str:
+    """A condition that a row's `columns` hold those of one of the rows of a JSON parameter (see `_as_json`)."""
+    listed = ", ".join(columns)
+    return f"({listed}) IN (SELECT {listed} FROM json_populate_recordset(NULL::{table}, %s))"
 
 
 def _as_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -75,7 +75,6 @@ CLAIMS = Table(
 _NOTE_COLUMNS = ("position", "case_id", "policy_key", "kind", "note", "queue", "priority", "actor", "occurred_at")
 _LOG_COLUMNS = ("position", "kind", "case_id", "policy_key", "queue", "reviewer", "occurred_at", "handling_seconds")
 _LOGGED_ONCE = "ON CONFLICT (position, kind, case_id, policy_key) DO NOTHING"
-_CLEAR_SKIPS = "DELETE FROM review_skips WHERE case_id = ? AND policy_key = ?"
 
 _ON_ENTRIES = frozenset((
     Case.Decided, Case.Escalated, Case.Prioritized, Detection.Recorded, Report.Submitted, QaSample.Drawn,
@@ -112,7 +111,7 @@ class Skips:
 
     def write(self, sql: Sql) -> None:
         if self._cleared:
-            sql.executemany(_CLEAR_SKIPS, list(self._cleared))
+            sql.delete_matching("review_skips", ("case_id", "policy_key"), list(self._cleared))
         added = [(*entry, reviewer) for entry, reviewers in self._added.items() for reviewer in reviewers]
         if added:
             sql.insert_rows("review_skips", ("case_id", "policy_key", "reviewer"), added, "ON CONFLICT DO NOTHING")

@@ -53,6 +53,10 @@ class CountingSql:
         self.sent.append((f"INSERT INTO {table} {then}", len(records)))
         self.sql.insert_records(table, columns, records, then)
 
+    def delete_matching(self, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]) -> None:
+        self.sent.append((f"DELETE FROM {table}", len(keys)))
+        self.sql.delete_matching(table, columns, keys)
+
     def select_matching(
         self, select: str, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]
     ) -> list[tuple[Any, ...]]:
