@@ -21,7 +21,7 @@ import json
 import re
 import threading
 from collections.abc import Hashable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -215,9 +215,8 @@ def _node(template: StringValueNode | IntValueNode | FloatValueNode, literal: st
     """The value node of `literal`, where the template's stands."""
     if isinstance(template, StringValueNode):
         # The expression lets through only the escapes JSON reads alike: \" \\ \/ \b \f \n \r \t.
-        value = literal[1:-1] if "\\" not in literal else json.loads(literal)
-        return StringValueNode(value=value, block=False, loc=template.loc)
-    return type(template)(value=literal, loc=template.loc)
+        return _copied(template, {"value": literal[1:-1] if "\\" not in literal else json.loads(literal)})
+    return _copied(template, {"value": literal})
 
 
 def _rebuilt(node: Any, steps: Any, values: list[Node]) -> Any:
@@ -229,7 +228,16 @@ def _rebuilt(node: Any, steps: Any, values: list[Node]) -> Any:
         for index, inner in steps.items():
             items[index] = _rebuilt(items[index], inner, values)
         return tuple(items)
-    return replace(node, **{name: _rebuilt(getattr(node, name), inner, values) for name, inner in steps.items()})
+    return _copied(node, {name: _rebuilt(getattr(node, name), inner, values) for name, inner in steps.items()})
+
+
+def _copied(node: Node, changes: dict[str, Any]) -> Any:
+    """`dataclasses.replace(node, **changes)`, without its keyword-argument `__init__`, which sets each field of a
+    frozen node through `object.__setattr__`: graphql-core's nodes are dataclasses whose `__dict__` holds exactly their
+    fields, with no `__post_init__`, so a copy of that dict with the changes in is the node `replace` makes."""
+    made = object.__new__(type(node))
+    made.__dict__.update(node.__dict__, **changes)
+    return made
 
 
 def _walk(node: Node, path: Path) -> Iterator[tuple[Path, Node]]:
