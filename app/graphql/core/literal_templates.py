@@ -34,6 +34,7 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     StringValueNode,
+    TokenKind,
     parse,
 )
 
@@ -49,6 +50,9 @@ _MARKS = {'"': "\x00s", "i": "\x00i", "f": "\x00f"}
 """What stands for a literal of each kind in a skeleton: NUL, which no text that parses holds."""
 
 Path = tuple[str | int, ...]
+Shape = tuple[Hashable, ...] | None
+
+LITERALS = frozenset({TokenKind.STRING, TokenKind.BLOCK_STRING, TokenKind.INT, TokenKind.FLOAT})
 
 MAX_KEPT = 512
 """Texts and skeletons kept each, the oldest forgotten first: a public endpoint's unique texts cannot grow them."""
@@ -65,8 +69,8 @@ class Kept:
     def __contains__(self, key: Hashable) -> bool:
         return key in self.entries
 
-    def get(self, key: Hashable) -> Any:
-        return self.entries.get(key)
+    def get(self, key: Hashable, default: Any = None) -> Any:
+        return self.entries.get(key, default)
 
     def keep(self, key: Hashable, value: Any) -> None:
         with self._lock:
@@ -83,24 +87,37 @@ class Templates:
         self.skeletons = Kept(max_kept)
         """A skeleton's template, or None when its first text could not be one."""
 
-    def document(self, text: str, options: Mapping[str, Any]) -> tuple[DocumentNode, bool]:
-        """The text's document (parsed as `options` say), and whether it was made from a template."""
+    def document(self, text: str, options: Mapping[str, Any]) -> tuple[DocumentNode, Template | None]:
+        """The text's document (parsed as `options` say), and the template it was made from, if it was."""
         known = (text, *sorted(options.items()))
         parsed = self.texts.get(known)
         if parsed is not None:
-            return parsed, False
+            return parsed, None
         pieces = split(text)
         key = None if pieces is None else (pieces.skeleton, *sorted(options.items()))
         template = None if key is None else self.skeletons.get(key)
         if template is not None and pieces is not None:
             made = template.filled(pieces.literals)
             if made is not None:
-                return made, True
+                return made, template
         document = parse(text, **options)
         if key is not None and pieces is not None and key not in self.skeletons:
             self.skeletons.keep(key, Template.of(document, pieces))
         self.texts.keep(known, document)
-        return document, False
+        return document, None
+
+
+def shape(document: DocumentNode) -> Shape:
+    """The document's tokens with each string and number literal's value left out: equal for two documents exactly when
+    they differ only in those values (comments and white space aside). None for a document parsed without tokens."""
+    token = None if document.loc is None else document.loc.start_token
+    tokens: list[Hashable] = []
+    while token is not None:
+        kind = token.kind
+        if kind is not TokenKind.COMMENT:
+            tokens.append((kind, None if kind in LITERALS else token.value))
+        token = token.next
+    return tuple(tokens) or None
 
 
 @dataclass(frozen=True)
@@ -137,6 +154,8 @@ class Template:
     """A parsed document of one skeleton, and where its literals are in it."""
 
     document: DocumentNode
+    shape: Shape
+    """The document's `shape`, which every document made from it has: their tokens are the template's."""
     paths: tuple[Path, ...]
     """Each literal's node, in the text's order."""
     nodes: tuple[StringValueNode | IntValueNode | FloatValueNode, ...]
@@ -173,7 +192,7 @@ class Template:
             for step in path[:-1]:
                 tree = tree.setdefault(step, {})
             tree[path[-1]] = index
-        return cls(document, tuple(p for p, _ in found), tuple(n for _, n in found), steps)
+        return cls(document, shape(document), tuple(p for p, _ in found), tuple(n for _, n in found), steps)
 
     def filled(self, literals: list[str]) -> DocumentNode | None:
         """The document with these literals in place of the template's; None if a string's escapes cannot be read."""

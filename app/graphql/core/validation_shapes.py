@@ -15,7 +15,7 @@ whose values do not is validated by the value rules, whose errors are the answer
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,6 @@ from graphql import (
     NoSchemaIntrospectionCustomRule,
     OperationDefinitionNode,
     StringValueNode,
-    TokenKind,
     TypeInfo,
     TypeInfoVisitor,
     ValueNode,
@@ -84,7 +83,7 @@ from strawberry.schema.schema import validate_document
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
-from app.graphql.core.literal_templates import MAX_KEPT, Kept, Path, Template, Templates, node_at
+from app.graphql.core.literal_templates import MAX_KEPT, Kept, Path, Template, Templates, node_at, shape
 from app.graphql.core.text_arguments import StorableLiterals, text_problem
 
 VALUE_RULES = frozenset({ValuesOfCorrectTypeRule, OverlappingFieldsCanBeMergedRule, DeferStreamDirectiveLabel})
@@ -106,25 +105,12 @@ STRUCTURAL_RULES: frozenset[type[ASTValidationRule]] = frozenset({
 """Rules whose verdict is the same for every document of one shape. A rule not named here (another library's, one of
 Docket's, one a new graphql-core brings) runs on every document."""
 
+_UNKNOWN = object()
+"""What `Validations.valid_shapes` answers for a shape not found valid (None there means the value rules are run)."""
+
 LOOKED_AT: frozenset[type[ASTValidationRule]] = frozenset({*VALUE_RULES, StorableLiterals})
 """The rules that read values whose checks `Literals` makes; a shape validated by any other such rule has its value
 rules run each time."""
-
-LITERALS = frozenset({TokenKind.STRING, TokenKind.BLOCK_STRING, TokenKind.INT, TokenKind.FLOAT})
-
-
-def shape(document: DocumentNode) -> tuple[Hashable, ...] | None:
-    """The document's tokens with each string and number literal's value left out: equal for two documents exactly when
-    they differ only in those values (comments and white space aside). None for a document parsed without tokens."""
-    token = None if document.loc is None else document.loc.start_token
-    tokens: list[Hashable] = []
-    while token is not None:
-        kind = token.kind
-        if kind is not TokenKind.COMMENT:
-            tokens.append((kind, None if kind in LITERALS else token.value))
-        token = token.next
-    return tuple(tokens) or None
-
 
 @dataclass(frozen=True)
 class Literals:
@@ -223,20 +209,22 @@ class Validations:
         the value rules are run)."""
 
     def errors(self, schema: GraphQLSchema, text: str | None, document: DocumentNode,
-               rules: tuple[type[ASTValidationRule], ...]) -> list[GraphQLError]:
-        """The document's validation errors, as strawberry's validation (its two rules added to `rules`) finds them."""
+               rules: tuple[type[ASTValidationRule], ...], template: Template | None = None) -> list[GraphQLError]:
+        """The document's validation errors, as strawberry's validation (its two rules added to `rules`) finds them;
+        `template` is the one the document was made from, if it was, whose shape is the document's."""
         key = None if text is None else (text, rules)
         known = None if key is None else self.documents.get(key)
         if known is not None:
             return known
-        form = shape(document)
+        form = shape(document) if template is None else template.shape
         shaped = None if form is None else (form, rules)
         every = (*rules, MaybeNullValidationRule, OneOfInputValidationRule)
         valued = [r for r in every if r not in self.structural]
-        if shaped is not None and shaped in self.valid_shapes:
+        found = _UNKNOWN if shaped is None else self.valid_shapes.get(shaped, _UNKNOWN)
+        if found is not _UNKNOWN:
             # The structural rules passed it already: the errors are the value rules', in the order all would report.
-            literals = self.valid_shapes.get(shaped)
-            errors = [] if literals is not None and literals.pass_in(document) else validate(schema, document, valued)
+            passed = isinstance(found, Literals) and found.pass_in(document)
+            errors = [] if passed else validate(schema, document, valued)
         else:
             errors = validate_document(schema, document, rules)
             if shaped is not None and not errors:
@@ -255,13 +243,13 @@ class ShapeCache(SchemaExtension):
         super().__init__()
         self.validations = validations
         self.templates = templates
-        self.made = False
-        """Whether this operation's document was made from a template: its nodes are located in another text."""
+        self.template: Template | None = None
+        """The template this operation's document was made from, if it was: its nodes are located in another text."""
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
         assert context.query is not None
-        context.graphql_document, self.made = self.templates.document(context.query, context.parse_options)
+        context.graphql_document, self.template = self.templates.document(context.query, context.parse_options)
         yield
 
     def on_validate(self) -> Iterator[None]:
@@ -270,10 +258,11 @@ class ShapeCache(SchemaExtension):
         assert document is not None
         schema, rules = context.schema._schema, tuple(context.validation_rules)
         # A made document's errors are not kept under its text: their locations are another text's.
-        errors = self.validations.errors(schema, None if self.made else context.query, document, rules)
-        if errors and self.made:
+        made = self.template is not None
+        errors = self.validations.errors(schema, None if made else context.query, document, rules, self.template)
+        if errors and made:
             context.graphql_document = self._parsed()
-            self.made = False
+            self.template = None
             errors = self.validations.errors(schema, context.query, context.graphql_document, rules)
         context.pre_execution_errors = errors
         yield
@@ -281,7 +270,7 @@ class ShapeCache(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        if self.made and isinstance(result, ExecutionResult) and result.errors:
+        if self.template is not None and isinstance(result, ExecutionResult) and result.errors:
             document = self.execution_context.graphql_document
             assert document is not None
             result.errors[:] = Template.relocated(result.errors, document, self._parsed())

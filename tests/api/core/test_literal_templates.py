@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
 
-from app.graphql.core.literal_templates import Template, Templates, split
+from app.graphql.core.literal_templates import Template, Templates, shape, split
 
 FIRST = 'query Q { a(x: "s", n: 1, f: 1.5, e: RED) { id } b: a(x: "t") { id } }'
 SAME_SKELETON = [
@@ -34,6 +34,15 @@ def test_a_text_of_a_known_skeleton_is_made_into_the_document_its_parse_gives(te
 
     assert made
     assert document.to_dict() == parse(text).to_dict()
+
+
+@pytest.mark.parametrize("text", SAME_SKELETON)
+def test_a_made_document_has_the_shape_of_its_own_parse_which_its_template_carries(text: str) -> None:
+    document, template = _templates().document(text, {})
+
+    assert template is not None
+    assert template.shape == shape(document) == shape(parse(text))
+    assert template.shape != shape(parse('query Q { a(x: "s", n: 1, f: 1.5, e: BLUE) { id } b: a(x: "t") { id } }'))
 
 
 @pytest.mark.parametrize("text", PARSED_NOT_MADE.values(), ids=PARSED_NOT_MADE.keys())
