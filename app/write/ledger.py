@@ -168,14 +168,14 @@ class Ledger(Application[UUID]):
 
     @contextmanager
     def _keys_for(self, processing_event: ProcessingEvent[UUID]) -> Iterator[list[SubjectKey]]:
-        """The keys that seal the events' personal data, the new ones to be stored with them."""
-        sealed = accounts_sealed(processing_event.events)
-        if len(sealed) > 1:
-            # A batch's new keys are stored ahead, each in its own right: in its transaction, another batch making
-            # some of the same accounts' first keys meanwhile would fail it whole, to be encoded and sent again.
-            self.keyring.prepare(sealed)
-        # A lone account's first key is stored in the transaction of what it seals: no round trips of its own.
-        with self.keyring.made_for(sealed) as keys:
+        """The keys that seal the events' personal data, the new ones to be stored with them.
+
+        New keys are stored in the transaction of what they seal, a batch's as a lone write's: no round trips of their
+        own, and never a key without its data. A batch that makes some of the same accounts' first keys as another
+        writer meanwhile fails whole, and runs again with the other's keys; stored ahead, in a transaction of their
+        own, they cost two round trips a batch with a new account (most, when a pipeline starts).
+        """
+        with self.keyring.made_for(accounts_sealed(processing_event.events)) as keys:
             yield keys
 
     def construct_mapper(self) -> Mapper[UUID]:

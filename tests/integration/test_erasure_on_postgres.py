@@ -173,16 +173,19 @@ def _evidence_of(runtime: Runtime, account_id: str) -> list[Any]:
     return [e.facts.evidence for e in recorded if e.facts.account_id == account_id]
 
 
+@pytest.mark.parametrize("batch", [1, 12])
 def test_writers_racing_to_make_the_same_accounts_keys_all_record_with_one_key_each(
-    runtime: Runtime, postgres_url: str
+    runtime: Runtime, postgres_url: str, batch: int
 ) -> None:
     writers, each = 6, 12
     failures: list[BaseException] = []
 
     def write(writer: int) -> None:
         try:
-            for n in range(each):  # the same new accounts in the same order: their first keys collide
-                runtime.ledger.record_detection(_of_account(runtime, 10_000 * (writer + 1) + n, f"race-{n}"), "w")
+            for start in range(0, each, batch):  # the same new accounts in the same order: their first keys collide
+                runtime.ledger.record_detections([
+                    _of_account(runtime, 10_000 * (writer + 1) + n, f"race-{n}") for n in range(start, start + batch)
+                ], "w")
         except BaseException as error:  # noqa: BLE001 - reported below
             failures.append(error)
 
@@ -198,28 +201,37 @@ def test_writers_racing_to_make_the_same_accounts_keys_all_record_with_one_key_e
     assert sum(len(_evidence_of(runtime, f"race-{n}")) for n in range(each)) == writers * each
 
 
-def test_a_lone_detection_of_a_new_account_reads_its_key_with_what_it_loads(
-    runtime: Runtime, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("size", [1, 8, COPY_FROM])
+def test_detections_of_new_accounts_read_their_keys_with_what_they_load_and_store_them_with_their_write(
+    runtime: Runtime, postgres_url: str, monkeypatch: pytest.MonkeyPatch, size: int
 ) -> None:
-    reads: list[str] = []
-    select_events_of = unit_of_work._select_events_of
+    trips: list[str] = []
+    select_events_of, current, add = unit_of_work._select_events_of, PostgresKeys.current, PostgresKeys.add
 
     def load(*args: Any) -> Any:
-        reads.append("load")
+        trips.append("load")
         return select_events_of(*args)
 
-    def current(keys: PostgresKeys, account_ids: Sequence[str]) -> dict[str, SubjectKey]:
-        reads.append("keys alone")
-        return {}
+    def read_alone(keys: PostgresKeys, account_ids: Sequence[str]) -> dict[str, SubjectKey]:
+        trips.append("keys read alone")
+        return current(keys, account_ids)
 
-    monkeypatch.setattr(PostgresKeys, "current", current)
+    def store_alone(keys: PostgresKeys, made: Sequence[SubjectKey]) -> set[str]:
+        trips.append("keys stored alone")
+        return add(keys, made)
+
+    monkeypatch.setattr(PostgresKeys, "current", read_alone)
+    monkeypatch.setattr(PostgresKeys, "add", store_alone)
     monkeypatch.setattr(unit_of_work, "_select_events_of", load)
+    accounts = [f"acct-new-{n}" for n in range(size)]
 
-    runtime.ledger.record_detection(_of_account(runtime, 4000, "acct-new"), "pipeline")
+    runtime.ledger.record_detections(
+        [_of_account(runtime, 4000 + n, account) for n, account in enumerate(accounts)], "pipeline"
+    )
 
-    assert reads == ["load"]  # the one round trip before its write transaction
-    assert query(postgres_url, "SELECT count(*) FROM subject_keys WHERE account_id = 'acct-new'") == [(1,)]
-    assert _evidence_of(runtime, "acct-new") == [{"email": email(4000)}]
+    assert trips == ["load"]  # the one round trip before the write's transaction
+    assert query(postgres_url, "SELECT count(*) FROM subject_keys WHERE account_id = ANY(%s)", accounts) == [(size,)]
+    assert [_evidence_of(runtime, a) for a in accounts] == [[{"email": email(4000 + n)}] for n in range(size)]
 
 
 def test_keys_added_together_are_stored_in_one_go_and_an_account_keeps_its_own(runtime: Runtime) -> None:
