@@ -24,6 +24,7 @@ from app.write.detections import Detections
 from app.write.erasure import Erasure
 from app.write.notices import Notices
 from app.write.policies import Policies
+from app.write.postgres_event_store import COPY_FROM
 from app.write.quality import Quality
 from app.write.review import Review
 from app.write.sealing import Keyring, SealedAsObject, SealingMapper, accounts_sealed
@@ -170,12 +171,16 @@ class Ledger(Application[UUID]):
     def _keys_for(self, processing_event: ProcessingEvent[UUID]) -> Iterator[list[SubjectKey]]:
         """The keys that seal the events' personal data, the new ones to be stored with them.
 
-        New keys are stored in the transaction of what they seal, a batch's as a lone write's: no round trips of their
-        own, and never a key without its data. A batch that makes some of the same accounts' first keys as another
-        writer meanwhile fails whole, and runs again with the other's keys; stored ahead, in a transaction of their
-        own, they cost two round trips a batch with a new account (most, when a pipeline starts).
+        A write of fewer than COPY_FROM events stores its new keys in its own transaction, as one statement with its
+        events: no round trips of their own, and never a key without its data. Should another writer make some of the
+        same accounts' first keys meanwhile, it fails whole and runs again with the other's keys, which costs a small
+        write little. A bulk write's new keys are stored ahead, each in its own right, so that a thousand detections
+        are never encoded and sent again for one account that another pipeline began at the same time.
         """
-        with self.keyring.made_for(accounts_sealed(processing_event.events)) as keys:
+        sealed = accounts_sealed(processing_event.events)
+        if len(processing_event.events) >= COPY_FROM:
+            self.keyring.prepare(sealed)
+        with self.keyring.made_for(sealed) as keys:
             yield keys
 
     def construct_mapper(self) -> Mapper[UUID]:
