@@ -81,7 +81,7 @@ class Plans:
 
 
 def _coerced(value: Any, plan: Plan | None, non_null: bool) -> Any:
-    """A value coerced by its slot (as the plans below do inline for their items and fields)."""
+    """A value coerced by its slot: None where null is allowed, Undefined where it is not or the plan refuses it."""
     if value is None:
         return Undefined if non_null else None
     if plan is None:
@@ -97,12 +97,7 @@ def _list_of(item: Slot) -> Plan:
             return Undefined
         coerced: list[Any] = []
         for entry in value:
-            if entry is None:
-                if non_null:
-                    return Undefined
-                coerced.append(None)
-                continue
-            one = (entry if type(entry) is str else Undefined) if plan is None else plan(entry)
+            one = _coerced(entry, plan, non_null)
             if one is Undefined:
                 return Undefined
             coerced.append(one)
@@ -128,12 +123,7 @@ def _object_of(
                 if default is not Undefined:
                     coerced[out_name] = default
                 continue
-            if given is None:
-                if non_null:
-                    return Undefined
-                coerced[out_name] = None
-                continue
-            one = (given if type(given) is str else Undefined) if plan is None else plan(given)
+            one = _coerced(given, plan, non_null)
             if one is Undefined:
                 return Undefined
             coerced[out_name] = one
