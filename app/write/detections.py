@@ -59,7 +59,9 @@ class Detections:
         ids = [Detection.create_id(f.source, f.external_id) for f in batch]
         ahead = len(batch) <= READ_AHEAD_MOST
         of_subject = _named(f.subject for f in batch) if ahead else {}
-        accounts = [f.account_id for f in batch if f.account_id is not None]
+        # A larger batch's keys are read, and the new ones stored, ahead of its write (`Ledger._keys_for`): read here
+        # too, they would be read twice, and a retry of a thousand would read them for nothing.
+        accounts = [f.account_id for f in batch if f.account_id is not None] if ahead else []
         found = self.work.load_many([*policy_ids, *ids, *_subject_ids(of_subject.values() if ahead else ())], accounts)
         policies = self._policies(batch, self.work.of_kind(Policy, found, policy_ids))
         existing = self.work.of_kind(Detection, found, ids)
