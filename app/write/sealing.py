@@ -83,10 +83,7 @@ class Keyring:
         a key whose transaction may yet fail (a concurrent writer's key for the same account wins, and the command,
         run again, reads it)."""
         missing = self.unheld(account_ids)
-        keyless: frozenset[str] = getattr(self._local, "keyless", frozenset())
-        self._local.keyless = frozenset()
-        unread = [a for a in missing if a not in keyless]
-        found = self.store.current(unread) if unread else {}
+        found = self._current(missing)
         made = [new_key(a) for a in missing if a not in found]
         self._hold(found.values())
         self._local.made = {k.account_id: (k.key_id, k.key) for k in made}
@@ -105,11 +102,11 @@ class Keyring:
 
     def prepare(self, account_ids: Iterable[str]) -> None:
         """Reads, or makes and stores, the keys of `account_ids` in two round trips (three when another writer stored
-        some of them meanwhile), outside any save."""
+        some of them meanwhile; one when the caller's own load read them), outside any save."""
         missing = self.unheld(account_ids)
         if not missing:
             return
-        found = self.store.current(missing)
+        found = self._current(missing)
         made = [new_key(a) for a in missing if a not in found]
         if made:
             stored = self.store.add(made)
@@ -118,6 +115,14 @@ class Keyring:
             if lost:
                 found |= self.store.current(lost)  # a concurrent writer's key wins
         self._hold(found.values())
+
+    def _current(self, missing: list[str]) -> dict[str, SubjectKey]:
+        """The keys of the accounts among `missing` that have one, read but for those this thread's last `read_with`
+        found without one (once: the next caller looks again)."""
+        keyless: frozenset[str] = getattr(self._local, "keyless", frozenset())
+        self._local.keyless = frozenset()
+        unread = [a for a in missing if a not in keyless]
+        return self.store.current(unread) if unread else {}
 
     def unheld(self, account_ids: Iterable[str]) -> list[str]:
         """The accounts among `account_ids` whose keys the keyring does not hold (or no longer trusts)."""
