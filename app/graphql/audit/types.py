@@ -13,41 +13,67 @@ from app.read.failures import ProjectionFailure as FailureRow
 from projections.audit_trail.rows import AuditEntryRow
 
 
+def _id(root: LedgerEvent) -> strawberry.ID:
+    return strawberry.ID(root.envelope.id)
+
+
+def _occurred_at(root: LedgerEvent) -> datetime:
+    return root.envelope.occurred_at
+
+
+def _actor(root: LedgerEvent) -> str:
+    actor: str = root.envelope.data["actor"]
+    return actor
+
+
+def _subject(root: LedgerEvent) -> Subject | None:
+    subject = root.envelope.subject
+    return None if subject is None else Subject.of(subject)
+
+
+def _data(root: LedgerEvent) -> JSON:
+    return JSON(root.envelope.data)
+
+
 @strawberry.type(
     description="One immutable event of the ledger, with what its CloudEvents envelope says of it (README, Consuming "
     "events): the same id, domain, subject, account and chain hash reach every consumer."
 )
 class LedgerEvent:
+    """An event's envelope as GraphQL answers it. What costs a hash or decoding the stored event (its id, time, actor,
+    subject and data) is resolved only when a query selects it: a page of types and aggregates opens no event."""
+
+    envelope: strawberry.Private[Envelope]
     id: strawberry.ID = strawberry.field(
-        description="The event's id: its CloudEvents `id` and its NATS `Nats-Msg-Id`, the same through every channel."
+        resolver=_id,
+        description="The event's id: its CloudEvents `id` and its NATS `Nats-Msg-Id`, the same through every channel.",
     )
     position: str
     type: str = strawberry.field(description="The aggregate and event, e.g. Case.Decided.")
     topic: str
     aggregate_id: strawberry.ID
     aggregate_version: int
-    occurred_at: datetime
-    actor: str
+    occurred_at: datetime = strawberry.field(resolver=_occurred_at)
+    actor: str = strawberry.field(resolver=_actor)
     domain: str | None = strawberry.field(
         description="The domain the event touches; null for an event of no domain (a reporter's, the routing table's)."
     )
-    subject: Subject | None = strawberry.field(description="The enforced subject the event touches, if any.")
+    subject: Subject | None = strawberry.field(
+        resolver=_subject, description="The enforced subject the event touches, if any."
+    )
     account_id: str | None = strawberry.field(
         description="The account the event touches: its own, or its case's or appeal's as known at its position."
     )
     chain_hash: str = strawberry.field(description="The ledger chain's hash at the event's position (tamper evidence).")
-    data: JSON
+    data: JSON = strawberry.field(resolver=_data)
 
     @classmethod
     def of(cls, envelope: Envelope) -> LedgerEvent:
         stored = envelope.stored
         return cls(
-            id=strawberry.ID(envelope.id), position=str(envelope.position), type=envelope.event_type,
-            topic=envelope.topic, aggregate_id=strawberry.ID(str(stored.originator_id)),
-            aggregate_version=stored.originator_version, occurred_at=envelope.occurred_at,
-            actor=envelope.data["actor"], domain=envelope.domain,
-            subject=None if envelope.subject is None else Subject.of(envelope.subject),
-            account_id=envelope.account_id, chain_hash=envelope.chain_hash, data=JSON(envelope.data),
+            envelope=envelope, position=str(envelope.position), type=envelope.event_type, topic=envelope.topic,
+            aggregate_id=strawberry.ID(str(stored.originator_id)), aggregate_version=stored.originator_version,
+            domain=envelope.domain, account_id=envelope.account_id, chain_hash=envelope.chain_hash,
         )
 
 
