@@ -41,12 +41,23 @@ def reached(runtime: Runtime) -> int:
     return min(positions[name] for name in READ_MODELS)
 
 
+def reached_in(sql: Sql) -> int:
+    """`reached` as the read transaction `sql` sees it."""
+    return min(_positions(sql))
+
+
 def envelopes(runtime: Runtime, stored: Sequence[Notification]) -> list[Envelope]:
     """The envelopes of events no further than `reached`; ReadModelStopped while either read model has stopped."""
-    wanted = [s.id for s in stored]
     with reading(runtime.store, touches_at, chain_hashes_at) as sql:
-        touched = touches_at(sql, wanted)
-        hashes = chain_hashes_at(sql, wanted)
+        return enveloped(runtime, sql, stored)
+
+
+def enveloped(runtime: Runtime, sql: Sql, stored: Sequence[Notification]) -> list[Envelope]:
+    """`envelopes` in a read transaction of the caller's, in which the read models have reached every event of
+    `stored` (`reached_in`) and neither has stopped (`reading` over `touches_at` and `chain_hashes_at`)."""
+    wanted = [s.id for s in stored]
+    touched = touches_at(sql, wanted)
+    hashes = chain_hashes_at(sql, wanted)
     missing = [p for p in wanted if p not in hashes]
     assert not missing, f"envelopes asked for positions the ledger chain has not reached: {missing[:5]}"
     return _built(runtime, stored, touched, hashes)
@@ -70,8 +81,10 @@ _NOTHING = (None, None, None)
 
 
 def envelopes_after(runtime: Runtime, after: int, limit: int) -> list[Envelope]:
-    """Up to `limit` envelopes of the events after position `after`, in ledger order, as far as `reached`."""
-    return envelopes(runtime, runtime.ledger.read_stored(after, limit, upto=reached(runtime)))
+    """Up to `limit` envelopes of the events after position `after`, in ledger order, as far as `reached`: where the
+    read models stand and their rows read in one transaction (the events, which never change, meanwhile)."""
+    with reading(runtime.store, touches_at, chain_hashes_at) as sql:
+        return enveloped(runtime, sql, runtime.ledger.read_stored(after, limit, upto=reached_in(sql)))
 
 
 def envelopes_ahead(runtime: Runtime, after: int) -> list[Envelope] | None:

@@ -10,7 +10,7 @@ from typing import Any
 from eventsourcing.persistence import Notification
 
 from app.fanout.envelope import Envelope
-from app.fanout.feed import envelopes, envelopes_after, reached
+from app.fanout.feed import enveloped, envelopes_after, reached_in
 from app.graphql.core.errors import bad_input
 from app.graphql.core.inputs import EventFilter
 from app.graphql.core.reading import MAX_POSITION
@@ -21,8 +21,9 @@ from app.write.ledger import Ledger
 from domain.errors import ValidationError
 from domain.values import Subject, check_identifier, check_name
 from projections.audit_trail.projection import event_type_names
-from projections.audit_trail.queries import positions
+from projections.audit_trail.queries import positions, touches_at
 from projections.audit_trail.rows import EventQuery
+from projections.ledger_chain.queries import chain_hashes_at
 
 MAX_FILTER_VALUES = 50
 
@@ -89,12 +90,13 @@ def _valid(argument: str, check: Callable[..., object], *args: Any) -> None:
         raise bad_input(error.message, argument) from None
 
 
-def filtered_events(runtime: Runtime, query: EventQuery, after: int, limit: int) -> list[Notification]:
-    """The events `query` selects after `after`, in ledger order, as far as their envelopes can be built."""
-    upto = reached(runtime)
-    with reading(runtime.store, positions) as sql:
+def filtered_envelopes(runtime: Runtime, query: EventQuery, after: int, limit: int) -> list[Envelope]:
+    """The envelopes of the events `query` selects after `after`, in ledger order, as far as they can be built: the
+    read models' positions, the selected positions and the envelopes' rows read in one transaction."""
+    with reading(runtime.store, positions, touches_at, chain_hashes_at) as sql:
+        upto = reached_in(sql)
         wanted = [p for p in positions(sql, query, after, limit) if p <= upto]
-    return stored_at(runtime.ledger, wanted)
+        return enveloped(runtime, sql, stored_at(runtime.ledger, wanted))
 
 
 def stored_at(ledger: Ledger, wanted: Sequence[int]) -> list[Notification]:
@@ -149,4 +151,4 @@ def events_page(runtime: Runtime, query: EventQuery | None, after: int, limit: i
         return []
     if query is None or query.empty:
         return envelopes_after(runtime, after, limit)
-    return envelopes(runtime, filtered_events(runtime, query, after, limit))
+    return filtered_envelopes(runtime, query, after, limit)
