@@ -208,15 +208,16 @@ class Ledger(Application[UUID]):
 
     def read_stored(self, after: int, limit: int, upto: int | None = None) -> list[Notification]:
         """`read_events` as stored, not decoded; the write side's indexes are bookkeeping, not events of the ledger's
-        record, and are left out."""
+        record, and are left out. Each read asks for a whole `limit`: where they interleave with the events (one a
+        detection's first on its subject), a read of only what is still missing took a round trip for each few."""
         found: list[Notification] = []
         while len(found) < limit and (upto is None or after < upto):
-            notifications = self.select_page(after, limit - len(found), stop=upto)
+            notifications = self.select_page(after, limit, stop=upto)
             if not notifications:
                 break
             after = notifications[-1].id
             found += [n for n in notifications if n.topic not in INDEX_TOPICS]
-        return found
+        return found[:limit]
 
     def select_page(
         self, after: int, limit: int, topics: Sequence[str] = (), stop: int | None = None
