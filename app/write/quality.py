@@ -60,6 +60,8 @@ def judge_superseded(
     too found a violation), and the rule demoted if it trips the breaker: the aggregates to save with the decision."""
     if decision.supersedes is None or rule_of_actor(actor) is not None:
         return []
+    if rule_of_actor(case.decided[decision.supersedes][0]) is None:  # only a rule's decisions are drawn for QA
+        return []
     if work.find(QaSample, QaSample.create_id(decision.supersedes)) is None:
         return []
     return _judge(work, case, decision.supersedes, JudgmentKind.QA, decision.outcome is Outcome.VIOLATING, actor, at)
@@ -75,10 +77,14 @@ def _judge(
 ) -> list[DocketAggregate]:
     decided_by, decided_at = case.decided[decision_id]
     rule_id = rule_of_actor(decided_by)
-    rule = None if rule_id is None else work.find(AutomationRule, rule_id)
-    if rule_id is None or rule is None:
+    if rule_id is None:
         return []
-    monitor = _monitor(work, rule_id, actor, at)
+    monitor_id = RuleMonitor.create_id(rule_id)
+    found = work.load_many([rule_id, monitor_id])
+    rule = work.of_kind(AutomationRule, found, [rule_id]).get(rule_id)
+    if rule is None:
+        return []
+    monitor = work.of_kind(RuleMonitor, found, [monitor_id]).get(monitor_id) or RuleMonitor.start(rule_id, actor, at)
     monitor.judge(decision_id, kind, agreed, decided_at, rule.mode_changed_at, actor, at)
     trip_if_breached(rule, monitor, BREAKER, at)
     return [monitor, rule]
