@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import cast
 from uuid import UUID, uuid4
 
 from app.write.quality import judge_superseded
@@ -19,11 +20,7 @@ from domain.account import Account
 from domain.base import DocketAggregate, natural_id
 from domain.case import Case, Decision, Verdict
 from domain.detection import Detection
-from domain.errors import (
-    ConflictError,
-    ValidationError,
-    no_such_detection,
-)
+from domain.errors import ConflictError, ValidationError, no_such_detection, no_such_policy
 from domain.indexes import DecisionIndex, SubjectIndex
 from domain.ladder import Ladder
 from domain.notice import Decided, Notice
@@ -76,15 +73,15 @@ class Decisions:
 
         def attempt() -> DecisionMade:
             now = self.work.clock()
-            policy = self.work.get_policy(subject.domain, policy_key)
-            detections = [self._get_detection(i, subject) for i in dict.fromkeys(detection_ids)]
-            case = self.work.find(Case, case_id)
+            loaded = _Loaded(self.work, subject, policy_key, detection_ids, account_id)
+            policy = loaded.policy()
+            detections = loaded.detections(subject)
+            case = loaded.case()
             if case is not None and decision_id in case.decisions:
-                return self._replayed(case, decision_id, policy_key, verdict)
-            owner = _owner(account_id, case, detections) or self._detected_account(subject)
+                return self._replayed(case, loaded, decision_id, policy_key, verdict)
+            owner = _owner(account_id, case, detections) or loaded.detected_account()
             cases = {} if case is None else {case_id: case}
-            accounts = {} if owner is None else self.work.load_all(Account, [Account.create_id(owner)])
-            deciding = Deciding.load(self.work, policy, cases, accounts, actor, now)
+            deciding = Deciding.load(self.work, policy, cases, loaded.accounts(owner), actor, now)
             case = deciding.case(subject, owner, override_claims)
             decision, _ = deciding.decide(case, decision_id, verdict, detections, owner)
             judged = judge_superseded(self.work, case, decision, actor, now)
@@ -94,29 +91,73 @@ class Decisions:
 
         return self.work.retrying(attempt)
 
-    def _replayed(self, case: Case, decision_id: UUID, policy_key: str, verdict: Verdict) -> DecisionMade:
+    def _replayed(
+        self, case: Case, loaded: _Loaded, decision_id: UUID, policy_key: str, verdict: Verdict
+    ) -> DecisionMade:
         decision = case.decisions[decision_id]
         if decision.policy_key != policy_key or decision.outcome != verdict.outcome:
             raise ConflictError(
                 f"idempotency key {verdict.idempotency_key!r} was already used for another decision on this subject"
             )
-        return _made(case, self.work.account_of(case), decision_id, self.work.head(), False)
+        account = next(iter(loaded.accounts(case.account_id).values()), None)
+        return _made(case, account, decision_id, self.work.head(), False)
 
-    def _detected_account(self, subject: Subject) -> str | None:
-        """The account the subject's detections named first, if any did."""
-        index = self.work.find(SubjectIndex, SubjectIndex.create_id(subject))
+
+class _Loaded:
+    """What a decision reads before its write, in one round trip: its policy, the detections it cites and the subject's
+    case; the account named, or when none is, the subject's index (which names the account its detections did)."""
+
+    def __init__(
+        self, work: UnitOfWork, subject: Subject, policy_key: str, detection_ids: list[UUID], account_id: str | None
+    ) -> None:
+        self.work = work
+        self.name = (subject.domain, policy_key)
+        self.policy_id = Policy.create_id(subject.domain, policy_key)
+        self.detection_ids = list(dict.fromkeys(detection_ids))
+        self.case_id = Case.create_id(subject)
+        self.account_id = account_id
+        self.index_id = None if account_id else SubjectIndex.create_id(subject)
+        named = [Account.create_id(account_id)] if account_id else [self.index_id]
+        # The named account's key comes too: the detections' evidence is sealed with it.
+        self.found = work.load_many(
+            [self.policy_id, *self.detection_ids, self.case_id, *named], [account_id] if account_id else []
+        )
+
+    def policy(self) -> Policy:
+        policy = self.work.of_kind(Policy, self.found, [self.policy_id]).get(self.policy_id)
+        if policy is None:
+            raise no_such_policy(*self.name)
+        return policy
+
+    def detections(self, subject: Subject) -> list[Detection]:
+        """The detections cited, in order.
+
+        An id that names nothing, or something other than a detection, answers as the case answers a detection about
+        another subject: no id tells the caller what the ledger holds.
+        """
+        cited = [self.found.get(i) for i in self.detection_ids]
+        for detection_id, detection in zip(self.detection_ids, cited, strict=True):
+            if not isinstance(detection, Detection):
+                raise no_such_detection(detection_id, subject.key)
+        return cast(list[Detection], cited)
+
+    def case(self) -> Case | None:
+        return self.work.of_kind(Case, self.found, [self.case_id]).get(self.case_id)
+
+    def detected_account(self) -> str | None:
+        """The account the subject's detections named first, if any did (read only when no account was named)."""
+        ids = [] if self.index_id is None else [self.index_id]
+        index = next(iter(self.work.of_kind(SubjectIndex, self.found, ids).values()), None)
         return None if index is None else index.account_id
 
-    def _get_detection(self, detection_id: UUID, subject: Subject) -> Detection:
-        """A detection a decision on `subject` cites.
-
-        An id that names nothing, or something other than a detection, answers as the case answers a
-        detection about another subject: no id tells the caller what the ledger holds.
-        """
-        detection = self.work.aggregate(detection_id)
-        if not isinstance(detection, Detection):
-            raise no_such_detection(detection_id, subject.key)
-        return detection
+    def accounts(self, owner: str | None) -> dict[UUID, Account]:
+        """The owner's account, if registered: read with the rest when it is the one named, else now."""
+        if owner is None:
+            return {}
+        ids = [Account.create_id(owner)]
+        if owner == self.account_id:
+            return self.work.of_kind(Account, self.found, ids)
+        return self.work.load_all(Account, ids)
 
 
 def _made(case: Case, account: Account | None, decision_id: UUID, position: int, created: bool) -> DecisionMade:
