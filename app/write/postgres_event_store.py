@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import select
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
@@ -68,18 +69,23 @@ class CopyingRecorder(PostgresApplicationRecorder):
             return self._insert_in_one_statement(stored_events, kwargs.get("keys", ()))
         return self._copy_events(stored_events, kwargs.get("keys", ()))
 
+    @cached_property
+    def _one_statement(self) -> bytes:
+        """The call of `docket_insert_events`, composed once (~50 us a write otherwise)."""
+        return SQL(
+            "SELECT {0}.docket_insert_events(%b::uuid[], %b::int8[], %b::text[], %b::bytea[], "
+            "%b::text[], %b::text[], %b::text[], %b::bytea[], %s) AS id"
+        ).format(Identifier(self.datastore.schema)).as_bytes(None)
+
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def _insert_in_one_statement(
         self, stored_events: Sequence[StoredEvent], new_keys: Sequence[SubjectKey]
     ) -> Sequence[int]:
-        statement = SQL(
-            "SELECT {0}.docket_insert_events(%b::uuid[], %b::int8[], %b::text[], %b::bytea[], "
-            "%b::text[], %b::text[], %b::text[], %b::bytea[], %s) AS id"
-        ).format(Identifier(self.datastore.schema))
         events = [(e.originator_id, e.originator_version, e.topic, e.state) for e in stored_events]
         columns = [*unnest_columns(events, 4), *key_columns(new_keys)]
+        params = [*columns, f"{self.datastore.lock_timeout}s"]
         with self.datastore.get_connection() as conn:
-            rows = conn.execute(statement, [*columns, f"{self.datastore.lock_timeout}s"], prepare=True).fetchall()
+            rows = conn.execute(self._one_statement, params, prepare=True).fetchall()
         return [row["id"] for row in rows]
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)

@@ -6,6 +6,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
+from functools import cache
 from typing import TypeVar, cast
 from uuid import UUID
 
@@ -206,15 +207,7 @@ def _select_events_of(
     if isinstance(recorder, PostgresAggregateRecorder):
         if recorder.datastore.originator_id_type != "uuid":
             return None
-        # The accounts' keys come in the same statement, as rows without an aggregate (account, key id and key in
-        # `topic`, `key_id` and `state`): one message each way, where a pipeline of two statements takes four.
-        statement = SQL(
-            "SELECT originator_id, originator_version, topic, state, NULL AS key_id FROM {0}.{1} "
-            "WHERE originator_id = ANY(%b::uuid[]) "
-            "UNION ALL SELECT NULL, NULL, account_id, key, key_id FROM {0}.subject_keys "
-            "WHERE account_id = ANY(%b::text[]) "
-            "ORDER BY 1, 2"
-        ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+        statement = _events_and_keys(recorder.datastore.schema, recorder.events_table_name)
         with recorder.datastore.get_connection() as connection:
             rows = connection.execute(statement, (ids, accounts), prepare=True).fetchall()
         if accounts:
@@ -242,3 +235,19 @@ def _select_events_of(
                 ]
         return found
     return None
+
+
+@cache
+def _events_and_keys(schema: str, table: str) -> bytes:
+    """The statement of `_select_events_of` on PostgreSQL, composed once (~50 us a call otherwise).
+
+    The accounts' keys come in the same statement, as rows without an aggregate (account, key id and key in `topic`,
+    `key_id` and `state`): one message each way, where a pipeline of two statements takes four.
+    """
+    return SQL(
+        "SELECT originator_id, originator_version, topic, state, NULL AS key_id FROM {0}.{1} "
+        "WHERE originator_id = ANY(%b::uuid[]) "
+        "UNION ALL SELECT NULL, NULL, account_id, key, key_id FROM {0}.subject_keys "
+        "WHERE account_id = ANY(%b::text[]) "
+        "ORDER BY 1, 2"
+    ).format(Identifier(schema), Identifier(table)).as_bytes(None)
