@@ -6,12 +6,10 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any
 
 import psycopg
 import pytest
 from eventsourcing.persistence import IntegrityError, Notification, StoredEvent
-from psycopg.sql import Composable
 from psycopg_pool import ConnectionPool
 
 from app.config.settings import Settings
@@ -152,18 +150,11 @@ def test_a_subscriber_is_told_of_a_copied_batch(pg_runtime: Runtime) -> None:
 
 
 def test_recording_one_detection_sends_one_statement_to_read_and_one_to_write(
-    pg_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+    pg_runtime: Runtime, sent: list[str]
 ) -> None:
     ledger = pg_runtime.ledger
     ledger.record_detections(facts("warm", 1), "pipeline")
-    sent: list[str] = []
-    execute = psycopg.Cursor.execute
-
-    def counting(cursor: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
-        sent.append(query.as_string(cursor) if isinstance(query, Composable) else str(query))
-        return execute(cursor, query, *args, **kwargs)
-
-    monkeypatch.setattr(psycopg.Cursor, "execute", counting)
+    sent.clear()
     recorded = ledger.record_detection(facts("one", 1)[0], "pipeline")
 
     assert recorded.created

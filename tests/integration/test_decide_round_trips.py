@@ -4,14 +4,10 @@ that holds none of them; the write is one statement more."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import closing
-from typing import Any
 
-import psycopg
 import pytest
-from psycopg.sql import Composable
 
 from app.config.settings import Settings
 from app.runtime.wiring import Runtime, open_runtime
@@ -36,22 +32,6 @@ def cold(postgres_url: str, clock: MovableClock) -> Iterator[Runtime]:
     """A second process on the same ledger, holding no aggregate and no key."""
     with closing(open_runtime(Settings(database_url=postgres_url), clock=clock)) as opened:
         yield opened
-
-
-@pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The statements the test's own thread sends, as their text."""
-    statements: list[str] = []
-    execute, thread = psycopg.Cursor.execute, threading.get_ident()
-
-    def counted(cursor: psycopg.Cursor[Any], statement: Any, *args: Any, **kwargs: Any) -> Any:
-        if threading.get_ident() == thread:
-            text = statement.as_string(cursor) if isinstance(statement, Composable) else statement
-            statements.append(text.decode() if isinstance(text, bytes) else str(text))
-        return execute(cursor, statement, *args, **kwargs)
-
-    monkeypatch.setattr(psycopg.Cursor, "execute", counted)
-    return statements
 
 
 def _violating(key: str) -> Verdict:
