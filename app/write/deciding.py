@@ -20,7 +20,7 @@ from domain.account import Account
 from domain.base import DocketAggregate, natural_id
 from domain.case import Case, Decision, Verdict
 from domain.detection import Detection
-from domain.errors import ConflictError, ValidationError, no_such_detection, no_such_policy
+from domain.errors import ConflictError, ValidationError, no_such_detection
 from domain.indexes import DecisionIndex, SubjectIndex
 from domain.ladder import Ladder
 from domain.notice import Decided, Notice
@@ -124,10 +124,7 @@ class _Loaded:
         )
 
     def policy(self) -> Policy:
-        policy = self.work.of_kind(Policy, self.found, [self.policy_id]).get(self.policy_id)
-        if policy is None:
-            raise no_such_policy(*self.name)
-        return policy
+        return self.work.loaded_policy(self.found, *self.name)
 
     def detections(self, subject: Subject) -> list[Detection]:
         """The detections cited, in order.

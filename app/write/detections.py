@@ -11,7 +11,7 @@ from uuid import UUID
 from app.write.unit_of_work import UnitOfWork
 from domain.case import Case
 from domain.detection import Detection, DetectionFacts
-from domain.errors import ConflictError, NotFoundError, ValidationError, no_such_policy
+from domain.errors import ConflictError, NotFoundError, ValidationError
 from domain.indexes import SubjectIndex, note_detection
 from domain.policy import Policy
 from domain.values import Subject
@@ -63,7 +63,7 @@ class Detections:
         # too, they would be read twice, and a retry of a thousand would read them for nothing.
         accounts = [f.account_id for f in batch if f.account_id is not None] if ahead else []
         found = self.work.load_many([*policy_ids, *ids, *_subject_ids(of_subject.values() if ahead else ())], accounts)
-        policies = self._policies(batch, self.work.of_kind(Policy, found, policy_ids))
+        policies = self._policies(batch, found)
         existing = self.work.of_kind(Detection, found, ids)
         fresh: dict[UUID, Detection] = {}
         for index, (detection_id, facts) in enumerate(zip(ids, batch, strict=True)):
@@ -92,14 +92,13 @@ class Detections:
             for i in ids
         ]
 
-    @staticmethod
-    def _policies(batch: list[DetectionFacts], loaded: dict[UUID, Policy]) -> dict[tuple[str, str], Policy]:
+    def _policies(self, batch: list[DetectionFacts], loaded: dict[UUID, object]) -> dict[tuple[str, str], Policy]:
         """The policy each detection names, checked to exist and to allow a detection, in input order."""
         policies: dict[tuple[str, str], Policy] = {}
         for index, facts in enumerate(batch):
             name = (facts.subject.domain, facts.policy_key)
             if name not in policies:  # checked at its first input: what fails there fails each of its inputs alike
-                policies[name] = _indexed(index, len(batch), partial(_loaded_policy, loaded, *name))
+                policies[name] = _indexed(index, len(batch), partial(self.work.loaded_policy, loaded, *name))
                 _indexed(index, len(batch), partial(policies[name].check_allows, ()))
         return policies
 
@@ -123,14 +122,6 @@ def _subject_ids(subjects: Iterable[_SubjectIds]) -> list[UUID]:
     """The ids of the subjects' indexes and cases."""
     named = list(subjects)
     return [*(n.index for n in named), *(n.case for n in named)]
-
-
-def _loaded_policy(loaded: dict[UUID, Policy], domain: str, key: str) -> Policy:
-    """`get_policy` over policies loaded beforehand."""
-    policy = loaded.get(Policy.create_id(domain, key))
-    if policy is None:
-        raise no_such_policy(domain, key)
-    return policy
 
 
 def _indexed(index: int, size: int, check: Callable[[], T]) -> T:

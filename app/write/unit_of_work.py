@@ -128,6 +128,15 @@ class UnitOfWork:
             raise no_such_policy(domain, key)
         return policy
 
+    @classmethod
+    def loaded_policy(cls, found: dict[UUID, object], domain: str, key: str) -> Policy:
+        """`get_policy` over what `load_many` found."""
+        policy_id = Policy.create_id(domain, key)
+        policy = cls.of_kind(Policy, found, [policy_id]).get(policy_id)
+        if policy is None:
+            raise no_such_policy(domain, key)
+        return policy
+
     def decided_case(self, case_id: UUID, decision_id: UUID) -> Case:
         """The case a decision was made on; a NotFoundError naming the decision if there is none."""
         case = self.find(Case, case_id)
