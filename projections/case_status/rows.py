@@ -104,3 +104,12 @@ class CaseRow:
     last_position: int
     opened_position: int = 0
     """The ledger position of the event that opened the case."""
+
+
+@dataclass(frozen=True)
+class CaseRecords:
+    """A case with the records read with it: None for a kind not read."""
+
+    case: CaseRow
+    detections: list[DetectionRow] | None
+    decisions: list[DecisionRow] | None

@@ -15,13 +15,7 @@ from app.write.ledger import Ledger
 from domain.values import Subject
 from projections.account_standing.queries import find_strikes
 from projections.case_status.as_of import case_as_of
-from projections.case_status.queries import (
-    case_decisions,
-    case_detections,
-    decisions_of_cases,
-    detections_of_cases,
-    find_case,
-)
+from projections.case_status.queries import find_case_with
 from projections.sql import Steps, query_of
 
 _BEGAN: weakref.WeakKeyDictionary[Ledger, datetime] = weakref.WeakKeyDictionary()
@@ -38,14 +32,13 @@ def ledger_began(ledger: Ledger) -> datetime | None:
     return began
 
 
-@query_of(find_case, detections_of_cases, decisions_of_cases, find_strikes)
+@query_of(find_case_with, find_strikes)
 def case_as_of_steps(subject: Subject, at: datetime) -> Steps[Case | None]:
     """The case as it stood at `at`, with its detections and decisions of then; None if not yet opened."""
-    row = yield from find_case.steps(subject)
-    if row is None:
+    found = yield from find_case_with.steps(subject, True, True)
+    if found is None:
         return None
-    detections = yield from case_detections.steps(row.case_id)
-    past = case_as_of(row, detections, (yield from case_decisions.steps(row.case_id)), at)
+    past = case_as_of(found.case, found.detections or [], found.decisions or [], at)
     if past is None:
         return None
     case, detections, decisions = past

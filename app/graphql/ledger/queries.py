@@ -34,6 +34,7 @@ from app.graphql.ledger.views import (
     Case,
     CaseConnection,
     CaseFilter,
+    case_now,
     case_page,
 )
 from domain.appeal import AppealStatus
@@ -46,7 +47,6 @@ from projections.action_confirmations.rows import ConfirmationRow
 from projections.appeals.queries import appeal_queue, find_appeal
 from projections.case_status.queries import (
     account_domains,
-    find_case,
     find_decision,
 )
 from projections.case_status.rows import DecisionRow
@@ -120,8 +120,7 @@ class LedgerQuery:
         if not info.context.principal.sees(key.domain):
             return None
         if as_of is None:
-            row = await runtime.store.reader.fetch(find_case, key)
-            return None if row is None else Case.of_row(row)
+            return await case_now(info, key)
         return await runtime.store.reader.fetch(case_as_of_steps, key, await moment(runtime, as_of))
 
     @strawberry.field(description="Cases that match a filter, in the order they were opened.")

@@ -16,6 +16,7 @@ import strawberry
 from app.graphql.audit.types import AuditEntry
 from app.graphql.core.context import Info
 from app.graphql.core.reading import check_page, parse_position
+from app.graphql.core.selection import Selected
 from app.graphql.core.values import PageInfo, Subject
 from app.graphql.ledger.types import (
     Appeal,
@@ -29,6 +30,7 @@ from app.graphql.ledger.types import (
 from app.graphql.review.types import CaseNote, Claim, Report, ReviewQueueEntry
 from domain.appeal import AppealStatus
 from domain.standing import Strike as DomainStrike
+from domain.values import Subject as SubjectKey
 from projections.account_standing.queries import find_strikes
 from projections.account_standing.rows import AccountRow
 from projections.appeals.queries import account_appeals, case_appeals
@@ -36,7 +38,7 @@ from projections.appeals.rows import AppealRow
 from projections.audit_trail.queries import subject_trails
 from projections.audit_trail.rows import AuditEntryRow
 from projections.case_status.as_of import strike_as_of
-from projections.case_status.queries import decisions_of_cases, detections_of_cases
+from projections.case_status.queries import decisions_of_cases, detections_of_cases, find_case_with
 from projections.case_status.rows import CaseRow, DecisionRow, DetectionRow
 from projections.case_status.search import CaseFilter as CaseQuery
 from projections.case_status.search import search_cases
@@ -51,11 +53,12 @@ DecisionWithStrike = tuple[DecisionRow, DomainStrike | None]
 
 
 @dataclass(frozen=True)
-class PastRecords:
-    """A case's detections and decisions as they stood at a past moment, read with the case itself."""
+class Records:
+    """A case's detections and decisions read with the case itself: as they stood at a past moment, or those the
+    query selects as they stand now (None: not read; the field loads them)."""
 
-    detections: list[DetectionRow]
-    decisions: list[DecisionWithStrike]
+    detections: list[DetectionRow] | None
+    decisions: list[DecisionWithStrike] | None
 
 
 @query_of(decisions_of_cases, find_strikes)
@@ -66,10 +69,22 @@ def decisions_with_strikes(case_ids: Sequence[str]) -> Steps[dict[str, list[Deci
     return {case_id: [(d, strikes.get(d.strike_id or "")) for d in rows] for case_id, rows in decisions.items()}
 
 
-def past_records(detections: list[DetectionRow], decisions: list[DecisionRow], at: datetime) -> Steps[PastRecords]:
+@query_of(find_case_with, find_strikes)
+def case_with_decisions(subject: SubjectKey, detections: bool, strikes: bool) -> Steps[Case | None]:
+    """The case as it stands now with its decisions, and its detections if asked: one statement; and the strikes of
+    its decisions, if asked, one more."""
+    found = yield from find_case_with.steps(subject, detections, True)
+    if found is None:
+        return None
+    decisions = found.decisions or []
+    counted = (yield from find_strikes.steps([d.strike_id for d in decisions if d.strike_id])) if strikes else {}
+    return Case.of_row(found.case, Records(found.detections, [(d, counted.get(d.strike_id or "")) for d in decisions]))
+
+
+def past_records(detections: list[DetectionRow], decisions: list[DecisionRow], at: datetime) -> Steps[Records]:
     """The records of a case as of `at`, each decision with its strike as it stood then."""
     strikes = yield from find_strikes.steps([d.strike_id for d in decisions if d.strike_id])
-    return PastRecords(
+    return Records(
         detections,
         [(d, None if d.strike_id not in strikes else strike_as_of(strikes[d.strike_id], at)) for d in decisions],
     )
@@ -95,19 +110,21 @@ class Case:
     status: str = strawberry.field(description="OPEN (awaiting a decision), ACTIONED or CLEARED.")
     opened_at: datetime
     updated_at: datetime
-    past: strawberry.Private[PastRecords | None] = None
-    """Set on a case asked `asOf` a past moment: its detections and decisions as they stood then."""
+    records: strawberry.Private[Records | None] = None
+    """Its detections and decisions, when read with it: as they stood then, on a case asked `asOf` a past moment."""
 
     @classmethod
-    def of_row(cls, row: CaseRow, past: PastRecords | None = None) -> Case:
+    def of_row(cls, row: CaseRow, records: Records | None = None) -> Case:
         return cls(
             id=strawberry.ID(row.case_id), subject=Subject.of(row.subject), account_id=row.account_id,
-            status=row.status, opened_at=row.opened_at, updated_at=row.updated_at, past=past,
+            status=row.status, opened_at=row.opened_at, updated_at=row.updated_at, records=records,
         )
 
     @strawberry.field(description="The detections recorded on the subject, in ledger order.")
     async def detections(self, info: Info) -> list[Detection]:
-        rows = self.past.detections if self.past else await info.context.loaders.of(detections_of_cases).load(self.id)
+        rows = None if self.records is None else self.records.detections
+        if rows is None:
+            rows = await info.context.loaders.of(detections_of_cases).load(self.id)
         return [Detection.of_row(r) for r in rows]
 
     @strawberry.field(
@@ -115,9 +132,9 @@ class Case:
         "issued, or for a VIOLATING re-decision, the one the case kept."
     )
     async def decisions(self, info: Info) -> list[Decision]:
-        if self.past:
-            return [Decision.of_row(row, strike) for row, strike in self.past.decisions]
-        pairs = await info.context.loaders.of(decisions_with_strikes).load(self.id)
+        pairs = None if self.records is None else self.records.decisions
+        if pairs is None:
+            pairs = await info.context.loaders.of(decisions_with_strikes).load(self.id)
         return [Decision.of_row(row, strike) for row, strike in pairs]
 
     # The reviewer's view: as things stand now, also on a case asked `asOf` a past moment.
@@ -175,6 +192,17 @@ class CaseFilter:
     def to_query(self, account_id: str | None = None) -> CaseQuery:
         return CaseQuery(status=self.status, domain=self.domain, policy_key=self.policy, queue=self.queue,
                          reporter_id=self.reporter, account_id=account_id)
+
+
+async def case_now(info: Info, subject: SubjectKey) -> Case | None:
+    """The case as it stands now, read with the detections and decisions the query selects."""
+    selected = Selected.of(info)
+    reader = info.context.runtime.store.reader
+    if "decisions" in selected:
+        strikes = "strike" in selected.under("decisions")
+        return await reader.fetch(case_with_decisions, subject, "detections" in selected, strikes)
+    found = await reader.fetch(find_case_with, subject, "detections" in selected, False)
+    return None if found is None else Case.of_row(found.case, Records(found.detections, None))
 
 
 async def case_page(info: Info, query: CaseQuery, first: int, after: str | None) -> CaseConnection:

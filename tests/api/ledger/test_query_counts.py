@@ -101,27 +101,30 @@ def test_asking_for_an_account_appeals_costs_one_statement_more_even_when_it_has
     assert len(sent) == 2 and "FROM appeals" in sent[1]
 
 
-def test_a_case_and_the_review_queue_cost_one_statement_and_each_nested_field_one_more(
+def test_a_case_with_its_detections_and_decisions_costs_one_statement_and_their_strikes_one_more(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    record_detection(api, subject=subject("pin-1"), externalId="clf-1", accountId="acct-1")
-    settle(api)
+    _one_decided_case(api)
     pin = '{domain: "trust_safety", kind: "pin", id: "pin-1"}'
     queries = [f"{{ case(subject: {pin}) {{ status }} }}",
                f"{{ case(subject: {pin}) {{ status detections {{ id }} }} }}",
+               f"{{ case(subject: {pin}) {{ status detections {{ externalId }} decisions {{ id live }} }} }}",
+               (f"{{ case(subject: {pin}) {{ ...records }} }} fragment records on Case {{ decisions {{ ...strike }} }} "
+                "fragment strike on Decision { strike { points } }"),
                '{ reviewQueue(domain: "trust_safety") { edges { node { policy detections } } } }']
+    answers, counts = [], []
     for query in queries:
-        api.data(query)
+        api.data(query)  # a reader learns each statement's width once
+        with reads_counted(monkeypatch) as sent:
+            answers.append(api.data(query))
+        counts.append(len(sent))
 
-    with reads_counted(monkeypatch) as case_alone:
-        assert api.data(queries[0])["case"]["status"] == "OPEN"
-    with reads_counted(monkeypatch) as with_detections:
-        case = api.data(queries[1])["case"]
-    with reads_counted(monkeypatch) as queue:
-        page = api.data(queries[2])
-
-    assert len(case["detections"]) == 1 and len(page["reviewQueue"]["edges"]) == 1
-    assert (len(case_alone), len(with_detections), len(queue)) == (1, 2, 1)
+    case = answers[2]["case"]
+    assert case["status"] == "ACTIONED" and [d["externalId"] for d in case["detections"]] == ["clf-1"]
+    assert [d["live"] for d in case["decisions"]] == [True]
+    assert answers[3]["case"]["decisions"] == [{"strike": {"points": 1}}]
+    assert len(answers[4]["reviewQueue"]["edges"]) == 0
+    assert counts == [1, 1, 1, 2, 1]
 
 
 def test_a_decision_costs_one_statement_and_its_strike_one_more(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
