@@ -120,7 +120,9 @@ class LedgerQuery:
         if not info.context.principal.sees(key.domain):
             return None
         if as_of is None:
-            return await case_now(info, key)
+            # An answer asked with minPosition is not kept: its position names a write the client just made, so the
+            # same request seldom comes again, and keeping would cost every one a look at the read models' positions.
+            return await case_now(info, key, keep=min_position is None)
         return await runtime.store.reader.fetch(case_as_of_steps, key, await moment(runtime, as_of))
 
     @strawberry.field(description="Cases that match a filter, in the order they were opened.")

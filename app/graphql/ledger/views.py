@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
@@ -44,7 +45,7 @@ from projections.case_status.search import CaseFilter as CaseQuery
 from projections.case_status.search import search_cases
 from projections.reports.queries import case_reports
 from projections.review_queue.queues import case_claims, case_entries, case_notes
-from projections.sql import Steps, query_of
+from projections.sql import Query, Steps, query_of
 
 MAX_HISTORY = 1000
 """Events a case's `history` shows; `auditTrail` pages through any number."""
@@ -194,15 +195,26 @@ class CaseFilter:
                          reporter_id=self.reporter, account_id=account_id)
 
 
-async def case_now(info: Info, subject: SubjectKey) -> Case | None:
-    """The case as it stands now, read with the detections and decisions the query selects."""
+async def case_now(info: Info, subject: SubjectKey, keep: bool) -> Case | None:
+    """The case as it stands now, read with the detections and decisions the query selects. With `keep`, a case
+    found declares what it depends on, so that the answer may be kept: the read models it was read from, and not the
+    clock (a nested field that reads more, as `claim` does, makes a request whose answer is never kept)."""
     selected = Selected.of(info)
-    reader = info.context.runtime.store.reader
+    reads = info.context.reads
+    if keep:
+        await reads.positions()
+    detections = "detections" in selected
+    query: Query[..., Any]
     if "decisions" in selected:
-        strikes = "strike" in selected.under("decisions")
-        return await reader.fetch(case_with_decisions, subject, "detections" in selected, strikes)
-    found = await reader.fetch(find_case_with, subject, "detections" in selected, False)
-    return None if found is None else Case.of_row(found.case, Records(found.detections, None))
+        query = case_with_decisions
+        case = await reads.fetch(case_with_decisions, subject, detections, "strike" in selected.under("decisions"))
+    else:
+        query = find_case_with
+        found = await reads.fetch(find_case_with, subject, detections, False)
+        case = None if found is None else Case.of_row(found.case, Records(found.detections, None))
+    if keep and case is not None:
+        reads.declare(str(info.path.key), [query], None)
+    return case
 
 
 async def case_page(info: Info, query: CaseQuery, first: int, after: str | None) -> CaseConnection:

@@ -106,11 +106,15 @@ def test_a_case_with_its_detections_and_decisions_costs_one_statement_and_their_
 ) -> None:
     _one_decided_case(api)
     pin = '{domain: "trust_safety", kind: "pin", id: "pin-1"}'
-    queries = [f"{{ case(subject: {pin}) {{ status }} }}",
-               f"{{ case(subject: {pin}) {{ status detections {{ id }} }} }}",
-               f"{{ case(subject: {pin}) {{ status detections {{ externalId }} decisions {{ id live }} }} }}",
-               (f"{{ case(subject: {pin}) {{ ...records }} }} fragment records on Case {{ decisions {{ ...strike }} }} "
-                "fragment strike on Decision { strike { points } }"),
+
+    def asked(fields: str, fragments: str = "") -> str:
+        """pin-1's case, and __typename: an answer not kept, read each time."""
+        return f"{{ __typename case(subject: {pin}) {{ {fields} }} }} {fragments}"
+
+    queries = [asked("status"), asked("status detections { id }"),
+               asked("status detections { externalId } decisions { id live }"),
+               asked("...records", "fragment records on Case { decisions { ...strike } } "
+                     "fragment strike on Decision { strike { points } }"),
                '{ reviewQueue(domain: "trust_safety") { edges { node { policy detections } } } }']
     answers, counts = [], []
     for query in queries:
