@@ -58,7 +58,7 @@ def feed_seconds(runtime: Any, name: str, pages: list[Sequence[Notification]], d
                         started = time.process_time()
                         feed(projection, topics, page, decode, sql, isolated=False)
                         seconds += time.process_time() - started
-                        track(sql, name, page[-1].id)
+                        track(sql, {name: page[-1].id})
         finally:
             build.close()
     return seconds

@@ -7,7 +7,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
@@ -17,7 +17,7 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
 from app.config.clock import system_clock
-from app.read.failures import ProjectionFailure, clear, failed, record, stopped
+from app.read.failures import ProjectionFailure, clear, failed, positions_and_failures, record
 from app.read.garbage import rarely_collected
 from app.read.lease import Lease
 from app.read.notifications import FOREVER, Bell, Channel
@@ -47,7 +47,7 @@ _UNFLUSHED = "SET LOCAL synchronous_commit = off"
 whole: a read model's rows and its position are one transaction, so it holds what it held before them, and projects
 those events again from the ledger (whose own commits wait). Nothing is lost, nothing applied twice."""
 _TRACK = """
-INSERT INTO projection_positions (name, position, updated_at) VALUES (?, ?, ?)
+INSERT INTO projection_positions (name, position, updated_at) VALUES {rows}
 ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
 """
 
@@ -268,9 +268,14 @@ def split_by_weight(chosen: list[Projection], groups: int) -> list[list[Projecti
     return [sorted(g, key=lambda p: order[p.name]) for g in found if g]
 
 
-def track(sql: Any, name: str, position: int) -> None:
-    """Records that read model `name` has applied the ledger up to `position` (in the caller's transaction)."""
-    sql.execute(_TRACK, (name, position, datetime.now(UTC)))
+def track(sql: Any, positions: Mapping[str, int]) -> None:
+    """Records that each read model of `positions` has applied the ledger up to its position there (in the caller's
+    transaction), in one statement."""
+    if not positions:
+        return
+    now = datetime.now(UTC)
+    sql.execute(_TRACK.format(rows=", ".join(["(?, ?, ?)"] * len(positions))),
+                [value for name, position in positions.items() for value in (name, position, now)])
 
 
 class Moved(NamedTuple):
@@ -365,18 +370,23 @@ class Projector:
         It is tried first with no savepoint around each read model's batch; should anything fail, the transaction
         rolls back and the step runs again with every read model in a savepoint of its own (`isolated_on_failure`),
         so that one that cannot apply an event stops alone.
+
+        Its connection is taken unchecked (a round trip less a step): one the server dropped while it sat in the
+        pool (a restart) fails the step, which is tried once more on a checked one.
         """
-        return isolated_on_failure(partial(self._step_once, chosen, pages, decode))
+        try:
+            return isolated_on_failure(partial(self._step_once, chosen, pages, decode, False))
+        except UNREACHABLE:
+            return isolated_on_failure(partial(self._step_once, chosen, pages, decode, True))
 
     def _step_once(
-        self, chosen: list[Projection], pages: Pages, decode: Callable[[Notification], Any], isolated: bool
+        self, chosen: list[Projection], pages: Pages, decode: Callable[[Notification], Any], checked: bool,
+        isolated: bool,
     ) -> Moved:
-        with self.store.transaction(locks=[f"projection:{p.name}" for p in chosen]) as sql:
+        with self.store.transaction(locks=[f"projection:{p.name}" for p in chosen], checked=checked) as sql:
             if self.store.engine == "postgres":
                 sql.execute(_UNFLUSHED)
-            sql.execute("SELECT name, position FROM projection_positions")
-            stored = {name: int(position) for name, position in sql.fetchall()}
-            failures = stopped(sql)
+            stored, failures = positions_and_failures(sql)
             now = system_clock()
             chosen = [p for p in chosen if p.name not in failures or failures[p.name].due(now)]
             if not chosen:
@@ -392,14 +402,17 @@ class Projector:
                 return NOTHING_MOVED
             end = notifications[-1].id
             reached = []
+            tracked: dict[str, int] = {}
             for projection in chosen:
                 position = positions[projection.name]
                 if position < end:
                     unseen = notifications if position == start else [n for n in notifications if n.id > position]
-                    if not self._apply(projection, position, unseen, decode, sql, failures.get(projection.name), now,
-                                       isolated):
+                    tracked[projection.name] = self._apply(projection, position, unseen, decode, sql,
+                                                           failures.get(projection.name), now, isolated)
+                    if tracked[projection.name] < end:
                         continue
                 reached.append(projection.name)
+            track(sql, {name: at for name, at in tracked.items() if at > positions[name]})
             moved = Moved(len(notifications), end, tuple(reached), len(reached) == len(chosen))
             if self.moves.channel is not None:
                 self.moves.channel.notify(sql, moved.told(self.moves.own or ""))
@@ -409,24 +422,22 @@ class Projector:
         self, projection: Projection, position: int, unseen: Sequence[Notification],
         decode: Callable[[Notification], Any], sql: Any, previous: ProjectionFailure | None, now: datetime,
         isolated: bool,
-    ) -> bool:
-        """Applies a read model's batch past its `position` and moves it on: past the batch (True), or up to the
-        event it cannot apply, whose failure it records (`previous`: the one it had)."""
+    ) -> int:
+        """Applies a read model's batch past its `position`; returns the position it moves on to (the step tracks
+        it): past the batch, or up to the event it cannot apply, whose failure it records (`previous`: the one it
+        had)."""
         try:
             feed(projection, self._topics[projection.name], unseen, decode, sql, isolated)
         except EventNotApplied as stop:
             failure = failed(previous, projection.name, stop.position, stop.topic, stop.error, now)
             record(sql, failure)
-            if stop.position - 1 > position:
-                track(sql, projection.name, stop.position - 1)
             log.warning("read model %s %s (attempt %d); the other read models go on", projection.name, failure.reason,
                         failure.attempts)
-            return False
+            return max(position, stop.position - 1)
         if previous is not None:
             clear(sql, projection.name)
             log.info("read model %s applied position %d and goes on", projection.name, previous.position)
-        track(sql, projection.name, unseen[-1].id)
-        return True
+        return unseen[-1].id
 
     def catch_up(self) -> int:
         """Projects until every read model has reached the head of the ledger; before this process serves anything
@@ -444,7 +455,8 @@ class Projector:
     def progress(self) -> tuple[dict[str, int], dict[str, ProjectionFailure]]:
         """Every read model's position, and the failures of those that have stopped, by name, read together."""
         with self.store.transaction(write=False) as sql:
-            return self._positions(sql), stopped(sql)
+            stored, failures = positions_and_failures(sql)
+        return {p.name: stored.get(p.name, 0) for p in self.projections}, failures
 
     def _positions(self, sql: Any) -> dict[str, int]:
         sql.execute("SELECT name, position FROM projection_positions")

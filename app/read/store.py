@@ -6,6 +6,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import lru_cache
 from operator import itemgetter
@@ -121,10 +122,10 @@ class SqliteReadStore:
 
     @contextmanager
     def transaction(
-        self, write: bool = True, locks: Sequence[str] = (), snapshot: bool = False
+        self, write: bool = True, locks: Sequence[str] = (), snapshot: bool = False, checked: bool = True
     ) -> Iterator[_SqliteSql]:
         """One transaction; a writing one holds SQLite's single write lock, which serialises writers. A reading one
-        sees one snapshot from its first read (WAL), `snapshot` or not."""
+        sees one snapshot from its first read (WAL), `snapshot` or not (`checked` is PostgreSQL's)."""
         connection = self._connection()
         cursor = connection.cursor()
         cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -273,11 +274,11 @@ class PostgresReadStore:
         self._types = ColumnTypes()
         """The read models' column types, as COPY needs them."""
         self.pool = ConnectionPool(self.conninfo, min_size=1, max_size=max(1, max_size - max_size // 2), open=True,
-                                   kwargs={"autocommit": False}, check=ConnectionPool.check_connection, timeout=2)
+                                   kwargs={"autocommit": False}, check=_check_unless_unchecked, timeout=2)
 
     @contextmanager
     def transaction(
-        self, write: bool = True, locks: Sequence[str] = (), snapshot: bool = False
+        self, write: bool = True, locks: Sequence[str] = (), snapshot: bool = False, checked: bool = True
     ) -> Iterator[_PostgresSql]:
         """One transaction; writers that share one of their `locks` run one at a time (take them in one order). A
         reading one with `snapshot` sees the database as of its first statement throughout (REPEATABLE READ, which
@@ -288,22 +289,30 @@ class PostgresReadStore:
         waiting for its result, so a projection's writes between two of its reads cost one round trip, not one each
         (the projector's catch-up runs twice as fast). A failed statement then raises its own error at the next read,
         COPY or at commit, and the whole transaction rolls back as before.
+
+        Not `checked`, the connection is taken from the pool without the round trip that makes sure it still works:
+        the caller tries again should it not (the projector's steps, see `Projector._step`).
         """
-        with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
-            if not write:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY" if snapshot
-                               else "SET TRANSACTION READ ONLY")
-                yield _PostgresSql(cursor, self._types)
-                return
-            sql = _PostgresSql(cursor, self._types, pipelined=True)
-            for lock in locks:
-                sql.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (lock,))
-            try:
-                yield sql
-            except BaseException as error:
-                sql.settle(error)
-                raise
-            sql.settle()
+        told = _unchecked.set(not checked)
+        try:
+            with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
+                if not write:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY" if snapshot
+                                   else "SET TRANSACTION READ ONLY")
+                    yield _PostgresSql(cursor, self._types)
+                    return
+                sql = _PostgresSql(cursor, self._types, pipelined=True)
+                if locks:  # one statement, which takes them in the order given
+                    sql.execute("SELECT pg_advisory_xact_lock(hashtext(lock)) FROM unnest(?::text[]) AS lock",
+                                (list(locks),))
+                try:
+                    yield sql
+                except BaseException as error:
+                    sql.settle(error)
+                    raise
+                sql.settle()
+        finally:
+            _unchecked.reset(told)
 
     def ping(self) -> None:
         """Raises unless the server answers now: a connection of its own, not one the pool may wait for."""
@@ -312,6 +321,16 @@ class PostgresReadStore:
 
     def close(self) -> None:
         self.pool.close()
+
+
+_unchecked: ContextVar[bool] = ContextVar("unchecked", default=False)
+"""Whether the transaction being begun takes its connection unchecked (see `PostgresReadStore.transaction`)."""
+
+
+def _check_unless_unchecked(connection: psycopg.Connection[Any]) -> None:
+    """The pool's check of a connection it gives out: a round trip, unless the transaction asked for none."""
+    if not _unchecked.get():
+        ConnectionPool.check_connection(connection)
 
 
 ReadStore = SqliteReadStore | PostgresReadStore

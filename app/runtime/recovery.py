@@ -39,7 +39,7 @@ def skip(runtime: Runtime, name: str, position: int, reason: str, actor: str) ->
             raise RecoveryRefused(f"the skip is recorded at position {recorded}, but read model {name} no longer "
                                   f"stops at position {position} (retried or rebuilt meanwhile): it is left as it is")
         clear(sql, name)
-        track(sql, name, position)
+        track(sql, {name: position})
         _wake(runtime, sql)
     runtime.recorded.ring()
     return recorded

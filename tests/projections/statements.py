@@ -33,38 +33,47 @@ class CountingSql:
         """Each statement sent as its first word and the rows it bound."""
         return [(statement.split()[0], rows) for statement, rows in self.sent]
 
-    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
-        self.sent.append((statement, 1))
+    def _note(self, statement: str, rows: int) -> None:
+        self.sent.append((statement, rows))
         if self.texts is not None:
             self.texts.append(statement)
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        self._note(statement, 1)
         self.sql.execute(statement, params)
 
     def executemany(self, statement: str, params: Sequence[Sequence[Any]]) -> None:
-        self.sent.append((statement, len(params)))
+        self._note(statement, len(params))
         self.sql.executemany(statement, params)
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], then: str = "") -> None:
-        self.sent.append((f"INSERT INTO {table} {then}", len(rows)))
+        self._note(f"INSERT INTO {table} {then}", len(rows))
         self.sql.insert_rows(table, columns, rows, then)
 
     def insert_records(
         self, table: str, columns: Sequence[str], records: Sequence[Mapping[str, Any]], then: str = ""
     ) -> None:
-        self.sent.append((f"INSERT INTO {table} {then}", len(records)))
+        self._note(f"INSERT INTO {table} {then}", len(records))
         self.sql.insert_records(table, columns, records, then)
 
     def delete_matching(self, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]) -> None:
-        self.sent.append((f"DELETE FROM {table}", len(keys)))
+        self._note(f"DELETE FROM {table}", len(keys))
         self.sql.delete_matching(table, columns, keys)
 
     def select_matching(
         self, select: str, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]
     ) -> list[tuple[Any, ...]]:
-        self.sent.append((select, 1))
+        self._note(select, 1)
         return self.sql.select_matching(select, table, columns, keys)
 
     def fetchone(self) -> tuple[Any, ...] | None:
         return self.sql.fetchone()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        self._note("SAVEPOINT", 1)
+        with self.sql.savepoint():  # type: ignore[attr-defined]
+            yield
 
     def fetchall(self) -> list[tuple[Any, ...]]:
         return self.sql.fetchall()
@@ -99,14 +108,30 @@ def reads_counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
             return _original(self, cursor, statement)
 
         monkeypatch.setattr(reader, "send", send)
+    _count_transactions(monkeypatch, sent, writing=False)
+    yield sent
+    monkeypatch.undo()
+
+
+@contextmanager
+def writes_counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every statement sent in writing transactions of the read store while the block runs (the projector's steps),
+    on either engine, but for the locks a transaction takes as it begins."""
+    sent: list[str] = []
+    _count_transactions(monkeypatch, sent, writing=True)
+    yield sent
+    monkeypatch.undo()
+
+
+def _count_transactions(monkeypatch: pytest.MonkeyPatch, sent: list[str], writing: bool) -> None:
+    """Counts the statements of the read store's transactions that write (`writing`), or of those that read."""
     for engine in (store.SqliteReadStore, store.PostgresReadStore):
         original = engine.transaction
 
         @contextmanager
-        def counting(self: Any, write: bool = True, locks: Any = (), _original: Any = original) -> Iterator[Any]:
-            with _original(self, write, locks) as sql:
-                yield sql if write else CountingSql(sql, sent)
+        def counting(self: Any, write: bool = True, locks: Any = (), _original: Any = original, **kwargs: Any
+                     ) -> Iterator[Any]:
+            with _original(self, write, locks, **kwargs) as sql:
+                yield CountingSql(sql, sent) if write == writing else sql
 
         monkeypatch.setattr(engine, "transaction", counting)
-    yield sent
-    monkeypatch.undo()

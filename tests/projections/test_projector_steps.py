@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 import pytest
 
 from app.read import store
+from app.read.projector import topics_of
+from app.read.store import PostgresReadStore
 from app.runtime.wiring import Runtime
 from tests.corrupt import plant_second_filing
 from tests.history import write_history
+from tests.projections.statements import writes_counted
+from tests.projections.test_lone_detections import facts
 from tests.projections.test_rebuild import positions, projected_from_zero, snapshot
 
 
@@ -66,8 +72,9 @@ def test_a_step_whose_events_all_apply_takes_no_savepoint_and_one_that_fails_tak
         original = engine.transaction
 
         @contextmanager
-        def counting(self: Any, write: bool = True, locks: Any = (), _original: Any = original) -> Iterator[Any]:
-            with _original(self, write, locks) as sql:
+        def counting(self: Any, write: bool = True, locks: Any = (), _original: Any = original, **kwargs: Any
+                     ) -> Iterator[Any]:
+            with _original(self, write, locks, **kwargs) as sql:
                 monkeypatch.setattr(sql, "savepoint", _counted(sql.savepoint, taken))
                 yield sql
 
@@ -87,3 +94,49 @@ def _counted(savepoint: Callable[[], Any], taken: list[str]) -> Callable[[], Any
         return savepoint()
 
     return counted
+
+
+def test_a_step_of_one_event_sends_nothing_for_the_read_models_without_it_and_one_write_of_every_position(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_history(runtime.ledger, 20)
+    runtime.projector.catch_up()
+    at = runtime.ledger.head()
+    head = runtime.ledger.record_detection(facts(runtime, 1), "pipeline").position
+    topics = {n.topic for n in runtime.ledger.select_page(at, 10)}
+    projections = runtime.projector.projections
+    without = [t for p in projections if not p.raw and not topics & topics_of(p) for t in p.tables]
+
+    with writes_counted(monkeypatch) as sent:
+        assert runtime.projector.step() == head - at  # the detection, and the case it opened
+
+    assert without and not [s for s in sent if _names(s, without)]
+    assert "SAVEPOINT" not in sent
+    groups = 2 if runtime.store.engine == "postgres" else 1
+    positions_sent = [s.split()[0] for s in sent if "projection_positions" in s]
+    assert sorted(positions_sent) == ["INSERT"] * groups + ["SELECT"] * groups  # a group reads them all, writes all
+    assert set(positions(runtime).values()) == {head}  # those without the event moved on too
+
+
+def _names(statement: str, tables: list[str]) -> bool:
+    """Whether the statement reads or writes one of `tables`."""
+    return any(re.search(rf"\b(FROM|INTO|UPDATE|JOIN) {table}\b", statement) for table in tables)
+
+
+def test_a_step_on_connections_the_server_dropped_in_the_pool_is_tried_again_on_checked_ones(runtime: Runtime) -> None:
+    if not isinstance(runtime.store, PostgresReadStore):
+        pytest.skip("a SQLite file has no server to drop its connections")
+    write_history(runtime.ledger, 20)
+    runtime.projector.catch_up()
+    at = runtime.ledger.head()
+    head = runtime.ledger.record_detection(facts(runtime, 1), "pipeline").position
+    pool = runtime.store.pool
+    idle = [pool.getconn() for _ in range(pool.get_stats()["pool_available"])]
+    for connection in idle:
+        pool.putconn(connection)
+    with psycopg.connect(runtime.store.conninfo, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid, 5000) FROM unnest(%s::int[]) AS pid",
+                      ([c.info.backend_pid for c in idle],))
+
+    assert runtime.projector.step() == head - at
+    assert set(positions(runtime).values()) == {head}

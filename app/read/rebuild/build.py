@@ -137,7 +137,7 @@ class Build:
                 for projection in group:
                     for table in projection.tables:
                         sql.execute(f"INSERT INTO main.{quote(table)} SELECT * FROM part.{quote(table)}")
-                    track(sql, projection.name, position)
+                track(sql, dict.fromkeys((p.name for p in group), position))
         finally:
             connection.execute("DETACH DATABASE part")
         remove_sqlite_files(path)
@@ -180,8 +180,7 @@ class Build:
         with store.transaction() as sql:
             self.apply(notifications, sql, isolated)
             position = self.reached(notifications, target)
-            for projection in self.chosen:
-                track(sql, projection.name, position)
+            track(sql, dict.fromkeys((p.name for p in self.chosen), position))
         return position
 
     def reached(self, notifications: Sequence[Notification], target: int) -> int:

@@ -31,8 +31,7 @@ def publish_postgres(
     shadow_store = PostgresReadStore(replace(database, schema=f"{shadow.name},{live}"), max_size=2)
     try:
         with shadow_store.transaction() as sql:
-            for projection in build.chosen:
-                track(sql, projection.name, position)
+            track(sql, dict.fromkeys((p.name for p in build.chosen), position))
         # Catch up outside any lock while the ledger keeps moving, so the swap has little left to do.
         for _ in range(10):
             head = runtime.ledger.head()
