@@ -24,6 +24,10 @@ from projections.sql import Sql, marks
 
 UNREACHABLE = (psycopg.OperationalError,)
 """What a statement raises when the server failed, not the statement: a connection lost, a timeout."""
+COPY_FROM = 100
+"""New rows of a table from which a batch writes them by COPY: fewer go as one JSON statement in the pipeline. A COPY
+leaves the pipeline (a round trip for the writes before it) and takes one of its own, and a few hundred microseconds
+of Python to set up, more than the JSON form costs a small batch (a live step's one to a few rows a table)."""
 
 
 @lru_cache(maxsize=16384)
@@ -150,9 +154,12 @@ class _PostgresSql:
     """Statements of one transaction. A writing one sends writes in psycopg's pipeline mode, opened at the first write
     after a read and closed (every result received) before the next read or COPY, which it does not support."""
 
-    def __init__(self, cursor: psycopg.Cursor[Any], types: ColumnTypes, pipelined: bool = False) -> None:
+    def __init__(
+        self, cursor: psycopg.Cursor[Any], types: ColumnTypes, pipelined: bool = False, copy_from: int = 1
+    ) -> None:
         self._cursor = cursor
         self._types = types
+        self._copy_from = copy_from
         self._pipelined = pipelined
         self._pipeline: AbstractContextManager[psycopg.Pipeline] | None = None
 
@@ -188,9 +195,12 @@ class _PostgresSql:
             self._insert_json(table, columns, records, then)
 
     def _copied(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bool:
-        """Whether new `rows` went by binary COPY (see app/read/copying.py); they go no way when it says no."""
+        """Whether new `rows` went by binary COPY (see app/read/copying.py); they go no way when it says no, nor when
+        they are fewer than COPY_FROM."""
         if not rows:
             return True
+        if len(rows) < self._copy_from:
+            return False
         # Out of the pipeline only to copy (or to look a table's types up once): rows that go as JSON stay in it.
         types = self._types.of(self.settle, table, columns)
         if types is None or not copyable(types, rows):
@@ -263,7 +273,7 @@ class PostgresReadStore:
 
     engine = "postgres"
 
-    def __init__(self, database: Database, max_size: int = 8) -> None:
+    def __init__(self, database: Database, max_size: int = 8, copy_from: int = COPY_FROM) -> None:
         # Half the connections for queries, which read from the event loop (opened there, by the app's lifespan);
         # half for the projector and for reads within a write.
         self.conninfo = database.conninfo()
@@ -273,6 +283,7 @@ class PostgresReadStore:
         # so a request while it is down fails fast (503) instead of queueing.
         self._types = ColumnTypes()
         """The read models' column types, as COPY needs them."""
+        self._copy_from = copy_from
         self.pool = ConnectionPool(self.conninfo, min_size=1, max_size=max(1, max_size - max_size // 2), open=True,
                                    kwargs={"autocommit": False}, check=_check_unless_unchecked, timeout=2)
 
@@ -301,7 +312,7 @@ class PostgresReadStore:
                                    else "SET TRANSACTION READ ONLY")
                     yield _PostgresSql(cursor, self._types)
                     return
-                sql = _PostgresSql(cursor, self._types, pipelined=True)
+                sql = _PostgresSql(cursor, self._types, pipelined=True, copy_from=self._copy_from)
                 if locks:  # one statement, which takes them in the order given
                     sql.execute("SELECT pg_advisory_xact_lock(hashtext(lock)) FROM unnest(?::text[]) AS lock",
                                 (list(locks),))

@@ -29,7 +29,7 @@ class Colour(StrEnum):
 
 @pytest.fixture
 def store(postgres_url: str) -> Iterator[PostgresReadStore]:
-    read_store = PostgresReadStore(Database.parse(postgres_url))
+    read_store = PostgresReadStore(Database.parse(postgres_url), copy_from=1)  # every new row by COPY it can go by
     with read_store.transaction() as sql:
         sql.execute("CREATE TABLE things (id text PRIMARY KEY, label text, count integer, big bigint, "
                     "ratio double precision, flag boolean, at timestamptz)")
@@ -115,3 +115,22 @@ def test_a_failed_part_is_undone_alone(store: PostgresReadStore) -> None:
         sql.insert_rows("things", COLUMNS, [row("c")])
 
     assert [r[0] for r in stored(store)] == ["a", "c"]
+
+
+def test_fewer_new_rows_than_copy_from_go_in_the_pipeline_and_fail_at_the_next_read(
+    store: PostgresReadStore, postgres_url: str
+) -> None:
+    with store.transaction() as sql:
+        sql.insert_rows("things", COLUMNS, [row("a")])
+    few = PostgresReadStore(Database.parse(postgres_url), copy_from=3)
+    written = []
+    try:
+        with pytest.raises(psycopg.errors.UniqueViolation), few.transaction() as sql:
+            sql.insert_rows("things", COLUMNS, [row("b"), row("a", label="again")])
+            written.append("sent, not yet answered")  # a COPY would have raised here
+            sql.execute("SELECT count(*) FROM things")
+            sql.fetchall()
+    finally:
+        few.close()
+
+    assert written and stored(store) == [row("a")]
