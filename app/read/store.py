@@ -306,18 +306,22 @@ class PostgresReadStore:
         """
         told = _unchecked.set(not checked)
         try:
-            with self.pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
+            with self.pool.connection() as connection, connection.cursor() as cursor:
                 if not write:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY" if snapshot
-                                   else "SET TRANSACTION READ ONLY")
-                    yield _PostgresSql(cursor, self._types)
+                    with connection.transaction():
+                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY" if snapshot
+                                       else "SET TRANSACTION READ ONLY")
+                        yield _PostgresSql(cursor, self._types)
                     return
                 sql = _PostgresSql(cursor, self._types, pipelined=True, copy_from=self._copy_from)
-                if locks:  # one statement, which takes them in the order given
-                    sql.execute("SELECT pg_advisory_xact_lock(hashtext(lock)) FROM unnest(?::text[]) AS lock",
-                                (list(locks),))
                 try:
-                    yield sql
+                    # The transaction ends inside the pipeline when its last statements were writes: the COMMIT
+                    # goes with them, and their results and its come back in one round trip (`settle`), not two.
+                    with connection.transaction():
+                        if locks:  # one statement, which takes them in the order given
+                            sql.execute("SELECT pg_advisory_xact_lock(hashtext(lock)) FROM unnest(?::text[]) AS lock",
+                                        (list(locks),))
+                        yield sql
                 except BaseException as error:
                     sql.settle(error)
                     raise
