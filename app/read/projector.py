@@ -24,7 +24,7 @@ from app.read.notifications import FOREVER, Bell, Channel
 from app.read.store import UNREACHABLE, ReadStore
 from app.write.ledger import Ledger
 from projections.base import Projection
-from projections.sql import Steps, query
+from projections.sql import Steps, query_of
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +52,11 @@ ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excl
 """
 
 
-@query
+@query_of(positions_and_failures)
 def waited_positions() -> Steps[dict[str, int | None]]:
     """Every read model's position, None for one that has stopped, in one statement."""
-    rows = yield ("SELECT name, position, 0 FROM projection_positions "
-                  "UNION ALL SELECT name, position, 1 FROM projection_failures ORDER BY 3"), ()
-    return {name: None if halted else int(position) for name, position, halted in rows}
+    stored, failures = yield from positions_and_failures.steps()
+    return {**stored, **dict.fromkeys(failures)}
 
 
 def topics_of(projection: Projection) -> frozenset[str]:
