@@ -87,11 +87,6 @@ def _case_with(detections: bool, decisions: bool) -> tuple[str, int]:
 
 
 @query
-def case_detections(case_id: str) -> Steps[list[DetectionRow]]:
-    return (yield from detections_of_cases.steps([case_id]))[case_id]
-
-
-@query
 def detections_of_cases(case_ids: Sequence[str]) -> Steps[dict[str, list[DetectionRow]]]:
     """Each case's detections in ledger order, in one statement."""
     rows = yield (
@@ -109,11 +104,6 @@ def _detection(r: Sequence[Any]) -> DetectionRow:
         detected_at=utc(r[12]), recorded_at=utc(r[13]), recorded_by=r[14], position=r[15],
         evidence=None if r[16] is None else json.loads(r[16]),
     )
-
-
-@query
-def case_decisions(case_id: str) -> Steps[list[DecisionRow]]:
-    return (yield from decisions_of_cases.steps([case_id]))[case_id]
 
 
 @query

@@ -10,7 +10,7 @@ from domain.detection import Detection
 from domain.values import Subject
 from projections.case_status.as_of import case_as_of
 from projections.case_status.projection import CaseStatusProjection
-from projections.case_status.queries import case_decisions, case_detections, find_case
+from projections.case_status.queries import decisions_of_cases, detections_of_cases, find_case
 from projections.case_status.rows import CaseRow, DecisionRow, DetectionRow
 from projections.sql import Sql
 from tests.domain.factories import (
@@ -36,7 +36,10 @@ def _as_of(
 ) -> tuple[CaseRow, list[DetectionRow], list[DecisionRow]] | None:
     row = find_case(sql, subject)
     assert row is not None
-    return case_as_of(row, case_detections(sql, row.case_id), case_decisions(sql, row.case_id), moment)
+    return case_as_of(
+        row, detections_of_cases(sql, [row.case_id])[row.case_id], decisions_of_cases(sql, [row.case_id])[row.case_id],
+        moment,
+    )
 
 
 def as_of(feed: Feed, moment: datetime) -> tuple[CaseRow, list[DetectionRow], list[DecisionRow]]:

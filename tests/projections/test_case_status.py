@@ -16,8 +16,8 @@ from domain.values import (
 )
 from projections.case_status.projection import CaseStatusProjection
 from projections.case_status.queries import (
-    case_decisions,
-    case_detections,
+    decisions_of_cases,
+    detections_of_cases,
     find_case,
     find_decision,
 )
@@ -65,7 +65,7 @@ def test_a_detection_opens_the_case(feed: Feed) -> None:
     assert case.status == "OPEN"
     assert (case.case_id, case.subject, case.account_id) == (CASE_ID, SUBJECT, ACCOUNT)
     assert (case.opened_at, case.updated_at, case.last_position) == (at(minutes=1), at(minutes=1), 1)
-    [row] = feed.read(case_detections, CASE_ID)
+    [row] = feed.read(detections_of_cases, [CASE_ID])[CASE_ID]
     assert row.detection_id == str(detection.id)
     assert (row.policy_key, row.policy_version, row.source, row.external_id) == (
         POLICY_KEY,
@@ -83,7 +83,7 @@ def test_further_detections_join_the_same_case(feed: Feed) -> None:
     _detected(feed, "rep-1", when_minutes=2, source=DetectionSource.USER_REPORT, content=None)
 
     case = feed.read(find_case, SUBJECT)
-    rows = feed.read(case_detections, CASE_ID)
+    rows = feed.read(detections_of_cases, [CASE_ID])[CASE_ID]
 
     assert case is not None
     assert (case.status, case.opened_at, case.updated_at, case.last_position) == (
@@ -112,7 +112,7 @@ def test_a_violating_decision_actions_the_case(feed: Feed) -> None:
     assert row is not None
     assert (row.status, row.updated_at, row.last_position) == ("ACTIONED", at(minutes=10), position)
     assert row.opened_at == T0
-    [stored] = feed.read(case_decisions, CASE_ID)
+    [stored] = feed.read(decisions_of_cases, [CASE_ID])[CASE_ID]
     assert stored.decision_id == str(decision.decision_id)
     assert (stored.case_id, stored.subject, stored.account_id) == (CASE_ID, SUBJECT, ACCOUNT)
     assert (stored.policy_key, stored.policy_version, stored.outcome) == (POLICY_KEY, 1, "VIOLATING")
@@ -155,7 +155,7 @@ def test_a_not_violating_decision_clears_the_case(feed: Feed) -> None:
     row = feed.read(find_case, SUBJECT)
     assert row is not None
     assert row.status == "CLEARED"
-    [stored] = feed.read(case_decisions, CASE_ID)
+    [stored] = feed.read(decisions_of_cases, [CASE_ID])[CASE_ID]
     assert (stored.outcome, stored.actions, stored.live) == ("NOT_VIOLATING", (), True)
 
 
@@ -174,7 +174,7 @@ def test_a_superseded_decision_is_no_longer_live_and_it_and_its_successor_name_e
     assert old is not None and new is not None
     assert (old.live, old.superseded_by, old.supersedes) == (False, str(second.decision_id), None)
     assert (new.live, new.superseded_by, new.supersedes) == (True, None, str(first.decision_id))
-    assert [d.decision_id for d in feed.read(case_decisions, CASE_ID)] == [
+    assert [d.decision_id for d in feed.read(decisions_of_cases, [CASE_ID])[CASE_ID]] == [
         str(first.decision_id),
         str(second.decision_id),
     ]
@@ -206,7 +206,7 @@ def test_a_case_decided_without_detections_is_opened_and_actioned_at_once(feed: 
     row = feed.read(find_case, SUBJECT)
     assert row is not None
     assert (row.status, row.account_id) == ("ACTIONED", ACCOUNT)
-    assert feed.read(case_detections, CASE_ID) == []
+    assert feed.read(detections_of_cases, [CASE_ID])[CASE_ID] == []
 
 
 def test_a_detection_under_an_undecided_policy_reopens_a_decided_case(feed: Feed) -> None:
@@ -240,8 +240,8 @@ def test_cases_of_different_subjects_are_kept_apart(feed: Feed) -> None:
     assert first is not None and second is not None
     assert first.case_id != second.case_id
     assert (second.account_id, second.status) == ("acct-2", "OPEN")
-    assert len(feed.read(case_detections, first.case_id)) == 1
-    assert len(feed.read(case_detections, second.case_id)) == 1
+    assert len(feed.read(detections_of_cases, [first.case_id])[first.case_id]) == 1
+    assert len(feed.read(detections_of_cases, [second.case_id])[second.case_id]) == 1
 
 
 def _case_work(subjects: range) -> list[object]:
