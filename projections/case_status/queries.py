@@ -14,19 +14,26 @@ from projections.values import actions_from, content_from, maybe_utc, utc
 
 _CASE_COLUMNS = ("c.case_id, c.domain, c.subject_kind, c.subject_id, c.account_id, c.status, c.opened_at, "
                  "c.updated_at, c.last_position, c.opened_position")
-_CASE_WIDTH = 10
 _SUBJECT = "c.domain = ? AND c.subject_kind = ? AND c.subject_id = ?"
 _DETECTION_COLUMNS = """d.detection_id, d.policy_key, d.policy_version, d.source, d.external_id, d.confidence, d.model,
 d.content_type, d.content_uri, d.content_hash, d.content_version, d.automated, d.detected_at, d.recorded_at,
 d.recorded_by, d.position, d.evidence"""
-_DETECTION_WIDTH = 17
 # A decision's predecessor is the one of its case whose superseded_by names it.
 _DECISION_COLUMNS = """d.decision_id, d.case_id, c.domain, c.subject_kind, c.subject_id, d.account_id,
 d.policy_key, d.policy_version, d.outcome, d.actions, d.detection_ids, d.content_uri, d.content_hash,
 d.content_version, d.rationale, d.automation, d.dsa_category, d.dsa_ground, d.live, d.superseded_by,
 d.strike_id, d.decided_at, d.decided_by, d.position, d.reversed_at, d.reversal_reason, d.batch_id,
 (SELECT p.decision_id FROM decisions p WHERE p.case_id = d.case_id AND p.superseded_by = d.decision_id)"""
-_DECISION_WIDTH = 28
+
+
+def _width(columns: str) -> int:
+    """How many columns a list selects (none of them holds a comma of its own)."""
+    return columns.count(",") + 1
+
+
+_CASE_WIDTH = _width(_CASE_COLUMNS)
+_DETECTION_WIDTH = _width(_DETECTION_COLUMNS)
+_DECISION_WIDTH = _width(_DECISION_COLUMNS)
 
 
 @query
