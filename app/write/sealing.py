@@ -16,7 +16,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from functools import cached_property
@@ -149,20 +149,30 @@ class Keyring:
         return entry[1], AESGCM(entry[2])
 
     def opening(self, key_id: str) -> AESGCM | None:
+        key = self._opening_key(key_id)
+        return None if key is None else AESGCM(key)
+
+    def _opening_key(self, key_id: str) -> bytes | None:
         entry = self._opening.get(key_id)
         if entry is None or not self._trusted(entry, time.monotonic()):
             self._read([key_id])
             entry = self._opening[key_id]
-        return None if entry[1] is None else AESGCM(entry[1])
+        return entry[1]
 
     def prefetch(self, states: Iterable[bytes]) -> None:
         """Reads in one round trip the keys that open the sealed fields of `states` (a page of stored events about to
         be decoded) and are not held: a replay would otherwise ask for each account's key on its own."""
+        self._read_unheld(key_ids(states))
+
+    def live(self, key_ids: Collection[str]) -> frozenset[str]:
+        """The keys among `key_ids` that open what they sealed, as `opening` finds them now (those not held read in
+        one round trip): the others are erased, for good."""
+        self._read_unheld(key_ids)
+        return frozenset(k for k in key_ids if self._opening_key(k) is not None)
+
+    def _read_unheld(self, key_ids: Iterable[str]) -> None:
         now = time.monotonic()
-        wanted = {
-            key_id.decode() for state in states if _SEALED in state for key_id in _KEY_ID.findall(state)
-        }
-        missing = [k for k in wanted if (entry := self._opening.get(k)) is None or not self._trusted(entry, now)]
+        missing = [k for k in key_ids if (entry := self._opening.get(k)) is None or not self._trusted(entry, now)]
         if missing:
             self._read(missing)
 
@@ -243,6 +253,11 @@ class SealingMapper(Mapper[Any]):
             assert isinstance(event, AccountData.Erased)
             self.keyring.forget(event.account_id)
         return event
+
+
+def key_ids(states: Iterable[bytes]) -> set[str]:
+    """The ids of the keys that sealed fields of `states` (stored events) were sealed with."""
+    return {key_id.decode() for state in states if _SEALED in state for key_id in _KEY_ID.findall(state)}
 
 
 def _json(value: Any) -> bytes:
