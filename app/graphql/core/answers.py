@@ -1,5 +1,7 @@
 """Answers kept and given again while what they depend on holds: the positions of the read models they were read
-from, and the clock short of their next change (a strike's expiry, for standing).
+from, and the clock short of their next change (a strike's expiry, for standing); or, for what changes no more once
+the read models have passed it (a full page of the ledger's events), those read models standing past it, and what
+else its fields name (the keys that opened a page's sealed data, which erasure deletes).
 
 Each worker is a process with answers of its own, and another process may move a read model on at any moment:
 whether a kept answer still holds is looked up in the database each time (one statement, every read model's
@@ -10,7 +12,7 @@ it said what it depends on and every read its request made was one of theirs; an
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
@@ -34,11 +36,21 @@ class Answer:
     """The read models it was read from, at the positions they had before it was read."""
     until: datetime | None
     """When the clock reaches it, the answer may change (None: never, for as long as the positions hold)."""
+    passed: tuple[tuple[str, int], ...] = ()
+    """Read models that must stand at or past a position, not stopped, wherever else they move: what it read from
+    them lies below it, where they no longer change."""
+    checks: tuple[Callable[[], bool], ...] = ()
+    """What else must still say it holds."""
 
     def holds(self, positions: Mapping[str, int | None], now: datetime) -> bool:
         """Whether it is still the answer, with the read models at `positions` (None: stopped) and the clock at
         `now`."""
-        return (self.until is None or now < self.until) and all(positions.get(n) == p for n, p in self.positions)
+        return (
+            (self.until is None or now < self.until)
+            and all(positions.get(n) == p for n, p in self.positions)
+            and all((at := positions.get(n)) is not None and at >= p for n, p in self.passed)
+            and all(check() for check in self.checks)
+        )
 
 
 class Answers:
@@ -112,7 +124,10 @@ class Reads:
         self._positions: Mapping[str, int | None] | None = None
         self._fields: set[str] = set()
         self._depends: set[str] = set()
+        self._passed: dict[str, int] = {}
+        self._checks: list[Callable[[], bool]] = []
         self._until: datetime | None = None
+        self._unsettled = False
 
     def saw(self, positions: Mapping[str, int | None]) -> None:
         """Every read model's position, as just read before the request executes."""
@@ -140,15 +155,35 @@ class Reads:
         if until is not None and (self._until is None or until < self._until):
             self._until = until
 
+    def declare_settled(self, field: str, passed: Mapping[str, int], check: Callable[[], bool] | None) -> None:
+        """The response's `field` changes no more once the read models of `passed` stand at or past their positions
+        there (what it read lies below them), but when `check` (if any) stops saying it holds."""
+        self._fields.add(field)
+        for name, position in passed.items():
+            self._passed[name] = max(position, self._passed.get(name, position))
+        if check is not None:
+            self._checks.append(check)
+
+    def unsettled(self, field: str) -> None:
+        """The response's `field` may still change where nothing says (a page that may yet grow): this answer is not
+        kept, though a later answer to the same request may be."""
+        self._fields.add(field)
+        self._unsettled = True
+
     def complete(self, data: Mapping[str, Any]) -> bool:
         """Whether every field of `data` declared what it depends on, and every read made was one of theirs."""
         return set(data) == self._fields and self.tally.reads == self._declared
 
     def answer(self, body: bytes) -> Answer | None:
-        """`body` as an answer to keep (call when `complete`); None when a read model it read has stopped."""
-        if self._positions is None:
+        """`body` as an answer to keep (call when `complete`); None when a read model it read has stopped, or a field
+        is unsettled."""
+        if self._unsettled:
             return None
-        positions = [(name, self._positions.get(name)) for name in sorted(self._depends)]
+        found = self._positions or {}
+        positions = [(name, found.get(name)) for name in sorted(self._depends)]
         if not all(isinstance(position, int) for _, position in positions):
             return None
-        return Answer(body, tuple((n, p) for n, p in positions if p is not None), self._until)
+        return Answer(
+            body, tuple((n, p) for n, p in positions if p is not None), self._until,
+            tuple(sorted(self._passed.items())), tuple(self._checks),
+        )
