@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
+from app.fanout.envelope import Envelope
+from app.fanout.feed import READ_MODELS
 from app.graphql.audit.events import event_filter, events_page
 from app.graphql.audit.integrity import integrity as read_integrity
 from app.graphql.audit.types import (
@@ -30,8 +34,10 @@ from app.graphql.core.reading import (
     parse_position,
     valid_subject,
 )
+from app.graphql.core.selection import Selected
 from app.graphql.core.values import PageInfo
 from app.runtime.health import health as read_health
+from app.write.sealing import key_ids
 from projections.audit_trail.queries import account_trail, positions, subject_trail
 from projections.ledger_chain.queries import chain_hashes_at
 
@@ -117,7 +123,31 @@ class AuditQuery:
         query = event_filter(filter, info.context.principal.scope)
         page = await run_in_threadpool(events_page, runtime, query, start, first + 1)
         edges = [LedgerEventEdge(cursor=str(e.position), node=LedgerEvent.of(e)) for e in page[:first]]
+        if info.context.reads.keeping:
+            # Asked with minPosition, the page is not kept (as a case is not): the same request seldom comes again.
+            _declare_page(info, page, first, kept=min_position is None)
         return LedgerEventConnection(
             edges=edges,
             page_info=PageInfo(has_next_page=len(page) > first, end_cursor=edges[-1].cursor if edges else after),
         )
+
+
+def _declare_page(info: Info, page: Sequence[Envelope], first: int, kept: bool) -> None:
+    """What an events page read for `first` edges (`page`, one more when there is a next page) depends on.
+
+    A page with a next page is full, and every event of it lies below where the event index and the ledger chain
+    stand (`events_page` reads no further): the same request can only find the same events, envelopes and page info
+    again, while those read models stand there or further. All but `data`: a sealed field of it reads as ERASED once
+    its key is gone, so a page that selects it also holds only while the keys that opened its sealed fields still
+    do (as the keyring finds them, as a fresh answer would). A page without a next page may yet grow: not kept."""
+    reads = info.context.reads
+    field = str(info.path.key)
+    if not kept or len(page) <= first:
+        reads.unsettled(field)
+        return
+    keyring = info.context.runtime.ledger.keyring
+    opened: frozenset[str] = frozenset()
+    if "data" in Selected.of(info).under("edges").under("node"):
+        opened = keyring.live(key_ids(e.stored.state for e in page[:first]))
+    still_open = (lambda: keyring.live(opened) == opened) if opened else None
+    reads.declare_settled(field, dict.fromkeys(READ_MODELS, page[-1].position), still_open)
