@@ -129,6 +129,13 @@ class Waker:
                 self._connection = None
 
 
+def _wake(waiters: set[asyncio.Future[None]]) -> None:
+    """Resolves the futures of waiters still waiting (not timed out or cancelled), in their loop."""
+    for waiter in waiters:
+        if not waiter.done():
+            waiter.set_result(None)
+
+
 class Bell:
     """Wakes waiters, in threads or in event loops, when what they look at may have changed: rung in this
     process, or by a NOTIFY on `channel`, which it LISTENs on from a thread of its own once a waiter needs it.
@@ -154,8 +161,8 @@ class Bell:
         self._rings = 0
         self._untold = 0
         """The number of the last ring that told waiters nothing."""
-        self._loops: dict[asyncio.AbstractEventLoop, asyncio.Event] = {}
-        """One event a loop, shared by its waiters until the next ring: a ring costs one call a loop, not a waiter."""
+        self._loops: dict[asyncio.AbstractEventLoop, set[asyncio.Future[None]]] = {}
+        """The waiters of each loop until the next ring: a ring costs one call a loop, not a waiter."""
         self._waker: Waker | None = None
         self._listener: threading.Thread | None = None
         self._stop = threading.Event()
@@ -172,9 +179,9 @@ class Bell:
                 self._untold = self._rings
             self._condition.notify_all()
             loops, self._loops = self._loops, {}
-        for loop, event in loops.items():
+        for loop, waiters in loops.items():
             with contextlib.suppress(RuntimeError):  # its loop has closed: nobody left to wake
-                loop.call_soon_threadsafe(event.set)
+                loop.call_soon_threadsafe(_wake, waiters)
 
     def told_since(self, seen: int) -> bool:
         """Whether it rang after the `seen`th ring, each time telling what it meant: a waiter woken by it need not
@@ -199,9 +206,17 @@ class Bell:
         with self._condition:
             if self._rings != seen or bound <= 0:
                 return
-            event = self._loops.setdefault(loop, asyncio.Event())
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), bound)
+            woken: asyncio.Future[None] = loop.create_future()
+            self._loops.setdefault(loop, set()).add(woken)
+        # The ring's call in the loop resolves the future and the waiter goes on at the loop's next turn; through an
+        # asyncio.Event under wait_for it took four turns, each as long as a turn of a loop busy serving requests.
+        timer = loop.call_later(bound, _wake, {woken})
+        try:
+            await woken
+        finally:
+            timer.cancel()
+            with self._condition:
+                self._loops.get(loop, set()).discard(woken)
 
     def close(self) -> None:
         self._stop.set()

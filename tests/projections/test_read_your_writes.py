@@ -88,3 +88,42 @@ def test_a_wait_ends_with_the_step_in_which_a_read_model_it_waits_for_stops(runt
 
     assert pending and reached  # the stopped read model is not waited for
     assert after_step < 0.25  # the step said it had not moved them all: the waiter looked, not on its bound
+
+
+async def _turns_from_ring_to_reached(runtime: Runtime, position: int) -> int:
+    """How many turns of its event loop a waiting `reach` takes to go on once the step that projects `position`
+    rings (the step runs in the loop's own thread, so the ring falls at a known turn)."""
+    await runtime.store.reader.open()
+    turns = 0
+
+    async def tick() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)  # one turn of the loop
+
+    async def reached() -> int:
+        assert await runtime.projector.reach(position, timeout=30)
+        return turns
+
+    ticking = asyncio.create_task(tick())
+    try:
+        waiting = asyncio.create_task(reached())
+        await asyncio.sleep(0.5)
+        assert not waiting.done()
+        runtime.projector.catch_up()  # rings at this turn
+        rung = turns
+        return await waiting - rung
+    finally:
+        ticking.cancel()
+        await runtime.store.reader.close()
+
+
+def test_a_wait_goes_on_at_the_second_turn_of_its_busy_loop_after_the_step_that_projects_its_write(
+    runtime: Runtime,
+) -> None:
+    head = write_history(runtime.ledger, 5)
+
+    # The ring's call in the loop wakes it, and it runs at the next turn: on a loop busy serving requests each turn
+    # is a wait, and through an asyncio.Event under wait_for it took four.
+    assert asyncio.run(_turns_from_ring_to_reached(runtime, head)) <= 2
