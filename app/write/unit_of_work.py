@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from functools import cache
 from typing import TypeVar, cast
@@ -24,6 +24,7 @@ from eventsourcing.sqlite import SQLiteAggregateRecorder
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Identifier
 
+from app.write.kept import Kept, thawed
 from app.write.sealing import Keyring
 from app.write.subject_keys import SubjectKey
 from domain.account import Account
@@ -65,6 +66,7 @@ class UnitOfWork:
         self.clock = clock
         self.ladders = ladders
         self._listeners = listeners
+        self._kept = Kept()
 
     def find(self, cls: type[A], aggregate_id: UUID) -> A | None:
         aggregate = self.aggregate(aggregate_id)
@@ -90,28 +92,41 @@ class UnitOfWork:
         """The aggregates among `ids` that exist, read in one query where the store allows it; on PostgreSQL, with
         the keys of `accounts` that the keyring does not hold, read in the same round trip.
 
-        The same as `repository.get` on each id, without a round trip per id.
+        The same as `repository.get` on each id, without a round trip per id; a case or an account the process read
+        before is caught up from where it was read (see app.write.kept), its earlier events not read again.
         """
         repository = self._application.repository
-        if repository.snapshot_store is None and repository.cache is None:
-            return {i: _projected(events) for i, events in self.histories(ids, accounts).items()}
-        found: dict[UUID, object] = {}  # snapshots or a cache that repository.get must honour
+        if repository.snapshot_store is not None or repository.cache is not None:
+            found: dict[UUID, object] = {}  # snapshots or a cache that repository.get must honour
+            for aggregate_id in dict.fromkeys(ids):
+                with suppress(AggregateNotFoundError):
+                    found[aggregate_id] = repository.get(aggregate_id)
+            return found
+        kept = self._kept.among(ids)
+        histories = self.histories(ids, accounts, {i: a.version for i, a in kept.items()})
+        found = {}
         for aggregate_id in dict.fromkeys(ids):
-            with suppress(AggregateNotFoundError):
-                found[aggregate_id] = repository.get(aggregate_id)
+            was, events = kept.get(aggregate_id), histories.get(aggregate_id, [])
+            if not events:
+                if was is not None:
+                    found[aggregate_id] = thawed(was)
+                continue
+            aggregate = _projected(events, None if was is None else thawed(was))
+            found[aggregate_id] = thawed(aggregate) if self._kept.keep(aggregate) else aggregate
         return found
 
     def histories(
-        self, ids: list[UUID], accounts: Sequence[str] = ()
+        self, ids: list[UUID], accounts: Sequence[str] = (), after: Mapping[UUID, int] | None = None
     ) -> dict[UUID, list[DomainEventProtocol[UUID]]]:
-        """Every event of each aggregate among `ids` that exists, in version order, read in one query where the
-        store allows it (see `load_many` for `accounts`)."""
+        """Every event of each aggregate among `ids` that exists (past its version in `after`, if there), in version
+        order, read in one query where the store allows it (see `load_many` for `accounts`)."""
         application = self._application
         unique = list(dict.fromkeys(ids))
-        stored = _select_events_of(application.recorder, unique, self._keyring, self._keyring.unheld(accounts))
+        past = [0] * len(unique) if not after else [after.get(i, 0) for i in unique]
+        stored = _select_events_of(application.recorder, unique, past, self._keyring, self._keyring.unheld(accounts))
         if stored is None:  # a store we do not know: a query per aggregate
             events = application.repository.event_store
-            return {i: history for i in unique if (history := list(events.get(i)))}
+            return {i: history for i, v in zip(unique, past, strict=True) if (history := list(events.get(i, gt=v)))}
         histories: dict[UUID, list[DomainEventProtocol[UUID]]] = {}
         for stored_event in stored:
             histories.setdefault(stored_event.originator_id, []).append(
@@ -183,11 +198,10 @@ class UnitOfWork:
         return self._application.recorder.max_notification_id() or 0
 
 
-def _projected(events: list[DomainEventProtocol[UUID]]) -> object:
-    """The library's `project_aggregate` from nothing, without its runtime protocol check of each event (~13 us on
-    Python 3.11, more than decoding the event; a batch loads every policy's history): the ledger stores aggregate
-    events alone, each of which mutates."""
-    aggregate = None
+def _projected(events: list[DomainEventProtocol[UUID]], aggregate: Aggregate | None = None) -> object:
+    """The library's `project_aggregate` from nothing (or from `aggregate`), without its runtime protocol check of each
+    event (~13 us on Python 3.11, more than decoding the event; a batch loads every policy's history): the ledger
+    stores aggregate events alone, each of which mutates."""
     for event in events:
         aggregate = cast(Aggregate.Event, event).mutate(aggregate)
     return aggregate
@@ -202,10 +216,11 @@ def _expect(cls: type[A], aggregate_id: UUID, aggregate: object) -> A:
 
 @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
 def _select_events_of(
-    recorder: Recorder, ids: list[UUID], keyring: Keyring, accounts: list[str]
+    recorder: Recorder, ids: list[UUID], after: list[int], keyring: Keyring, accounts: list[str]
 ) -> list[PersistedEvent] | None:
-    """Every stored event of the aggregates `ids`, in one round trip; None if the recorder is not one we know. On
-    PostgreSQL, the keys of `accounts` are read in the same round trip, and given to `keyring`.
+    """Every stored event of the aggregates `ids` past the version `after` gives each, in one round trip; None if the
+    recorder is not one we know. On PostgreSQL, the keys of `accounts` are read in the same round trip, and given to
+    `keyring`.
 
     Aggregate ids are UUIDs (stored as `uuid` on PostgreSQL, as hex text on SQLite), as in the
     library's own `select_events`; on PostgreSQL sent as a binary array, ~1 us an id where text takes ~4 (a bulk write
@@ -217,8 +232,11 @@ def _select_events_of(
         if recorder.datastore.originator_id_type != "uuid":
             return None
         statement = _events_and_keys(recorder.datastore.schema, recorder.events_table_name)
+        fresh = [i for i, v in zip(ids, after, strict=True) if not v]
+        kept = [(i, v) for i, v in zip(ids, after, strict=True) if v]
+        arguments = (fresh, [i for i, _ in kept], [v for _, v in kept], accounts)
         with recorder.datastore.get_connection() as connection:
-            rows = connection.execute(statement, (ids, accounts), prepare=True).fetchall()
+            rows = connection.execute(statement, arguments, prepare=True).fetchall()
         if accounts:
             keys = [SubjectKey(r["topic"], r["key_id"], bytes(r["state"])) for r in rows if r["originator_id"] is None]
             keyring.read_with(accounts, {k.account_id: k for k in keys})
@@ -231,11 +249,14 @@ def _select_events_of(
             return None
         found = []
         with recorder.datastore.transaction(commit=False) as cursor:
-            for start in range(0, len(ids), _SQLITE_CHUNK):
-                chunk = [i.hex for i in ids[start:start + _SQLITE_CHUNK]]
+            for start in range(0, len(ids), _SQLITE_CHUNK // 2):
+                pairs = zip(ids[start:start + _SQLITE_CHUNK // 2], after[start:start + _SQLITE_CHUNK // 2], strict=True)
+                chunk = [value for i, v in pairs for value in (i.hex, v)]
                 cursor.execute(
+                    f"WITH wanted(id, past) AS (VALUES {','.join(['(?, ?)'] * (len(chunk) // 2))}) "
                     f"SELECT originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
-                    f"WHERE originator_id IN ({','.join('?' * len(chunk))}) ORDER BY originator_id, originator_version",
+                    "JOIN wanted ON originator_id = wanted.id AND originator_version > wanted.past "
+                    "ORDER BY originator_id, originator_version",
                     chunk,
                 )
                 found += [
@@ -251,11 +272,16 @@ def _events_and_keys(schema: str, table: str) -> bytes:
     """The statement of `_select_events_of` on PostgreSQL, composed once (~50 us a call otherwise).
 
     The accounts' keys come in the same statement, as rows without an aggregate (account, key id and key in `topic`,
-    `key_id` and `state`): one message each way, where a pipeline of two statements takes four.
+    `key_id` and `state`): one message each way, where a pipeline of two statements takes four. The aggregates kept
+    from an earlier read are read past their versions an index probe each (`OFFSET 0` keeps the planner from joining
+    them to the whole table, as its generic plan for an array of unknown length does); the others, as one scan.
     """
     return SQL(
         "SELECT originator_id, originator_version, topic, state, NULL AS key_id FROM {0}.{1} "
         "WHERE originator_id = ANY(%b::uuid[]) "
+        "UNION ALL SELECT e.originator_id, e.originator_version, e.topic, e.state, NULL "
+        "FROM unnest(%b::uuid[], %b::int8[]) AS kept(id, past), LATERAL (SELECT originator_id, originator_version, "
+        "topic, state FROM {0}.{1} WHERE originator_id = kept.id AND originator_version > kept.past OFFSET 0) AS e "
         "UNION ALL SELECT NULL, NULL, account_id, key, key_id FROM {0}.subject_keys "
         "WHERE account_id = ANY(%b::text[]) "
         "ORDER BY 1, 2"
