@@ -69,7 +69,9 @@ class Rows:
         self._changed: dict[Key, None] = {}  # in the order rows were first changed: a stable write order
         self._new: set[Key] = set()  # added by this batch: inserted, so that a row that exists already fails
         self._absent: set[Key] = set()  # fetched and found to have no stored row: a row put there is inserted
-        self._read_all: list[tuple[list[int], set[Key]]] = []  # key columns whose values' every stored row was read
+        self._read_all: list[tuple[Callable[[Key], Any], set[Any]]] = []
+        """Key columns whose values' every stored row was read: a key's values of them (itemgetter's: one alone, more
+        as a tuple), and those values."""
         self._repeated: list[Row] = []  # added again: inserted after the first, for the database to refuse
 
     def fetch(self, sql: Sql, keys: Iterable[Key]) -> None:
@@ -91,7 +93,8 @@ class Rows:
         at = [self.table.columns.index(c) for c in columns]
         chosen = set(wanted)
         if set(columns) <= set(self.table.key):
-            self._read_all.append(([self.table.key.index(c) for c in columns], chosen))
+            pick = itemgetter(*(self.table.key.index(c) for c in columns))
+            self._read_all.append((pick, {v for (v,) in chosen} if len(columns) == 1 else chosen))
         return [
             row for row in self._known.values()
             if row is not None and tuple(row[self.table.columns[i]] for i in at) in chosen
@@ -171,7 +174,9 @@ class Rows:
 
     def _all_read(self, key: Key) -> bool:
         """Whether a `fetch_where` read every stored row whose key columns hold what `key`'s do."""
-        return any(tuple(key[i] for i in at) in values for at, values in self._read_all)
+        # Asked for each new row a batch puts: an itemgetter's values, not a tuple made by a generator (~1.1 us a row,
+        # this ~0.5).
+        return any(pick(key) in values for pick, values in self._read_all)
 
     def _load(self, sql: Sql, columns: Sequence[str], keys: Sequence[Key]) -> None:
         for values in sql.select_matching(self.table.select, self.table.name, columns, keys):
