@@ -125,14 +125,14 @@ class AuditQuery:
         edges = [LedgerEventEdge(cursor=str(e.position), node=LedgerEvent.of(e)) for e in page[:first]]
         if info.context.reads.keeping:
             # Asked with minPosition, the page is not kept (as a case is not): the same request seldom comes again.
-            _declare_page(info, page, first, kept=min_position is None)
+            await _declare_page(info, page, first, kept=min_position is None)
         return LedgerEventConnection(
             edges=edges,
             page_info=PageInfo(has_next_page=len(page) > first, end_cursor=edges[-1].cursor if edges else after),
         )
 
 
-def _declare_page(info: Info, page: Sequence[Envelope], first: int, kept: bool) -> None:
+async def _declare_page(info: Info, page: Sequence[Envelope], first: int, kept: bool) -> None:
     """What an events page read for `first` edges (`page`, one more when there is a next page) depends on.
 
     A page with a next page is full, and every event of it lies below where the event index and the ledger chain
@@ -148,6 +148,6 @@ def _declare_page(info: Info, page: Sequence[Envelope], first: int, kept: bool) 
     keyring = info.context.runtime.ledger.keyring
     opened: frozenset[str] = frozenset()
     if "data" in Selected.of(info).under("edges").under("node"):
-        opened = keyring.live(key_ids(e.stored.state for e in page[:first]))
+        opened = await run_in_threadpool(keyring.live, key_ids(e.stored.state for e in page[:first]))
     still_open = (lambda: keyring.live(opened) == opened) if opened else None
     reads.declare_settled(field, dict.fromkeys(READ_MODELS, page[-1].position), still_open)

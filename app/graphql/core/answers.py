@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
+from starlette.concurrency import run_in_threadpool
+
 from app.read.failures import read_models_of
 from app.read.projector import waited_positions
 from app.read.reader import Reader, Tally
@@ -40,17 +42,26 @@ class Answer:
     """Read models that must stand at or past a position, not stopped, wherever else they move: what it read from
     them lies below it, where they no longer change."""
     checks: tuple[Callable[[], bool], ...] = ()
-    """What else must still say it holds."""
+    """What else must still say it holds; a check may read the database (see `still`)."""
 
     def holds(self, positions: Mapping[str, int | None], now: datetime) -> bool:
         """Whether it is still the answer, with the read models at `positions` (None: stopped) and the clock at
-        `now`."""
+        `now`, as far as its `checks` do not say otherwise."""
         return (
             (self.until is None or now < self.until)
             and all(positions.get(n) == p for n, p in self.positions)
             and all((at := positions.get(n)) is not None and at >= p for n, p in self.passed)
-            and all(check() for check in self.checks)
         )
+
+    async def still(self) -> bool:
+        """Whether its checks still say it holds: asked on a thread, since one may read the database (a key the
+        keyring no longer trusts); a check that fails to look says no, and the request is read afresh."""
+        if not self.checks:
+            return True
+        try:
+            return await run_in_threadpool(lambda: all(check() for check in self.checks))
+        except Exception:  # noqa: BLE001 - the fresh read says why, with the coded error
+            return False
 
 
 class Answers:

@@ -98,7 +98,8 @@ class GraphQLEndpoint:
         context.reads.keeping = keeps and self.answers.keeps(key)
         if kept is not None:
             positions = await self._positions(context)
-            if positions is not None and kept.holds(positions, context.runtime.ledger.clock()):
+            if positions is not None and kept.holds(positions, context.runtime.ledger.clock()) \
+                    and await kept.still():
                 return Response(kept.body, media_type=f"{media}; charset=utf-8")
             self.answers.drop(key)
             if positions is not None:
