@@ -42,9 +42,9 @@ class Quality:
 
         def attempt() -> AutomationRule:
             now = self.work.clock()
-            rule = self.work.find(AutomationRule, rule_id)
-            assert rule is not None, f"rule {rule_id} ran, so it exists"
-            monitor = _monitor(self.work, rule_id, actor, now)
+            loaded = _rule_and_monitor(self.work, rule_id, actor, now)
+            assert loaded is not None, f"rule {rule_id} ran, so it exists"
+            rule, monitor = loaded
             monitor.provider_failed(count, reason, rule.mode_changed_at, actor, now)
             trip_if_breached(rule, monitor, BREAKER, now)
             self.work.store(monitor, rule)
@@ -79,16 +79,23 @@ def _judge(
     rule_id = rule_of_actor(decided_by)
     if rule_id is None:
         return []
-    monitor_id = RuleMonitor.create_id(rule_id)
-    found = work.load_many([rule_id, monitor_id])
-    rule = work.of_kind(AutomationRule, found, [rule_id]).get(rule_id)
-    if rule is None:
+    loaded = _rule_and_monitor(work, rule_id, actor, at)
+    if loaded is None:
         return []
-    monitor = work.of_kind(RuleMonitor, found, [monitor_id]).get(monitor_id) or RuleMonitor.start(rule_id, actor, at)
+    rule, monitor = loaded
     monitor.judge(decision_id, kind, agreed, decided_at, rule.mode_changed_at, actor, at)
     trip_if_breached(rule, monitor, BREAKER, at)
     return [monitor, rule]
 
 
-def _monitor(work: UnitOfWork, rule_id: UUID, actor: str, at: datetime) -> RuleMonitor:
-    return work.find(RuleMonitor, RuleMonitor.create_id(rule_id)) or RuleMonitor.start(rule_id, actor, at)
+def _rule_and_monitor(
+    work: UnitOfWork, rule_id: UUID, actor: str, at: datetime
+) -> tuple[AutomationRule, RuleMonitor] | None:
+    """The rule and its monitor (started, for a rule judged the first time), read in one round trip; None if there is
+    no such rule."""
+    monitor_id = RuleMonitor.create_id(rule_id)
+    found = work.load_many([rule_id, monitor_id])
+    rule = work.of_kind(AutomationRule, found, [rule_id]).get(rule_id)
+    if rule is None:
+        return None
+    return rule, work.of_kind(RuleMonitor, found, [monitor_id]).get(monitor_id) or RuleMonitor.start(rule_id, actor, at)
