@@ -47,7 +47,7 @@ _UNFLUSHED = "SET LOCAL synchronous_commit = off"
 whole: a read model's rows and its position are one transaction, so it holds what it held before them, and projects
 those events again from the ledger (whose own commits wait). Nothing is lost, nothing applied twice."""
 _TRACK = """
-INSERT INTO projection_positions (name, position, updated_at) VALUES {rows}
+INSERT INTO {table} (name, position, updated_at) VALUES {rows}
 ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
 """
 
@@ -267,13 +267,13 @@ def split_by_weight(chosen: list[Projection], groups: int) -> list[list[Projecti
     return [sorted(g, key=lambda p: order[p.name]) for g in found if g]
 
 
-def track(sql: Any, positions: Mapping[str, int]) -> None:
+def track(sql: Any, positions: Mapping[str, int], table: str = "projection_positions") -> None:
     """Records that each read model of `positions` has applied the ledger up to its position there (in the caller's
-    transaction), in one statement."""
+    transaction), in one statement; in `table`, for a schema other than the transaction's own."""
     if not positions:
         return
     now = datetime.now(UTC)
-    sql.execute(_TRACK.format(rows=", ".join(["(?, ?, ?)"] * len(positions))),
+    sql.execute(_TRACK.format(table=table, rows=", ".join(["(?, ?, ?)"] * len(positions))),
                 [value for name, position in positions.items() for value in (name, position, now)])
 
 
@@ -452,18 +452,18 @@ class Projector:
 
     def positions(self) -> dict[str, int]:
         with self.store.transaction(write=False) as sql:
-            return self._positions(sql)
+            sql.execute("SELECT name, position FROM projection_positions")
+            return self._ours({name: int(position) for name, position in sql.fetchall()})
 
     def progress(self) -> tuple[dict[str, int], dict[str, ProjectionFailure]]:
         """Every read model's position, and the failures of those that have stopped, by name, read together."""
         with self.store.transaction(write=False) as sql:
             stored, failures = positions_and_failures(sql)
-        return {p.name: stored.get(p.name, 0) for p in self.projections}, failures
+        return self._ours(stored), failures
 
-    def _positions(self, sql: Any) -> dict[str, int]:
-        sql.execute("SELECT name, position FROM projection_positions")
-        found = {name: int(position) for name, position in sql.fetchall()}
-        return {p.name: found.get(p.name, 0) for p in self.projections}
+    def _ours(self, stored: Mapping[str, int]) -> dict[str, int]:
+        """The stored position of each of this projector's read models (0: none stored yet)."""
+        return {p.name: stored.get(p.name, 0) for p in self.projections}
 
     def wait_for(self, position: int, timeout: float, names: Collection[str] | None = None) -> bool:
         """Blocks until the read models `names` (every one for None) have reached `position`, or `timeout` seconds

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from app.config.settings import Settings
-from app.read.projector import Projector
+from app.read.projector import Projector, track
 from app.read.store import ReadStore
 from app.write.ledger import Ledger
 from projections.base import Projection
@@ -68,10 +67,6 @@ def choose(projections: Sequence[Projection], names: Sequence[str] | None) -> li
 def record_positions(sql: Any, schema: str, projections: Sequence[Projection], position: int) -> None:
     """Sets the live positions of the swapped-in read models in `schema`, and forgets their failures (made anew,
     they have applied every event), last thing in the swap's transaction."""
+    track(sql, dict.fromkeys((p.name for p in projections), position), f"{schema}.projection_positions")
     for projection in projections:
-        sql.execute(
-            f"INSERT INTO {schema}.projection_positions (name, position, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
-            (projection.name, position, datetime.now(UTC)),
-        )
         sql.execute(f"DELETE FROM {schema}.projection_failures WHERE name = ?", (projection.name,))
