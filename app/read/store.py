@@ -174,7 +174,14 @@ class _PostgresSql:
         is on its way already)."""
         pipeline, self._pipeline = self._pipeline, None
         if pipeline is not None:
-            pipeline.__exit__(None if failed is None else type(failed), failed, None)
+            try:
+                pipeline.__exit__(None if failed is None else type(failed), failed, None)
+            except psycopg.errors.PipelineAborted as aborted:
+                # Where the failed write's result came before the statements after it were answered, psycopg raises
+                # their abort in its place (the failure as its context): the failure is what the caller is owed.
+                if isinstance(aborted.__context__, psycopg.Error):
+                    raise aborted.__context__ from None
+                raise
         return self._cursor
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
