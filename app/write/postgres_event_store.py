@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresFactory
 from eventsourcing.utils import Environment, EnvType, retry
 from psycopg import Connection
@@ -68,6 +68,36 @@ class CopyingRecorder(PostgresApplicationRecorder):
         if len(stored_events) < COPY_FROM:
             return self._insert_in_one_statement(stored_events, kwargs.get("keys", ()))
         return self._copy_events(stored_events, kwargs.get("keys", ()))
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_notifications(
+        self, start: int | None, limit: int, stop: int | None = None, topics: Sequence[str] = (), *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        """The library's page of notifications, its rows read in binary as tuples: the library reads them as text,
+        and a stored event's state as hex, into dicts, which cost the projector's catch-up ~3 us of CPU an event."""
+        conditions: list[str] = []
+        params: list[Any] = []
+        if start is not None:
+            conditions.append("notification_id >= %s" if inclusive_of_start else "notification_id > %s")
+            params.append(start)
+        if stop is not None:
+            conditions.append("notification_id <= %s")
+            params.append(stop)
+        if topics:
+            conditions.append("topic = ANY(%s)")
+            params.append(list(topics))
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        statement = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{}" + where
+            + " ORDER BY notification_id LIMIT %s"
+        ).format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(statement, [*params, limit], prepare=True, binary=True)
+            return [
+                Notification(id=i, originator_id=o, originator_version=v, topic=t, state=state)
+                for i, o, v, t, state in curs.fetchall()
+            ]
 
     @cached_property
     def _one_statement(self) -> bytes:
