@@ -11,6 +11,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
+from itertools import chain
 from typing import Any, NamedTuple, TypeVar
 
 from eventsourcing.persistence import Notification
@@ -68,7 +69,7 @@ def feed(
     projection: Projection,
     topics: frozenset[str] | set[str],
     notifications: Sequence[Notification],
-    decode: Callable[[Notification], Any],
+    decode: Decoder,
     sql: Any,
     isolated: bool = True,
 ) -> None:
@@ -83,7 +84,7 @@ def feed(
     Not `isolated`, the batch goes without a savepoint and any failure fails the caller's transaction: the
     projector's first try of a step, which it repeats isolated if anything fails (see `Projector._step`).
     """
-    batch = _batch_of(projection, topics, notifications, decode)
+    batch = [(n.id, n) for n in notifications] if projection.raw else decode.batch_of(topics, notifications)
     if not batch:
         return
     if not isolated:
@@ -107,18 +108,6 @@ def feed(
             except Exception as failed_one:
                 raise EventNotApplied(projection.name, by_id[one[0]], failed_one) from failed_one
         raise  # every event applies alone: a fault of the batch itself, reported as the batch's
-
-
-def _batch_of(
-    projection: Projection,
-    topics: frozenset[str] | set[str],
-    notifications: Sequence[Notification],
-    decode: Callable[[Notification], Any],
-) -> list[tuple[int, Any]]:
-    """What a projection is given: its events with their positions; for a `raw` one every stored event undecoded."""
-    if projection.raw:
-        return [(n.id, n) for n in notifications]
-    return [(n.id, decode(n)) for n in notifications if n.topic in topics]
 
 
 class _Isolate(Exception):
@@ -158,19 +147,61 @@ class EventNotApplied(Exception):
         )
 
 
-def decoder(ledger: Ledger, decoded: dict[int, Any] | None = None) -> Callable[[Notification], Any]:
-    """Decodes stored events, each once however many read models ask for it (the caller's batch); `decoded` holds
-    those decoded already, by position."""
-    known: dict[int, Any] = {} if decoded is None else decoded
-    mapper = ledger.mapper
+class Decoder:
+    """Stored events decoded, each once however many read models read it, and picked out for each read model by
+    topic: the events of a page are put by topic once, not passed over by every read model (~17 passes a page)."""
 
-    def decode(notification: Notification) -> Any:
-        event = known.get(notification.id)
+    def __init__(self, decode: Callable[[Notification], Any], decoded: dict[int, Any] | None = None) -> None:
+        self._decode = decode
+        self._known: dict[int, Any] = {} if decoded is None else decoded
+        """The events decoded so far, by position."""
+        self._pages: dict[int, _Sorted] = {}
+        """Each sequence of notifications asked about, by its `id` (held, so that the id stays its own)."""
+
+    def __call__(self, notification: Notification) -> Any:
+        event = self._known.get(notification.id)
         if event is None:
-            event = known[notification.id] = mapper.to_domain_event(notification)
+            event = self._known[notification.id] = self._decode(notification)
         return event
 
-    return decode
+    def batch_of(self, topics: Collection[str], notifications: Sequence[Notification]) -> list[tuple[int, Any]]:
+        """The events of `notifications` whose topic is one of `topics`, decoded, with their positions, in ledger
+        order. One that does not decode fails each read model that reads its topic (see `feed`)."""
+        page = self._pages.get(id(notifications))
+        if page is None or page.notifications is not notifications:
+            page = self._pages[id(notifications)] = _Sorted(notifications)
+        found = [page.decoded(topic, self) for topic in topics if topic in page.by_topic]
+        if len(found) == 1:
+            return list(found[0])
+        # Each list is in ledger order: sorting their concatenation merges them (positions differ, so the events
+        # are never compared).
+        return sorted(chain.from_iterable(found))
+
+
+class _Sorted:
+    """A sequence of notifications by topic, and those of each topic decoded once a read model asked for them."""
+
+    def __init__(self, notifications: Sequence[Notification]) -> None:
+        self.notifications = notifications
+        self.by_topic: dict[str, list[Notification]] = {}
+        for n in notifications:
+            listed = self.by_topic.get(n.topic)
+            if listed is None:
+                self.by_topic[n.topic] = [n]
+            else:
+                listed.append(n)
+        self._decoded: dict[str, list[tuple[int, Any]]] = {}
+
+    def decoded(self, topic: str, decode: Decoder) -> list[tuple[int, Any]]:
+        pairs = self._decoded.get(topic)
+        if pairs is None:
+            pairs = self._decoded[topic] = [(n.id, decode(n)) for n in self.by_topic[topic]]
+        return pairs
+
+
+def decoder(ledger: Ledger, decoded: dict[int, Any] | None = None) -> Decoder:
+    """The ledger's stored events' decoder for a caller's batch; `decoded` holds those decoded already, by position."""
+    return Decoder(ledger.mapper.to_domain_event, decoded)
 
 
 Page = tuple[Sequence[Notification], dict[int, Any]]
@@ -366,7 +397,7 @@ class Projector:
             self.moves.ring(told=all(m.whole for m in moved))
         return read
 
-    def _step(self, chosen: list[Projection], pages: Pages, decode: Callable[[Notification], Any]) -> Moved:
+    def _step(self, chosen: list[Projection], pages: Pages, decode: Decoder) -> Moved:
         """A step of the read models `chosen` (in name order), in one transaction.
 
         It is tried first with no savepoint around each read model's batch; should anything fail, the transaction
@@ -382,7 +413,7 @@ class Projector:
             return isolated_on_failure(partial(self._step_once, chosen, pages, decode, True))
 
     def _step_once(
-        self, chosen: list[Projection], pages: Pages, decode: Callable[[Notification], Any], checked: bool,
+        self, chosen: list[Projection], pages: Pages, decode: Decoder, checked: bool,
         isolated: bool,
     ) -> Moved:
         with self.store.transaction(locks=[f"projection:{p.name}" for p in chosen], checked=checked) as sql:
@@ -422,7 +453,7 @@ class Projector:
 
     def _apply(
         self, projection: Projection, position: int, unseen: Sequence[Notification],
-        decode: Callable[[Notification], Any], sql: Any, previous: ProjectionFailure | None, now: datetime,
+        decode: Decoder, sql: Any, previous: ProjectionFailure | None, now: datetime,
         isolated: bool,
     ) -> int:
         """Applies a read model's batch past its `position`; returns the position it moves on to (the step tracks

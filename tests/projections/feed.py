@@ -6,7 +6,6 @@ its topics select, decoded.
 """
 
 from collections.abc import Callable
-from functools import cache
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -20,7 +19,7 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 
-from app.read.projector import feed, topics_of
+from app.read.projector import Decoder, feed, topics_of
 from app.read.store import ReadStore
 from app.write.transcodings import register_value_types
 from projections.base import Projection
@@ -66,7 +65,7 @@ class Feed:
 
     def notifications(self, notifications: list[Notification]) -> int:
         """Projects events as stored, decoded by this feed's mapper."""
-        decode = cache(self.mapper.to_domain_event)  # each event decoded once, as the projector's decoder does
+        decode = Decoder(self.mapper.to_domain_event)
         with self.store.transaction() as sql:
             for projection in self.projections:
                 feed(projection, topics_of(projection), notifications, decode, sql)

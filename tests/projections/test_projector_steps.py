@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from app.read import store
-from app.read.projector import topics_of
+from app.read.projector import Decoder, topics_of
 from app.read.store import PostgresReadStore
 from app.runtime.wiring import Runtime
 from tests.corrupt import plant_second_filing
@@ -140,3 +140,23 @@ def test_a_step_on_connections_the_server_dropped_in_the_pool_is_tried_again_on_
 
     assert runtime.projector.step() == head - at
     assert set(positions(runtime).values()) == {head}
+
+
+def test_a_read_model_is_given_its_topics_events_in_ledger_order_each_decoded_once(runtime: Runtime) -> None:
+    write_history(runtime.ledger, 80)
+    page = runtime.ledger.select_page(0, 200)
+    decodings: list[int] = []
+
+    def decode(notification: Any) -> Any:
+        decodings.append(notification.id)
+        return runtime.ledger.mapper.to_domain_event(notification)
+
+    decoder = Decoder(decode)
+    chosen = {n.topic for n in page[::3]}
+    batches = [decoder.batch_of(topics_of(p), page) for p in runtime.projector.projections if not p.raw]
+    batch = decoder.batch_of(chosen, page)
+
+    assert [position for position, _ in batch] == [n.id for n in page if n.topic in chosen]
+    assert [type(e).__name__ for _, e in batch] == [n.topic.rpartition(".")[2] for n in page if n.topic in chosen]
+    assert len(chosen) > 1 and len(decodings) == len(set(decodings))
+    assert all(b == sorted(b, key=lambda pair: pair[0]) for b in batches)
