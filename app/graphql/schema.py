@@ -9,12 +9,7 @@ from typing import Any
 import strawberry
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule
 from graphql.execution import Executor
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-)
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.printer import print_schema
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -37,15 +32,14 @@ from app.graphql.compliance.notices import NoticeQueries
 from app.graphql.compliance.queries import ComplianceQuery
 from app.graphql.compliance.set_account_language import SetAccountLanguageMutation
 from app.graphql.compliance.transparency import TransparencyQuery
-from app.graphql.core.access import RoleCheck
 from app.graphql.core.coerced_lists import LONG_LIST, coerce_long_lists
-from app.graphql.core.error_codes import CodedErrors, log_unexpected
+from app.graphql.core.error_codes import log_unexpected
+from app.graphql.core.extension import DocketExtension
 from app.graphql.core.literal_templates import Templates
 from app.graphql.core.multiplexed import Asked, Multiplexed
-from app.graphql.core.operation_choice import NamedOperationRequired
-from app.graphql.core.text_arguments import StorableLiterals, StorableVariables
+from app.graphql.core.text_arguments import StorableLiterals
 from app.graphql.core.times import DATE_TIME
-from app.graphql.core.validation_shapes import STRUCTURAL_RULES, ShapeCache, Validations
+from app.graphql.core.validation_shapes import STRUCTURAL_RULES, Validations
 from app.graphql.erasure.mutations import ErasureMutation
 from app.graphql.ledger.confirm_action_applied import ConfirmActionAppliedMutation
 from app.graphql.ledger.decide import DecideMutation
@@ -178,7 +172,7 @@ class DocketExecutor(StrawberryGraphQLCoreExecutionContext):
 
 class DocketSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        """Logs crashes (never expected errors) with the request's id, before CodedErrors masks them."""
+        """Logs crashes (never expected errors) with the request's id, before DocketExtension masks them."""
         context = None if execution_context is None else execution_context.context
         log_unexpected(errors, getattr(context, "request_id", "-"))
 
@@ -186,7 +180,7 @@ class DocketSchema(strawberry.Schema):
 @cache
 def build_schema(introspection: bool = True) -> strawberry.Schema:
     """The schema with its limits, caches and checks; one per introspection setting, built once."""
-    rules = LIMIT_RULES if introspection else [*LIMIT_RULES, NoSchemaIntrospectionCustomRule]
+    rules = (*LIMIT_RULES, *(() if introspection else (NoSchemaIntrospectionCustomRule,)))
     validations = Validations(structural={*STRUCTURAL_RULES, *COUNTING_LIMITS})
     templates = Templates()
     return DocketSchema(
@@ -195,15 +189,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
         subscription=Subscription,
         execution_context_class=DocketExecutor,
         config=StrawberryConfig(scalar_map={datetime: DATE_TIME}),
-        extensions=[
-            lambda: AddValidationRules(rules),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            CodedErrors,
-            RoleCheck,
-            StorableVariables,
-            lambda: ShapeCache(validations, templates),
-            NamedOperationRequired,
-        ],
+        extensions=[lambda: DocketExtension(rules, MAX_TOKENS, validations, templates)],
     )
 
 

@@ -13,7 +13,7 @@ from graphql import (
     SelectionSetNode,
     get_operation_ast,
 )
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from app.auth.tokens import Principal
 
@@ -128,26 +128,22 @@ def forbidden(fields: list[str]) -> GraphQLError:
     )
 
 
-class RoleCheck(SchemaExtension):
+def check_roles(context: ExecutionContext) -> None:
     """Refuses the whole operation, before it runs, when any of its root fields is not the caller's to run."""
-
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        operation = context.operation_type.value.capitalize()
-        principal: Principal = context.context.principal
-        document = context.graphql_document
-        assert document is not None
-        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-        selected = get_operation_ast(document, context.operation_name)
-        assert selected is not None
-        denied = sorted({
-            f"{operation}.{name}" for name in _root_fields(selected.selection_set, fragments)
-            if name not in ALWAYS_ALLOWED and not allowed(principal, f"{operation}.{name}")
-        })
-        if denied:
-            # Raised, not returned as a result: the one way that stops a subscription as well.
-            raise forbidden(denied)
-        yield
+    operation = context.operation_type.value.capitalize()
+    principal: Principal = context.context.principal
+    document = context.graphql_document
+    assert document is not None
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    selected = get_operation_ast(document, context.operation_name)
+    assert selected is not None
+    denied = sorted({
+        f"{operation}.{name}" for name in _root_fields(selected.selection_set, fragments)
+        if name not in ALWAYS_ALLOWED and not allowed(principal, f"{operation}.{name}")
+    })
+    if denied:
+        # Raised, not returned as a result: the one way that stops a subscription as well.
+        raise forbidden(denied)
 
 
 def _root_fields(selections: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode]) -> Iterator[str]:

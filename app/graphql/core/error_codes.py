@@ -10,7 +10,6 @@ import psycopg
 import psycopg_pool
 from eventsourcing import persistence
 from graphql import GraphQLError, GraphQLSyntaxError
-from strawberry.extensions import MaskErrors
 
 from app.read.failures import ReadModelStopped
 
@@ -80,9 +79,8 @@ def coded(error: GraphQLError, request_id: str) -> GraphQLError:
     return error
 
 
-class CodedErrors(MaskErrors):
-    """`coded` applied to every result the schema produces, streamed subscription results included."""
-
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        request_id = getattr(self.execution_context.context, "request_id", "-")
-        return [coded(error, request_id) for error in errors]
+def code_errors(result: Any, request_id: str) -> None:
+    """`coded` applied to the errors of a result the schema produces (a streamed subscription result too), in place."""
+    errors = getattr(result, "errors", None)
+    if errors:
+        result.errors = [coded(error, request_id) for error in errors]

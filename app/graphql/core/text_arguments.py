@@ -26,7 +26,7 @@ from graphql import (
     is_list_type,
     type_from_ast,
 )
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from app.graphql.core.errors import bad_input
 
@@ -167,25 +167,18 @@ def _names(ancestors: Sequence[Any]) -> Iterator[str]:
             yield node.variable.name.value
 
 
-class StorableVariables(SchemaExtension):
-    """The same answer on either engine, a typed BAD_USER_INPUT instead of a database error.
-
-    Checked once per operation, before it runs, on transports alike: literals are checked by
-    StorableLiterals, and every other argument is one of the operation's variables.
-    """
-
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        assert document is not None
-        operation = get_operation_ast(document, context.operation_name)
-        assert operation is not None
-        variables = context.variables or {}
-        schema = context.schema._schema
-        for definition in operation.variable_definitions or ():
-            name = definition.variable.name.value
-            found = unstorable(variables.get(name), type_from_ast(schema, definition.type), name)
-            if found:
-                path, problem = found
-                raise bad_input(f"${path} {problem}", path)
-        yield
+def check_variables(context: ExecutionContext) -> None:
+    """The same refusals for an operation's variables, before it runs, as a typed BAD_USER_INPUT on either engine
+    instead of a database error: literals are checked by StorableLiterals, every other argument is a variable."""
+    document = context.graphql_document
+    assert document is not None
+    operation = get_operation_ast(document, context.operation_name)
+    assert operation is not None
+    variables = context.variables or {}
+    schema = context.schema._schema
+    for definition in operation.variable_definitions or ():
+        name = definition.variable.name.value
+        found = unstorable(variables.get(name), type_from_ast(schema, definition.type), name)
+        if found:
+            path, problem = found
+            raise bad_input(f"${path} {problem}", path)

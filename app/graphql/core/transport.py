@@ -203,7 +203,7 @@ def negotiate(accept: str | None) -> str:
 
 
 def _body_and_status(result: ExecutionResult, media: str, request_id: str) -> tuple[dict[str, Any], int]:
-    # CodedErrors codes what the schema returns, but an error raised while parsing (strawberry's parser
+    # DocketExtension codes what the schema returns, but an error raised while parsing (strawberry's parser
     # cache raises outside the operation hook) reaches here uncoded; `coded` leaves a coded error as it is.
     errors = [coded(error, request_id).formatted for error in result.errors or []]
     codes = {(error.get("extensions") or {}).get("code") for error in errors}

@@ -15,7 +15,7 @@ whose values do not is validated by the value rules, whose errors are the answer
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,10 +78,10 @@ from graphql.validation import (
     VariablesAreInputTypesRule,
     VariablesInAllowedPositionRule,
 )
-from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+from strawberry.types import ExecutionContext
 
 from app.graphql.core.literal_templates import MAX_KEPT, Kept, Path, Template, Templates, node_at, shape
 from app.graphql.core.text_arguments import StorableLiterals, text_problem
@@ -235,25 +235,22 @@ class Validations:
         return errors
 
 
-class ShapeCache(SchemaExtension):
-    """Parses each operation through `templates` and validates it through `validations`, in place of strawberry's
-    ParserCache and ValidationCache; a document made from a template that errs is answered as its own parse is."""
+class ShapeCache:
+    """Parses an operation through `templates` and validates it through `validations`, in place of strawberry's
+    ParserCache and ValidationCache; a document made from a template that errs is answered as its own parse is.
+    One an operation, called by the schema's extension at each stage."""
 
     def __init__(self, validations: Validations, templates: Templates) -> None:
-        super().__init__()
         self.validations = validations
         self.templates = templates
         self.template: Template | None = None
         """The template this operation's document was made from, if it was: its nodes are located in another text."""
 
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
+    def parse(self, context: ExecutionContext) -> None:
         assert context.query is not None
         context.graphql_document, self.template = self.templates.document(context.query, context.parse_options)
-        yield
 
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
+    def validate(self, context: ExecutionContext) -> None:
         document = context.graphql_document
         assert document is not None
         schema, rules = context.schema._schema, tuple(context.validation_rules)
@@ -261,21 +258,20 @@ class ShapeCache(SchemaExtension):
         made = self.template is not None
         errors = self.validations.errors(schema, None if made else context.query, document, rules, self.template)
         if errors and made:
-            context.graphql_document = self._parsed()
+            context.graphql_document = _parsed(context)
             self.template = None
             errors = self.validations.errors(schema, context.query, context.graphql_document, rules)
         context.pre_execution_errors = errors
-        yield
 
-    def on_execute(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
+    def relocate(self, context: ExecutionContext) -> None:
+        """Points the errors of an executed operation at the text the client sent, not the template's."""
+        result = context.result
         if self.template is not None and isinstance(result, ExecutionResult) and result.errors:
-            document = self.execution_context.graphql_document
+            document = context.graphql_document
             assert document is not None
-            result.errors[:] = Template.relocated(result.errors, document, self._parsed())
+            result.errors[:] = Template.relocated(result.errors, document, _parsed(context))
 
-    def _parsed(self) -> DocumentNode:
-        context = self.execution_context
-        assert context.query is not None
-        return parse(context.query, **context.parse_options)
+
+def _parsed(context: ExecutionContext) -> DocumentNode:
+    assert context.query is not None
+    return parse(context.query, **context.parse_options)
