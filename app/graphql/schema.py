@@ -9,7 +9,8 @@ from typing import Any
 import strawberry
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule
 from graphql.execution import Executor
-from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.printer import print_schema
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -34,7 +35,7 @@ from app.graphql.compliance.set_account_language import SetAccountLanguageMutati
 from app.graphql.compliance.transparency import TransparencyQuery
 from app.graphql.core.coerced_lists import LONG_LIST, coerce_long_lists
 from app.graphql.core.error_codes import log_unexpected
-from app.graphql.core.extension import DocketExtension
+from app.graphql.core.extension import DocketExtension, DocketRunner
 from app.graphql.core.literal_templates import Templates
 from app.graphql.core.multiplexed import Asked, Multiplexed
 from app.graphql.core.text_arguments import StorableLiterals
@@ -171,6 +172,10 @@ class DocketExecutor(StrawberryGraphQLCoreExecutionContext):
 
 
 class DocketSchema(strawberry.Schema):
+    def create_extensions_runner(self, execution_context: ExecutionContext,
+                                 extensions: list[SchemaExtension]) -> SchemaExtensionsRunner:
+        return DocketRunner(execution_context, extensions)
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         """Logs crashes (never expected errors) with the request's id, before DocketExtension masks them."""
         context = None if execution_context is None else execution_context.context

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
 
 from graphql import ASTValidationRule
 from strawberry.extensions import SchemaExtension
-from strawberry.types import StreamExecutionResult
+from strawberry.extensions.runner import SchemaExtensionsRunner
+from strawberry.types import ExecutionContext, StreamExecutionResult
 
 from app.graphql.core.access import check_roles
 from app.graphql.core.error_codes import code_errors
@@ -65,3 +68,53 @@ class DocketExtension(SchemaExtension):
     def _request_id(self) -> str:
         return getattr(self.execution_context.context, "request_id", "-")
 
+
+class _Stage:
+    """One stage of an operation for the schema's one extension: its hook run to its yield, and on from there if the
+    stage completes. What strawberry's runner does, less a context manager made for each hook and an exit stack for
+    each stage, every time."""
+
+    __slots__ = ("hook", "steps")
+
+    def __init__(self, hook: Callable[[], Iterator[None]]) -> None:
+        self.hook = hook
+
+    def __enter__(self) -> None:
+        self.steps = self.hook()
+        next(self.steps)
+
+    def __exit__(self, kind: type[BaseException] | None, _error: object, _traceback: object) -> None:
+        # A stage that raised ends there, as a hook's own context manager would end it.
+        if kind is None:
+            next(self.steps, None)
+
+    async def __aenter__(self) -> None:
+        self.__enter__()
+
+    async def __aexit__(self, kind: type[BaseException] | None, error: object, traceback: object) -> None:
+        self.__exit__(kind, error, traceback)
+
+
+class DocketRunner(SchemaExtensionsRunner):
+    """Runs the schema's one extension, DocketExtension, through `_Stage`s."""
+
+    def __init__(self, execution_context: ExecutionContext, extensions: list[SchemaExtension]) -> None:
+        super().__init__(execution_context, extensions)
+        (extension,) = extensions
+        assert isinstance(extension, DocketExtension)
+        self.extension = extension
+
+    def operation(self) -> Any:
+        return _Stage(self.extension.on_operation)
+
+    def parsing(self) -> Any:
+        return _Stage(self.extension.on_parse)
+
+    def validation(self) -> Any:
+        return _Stage(self.extension.on_validate)
+
+    def executing(self) -> Any:
+        return _Stage(self.extension.on_execute)
+
+    def on_stream_result(self, result: StreamExecutionResult) -> Any:
+        return _Stage(partial(self.extension.on_stream_result, result))
