@@ -33,6 +33,7 @@ from typing import Any
 
 import httpx2 as httpx
 
+from bench.cpu import main_threads_cpu_seconds, tree_cpu_seconds
 from bench.databases import DEFAULT_ADMIN_URL, run_database
 from bench.servers import STARTUP, Server, admin_server, worker
 from bench.workers import HELLO, bare_app
@@ -206,13 +207,22 @@ class Client(threading.Thread):
         return None
 
 
-def measure_bare(workdir: Path, clients: int, seconds: float) -> float:
+@dataclass(frozen=True)
+class Bare:
+    rate: float
+    """Requests/s."""
+    cpu_ms: float
+    """The app's CPU milliseconds a request."""
+
+
+def measure_bare(workdir: Path, clients: int, seconds: float) -> Bare:
     """Issue 15's yardstick in this run: a bare strawberry app answering `{ hello }` under as many client threads as
-    the load has, for `seconds`; its requests/s. The clients' Python takes a share of the machine's CPUs, so this is
-    the rate they allow, where bench.workers' wrk allows more."""
+    the load has, for `seconds`. The clients' Python takes a share of the machine's CPUs, so its rate is the one they
+    allow, where bench.workers' wrk allows more."""
     answered = [0] * clients
-    with bare_app(workdir) as (url, _):
+    with bare_app(workdir) as (url, pid):
         until = time.monotonic() + seconds
+        cpu = tree_cpu_seconds(pid)
 
         def ask(number: int) -> None:
             with httpx.Client(timeout=TIMEOUT) as http:
@@ -224,7 +234,8 @@ def measure_bare(workdir: Path, clients: int, seconds: float) -> float:
             thread.start()
         for thread in threads:
             thread.join()
-    return sum(answered) / seconds
+        cpu = tree_cpu_seconds(pid) - cpu
+    return Bare(sum(answered) / seconds, cpu * 1000 / max(1, sum(answered)))
 
 
 def wait_projecting(workdir: Path) -> None:
@@ -341,7 +352,8 @@ def print_latencies(ok: list[Attempt], window: tuple[float, float]) -> None:
 
 
 def summarise(
-    run: Run, seconds: float, marks: dict[str, float], report: Report, outage: bool, bare: float | None
+    run: Run, seconds: float, marks: dict[str, float], report: Report, outage: bool, bare: Bare | None,
+    cpu: tuple[float, float],
 ) -> None:
     attempts = sorted(run.attempts, key=lambda a: a.started)
     outcomes = Counter(a.outcome for a in attempts)
@@ -355,9 +367,12 @@ def summarise(
     by_operation = Counter(a.operation for a in ok)
     acknowledged = len(ok)
     print(f"attempts: {dict(outcomes)}; acknowledged by operation: {dict(by_operation)}")
-    against = f", {acknowledged / seconds / bare:.2f}x bare strawberry's {bare:,.0f}/s" if bare else ""
+    against = f", {acknowledged / seconds / bare.rate:.2f}x bare strawberry's {bare.rate:,.0f}/s" if bare else ""
     print(f"throughput: {acknowledged / seconds:,.0f} acknowledged requests/s over {seconds:.0f}s "
-          f"({len(attempts) / seconds:,.0f} attempts/s){against}; latency outside the outage:")
+          f"({len(attempts) / seconds:,.0f} attempts/s){against}")
+    served, loops = (spent * 1000 / max(1, len(attempts)) for spent in cpu)
+    print(f"the server's CPU an attempt: {served:.2f} ms, {loops:.2f} ms of it its workers' event loops"
+          f"{f' (bare strawberry: {bare.cpu_ms:.2f} ms a request)' if bare else ''}; latency outside the outage:")
     print_latencies(ok, window)
     if marks:
         print(f"PostgreSQL stopped at {marks['stop']:.1f}s, started at {marks['start']:.1f}s "
@@ -429,8 +444,8 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         bare = measure_bare(workdir, args.clients, args.bare) if args.bare > 0 else None
         if bare is not None:
-            print(f"bare strawberry `{{ hello }}`, {args.clients} clients for {args.bare:.0f}s: {bare:,.0f} requests/s",
-                  flush=True)
+            print(f"bare strawberry `{{ hello }}`, {args.clients} clients for {args.bare:.0f}s: {bare.rate:,.0f} "
+                  f"requests/s, {bare.cpu_ms:.2f} ms of its CPU a request", flush=True)
         url, engine = run_database(stack, workdir, args.sqlite, args.admin_url)
         print(f"bench.load_faults: {args.clients} clients for {args.seconds:.0f}s, {engine} "
               f"{f'stopped at {args.stop_at:.0f}s for {args.down:.0f}s' if outage else 'left alone'}, "
@@ -441,6 +456,8 @@ def main(argv: list[str] | None = None) -> int:
         projector = stack.enter_context(worker(url, workdir)) if args.worker else None
         if projector is not None:
             wait_projecting(workdir)
+        pid = server.process.pid
+        cpu = tree_cpu_seconds(pid), main_threads_cpu_seconds(pid)
         run = Run(began=time.monotonic())
         clients = [Client(i, server, token, run, args.seconds, args.seconds + 120) for i in range(args.clients)]
         marks: dict[str, float] = {}
@@ -451,7 +468,8 @@ def main(argv: list[str] | None = None) -> int:
             restart_postgres(run, args.stop_at, args.down, marks)
         for client in clients:
             client.join()
-        summarise(run, run.now(), marks, report, outage=outage, bare=bare)
+        cpu = tree_cpu_seconds(pid) - cpu[0], main_threads_cpu_seconds(pid) - cpu[1]
+        summarise(run, run.now(), marks, report, outage=outage, bare=bare, cpu=cpu)
         verify(server, token, run, report)
         if projector is not None:
             report.check(projector.poll() is None, f"the docket project worker exited ({projector.returncode})")
