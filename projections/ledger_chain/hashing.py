@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import struct
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -28,39 +29,58 @@ _EVENT_TAG = b"docket-event/v1"
 _CHECKPOINT_TAG = b"docket-checkpoint/v1"
 
 
-def _text(value: str) -> bytes:
-    encoded = value.encode("utf-8")
-    return struct.pack(">I", len(encoded)) + encoded
+_COUNTS = struct.Struct(">qI")
+"""A position or a version, then the length of the text after it."""
 
 
 def state_hash(state: object) -> str:
     """The hash of a stored state: bytes as they are (text, which only a tamperer stores there, as UTF-8)."""
-    if isinstance(state, (bytes, bytearray, memoryview)):
-        return hashlib.sha256(state).hexdigest()
-    return hashlib.sha256(str(state).encode("utf-8", "surrogatepass")).hexdigest()
+    return _state_digest(state).hex()
 
 
 def event_hash(position: int, originator_id: UUID | str, originator_version: int, topic: str, state_sha256: str) -> str:
     """The hash of one stored event at its position; `state_sha256` is its `state_hash`."""
-    return hashlib.sha256(
-        _EVENT_TAG
-        + struct.pack(">q", position)
-        + _text(str(originator_id))
-        + struct.pack(">q", originator_version)
-        + _text(topic)
-        + bytes.fromhex(state_sha256)
-    ).hexdigest()
+    return _event_digest(position, originator_id, originator_version, topic, bytes.fromhex(state_sha256)).hex()
 
 
 def stored_hashes(position: int, stored: Any) -> tuple[str, str]:
     """The state hash and the event hash of a stored event (its `originator_id`, `originator_version`, `topic` and
     `state`) at its position."""
-    state_sha = state_hash(stored.state)
-    return state_sha, event_hash(position, stored.originator_id, stored.originator_version, stored.topic, state_sha)
+    state = _state_digest(stored.state)
+    return state.hex(), _event_digest(position, stored.originator_id, stored.originator_version, stored.topic,
+                                      state).hex()
 
 
 def chain_hash(previous: str, event_sha256: str) -> str:
     return hashlib.sha256(bytes.fromhex(previous) + bytes.fromhex(event_sha256)).hexdigest()
+
+
+def chained(previous: str, events: Iterable[tuple[int, Any]]) -> list[tuple[int, str, str, str]]:
+    """Each stored event's position, state hash, event hash and chain hash, the chain going on from `previous`: what
+    `stored_hashes` and `chain_hash` give event by event, with each hash kept as bytes until it is stored."""
+    link = bytes.fromhex(previous)
+    rows = []
+    for position, stored in events:
+        state = _state_digest(stored.state)
+        event = _event_digest(position, stored.originator_id, stored.originator_version, stored.topic, state)
+        link = hashlib.sha256(link + event).digest()
+        rows.append((position, state.hex(), event.hex(), link.hex()))
+    return rows
+
+
+def _state_digest(state: object) -> bytes:
+    if isinstance(state, (bytes, bytearray, memoryview)):
+        return hashlib.sha256(state).digest()
+    return hashlib.sha256(str(state).encode("utf-8", "surrogatepass")).digest()
+
+
+def _event_digest(position: int, originator_id: UUID | str, version: int, topic: str, state: bytes) -> bytes:
+    originator = str(originator_id).encode("utf-8")
+    named = topic.encode("utf-8")
+    return hashlib.sha256(b"".join((
+        _EVENT_TAG, _COUNTS.pack(position, len(originator)), originator, _COUNTS.pack(version, len(named)), named,
+        state,
+    ))).digest()
 
 
 def signing_time(moment: datetime) -> str:

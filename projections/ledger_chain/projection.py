@@ -61,17 +61,13 @@ class LedgerChainProjection(Projection):
     def apply_batch(self, events: Batch, sql: Sql) -> None:
         head = chain_head(sql)
         previous_position, previous_hash = (0, hashing.GENESIS) if head is None else (head.position, head.chain_hash)
-        rows: list[tuple[int, str, str, str]] = []
-        marks: list[tuple[int, str]] = []
-        for position, event in events:
-            if position <= previous_position:
-                continue  # already chained: the chain is append-only
-            state_sha, event_sha = hashing.stored_hashes(position, event)
-            chain_sha = hashing.chain_hash(previous_hash, event_sha)
-            rows.append((position, state_sha, event_sha, chain_sha))
+        # Positions already chained are skipped: the chain is append-only.
+        rows = hashing.chained(previous_hash, [(p, e) for p, e in events if p > previous_position])
+        marks = []
+        for position, _, _, chain_sha in rows:
             if previous_position // self.every != position // self.every:
                 marks.append((position, chain_sha))
-            previous_position, previous_hash = position, chain_sha
+            previous_position = position
         if rows:
             sql.insert_rows("ledger_chain", _CHAIN_COLUMNS, rows)
         for position, chain_sha in marks:
