@@ -9,7 +9,7 @@ from uuid import UUID
 from domain.case import Case
 from domain.confirmation import Obligation
 from domain.values import ActionType, Subject
-from projections.values import maybe_utc
+from projections.values import maybe_utc, uuid_text
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ def obligation_columns(obligation: Obligation) -> dict[str, Any]:
     """The columns that follow from an obligation, its due time among them."""
     o = obligation
     return {
-        "decision_id": str(o.decision_id), "action": str(o.action), "system": o.system,
+        "decision_id": uuid_text(o.decision_id), "action": str(o.action), "system": o.system,
         "within_minutes": o.within_minutes, "apply_by": o.apply_by, "reverse_by": o.reverse_by,
         "applied_at": o.applied_at, "applied_ref": o.applied_ref, "reversed_at": o.reversed_at,
         "reversal_ref": o.reversal_ref, "due_at": o.due_at,

@@ -39,10 +39,10 @@ class AutomationRulesProjection(Projection):
 
     def apply_batch(self, events: Batch, sql: Sql) -> None:
         rules = RULES.rows()
-        rules.fetch(sql, [(rule_id,) for _, e in events if (rule_id := _rule_of(e)) is not None
-                          and not isinstance(e, AutomationRule.Configured)])
-        for position, event in events:
-            rule_id = _rule_of(event)
+        rule_ids = [_rule_of(e) for _, e in events]
+        rules.fetch(sql, [(rule_id,) for (_, e), rule_id in zip(events, rule_ids, strict=True)
+                          if rule_id is not None and not isinstance(e, AutomationRule.Configured)])
+        for (position, event), rule_id in zip(events, rule_ids, strict=True):
             if rule_id is None:
                 continue
             if isinstance(event, AutomationRule.Configured):

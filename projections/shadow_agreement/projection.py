@@ -12,6 +12,7 @@ from projections.automation_rules.projection import AUTOMATION_ACTOR, automation
 from projections.base import Projection
 from projections.batch import Batch, Key, Row, Table
 from projections.sql import Sql
+from projections.values import case_text_id, uuid_text
 
 VERDICTS = Table(
     "rule_verdicts",
@@ -33,18 +34,19 @@ class ShadowAgreementProjection(Projection):
 
     def apply_batch(self, events: Batch, sql: Sql) -> None:
         verdicts = VERDICTS.rows()
-        decided = [_case_policy(e) for _, e in events if _by_a_human(e)]
+        # Each human decision's case and policy, worked out once for the fetch and then the answers; None for the rest.
+        decided = [_case_policy(e) if _by_a_human(e) else None for _, e in events]
         by_case: dict[tuple[str, str], list[Key]] = {}
-        for row in verdicts.fetch_where(sql, ("case_id", "policy_key"), decided):
+        for row in verdicts.fetch_where(sql, ("case_id", "policy_key"), [d for d in decided if d is not None]):
             by_case.setdefault((row["case_id"], row["policy_key"]), []).append(VERDICTS.key_of(row))
-        for position, event in events:
+        for (position, event), case_policy in zip(events, decided, strict=True):
             if isinstance(event, Detection.Recorded):
                 added = _verdict(event, position)
                 if added is not None:
                     verdicts.add(added)
                     by_case.setdefault((added["case_id"], added["policy_key"]), []).append(VERDICTS.key_of(added))
-            elif _by_a_human(event):
-                for key in by_case.get(_case_policy(event), ()):
+            elif case_policy is not None:
+                for key in by_case.get(case_policy, ()):
                     paired = verdicts.get(key)
                     if paired is not None and paired["verdict_at"] <= event.occurred_at:
                         verdicts.put(paired | _answer(event))
@@ -58,12 +60,12 @@ def _by_a_human(event: Any) -> bool:
 
 
 def _case_policy(event: Case.Decided) -> tuple[str, str]:
-    return str(event.originator_id), event.decision.policy_key
+    return uuid_text(event.originator_id), event.decision.policy_key
 
 
 def _answer(event: Case.Decided) -> Row:
     decision = event.decision
-    return {"human": int(decision.outcome is Outcome.VIOLATING), "decision_id": str(decision.decision_id),
+    return {"human": int(decision.outcome is Outcome.VIOLATING), "decision_id": uuid_text(decision.decision_id),
             "decided_at": event.occurred_at}
 
 
@@ -76,9 +78,9 @@ def _verdict(event: Detection.Recorded, position: int) -> Row | None:
     verdict = record.get("verdict")
     subject = facts.subject
     return {
-        "rule_id": record["rule"], "detection_id": str(event.originator_id), "domain": subject.domain,
+        "rule_id": record["rule"], "detection_id": uuid_text(event.originator_id), "domain": subject.domain,
         "policy_key": facts.policy_key, "policy_version": int(record.get("policy_version", 0)),
-        "case_id": str(Case.create_id(subject)), "subject_kind": subject.kind, "subject_id": subject.id,
+        "case_id": case_text_id(subject), "subject_kind": subject.kind, "subject_id": subject.id,
         "account_id": facts.account_id,
         "predicted": int(isinstance(verdict, dict) and verdict.get("violation") == 1),
         "confidence": verdict.get("confidence") if isinstance(verdict, dict) else None,
