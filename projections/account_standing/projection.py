@@ -38,7 +38,6 @@ PENALTIES = Table(
     flags=("points_bound",),
 )
 
-_SEEN = (Detection.Recorded, Case.Opened, Account.Registered)
 _OWNED = (Account.StrikeIssued, Account.PenaltyImposed)
 
 
@@ -58,17 +57,17 @@ class AccountStandingProjection(Projection):
 
     def apply_batch(self, events: Batch, sql: Sql) -> None:
         accounts, strikes, penalties = ACCOUNTS.rows(), STRIKES.rows(), PENALTIES.rows()
-        accounts.fetch(sql, [(a,) for _, e in events if isinstance(e, _SEEN) and (a := _seen_account(e)) is not None])
-        streams = [(uuid_text(e.originator_id),) for _, e in events if isinstance(e, _OWNED)]
+        seen = [_seen_account(e) for _, e in events]
+        accounts.fetch(sql, [(a,) for a in seen if a is not None])
+        # By exact type (no event type here subclasses another): most events are detections, passed over three times.
+        streams = [(uuid_text(e.originator_id),) for _, e in events if type(e) in _OWNED]
         # Strikes and penalties name their account's stream: its account id is read, or seen earlier in the batch.
         owners = {row["stream_id"]: row["account_id"] for row in accounts.fetch_where(sql, ("stream_id",), streams)}
-        strikes.fetch(sql, [(uuid_text(e.strike_id),) for _, e in events if isinstance(e, Account.StrikeRemoved)])
-        penalties.fetch(sql, [(uuid_text(e.penalty_id),) for _, e in events if isinstance(e, Account.PenaltyLifted)])
-        for _, event in events:
-            if isinstance(event, _SEEN):
-                account_id = _seen_account(event)
-                if account_id is not None:
-                    owners[_seen(accounts, account_id, event.occurred_at)] = account_id
+        strikes.fetch(sql, [(uuid_text(e.strike_id),) for _, e in events if type(e) is Account.StrikeRemoved])
+        penalties.fetch(sql, [(uuid_text(e.penalty_id),) for _, e in events if type(e) is Account.PenaltyLifted])
+        for (_, event), account_id in zip(events, seen, strict=True):
+            if account_id is not None:
+                owners[_seen(accounts, account_id, event.occurred_at)] = account_id
             elif isinstance(event, Account.StrikeIssued):
                 s = event.strike
                 strikes.add({
@@ -93,18 +92,24 @@ class AccountStandingProjection(Projection):
 
 
 def _seen_account(event: Any) -> str | None:
-    """The account a detection, case or registration names, if any."""
-    account_id: str | None = event.facts.account_id if isinstance(event, Detection.Recorded) else event.account_id
-    return account_id
+    """The account a detection, case or registration names, if any; None for an event of another type."""
+    kind = type(event)
+    if kind is Detection.Recorded:
+        account_id: str | None = event.facts.account_id
+        return account_id
+    return event.account_id if kind is Case.Opened or kind is Account.Registered else None
 
 
 def _seen(accounts: Rows, account_id: str, at: datetime) -> str:
     """Records that the account was seen at `at` (first seen then, if new); returns its stream id."""
     row = accounts.get((account_id,))
+    stream_id: str
     if row is None:
-        row = {"account_id": account_id, "stream_id": uuid_text(Account.create_id(account_id)), "first_seen_at": at}
-    accounts.put(row | {"updated_at": at})
-    stream_id: str = row["stream_id"]
+        stream_id = uuid_text(Account.create_id(account_id))
+        accounts.put({"account_id": account_id, "stream_id": stream_id, "first_seen_at": at, "updated_at": at})
+    else:
+        stream_id = row["stream_id"]
+        accounts.put(row | {"updated_at": at})
     return stream_id
 
 
