@@ -128,8 +128,9 @@ class AuditTrailProjection(Projection):
         refs = REFS.rows()
         streams, touched = touches(events, sql, refs)
         index = [
-            (position, type(event).__qualname__, stream, *touch, event.actor, event.occurred_at, _clip(summary(event)))
-            for (position, event), stream, touch in zip(events, streams, touched, strict=True)
+            (position, type(event).__qualname__, stream, domain, account, subject, event.actor, event.occurred_at,
+             _clip(summary(event)))
+            for (position, event), stream, (domain, account, subject) in zip(events, streams, touched, strict=True)
         ]
         refs.write(sql)
         if index:

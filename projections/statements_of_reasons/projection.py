@@ -13,7 +13,7 @@ from domain.case import Case
 from domain.dsa import PENALTY_DECISIONS
 from domain.policy import Policy
 from domain.standing import Penalty
-from domain.statement import PolicyWording, StatementFacts, puid, statement_of, with_penalty
+from domain.statement import PolicyWording, StatementFacts, statement_of, with_penalty
 from domain.values import Subject
 from projections.base import Projection
 from projections.batch import Batch, Rows, Table, write_all
@@ -113,7 +113,7 @@ def _make(statements: Rows, case: dict[str, Any], policies: Rows, event: Case.De
     if statement is None:
         return
     statements.add({
-        "decision_id": uuid_text(decision.decision_id), "puid": puid(decision.decision_id), "domain": case["domain"],
+        "decision_id": uuid_text(decision.decision_id), "puid": statement["puid"], "domain": case["domain"],
         "policy_key": decision.policy_key, "case_id": case["case_id"], "account_id": event.account_id,
         "decided_at": event.occurred_at, "status": StatementStatus.IN_FORCE, "corrected_at": None,
         "statement": _json(statement), "position": position,
