@@ -65,9 +65,12 @@ class AccountStandingProjection(Projection):
         owners = {row["stream_id"]: row["account_id"] for row in accounts.fetch_where(sql, ("stream_id",), streams)}
         strikes.fetch(sql, [(uuid_text(e.strike_id),) for _, e in events if type(e) is Account.StrikeRemoved])
         penalties.fetch(sql, [(uuid_text(e.penalty_id),) for _, e in events if type(e) is Account.PenaltyLifted])
+        last_seen: dict[str, datetime] = {}  # when each account the batch names was last seen in it
         for (_, event), account_id in zip(events, seen, strict=True):
             if account_id is not None:
-                owners[_seen(accounts, account_id, event.occurred_at)] = account_id
+                if account_id not in last_seen:
+                    owners[_stream_of(accounts, account_id, event.occurred_at)] = account_id
+                last_seen[account_id] = event.occurred_at
             elif isinstance(event, Account.StrikeIssued):
                 s = event.strike
                 strikes.add({
@@ -88,6 +91,8 @@ class AccountStandingProjection(Projection):
                 penalties.update((uuid_text(event.penalty_id),), lifted_at=event.occurred_at, lift_reason=event.reason)
             elif isinstance(event, Account.StrikeRemoved):
                 strikes.update((uuid_text(event.strike_id),), removed_at=event.occurred_at, removal_reason=event.reason)
+        for account_id, at in last_seen.items():  # a row changed once a batch, not once an event
+            accounts.update((account_id,), updated_at=at)
         write_all(sql, accounts, strikes, penalties)
 
 
@@ -100,16 +105,14 @@ def _seen_account(event: Any) -> str | None:
     return event.account_id if kind is Case.Opened or kind is Account.Registered else None
 
 
-def _seen(accounts: Rows, account_id: str, at: datetime) -> str:
-    """Records that the account was seen at `at` (first seen then, if new); returns its stream id."""
+def _stream_of(accounts: Rows, account_id: str, at: datetime) -> str:
+    """The account's stream id; an account without a row is first seen at `at`."""
     row = accounts.get((account_id,))
-    stream_id: str
-    if row is None:
-        stream_id = uuid_text(Account.create_id(account_id))
-        accounts.put({"account_id": account_id, "stream_id": stream_id, "first_seen_at": at, "updated_at": at})
-    else:
-        stream_id = row["stream_id"]
-        accounts.put(row | {"updated_at": at})
+    if row is not None:
+        stream_id: str = row["stream_id"]
+        return stream_id
+    stream_id = uuid_text(Account.create_id(account_id))
+    accounts.put({"account_id": account_id, "stream_id": stream_id, "first_seen_at": at, "updated_at": at})
     return stream_id
 
 
