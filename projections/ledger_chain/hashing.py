@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from projections.values import uuid_text
+
 GENESIS = "0" * 64
 """The chain hash before the first event."""
 
@@ -75,7 +77,8 @@ def _state_digest(state: object) -> bytes:
 
 
 def _event_digest(position: int, originator_id: UUID | str, version: int, topic: str, state: bytes) -> bytes:
-    originator = str(originator_id).encode("utf-8")
+    # A UUID's text through the read models' cache: they name the same events' streams.
+    originator = (uuid_text(originator_id) if type(originator_id) is UUID else str(originator_id)).encode("utf-8")
     named = topic.encode("utf-8")
     return hashlib.sha256(b"".join((
         _EVENT_TAG, _COUNTS.pack(position, len(originator)), originator, _COUNTS.pack(version, len(named)), named,
