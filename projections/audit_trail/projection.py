@@ -239,10 +239,12 @@ _TOUCHES: dict[type, Callable[[Any, str, Rows], Touches]] = {
 
 def _remember(refs: Rows, ref_id: str, touches: Touches) -> Touches:
     """Fills in what `ref_id`'s reference does not know yet; what it knows stands."""
-    known = _recall(refs, ref_id)
-    domain, account_id, subject_key = (
-        old if old is not None else new for old, new in zip(known, touches, strict=True)
-    )
+    domain, account_id, subject_key = touches
+    known = refs.get((ref_id,))
+    if known is not None:
+        domain = known["domain"] if known["domain"] is not None else domain
+        account_id = known["account_id"] if known["account_id"] is not None else account_id
+        subject_key = known["subject_key"] if known["subject_key"] is not None else subject_key
     refs.put({"ref_id": ref_id, "domain": domain, "account_id": account_id, "subject_key": subject_key})
     return touches
 
