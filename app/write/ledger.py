@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent
-from eventsourcing.persistence import JSONTranscoder, Mapper, Notification, Recording, Transcoder
+from eventsourcing.persistence import JSONTranscoder, Mapper, Notification, Recording
 from eventsourcing.utils import get_topic
 
 from app.config.ladders import load_ladders
@@ -20,6 +20,7 @@ from app.write.batches import Batches
 from app.write.confirmations import Confirmations
 from app.write.corrections import Corrections
 from app.write.deciding import Decisions
+from app.write.detection_state import DetectionStates
 from app.write.detections import Detections
 from app.write.erasure import Erasure
 from app.write.notices import Notices
@@ -33,6 +34,7 @@ from app.write.subject_keys import SubjectKey, key_store
 from app.write.transcodings import LedgerTranscoder, register_value_types
 from app.write.unit_of_work import UnitOfWork
 from domain.base import Clock, DocketAggregate
+from domain.detection import Detection
 from domain.indexes import INDEX_EVENTS
 from domain.ladder import Ladder
 
@@ -187,12 +189,14 @@ class Ledger(Application[UUID]):
         """The library's mapper, sealing personal data with each account's key (see app.write.sealing)."""
         self.keyring = Keyring(lambda: key_store(self.recorder))
         self.sealed = SealedAsObject(self.keyring)
+        transcoder = self.construct_transcoder()
+        detections = DetectionStates(transcoder, self.sealed)
         return SealingMapper(
-            self.keyring, transcoder=self.construct_transcoder(), cipher=self.factory.cipher(),
-            compressor=self.factory.compressor(),
+            self.keyring, writers={Detection.Recorded: detections.state}, transcoder=transcoder,
+            cipher=self.factory.cipher(), compressor=self.factory.compressor(),
         )
 
-    def construct_transcoder(self) -> Transcoder:
+    def construct_transcoder(self) -> LedgerTranscoder:
         transcoder = LedgerTranscoder()
         self.register_transcodings(transcoder)
         return transcoder

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import orjson
@@ -235,16 +235,28 @@ class SealedAsObject(Transcoding):
             return json.loads(plain)
 
 
+StateWriter = Callable[[Any, list[PersonalField]], bytes | None]
+"""Writes an event's stored state, its personal fields sealed, straight from the event; None leaves it to the
+mapper's own way."""
+
+
 class SealingMapper(Mapper[Any]):
     """The library's mapper, sealing each event's personal data on the way in; reading an erasure, it forgets the
-    account's keys so nothing after it in the ledger is read with them."""
+    account's keys so nothing after it in the ledger is read with them. An event of a type in `writers` (with neither
+    compressor nor cipher) has its state written by its writer."""
 
-    def __init__(self, keyring: Keyring, **kwargs: Any) -> None:
+    def __init__(self, keyring: Keyring, writers: dict[type, StateWriter] | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.keyring = keyring
+        self._writers = {} if self.compressor or self.cipher else dict(writers or {})
 
     def to_stored_event(self, domain_event: DomainEventProtocol[Any]) -> StoredEvent:
         found = personal_fields(domain_event)
+        kind = type(domain_event)
+        writer = self._writers.get(kind)
+        state = None if writer is None else writer(domain_event, found)
+        if state is not None:
+            return StoredEvent(domain_event.originator_id, domain_event.originator_version, _topic(kind), state)
         return super().to_stored_event(_sealed(domain_event, found) if found else domain_event)
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[Any]:
@@ -253,6 +265,11 @@ class SealingMapper(Mapper[Any]):
             assert isinstance(event, AccountData.Erased)
             self.keyring.forget(event.account_id)
         return event
+
+
+@cache
+def _topic(kind: type) -> str:
+    return get_topic(kind)
 
 
 def key_ids(states: Iterable[bytes]) -> set[str]:

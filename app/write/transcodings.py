@@ -87,18 +87,18 @@ _JSON_BASES: dict[type, Callable[[Any], Any]] = {
 }
 
 
-class _NotPlain(Exception):
+class NotPlain(Exception):
     """A value orjson would write otherwise than the library's `json` (or not at all): left to the library."""
 
 
 def _float(value: float) -> Any:
     if not math.isfinite(value):
-        raise _NotPlain
+        raise NotPlain
     return value if value == 0.0 or abs(value) >= _SMALLEST_PLAIN else orjson.Fragment(float.__repr__(value).encode())
 
 
 def _unknown(value: Any) -> Any:
-    raise _NotPlain  # the library's error for a type it does not know
+    raise NotPlain  # the library's error for a type it does not know
 
 
 def _uuid(data: str) -> UUID:
@@ -165,11 +165,11 @@ class LedgerTranscoder(JSONTranscoder):
 
     def encode(self, obj: Any) -> bytes:
         try:
-            return orjson.dumps(self._plain(obj))
-        except (_NotPlain, orjson.JSONEncodeError):  # as the library, which writes them or fails
+            return orjson.dumps(self.plain(obj))
+        except (NotPlain, orjson.JSONEncodeError):  # as the library, which writes them or fails
             return super().encode(obj)
 
-    def _plain(self, value: Any) -> Any:
+    def plain(self, value: Any) -> Any:
         encode = self._encoders[type(value)]
         return value if encode is None else encode(value)
 
@@ -189,7 +189,7 @@ class LedgerTranscoder(JSONTranscoder):
         base = next((b for b in _JSON_BASES if issubclass(kind, b)), None)
         if base is not None:  # JSON writes a subclass of its types as that type
             as_base = _JSON_BASES[base]
-            return lambda value: self._plain(as_base(value))
+            return lambda value: self.plain(as_base(value))
         transcoding = self.types.get(kind)
         if transcoding is None:
             return _unknown
@@ -200,7 +200,7 @@ class LedgerTranscoder(JSONTranscoder):
             return _datetimes(name)
         if type(transcoding) is UUIDAsHex:
             return lambda value: {"_type_": name, "_data_": value.hex}
-        return lambda value: {"_type_": name, "_data_": self._plain(transcoding.encode(value))}
+        return lambda value: {"_type_": name, "_data_": self.plain(transcoding.encode(value))}
 
     def _dict(self, value: dict[Any, Any]) -> dict[Any, Any]:
         encoders = self._encoders
