@@ -1,8 +1,9 @@
-"""A Detection.Recorded's stored state written straight from the event, as the ledger's mapper writes any event.
+"""The stored state of the two events a new detection makes (its Detection.Recorded, and its subject's
+SubjectIndex.Started on the subject's first), written straight from the event as the ledger's mapper writes any event.
 
-A bulk write stores a thousand a call, and the mapper's way costs each one a copy of the event and of its facts for
-sealing, a copy of the event's attributes, and the transcoder's walk through four nested value types, a call and a
-look-up each. Here the event's known shape is written in one pass: the same objects, keys and order as the
+A bulk write stores a thousand of each a call, and the mapper's way costs each one a copy of the event's attributes,
+of the event and its facts for sealing, and the transcoder's walk through the nested value types, a call and a
+look-up each. Here each event's known shape is written in one pass: the same objects, keys and order as the
 transcoder makes (each leaf still through the transcoder's own encoding, the sealed fields through `SealedAsObject`),
 and so the same bytes.
 """
@@ -14,69 +15,111 @@ from typing import Any
 
 import orjson
 
-from app.write.sealing import Sealed, SealedAsObject
+from app.write.sealing import Sealed, SealedAsObject, StateWriter
 from app.write.transcodings import LedgerTranscoder, NotPlain
 from domain.detection import Detection, DetectionFacts
+from domain.indexes import SubjectIndex
 from domain.personal_data import PersonalField
 from domain.values import Content, Subject
 
-_EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(Detection.Recorded))
 _SEALABLE = frozenset({("facts", "evidence"), ("facts", "model_content")})
-"""Where the event may hold personal data (`domain.personal_data`)."""
+"""Where a detection may hold personal data (`domain.personal_data`)."""
+
+
+def _fields(event_class: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(event_class))
+
+
+_RECORDED = _fields(Detection.Recorded)
+_STARTED = _fields(SubjectIndex.Started)
 
 
 class DetectionStates:
-    """Writes Detection.Recorded's stored state; anything not of its usual shape is left to the mapper."""
+    """Writes the stored state of a new detection's events; any other shape of them is left to the mapper."""
 
     def __init__(self, transcoder: LedgerTranscoder, sealed: SealedAsObject) -> None:
         self._plain = transcoder.plain
         self._sealed = sealed
         self._names = {cls: transcoder.types[cls].name for cls in (DetectionFacts, Subject, Content, Sealed)}
 
-    def state(self, event: Detection.Recorded, personal: list[PersonalField]) -> bytes | None:
+    @property
+    def writers(self) -> dict[type, StateWriter]:
+        """The mapper's writers, by event class."""
+        return {Detection.Recorded: self.recorded, SubjectIndex.Started: self.started}
+
+    def recorded(self, event: Detection.Recorded, personal: list[PersonalField]) -> bytes | None:
         """The event's stored state with its `personal` fields sealed; None where the mapper must write it (another
         shape of event or facts, or a value the transcoder leaves to the library)."""
         facts = event.facts
         sealed = {field.path: field.account_id for field in personal}
-        if tuple(vars(event)) != _EVENT_FIELDS or type(facts) is not DetectionFacts or not sealed.keys() <= _SEALABLE:
+        if tuple(vars(event)) != _RECORDED or type(facts) is not DetectionFacts or not sealed.keys() <= _SEALABLE:
             return None
-        plain, names = self._plain, self._names
-        subject, content = facts.subject, facts.content
-        try:
-            state = {
-                "timestamp": plain(event.timestamp),
-                "originator_topic": plain(event.originator_topic),
-                "actor": plain(event.actor),
-                "occurred_at": plain(event.occurred_at),
-                "facts": {"_type_": names[DetectionFacts], "_data_": {
-                    "subject": {"_type_": names[Subject], "_data_": {
-                        "domain": plain(subject.domain), "kind": plain(subject.kind), "id": plain(subject.id),
-                    }} if type(subject) is Subject else plain(subject),
-                    "account_id": plain(facts.account_id),
-                    "policy_key": plain(facts.policy_key),
-                    "source": plain(facts.source),
-                    "external_id": plain(facts.external_id),
-                    "confidence": plain(facts.confidence),
-                    "model": plain(facts.model),
-                    "content_type": plain(facts.content_type),
-                    "content": {"_type_": names[Content], "_data_": {
-                        "uri": plain(content.uri), "hash": plain(content.hash), "version": plain(content.version),
-                    }} if type(content) is Content else plain(content),
-                    "evidence": self._field(facts.evidence, sealed.get(("facts", "evidence"))),
-                    "detected_at": plain(facts.detected_at),
-                    "for_review": plain(facts.for_review),
-                    "model_content": self._field(facts.model_content, sealed.get(("facts", "model_content"))),
-                }},
-                "policy_version": plain(event.policy_version),
-                "automated": plain(event.automated),
-                "dsa_source_type": plain(event.dsa_source_type),
-            }
-            return orjson.dumps(state)
-        except (NotPlain, orjson.JSONEncodeError):
+        plain, content = self._plain, facts.content
+        return self._dumped(lambda: {
+            **self._created(event),
+            "facts": {"_type_": self._names[DetectionFacts], "_data_": {
+                "subject": self._subject(facts.subject),
+                "account_id": plain(facts.account_id),
+                "policy_key": plain(facts.policy_key),
+                "source": plain(facts.source),
+                "external_id": plain(facts.external_id),
+                "confidence": plain(facts.confidence),
+                "model": plain(facts.model),
+                "content_type": plain(facts.content_type),
+                "content": {"_type_": self._names[Content], "_data_": {
+                    "uri": plain(content.uri), "hash": plain(content.hash), "version": plain(content.version),
+                }} if type(content) is Content else plain(content),
+                "evidence": self._field(facts.evidence, sealed.get(("facts", "evidence"))),
+                "detected_at": plain(facts.detected_at),
+                "for_review": plain(facts.for_review),
+                "model_content": self._field(facts.model_content, sealed.get(("facts", "model_content"))),
+            }},
+            "policy_version": plain(event.policy_version),
+            "automated": plain(event.automated),
+            "dsa_source_type": plain(event.dsa_source_type),
+        })
+
+    def started(self, event: SubjectIndex.Started, personal: list[PersonalField]) -> bytes | None:
+        """The event's stored state (it holds no personal data); None where the mapper must write it."""
+        if tuple(vars(event)) != _STARTED or personal:
             return None
+        plain = self._plain
+        return self._dumped(lambda: {
+            **self._created(event),
+            "subject": self._subject(event.subject),
+            "account_id": plain(event.account_id),
+            "policy_key": plain(event.policy_key),
+            "case_version": plain(event.case_version),
+        })
+
+    def _created(self, event: Any) -> dict[str, Any]:
+        """The fields every event that starts an aggregate begins with."""
+        plain = self._plain
+        return {
+            "timestamp": plain(event.timestamp),
+            "originator_topic": plain(event.originator_topic),
+            "actor": plain(event.actor),
+            "occurred_at": plain(event.occurred_at),
+        }
+
+    def _subject(self, subject: Any) -> Any:
+        if type(subject) is not Subject:
+            return self._plain(subject)
+        plain = self._plain
+        return {"_type_": self._names[Subject], "_data_": {
+            "domain": plain(subject.domain), "kind": plain(subject.kind), "id": plain(subject.id),
+        }}
 
     def _field(self, value: Any, account_id: str | None) -> Any:
         """A field as stored: sealed with the account's key, if it is personal data, else in clear."""
         if account_id is None:
             return self._plain(value)
         return {"_type_": self._names[Sealed], "_data_": self._sealed.encode(Sealed(value, account_id))}
+
+    @staticmethod
+    def _dumped(state: Any) -> bytes | None:
+        """The JSON of the state `state` makes; None where the transcoder leaves a value of it to the library."""
+        try:
+            return orjson.dumps(state())
+        except (NotPlain, orjson.JSONEncodeError):
+            return None

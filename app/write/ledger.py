@@ -34,7 +34,6 @@ from app.write.subject_keys import SubjectKey, key_store
 from app.write.transcodings import LedgerTranscoder, register_value_types
 from app.write.unit_of_work import UnitOfWork
 from domain.base import Clock, DocketAggregate
-from domain.detection import Detection
 from domain.indexes import INDEX_EVENTS
 from domain.ladder import Ladder
 
@@ -190,9 +189,8 @@ class Ledger(Application[UUID]):
         self.keyring = Keyring(lambda: key_store(self.recorder))
         self.sealed = SealedAsObject(self.keyring)
         transcoder = self.construct_transcoder()
-        detections = DetectionStates(transcoder, self.sealed)
         return SealingMapper(
-            self.keyring, writers={Detection.Recorded: detections.state}, transcoder=transcoder,
+            self.keyring, writers=DetectionStates(transcoder, self.sealed).writers, transcoder=transcoder,
             cipher=self.factory.cipher(), compressor=self.factory.compressor(),
         )
 

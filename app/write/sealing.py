@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any
 
 import orjson
@@ -256,7 +256,7 @@ class SealingMapper(Mapper[Any]):
         writer = self._writers.get(kind)
         state = None if writer is None else writer(domain_event, found)
         if state is not None:
-            return StoredEvent(domain_event.originator_id, domain_event.originator_version, _topic(kind), state)
+            return StoredEvent(domain_event.originator_id, domain_event.originator_version, get_topic(kind), state)
         return super().to_stored_event(_sealed(domain_event, found) if found else domain_event)
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[Any]:
@@ -265,11 +265,6 @@ class SealingMapper(Mapper[Any]):
             assert isinstance(event, AccountData.Erased)
             self.keyring.forget(event.account_id)
         return event
-
-
-@cache
-def _topic(kind: type) -> str:
-    return get_topic(kind)
 
 
 def key_ids(states: Iterable[bytes]) -> set[str]:
