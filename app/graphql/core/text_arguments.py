@@ -97,8 +97,12 @@ def unstorable(value: Any, type_: GraphQLType | None, path: str) -> tuple[str, s
         else:
             fields = shape.fields if is_input_object_type(shape) else {}
             for key, entry in value.items():
-                # A sound scalar needs no path: most fields are, and a path per field costs. Most are text.
-                if type(entry) is str and text_problem(entry) is None:
+                # A sound scalar needs no path: most fields are, and a path per field costs. Most are text, most of it
+                # plain ASCII (text_problem's first answer, without a call); the rest numbers, booleans and nulls.
+                kind = type(entry)
+                if kind is str and (("\x00" not in entry and entry.isascii()) or text_problem(entry) is None):
+                    continue
+                if kind is int or kind is float or kind is bool or entry is None:
                     continue
                 if isinstance(entry, dict | list) or json_problem(entry):
                     field = fields.get(key)
