@@ -27,6 +27,10 @@ _SEALABLE = frozenset({("facts", "evidence"), ("facts", "model_content")})
 
 
 def _fields(event_class: type) -> tuple[str, ...]:
+    """The event's attributes, as it has them when made; its class must be at its first version, as the mapper
+    stores any other's version with its state."""
+    if getattr(event_class, "class_version", 1) != 1:
+        raise TypeError(f"{event_class.__qualname__} is past its first version: write its state as the mapper does")
     return tuple(f.name for f in dataclasses.fields(event_class))
 
 
