@@ -28,6 +28,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoding
 from eventsourcing.utils import get_topic
 
+from app.write import exact_json
 from app.write.subject_keys import KeyStore, SubjectKey, new_key
 from domain.account_data import ERASED, ERASED_OBJECT, AccountData
 from domain.personal_data import PersonalField, personal_fields
@@ -229,10 +230,7 @@ class SealedAsObject(Transcoding):
             return dict(ERASED_OBJECT) if data["o"] else ERASED
         sealed = base64.b64decode(data["v"])
         plain = cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], data["k"].encode())
-        try:
-            return orjson.loads(plain)
-        except orjson.JSONDecodeError:  # what orjson refuses (integers past 64 bits, which evidence may hold)
-            return json.loads(plain)
+        return exact_json.loads(plain)
 
 
 StateWriter = Callable[[Any, list[PersonalField]], bytes | None]

@@ -14,6 +14,7 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Transcoding, UUIDAsHex
 
+from app.write import exact_json
 from domain.automation import (
     AgreementFigures,
     Caps,
@@ -226,11 +227,7 @@ class LedgerTranscoder(JSONTranscoder):
         return encode
 
     def decode(self, data: bytes) -> Any:
-        try:
-            parsed = orjson.loads(data)
-        except orjson.JSONDecodeError:  # what orjson refuses (NaN, integers past 64 bits) the library reads
-            return super().decode(data)
-        return self._revive(parsed)
+        return self._revive(exact_json.loads(data))
 
     def _revive(self, value: Any) -> Any:
         """Turns the stored objects of custom types back into values, innermost first, as `json`'s object hook."""

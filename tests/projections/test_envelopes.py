@@ -158,11 +158,11 @@ def test_every_event_s_envelope_holds_its_data_as_the_domain_s_event_has_it(runt
 
 
 def test_a_big_integer_in_evidence_is_written_whole(runtime: Runtime) -> None:
-    runtime.ledger.record_detection(facts(subject=PIN, evidence={"count": 2**70}), "svc:classifier")
+    runtime.ledger.record_detection(facts(subject=PIN, evidence={"count": 2**70 + 1}), "svc:classifier")
     runtime.projector.catch_up()
     detected = next(e for e in all_envelopes(runtime) if e.event_type == "Detection.Recorded")
 
-    assert json.loads(detected.to_json())["data"]["facts"]["evidence"] == {"count": 2**70}
+    assert json.loads(detected.to_json())["data"]["facts"]["evidence"] == {"count": 2**70 + 1}
 
 
 def test_an_event_of_no_domain_carries_no_domain_account_or_subject(runtime: Runtime) -> None:

@@ -292,6 +292,19 @@ def test_the_ledgers_transcoder_decodes_every_stored_event_as_the_librarys_does(
     assert ours.decode(b'{"score":NaN,"n":123456789012345678901234567890}')["n"] == 123456789012345678901234567890
 
 
+@pytest.mark.parametrize("number", [2**64 - 1, 2**64, 2**70 + 1, 10**29 + 7, -(2**63), -(2**63) - 1, -(10**25) - 3])
+def test_the_ledgers_transcoder_reads_an_integer_of_any_width_whole(
+    history: tuple[LedgerTranscoder, JSONTranscoder, list[Notification]], number: int,
+) -> None:
+    ours, library, _ = history
+    stored = ours.encode({"facts": facts(evidence={"counts": [number, {"n": number}], "id": str(number)})})
+
+    decoded = ours.decode(stored)["facts"].evidence
+
+    assert decoded == library.decode(stored)["facts"].evidence == {"counts": [number, {"n": number}], "id": str(number)}
+    assert type(decoded["counts"][0]) is int and type(decoded["counts"][1]["n"]) is int
+
+
 def test_the_ledgers_transcoder_encodes_every_event_as_the_librarys_does(
     history: tuple[LedgerTranscoder, JSONTranscoder, list[Notification]],
 ) -> None:
