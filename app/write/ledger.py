@@ -189,8 +189,9 @@ class Ledger(Application[UUID]):
         self.keyring = Keyring(lambda: key_store(self.recorder))
         self.sealed = SealedAsObject(self.keyring)
         transcoder = self.construct_transcoder()
+        states = DetectionStates(transcoder, self.sealed)
         return SealingMapper(
-            self.keyring, writers=DetectionStates(transcoder, self.sealed).writers, transcoder=transcoder,
+            self.keyring, writers=states.writers, readers=states.readers, transcoder=transcoder,
             cipher=self.factory.cipher(), compressor=self.factory.compressor(),
         )
 

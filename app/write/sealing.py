@@ -238,15 +238,25 @@ StateWriter = Callable[[Any, list[PersonalField]], bytes | None]
 mapper's own way."""
 
 
+StateReader = Callable[[StoredEvent], DomainEventProtocol[Any] | None]
+"""Reads a stored event straight into the event; None leaves it to the mapper's own way."""
+
+
 class SealingMapper(Mapper[Any]):
     """The library's mapper, sealing each event's personal data on the way in; reading an erasure, it forgets the
     account's keys so nothing after it in the ledger is read with them. An event of a type in `writers` (with neither
-    compressor nor cipher) has its state written by its writer."""
+    compressor nor cipher) has its state written by its writer, and one of a topic in `readers` is read by its
+    reader."""
 
-    def __init__(self, keyring: Keyring, writers: dict[type, StateWriter] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, keyring: Keyring, writers: dict[type, StateWriter] | None = None,
+        readers: dict[str, StateReader] | None = None, **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.keyring = keyring
-        self._writers = {} if self.compressor or self.cipher else dict(writers or {})
+        plain = not (self.compressor or self.cipher)
+        self._writers = dict(writers or {}) if plain else {}
+        self._readers = dict(readers or {}) if plain else {}
 
     def to_stored_event(self, domain_event: DomainEventProtocol[Any]) -> StoredEvent:
         found = personal_fields(domain_event)
@@ -258,6 +268,10 @@ class SealingMapper(Mapper[Any]):
         return super().to_stored_event(_sealed(domain_event, found) if found else domain_event)
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[Any]:
+        reader = self._readers.get(stored_event.topic)
+        event = None if reader is None else reader(stored_event)
+        if event is not None:
+            return event
         event = super().to_domain_event(stored_event)
         if stored_event.topic == _ERASED_TOPIC:
             assert isinstance(event, AccountData.Erased)

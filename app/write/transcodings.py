@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from datetime import datetime
 from enum import Enum
@@ -228,6 +228,11 @@ class LedgerTranscoder(JSONTranscoder):
 
     def decode(self, data: bytes) -> Any:
         return self._revive(exact_json.loads(data))
+
+    @property
+    def decoders(self) -> Mapping[str, Callable[[Any], Any]]:
+        """How a stored object of each type is read back from its data (revived already), by the type's name."""
+        return self._decoders
 
     def _revive(self, value: Any) -> Any:
         """Turns the stored objects of custom types back into values, innermost first, as `json`'s object hook."""

@@ -4,6 +4,7 @@ any event."""
 import re
 from collections.abc import Iterator
 from datetime import timedelta, timezone
+from enum import Enum
 from typing import Any
 
 import pytest
@@ -11,13 +12,17 @@ from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 
 from app.config.settings import Settings
 from app.runtime.wiring import open_runtime
+from app.write.detection_state import DetectionStates
 from app.write.ledger import Ledger
-from app.write.sealing import SealingMapper, accounts_sealed
+from app.write.sealing import Sealed, SealedAsObject, SealingMapper, accounts_sealed
+from app.write.transcodings import LedgerTranscoder
+from domain.account_data import ERASED, ERASED_OBJECT
 from domain.detection import Detection, DetectionFacts
 from domain.indexes import SubjectIndex, note_detection
 from domain.prompt import ModelContent
 from domain.values import Content, DetectionSource, Subject
 from tests.domain.factories import T0, facts
+from tests.projections.test_erasure import MemoryKeys, sealing_mapper
 
 _CIPHERTEXT = re.compile(rb'"v":"[^"]*"')
 """A sealed value's nonce and ciphertext, which differ each time it is sealed."""
@@ -97,3 +102,72 @@ def test_a_detections_personal_data_is_stored_sealed(ledger: Ledger) -> None:
     decoded = ledger.mapper.to_domain_event(stored)
     assert isinstance(decoded, Detection.Recorded)
     assert decoded.facts.evidence == evidence and decoded.facts.model_content == judged
+
+
+def _mappers(keys: MemoryKeys) -> tuple[SealingMapper, SealingMapper, DetectionStates]:
+    """The library's way of reading (the mapper alone) and the straight one, on one transcoder and keyring."""
+    library = sealing_mapper(keys)
+    assert isinstance(library, SealingMapper) and isinstance(library.transcoder, LedgerTranscoder)
+    sealed = library.transcoder.types[Sealed]
+    assert isinstance(sealed, SealedAsObject)
+    states = DetectionStates(library.transcoder, sealed)
+    return library, SealingMapper(library.keyring, readers=states.readers, transcoder=library.transcoder), states
+
+
+def _alike(read: Any, expected: Any) -> bool:
+    """Equal, and of the same types all the way down, with attributes and keys in the same order."""
+    if type(read) is not type(expected) or read != expected:
+        return False
+    if type(read) is dict:
+        return list(read) == list(expected) and all(_alike(read[key], expected[key]) for key in read)
+    if type(read) is list or type(read) is tuple:
+        return all(map(_alike, read, expected))
+    return not hasattr(read, "__dict__") or isinstance(read, Enum) or _alike(vars(read), vars(expected))
+
+
+def _typed_in_evidence(stored: StoredEvent) -> StoredEvent:
+    """`stored` with a typed object in its evidence, in clear, where a detection's shape has none."""
+    typed = b'"evidence":{"at":{"_type_":"datetime_iso","_data_":"2026-01-05T00:00:00+00:00"},'
+    state = stored.state.replace(b'"evidence":{"', typed + b'"', 1)
+    assert state != stored.state
+    return StoredEvent(stored.originator_id, stored.originator_version, stored.topic, state)
+
+
+@pytest.mark.parametrize("erased", [False, True], ids=["keys held", "keys erased"])
+def test_a_stored_detection_reads_straight_as_the_mapper_reads_it(erased: bool) -> None:
+    keys = MemoryKeys()
+    library, straight, states = _mappers(keys)
+    stored = [library.to_stored_event(event) for event in _recorded(_varied())]
+    stored += [_typed_in_evidence(s) for s in stored if b'"evidence":{"' in s.state]
+    if erased:
+        keys.keys.clear()
+        library, straight, states = _mappers(keys)
+
+    read = [states.read_recorded(s) for s in stored]
+
+    assert None not in read[:11] and read[11:] == [None] * (len(stored) - 11) != []  # the typed ones: the mapper's
+    assert all(_alike(straight.to_domain_event(s), library.to_domain_event(s)) for s in stored)
+    erased_evidence = [e for e in read if e is not None and e.facts.evidence in (ERASED, ERASED_OBJECT)]
+    sealed = sum(b'"evidence":{"_type_":"sealed"' in s.state for s in stored)
+    assert sealed >= 5 and len(erased_evidence) == (sealed if erased else 0)
+
+
+def _changed(value: Any, **changes: Any) -> Any:
+    """A copy of `value` (an event or a value type) with `changes` to its attributes."""
+    copy = object.__new__(type(value))
+    copy.__dict__.update(vars(value), **changes)
+    return copy
+
+
+def test_a_detection_read_otherwise_in_one_field_is_told_apart() -> None:
+    library, straight, _ = _mappers(MemoryKeys())
+    stored = library.to_stored_event(_recorded([facts(confidence=1.0)])[0])
+    read = straight.to_domain_event(stored)
+    assert isinstance(read, Detection.Recorded)
+    as_int = _changed(read, facts=_changed(read.facts, confidence=1))
+    as_text = _changed(read, facts=_changed(read.facts, detected_at=read.facts.detected_at.isoformat()))
+
+    assert _alike(read, library.to_domain_event(stored))
+    assert read == as_int
+    assert not _alike(as_int, library.to_domain_event(stored))
+    assert not _alike(as_text, library.to_domain_event(stored))
