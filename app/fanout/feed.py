@@ -23,7 +23,7 @@ from app.runtime.wiring import Runtime
 from app.write.ledger import INDEX_TOPICS
 from projections.audit_trail.projection import REFS, AuditTrailProjection, Touches, touches
 from projections.audit_trail.queries import touches_at
-from projections.ledger_chain.hashing import GENESIS, chain_hash, stored_hashes
+from projections.ledger_chain import hashing
 from projections.ledger_chain.queries import chain_hashes_at
 from projections.sql import Sql
 
@@ -124,9 +124,6 @@ def _index_ahead(runtime: Runtime, sql: Sql, page: Sequence[Notification], index
 
 def _chain_ahead(sql: Sql, page: Sequence[Notification], chained: int) -> dict[int, str]:
     """The chain hash at each position of `page` past the chain's position: every stored event is chained."""
-    previous = GENESIS if chained == 0 else chain_hashes_at(sql, [chained])[chained]
-    hashes = {}
-    for n in page:
-        if n.id > chained:
-            previous = hashes[n.id] = chain_hash(previous, stored_hashes(n.id, n)[1])
-    return hashes
+    previous = hashing.GENESIS if chained == 0 else chain_hashes_at(sql, [chained])[chained]
+    ahead = [(n.id, n) for n in page if n.id > chained]
+    return {position: link for position, _, _, link in hashing.chained(previous, ahead)}

@@ -45,21 +45,14 @@ def event_hash(position: int, originator_id: UUID | str, originator_version: int
     return _event_digest(position, originator_id, originator_version, topic, bytes.fromhex(state_sha256)).hex()
 
 
-def stored_hashes(position: int, stored: Any) -> tuple[str, str]:
-    """The state hash and the event hash of a stored event (its `originator_id`, `originator_version`, `topic` and
-    `state`) at its position."""
-    state = _state_digest(stored.state)
-    return state.hex(), _event_digest(position, stored.originator_id, stored.originator_version, stored.topic,
-                                      state).hex()
-
-
 def chain_hash(previous: str, event_sha256: str) -> str:
     return hashlib.sha256(bytes.fromhex(previous) + bytes.fromhex(event_sha256)).hexdigest()
 
 
 def chained(previous: str, events: Iterable[tuple[int, Any]]) -> list[tuple[int, str, str, str]]:
-    """Each stored event's position, state hash, event hash and chain hash, the chain going on from `previous`: what
-    `stored_hashes` and `chain_hash` give event by event, with each hash kept as bytes until it is stored."""
+    """Each stored event's (its `originator_id`, `originator_version`, `topic` and `state`) position, state hash, event
+    hash and chain hash, the chain going on from `previous`: what `state_hash`, `event_hash` and `chain_hash` give event
+    by event, with each hash kept as bytes until it is stored."""
     link = bytes.fromhex(previous)
     rows = []
     for position, stored in events:
