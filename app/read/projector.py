@@ -482,19 +482,14 @@ class Projector:
         return total
 
     def positions(self) -> dict[str, int]:
-        with self.store.transaction(write=False) as sql:
-            sql.execute("SELECT name, position FROM projection_positions")
-            return self._ours({name: int(position) for name, position in sql.fetchall()})
+        return self.progress()[0]
 
     def progress(self) -> tuple[dict[str, int], dict[str, ProjectionFailure]]:
-        """Every read model's position, and the failures of those that have stopped, by name, read together."""
+        """Every read model's position (0: none stored yet), and the failures of those that have stopped, by name, read
+        together."""
         with self.store.transaction(write=False) as sql:
             stored, failures = positions_and_failures(sql)
-        return self._ours(stored), failures
-
-    def _ours(self, stored: Mapping[str, int]) -> dict[str, int]:
-        """The stored position of each of this projector's read models (0: none stored yet)."""
-        return {p.name: stored.get(p.name, 0) for p in self.projections}
+        return {p.name: stored.get(p.name, 0) for p in self.projections}, failures
 
     def wait_for(self, position: int, timeout: float, names: Collection[str] | None = None) -> bool:
         """Blocks until the read models `names` (every one for None) have reached `position`, or `timeout` seconds
