@@ -294,3 +294,21 @@ def test_write_all_writes_each_table_in_the_order_given(store: ReadStore) -> Non
 
     assert counted.kinds() == [("INSERT", 1), ("DELETE", 1)]
     assert table(store) == {}
+
+
+def test_a_table_of_one_key_column_reads_keys_and_converts_values_as_one_of_two(store: ReadStore) -> None:
+    single = Table("batch_scratch", key=("note",), columns=("shard", "item", "note", "seen_at", "done"),
+                   times=("seen_at",), flags=("done",))
+    paris = timezone(timedelta(hours=1))
+    stored(store, row("a", 1, "x", seen_at=datetime(2026, 3, 2, 10, 30, tzinfo=paris), done=True),
+           row("a", 2, "y", seen_at=None, done=None), row("b", 1, "z"))
+    one, two = single.rows(), SCRATCH.rows()
+    with counting(store) as counted:
+        one.fetch(counted, [("x",), ("y",), ("w",)])
+        two.fetch(counted, [("a", 1), ("a", 2), ("a", 3)])
+        assert one.fetch_where(counted, ("shard",), [("b",)]) == [row("b", 1, "z")]
+
+    assert [one.get((n,)) for n in "xyw"] == [two.get(("a", i)) for i in (1, 2, 3)]
+    first = one.get(("x",))
+    assert first is not None and first["seen_at"] == AT and first["seen_at"].tzinfo is UTC and first["done"] is True
+    assert one.get(("z",)) == row("b", 1, "z")  # read by the fetch_where, under its own key
