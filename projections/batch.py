@@ -83,10 +83,9 @@ class Rows:
         missing = [k for k in dict.fromkeys(keys) if k not in known]
         for chunk in _chunks(missing):
             self._load(sql, self.table.key, chunk)
-            for key in chunk:
-                if key not in self._known:
-                    self._known[key] = None
-                    self._absent.add(key)
+            absent = [key for key in chunk if key not in known]
+            known.update(dict.fromkeys(absent))
+            self._absent.update(absent)
 
     def fetch_where(self, sql: Sql, columns: Sequence[str], values: Iterable[Key]) -> list[Row]:
         """Reads the rows whose `columns` hold one of `values` (rows changed in this batch as they are now)."""
