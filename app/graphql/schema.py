@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 import strawberry
-from graphql import DocumentNode, GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, NoSchemaIntrospectionCustomRule, get_operation_ast
 from graphql.execution import Executor
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
@@ -33,12 +33,12 @@ from app.graphql.compliance.notices import NoticeQueries
 from app.graphql.compliance.queries import ComplianceQuery
 from app.graphql.compliance.set_account_language import SetAccountLanguageMutation
 from app.graphql.compliance.transparency import TransparencyQuery
-from app.graphql.core.coerced_lists import LONG_LIST, coerce_long_lists
+from app.graphql.core.coerced_lists import coerce_long_lists, long_lists
 from app.graphql.core.error_codes import log_unexpected
 from app.graphql.core.extension import DocketExtension, DocketRunner
 from app.graphql.core.literal_templates import Templates
 from app.graphql.core.multiplexed import Asked, Multiplexed
-from app.graphql.core.text_arguments import StorableLiterals
+from app.graphql.core.text_arguments import StorableLiterals, check_storable
 from app.graphql.core.times import DATE_TIME
 from app.graphql.core.validation_shapes import STRUCTURAL_RULES, Validations
 from app.graphql.erasure.mutations import ErasureMutation
@@ -135,20 +135,29 @@ class DocketExecutor(StrawberryGraphQLCoreExecutionContext):
         root_value: Any = None,
         context_value: Any = None,
         raw_variable_values: dict[str, Any] | None = None,
+        operation_name: str | None = None,
         *args: Any,
         **kwargs: Any,
     ) -> list[GraphQLError] | Executor:
         """graphql-core's, except that variables holding long lists (recordDetections' inputs) are coerced by plans
-        made once per type: graphql-core coerces them as empty lists, the plans put in their values. Where a plan
-        cannot vouch for a value, graphql-core alone coerces the variables again and answers its own errors."""
+        made once per type, which check their text as `check_variables` does the others': graphql-core coerces them as
+        empty lists, the plans put in their values. Where a plan cannot vouch for a value, its variables are checked
+        and graphql-core alone coerces the variables again, answering its own errors."""
         raw = raw_variable_values or {}
-        long = [name for name, value in raw.items() if type(value) is list and len(value) >= LONG_LIST]
+        long = long_lists(raw)
         if long:
             placeheld = {**raw, **dict.fromkeys(long, ())}
-            executor = super().build(schema, document, root_value, context_value, placeheld, *args, **kwargs)
+            executor = super().build(
+                schema, document, root_value, context_value, placeheld, operation_name, *args, **kwargs
+            )
             if not isinstance(executor, list) and coerce_long_lists(executor.variable_values, raw, long):
                 return executor
-        return super().build(schema, document, root_value, context_value, raw_variable_values, *args, **kwargs)
+            operation = get_operation_ast(document, operation_name)
+            if operation is not None:  # else graphql-core says why not
+                check_storable(schema, operation, raw, long)
+        return super().build(
+            schema, document, root_value, context_value, raw_variable_values, operation_name, *args, **kwargs
+        )
 
     def build_per_event_executor(self, payload: Any) -> Executor:
         multiplexed = getattr(self.context_value, "multiplexed", None)

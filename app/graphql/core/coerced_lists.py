@@ -3,8 +3,9 @@
 `recordDetections` takes a thousand inputs in one variable; graphql-core coerces each field of each input by asking
 of its type what it is (and first walks the whole value to bound its depth), a quarter of the request's CPU. A plan
 coerces to the very values graphql-core makes, or answers `Undefined` where it cannot vouch for its answer (a value of
-an unexpected type, a missing or unknown field): the executor then coerces the variables as graphql-core does, with
-graphql-core's own errors.
+an unexpected type, a missing or unknown field, text Docket cannot store): the executor then checks and coerces the
+variables as graphql-core does, with `check_storable`'s and graphql-core's own errors. A plan vouches for what
+`check_variables` refuses too, as it walks the same values: a second walk was a tenth of the request's CPU.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ from graphql import (
 from graphql.execution.values import VariableValues
 from graphql.utilities.coerce_input_value import coerce_default_value
 
+from app.graphql.core.text_arguments import json_problem, text_problem
+
 Plan = Callable[[Any], Any]
-"""Coerces a value that is not null, or answers Undefined (invalid, or not for the plan to judge)."""
+"""Coerces a value that is not null, or answers Undefined (invalid, unstorable, or not for the plan to judge)."""
 
 Slot = tuple[Plan | None, bool]
 """How a value of a type is coerced: its plan when not null (None for a String, checked inline as the commonest),
@@ -85,8 +88,13 @@ def _coerced(value: Any, plan: Plan | None, non_null: bool) -> Any:
     if value is None:
         return Undefined if non_null else None
     if plan is None:
-        return value if type(value) is str else Undefined
+        return value if type(value) is str and _storable_text(value) else Undefined
     return plan(value)
+
+
+def _storable_text(text: str) -> bool:
+    # Most text is plain ASCII without NUL: answered without a call.
+    return ("\x00" not in text and text.isascii()) or text_problem(text) is None
 
 
 def _list_of(item: Slot) -> Plan:
@@ -140,6 +148,8 @@ def _leaf(type_: Any) -> Plan | None:
     coerce_leaf = type_.coerce_input_value
 
     def coerce(value: Any) -> Any:
+        if json_problem(value) is not None:  # what check_variables refuses in a scalar's value (a JSON value's too)
+            return Undefined
         try:
             return coerce_leaf(value)
         except Exception:  # noqa: BLE001 - graphql-core's own rule: a leaf that raises did not coerce
@@ -155,6 +165,11 @@ def _enum(type_: GraphQLEnumType) -> Plan:
 
 
 PLANS = Plans()
+
+
+def long_lists(raw: dict[str, Any]) -> list[str]:
+    """The variables the plans coerce (and check for storable text): those holding long lists."""
+    return [name for name, value in raw.items() if type(value) is list and len(value) >= LONG_LIST]
 
 
 def coerce_long_lists(variables: VariableValues, raw: dict[str, Any], long: Collection[str]) -> bool:

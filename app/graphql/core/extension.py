@@ -12,6 +12,7 @@ from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext, StreamExecutionResult
 
 from app.graphql.core.access import check_roles
+from app.graphql.core.coerced_lists import long_lists
 from app.graphql.core.error_codes import code_errors
 from app.graphql.core.literal_templates import Templates
 from app.graphql.core.operation_choice import require_named_operation
@@ -56,7 +57,7 @@ class DocketExtension(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
         check_roles(context)
-        check_variables(context)
+        check_variables(context, later=long_lists(context.variables or {}))
         yield
         self.shapes.relocate(context)
 

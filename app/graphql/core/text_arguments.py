@@ -7,16 +7,18 @@ escape such as "\\ud800" can send), and storing a JSON value recurses once per l
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import Any
 
 from graphql import (
     SKIP,
     ArgumentNode,
+    GraphQLSchema,
     GraphQLType,
     ListValueNode,
     ObjectFieldNode,
     ObjectValueNode,
+    OperationDefinitionNode,
     StringValueNode,
     ValidationRule,
     VariableDefinitionNode,
@@ -171,17 +173,26 @@ def _names(ancestors: Sequence[Any]) -> Iterator[str]:
             yield node.variable.name.value
 
 
-def check_variables(context: ExecutionContext) -> None:
+def check_variables(context: ExecutionContext, later: Collection[str] = ()) -> None:
     """The same refusals for an operation's variables, before it runs, as a typed BAD_USER_INPUT on either engine
-    instead of a database error: literals are checked by StorableLiterals, every other argument is a variable."""
+    instead of a database error: literals are checked by StorableLiterals, every other argument is a variable. Those
+    named in `later` are checked as they are coerced (`DocketExecutor`)."""
     document = context.graphql_document
     assert document is not None
     operation = get_operation_ast(document, context.operation_name)
     assert operation is not None
     variables = context.variables or {}
-    schema = context.schema._schema
+    check_storable(context.schema._schema, operation, variables, [name for name in variables if name not in later])
+
+
+def check_storable(
+    schema: GraphQLSchema, operation: OperationDefinitionNode, variables: dict[str, Any], names: Collection[str]
+) -> None:
+    """Raises BAD_USER_INPUT for the first of the operation's variables in `names` that cannot be stored."""
     for definition in operation.variable_definitions or ():
         name = definition.variable.name.value
+        if name not in names:
+            continue
         found = unstorable(variables.get(name), type_from_ast(schema, definition.type), name)
         if found:
             path, problem = found

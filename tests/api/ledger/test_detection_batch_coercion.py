@@ -124,3 +124,40 @@ def test_a_bad_input_in_a_long_list_gets_graphql_cores_own_error_and_writes_noth
     ]
     assert body["errors"][0]["message"].startswith(f"Variable '$inputs' has invalid value at [{BAD}]")
     assert events_after(api, before) == []
+
+
+def nested(levels: int) -> Any:
+    value: Any = 1
+    for _ in range(levels):
+        value = {"a": value}
+    return value
+
+
+UNSTORABLE: dict[str, Any] = {
+    "NUL in a string field": changed(externalId="clf\x00"),
+    "lone surrogate in a nested input": changed(subject={"domain": "trust_safety", "kind": "pin", "id": "\ud800"}),
+    "NUL in a list of strings": changed(modelContent={"imageUrls": ["https://pins.example/\x00"]}),
+    "NUL in a time": changed(detectedAt="2026-11-01T09:30:00\x00"),
+    "NUL in a key of a JSON value": changed(evidence={"note\x00": "x"}),
+    "lone surrogate inside a JSON value": changed(evidence={"notes": ["\udfff"]}),
+    "JSON value nested past the limit": changed(evidence=nested(65)),
+}
+
+
+@pytest.mark.parametrize("spoil", UNSTORABLE.values(), ids=UNSTORABLE)
+def test_text_that_cannot_be_stored_in_a_long_list_is_refused_as_in_a_short_one_and_writes_nothing(
+    api: Api, spoil: Any
+) -> None:
+    before = head(api)
+    inputs = long_batch("unstorable")
+    inputs[BAD] = spoil(inputs[BAD])
+    short = inputs[BAD - LONG_LIST + 2:BAD + 1]
+    assert len(short) < LONG_LIST <= len(inputs)
+
+    checked_before_coercion = api.post(RECORD_DETECTIONS, {"inputs": short})
+    planned = api.post(RECORD_DETECTIONS, {"inputs": inputs})
+
+    assert planned == checked_before_coercion
+    assert planned.get("data") is None
+    assert planned["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert events_after(api, before) == []
