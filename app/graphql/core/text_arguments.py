@@ -60,14 +60,19 @@ def json_problem(value: Any) -> str | None:
         if depth > MAX_DEPTH:
             return TOO_DEEP
         if isinstance(container, dict):
-            problem = next(filter(None, map(text_problem, container)), None)
-            if problem:
-                return problem
-        for entry in container.values() if isinstance(container, dict) else container:
-            if isinstance(entry, str):
-                problem = text_problem(entry)
+            # Most text is ASCII without NUL, text_problem's commonest answer: given here without its call, and for
+            # an object's keys at once.
+            keys = "".join(container)
+            if "\x00" in keys or not keys.isascii():
+                problem = next(filter(None, map(text_problem, container)), None)
                 if problem:
                     return problem
+        for entry in container.values() if isinstance(container, dict) else container:
+            if isinstance(entry, str):
+                if "\x00" in entry or not entry.isascii():
+                    problem = text_problem(entry)
+                    if problem:
+                        return problem
             elif isinstance(entry, dict | list):
                 pending.append((entry, depth + 1))
     return None
