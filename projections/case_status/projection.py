@@ -13,11 +13,12 @@ from domain.values import Outcome, Subject
 from projections.base import Projection
 from projections.batch import Batch, Row, write_all
 from projections.case_status.tables import CASE_POLICIES, CASES, CONTENT, DECISIONS, DETECTIONS
+from projections.json_text import sorted_json
 from projections.sql import Sql
 from projections.values import actions_json, case_text_id, content_columns, text_id, utc, uuid_text
 
-_evidence_json = json.JSONEncoder(sort_keys=True, default=str).encode
-"""`json.dumps(evidence, sort_keys=True, default=str)`, with one encoder for every detection rather than one each."""
+_evidence_json = sorted_json(default=str)
+"""`json.dumps(evidence, sort_keys=True, default=str)`."""
 
 
 class CaseStatusProjection(Projection):
