@@ -57,6 +57,8 @@ class DataclassAsDict(Transcoding):
         # through object.__setattr__, a third of an event's decoding.
         self._whole = frozenset(self.names) if all(f.init for f in fields(cls)) and "__slots__" not in vars(cls) \
             else None
+        # Found once on the class, not looked up on each value and bound (~0.05-0.1 us of ~0.7 a Subject).
+        self._post_init: Callable[[Any], None] | None = getattr(cls, "__post_init__", None)
 
     def encode(self, obj: Any) -> dict[str, Any]:
         return {name: getattr(obj, name) for name in self.names}
@@ -66,9 +68,8 @@ class DataclassAsDict(Transcoding):
             return self.type(**data)
         value: Any = object.__new__(self.type)
         value.__dict__.update(data)
-        post_init = getattr(value, "__post_init__", None)
-        if post_init is not None:
-            post_init()
+        if self._post_init is not None:
+            self._post_init(value)
         return value
 
 
