@@ -11,6 +11,7 @@ ERASED_OBJECT), so an erased account's history still replays.
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import os
 import re
@@ -225,11 +226,12 @@ class SealedAsObject(Transcoding):
         return {"k": key_id, "v": base64.b64encode(sealed).decode(), "o": isinstance(obj.value, dict)}
 
     def decode(self, data: dict[str, Any]) -> Any:
-        cipher = self.keyring.opening(data["k"])
+        key_id = data["k"]
+        cipher = self.keyring.opening(key_id)
         if cipher is None:
             return dict(ERASED_OBJECT) if data["o"] else ERASED
-        sealed = base64.b64decode(data["v"])
-        plain = cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], data["k"].encode())
+        sealed = binascii.a2b_base64(data["v"])  # `b64decode`'s own decoding, without its copy of the text as bytes
+        plain = cipher.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], key_id.encode())
         return exact_json.loads(plain)
 
 
