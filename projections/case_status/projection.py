@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -13,12 +12,14 @@ from domain.values import Outcome, Subject
 from projections.base import Projection
 from projections.batch import Batch, Row, write_all
 from projections.case_status.tables import CASE_POLICIES, CASES, CONTENT, DECISIONS, DETECTIONS
-from projections.json_text import sorted_json
+from projections.json_text import json_text
 from projections.sql import Sql
 from projections.values import actions_json, case_text_id, content_columns, text_id, utc, uuid_text
 
-_evidence_json = sorted_json(default=str)
+_evidence_json = json_text(sort_keys=True, default=str)
 """`json.dumps(evidence, sort_keys=True, default=str)`."""
+_ids_json = json_text()
+"""`json.dumps(ids)`."""
 
 
 class CaseStatusProjection(Projection):
@@ -94,7 +95,7 @@ class CaseChanges:
         self.decisions.add({
             "decision_id": decision_id, "case_id": case_id, "domain": case["domain"], "account_id": event.account_id,
             "policy_key": d.policy_key, "policy_version": d.policy_version, "outcome": str(d.outcome),
-            "actions": actions_json(d.actions), "detection_ids": json.dumps([str(i) for i in d.detection_ids]),
+            "actions": actions_json(d.actions), "detection_ids": _ids_json([uuid_text(i) for i in d.detection_ids]),
             **dict(zip(CONTENT, content_columns(d.content), strict=True)), "rationale": d.rationale,
             "automation": str(d.automation), "dsa_category": d.dsa_category, "dsa_ground": str(d.dsa_ground),
             "live": True, "superseded_by": None,

@@ -17,7 +17,7 @@ from domain.statement import PolicyWording, StatementFacts, statement_of, with_p
 from domain.values import Subject
 from projections.base import Projection
 from projections.batch import Batch, Rows, Table, write_all
-from projections.json_text import sorted_json
+from projections.json_text import json_text
 from projections.sql import Sql
 from projections.statements_of_reasons.rows import StatementStatus
 from projections.values import text_id, uuid_text
@@ -182,7 +182,7 @@ def _add_penalty(statements: Rows, decision_id: str, penalty: Penalty) -> None:
         statements.put(row | {"statement": _json(statement)})
 
 
-_json = sorted_json(ensure_ascii=False)
+_json = json_text(sort_keys=True, ensure_ascii=False)
 """`json.dumps(statement, ensure_ascii=False, sort_keys=True)`."""
 
 
