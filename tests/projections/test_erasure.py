@@ -13,10 +13,10 @@ from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, Mapper, UUIDA
 from app.config.database import Database
 from app.read.migrations import migrate
 from app.read.store import ReadStore, open_read_store
-from app.write.sealing import Keyring, SealedAsObject, SealingMapper
+from app.write.sealing import Keyring, Sealed, SealedAsObject, SealingMapper
 from app.write.subject_keys import KEY_BYTES, SubjectKey, new_key
 from app.write.transcodings import LedgerTranscoder, register_value_types
-from domain.account_data import ERASED, AccountData
+from domain.account_data import ERASED, ERASED_OBJECT, AccountData
 from domain.appeal import Appeal
 from domain.case import Case
 from domain.detection import Detection
@@ -191,6 +191,21 @@ def test_a_process_reading_the_erasure_forgets_the_key_it_held(history: Feed, ke
 
     assert [e.text for e in before if isinstance(e, Report.Submitted)] == [f"Her number is {PHONE}"]
     assert [e.text for e in after if isinstance(e, Report.Submitted)] == [ERASED]
+
+
+def test_a_held_key_opens_what_it_sealed_with_one_cipher_until_its_account_is_forgotten(keys: MemoryKeys) -> None:
+    keyring = Keyring(lambda: keys)
+    sealed = SealedAsObject(keyring)
+    stored = [sealed.encode(Sealed({"email": EMAIL, "n": n}, ACCOUNT)) for n in range(3)]
+
+    opened = [sealed.decode(dict(s)) for s in stored]
+    ciphers = [keyring.opening(s["k"]) for s in stored]
+    keyring.forget(ACCOUNT)
+
+    assert opened == [{"email": EMAIL, "n": n} for n in range(3)]
+    assert ciphers[0] is not None and all(c is ciphers[0] for c in ciphers)
+    assert keyring.opening(stored[0]["k"]) is None
+    assert sealed.decode(dict(stored[0])) == ERASED_OBJECT
 
 
 def test_a_new_key_is_aes_256_named_by_random_bytes_of_its_own_in_hex() -> None:
