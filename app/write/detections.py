@@ -50,8 +50,9 @@ class Detections:
 
         A batch of up to READ_AHEAD_MOST, as a lone detection, reads what it needs (its policies, its detections, their
         subjects' indexes and cases, their accounts' keys) in one round trip before its write. A larger one reads its
-        subjects in a second, for the detections not recorded yet: a round trip is little against a thousand
-        detections' encoding, and a pipeline's retry of a thousand would read two thousand aggregates for nothing.
+        subjects and their accounts' keys in a second, for the detections not recorded yet: a round trip is little
+        against a thousand detections' encoding, and a pipeline's retry of a thousand would read two thousand
+        aggregates and their keys for nothing.
         """
         now = self.work.clock()
         names = list(dict.fromkeys((f.subject.domain, f.policy_key) for f in batch))
@@ -59,10 +60,9 @@ class Detections:
         ids = [Detection.create_id(f.source, f.external_id) for f in batch]
         ahead = len(batch) <= READ_AHEAD_MOST
         of_subject = _named(f.subject for f in batch) if ahead else {}
-        # A larger batch's keys are read, and the new ones stored, ahead of its write (`Ledger._keys_for`): read here
-        # too, they would be read twice, and a retry of a thousand would read them for nothing.
-        accounts = [f.account_id for f in batch if f.account_id is not None] if ahead else []
-        found = self.work.load_many([*policy_ids, *ids, *_subject_ids(of_subject.values() if ahead else ())], accounts)
+        found = self.work.load_many(
+            [*policy_ids, *ids, *_subject_ids(of_subject.values() if ahead else ())], _accounts(batch) if ahead else ()
+        )
         policies = self._policies(batch, found)
         existing = self.work.of_kind(Detection, found, ids)
         fresh: dict[UUID, Detection] = {}
@@ -75,7 +75,9 @@ class Detections:
                 fresh[detection_id] = Detection.record(facts, policy.policy_version, actor, now)
         if not ahead:  # named only for what it writes: a name is two hashes, ~10 us a detection of a retry
             of_subject = _named(d.facts.subject for d in fresh.values())
-            found = self.work.load_many(_subject_ids(of_subject.values()))
+            # The keys read here are the ones the write's new keys are made against (`Ledger._keys_for`), not asked
+            # for again there.
+            found = self.work.load_many(_subject_ids(of_subject.values()), _accounts(d.facts for d in fresh.values()))
         written = [of_subject[s] for s in dict.fromkeys(d.facts.subject for d in fresh.values())]
         indexes = self.work.of_kind(SubjectIndex, found, [i.index for i in written])
         cases = self.work.of_kind(Case, found, [i.case for i in written])
@@ -122,6 +124,11 @@ def _subject_ids(subjects: Iterable[_SubjectIds]) -> list[UUID]:
     """The ids of the subjects' indexes and cases."""
     named = list(subjects)
     return [*(n.index for n in named), *(n.case for n in named)]
+
+
+def _accounts(batch: Iterable[DetectionFacts]) -> list[str]:
+    """The accounts the detections name, whose keys seal their personal data."""
+    return [f.account_id for f in batch if f.account_id is not None]
 
 
 def _indexed(index: int, size: int, check: Callable[[], T]) -> T:
