@@ -30,7 +30,7 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoding
 from eventsourcing.utils import get_topic
 
 from app.write import exact_json
-from app.write.subject_keys import KeyStore, SubjectKey, new_key
+from app.write.subject_keys import KeyStore, SubjectKey, new_keys
 from domain.account_data import ERASED, ERASED_OBJECT, AccountData
 from domain.personal_data import PersonalField, personal_fields
 
@@ -91,7 +91,7 @@ class Keyring:
         run again, reads it)."""
         missing = self.unheld(account_ids)
         found = self._current(missing)
-        made = [new_key(a) for a in missing if a not in found]
+        made = new_keys([a for a in missing if a not in found])
         self._hold(found.values())
         self._local.made = {k.account_id: (k.key_id, k.key) for k in made}
         try:
@@ -114,7 +114,7 @@ class Keyring:
         if not missing:
             return
         found = self._current(missing)
-        made = [new_key(a) for a in missing if a not in found]
+        made = new_keys([a for a in missing if a not in found])
         if made:
             stored = self.store.add(made)
             found |= {k.account_id: k for k in made if k.account_id in stored}

@@ -48,11 +48,16 @@ class KeyStore(Protocol):
         """The keys named among `key_ids` that are not erased, by id."""
 
 
-def new_key(account_id: str) -> SubjectKey:
-    """A new key and its id, from one read of the system's randomness: `uuid4` and a read of its own cost ~3 times as
-    much, and a bulk write makes a key for each new account (most of a batch's, when a pipeline starts)."""
-    random = os.urandom(KEY_ID_BYTES + KEY_BYTES)
-    return SubjectKey(account_id, random[:KEY_ID_BYTES].hex(), random[KEY_ID_BYTES:])
+def new_keys(account_ids: Sequence[str]) -> list[SubjectKey]:
+    """A new key and its id for each account, from one read of the system's randomness for them all: `uuid4` and a
+    read of its own cost ~3 times as much, a read a key ~1 us more, and a bulk write makes a key for each new account
+    (most of a batch's, when a pipeline starts)."""
+    width = KEY_ID_BYTES + KEY_BYTES
+    random = os.urandom(width * len(account_ids))
+    return [
+        SubjectKey(account_id, random[at:at + KEY_ID_BYTES].hex(), random[at + KEY_ID_BYTES:at + width])
+        for account_id, at in zip(account_ids, range(0, len(random), width), strict=True)
+    ]
 
 
 def erased_streams(stored_events: Iterable[StoredEvent]) -> list[str]:

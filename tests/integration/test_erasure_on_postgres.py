@@ -20,7 +20,7 @@ from app.runtime.wiring import Runtime, open_runtime
 from app.write import unit_of_work
 from app.write.detections import READ_AHEAD_MOST
 from app.write.postgres_event_store import COPY_FROM
-from app.write.subject_keys import PostgresKeys, SubjectKey, new_key
+from app.write.subject_keys import PostgresKeys, SubjectKey, new_keys
 from domain.account_data import ERASED, AccountData
 from domain.detection import Detection, DetectionFacts
 from domain.errors import ConflictError
@@ -245,9 +245,9 @@ def test_detections_of_new_accounts_read_their_keys_with_what_they_load_and_stor
 
 def test_keys_added_together_are_stored_in_one_go_and_an_account_keeps_its_own(runtime: Runtime) -> None:
     keys = PostgresKeys(runtime.ledger.recorder)  # type: ignore[arg-type]
-    first = new_key("acct-k1")
+    [first] = new_keys(["acct-k1"])
     assert keys.add([first]) == {"acct-k1"}
-    again, others = new_key("acct-k1"), [new_key(f"acct-k{n}") for n in range(2, 300)]
+    again, *others = new_keys([f"acct-k{n}" for n in range(1, 300)])
 
     stored = keys.add([again, *others])
 

@@ -11,7 +11,7 @@ from eventsourcing.persistence import IntegrityError
 
 from app.runtime.wiring import Runtime
 from app.write.postgres_event_store import CopyingRecorder
-from app.write.subject_keys import new_key
+from app.write.subject_keys import new_keys
 from domain.indexes import SubjectIndex
 from tests.integration.test_erasure_on_postgres import facts, query
 
@@ -76,7 +76,7 @@ def test_a_write_of_an_event_already_stored_fails_whole_and_keeps_no_new_key(
     head = query(postgres_url, "SELECT count(*) FROM docket_events")
 
     with pytest.raises(IntegrityError):
-        runtime.ledger.recorder.insert_events(stored, keys=[new_key("acct-unseen")])
+        runtime.ledger.recorder.insert_events(stored, keys=new_keys(["acct-unseen"]))
 
     assert query(postgres_url, "SELECT count(*) FROM docket_events") == head
     assert query(postgres_url, "SELECT count(*) FROM subject_keys WHERE account_id = %s", "acct-unseen") == [(0,)]

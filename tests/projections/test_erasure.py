@@ -14,7 +14,7 @@ from app.config.database import Database
 from app.read.migrations import migrate
 from app.read.store import ReadStore, open_read_store
 from app.write.sealing import Keyring, Sealed, SealedAsObject, SealingMapper
-from app.write.subject_keys import KEY_BYTES, SubjectKey, new_key
+from app.write.subject_keys import KEY_BYTES, SubjectKey, new_keys
 from app.write.transcodings import LedgerTranscoder, register_value_types
 from domain.account_data import ERASED, ERASED_OBJECT, AccountData
 from domain.appeal import Appeal
@@ -208,8 +208,9 @@ def test_a_held_key_opens_what_it_sealed_with_one_cipher_until_its_account_is_fo
     assert sealed.decode(dict(stored[0])) == ERASED_OBJECT
 
 
-def test_a_new_key_is_aes_256_named_by_random_bytes_of_its_own_in_hex() -> None:
-    keys = [new_key("acct-1") for _ in range(200)]
+def test_new_keys_are_aes_256_each_named_by_random_bytes_of_its_own_in_hex() -> None:
+    keys = [*new_keys([f"acct-{n}" for n in range(100)]), *(new_keys(["acct-1"])[0] for _ in range(100))]
     assert all(len(k.key) == KEY_BYTES and re.fullmatch("[0-9a-f]{32}", k.key_id) for k in keys)
     assert len({k.key for k in keys}) == len({k.key_id for k in keys}) == len(keys)
     assert not any(bytes.fromhex(k.key_id)[:8] in k.key for k in keys)  # the id tells nothing of the key
+    assert [k.account_id for k in keys[:100]] == [f"acct-{n}" for n in range(100)]
