@@ -343,8 +343,8 @@ class Projector:
         self.moves = Bell(channel, recheck=1.0, unheard=UNHEARD_RECHECK, own=f"{os.getpid()}:{id(self)}",
                           heard=self._heard)
         """Rung when a read model moves on: by this projector's steps, or by another's NOTIFY on its channel, where
-        each group of a step announces its commit and the positions it reached (this one's own are not heard: its
-        step rings when done)."""
+        each group of a step announces its commit and the positions it reached (this one's own are not heard: each
+        group of its step rings as it commits)."""
         self._topics = {p.name: topics_of(p) for p in self.projections}
         self._ahead = (Ahead(ledger, frozenset().union(*self._topics.values()))
                        if store.engine == "postgres" else None)
@@ -376,9 +376,9 @@ class Projector:
         batches, and its failure is recorded in `projection_failures`. A stopped read model is left out of later
         steps until its next try is due (`ProjectionFailure.due`); a try that applies the event clears the failure.
 
-        A step that read events tells waiters: in this process once it is done, in others by a NOTIFY on the bell's
-        channel that each group's transaction sends as it commits (no transaction of its own: on a loaded machine
-        each round trip to the server is a wait to be scheduled, and that one delayed every next step).
+        A step that read events tells waiters as each group commits: in this process by its ring, in others by a
+        NOTIFY on the bell's channel that the group's transaction sends (no transaction of its own: on a loaded
+        machine each round trip to the server is a wait to be scheduled, and that one delayed every next step).
         """
         chosen = sorted(projections or self.projections, key=lambda p: p.name)
         groups = split_by_weight(chosen, GROUPS if self.store.engine == "postgres" else 1)
@@ -387,15 +387,19 @@ class Projector:
         pages = Pages(self.ledger, self.batch_size, self._ahead)
         decode = decoder(self.ledger, pages.decoded)
         if len(groups) == 1 or self._groups is None:
-            moved = [self._step(group, pages, decode) for group in groups]
+            moved = [self._told_step(group, pages, decode) for group in groups]
         else:
-            moved = list(self._groups.map(self._step, groups, [pages] * len(groups), [decode] * len(groups)))
-        read = max(m.read for m in moved)
-        if read:
-            for group in moved:
-                self._tell(group.position, group.names)
-            self.moves.ring(told=all(m.whole for m in moved))
-        return read
+            moved = list(self._groups.map(self._told_step, groups, [pages] * len(groups), [decode] * len(groups)))
+        return max(m.read for m in moved)
+
+    def _told_step(self, chosen: list[Projection], pages: Pages, decode: Decoder) -> Moved:
+        """A group's step, told to this process's waiters once it commits: one waiting for a read model of this group
+        goes on without waiting for the other group's commit."""
+        moved = self._step(chosen, pages, decode)
+        if moved.read:
+            self._tell(moved.position, moved.names)
+            self.moves.ring(told=moved.whole)
+        return moved
 
     def _step(self, chosen: list[Projection], pages: Pages, decode: Decoder) -> Moved:
         """A step of the read models `chosen` (in name order), in one transaction.

@@ -4,11 +4,14 @@ interval: it looks at the positions when it starts and when a step rings, and ho
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+from collections.abc import Callable
+from functools import partial
 
 import pytest
 
-from app.read.projector import Projector
+from app.read.projector import GROUPS, Projector, split_by_weight
 from app.runtime.wiring import Runtime
 from tests.corrupt import plant_second_filing
 from tests.history import write_history
@@ -127,3 +130,37 @@ def test_a_wait_goes_on_at_the_second_turn_of_its_busy_loop_after_the_step_that_
     # The ring's call in the loop wakes it, and it runs at the next turn: on a loop busy serving requests each turn
     # is a wait, and through an asyncio.Event under wait_for it took four.
     assert asyncio.run(_turns_from_ring_to_reached(runtime, head)) <= 2
+
+
+def test_a_wait_for_one_groups_read_models_ends_as_that_group_commits_while_the_other_still_works(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if runtime.store.engine != "postgres":
+        pytest.skip("on SQLite a step is one group")
+    head = write_history(runtime.ledger, 20)
+    projector = runtime.projector
+    waited, held = split_by_weight(sorted(projector.projections, key=lambda p: p.name), GROUPS)
+    projector.moves.recheck = 3600.0  # longer than the test: the waiter does not look again on its bound
+    release = threading.Event()
+    for projection in held:
+        apply = projection.apply_batch
+        monkeypatch.setattr(projection, "apply_batch", partial(_held, release, apply))
+    stepping = threading.Thread(target=projector.step)
+    stepping.start()
+    try:
+        started = time.monotonic()
+        reached = projector.wait_for(head, timeout=10, names=[p.name for p in waited])
+        waited_for = time.monotonic() - started
+        held_still = stepping.is_alive()
+    finally:
+        release.set()
+        stepping.join()
+
+    assert reached and held_still and waited_for < 2  # told by the group's ring, not found on the wait's bound
+    assert projector.wait_for(head, timeout=5)
+
+
+def _held(release: threading.Event, apply: Callable[..., None], *args: object) -> None:
+    """A read model's batch applied once `release` is set."""
+    release.wait(30)
+    apply(*args)
