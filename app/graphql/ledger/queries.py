@@ -16,6 +16,7 @@ from app.graphql.core.reading import (
     consistent,
     parse_position,
 )
+from app.graphql.core.selection import Selected
 from app.graphql.core.times import valid_time
 from app.graphql.core.values import PageInfo
 from app.graphql.ledger.as_of import case_as_of_steps, moment
@@ -36,6 +37,7 @@ from app.graphql.ledger.views import (
     CaseFilter,
     case_now,
     case_page,
+    case_reads,
 )
 from domain.appeal import AppealStatus
 from domain.errors import ValidationError
@@ -112,17 +114,19 @@ class LedgerQuery:
     async def case(
         self, info: Info, subject: SubjectInput, as_of: datetime | None = None, min_position: str | None = None
     ) -> Case | None:
-        runtime = await consistent(info, min_position)
+        # Now, it waits only for the read models the fields selected read; as of a past moment, for every one.
+        selected = Selected.of(info) if as_of is None else None
+        runtime = await consistent(info, min_position, *(() if selected is None else case_reads(selected)))
         try:
             key = subject.to_domain().validate()
         except ValidationError as error:
             raise bad_input(error.message, "subject") from None
         if not info.context.principal.sees(key.domain):
             return None
-        if as_of is None:
+        if selected is not None:
             # An answer asked with minPosition is not kept: its position names a write the client just made, so the
             # same request seldom comes again, and keeping would cost every one a look at the read models' positions.
-            return await case_now(info, key, keep=min_position is None)
+            return await case_now(info, key, selected, keep=min_position is None)
         return await runtime.store.reader.fetch(case_as_of_steps, key, await moment(runtime, as_of))
 
     @strawberry.field(description="Cases that match a filter, in the order they were opened.")

@@ -7,7 +7,7 @@ field the query selects, however many cases the page holds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -34,6 +34,7 @@ from domain.standing import Strike as DomainStrike
 from domain.values import Subject as SubjectKey
 from projections.account_standing.queries import find_strikes
 from projections.account_standing.rows import AccountRow
+from projections.action_confirmations.queries import decision_confirmations
 from projections.appeals.queries import account_appeals, case_appeals
 from projections.appeals.rows import AppealRow
 from projections.audit_trail.queries import subject_trails
@@ -195,11 +196,29 @@ class CaseFilter:
                          reporter_id=self.reporter, account_id=account_id)
 
 
-async def case_now(info: Info, subject: SubjectKey, keep: bool) -> Case | None:
-    """The case as it stands now, read with the detections and decisions the query selects. With `keep`, a case
+FIELD_READS: dict[str, tuple[Callable[..., Any], ...]] = {
+    "reports": (case_reports,), "notes": (case_notes,), "claim": (case_claims,), "waiting": (case_entries,),
+    "appeals": (case_appeals,), "history": (histories,),
+}
+"""What each field of a case that loads rows of its own reads (its detections and decisions are read with it)."""
+
+
+def case_reads(selected: Selected) -> list[Callable[..., Any]]:
+    """What a case read as it stands now with the fields `selected` reads: the read models a `minPosition` waits for."""
+    under_decisions = selected.under("decisions")
+    reads: list[Callable[..., Any]] = [find_case_with]
+    reads += [q for name, queries in FIELD_READS.items() if name in selected for q in queries]
+    if "strike" in under_decisions:
+        reads.append(find_strikes)
+    if "confirmations" in under_decisions:
+        reads.append(decision_confirmations)
+    return reads
+
+
+async def case_now(info: Info, subject: SubjectKey, selected: Selected, keep: bool) -> Case | None:
+    """The case as it stands now, read with the detections and decisions the query `selected`. With `keep`, a case
     found declares what it depends on, so that the answer may be kept: the read models it was read from, and not the
     clock (a nested field that reads more, as `claim` does, makes a request whose answer is never kept)."""
-    selected = Selected.of(info)
     reads = info.context.reads
     if keep:
         await reads.positions()
