@@ -9,7 +9,7 @@ import pytest
 
 from app.runtime.wiring import Runtime
 from tests.api.ledger.test_appeals import decide, file
-from tests.api.ledger_api import record_detection, subject
+from tests.api.ledger_api import record_detection, settle, subject
 from tests.corrupt import plant_second_filing, tolerate_second_filing
 from tests.support import Api, Docket
 
@@ -32,7 +32,7 @@ def stopped(api: Api) -> tuple[int, str, str]:
     assert appeal["__typename"] == "Appeal"
     bad = plant_second_filing(runtime_of(api).ledger)
     after = record_detection(api, externalId="after", subject=subject("pin-2"))["position"]
-    api.data(CASE, {"s": subject("pin-2"), "p": after})  # waits for every read model but those stopped
+    settle(api)  # waits for every read model but those stopped
     return bad, after, appeal["id"]
 
 
