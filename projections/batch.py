@@ -48,7 +48,7 @@ class Table:
         self.flags = [self.columns.index(c) for c in flags]
         self.key_of = _getter(self.key)
         """A row's key, as a tuple."""
-        self.stored_key = _at([self.columns.index(c) for c in self.key])
+        self.stored_key = _getter([self.columns.index(c) for c in self.key])
         """The key of a stored row's values (in the order of `columns`), as a tuple."""
         updates = ", ".join(f"{c} = excluded.{c}" for c in self.columns if c not in self.key)
         self.select = f"SELECT {', '.join(self.columns)} FROM {name} WHERE "
@@ -207,20 +207,13 @@ def write_all(sql: Sql, *tables: Rows) -> None:
         rows.write(sql)
 
 
-def _getter(columns: tuple[str, ...]) -> Callable[[Row], tuple[Any, ...]]:
-    """The values of `columns` of a row, as a tuple (itemgetter's own, for more than one)."""
-    if len(columns) == 1:
-        column = columns[0]
-        return lambda row: (row[column],)
-    return itemgetter(*columns)
-
-
-def _at(positions: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
-    """The values at `positions` of a sequence, as a tuple (itemgetter's own, for more than one)."""
-    if len(positions) == 1:
-        at = positions[0]
-        return lambda values: (values[at],)
-    return itemgetter(*positions)
+def _getter(items: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    """The values of `items` (a row's columns, or positions of a sequence), as a tuple (itemgetter's own, for more
+    than one)."""
+    if len(items) == 1:
+        item = items[0]
+        return lambda values: (values[item],)
+    return itemgetter(*items)
 
 
 def _chunks(keys: list[Key]) -> Iterator[list[Key]]:
