@@ -213,21 +213,25 @@ class Bare:
     """Requests/s."""
     cpu_ms: float
     """The app's CPU milliseconds a request."""
+    p50_ms: float
+    p99_ms: float
+    """Its answers' latency: what a request that waits for nothing of Docket's takes under these clients."""
 
 
 def measure_bare(workdir: Path, clients: int, seconds: float) -> Bare:
     """Issue 15's yardstick in this run: a bare strawberry app answering `{ hello }` under as many client threads as
     the load has, for `seconds`. The clients' Python takes a share of the machine's CPUs, so its rate is the one they
     allow, where bench.workers' wrk allows more."""
-    answered = [0] * clients
+    answered: list[list[float]] = [[] for _ in range(clients)]
     with bare_app(workdir) as (url, pid):
         until = time.monotonic() + seconds
         cpu = tree_cpu_seconds(pid)
 
         def ask(number: int) -> None:
             with httpx.Client(timeout=TIMEOUT) as http:
-                while time.monotonic() < until:
-                    answered[number] += http.post(url, json={"query": HELLO}).status_code == 200
+                while (started := time.monotonic()) < until:
+                    if http.post(url, json={"query": HELLO}).status_code == 200:
+                        answered[number].append(time.monotonic() - started)
 
         threads = [threading.Thread(target=ask, args=(n,), daemon=True) for n in range(clients)]
         for thread in threads:
@@ -235,7 +239,9 @@ def measure_bare(workdir: Path, clients: int, seconds: float) -> Bare:
         for thread in threads:
             thread.join()
         cpu = tree_cpu_seconds(pid) - cpu
-    return Bare(sum(answered) / seconds, cpu * 1000 / max(1, sum(answered)))
+    times = [t for own in answered for t in own]
+    return Bare(len(times) / seconds, cpu * 1000 / max(1, len(times)), percentile(times, 50) * 1000,
+                percentile(times, 99) * 1000)
 
 
 def wait_projecting(workdir: Path) -> None:
@@ -445,7 +451,8 @@ def main(argv: list[str] | None = None) -> int:
         bare = measure_bare(workdir, args.clients, args.bare) if args.bare > 0 else None
         if bare is not None:
             print(f"bare strawberry `{{ hello }}`, {args.clients} clients for {args.bare:.0f}s: {bare.rate:,.0f} "
-                  f"requests/s, {bare.cpu_ms:.2f} ms of its CPU a request", flush=True)
+                  f"requests/s, {bare.cpu_ms:.2f} ms of its CPU a request; p50 {bare.p50_ms:.1f} ms, "
+                  f"p99 {bare.p99_ms:.1f} ms", flush=True)
         url, engine = run_database(stack, workdir, args.sqlite, args.admin_url)
         print(f"bench.load_faults: {args.clients} clients for {args.seconds:.0f}s, {engine} "
               f"{f'stopped at {args.stop_at:.0f}s for {args.down:.0f}s' if outage else 'left alone'}, "
