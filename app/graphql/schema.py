@@ -38,6 +38,7 @@ from app.graphql.core.error_codes import log_unexpected
 from app.graphql.core.extension import DocketExtension, DocketRunner
 from app.graphql.core.literal_templates import Templates
 from app.graphql.core.multiplexed import Asked, Multiplexed
+from app.graphql.core.planned_inputs import plan_inputs
 from app.graphql.core.text_arguments import StorableLiterals, check_storable
 from app.graphql.core.times import DATE_TIME
 from app.graphql.core.validation_shapes import STRUCTURAL_RULES, Validations
@@ -197,7 +198,7 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
     rules = (*LIMIT_RULES, *(() if introspection else (NoSchemaIntrospectionCustomRule,)))
     validations = Validations(structural={*STRUCTURAL_RULES, *COUNTING_LIMITS})
     templates = Templates()
-    return DocketSchema(
+    schema = DocketSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -205,6 +206,8 @@ def build_schema(introspection: bool = True) -> strawberry.Schema:
         config=StrawberryConfig(scalar_map={datetime: DATE_TIME}),
         extensions=[lambda: DocketExtension(rules, MAX_TOKENS, validations, templates)],
     )
+    plan_inputs(schema)
+    return schema
 
 
 def sdl() -> str:
