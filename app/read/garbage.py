@@ -6,8 +6,11 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-BACKLOG_THRESHOLDS = (100_000, 50, 100)
-"""Python's default is (700, 10, 10): see `rarely_collected`."""
+BACKLOG_THRESHOLDS = (1_000_000, 5, 100)
+"""Python's default is (700, 10, 10): see `rarely_collected`. A young collection only past a million objects: a
+catch-up's two pages in hand (the step's and the one read ahead) and its read models' rows are some 100,000 live
+objects, and a young collection at 100,000 went through them again and again, ~35 ms of CPU each, twice in 21,000
+events (bench/README.md, thirteenth round)."""
 
 
 @contextmanager
