@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from domain.errors import ValidationError
 from domain.territories import ISO_3166_ALPHA_2
@@ -141,6 +141,14 @@ E = TypeVar("E", bound=StrEnum)
 
 def parse_enum(enum: type[E], value: Any, field: str) -> E:
     """`value` as a member of `enum`, or a ValidationError naming `field`."""
+    # The member of a value found as `enum(value)` finds it first, without its two calls in Python (~0.3 us of ~0.45,
+    # each stored detection's source and content type as it is read back); the rest goes the whole way.
+    try:
+        found = enum._value2member_map_.get(value)
+    except TypeError:  # unhashable: `enum` looks at each member, and refuses it
+        found = None
+    if found is not None:
+        return cast(E, found)
     try:
         return enum(value)
     except ValueError:
