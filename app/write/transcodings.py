@@ -244,11 +244,22 @@ class LedgerTranscoder(JSONTranscoder):
                     return self._decode_obj(value)  # the library's error for a type it does not know
                 data = value["_data_"]
                 return decode(self._revive(data) if type(data) is dict or type(data) is list else data)
-            for key, item in value.items():
-                if type(item) is dict or type(item) is list:
+            items: Any = value.items()
+        else:
+            items = enumerate(value)
+        # A typed object of a plain value (a time, an id: most of them) is decoded here, and an empty container left
+        # as it is, each without a call of its own (~0.15 us, a dozen times a decision).
+        decoders = self._decoders
+        for key, item in items:
+            if type(item) is dict:
+                if len(item) == 2 and "_type_" in item and "_data_" in item:
+                    data = item["_data_"]
+                    decode = decoders.get(item["_type_"])
+                    if decode is not None and type(data) is not dict and type(data) is not list:
+                        value[key] = decode(data)
+                        continue
+                if item:
                     value[key] = self._revive(item)
-            return value
-        for index, item in enumerate(value):
-            if type(item) is dict or type(item) is list:
-                value[index] = self._revive(item)
+            elif type(item) is list and item:
+                value[key] = self._revive(item)
         return value

@@ -292,6 +292,28 @@ def test_the_ledgers_transcoder_decodes_every_stored_event_as_the_librarys_does(
     assert ours.decode(b'{"score":NaN,"n":123456789012345678901234567890}')["n"] == 123456789012345678901234567890
 
 
+def test_the_ledgers_transcoder_decodes_odd_shapes_as_the_librarys_does(
+    history: tuple[LedgerTranscoder, JSONTranscoder, list[Notification]],
+) -> None:
+    ours, library, _ = history
+    when = '{"_type_":"datetime_iso","_data_":"2026-01-05T00:00:00+00:00"}'
+    uuid = '{"_type_":"uuid_hex","_data_":"6b44ef4f51435129b0708f702932c465"}'
+    shapes = [
+        f'{{"a":[],"b":{{}},"c":[[],{{}},[{when}]],"d":{{"e":{when},"f":[{uuid},{when},1,null]}}}}',
+        f'[{when},{{"_type_":"x","other":{when}}},{{"_type_":"datetime_iso"}},{{"_data_":[]}},[{uuid}]]',
+        '{"_type_":"Content","_data_":{"uri":"u","hash":"h","version":"1"}}',
+        f'{{"_type_":"Content","_data_":{{"uri":{when},"hash":[],"version":{{}}}}}}',
+    ]
+    for shape in shapes:
+        assert ours.decode(shape.encode()) == library.decode(shape.encode())
+
+    for unknown in ('{"a":{"_type_":"nope","_data_":"x"}}', '[1,{"_type_":"nope","_data_":[]}]'):
+        with pytest.raises(Exception) as theirs:
+            library.decode(unknown.encode())
+        with pytest.raises(type(theirs.value), match="nope"):
+            ours.decode(unknown.encode())
+
+
 @pytest.mark.parametrize("number", [2**64 - 1, 2**64, 2**70 + 1, 10**29 + 7, -(2**63), -(2**63) - 1, -(10**25) - 3])
 def test_the_ledgers_transcoder_reads_an_integer_of_any_width_whole(
     history: tuple[LedgerTranscoder, JSONTranscoder, list[Notification]], number: int,
