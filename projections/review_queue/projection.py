@@ -14,7 +14,7 @@ from projections.base import Projection
 from projections.batch import Batch, Key, Row
 from projections.review_queue import work
 from projections.review_queue.routing import add_signal, reroute_all
-from projections.review_queue.tables import ReviewRows, first_known, waiting
+from projections.review_queue.tables import ReviewRows, waiting
 from projections.sql import Sql
 from projections.values import uuid_text
 
@@ -119,13 +119,17 @@ def _detected(rows: ReviewRows, event: Detection.Recorded, position: int, key: K
     confidence = float(facts.confidence)
     if entry is None:
         entry = waiting(key, subject, facts.account_id, policy, position, event.occurred_at)
-        entry.update(max_confidence=confidence, detections=1, oldest_detected_at=facts.detected_at)
+        entry["max_confidence"], entry["detections"], entry["oldest_detected_at"] = confidence, 1, facts.detected_at
     else:
-        entry = entry | {
-            "account_id": first_known(entry["account_id"], facts.account_id),
-            "max_confidence": max(entry["max_confidence"], confidence), "detections": entry["detections"] + 1,
-            "oldest_detected_at": min(entry["oldest_detected_at"], facts.detected_at), "position": position,
-        }
+        # Changed in place, not copied: the row is the batch's own until written (an entry gathers many detections).
+        if entry["account_id"] is None:
+            entry["account_id"] = facts.account_id
+        if confidence > entry["max_confidence"]:
+            entry["max_confidence"] = confidence
+        if facts.detected_at < entry["oldest_detected_at"]:
+            entry["oldest_detected_at"] = facts.detected_at
+        entry["detections"] += 1
+        entry["position"] = position
     rows.entries.put(entry)
     add_signal(rows, entry, position, event.occurred_at, source=str(facts.source))
 

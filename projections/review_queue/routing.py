@@ -61,21 +61,22 @@ def add_signal(
     rows: ReviewRows, entry: Row, position: int, at: datetime, source: str | None = None,
     reporter_kind: str | None = None,
 ) -> None:
-    """Adds a detection's source or a report's kind of reporter to an entry, and routes it again unless escalated."""
+    """Adds a detection's source or a report's kind of reporter to an entry (a row the batch holds, put already: it
+    is changed in place), and routes it again unless escalated."""
     had_sources, had_kinds = _set(entry["sources"]), _set(entry["reporter_kinds"])
     sources = had_sources | {source} if source else had_sources
     kinds = had_kinds | {reporter_kind} if reporter_kind else had_kinds
-    queue = entry["queue"]
+    queue = had_queue = entry["queue"]
     if not entry["escalated"]:
         rules, default_queue = _table_now(rows)
         # No rules send everything to the default queue: no facts to gather for them.
         queue = route(rules, default_queue, _facts(entry, sources, kinds)) if rules else default_queue
-    if sources == had_sources and kinds == had_kinds and queue == entry["queue"]:
+    if sources == had_sources and kinds == had_kinds and queue == had_queue:
         return
-    rows.entries.put(entry | {
-        "sources": " ".join(sorted(sources)), "reporter_kinds": " ".join(sorted(kinds)), "queue": queue,
-    })
-    if queue is not None and queue != entry["queue"]:
+    entry["sources"], entry["reporter_kinds"] = " ".join(sorted(sources)), " ".join(sorted(kinds))
+    entry["queue"] = queue
+    rows.entries.put(entry)
+    if queue is not None and queue != had_queue:
         _arrived(rows, entry, queue, position, at)
 
 
