@@ -11,7 +11,7 @@ from domain.detection import Detection
 from domain.values import Outcome, Subject
 from projections.base import Projection
 from projections.batch import Batch, Row, write_all
-from projections.case_status.tables import CASE_POLICIES, CASES, CONTENT, DECISIONS, DETECTIONS
+from projections.case_status.tables import CASE_POLICIES, CASES, DECISIONS, DETECTIONS
 from projections.json_text import json_text
 from projections.sql import Sql
 from projections.values import actions_json, case_text_id, content_columns, text_id, utc, uuid_text
@@ -92,11 +92,13 @@ class CaseChanges:
         assert case is not None, f"case {case_id} was decided before it was opened"
         # A VIOLATING re-decision of a VIOLATING decision counts the strike that one counts: the case keeps its strike.
         superseded = None if d.supersedes is None else self.decisions.get((uuid_text(d.supersedes),))
+        # The content's columns by name, not `**dict(zip(CONTENT, ...))`: that costs ~1.7 us a decision more.
+        uri, hash_, version = content_columns(d.content)
         self.decisions.add({
             "decision_id": decision_id, "case_id": case_id, "domain": case["domain"], "account_id": event.account_id,
             "policy_key": d.policy_key, "policy_version": d.policy_version, "outcome": str(d.outcome),
             "actions": actions_json(d.actions), "detection_ids": _ids_json([uuid_text(i) for i in d.detection_ids]),
-            **dict(zip(CONTENT, content_columns(d.content), strict=True)), "rationale": d.rationale,
+            "content_uri": uri, "content_hash": hash_, "content_version": version, "rationale": d.rationale,
             "automation": str(d.automation), "dsa_category": d.dsa_category, "dsa_ground": str(d.dsa_ground),
             "live": True, "superseded_by": None,
             "strike_id": superseded["strike_id"] if superseded is not None and d.outcome is Outcome.VIOLATING else None,
