@@ -36,6 +36,7 @@ from app.write.unit_of_work import UnitOfWork
 from domain.base import Clock, DocketAggregate
 from domain.indexes import INDEX_EVENTS
 from domain.ladder import Ladder
+from domain.personal_data import personal_fields
 
 INDEX_TOPICS = frozenset(get_topic(e) for e in INDEX_EVENTS)
 
@@ -146,7 +147,7 @@ class Ledger(Application[UUID]):
             with self.keyring.made_for(sealed) as keys:
                 return super().save(*objs, keys=keys, **kwargs)
         processing_event = _collected(objs)
-        with self._keys_for(processing_event) as keys:
+        with self._keys_for(accounts_sealed(processing_event.events), len(processing_event.events)) as keys:
             processing_event.saved_kwargs["keys"] = keys
             recordings = self._record(processing_event)
         self._take_snapshots(processing_event)
@@ -161,16 +162,21 @@ class Ledger(Application[UUID]):
         if self.repository.cache is not None:  # which the library's `_record` fills
             return max(r.notification.id for r in self.save(*aggregates))
         processing_event = _collected(aggregates)
-        with self._keys_for(processing_event) as keys:
-            stored = [self.mapper.to_stored_event(e) for e in processing_event.events]
+        events, mapper = processing_event.events, self.mapper
+        assert isinstance(mapper, SealingMapper)
+        # Found once an event: the keys are made for them, and the mapper seals them.
+        personal = [personal_fields(e) for e in events]
+        with self._keys_for({f.account_id for found in personal for f in found}, len(events)) as keys:
+            stored = [mapper.stored(e, found) for e, found in zip(events, personal, strict=True)]
             ids = self.recorder.insert_events(stored, keys=keys)
         self._take_snapshots(processing_event)
         assert ids, "the ledger's recorder numbers what it stores"
         return max(ids)
 
     @contextmanager
-    def _keys_for(self, processing_event: ProcessingEvent[UUID]) -> Iterator[list[SubjectKey]]:
-        """The keys that seal the events' personal data, the new ones to be stored with them.
+    def _keys_for(self, sealed: set[str], events: int) -> Iterator[list[SubjectKey]]:
+        """The keys that seal the personal data of `events` events, of the accounts `sealed`, the new ones to be stored
+        with them.
 
         A write of fewer than COPY_FROM events stores its new keys in its own transaction, as one statement with its
         events: no round trips of their own, and never a key without its data. Should another writer make some of the
@@ -178,8 +184,7 @@ class Ledger(Application[UUID]):
         write little. A bulk write's new keys are stored ahead, each in its own right, so that a thousand detections
         are never encoded and sent again for one account that another pipeline began at the same time.
         """
-        sealed = accounts_sealed(processing_event.events)
-        if len(processing_event.events) >= COPY_FROM:
+        if events >= COPY_FROM:
             self.keyring.prepare(sealed)
         with self.keyring.made_for(sealed) as keys:
             yield keys

@@ -10,7 +10,6 @@ ERASED_OBJECT), so an erased account's history still replays.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 import os
@@ -238,7 +237,8 @@ class SealedAsObject(Transcoding):
         key_id, cipher = self.keyring.sealing(obj.account_id)
         nonce = os.urandom(NONCE_BYTES)
         sealed = nonce + cipher.encrypt(nonce, _json(obj.value), key_id.encode())
-        return {"k": key_id, "v": base64.b64encode(sealed).decode(), "o": isinstance(obj.value, dict)}
+        text = binascii.b2a_base64(sealed, newline=False).decode()  # `b64encode`'s own encoding, without its call
+        return {"k": key_id, "v": text, "o": isinstance(obj.value, dict)}
 
     def decode(self, data: dict[str, Any]) -> Any:
         key_id = data["k"]
@@ -276,7 +276,10 @@ class SealingMapper(Mapper[Any]):
         self._readers = dict(readers or {}) if plain else {}
 
     def to_stored_event(self, domain_event: DomainEventProtocol[Any]) -> StoredEvent:
-        found = personal_fields(domain_event)
+        return self.stored(domain_event, personal_fields(domain_event))
+
+    def stored(self, domain_event: DomainEventProtocol[Any], found: list[PersonalField]) -> StoredEvent:
+        """`to_stored_event` of an event whose personal fields (`personal_fields`) the caller has found already."""
         kind = type(domain_event)
         writer = self._writers.get(kind)
         state = None if writer is None else writer(domain_event, found)
