@@ -67,7 +67,9 @@ class Detections:
         existing = self.work.of_kind(Detection, found, ids)
         fresh: dict[UUID, Detection] = {}
         for index, (detection_id, facts) in enumerate(zip(ids, batch, strict=True)):
-            known = existing.get(detection_id, fresh.get(detection_id))
+            known = existing.get(detection_id) if existing else None  # an id's hash is a call of UUID's, ~0.2 us
+            if known is None:
+                known = fresh.get(detection_id)
             if known is not None:
                 _indexed(index, len(batch), partial(known.check_retry, facts))
             else:
@@ -78,18 +80,19 @@ class Detections:
             # The keys read here are the ones the write's new keys are made against (`Ledger._keys_for`), not asked
             # for again there.
             found = self.work.load_many(_subject_ids(of_subject.values()), _accounts(d.facts for d in fresh.values()))
-        written = [of_subject[s] for s in dict.fromkeys(d.facts.subject for d in fresh.values())]
+        # Each detection's subject looked up once: a subject's hash is a call of its dataclass's, ~0.5 us.
+        names_of = [of_subject[d.facts.subject] for d in fresh.values()]
+        written = list(dict.fromkeys(names_of))
         indexes = self.work.of_kind(SubjectIndex, found, [i.index for i in written])
         cases = self.work.of_kind(Case, found, [i.case for i in written])
-        for detection in fresh.values():
-            named = of_subject[detection.facts.subject]
+        for detection, named in zip(fresh.values(), names_of, strict=True):
             indexes[named.index] = note_detection(
-                indexes.get(named.index), cases.get(named.case), detection.facts, actor, now
+                indexes.get(named.index), cases.get(named.case) if cases else None, detection.facts, actor, now
             )
         # The indexes first: a write's position is then that of an event the ledger's readers show.
         position = self.work.store(*indexes.values(), *fresh.values())
         return [
-            DetectionRecorded(fresh[i], position, True) if i in fresh
+            DetectionRecorded(made, position, True) if (made := fresh.get(i)) is not None
             else DetectionRecorded(existing[i], position, False)
             for i in ids
         ]

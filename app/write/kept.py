@@ -35,7 +35,7 @@ class Kept:
     def among(self, ids: list[UUID]) -> dict[UUID, DocketAggregate]:
         """The kept aggregates among `ids`; not to be changed (see `thawed`)."""
         held = self._held
-        return {i: held[i] for i in ids if i in held}
+        return {i: held[i] for i in ids if i in held} if held else {}
 
     def keep(self, aggregate: object) -> TypeGuard[DocketAggregate]:
         """Keeps `aggregate` if it is of a kept kind, which must not change after (hand out a `thawed` copy)."""

@@ -86,6 +86,8 @@ class UnitOfWork:
     @staticmethod
     def of_kind(cls: type[A], found: dict[UUID, object], ids: list[UUID]) -> dict[UUID, A]:
         """The `cls` aggregates among `ids` in what `load_many` found (which may hold aggregates of other kinds)."""
+        if not found:  # as a bulk write of new subjects finds them: no id hashed (a call of UUID's, ~0.2 us each)
+            return {}
         return {i: _expect(cls, i, found[i]) for i in ids if i in found}
 
     def load_many(self, ids: list[UUID], accounts: Sequence[str] = ()) -> dict[UUID, object]:
@@ -105,6 +107,8 @@ class UnitOfWork:
         kept = self._kept.among(ids)
         histories = self.histories(ids, accounts, {i: a.version for i, a in kept.items()})
         found = {}
+        if not kept and not histories:  # none of them exists (a bulk write's new subjects): no id hashed again
+            return found
         for aggregate_id in dict.fromkeys(ids):
             was, events = kept.get(aggregate_id), histories.get(aggregate_id, [])
             if not events:
