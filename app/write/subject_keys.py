@@ -17,6 +17,7 @@ from eventsourcing.persistence import Recorder, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
 from eventsourcing.utils import get_topic
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from domain.account_data import AccountData
@@ -94,9 +95,10 @@ class PostgresKeys:
 
     def add(self, keys: Sequence[SubjectKey]) -> set[str]:
         """Stores the keys in one statement, however many (a batch's new accounts number hundreds)."""
-        with self._datastore.transaction(commit=True) as curs:
-            self._insert(curs, keys, " ON CONFLICT (account_id) DO NOTHING RETURNING account_id")
-            return {row["account_id"] for row in curs.fetchall()} if keys else set()
+        # Read as tuples: the pool's dict rows cost ~1.5 us each in Python, a row a new account.
+        with self._datastore.transaction(commit=True) as curs, curs.connection.cursor(row_factory=tuple_row) as added:
+            self._insert(added, keys, " ON CONFLICT (account_id) DO NOTHING RETURNING account_id")
+            return {row[0] for row in added.fetchall()} if keys else set()
 
     def insert(self, cursor: Any, keys: Sequence[SubjectKey]) -> None:
         """Stores new keys in the transaction of `cursor`; a key for an account that has one fails it (a conflict: the

@@ -22,6 +22,7 @@ from eventsourcing.persistence import StoredEvent as PersistedEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
 from eventsourcing.sqlite import SQLiteAggregateRecorder
 from eventsourcing.utils import retry
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from app.write.kept import Kept, thawed
@@ -239,15 +240,13 @@ def _select_events_of(
         fresh = [i for i, v in zip(ids, after, strict=True) if not v]
         kept = [(i, v) for i, v in zip(ids, after, strict=True) if v]
         arguments = (fresh, [i for i, _ in kept], [v for _, v in kept], accounts)
-        with recorder.datastore.get_connection() as connection:
-            rows = connection.execute(statement, arguments, prepare=True).fetchall()
+        # As tuples: the pool's dict rows cost ~1.5 us each in Python (a retried bulk write reads a thousand).
+        with recorder.datastore.get_connection() as connection, connection.cursor(row_factory=tuple_row) as curs:
+            rows = curs.execute(statement, arguments, prepare=True).fetchall()
         if accounts:
-            keys = [SubjectKey(r["topic"], r["key_id"], bytes(r["state"])) for r in rows if r["originator_id"] is None]
+            keys = [SubjectKey(topic, key_id, bytes(key)) for i, _, topic, key, key_id in rows if i is None]
             keyring.read_with(accounts, {k.account_id: k for k in keys})
-        return [
-            PersistedEvent(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]))
-            for r in rows if r["originator_id"] is not None
-        ]
+        return [PersistedEvent(i, v, topic, bytes(state)) for i, v, topic, state, _ in rows if i is not None]
     if isinstance(recorder, SQLiteAggregateRecorder):
         if recorder.datastore.originator_id_type != "uuid":
             return None
