@@ -58,9 +58,13 @@ class DetectionFacts:
     """What a pipeline asks the policy's automation rules to judge (`docket automate` runs them); personal data."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "source", parse_enum(DetectionSource, self.source, "source"))
-        object.__setattr__(self, "content_type", parse_enum(ContentType, self.content_type, "contentType"))
-        object.__setattr__(self, "model_content", _model_content(self.model_content))
+        # What is already a member (as GraphQL's enums give it) or a ModelContent is kept: an enum's call costs ~0.5 us.
+        if type(self.source) is not DetectionSource:
+            object.__setattr__(self, "source", parse_enum(DetectionSource, self.source, "source"))
+        if type(self.content_type) is not ContentType:
+            object.__setattr__(self, "content_type", parse_enum(ContentType, self.content_type, "contentType"))
+        if self.model_content is not None and type(self.model_content) is not ModelContent:
+            object.__setattr__(self, "model_content", _model_content(self.model_content))
 
     @property
     def to_judge(self) -> ModelContent | None:
@@ -193,7 +197,7 @@ class Detection(DocketAggregate):
     @classmethod
     def record(cls, facts: DetectionFacts, policy_version: int, actor: str, at: datetime) -> Detection:
         facts.validate()
-        source = DetectionSource(facts.source)
+        source = facts.source  # a member already: the facts parse it as they are made
         return cls._start(
             cls.Recorded,
             cls.create_id(source, facts.external_id),
