@@ -175,6 +175,10 @@ class LedgerTranscoder(JSONTranscoder):
         encode = self._encoders[type(value)]
         return value if encode is None else encode(value)
 
+    def as_is(self, kind: type) -> bool:
+        """Whether orjson writes a value of `kind` as the library's JSON does, with nothing made of it first."""
+        return self._encoders[kind] is None
+
     def _encoder(self, kind: type) -> Encoder:
         """The encoder of `kind`'s values, in the order the library's encoder checks (its `default` is asked only
         about what JSON cannot hold)."""

@@ -28,6 +28,10 @@ _CIPHERTEXT = re.compile(rb'"v":"[^"]*"')
 """A sealed value's nonce and ciphertext, which differ each time it is sealed."""
 
 
+class _Text(str):
+    """Text the library's JSON writes as the text it is."""
+
+
 def _varied() -> list[DetectionFacts]:
     return [
         facts(),
@@ -41,6 +45,15 @@ def _varied() -> list[DetectionFacts]:
         facts(account_id=None, evidence={"big": 123456789012345678901234567890}),  # left to the library's JSON
         facts(content=Content(uri="https://example.test/é", hash="sha256:bb", version="2")),
         facts(subject=Subject("ads", "ad", "ad-\u00e9\u2603"), for_review=False),
+    ]
+
+
+def _subclassed() -> list[DetectionFacts]:
+    """Text of a subclass in fields otherwise written as they are: each through the transcoder's encoding."""
+    return [
+        facts(external_id=_Text("clf-0009"), policy_key=_Text("spam")),
+        facts(account_id=None, subject=Subject("ads", _Text("ad"), "ad-2")),
+        facts(content=Content(uri="https://example.test/p", hash=_Text("sha256:cc"), version="3")),
     ]
 
 
@@ -70,7 +83,9 @@ def _without_ciphertext(stored: StoredEvent) -> tuple[Any, ...]:
 
 
 def test_a_new_detections_events_are_the_bytes_the_mapper_writes_of_any_event(ledger: Ledger) -> None:
-    events = [*_recorded(_varied()), *_started(_varied())]
+    events = [*_recorded([*_varied(), *_subclassed()]), *_started([*_varied(), *_subclassed()])]
+    # A value of another type where a number is written as it is: one orjson writes otherwise than the library.
+    events.append(Detection.record(facts(), 3e-6, "svc:classifier", T0).collect_events()[0])  # type: ignore[arg-type]
     ledger.keyring.prepare(accounts_sealed(events))
     generic = SealingMapper(ledger.keyring, transcoder=ledger.mapper.transcoder)
     library = JSONTranscoder()
