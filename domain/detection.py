@@ -58,7 +58,8 @@ class DetectionFacts:
     """What a pipeline asks the policy's automation rules to judge (`docket automate` runs them); personal data."""
 
     def __post_init__(self) -> None:
-        # What is already a member (as GraphQL's enums give it) or a ModelContent is kept: an enum's call costs ~0.5 us.
+        # What is already a member (as GraphQL's enums give it) or a ModelContent is kept with no call and no set,
+        # though `parse_enum` and `_model_content` would hand it back: ~0.75 us of ~2.3 a facts, made each detection.
         if type(self.source) is not DetectionSource:
             object.__setattr__(self, "source", parse_enum(DetectionSource, self.source, "source"))
         if type(self.content_type) is not ContentType:
