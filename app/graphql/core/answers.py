@@ -4,9 +4,11 @@ the read models have passed it (a full page of the ledger's events), those read 
 else its fields name (the keys that opened a page's sealed data, which erasure deletes).
 
 Each worker is a process with answers of its own, and another process may move a read model on at any moment:
-whether a kept answer still holds is looked up in the database each time (one statement, every read model's
-position), never assumed from a notification that may not have arrived. An answer is kept only when every field of
-it said what it depends on and every read its request made was one of theirs; any other answer is never kept.
+whether a kept answer still holds is looked up in the database each time one is given (one statement, every read
+model's position), never assumed from a notification that may not have arrived. An answer is kept only when every
+field of it said what it depends on and every read its request made was one of theirs; any other answer is never
+kept. Where kept answers keep being found no longer holding, as while writes move their read models all the time,
+requests stop looking for a while and read afresh, as an uncached server would (see `Answers`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ T = TypeVar("T")
 
 KEPT = 4096
 """Answers a process keeps; when full it starts again rather than grow."""
+BACK_OFF_AFTER = 4
+"""Kept answers of a request's shape found no longer holding in a row, before that shape's requests stop looking."""
+MOST_SKIPPED = 64
+"""The most requests of a shape that read afresh without looking at kept answers, before one looks again."""
 
 
 @dataclass(frozen=True)
@@ -64,17 +70,56 @@ class Answer:
             return False
 
 
+@dataclass
+class Tries:
+    """How a request shape's kept answers have fared of late."""
+
+    stale: int = 0
+    """Its kept answers found no longer holding since one last held."""
+    skipping: int = 0
+    """Its requests still to read afresh before one looks at a kept answer again."""
+
+
 class Answers:
     """One process's kept answers, by what was asked and by whom; and what was asked whose answers cannot be kept,
-    which then cost no look at the read models' positions."""
+    which then cost no look at the read models' positions.
+
+    A request shape (its document, whatever its variables) whose kept answers keep being found no longer holding, as
+    an account's are while its read model moves with every write, costs a look at the positions for nothing: after
+    BACK_OFF_AFTER such finds in a row its requests read afresh, neither looking nor keeping, for a number of them
+    that doubles with each find after (up to MOST_SKIPPED); then one looks again, and one that holds ends it."""
 
     def __init__(self, size: int = KEPT) -> None:
         self._size = size
         self._kept: dict[Hashable, Answer] = {}
         self._never: set[Hashable] = set()
+        self._tries: dict[Hashable, Tries] = {}
 
     def get(self, key: Hashable) -> Answer | None:
         return self._kept.get(key)
+
+    def trying(self, shape: Hashable) -> bool:
+        """Whether this request of `shape` looks at its kept answer and may keep one; False while the shape backs
+        off, for as many of its requests as it skips."""
+        tries = self._tries.get(shape)
+        if tries is None or tries.skipping == 0:
+            return True
+        tries.skipping -= 1
+        return False
+
+    def found(self, shape: Hashable, held: bool) -> None:
+        """A kept answer to a request of `shape` was found to hold, or no longer to."""
+        if held:
+            self._tries.pop(shape, None)
+            return
+        tries = self._tries.get(shape)
+        if tries is None:
+            if len(self._tries) >= self._size:
+                self._tries.clear()
+            tries = self._tries[shape] = Tries()
+        tries.stale += 1
+        if tries.stale >= BACK_OFF_AFTER:
+            tries.skipping = min(2 ** (tries.stale - BACK_OFF_AFTER), MOST_SKIPPED)
 
     def keeps(self, key: Hashable) -> bool:
         """Whether an answer to `key` may be kept: not one found to read what its fields did not declare."""

@@ -92,19 +92,21 @@ class GraphQLEndpoint:
         gate = context.runtime.gate
         if not gate.is_open():
             raise RequestError(503, UNAVAILABLE_MESSAGE, code="UNAVAILABLE")
+        parsed = _parsed(request.method, raw)
         key = (request.method, media, context.principal, raw)
-        keeps = len(raw) <= KEPT_REQUEST
-        kept = self.answers.get(key) if keeps else None
-        context.reads.keeping = keeps and self.answers.keeps(key)
+        shape = (request.method, media, context.principal, parsed.query, parsed.operation_name)
+        trying = len(raw) <= KEPT_REQUEST and self.answers.trying(shape)
+        kept = self.answers.get(key) if trying else None
+        context.reads.keeping = trying and self.answers.keeps(key)
         if kept is not None:
             positions = await self._positions(context)
-            if positions is not None and kept.holds(positions, context.runtime.ledger.clock()) \
-                    and await kept.still():
-                return Response(kept.body, media_type=f"{media}; charset=utf-8")
-            self.answers.drop(key)
             if positions is not None:
+                held = kept.holds(positions, context.runtime.ledger.clock()) and await kept.still()
+                self.answers.found(shape, held)
+                if held:
+                    return Response(kept.body, media_type=f"{media}; charset=utf-8")
                 context.reads.saw(positions)
-        parsed = _parsed(request.method, raw)
+            self.answers.drop(key)
         tally = TALLY.set(context.reads.tally)
         try:
             result = await self.schema().execute(

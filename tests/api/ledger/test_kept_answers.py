@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from app.graphql.core.answers import BACK_OFF_AFTER, MOST_SKIPPED
 from tests.api.ledger_api import decide, record_detection, settle, subject
 from tests.projections.statements import reads_counted
 from tests.support import Api
@@ -100,3 +101,28 @@ def test_a_write_to_the_account_is_seen_by_the_next_question_without_min_positio
 
     assert [a["standing"]["strikePoints"] for a in before] == [1, 1]
     assert after["standing"]["strikePoints"] == 2
+
+
+def test_an_account_whose_kept_answers_keep_going_stale_is_read_afresh_without_a_look_until_quiet_again(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    variables = {"id": "acct-1"}
+    across_writes = []
+    for n in range(BACK_OFF_AFTER + 2):  # every ask after the first finds the answer the one before kept stale
+        strike(api, n)
+        settle(api)
+        with reads_counted(monkeypatch) as sent:
+            kept = api.data(KEPT, variables)["account"]
+        across_writes.append((kept, api.data(FRESH, variables)["account"], sent))
+    quiet = []
+    for _ in range(MOST_SKIPPED + 2):
+        with reads_counted(monkeypatch) as sent:
+            kept = api.data(KEPT, variables)["account"]
+        quiet.append((kept, api.data(FRESH, variables)["account"], sent))
+
+    assert all(kept == fresh for kept, fresh, _ in across_writes + quiet)
+    assert [kept["standing"]["strikePoints"] for kept, _, _ in across_writes] == list(range(1, BACK_OFF_AFTER + 3))
+    backed_off = across_writes[-1][2]
+    assert len(backed_off) == 1 and "strikes" in backed_off[0]  # read afresh, with no look at the positions
+    held = quiet[-1][2]
+    assert len(held) == 1 and "FROM projection_positions" in held[0] and "strikes" not in held[0]
