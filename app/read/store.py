@@ -152,7 +152,8 @@ class SqliteReadStore:
 
 class _PostgresSql:
     """Statements of one transaction. A writing one sends writes in psycopg's pipeline mode, opened at the first write
-    after a read and closed (every result received) before the next read or COPY, which it does not support."""
+    after a read and closed (every result received) at the next read, sent with them, or before a COPY, which it
+    does not support."""
 
     def __init__(
         self, cursor: psycopg.Cursor[Any], types: ColumnTypes, pipelined: bool = False, copy_from: int = 1
@@ -232,8 +233,13 @@ class _PostgresSql:
     def select_matching(
         self, select: str, table: str, columns: Sequence[str], keys: Sequence[Sequence[Any]]
     ) -> list[tuple[Any, ...]]:
-        # The keys as one JSON parameter, as insert_rows sends rows: one statement text however many keys.
-        return self.settle().execute(select + _matching(table, columns), (_as_json(columns, keys),)).fetchall()
+        # The keys as one JSON parameter, as insert_rows sends rows: one statement text however many keys. After
+        # writes it goes in their pipeline: their results and its come back in one round trip, not two.
+        statement, params = select + _matching(table, columns), (_as_json(columns, keys),)
+        if self._pipeline is None:
+            return self._cursor.execute(statement, params).fetchall()
+        self._cursor.execute(statement, params)
+        return self.settle().fetchall()
 
     def fetchone(self) -> tuple[Any, ...] | None:
         return self.settle().fetchone()
@@ -295,7 +301,7 @@ class PostgresReadStore:
         """The read models' column types, as COPY needs them."""
         self._copy_from = copy_from
         self.pool = ConnectionPool(self.conninfo, min_size=1, max_size=max(1, max_size - max_size // 2), open=True,
-                                   kwargs={"autocommit": False}, check=_check_unless_unchecked, timeout=2)
+                                   kwargs={"autocommit": True}, check=_check_unless_unchecked, timeout=2)
 
     @contextmanager
     def transaction(
@@ -308,8 +314,10 @@ class PostgresReadStore:
 
         A writing transaction sends its writes in psycopg's pipeline mode: a write (or taking a lock) is sent without
         waiting for its result, so a projection's writes between two of its reads cost one round trip, not one each
-        (the projector's catch-up runs twice as fast). A failed statement then raises its own error at the next read,
-        COPY or at commit, and the whole transaction rolls back as before.
+        (the projector's catch-up runs twice as fast). Its BEGIN and COMMIT go in the pipeline too, and a read after
+        writes goes with them: a live step of the projector costs three round trips and its read models' reads. A
+        failed statement then raises its own error at the next read, COPY or at commit, and the whole transaction
+        rolls back as before.
 
         Not `checked`, the connection is taken from the pool without the round trip that makes sure it still works:
         the caller tries again should it not (the projector's steps, see `Projector._step`).
@@ -325,13 +333,16 @@ class PostgresReadStore:
                     return
                 sql = _PostgresSql(cursor, self._types, pipelined=True, copy_from=self._copy_from)
                 try:
-                    # The transaction ends inside the pipeline when its last statements were writes: the COMMIT
-                    # goes with them, and their results and its come back in one round trip (`settle`), not two.
-                    with connection.transaction():
-                        if locks:  # one statement, which takes them in the order given
-                            sql.execute("SELECT pg_advisory_xact_lock(hashtext(lock)) FROM unnest(?::text[]) AS lock",
-                                        (list(locks),))
-                        yield sql
+                    # BEGIN and COMMIT are statements of the pipeline (so the pool's connections are autocommit):
+                    # psycopg's own transaction waits for its BEGIN's answer, a round trip of its own. The BEGIN goes
+                    # with the first statements; when the last were writes, the COMMIT goes with them, their results
+                    # and its coming back in one round trip (`settle`). On an exception the pool's block rolls back.
+                    sql.execute("BEGIN")
+                    if locks:  # one statement, which takes them in the order given
+                        sql.execute("SELECT pg_advisory_xact_lock(hashtext(lock)) FROM unnest(?::text[]) AS lock",
+                                    (list(locks),))
+                    yield sql
+                    sql.execute("COMMIT")
                 except BaseException as error:
                     sql.settle(error)
                     raise
