@@ -19,6 +19,11 @@ def main_threads_cpu_seconds(root: int) -> float:
     return sum(_schedstat_seconds(f"/proc/{pid}/task/{pid}/schedstat") for pid in _tree(root))
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """CPU seconds spent so far by the process `pid`'s main thread: a PostgreSQL backend's, for one."""
+    return _schedstat_seconds(f"/proc/{pid}/task/{pid}/schedstat")
+
+
 def _tree(root: int) -> list[int]:
     """`root` and its live descendants."""
     parents: dict[int, int] = {}
