@@ -8,7 +8,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from functools import partial
 from itertools import chain
@@ -167,15 +167,20 @@ class Decoder:
     def batch_of(self, topics: Collection[str], notifications: Sequence[Notification]) -> list[tuple[int, Any]]:
         """The events of `notifications` whose topic is one of `topics`, decoded, with their positions, in ledger
         order. One that does not decode fails each read model that reads its topic (see `feed`)."""
-        page = self._pages.get(id(notifications))
-        if page is None or page.notifications is not notifications:
-            page = self._pages[id(notifications)] = _Sorted(notifications)
+        page = self.sorted(notifications)
         found = [page.decoded(topic, self) for topic in topics if topic in page.by_topic]
         if len(found) == 1:
             return list(found[0])
         # Each list is in ledger order: sorting their concatenation merges them (positions differ, so the events
         # are never compared).
         return sorted(chain.from_iterable(found))
+
+    def sorted(self, notifications: Sequence[Notification]) -> _Sorted:
+        """`notifications` by topic, sorted once however many read models ask."""
+        page = self._pages.get(id(notifications))
+        if page is None or page.notifications is not notifications:
+            page = self._pages[id(notifications)] = _Sorted(notifications)
+        return page
 
 
 class _Sorted:
@@ -199,90 +204,168 @@ class _Sorted:
         return pairs
 
 
-def decoder(ledger: Ledger, decoded: dict[int, Any] | None = None) -> Decoder:
-    """The ledger's stored events' decoder for a caller's batch; `decoded` holds those decoded already, by position."""
-    return Decoder(ledger.mapper.to_domain_event, decoded)
+def decoder(ledger: Ledger) -> Decoder:
+    """The ledger's stored events' decoder for a caller's batch."""
+    return Decoder(ledger.mapper.to_domain_event)
 
 
-Page = tuple[Sequence[Notification], dict[int, Any]]
-"""A page of stored events and those of them decoded, by position."""
+Page = tuple[Sequence[Notification], Decoder]
+"""A page of stored events and its decoder, which holds those of them decoded so far."""
+
+AHEAD_PAGES = 2
+"""Full pages a catch-up reads ahead of those its steps have taken: its groups go at their own pace (see
+`Projector.catch_up`), and the reading goes on while both are busy."""
+LEAD = 1
+"""Pages a catch-up's group may start past the page of the slowest: the pages kept for it to take stay few."""
 
 
 class Ahead:
-    """The next page of a catch-up, read and decoded in a thread of its own while a step applies the page before it:
-    the step's groups spend much of it waiting on the server (their reads, their commits), and the process would
-    sit idle. Only a full page is read ahead and taken: it holds the same events whenever it is read, where a
-    shorter one (the head) may have grown since."""
+    """The next pages of a catch-up, read and decoded in a thread of its own while steps apply the pages before them:
+    the steps' groups spend much of their time waiting on the server (their reads, their commits), and the process
+    would sit idle. It reads on from a full page while fewer than AHEAD_PAGES are waiting to be taken. Only full pages
+    are read ahead and taken: one holds the same events whenever it is read, where a shorter one (the head) may have
+    grown since."""
 
     def __init__(self, ledger: Ledger, topics: frozenset[str]) -> None:
         self._ledger = ledger
         self._topics = topics
         """The topics some read model decodes."""
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="docket-projector-ahead")
-        self._next: tuple[int, int, Future[Page]] | None = None
+        self._changed = threading.Condition()
+        self._read: dict[int, Page | BaseException] = {}
+        """The pages read and not yet taken (or their reads' failures), by the position they start after."""
+        self._next: int | None = None
+        """The position after which the page to read next starts; None: nothing to read."""
+        self._reading: int | None = None
+        self._size = 0
+        self._thread: threading.Thread | None = None
         self._closed = False
 
     def start(self, after: int, size: int) -> None:
-        """Reads the page of `size` past position `after`, and decodes its events, in the background (once closed,
-        not)."""
-        if not self._closed:
-            self._next = (after, size, self._pool.submit(self._read, after, size))
+        """Reads on from the page of `size` past position `after` in the background, unless it reads there already,
+        or further on (once closed, not)."""
+        with self._changed:
+            if self._closed:
+                return
+            further = [*self._read, *(at for at in (self._reading, self._next) if at is not None)]
+            if further and after <= max(further):
+                return  # read there already, or on its way; or a group behind the others, which reads its own
+            self._read.clear()
+            self._next, self._size = after, size
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="docket-projector-ahead", daemon=True)
+                self._thread.start()
+            self._changed.notify_all()
 
     def take(self, after: int, size: int) -> Page | None:
-        """The page of `size` past `after` if it was read ahead and is full (a failure to read it raised here); else
-        None."""
-        ahead, self._next = self._next, None
-        if ahead is None or ahead[:2] != (after, size):
-            return None
-        page, decoded = ahead[2].result()
-        return (page, decoded) if len(page) == size else None
+        """The page of `size` past `after` if it was read ahead and is full (a failure to read it raised here), once
+        read; else None."""
+        with self._changed:
+            while after == self._reading:
+                self._changed.wait()
+            taken = self._read.pop(after, None)
+            for passed in [at for at in self._read if at < after]:
+                del self._read[passed]
+            self._changed.notify_all()
+        if isinstance(taken, BaseException):
+            raise taken
+        return taken if taken is not None and size == self._size and len(taken[0]) == size else None
 
     def close(self) -> None:
-        self._closed = True
-        self._next = None
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._changed:
+            self._closed = True
+            self._read.clear()
+            self._changed.notify_all()
 
-    def _read(self, after: int, size: int) -> Page:
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                while not self._closed and (self._next is None or len(self._read) >= AHEAD_PAGES):
+                    self._changed.wait()
+                after, size = self._next, self._size
+                if self._closed or after is None:
+                    return
+                self._reading, self._next = after, None
+            read: Page | BaseException
+            try:
+                read = self._page(after, size)
+            except Exception as error:  # noqa: BLE001 - raised to the step that takes the page
+                read = error
+            with self._changed:
+                self._reading = None
+                if self._next is None:  # not sent elsewhere meanwhile
+                    self._read[after] = read
+                    if not isinstance(read, BaseException) and len(read[0]) == size:
+                        self._next = read[0][-1].id
+                self._changed.notify_all()
+
+    def _page(self, after: int, size: int) -> Page:
         page = self._ledger.select_page(after, size)
-        decoded: dict[int, Any] = {}
-        decode = decoder(self._ledger, decoded)
-        for n in page:
-            if n.topic in self._topics:
-                # One that does not decode is left to the step: it fails there again, for the read models that read
-                # it alone (see `feed`).
-                with contextlib.suppress(Exception):
-                    decode(n)
-        return page, decoded
+        decode = decoder(self._ledger)
+        sorted_page = decode.sorted(page)
+        for topic in self._topics.intersection(sorted_page.by_topic):
+            # One that does not decode is left to the step: it fails there again, for the read models that read it
+            # alone (see `feed`).
+            with contextlib.suppress(Exception):
+                sorted_page.decoded(topic, decode)
+        return page, decode
 
 
 class Pages:
-    """The pages of the ledger a step reads: each read once, however many of its groups start at it, or taken from
-    what was read `ahead` (which reads the next one after a full page)."""
+    """The pages of the ledger steps read, each once however many groups start at it (taken from what was read
+    `ahead` when it was), with its decoder, which decodes each of its events once however many read models read it.
+
+    A step's own are dropped with it. A catch-up's groups share one from step to step, each going at its own pace
+    (see `Projector.catch_up`): as a reader (`after`'s `reader`), a group starts a page at most LEAD pages past the
+    slowest reader's, and a page is dropped once every reader has gone past it."""
 
     def __init__(self, ledger: Ledger, size: int, ahead: Ahead | None = None) -> None:
         self._ledger = ledger
         self._size = size
         self._ahead = ahead
-        self._read: dict[int, Sequence[Notification]] = {}
-        self._lock = threading.Lock()
-        self.decoded: dict[int, Any] = {}
-        """The events of the pages decoded so far, by position: the step's decoder shares them."""
+        self._kept: dict[int, Page] = {}
+        """The pages read, by the position they start after."""
+        self._changed = threading.Condition()
+        self._readers: dict[int, int] = {}
+        """Where each reader's page starts, by reader."""
 
-    def after(self, start: int) -> Sequence[Notification]:
-        """The page of events past position `start`."""
-        with self._lock:  # a second group starting at the same position waits for the first's read, then shares it
-            page = self._read.get(start)
+    def after(self, start: int, reader: int | None = None) -> Page:
+        """The page of events past position `start`, and its decoder; `reader`, a catch-up's group, waits while
+        it is too far ahead of the others."""
+        with self._changed:  # a second group starting at the same position waits for the first's read, then shares it
+            if reader is not None:
+                self._readers[reader] = start
+                while start not in self._kept and self._too_far(start):
+                    self._changed.wait()
+                self._forget_passed()
+            page = self._kept.get(start)
             if page is None:
                 taken = None if self._ahead is None else self._ahead.take(start, self._size)
                 if taken is None:
-                    page = self._ledger.select_page(start, self._size)
+                    notifications = self._ledger.select_page(start, self._size)
+                    page = (notifications, decoder(self._ledger))
                 else:
-                    page, decoded = taken
-                    self.decoded.update(decoded)
-                self._read[start] = page
-                if self._ahead is not None and len(page) == self._size:
-                    self._ahead.start(page[-1].id, self._size)
+                    page = taken
+                self._kept[start] = page
+                if self._ahead is not None and len(page[0]) == self._size:
+                    self._ahead.start(page[0][-1].id, self._size)
             return page
+
+    def done(self, reader: int) -> None:
+        """`reader` reads no more: the others do not wait for it."""
+        with self._changed:
+            del self._readers[reader]
+            self._forget_passed()
+
+    def _too_far(self, start: int) -> bool:
+        slowest = min(self._readers.values())
+        return start > slowest and sum(1 for at in self._kept if at >= slowest) > LEAD
+
+    def _forget_passed(self) -> None:
+        if self._readers:
+            slowest = min(self._readers.values())
+            for passed in [at for at in self._kept if at < slowest]:
+                del self._kept[passed]
+        self._changed.notify_all()
 
 
 def split_by_weight(chosen: list[Projection], groups: int) -> list[list[Projection]]:
@@ -380,28 +463,31 @@ class Projector:
         NOTIFY on the bell's channel that the group's transaction sends (no transaction of its own: on a loaded
         machine each round trip to the server is a wait to be scheduled, and that one delayed every next step).
         """
-        chosen = sorted(projections or self.projections, key=lambda p: p.name)
-        groups = split_by_weight(chosen, GROUPS if self.store.engine == "postgres" else 1)
+        groups = self._grouped(projections)
         # Shared: a page both groups start at is read once, and an event both read decoded once, by whichever
         # group reaches it first.
         pages = Pages(self.ledger, self.batch_size, self._ahead)
-        decode = decoder(self.ledger, pages.decoded)
         if len(groups) == 1 or self._groups is None:
-            moved = [self._told_step(group, pages, decode) for group in groups]
+            moved = [self._told_step(group, pages.after) for group in groups]
         else:
-            moved = list(self._groups.map(self._told_step, groups, [pages] * len(groups), [decode] * len(groups)))
+            moved = list(self._groups.map(self._told_step, groups, [pages.after] * len(groups)))
         return max(m.read for m in moved)
 
-    def _told_step(self, chosen: list[Projection], pages: Pages, decode: Decoder) -> Moved:
+    def _grouped(self, projections: Sequence[Projection]) -> list[list[Projection]]:
+        """The groups of a step of `projections` (every one for none), each in name order."""
+        chosen = sorted(projections or self.projections, key=lambda p: p.name)
+        return split_by_weight(chosen, GROUPS if self.store.engine == "postgres" else 1)
+
+    def _told_step(self, chosen: list[Projection], page_after: Callable[[int], Page]) -> Moved:
         """A group's step, told to this process's waiters once it commits: one waiting for a read model of this group
         goes on without waiting for the other group's commit."""
-        moved = self._step(chosen, pages, decode)
+        moved = self._step(chosen, page_after)
         if moved.read:
             self._tell(moved.position, moved.names)
             self.moves.ring(told=moved.whole)
         return moved
 
-    def _step(self, chosen: list[Projection], pages: Pages, decode: Decoder) -> Moved:
+    def _step(self, chosen: list[Projection], page_after: Callable[[int], Page]) -> Moved:
         """A step of the read models `chosen` (in name order), in one transaction.
 
         It is tried first with no savepoint around each read model's batch; should anything fail, the transaction
@@ -412,13 +498,12 @@ class Projector:
         pool (a restart) fails the step, which is tried once more on a checked one.
         """
         try:
-            return isolated_on_failure(partial(self._step_once, chosen, pages, decode, False))
+            return isolated_on_failure(partial(self._step_once, chosen, page_after, False))
         except UNREACHABLE:
-            return isolated_on_failure(partial(self._step_once, chosen, pages, decode, True))
+            return isolated_on_failure(partial(self._step_once, chosen, page_after, True))
 
     def _step_once(
-        self, chosen: list[Projection], pages: Pages, decode: Decoder, checked: bool,
-        isolated: bool,
+        self, chosen: list[Projection], page_after: Callable[[int], Page], checked: bool, isolated: bool,
     ) -> Moved:
         with self.store.transaction(locks=[f"projection:{p.name}" for p in chosen], checked=checked) as sql:
             if self.store.engine == "postgres":
@@ -432,7 +517,7 @@ class Projector:
                 raise _Isolate  # a stopped read model's retry: expected to fail again
             positions = {p.name: stored.get(p.name, 0) for p in chosen}
             start = min(positions.values())
-            notifications = pages.after(start)
+            notifications, decode = page_after(start)
             if not notifications:
                 for projection in chosen:
                     projection.at_rest(sql)
@@ -478,11 +563,29 @@ class Projector:
 
     def catch_up(self) -> int:
         """Projects until every read model has reached the head of the ledger; before this process serves anything
-        (see `rarely_collected`)."""
-        total = 0
+        (see `rarely_collected`). Returns the events read.
+
+        As `step` after `step`, but on PostgreSQL each group goes on to its next page as soon as its step commits,
+        not when the other's does too: the process works on one group's rows while the server writes the other's,
+        where the step's end left it waiting for the last group's commit. The groups share the pages, read ahead
+        (see `Pages`)."""
         with rarely_collected():
-            while read := self.step():
+            groups = self._grouped(())
+            pages = Pages(self.ledger, self.batch_size, self._ahead)
+            if len(groups) == 1 or self._groups is None:
+                return sum(self._caught_up(group, pages, reader) for reader, group in enumerate(groups))
+            going = [self._groups.submit(self._caught_up, group, pages, reader) for reader, group in enumerate(groups)]
+            wait(going)  # each to its end, should another fail
+            return max(g.result() for g in going)
+
+    def _caught_up(self, group: list[Projection], pages: Pages, reader: int) -> int:
+        """Steps `group` until its read models have reached the head, as `pages`' `reader`; returns the events read."""
+        total = 0
+        try:
+            while read := self._told_step(group, partial(pages.after, reader=reader)).read:
                 total += read
+        finally:
+            pages.done(reader)
         return total
 
     def positions(self) -> dict[str, int]:

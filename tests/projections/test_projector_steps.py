@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -11,7 +12,7 @@ import psycopg
 import pytest
 
 from app.read import store
-from app.read.projector import Decoder, topics_of
+from app.read.projector import Decoder, Pages, topics_of
 from app.read.store import PostgresReadStore
 from app.runtime.wiring import Runtime
 from tests.corrupt import plant_second_filing
@@ -34,6 +35,33 @@ def test_read_models_at_different_positions_each_get_only_the_events_past_their_
 
     assert set(positions(runtime).values()) == {head}
     assert snapshot(runtime) == projected_from_zero(runtime)
+
+
+def test_a_catch_ups_group_starts_no_page_two_past_the_slowest_and_a_page_every_group_passed_is_dropped(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_history(runtime.ledger, 40)
+    read_page, read = runtime.ledger.select_page, []
+
+    def counted(after: int, size: int) -> Any:
+        read.append(after)
+        return read_page(after, size)
+
+    monkeypatch.setattr(runtime.ledger, "select_page", counted)
+    pages = Pages(runtime.ledger, 10)
+    first, _ = pages.after(0, reader=0)
+    assert pages.after(0, reader=1)[0] is first  # read once for both
+    second, _ = pages.after(first[-1].id, reader=0)
+
+    with ThreadPoolExecutor(1) as fast:
+        third = fast.submit(pages.after, second[-1].id, 0)
+        with pytest.raises(TimeoutError):
+            third.result(timeout=0.2)  # two pages past the slowest: it waits for it
+        assert pages.after(first[-1].id, reader=1)[0] is second
+        assert third.result(timeout=5)[0][0].id == second[-1].id + 1
+
+    pages.after(0, reader=1)
+    assert read == [0, first[-1].id, second[-1].id, 0]  # the first page, which both had passed, read again
 
 
 def test_a_step_moves_every_read_model_by_one_batch(runtime: Runtime) -> None:
