@@ -33,6 +33,10 @@ class Projection(ABC):
     """Roughly the microseconds its own code spends per event (bench/rebuild): a rebuild splits read models
     between processes by it, and the projector between the transactions a step runs at once."""
 
+    waited_on: ClassVar[bool] = False
+    """When true, reads right after a write wait for it (a case's `minPosition`): the projector steps it in a group
+    of its own, which goes on without waiting for the other groups' heavier steps."""
+
     raw: ClassVar[bool] = False
     """When true, the batch holds every stored event (eventsourcing `Notification`s), undecoded, whatever its
     topic."""

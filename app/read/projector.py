@@ -41,8 +41,9 @@ BATCH = 5000
 step's fixed costs (its transaction, each read model's reads and writes, its positions) are per page, and a row
 several events of a page change is written once; at the head a step reads what is there, far fewer."""
 GROUPS = 2
-"""Transactions a step runs at once on PostgreSQL, each for a group of read models of about equal work: one
-group's Python runs while the server writes the other's rows (SQLite has one writer, so one group)."""
+"""Groups of about equal work the read models that are not `waited_on` go in on PostgreSQL, each stepped in a
+transaction of its own at once with the others: one group's Python runs while the server writes another's rows
+(SQLite has one writer, so one group of every read model)."""
 _UNFLUSHED = "SET LOCAL synchronous_commit = off"
 """A step's commit does not wait for its WAL to reach the disk. A crash may then lose the last steps' commits, each
 whole: a read model's rows and its position are one transaction, so it holds what it held before them, and projects
@@ -368,6 +369,15 @@ class Pages:
         self._changed.notify_all()
 
 
+def grouped(chosen: list[Projection], engine: str) -> list[list[Projection]]:
+    """The groups a step runs `chosen` in, each in the usual order: on PostgreSQL those `waited_on` in a quick group
+    of their own, first, and the others in GROUPS groups of about equal work; on SQLite one group."""
+    if engine != "postgres":
+        return [chosen]
+    quick = [p for p in chosen if p.waited_on]
+    return ([quick] if quick else []) + split_by_weight([p for p in chosen if not p.waited_on], GROUPS)
+
+
 def split_by_weight(chosen: list[Projection], groups: int) -> list[list[Projection]]:
     """At most `groups` groups of about equal `weight` (heaviest first into the lightest group), each in the
     usual order."""
@@ -432,12 +442,14 @@ class Projector:
         self._ahead = (Ahead(ledger, frozenset().union(*self._topics.values()))
                        if store.engine == "postgres" else None)
         """Reads a catch-up's next page while a step applies one; on SQLite, one writer, the step reads it."""
-        self._groups = (ThreadPoolExecutor(GROUPS, thread_name_prefix="docket-projector-group")
+        self._groups = (ThreadPoolExecutor(len(self.groups()), thread_name_prefix="docket-projector-group")
                         if store.engine == "postgres" else None)
         """The threads a step's groups run in, kept from step to step (starting two a step cost a small step ~5% of
         its CPU)."""
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        """The runner's: it holds the lease and keeps a loop stepping each group (`_loops`) while it does."""
+        self._loops: list[threading.Thread | None] = []
         self._recorded: Bell | None = None
         self._lease: Lease | None = None
         self.leading = False
@@ -449,8 +461,8 @@ class Projector:
     def step(self, *projections: Projection) -> int:
         """Projects the next batch to the given read models (every one for none); returns how many events it read.
 
-        On PostgreSQL the read models go in GROUPS groups of about equal work, each group in a transaction of its
-        own, the groups at once; on SQLite in one transaction. In a group each read model gets the events past its
+        On PostgreSQL the read models go in groups (see `grouped`), each group in a transaction of its own, the
+        groups at once; on SQLite in one transaction. In a group each read model gets the events past its
         own position; the batch is read once from the lowest of them, and each event decoded once however many
         read models read it. The read models' locks are taken in one order, so two workers never deadlock: the
         second waits for the first's batch, then finds it done.
@@ -463,7 +475,7 @@ class Projector:
         NOTIFY on the bell's channel that the group's transaction sends (no transaction of its own: on a loaded
         machine each round trip to the server is a wait to be scheduled, and that one delayed every next step).
         """
-        groups = self._grouped(projections)
+        groups = self.groups(projections)
         # Shared: a page both groups start at is read once, and an event both read decoded once, by whichever
         # group reaches it first.
         pages = Pages(self.ledger, self.batch_size, self._ahead)
@@ -473,10 +485,9 @@ class Projector:
             moved = list(self._groups.map(self._told_step, groups, [pages.after] * len(groups)))
         return max(m.read for m in moved)
 
-    def _grouped(self, projections: Sequence[Projection]) -> list[list[Projection]]:
+    def groups(self, projections: Sequence[Projection] = ()) -> list[list[Projection]]:
         """The groups of a step of `projections` (every one for none), each in name order."""
-        chosen = sorted(projections or self.projections, key=lambda p: p.name)
-        return split_by_weight(chosen, GROUPS if self.store.engine == "postgres" else 1)
+        return grouped(sorted(projections or self.projections, key=lambda p: p.name), self.store.engine)
 
     def _told_step(self, chosen: list[Projection], page_after: Callable[[int], Page]) -> Moved:
         """A group's step, told to this process's waiters once it commits: one waiting for a read model of this group
@@ -570,7 +581,7 @@ class Projector:
         where the step's end left it waiting for the last group's commit. The groups share the pages, read ahead
         (see `Pages`)."""
         with rarely_collected():
-            groups = self._grouped(())
+            groups = self.groups()
             pages = Pages(self.ledger, self.batch_size, self._ahead)
             if len(groups) == 1 or self._groups is None:
                 return sum(self._caught_up(group, pages, reader) for reader, group in enumerate(groups))
@@ -676,8 +687,10 @@ class Projector:
         return told
 
     def start(self, recorded: Bell, lease: Lease | None = None) -> None:
-        """Runs the projections on a background thread, woken by `recorded`: this process's writes, and others'
-        as that bell hears them (by NOTIFY, or on its bound).
+        """Runs the projections in the background, each group (see `grouped`) in a loop of its own, woken by
+        `recorded`: this process's writes, and others' as that bell hears them (by NOTIFY, or on its bound). A group
+        steps again as soon as it commits, not when the others do too: the quick group of the read models reads
+        wait on is not held behind the heavier groups' steps.
 
         With a `lease`, it projects only while it holds it, and tries for it every LEASE_RETRY seconds meanwhile:
         of the processes that serve one database, one projects, and another takes over soon after it dies. A
@@ -703,7 +716,10 @@ class Projector:
         if self._recorded is not None:
             self._recorded.ring()  # wakes the runner to see it should stop
         if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=10)  # first: it starts no loop after this
+        for loop in self._loops:
+            if loop is not None:
+                loop.join(timeout=10)
         if self._lease is not None:
             self._lease.release()
         self.leading = False
@@ -714,16 +730,27 @@ class Projector:
             self._groups.shutdown(wait=False)
 
     def _run(self, recorded: Bell) -> None:
-        checked = time.monotonic()
+        """Holds the lease, checking every LEASE_RETRY seconds that it still does, and keeps a loop stepping each
+        group while it does; a loop ends when it finds the lease lost (see `_live`)."""
+        groups = self.groups()
         while not self._stop.is_set():
-            if self._lease is not None and (not self.leading or time.monotonic() - checked >= LEASE_RETRY):
-                checked = time.monotonic()
-                if not self.lead(self._lease):
-                    self._stop.wait(LEASE_RETRY)
-                    continue
+            if self._lease is None or self.lead(self._lease):
+                # One still waiting for a write since the lease was lost goes on with it: only the ended start again.
+                self._loops = [loop if loop is not None and loop.is_alive() else self._looping(group, recorded)
+                               for loop, group in zip(self._loops or [None] * len(groups), groups, strict=True)]
+            self._stop.wait(LEASE_RETRY)
+
+    def _looping(self, group: list[Projection], recorded: Bell) -> threading.Thread:
+        loop = threading.Thread(target=self._live, args=(group, recorded), name="docket-projector-loop", daemon=True)
+        loop.start()
+        return loop
+
+    def _live(self, group: list[Projection], recorded: Bell) -> None:
+        """Steps `group` while this process leads, each step as soon as the last committed."""
+        while self.leading and not self._stop.is_set():
             seen = recorded.seen()
             try:
-                read = self.step()
+                read = self._told_step(group, Pages(self.ledger, self.batch_size, self._ahead).after).read
             except Exception:
                 log.exception("projection failed; retrying")
                 self._stop.wait(1.0)

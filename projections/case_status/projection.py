@@ -25,6 +25,7 @@ _ids_json = json_text()
 class CaseStatusProjection(Projection):
     name = "case_status"
     weight = 56
+    waited_on = True
     tables = ("cases", "case_policies", "detections", "decisions")
     event_types = (
         Detection.Recorded, Case.Opened, Case.Decided, Case.ActionsReversed, Account.StrikeIssued, Case.Reported,

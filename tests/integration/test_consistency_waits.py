@@ -10,12 +10,14 @@ import asyncio
 import threading
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import psycopg
 import pytest
 
 from app.config.settings import Settings
 from app.read.notifications import events_channel
+from app.read.projector import Moved
 from app.runtime.wiring import Runtime, open_runtime
 from tests.history import write_history
 from tests.projections.statements import reads_counted
@@ -135,23 +137,24 @@ def test_a_serving_projector_sleeps_while_nothing_is_written_and_projects_anothe
 ) -> None:
     serving, elsewhere = serving_and_projecting
     recorded = serving.recorded
-    recorded.recheck = NEVER
+    recorded.recheck = recorded.unheard = NEVER  # a loop's wait begun before the bell listened ends on no bound
     rounds, sleeps = [0], threading.Semaphore(0)
-    step, wait_after = serving.projector.step, recorded.wait_after
+    step, wait_after = serving.projector._told_step, recorded.wait_after
 
-    def counted() -> int:
+    def counted(*args: Any) -> Moved:
         rounds[0] += 1
-        return step()
+        return step(*args)
 
     def sleeping(seen: int, timeout: float) -> None:
         sleeps.release()
         wait_after(seen, timeout)
 
-    monkeypatch.setattr(serving.projector, "step", counted)
+    monkeypatch.setattr(serving.projector, "_told_step", counted)
     monkeypatch.setattr(recorded, "wait_after", sleeping)
     serving.projector.start(recorded)
-    # The first wait begins to listen and returns to look again; the second sleeps.
-    assert sleeps.acquire(timeout=60) and sleeps.acquire(timeout=60), "the projector never went to sleep"
+    # Each group's loop sleeps; the first wait of all begins to listen and returns to look again, then sleeps.
+    assert all(sleeps.acquire(timeout=60) for _ in range(len(serving.projector.groups()) + 1)), \
+        "the projector never went to sleep"
     idle = rounds[0]
     threading.Event().wait(1.0)
     assert rounds[0] == idle, "an idle projector kept looking at the ledger"

@@ -8,10 +8,11 @@ import threading
 import time
 from collections.abc import Callable
 from functools import partial
+from itertools import chain
 
 import pytest
 
-from app.read.projector import GROUPS, Projector, split_by_weight
+from app.read.projector import Projector
 from app.runtime.wiring import Runtime
 from tests.corrupt import plant_second_filing
 from tests.history import write_history
@@ -139,7 +140,8 @@ def test_a_wait_for_one_groups_read_models_ends_as_that_group_commits_while_the_
         pytest.skip("on SQLite a step is one group")
     head = write_history(runtime.ledger, 20)
     projector = runtime.projector
-    waited, held = split_by_weight(sorted(projector.projections, key=lambda p: p.name), GROUPS)
+    waited, *others = projector.groups()
+    held = list(chain.from_iterable(others))
     projector.moves.recheck = 3600.0  # longer than the test: the waiter does not look again on its bound
     release = threading.Event()
     for projection in held:
@@ -158,6 +160,34 @@ def test_a_wait_for_one_groups_read_models_ends_as_that_group_commits_while_the_
 
     assert reached and held_still and waited_for < 2  # told by the group's ring, not found on the wait's bound
     assert projector.wait_for(head, timeout=5)
+
+
+def test_the_read_models_reads_wait_on_after_a_write_go_on_in_a_group_of_their_own_while_the_others_are_slow(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if runtime.store.engine != "postgres":
+        pytest.skip("on SQLite a step is one group")
+    projector = runtime.projector
+    quick, *others = projector.groups()
+    held = list(chain.from_iterable(others))
+    release = threading.Event()
+    for projection in held:
+        apply = projection.apply_batch
+        monkeypatch.setattr(projection, "apply_batch", partial(_held, release, apply))
+    projector.start(runtime.recorded)
+    try:
+        first = write_history(runtime.ledger, 10)
+        reached_first = projector.wait_for(first, timeout=10, names=[p.name for p in quick])
+        second = write_history(runtime.ledger, 10, run="again")
+        reached_second = projector.wait_for(second, timeout=10, names=[p.name for p in quick])
+        others_at = projector.positions()
+    finally:
+        release.set()
+
+    assert [p.name for p in quick] == [p.name for p in projector.projections if p.waited_on] == ["case_status"]
+    assert reached_first and reached_second  # its loop stepped again, not waiting for the others' first step
+    assert any(others_at[p.name] < first for p in held)
+    assert projector.wait_for(second, timeout=10)
 
 
 def _held(release: threading.Event, apply: Callable[..., None], *args: object) -> None:
