@@ -32,6 +32,7 @@ import psycopg
 from psycopg import sql
 
 from app.read.projector import BATCH
+from app.read.read_models import all_projections
 from bench.cpu import process_cpu_seconds
 from bench.databases import DEFAULT_ADMIN_URL, own_database
 from bench.http_ingest import send_over_http
@@ -59,16 +60,9 @@ def measure_catch_up(url: str) -> tuple[int, float]:
     return head, seconds
 
 
-def read_model_tables(url: str) -> list[str]:
+def read_model_tables() -> list[str]:
     """The tables of every read model the projector keeps."""
-    from app.config.settings import Settings
-    from app.runtime.wiring import open_runtime
-
-    runtime = open_runtime(Settings(database_url=url), prepare=False)
-    try:
-        return sorted({table for projection in runtime.projector.projections for table in projection.tables})
-    finally:
-        runtime.close()
+    return sorted({table for projection in all_projections() for table in projection.tables})
 
 
 def measure_rows_floor(url: str, tables: list[str]) -> tuple[int, float]:
@@ -118,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         raw = measure_read(url, BATCH, decode=True)
         read = raw["seconds"]
         head, projected = measure_catch_up(url)
-        rows, rows_cpu = measure_rows_floor(url, read_model_tables(url))
+        rows, rows_cpu = measure_rows_floor(url, read_model_tables())
         ingested = measure_http_ingest(url, args.ingest, args.seed)
     cpus = os.cpu_count() or 1
     ceiling = cpus * head / (raw["cpu"] + rows_cpu)
